@@ -1,0 +1,3 @@
+from lr_desk.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Local store: SQLAlchemy models, engine and session, migrations, outbox."""

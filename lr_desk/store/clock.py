@@ -1,0 +1,58 @@
+"""Identifiers and clocks made on the device.
+
+Every synced row gets a UUIDv7 (time-ordered) key. Every change gets a hybrid
+logical clock stamp: wall time in milliseconds, a counter, and the device id, encoded
+as a fixed-width string so that string order is clock order.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import uuid6
+
+
+def new_id() -> str:
+    return str(uuid6.uuid7())
+
+
+def utcnow() -> datetime:
+    """Timezone-naive UTC, as stored in SQLite."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class HybridClock:
+    """A hybrid logical clock (Kulkarni et al.): monotonic even if the wall clock steps back."""
+
+    def __init__(self, device_id: str, wall_ms: int = 0, counter: int = 0):
+        self.device_id = device_id
+        self.wall_ms = wall_ms
+        self.counter = counter
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def encode(wall_ms: int, counter: int, device_id: str) -> str:
+        return f"{wall_ms:015d}-{counter:05d}-{device_id}"
+
+    @staticmethod
+    def decode(stamp: str) -> tuple[int, int, str]:
+        wall, counter, device = stamp.split("-", 2)
+        return int(wall), int(counter), device
+
+    def now(self) -> str:
+        with self._lock:
+            physical = time.time_ns() // 1_000_000
+            if physical > self.wall_ms:
+                self.wall_ms, self.counter = physical, 0
+            else:
+                self.counter += 1
+            return self.encode(self.wall_ms, self.counter, self.device_id)
+
+    def observe(self, stamp: str) -> None:
+        """Move past a stamp seen from another device, so later local stamps sort after it."""
+        wall, counter, _ = self.decode(stamp)
+        with self._lock:
+            if (wall, counter) > (self.wall_ms, self.counter):
+                self.wall_ms, self.counter = wall, counter

@@ -1,0 +1,130 @@
+"""Opening the local store: the SQLite engine, sessions, migrations and backups."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from lr_desk.store import outbox
+from lr_desk.store.clock import HybridClock
+from lr_desk.store.models import Device, Outbox
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+KEEP_BACKUPS = 10
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup(db_path: Path, dest_dir: Path, label: str) -> Path:
+    """Copy a live database with SQLite's online backup (consistent even in WAL mode)."""
+    from lr_desk.store.clock import utcnow
+
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / f"{db_path.stem}-{label}-{utcnow():%Y%m%dT%H%M%S%f}.sqlite"
+    src = sqlite3.connect(db_path)
+    try:
+        dst = sqlite3.connect(dest)
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    old = sorted(dest_dir.glob(f"{db_path.stem}-*.sqlite"))
+    for stale in old[:-KEEP_BACKUPS]:
+        stale.unlink(missing_ok=True)
+    return dest
+
+
+def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head") -> Path | None:
+    """Bring the schema to ``target``; back the file up first if it already holds a schema."""
+    current = current_revision(engine)
+    head = head_revision() if target == "head" else target
+    if current == head:
+        return None
+    saved = None
+    if current is not None:
+        saved = backup(db_path, backup_dir, f"before-{head}")
+        log.info("backed up %s to %s before migrating %s -> %s", db_path, saved, current, head)
+    command.upgrade(alembic_config(engine), target)
+    return saved
+
+
+class Store:
+    """The local database of one profile: engine, session factory, device id and clock."""
+
+    def __init__(self, db_path: Path, backup_dir: Path | None = None, migrate_to: str = "head"):
+        self.path = Path(db_path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(self.path)
+        self.backup_dir = backup_dir or self.path.parent / "backups"
+        self.last_backup = migrate(self.engine, self.path, self.backup_dir, migrate_to)
+        self.device_id = self._device_id()
+        self.clock = HybridClock(self.device_id)
+        self._restore_clock()
+        self.Session = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
+        outbox.install(self.Session)
+
+    def _device_id(self) -> str:
+        with Session(self.engine) as s, s.begin():
+            device = s.scalar(select(Device))
+            if device is None:
+                device = Device()
+                s.add(device)
+                s.flush()
+            return device.id
+
+    def _restore_clock(self) -> None:
+        with Session(self.engine) as s:
+            last = s.scalar(select(Outbox.hlc).order_by(Outbox.seq.desc()).limit(1))
+        if last:
+            self.clock.observe(last)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.Session() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
