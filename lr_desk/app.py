@@ -1,0 +1,42 @@
+"""Entry point: ``lr-desk`` and ``python -m lr_desk``.
+
+Resolves the data folder, sets up logging, opens (and migrates) the store, then starts
+the Qt desk. PySide6 is imported only here and in ``lr_desk.ui``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from lr_desk import __version__
+from lr_desk.profile import ENV_DATA_DIR, data_dir, setup_logging
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="lr-desk", description="The Life Rooms pathways desk.")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=f"keep the data in DIR (default: ${ENV_DATA_DIR}, else the "
+                             "platform's user data folder)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the separate demo profile, filled with synthetic people")
+    parser.add_argument("--exit-when-ready", action="store_true",
+                        help="print the milliseconds to a usable window, then quit "
+                             "(for the benchmark)")
+    parser.add_argument("--version", action="version", version=f"lr_desk {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(argv)
+    folder = data_dir(args.data_dir, demo=args.demo)
+    setup_logging(folder)
+    from lr_desk.ui.application import run
+
+    return run(folder, demo=args.demo, started=started, exit_when_ready=args.exit_when_ready)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

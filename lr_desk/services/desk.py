@@ -1,0 +1,214 @@
+"""What the desk shows: today's follow-ups, recent conversations, a person's timeline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from lr_desk.store.models import (
+    FOLLOWUP_WAYS,
+    ITEM_KINDS,
+    MODES,
+    REFERRAL_STATUSES,
+    Advisor,
+    Category,
+    Conversation,
+    ConversationNeed,
+    Course,
+    FollowUp,
+    Partner,
+    PartnerService,
+    Person,
+    Prescription,
+    PrescriptionItem,
+    Referral,
+    ReferralEvent,
+    Site,
+)
+
+
+@dataclass
+class FollowUpRow:
+    id: str
+    person_id: str
+    person_name: str
+    due_date: date
+    due_time: str
+    way: str
+    site: str
+    assigned_to: str
+    overdue: bool
+
+
+def follow_ups_due(session: Session, today: date, advisor_id: str | None = None,
+                   site_code: str | None = None) -> list[FollowUpRow]:
+    """Open follow-ups due today or earlier, for one advisor or one site (or both: either)."""
+    who = []
+    if advisor_id:
+        who.append(FollowUp.assigned_to == advisor_id)
+    if site_code:
+        who.append(FollowUp.site_code == site_code)
+    stmt = (select(FollowUp, Person, Advisor.name)
+            .join(Person, FollowUp.person_id == Person.id)
+            .join(Advisor, FollowUp.assigned_to == Advisor.id)
+            .where(FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None),
+                   FollowUp.due_date <= today, Person.deleted_at.is_(None))
+            .order_by(FollowUp.due_date, FollowUp.due_time))
+    if who:
+        stmt = stmt.where(or_(*who))
+    return [FollowUpRow(f.id, p.id, p.display_name, f.due_date, f.due_time,
+                        FOLLOWUP_WAYS.get(f.way, f.way), f.site_code, name, f.due_date < today)
+            for f, p, name in session.execute(stmt)]
+
+
+@dataclass
+class ConversationRow:
+    id: str
+    person_id: str
+    person_name: str
+    occurred_at: datetime
+    mode: str
+    advisor: str
+    needs: list[str]
+
+
+def recent_conversations(session: Session, site_code: str | None = None,
+                         limit: int = 25) -> list[ConversationRow]:
+    stmt = (select(Conversation, Person, Advisor.name)
+            .join(Person, Conversation.person_id == Person.id)
+            .join(Advisor, Conversation.advisor_id == Advisor.id)
+            .where(Conversation.deleted_at.is_(None), Person.deleted_at.is_(None))
+            .order_by(Conversation.occurred_at.desc()).limit(limit))
+    if site_code:
+        stmt = stmt.where(Conversation.site_code == site_code)
+    rows = session.execute(stmt).all()
+    needs = _needs_of(session, [c.id for c, _, _ in rows])
+    return [ConversationRow(c.id, p.id, p.display_name, c.occurred_at, MODES.get(c.mode, c.mode),
+                            name, needs.get(c.id, [])) for c, p, name in rows]
+
+
+def _needs_of(session: Session, conversation_ids: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    if not conversation_ids:
+        return out
+    stmt = (select(ConversationNeed.conversation_id, Category.name)
+            .join(Category, Category.code == ConversationNeed.category)
+            .where(ConversationNeed.conversation_id.in_(conversation_ids),
+                   ConversationNeed.deleted_at.is_(None))
+            .order_by(Category.position))
+    for conv_id, name in session.execute(stmt):
+        out[conv_id].append(name)
+    return out
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    kind: str  # conversation | item | referral | follow_up
+    title: str
+    detail: str = ""
+    referral_id: str | None = None
+    follow_up_id: str | None = None
+    open: bool = False  # a referral still in progress, or a follow-up not yet done
+
+
+@dataclass
+class PersonView:
+    person: Person
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    registered_by: str = ""
+
+
+_CLOSED_REFERRAL = {"declined", "completed", "not_taken_up"}
+
+
+def person_view(session: Session, person_id: str) -> PersonView | None:
+    person = session.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        return None
+    advisors = dict(session.execute(select(Advisor.id, Advisor.name)).tuples().all())
+    sites = dict(session.execute(select(Site.code, Site.name)).tuples().all())
+    view = PersonView(person, registered_by=advisors.get(person.registered_by, ""))
+    t = view.timeline
+
+    convs = session.scalars(select(Conversation).where(
+        Conversation.person_id == person_id, Conversation.deleted_at.is_(None))).all()
+    needs = _needs_of(session, [c.id for c in convs])
+    for c in convs:
+        detail = [f"{MODES.get(c.mode, c.mode)} at {sites.get(c.site_code, c.site_code)} "
+                  f"with {advisors.get(c.advisor_id, 'unknown')}"]
+        if needs.get(c.id):
+            detail.append("Needs: " + ", ".join(needs[c.id]))
+        if c.what_matters:
+            detail.append(f"What matters: {c.what_matters}")
+        if c.escalated:
+            detail.append(f"Escalated ({c.escalation_reason}): {c.escalation_action}")
+        t.append(TimelineEntry(c.occurred_at, "conversation", "Conversation", "\n".join(detail)))
+
+    item_rows = session.execute(
+        select(PrescriptionItem, Prescription.created_at)
+        .join(Prescription, PrescriptionItem.prescription_id == Prescription.id)
+        .where(Prescription.person_id == person_id, PrescriptionItem.deleted_at.is_(None))
+        .order_by(PrescriptionItem.position)).all()
+    for item, made in item_rows:
+        detail = []
+        if item.why:
+            detail.append(f"Why: {item.why}")
+        if item.first_step:
+            detail.append(f"First step: {item.first_step}")
+        if item.target_date:
+            detail.append(f"By {item.target_date:%d %b %Y}")
+        t.append(TimelineEntry(made, "item",
+                               f"{ITEM_KINDS.get(item.kind, item.kind)}: {item.title}",
+                               "\n".join(detail)))
+
+    refs = session.execute(
+        select(Referral, PartnerService.name, Partner.name)
+        .join(PartnerService, Referral.service_id == PartnerService.id)
+        .join(Partner, PartnerService.partner_id == Partner.id)
+        .where(Referral.person_id == person_id, Referral.deleted_at.is_(None))).all()
+    events: dict[str, list[ReferralEvent]] = defaultdict(list)
+    if refs:
+        for ev in session.scalars(select(ReferralEvent).where(
+                ReferralEvent.referral_id.in_([r.id for r, _, _ in refs]),
+                ReferralEvent.deleted_at.is_(None)).order_by(ReferralEvent.at)):
+            events[ev.referral_id].append(ev)
+    for ref, service, partner in refs:
+        history = []
+        for ev in events[ref.id]:
+            line = (f"{ev.at:%d %b %Y %H:%M} {REFERRAL_STATUSES.get(ev.status, ev.status)}"
+                    f" ({advisors.get(ev.advisor_id, 'unknown')})")
+            if ev.reason:
+                line += f": {ev.reason}"
+            if ev.note:
+                line += f" - {ev.note}"
+            history.append(line)
+        t.append(TimelineEntry(ref.status_at, "referral",
+                               f"Referral to {partner} ({service}): "
+                               f"{REFERRAL_STATUSES.get(ref.status, ref.status)}",
+                               "\n".join(history), referral_id=ref.id,
+                               open=ref.status not in _CLOSED_REFERRAL))
+
+    for f in session.scalars(select(FollowUp).where(FollowUp.person_id == person_id,
+                                                    FollowUp.deleted_at.is_(None))):
+        when = datetime.combine(f.due_date, datetime.min.time())
+        way = FOLLOWUP_WAYS.get(f.way, f.way)
+        if f.done_at:
+            title, detail = f"Follow-up done ({way})", f"Outcome: {f.outcome}"
+        else:
+            at = f" at {f.due_time}" if f.due_time else ""
+            title = f"Follow-up due {f.due_date:%a %d %b %Y}{at} ({way})"
+            detail = f"With {advisors.get(f.assigned_to, 'unknown')}"
+        t.append(TimelineEntry(when, "follow_up", title, detail, follow_up_id=f.id,
+                               open=f.done_at is None))
+    t.sort(key=lambda e: e.when, reverse=True)
+    return view
+
+
+def course_title(session: Session, course_id: str) -> str:
+    course = session.get(Course, course_id)
+    return course.title if course else ""

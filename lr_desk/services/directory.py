@@ -1,0 +1,135 @@
+"""The directory: partner organisations, their services, and Recovery College courses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lr_desk.services.validation import (
+    Checker,
+    ValidationError,
+    check_choice,
+    check_name,
+    check_text,
+    normalise_email,
+    normalise_phone,
+    parse_date,
+)
+from lr_desk.store.models import DELIVERY, Category, Course, Partner, PartnerService
+
+
+@dataclass
+class ServiceRow:
+    service: PartnerService
+    partner: Partner
+
+
+def services(session: Session, category: str | None = None) -> list[ServiceRow]:
+    stmt = (select(PartnerService, Partner).join(Partner)
+            .where(PartnerService.deleted_at.is_(None), Partner.deleted_at.is_(None))
+            .order_by(Partner.name, PartnerService.name))
+    if category:
+        stmt = stmt.where(PartnerService.category == category)
+    return [ServiceRow(s, p) for s, p in session.execute(stmt)]
+
+
+def partners(session: Session) -> list[Partner]:
+    return list(session.scalars(select(Partner).where(Partner.deleted_at.is_(None))
+                                .order_by(Partner.name)))
+
+
+def courses(session: Session) -> list[Course]:
+    return list(session.scalars(select(Course).where(Course.deleted_at.is_(None))
+                                .order_by(Course.title, Course.site_code)))
+
+
+def _url(value: str) -> str:
+    text = check_name(value, "web address", required=False)
+    if text and " " in text:
+        raise ValueError("A web address has no spaces, for example https://example.org.")
+    return text
+
+
+def save_partner(session: Session, raw: dict, partner_id: str | None = None) -> Partner:
+    c = Checker()
+    clean = {
+        "name": c.field("name", check_name, raw.get("name", ""), "organisation's name"),
+        "phone": c.field("phone", normalise_phone, raw.get("phone", "")),
+        "web": c.field("web", _url, raw.get("web", "")),
+        "key_contact": c.field("key_contact", check_name, raw.get("key_contact", ""),
+                               "key contact", False),
+        "key_contact_phone": c.field("key_contact_phone", normalise_phone,
+                                     raw.get("key_contact_phone", "")),
+        "key_contact_email": c.field("key_contact_email", normalise_email,
+                                     raw.get("key_contact_email", "")),
+        "notes": c.field("notes", check_text, raw.get("notes", ""), "notes"),
+    }
+    c.done()
+    return _save(session, Partner, partner_id, clean)
+
+
+def save_service(session: Session, raw: dict, service_id: str | None = None) -> PartnerService:
+    c = Checker()
+    cats = {code: code for code in session.scalars(select(Category.code))}
+    clean = {
+        "partner_id": raw.get("partner_id") or None,
+        "name": c.field("name", check_name, raw.get("name", ""), "service's name"),
+        "category": c.field("category", check_choice, raw.get("category", ""), cats, "category"),
+        "description": c.field("description", check_text, raw.get("description", ""),
+                               "description"),
+        "delivery": c.field("delivery", check_choice, raw.get("delivery", "community"),
+                            DELIVERY, "where it is delivered"),
+        "site_code": raw.get("site_code", "") or "",
+        "location": c.field("location", check_name, raw.get("location", ""), "place", False),
+        "when_text": c.field("when_text", check_name, raw.get("when_text", ""), "days and times",
+                             False),
+        "phone": c.field("phone", normalise_phone, raw.get("phone", "")),
+        "web": c.field("web", _url, raw.get("web", "")),
+    }
+    if not clean["partner_id"] or session.get(Partner, clean["partner_id"]) is None:
+        c.errors["partner_id"] = "Choose the partner organisation."
+    if clean["delivery"] == "hub" and not clean["site_code"]:
+        c.errors["site_code"] = "Choose the hub where it runs."
+    c.done()
+    return _save(session, PartnerService, service_id, clean)
+
+
+def save_course(session: Session, raw: dict, course_id: str | None = None) -> Course:
+    c = Checker()
+
+    def opt_date(value: str):
+        return parse_date(value) if (value or "").strip() else None
+
+    clean = {
+        "title": c.field("title", check_name, raw.get("title", ""), "course title"),
+        "provider": c.field("provider", check_name,
+                            raw.get("provider") or "The Life Rooms Recovery College", "provider"),
+        "site_code": raw.get("site_code", "") or "",
+        "starts_on": c.field("starts_on", opt_date, raw.get("starts_on", "")),
+        "ends_on": c.field("ends_on", opt_date, raw.get("ends_on", "")),
+        "when_text": c.field("when_text", check_name, raw.get("when_text", ""), "days and times",
+                             False),
+        "description": c.field("description", check_text, raw.get("description", ""),
+                               "description"),
+    }
+    if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
+        c.errors["ends_on"] = "The course can't end before it starts."
+    c.done()
+    return _save(session, Course, course_id, clean)
+
+
+def _save(session: Session, model, row_id: str | None, clean: dict):
+    if row_id is None:
+        row = model(**clean)
+        session.add(row)
+    else:
+        row = session.get(model, row_id)
+        if row is None or row.deleted_at is not None:
+            raise ValidationError({"name": "This entry is no longer in the directory."})
+        for key, value in clean.items():
+            if getattr(row, key) != value:
+                setattr(row, key, value)
+    session.flush()
+    return row

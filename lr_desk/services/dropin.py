@@ -1,0 +1,244 @@
+"""A drop-in in one save: the conversation and its needs, the social prescription
+co-created in it, the onward referrals, and the follow-up agreed.
+
+Everything is checked first (field errors keyed like ``items.0.title``), then written in
+the caller's one transaction, so a failure part-way writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from lr_desk.services.validation import (
+    Checker,
+    ValidationError,
+    as_datetime,
+    check_choice,
+    check_text,
+    parse_date,
+    parse_time,
+)
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import (
+    ESCALATION_REASONS,
+    FOLLOWUP_WAYS,
+    ITEM_KINDS,
+    MODES,
+    REFERRAL_STATUSES,
+    Category,
+    Conversation,
+    ConversationNeed,
+    Course,
+    FollowUp,
+    PartnerService,
+    Person,
+    Prescription,
+    PrescriptionItem,
+    Referral,
+    ReferralEvent,
+    Site,
+)
+
+OPENING_STATUSES = ("suggested", "agreed", "sent")
+
+
+@dataclass
+class DropInResult:
+    conversation_id: str
+    prescription_id: str | None = None
+    item_ids: list[str] = field(default_factory=list)
+    referral_ids: list[str] = field(default_factory=list)
+    follow_up_id: str | None = None
+
+
+def _future_date(value: str, today: date, label: str) -> date | None:
+    if not (value or "").strip():
+        return None
+    day = parse_date(value, today)
+    if day < today:
+        raise ValueError(f"The {label} is in the past.")
+    if day.year > today.year + 5:
+        raise ValueError(f"The {label} is more than five years away; please check the year.")
+    return day
+
+
+def _conversation_when(raw: dict, today: date) -> datetime:
+    day = parse_date(raw.get("date", ""), today) if raw.get("date") else today
+    if day > today:
+        raise ValueError("A conversation can't be recorded in the future.")
+    hhmm = parse_time(raw.get("time", ""))
+    return as_datetime(day, hhmm) if hhmm else datetime.combine(day, utcnow().time())
+
+
+def check_drop_in(session: Session, raw: dict, today: date) -> dict:
+    """Validate the whole drop-in form; return clean values or raise ValidationError."""
+    c = Checker()
+    conv = raw.get("conversation", {})
+    sites = set(session.scalars(Site.__table__.select().with_only_columns(Site.code)))
+    categories = set(session.scalars(Category.__table__.select().with_only_columns(Category.code)))
+    clean_conv = {
+        "occurred_at": c.field("conversation.date", _conversation_when, conv, today),
+        "site_code": c.field("conversation.site_code", check_choice, conv.get("site_code", ""),
+                             dict.fromkeys(sites), "place"),
+        "mode": c.field("conversation.mode", check_choice, conv.get("mode", ""), MODES,
+                        "way you met"),
+        "what_matters": c.field("conversation.what_matters", check_text,
+                                conv.get("what_matters", ""), "'what matters to me' text"),
+        "private_notes": c.field("conversation.private_notes", check_text,
+                                 conv.get("private_notes", ""), "private notes"),
+        "escalated": bool(conv.get("escalated")),
+        "escalation_reason": "",
+        "escalation_action": "",
+    }
+    needs = list(dict.fromkeys(conv.get("needs", [])))
+    unknown = [n for n in needs if n not in categories]
+    if unknown:
+        c.errors["conversation.needs"] = f"Unknown need: {', '.join(unknown)}."
+    if clean_conv["escalated"]:
+        clean_conv["escalation_reason"] = c.field(
+            "conversation.escalation_reason", check_choice, conv.get("escalation_reason", ""),
+            ESCALATION_REASONS, "reason for escalating")
+        clean_conv["escalation_action"] = c.field(
+            "conversation.escalation_action", check_text, conv.get("escalation_action", ""),
+            "action taken")
+        if not clean_conv["escalation_action"] and "conversation.escalation_action" not in c.errors:
+            c.errors["conversation.escalation_action"] = "Please say what action was taken."
+
+    items = []
+    for i, item in enumerate(raw.get("items", [])):
+        key = f"items.{i}"
+        kind = c.field(f"{key}.kind", check_choice, item.get("kind", ""), ITEM_KINDS, "kind of item")
+        service_id = item.get("service_id") or None
+        course_id = item.get("course_id") or None
+        if service_id and session.get(PartnerService, service_id) is None:
+            c.errors[f"{key}.service_id"] = "That service is no longer in the directory."
+        if course_id and session.get(Course, course_id) is None:
+            c.errors[f"{key}.course_id"] = "That course is no longer in the directory."
+        refer = bool(item.get("refer"))
+        if refer and not service_id:
+            c.errors[f"{key}.service_id"] = "Choose the partner service to refer to."
+        status = item.get("referral_status", "suggested")
+        if refer and status not in OPENING_STATUSES:
+            c.errors[f"{key}.referral_status"] = "A new referral starts as suggested, agreed or sent."
+        items.append({
+            "kind": kind,
+            "service_id": service_id if kind != "course" else None,
+            "course_id": course_id if kind == "course" else None,
+            "title": c.field(f"{key}.title", check_text, item.get("title", ""), "description", 300),
+            "why": c.field(f"{key}.why", check_text, item.get("why", ""), "'why' text"),
+            "first_step": c.field(f"{key}.first_step", check_text, item.get("first_step", ""),
+                                  "first step"),
+            "target_date": c.field(f"{key}.target_date", _future_date,
+                                   item.get("target_date", ""), today, "target date"),
+            "refer": refer,
+            "referral_status": status,
+        })
+        linked = (session.get(Course, course_id) if kind == "course" and course_id else
+                  session.get(PartnerService, service_id) if service_id else None)
+        if items[-1]["title"] == "" and linked is not None:
+            items[-1]["title"] = getattr(linked, "title", None) or linked.name
+        if items[-1]["title"] == "":
+            c.errors[f"{key}.title"] = "Please describe this item, or choose it from the directory."
+
+    follow = raw.get("follow_up")
+    clean_follow = None
+    if follow:
+        clean_follow = {
+            "due_date": c.field("follow_up.due_date", _future_date, follow.get("due_date", ""),
+                                today, "follow-up date"),
+            "due_time": c.field("follow_up.due_time", parse_time, follow.get("due_time", "")),
+            "way": c.field("follow_up.way", check_choice, follow.get("way", ""), FOLLOWUP_WAYS,
+                           "way to follow up"),
+            "site_code": follow.get("site_code") or clean_conv["site_code"] or "",
+            "assigned_to": follow.get("assigned_to"),
+        }
+        if clean_follow["due_date"] is None and "follow_up.due_date" not in c.errors:
+            c.errors["follow_up.due_date"] = "Please choose the date of the follow-up."
+    c.done()
+    return {"conversation": clean_conv, "needs": needs, "items": items, "follow_up": clean_follow}
+
+
+def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
+                   today: date | None = None) -> DropInResult:
+    today = today or date.today()
+    person = session.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise ValidationError({"person": "This person's record is no longer here."})
+    clean = check_drop_in(session, raw, today)
+    conv = Conversation(person_id=person_id, advisor_id=advisor_id, **clean["conversation"])
+    session.add(conv)
+    session.flush()
+    session.add_all(ConversationNeed(conversation_id=conv.id, category=code)
+                    for code in clean["needs"])
+    result = DropInResult(conv.id)
+    if clean["items"]:
+        rx = Prescription(person_id=person_id, conversation_id=conv.id, advisor_id=advisor_id)
+        session.add(rx)
+        session.flush()
+        result.prescription_id = rx.id
+        for position, item in enumerate(clean["items"]):
+            refer, status = item.pop("refer"), item.pop("referral_status")
+            row = PrescriptionItem(prescription_id=rx.id, position=position, **item)
+            session.add(row)
+            session.flush()
+            result.item_ids.append(row.id)
+            if refer:
+                ref = open_referral(session, person_id, row.id, row.service_id, advisor_id, status)
+                result.referral_ids.append(ref.id)
+    if clean["follow_up"]:
+        fu = clean["follow_up"]
+        fu["assigned_to"] = fu["assigned_to"] or advisor_id
+        row = FollowUp(person_id=person_id, conversation_id=conv.id, **fu)
+        session.add(row)
+        session.flush()
+        result.follow_up_id = row.id
+    return result
+
+
+def open_referral(session: Session, person_id: str, item_id: str, service_id: str,
+                  advisor_id: str, status: str = "suggested") -> Referral:
+    now = utcnow()
+    ref = Referral(person_id=person_id, item_id=item_id, service_id=service_id, status=status,
+                   status_at=now)
+    session.add(ref)
+    session.flush()
+    session.add(ReferralEvent(referral_id=ref.id, status=status, at=now, advisor_id=advisor_id))
+    return ref
+
+
+def set_referral_status(session: Session, referral_id: str, status: str, advisor_id: str,
+                        reason: str = "", note: str = "") -> Referral:
+    c = Checker()
+    status = c.field("status", check_choice, status, REFERRAL_STATUSES, "new status")
+    reason = c.field("reason", check_text, reason, "reason")
+    note = c.field("note", check_text, note, "note")
+    if status == "declined" and not reason:
+        c.errors["reason"] = "Please record why the referral was declined."
+    c.done()
+    ref = session.get(Referral, referral_id)
+    if ref is None or ref.deleted_at is not None:
+        raise ValidationError({"status": "This referral is no longer here."})
+    now = utcnow()
+    session.add(ReferralEvent(referral_id=ref.id, status=status, at=now, advisor_id=advisor_id,
+                              reason=reason or "", note=note or ""))
+    ref.status, ref.status_at = status, now
+    session.flush()
+    return ref
+
+
+def complete_follow_up(session: Session, follow_up_id: str, advisor_id: str,
+                       outcome: str) -> FollowUp:
+    c = Checker()
+    outcome = c.field("outcome", check_text, outcome, "outcome")
+    if not outcome and "outcome" not in c.errors:
+        c.errors["outcome"] = "Please note what happened at the follow-up."
+    c.done()
+    fu = session.get(FollowUp, follow_up_id)
+    if fu is None or fu.deleted_at is not None:
+        raise ValidationError({"outcome": "This follow-up is no longer here."})
+    fu.done_at, fu.done_by, fu.outcome = utcnow(), advisor_id, outcome
+    session.flush()
+    return fu

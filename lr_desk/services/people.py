@@ -1,0 +1,129 @@
+"""Registering and updating people, and spotting a likely existing record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from lr_desk.services.search import fold
+from lr_desk.services.validation import (
+    Checker,
+    check_choice,
+    check_date_of_birth,
+    check_name,
+    check_text,
+    normalise_email,
+    normalise_phone,
+    normalise_postcode,
+    phone_digits,
+)
+from lr_desk.store.models import REFERRAL_SOURCES, Person
+
+TEXT_FIELDS = ("given_name", "family_name", "preferred_name", "date_of_birth", "postcode",
+               "phone", "email", "referral_source", "referral_source_detail",
+               "interpreter_language", "communication_other")
+FLAG_FIELDS = ("service_user", "carer", "needs_large_print", "needs_easy_read",
+               "needs_interpreter", "needs_bsl")
+
+
+def validate_person(raw: dict, today: date | None = None) -> dict:
+    """Check a person form's raw values; return clean values or raise ValidationError."""
+    c = Checker()
+    clean = {
+        "given_name": c.field("given_name", check_name, raw.get("given_name", ""), "first name"),
+        "family_name": c.field("family_name", check_name, raw.get("family_name", ""), "last name"),
+        "preferred_name": c.field("preferred_name", check_name, raw.get("preferred_name", ""),
+                                  "preferred name", False),
+        "date_of_birth": c.field("date_of_birth", check_date_of_birth,
+                                 raw.get("date_of_birth", ""), today),
+        "postcode": c.field("postcode", normalise_postcode, raw.get("postcode", "")),
+        "phone": c.field("phone", normalise_phone, raw.get("phone", "")),
+        "email": c.field("email", normalise_email, raw.get("email", "")),
+        "referral_source": c.field("referral_source", check_choice,
+                                   raw.get("referral_source", "self"), REFERRAL_SOURCES,
+                                   "way they came to us"),
+        "referral_source_detail": c.field("referral_source_detail", check_name,
+                                          raw.get("referral_source_detail", ""),
+                                          "referrer's details", False),
+        "interpreter_language": c.field("interpreter_language", check_name,
+                                        raw.get("interpreter_language", ""), "language", False),
+        "communication_other": c.field("communication_other", check_text,
+                                       raw.get("communication_other", ""),
+                                       "other communication needs"),
+    }
+    for flag in FLAG_FIELDS:
+        clean[flag] = bool(raw.get(flag, False))
+    if clean["needs_interpreter"] and not clean["interpreter_language"] and not c.errors.get(
+            "interpreter_language"):
+        c.errors["interpreter_language"] = "Which language does the interpreter need to speak?"
+    c.done()
+    return clean
+
+
+def register(session: Session, raw: dict, advisor_id: str, site_code: str,
+             today: date | None = None) -> Person:
+    clean = validate_person(raw, today)
+    person = Person(**clean, registered_by=advisor_id, registered_site=site_code)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update(session: Session, person_id: str, raw: dict, today: date | None = None) -> Person:
+    clean = validate_person(raw, today)
+    person = session.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise LookupError("This person's record is no longer here.")
+    for key, value in clean.items():
+        if getattr(person, key) != value:
+            setattr(person, key, value)
+    session.flush()
+    return person
+
+
+def as_form(person: Person) -> dict:
+    """A person's stored values in the shape the form and ``validate_person`` use."""
+    raw = {k: getattr(person, k) for k in TEXT_FIELDS + FLAG_FIELDS}
+    raw["date_of_birth"] = person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else ""
+    return raw
+
+
+@dataclass
+class Match:
+    person: Person
+    why: str
+
+
+def likely_matches(session: Session, given_name: str, family_name: str,
+                   date_of_birth: date | None, phone: str = "",
+                   exclude_id: str | None = None) -> list[Match]:
+    """People who may be this one: same date of birth and a similar name, or the same phone."""
+    conditions = []
+    if date_of_birth:
+        conditions.append(Person.date_of_birth == date_of_birth)
+    digits = phone_digits(phone)
+    if len(digits) >= 7:
+        bare = func.replace(func.replace(Person.phone, " ", ""), "-", "")
+        conditions.append(bare.like(f"%{digits[-9:]}"))
+    if not conditions:
+        return []
+    candidates = session.scalars(
+        select(Person).where(Person.deleted_at.is_(None), or_(*conditions))
+    ).all()
+    wanted = fold(f"{given_name} {family_name}")
+    out: list[Match] = []
+    for p in candidates:
+        if p.id == exclude_id:
+            continue
+        if digits and len(digits) >= 7 and phone_digits(p.phone) == digits:
+            out.append(Match(p, "same phone number"))
+        elif date_of_birth and p.date_of_birth == date_of_birth:
+            names = {fold(f"{p.given_name} {p.family_name}"),
+                     fold(f"{p.preferred_name} {p.family_name}")}
+            if max(fuzz.token_sort_ratio(wanted, n) for n in names) >= 75:
+                out.append(Match(p, "same date of birth and a similar name"))
+    return out

@@ -1,0 +1,46 @@
+"""Per-device settings, each declared once: name, type, default and what it is for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lr_desk.store.models import Setting
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    type: type
+    default: Any
+    description: str
+
+
+OPTIONS: dict[str, Option] = {o.name: o for o in (
+    Option("advisor_id", str, "", "The advisor profile in use on this desk."),
+    Option("site_code", str, "walton", "Where this desk is: a hub, or a way of working."),
+    Option("autosave_seconds", int, 5, "How often unsaved forms are kept as a draft, in seconds."),
+    Option("search_limit", int, 50, "How many people a search shows at most."),
+    Option("demo_filled", bool, False, "Whether the demo profile has been filled with data."),
+)}
+
+
+def get(session: Session, name: str) -> Any:
+    option = OPTIONS[name]
+    row = session.get(Setting, name)
+    if row is None or not isinstance(row.value, option.type):
+        return option.default
+    return row.value
+
+
+def put(session: Session, name: str, value: Any) -> None:
+    option = OPTIONS[name]
+    if not isinstance(value, option.type):
+        raise TypeError(f"setting {name} takes {option.type.__name__}, not {value!r}")
+    row = session.get(Setting, name)
+    if row is None:
+        session.add(Setting(key=name, value=value))
+    else:
+        row.value = value
