@@ -27,17 +27,22 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
 )}
 
 
+def _fits(option: Option, value: Any) -> bool:
+    """Of the option's type (a bool is not taken for an int)."""
+    return isinstance(value, option.type) and (option.type is bool or not isinstance(value, bool))
+
+
 def get(session: Session, name: str) -> Any:
     option = OPTIONS[name]
     row = session.get(Setting, name)
-    if row is None or not isinstance(row.value, option.type):
+    if row is None or not _fits(option, row.value):
         return option.default
     return row.value
 
 
 def put(session: Session, name: str, value: Any) -> None:
     option = OPTIONS[name]
-    if not isinstance(value, option.type):
+    if not _fits(option, value):
         raise TypeError(f"setting {name} takes {option.type.__name__}, not {value!r}")
     row = session.get(Setting, name)
     if row is None:

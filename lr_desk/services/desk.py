@@ -130,8 +130,8 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         return None
-    advisors = dict(session.execute(select(Advisor.id, Advisor.name)).tuples().all())
-    sites = dict(session.execute(select(Site.code, Site.name)).tuples().all())
+    advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
+    sites = dict(session.execute(select(Site.code, Site.name)).all())
     view = PersonView(person, registered_by=advisors.get(person.registered_by, ""))
     t = view.timeline
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lr_desk.services.validation import (
@@ -73,12 +74,39 @@ def _conversation_when(raw: dict, today: date) -> datetime:
     return as_datetime(day, hhmm) if hhmm else datetime.combine(day, utcnow().time())
 
 
+@dataclass
+class Known:
+    """What a drop-in may refer to: sites, need categories, and directory entries with
+    their names (so an item chosen from the directory needs no typed description)."""
+
+    sites: set[str]
+    categories: set[str]
+    services: dict[str, str]  # id -> name
+    courses: dict[str, str]  # id -> title
+
+    @classmethod
+    def load(cls, session: Session) -> Known:
+        return cls(
+            set(session.scalars(select(Site.code))),
+            set(session.scalars(select(Category.code))),
+            dict(session.execute(select(PartnerService.id, PartnerService.name)
+                                 .where(PartnerService.deleted_at.is_(None))).all()),
+            dict(session.execute(select(Course.id, Course.title)
+                                 .where(Course.deleted_at.is_(None))).all()),
+        )
+
+
 def check_drop_in(session: Session, raw: dict, today: date) -> dict:
-    """Validate the whole drop-in form; return clean values or raise ValidationError."""
+    """Validate the whole drop-in form against the store; see ``validate_drop_in``."""
+    return validate_drop_in(raw, today, Known.load(session))
+
+
+def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
+    """Validate the whole drop-in form; return clean values or raise ValidationError.
+    Pure and fast: the form calls it on every change."""
     c = Checker()
     conv = raw.get("conversation", {})
-    sites = set(session.scalars(Site.__table__.select().with_only_columns(Site.code)))
-    categories = set(session.scalars(Category.__table__.select().with_only_columns(Category.code)))
+    sites, categories = known.sites, known.categories
     clean_conv = {
         "occurred_at": c.field("conversation.date", _conversation_when, conv, today),
         "site_code": c.field("conversation.site_code", check_choice, conv.get("site_code", ""),
@@ -113,13 +141,15 @@ def check_drop_in(session: Session, raw: dict, today: date) -> dict:
         kind = c.field(f"{key}.kind", check_choice, item.get("kind", ""), ITEM_KINDS, "kind of item")
         service_id = item.get("service_id") or None
         course_id = item.get("course_id") or None
-        if service_id and session.get(PartnerService, service_id) is None:
+        if service_id and service_id not in known.services:
             c.errors[f"{key}.service_id"] = "That service is no longer in the directory."
-        if course_id and session.get(Course, course_id) is None:
+        if course_id and course_id not in known.courses:
             c.errors[f"{key}.course_id"] = "That course is no longer in the directory."
         refer = bool(item.get("refer"))
         if refer and not service_id:
             c.errors[f"{key}.service_id"] = "Choose the partner service to refer to."
+        elif refer and kind == "course":  # a course item keeps no service: nothing to refer to
+            c.errors[f"{key}.service_id"] = "Only a partner service can be referred to."
         status = item.get("referral_status", "suggested")
         if refer and status not in OPENING_STATUSES:
             c.errors[f"{key}.referral_status"] = "A new referral starts as suggested, agreed or sent."
@@ -136,10 +166,10 @@ def check_drop_in(session: Session, raw: dict, today: date) -> dict:
             "refer": refer,
             "referral_status": status,
         })
-        linked = (session.get(Course, course_id) if kind == "course" and course_id else
-                  session.get(PartnerService, service_id) if service_id else None)
-        if items[-1]["title"] == "" and linked is not None:
-            items[-1]["title"] = getattr(linked, "title", None) or linked.name
+        linked = (known.courses.get(course_id) if kind == "course" and course_id else
+                  known.services.get(service_id) if service_id else None)
+        if items[-1]["title"] == "" and linked:
+            items[-1]["title"] = linked
         if items[-1]["title"] == "":
             c.errors[f"{key}.title"] = "Please describe this item, or choose it from the directory."
 

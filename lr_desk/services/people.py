@@ -107,7 +107,9 @@ def likely_matches(session: Session, given_name: str, family_name: str,
         conditions.append(Person.date_of_birth == date_of_birth)
     digits = phone_digits(phone)
     if len(digits) >= 7:
-        bare = func.replace(func.replace(Person.phone, " ", ""), "-", "")
+        bare = Person.phone
+        for ch in " -().":  # every separator normalise_phone lets through
+            bare = func.replace(bare, ch, "")
         conditions.append(bare.like(f"%{digits[-9:]}"))
     if not conditions:
         return []

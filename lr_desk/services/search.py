@@ -108,6 +108,8 @@ def parse_query(text: str, today: date | None = None) -> Query:
         rest = rest.replace(m.group(0), " ", 1)
     # a phone number typed with spaces: join runs of digit groups
     for m in re.finditer(r"\+?\d[\d\s]{5,}\d", rest):
+        if m.group(0).isdigit() and len(m.group(0)) == 8 and _compact_date(m.group(0), today):
+            continue  # 12031980: a date of birth, left for the token loop below
         q.digits.append(phone_digits(m.group(0)))
         rest = rest.replace(m.group(0), " ", 1)
     for token in rest.split():

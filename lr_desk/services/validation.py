@@ -21,7 +21,8 @@ class ValidationError(ValueError):
 # A full UK postcode (BS 7666 shape), and its outward part alone.
 POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+# C0 controls except tab, LF and CR; DEL; and the C1 controls (U+0080-U+009F).
+_CONTROL = dict.fromkeys(c for c in (*range(32), *range(127, 160)) if c not in (9, 10, 13))
 
 
 def clean_text(value: str | None) -> str:
@@ -44,7 +45,7 @@ def normalise_phone(value: str) -> str:
     text = clean_text(value)
     if not text:
         return ""
-    if not re.fullmatch(r"[0-9+()\-\s.]+", text) or text.count("+") > 1:
+    if not re.fullmatch(r"\+?[0-9()\-\s.]+", text):
         raise ValueError("A phone number can only have digits, spaces and a leading +.")
     digits = phone_digits(text)
     if not 7 <= len(digits) <= 15:
@@ -56,7 +57,8 @@ def phone_digits(value: str) -> str:
     """Just the digits, with +44 written as a leading 0, for matching."""
     digits = re.sub(r"\D", "", value or "")
     if (value or "").strip().startswith("+44") or digits.startswith("0044"):
-        digits = "0" + digits.removeprefix("00").removeprefix("44")
+        # +44 (0)151 ...: the trunk 0 written after the country code is dropped too
+        digits = "0" + digits.removeprefix("00").removeprefix("44").removeprefix("0")
     return digits
 
 

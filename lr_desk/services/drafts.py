@@ -1,0 +1,26 @@
+"""Autosaved drafts of unsaved forms (local only, never synced)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import Draft
+
+
+def save(session: Session, key: str, payload: dict) -> None:
+    row = session.get(Draft, key)
+    if row is None:
+        session.add(Draft(key=key, payload=payload, updated_at=utcnow()))
+    else:
+        row.payload, row.updated_at = payload, utcnow()
+
+
+def load(session: Session, key: str) -> Draft | None:
+    return session.get(Draft, key)
+
+
+def discard(session: Session, key: str) -> None:
+    row = session.get(Draft, key)
+    if row is not None:
+        session.delete(row)

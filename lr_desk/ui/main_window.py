@@ -1,0 +1,207 @@
+"""The desk's main window: Today, People, Directory, and a tab per open person."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from lr_desk.store.db import Store
+from lr_desk.ui.context import Desk, Lists
+from lr_desk.ui.directory import DirectoryPage
+from lr_desk.ui.dropin import DropInDialog
+from lr_desk.ui.forms import EditorDialog
+from lr_desk.ui.people import PeoplePage, PersonDialog
+from lr_desk.ui.person import PersonPage
+from lr_desk.ui.tasks import SearchService, Tasks
+from lr_desk.ui.today import TodayPage
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    person_opened = Signal(object)  # PersonPage
+
+    def __init__(self, store: Store, tasks: Tasks, search: SearchService, desk: Desk,
+                 demo: bool = False):
+        super().__init__()
+        self.store, self.tasks, self.search, self.desk, self.demo = store, tasks, search, desk, demo
+        self.editors: list[EditorDialog] = []
+        self.setAccessibleName("lr_desk main window")
+        self._title()
+        self.resize(1100, 760)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Desk sections")
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.today = TodayPage(tasks, desk.advisor_id, desk.site_code)
+        self.people = PeoplePage(search)
+        self.directory = DirectoryPage(tasks, desk)
+        for page, title in ((self.today, "&Today"), (self.people, "&People"),
+                            (self.directory, "Director&y")):
+            self.tabs.addTab(page, title)
+            self.tabs.tabBar().setTabButton(self.tabs.indexOf(page),
+                                            self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.setCentralWidget(self.tabs)
+
+        self.today.open_person.connect(self.open_person)
+        self.people.open_person.connect(self.open_person)
+        self.people.new_person.connect(self.new_person)
+        self.directory.changed.connect(self.reload_lists)
+        tasks.failed.connect(self._task_failed)
+        tasks.busy_changed.connect(self._busy)
+
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("Desk status")
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._status()
+        self._menus()
+        self.today.reload()
+        self.directory.reload()
+
+    # -- chrome --------------------------------------------------------------------
+    def _title(self) -> None:
+        who = self.desk.lists.advisor_name(self.desk.advisor_id)
+        where = self.desk.lists.site_name(self.desk.site_code)
+        title = f"lr_desk – {who} at {where}"
+        self.setWindowTitle(f"DEMO – {title} – DEMO DATA" if self.demo else title)
+
+    def _status(self) -> None:
+        self.status_label.setText("DEMO profile: synthetic data" if self.demo else "Offline desk")
+
+    def _menus(self) -> None:
+        desk_menu = self.menuBar().addMenu("&Desk")
+
+        def action(text, shortcut, slot, menu=desk_menu):
+            a = QAction(text, self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            menu.addAction(a)
+            return a
+
+        self.find_action = action("&Find a person", QKeySequence.StandardKey.Find, self.find)
+        self.new_action = action("&New person", QKeySequence.StandardKey.New,
+                                 lambda: self.new_person({}))
+        action("&Today", "Ctrl+1", lambda: self.tabs.setCurrentWidget(self.today))
+        action("&Directory", "Ctrl+3", lambda: self.tabs.setCurrentWidget(self.directory))
+        action("&Close person tab", QKeySequence.StandardKey.Close,
+               lambda: self._close_tab(self.tabs.currentIndex()))
+        desk_menu.addSeparator()
+        action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        help_menu = self.menuBar().addMenu("&Help")
+        action("Where is my &data?", None, self._where, help_menu)
+
+    def _where(self) -> None:
+        QMessageBox.information(self, "Where the data lives",
+                                f"This desk keeps its records in:\n{self.store.path}")
+
+    def _busy(self, busy: bool) -> None:
+        self.statusBar().showMessage("Working…" if busy else "", 0 if busy else 1)
+
+    def _task_failed(self, message: str, is_bug: bool) -> None:
+        self.statusBar().showMessage(message, 15000)
+        if is_bug:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong",
+                              message + "\n\nNothing you typed has been lost: unsaved forms are "
+                              "kept as drafts. Please tell the lr_desk team.", parent=self)
+            box.setAccessibleName("Something went wrong")
+            box.open()
+
+    # -- actions -------------------------------------------------------------------
+    def find(self) -> None:
+        self.tabs.setCurrentWidget(self.people)
+        self.people.focus_search()
+
+    def reload_lists(self) -> None:
+        def apply(lists: Lists) -> None:
+            self.desk.lists = lists
+        self.tasks.run(Lists.load, apply)
+
+    def person_page(self, person_id: str) -> PersonPage | None:
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if isinstance(page, PersonPage) and page.person_id == person_id:
+                return page
+        return None
+
+    def open_person(self, person_id: str) -> PersonPage:
+        page = self.person_page(person_id)
+        if page is None:
+            page = PersonPage(self.tasks, person_id, self.desk.advisor_id)
+            page.record_drop_in.connect(self.record_drop_in)
+            page.edit_details.connect(self.edit_person)
+            page.changed.connect(self.today.reload)
+            page.loaded.connect(lambda p=page: self._name_tab(p))
+            self.tabs.addTab(page, "…")
+            page.reload()
+        self.tabs.setCurrentWidget(page)
+        page.table.setFocus()
+        self.person_opened.emit(page)
+        return page
+
+    def _name_tab(self, page: PersonPage) -> None:
+        i = self.tabs.indexOf(page)
+        if i >= 0 and page.view:
+            self.tabs.setTabText(i, page.view.person.display_name)
+
+    def _close_tab(self, index: int) -> None:
+        if isinstance(self.tabs.widget(index), PersonPage):
+            page = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            page.deleteLater()
+
+    def _editor(self, dialog: EditorDialog) -> EditorDialog:
+        self.editors.append(dialog)
+        dialog.finished.connect(lambda _r, d=dialog: self.editors.remove(d)
+                                if d in self.editors else None)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.start()
+        return dialog
+
+    def new_person(self, initial: dict) -> PersonDialog:
+        dialog = PersonDialog(self.tasks, self.desk.advisor_id, self.desk.site_code,
+                              initial=initial, autosave_seconds=self.desk.autosave_seconds,
+                              parent=self)
+        dialog.saved.connect(self._person_saved)
+        dialog.open_existing.connect(self.open_person)
+        return self._editor(dialog)
+
+    def edit_person(self, person) -> PersonDialog:
+        dialog = PersonDialog(self.tasks, self.desk.advisor_id, self.desk.site_code,
+                              person=person, autosave_seconds=self.desk.autosave_seconds,
+                              parent=self)
+        dialog.saved.connect(self._person_saved)
+        return self._editor(dialog)
+
+    def _person_saved(self, person) -> None:
+        self.search.person_saved(person)
+        page = self.person_page(person.id)
+        if page is not None:
+            page.reload()
+        self.open_person(person.id)
+
+    def record_drop_in(self, person) -> DropInDialog:
+        dialog = DropInDialog(self.tasks, self.desk, person, parent=self)
+        dialog.saved.connect(lambda _r, pid=person.id: self._drop_in_saved(pid))
+        return self._editor(dialog)
+
+    def _drop_in_saved(self, person_id: str) -> None:
+        page = self.person_page(person_id)
+        if page is not None:
+            page.reload()
+        self.today.reload()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        for dialog in list(self.editors):
+            if dialog.isVisible() and dialog.dirty:
+                dialog.raise_()
+                if not dialog.confirm_discard():
+                    event.ignore()
+                    return
+                dialog.dirty = False
+                dialog.reject()
+        event.accept()

@@ -1,0 +1,276 @@
+"""A person's page: their details, communication needs and timeline, and the actions
+of a drop-in (record it, update a referral, close a follow-up)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lr_desk.services import desk as desk_service
+from lr_desk.services import dropin
+from lr_desk.services.desk import PersonView, TimelineEntry
+from lr_desk.services.validation import ValidationError
+from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
+from lr_desk.ui.forms import Fields, combo, text_edit
+from lr_desk.ui.people import age
+from lr_desk.ui.tasks import Tasks
+
+KIND_LABELS = {"conversation": "Conversation", "item": "Prescription", "referral": "Referral",
+               "follow_up": "Follow-up"}
+
+
+class TimelineModel(QAbstractTableModel):
+    HEADERS = ("When", "What", "Details")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.entries: list[TimelineEntry] = []
+
+    def set_entries(self, entries: list[TimelineEntry]) -> None:
+        self.beginResetModel()
+        self.entries = entries
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else 3
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        e = self.entries[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if index.column() == 0:
+                return e.when.strftime("%d %b %Y")
+            if index.column() == 1:
+                return e.title
+            return e.detail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return e.detail
+        if role == Qt.ItemDataRole.FontRole and e.open:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+
+class PersonPage(QWidget):
+    """Opened in its own tab. ``reload()`` fetches the person on the database worker."""
+
+    record_drop_in = Signal(object)  # the Person
+    edit_details = Signal(object)
+    changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, tasks: Tasks, person_id: str, advisor_id: str, parent=None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.person_id = person_id
+        self.advisor_id = advisor_id
+        self.view: PersonView | None = None
+        self.setAccessibleName("Person")
+
+        self.heading = QLabel("Loading…")
+        font = self.heading.font()
+        font.setPointSize(font.pointSize() + 6)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setAccessibleName("Person's name")
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard |
+                                             Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAccessibleName("Person's details")
+        self.comms = QLabel()
+        self.comms.setWordWrap(True)
+        self.comms.setAccessibleName("Communication needs")
+
+        self.dropin_button = QPushButton("Record a &drop-in")
+        self.dropin_button.setAccessibleName("Record a drop-in")
+        self.dropin_button.setToolTip("Conversation, prescription, referrals, follow-up (Ctrl+D)")
+        self.edit_button = QPushButton("&Edit details")
+        self.edit_button.setAccessibleName("Edit details")
+        self.referral_button = QPushButton("Update &referral")
+        self.referral_button.setAccessibleName("Update the selected referral")
+        self.follow_up_button = QPushButton("Follow-up &done")
+        self.follow_up_button.setAccessibleName("Mark the selected follow-up done")
+        for b in (self.dropin_button, self.edit_button, self.referral_button,
+                  self.follow_up_button):
+            b.setEnabled(False)
+        self.dropin_button.clicked.connect(lambda: self.view and
+                                           self.record_drop_in.emit(self.view.person))
+        self.edit_button.clicked.connect(lambda: self.view and
+                                         self.edit_details.emit(self.view.person))
+        self.referral_button.clicked.connect(self.update_referral)
+        self.follow_up_button.clicked.connect(self.complete_follow_up)
+        QShortcut(QKeySequence("Ctrl+D"), self, activated=self.dropin_button.click)
+
+        self.timeline = TimelineModel(self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Timeline")
+        self.table.setModel(self.timeline)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().currentRowChanged.connect(self._selection)
+        timeline_label = QLabel("&Timeline (newest first; bold is still open)")
+        timeline_label.setBuddy(self.table)
+
+        actions = QHBoxLayout()
+        for b in (self.dropin_button, self.edit_button, self.referral_button,
+                  self.follow_up_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(self.details, 0, 0)
+        grid.addWidget(self.comms, 0, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(grid)
+        layout.addLayout(actions)
+        layout.addWidget(timeline_label)
+        layout.addWidget(self.table, 1)
+
+    def reload(self) -> None:
+        pid = self.person_id
+        self.tasks.run(lambda s: desk_service.person_view(s, pid), self._show)
+
+    def _show(self, view: PersonView | None) -> None:
+        if view is None:
+            self.heading.setText("This person's record is no longer here.")
+            return
+        self.view = view
+        p = view.person
+        self.heading.setText(p.display_name)
+        lines = []
+        if p.preferred_name and p.preferred_name != p.given_name:
+            lines.append(f"Full name: {p.given_name} {p.family_name}")
+        if p.date_of_birth:
+            lines.append(f"Born {p.date_of_birth:%d/%m/%Y} (age {age(p.date_of_birth)})")
+        for label, value in (("Postcode", p.postcode), ("Phone", p.phone), ("Email", p.email)):
+            if value:
+                lines.append(f"{label}: {value}")
+        source = REFERRAL_SOURCES.get(p.referral_source, p.referral_source)
+        if p.referral_source_detail:
+            source += f" ({p.referral_source_detail})"
+        lines.append(f"Came to us: {source}")
+        flags = [t for t, on in (("Mersey Care service user", p.service_user),
+                                 ("Carer", p.carer)) if on]
+        if flags:
+            lines.append(", ".join(flags))
+        self.details.setText("\n".join(lines))
+        comms = [t for t, on in (("Large print", p.needs_large_print),
+                                 ("Easy read", p.needs_easy_read),
+                                 ("BSL", p.needs_bsl)) if on]
+        if p.needs_interpreter:
+            comms.append(f"Interpreter ({p.interpreter_language})")
+        if p.communication_other:
+            comms.append(p.communication_other)
+        self.comms.setText("Communication needs: " + (", ".join(comms) if comms else "none noted"))
+        self.timeline.set_entries(view.timeline)
+        self.dropin_button.setEnabled(True)
+        self.edit_button.setEnabled(True)
+        self._selection(self.table.currentIndex(), None)
+        self.loaded.emit()
+
+    def _selected(self) -> TimelineEntry | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.timeline.entries[index.row()]
+
+    def _selection(self, current, _previous) -> None:
+        e = self.timeline.entries[current.row()] if current.isValid() else None
+        self.referral_button.setEnabled(bool(e and e.referral_id))
+        self.follow_up_button.setEnabled(bool(e and e.follow_up_id and e.open))
+
+    def update_referral(self) -> None:
+        e = self._selected()
+        if e and e.referral_id:
+            dialog = StepDialog(self.tasks, "Update referral", "referral", e.referral_id,
+                                self.advisor_id, self)
+            dialog.accepted.connect(self._changed)
+            dialog.open()
+
+    def complete_follow_up(self) -> None:
+        e = self._selected()
+        if e and e.follow_up_id:
+            dialog = StepDialog(self.tasks, "Follow-up done", "follow_up", e.follow_up_id,
+                                self.advisor_id, self)
+            dialog.accepted.connect(self._changed)
+            dialog.open()
+
+    def _changed(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+
+class StepDialog(QDialog):
+    """A small form for the next step of a referral, or the outcome of a follow-up."""
+
+    def __init__(self, tasks: Tasks, title: str, what: str, row_id: str, advisor_id: str,
+                 parent=None):
+        super().__init__(parent)
+        self.tasks, self.what, self.row_id, self.advisor_id = tasks, what, row_id, advisor_id
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.f = Fields()
+        form = QFormLayout()
+        if what == "referral":
+            self.f.add(form, "status", "New &status", combo("New status", REFERRAL_STATUSES))
+            self.f.add(form, "reason", "&Reason (if declined)", text_edit("Reason declined"))
+            self.f.add(form, "note", "&Note (partner's feedback, their view)",
+                       text_edit("Note"))
+        else:
+            self.f.add(form, "outcome", "&Outcome", text_edit("Outcome of the follow-up"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save |
+                                   QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName("Save")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        v, rid, adv = self.f.values(), self.row_id, self.advisor_id
+        if self.what == "referral":
+            def fn(s):
+                return dropin.set_referral_status(s, rid, v["status"], adv, v["reason"],
+                                                  v["note"])
+        else:
+            def fn(s):
+                return dropin.complete_follow_up(s, rid, adv, v["outcome"])
+        self.tasks.run(fn, lambda _r: self.accept(), self._failed)
+
+    def _failed(self, exc) -> bool:
+        if isinstance(exc, ValidationError):
+            self.f.show_errors(exc.errors, only_touched=False)
+            self.f.focus_first_error(exc.errors)
+            return True
+        return False

@@ -1,0 +1,164 @@
+"""Work off the UI thread, results back on it (after Anki's operations and task manager).
+
+``Tasks`` owns the one worker thread that talks to the database: every read and write
+goes through ``run(fn, on_done, on_error)``, where ``fn(session)`` runs on the worker in
+one transaction and the callbacks run on the UI thread. ``SearchService`` owns the
+in-memory search index on a second worker, so typing never waits for a save.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from lr_desk.services.search import Hit, SearchIndex
+from lr_desk.services.validation import ValidationError
+from lr_desk.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """A plain-words message for errors the environment causes (disk full, file locked,
+    read-only); None for anything else, which is a bug."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(exc, OperationalError) or isinstance(orig, sqlite3.OperationalError):
+        text = str(orig).lower()
+        if "locked" in text or "busy" in text:
+            return "The database is busy (another lr_desk may be open). Please try again."
+        if "disk" in text or "full" in text:
+            return "The disk is full. Free some space, then save again."
+        if "readonly" in text or "read-only" in text:
+            return "The data folder can't be written to. Ask IT to check its permissions."
+        return f"The database could not be reached ({orig}). Please try again."
+    if isinstance(exc, OSError):
+        return f"The computer refused: {exc.strerror or exc}. Please try again."
+    return None
+
+
+class Tasks(QObject):
+    """The database worker. Callbacks always run on the UI thread."""
+
+    _finished = Signal(object)
+    failed = Signal(str, bool)  # message, is_bug: for errors no caller handled
+    busy_changed = Signal(bool)
+
+    def __init__(self, store: Store, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-db")
+        self._pending = 0
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], bool | None] | None = None) -> None:
+        """Run ``fn(session)`` in one transaction on the worker. ``on_error`` may return
+        True to say it handled the error; otherwise it is reported through ``failed``."""
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+
+        def job():
+            try:
+                with self.store.session() as session:
+                    result = fn(session)
+            except BaseException as exc:  # reported on the UI thread, never swallowed
+                if not isinstance(exc, ValidationError) and environment_problem(exc) is None:
+                    log.exception("task %s failed", getattr(fn, "__qualname__", fn))
+                self._finished.emit((on_done, on_error, None, exc))
+            else:
+                self._finished.emit((on_done, on_error, result, None))
+
+        self._pool.submit(job)
+
+    def _deliver(self, payload) -> None:
+        on_done, on_error, result, exc = payload
+        self._pending -= 1
+        try:
+            if exc is None:
+                if on_done is not None:
+                    on_done(result)
+            elif not (on_error is not None and on_error(exc)):
+                self.report(exc)
+        finally:
+            if self._pending == 0:
+                self.busy_changed.emit(False)
+
+    def report(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self.failed.emit(" ".join(exc.errors.values()), False)
+            return
+        plain = environment_problem(exc)
+        if plain:
+            self.failed.emit(plain, False)
+        else:
+            self.failed.emit(f"Something went wrong and has been logged: {exc!r}", True)
+
+    def shutdown(self) -> None:
+        """Finish queued work (saves, drafts) before the app exits."""
+        self._pool.shutdown(wait=True)
+
+
+class SearchService(QObject):
+    """The search index on its own worker. Only the newest query of a burst is answered."""
+
+    ready = Signal(int, float)  # people indexed, seconds to build
+    results = Signal(int, object, int)  # generation, list[Hit], total
+
+    def __init__(self, store: Store, limit: int = 50, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.limit = limit
+        self.index: SearchIndex | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-search")
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        def build():
+            import time
+
+            began = time.perf_counter()
+            with self.store.Session() as session:
+                self.index = SearchIndex.build(session)
+            self.ready.emit(len(self.index), time.perf_counter() - began)
+
+        self._pool.submit(build)
+
+    def search(self, text: str) -> int:
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+
+        def job():
+            if generation != self._generation or self.index is None:
+                return  # a newer keystroke has arrived; or the index is still building
+            hits: list[Hit]
+            hits, total = self.index.search(text, self.limit)
+            self.results.emit(generation, hits, total)
+
+        self._pool.submit(job)
+        return generation
+
+    def person_saved(self, person) -> None:
+        """Keep the index in step with a saved person (a detached ORM object)."""
+        def job():
+            try:
+                self.index.upsert_person(person)
+            except Exception:
+                log.exception("could not update the search index for %s", person.id)
+        self._pool.submit(job)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
