@@ -1,0 +1,99 @@
+"""Fixtures for the core's unit tests: no Qt anywhere in here.
+
+``store`` is a real profile on a real SQLite file (migrated, reference data and example
+directory seeded), made fresh for each test in its own temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from lr_desk.profile import open_store
+from lr_desk.services import advisors, people
+from lr_desk.store.models import Outbox
+
+# A fixed "today" (a Wednesday) for everything that takes one, so no test depends on the
+# calendar it happens to run on.
+TODAY = date(2025, 6, 11)
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture(scope="session")
+def migrated_profile(tmp_path_factory) -> Path:
+    """A profile folder made once by ``open_store``: migrated to head and seeded."""
+    folder = tmp_path_factory.mktemp("template") / "profile"
+    open_store(folder).close()
+    return folder
+
+
+@pytest.fixture
+def store(tmp_path, migrated_profile):
+    """``open_store`` on a fresh profile of this test's own (a copy of one already
+    migrated, so each test skips running the migrations; the migration tests make their
+    databases from nothing)."""
+    folder = tmp_path / "profile"
+    folder.mkdir()
+    for f in migrated_profile.glob("lr_desk.sqlite*"):
+        shutil.copy(f, folder / f.name)
+    s = open_store(folder)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def advisor(store):
+    with store.session() as s:
+        return advisors.create(s, "Alex Advisor", "walton")
+
+
+@pytest.fixture
+def other_advisor(store):
+    with store.session() as s:
+        return advisors.create(s, "Bea Advisor", "bootle")
+
+
+@pytest.fixture
+def make_person(store, advisor):
+    """Register a person (committed) from form values; returns the Person."""
+
+    def make(site: str = "walton", **raw):
+        raw.setdefault("given_name", "Jo")
+        raw.setdefault("family_name", "Bloggs")
+        with store.session() as s:
+            return people.register(s, raw, advisor.id, site, today=TODAY)
+
+    return make
+
+
+class OutboxReader:
+    """Reads the outbox in its own session, in local order."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def count(self) -> int:
+        with self.store.session() as s:
+            return s.scalar(select(func.count()).select_from(Outbox))
+
+    def entries(self, entity: str | None = None, entity_id: str | None = None) -> list[Outbox]:
+        with self.store.session() as s:
+            stmt = select(Outbox).order_by(Outbox.seq)
+            if entity:
+                stmt = stmt.where(Outbox.entity == entity)
+            if entity_id:
+                stmt = stmt.where(Outbox.entity_id == entity_id)
+            return list(s.scalars(stmt))
+
+
+@pytest.fixture
+def outbox(store) -> OutboxReader:
+    return OutboxReader(store)

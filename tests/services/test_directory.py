@@ -1,0 +1,142 @@
+"""The directory: partners, their services and courses, checked and edited."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from lr_desk.services import directory
+from lr_desk.services.validation import ValidationError
+from lr_desk.store.models import Course, Partner, PartnerService
+
+PARTNER = {"name": "Walton Food Bank", "phone": "0151 000 1111", "web": "https://food.example",
+           "key_contact": "Pat", "key_contact_phone": "07700 900 111",
+           "key_contact_email": "pat@food.example", "notes": "Vouchers at the desk."}
+
+
+def save(store, fn, raw, row_id=None):
+    with store.session() as s:
+        return fn(s, raw, row_id)
+
+
+def errors(store, fn, raw, row_id=None) -> dict[str, str]:
+    with pytest.raises(ValidationError) as info:
+        save(store, fn, raw, row_id)
+    assert all(isinstance(m, str) and m for m in info.value.errors.values())
+    return info.value.errors
+
+
+@pytest.fixture
+def partner(store):
+    return save(store, directory.save_partner, PARTNER)
+
+
+def test_save_a_partner(store, partner):
+    with store.session() as s:
+        p = s.get(Partner, partner.id)
+        assert (p.name, p.phone, p.key_contact_email) == (
+            "Walton Food Bank", "0151 000 1111", "pat@food.example")
+        assert not p.is_example
+
+
+def test_a_partner_needs_a_name_and_good_contacts(store):
+    found = errors(store, directory.save_partner,
+                   {"name": " ", "phone": "abc", "web": "not a url", "key_contact_email": "x@",
+                    "key_contact_phone": "12"})
+    assert set(found) == {"name", "phone", "web", "key_contact_email", "key_contact_phone"}
+
+
+def test_edit_a_partner(store, partner, outbox):
+    before = outbox.count()
+    save(store, directory.save_partner, {**PARTNER, "phone": "0151 000 2222"}, partner.id)
+    with store.session() as s:
+        assert s.get(Partner, partner.id).phone == "0151 000 2222"
+        assert s.query(Partner).filter_by(name="Walton Food Bank").count() == 1
+    [entry] = outbox.entries()[before:]
+    assert (entry.entity, entry.entity_id, entry.op) == ("partner", partner.id, "update")
+    assert set(entry.fields) == {"phone", "updated_at"}
+
+
+def test_editing_a_partner_no_longer_there(store, partner):
+    with store.session() as s:
+        s.get(Partner, partner.id).deleted_at = datetime(2025, 1, 1)
+    assert set(errors(store, directory.save_partner, PARTNER, partner.id)) == {"name"}
+    assert set(errors(store, directory.save_partner, PARTNER, "no-such-id")) == {"name"}
+
+
+def service_raw(partner_id, **kw):
+    return {"partner_id": partner_id, "name": "Food parcels", "category": "food_fuel",
+            "delivery": "hub", "site_code": "walton", "when_text": "Fridays 10:00", **kw}
+
+
+def test_save_a_service(store, partner):
+    svc = save(store, directory.save_service, service_raw(partner.id))
+    with store.session() as s:
+        rows = directory.services(s, category="food_fuel")
+        assert (svc.id, partner.id) in [(r.service.id, r.partner.id) for r in rows]
+        assert {r.service.category for r in rows} == {"food_fuel"}
+        assert svc.id not in {r.service.id for r in directory.services(s, category="housing")}
+        assert not s.get(PartnerService, svc.id).is_example
+
+
+def test_a_service_needs_a_partner_category_and_a_hub_when_at_a_hub(store, partner):
+    found = errors(store, directory.save_service,
+                   service_raw("", category="cake", site_code="", name=""))
+    assert set(found) == {"partner_id", "category", "site_code", "name"}
+    assert set(errors(store, directory.save_service,
+                      service_raw("no-such-partner"))) == {"partner_id"}
+    assert set(errors(store, directory.save_service,
+                      service_raw(partner.id, delivery="by owl"))) == {"delivery"}
+
+
+def test_a_community_service_needs_no_hub(store, partner):
+    svc = save(store, directory.save_service,
+               service_raw(partner.id, delivery="community", site_code="", location="Church hall"))
+    assert svc.location == "Church hall"
+
+
+def test_edit_a_service(store, partner):
+    svc = save(store, directory.save_service, service_raw(partner.id))
+    save(store, directory.save_service, service_raw(partner.id, name="Food and fuel vouchers"),
+         svc.id)
+    with store.session() as s:
+        assert s.get(PartnerService, svc.id).name == "Food and fuel vouchers"
+
+
+def test_tombstoned_services_and_partners_leave_the_list(store, partner):
+    svc = save(store, directory.save_service, service_raw(partner.id))
+    with store.session() as s:
+        s.get(PartnerService, svc.id).deleted_at = datetime(2025, 1, 1)
+        assert svc.id not in {r.service.id for r in directory.services(s)}
+        s.get(Partner, partner.id).deleted_at = datetime(2025, 1, 1)
+        assert partner.id not in {p.id for p in directory.partners(s)}
+
+
+def test_save_a_course(store):
+    course = save(store, directory.save_course,
+                  {"title": "Sleep Well", "site_code": "bootle", "starts_on": "01/09/2025",
+                   "ends_on": "29 Sep 2025", "when_text": "Mondays"})
+    with store.session() as s:
+        c = s.get(Course, course.id)
+        assert (c.starts_on, c.ends_on) == (date(2025, 9, 1), date(2025, 9, 29))
+        assert c.provider == "The Life Rooms Recovery College"
+        assert course.id in {x.id for x in directory.courses(s)}
+
+
+def test_a_course_needs_a_title_and_sensible_dates(store):
+    found = errors(store, directory.save_course,
+                   {"title": "", "starts_on": "31/02/2025", "ends_on": "next week"})
+    assert set(found) == {"title", "starts_on", "ends_on"}
+    found = errors(store, directory.save_course,
+                   {"title": "Backwards", "starts_on": "10/09/2025", "ends_on": "01/09/2025"})
+    assert set(found) == {"ends_on"}
+
+
+def test_edit_a_course(store):
+    course = save(store, directory.save_course, {"title": "Sleep Well"})
+    save(store, directory.save_course, {"title": "Sleep Better", "when_text": "Tuesdays"},
+         course.id)
+    with store.session() as s:
+        c = s.get(Course, course.id)
+        assert (c.title, c.when_text) == ("Sleep Better", "Tuesdays")

@@ -1,0 +1,319 @@
+"""Finding a person by anything typed: names with typos, accents and punctuation, dates of
+birth in several formats, postcodes, phone numbers; and keeping the index right."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+
+from lr_desk.services import people
+from lr_desk.services.search import Entry, SearchIndex, fold, name_tokens, parse_query
+from lr_desk.store.models import Person
+
+TODAY = date(2025, 6, 11)
+
+PEOPLE = [
+    # id, given, family, preferred, dob, postcode, phone
+    ("sian", "Siân", "Jones", "", date(1980, 3, 12), "L9 2AF", "0151 123 4567"),
+    ("obrien", "Patrick", "O'Brien", "Paddy", date(1975, 7, 1), "L20 7AP", "+44 7700 900123"),
+    ("mcdonald", "Mary", "McDonald", "", date(1990, 12, 25), "PR8 1NW", "01704 383 198"),
+    ("hyphen", "Anna", "Smith-Jones", "", date(1980, 5, 5), "L9 4AB", ""),
+    ("wojc", "Łukasz", "Wojciechowski", "", date(1965, 1, 30), "L4 0TH", "07700 900 555"),
+    ("smith", "John", "Smith", "", date(1980, 3, 12), "L1 8JQ", "0151 999 0000"),
+    ("jsmith2", "Jane", "Smith", "", date(2001, 9, 9), "L9 2AF", ""),
+    ("arabic", "محمد", "العلي", "", None, "", "0151 555 1212"),
+]
+
+
+def entry(row) -> Entry:
+    return Entry(*row)
+
+
+@pytest.fixture
+def index() -> SearchIndex:
+    ix = SearchIndex()
+    for row in PEOPLE:
+        ix.upsert(entry(row))
+    return ix
+
+
+def ids(index: SearchIndex, text: str, **kw) -> list[str]:
+    hits, _ = index.search(text, today=TODAY, **kw)
+    return [h.entry.person_id for h in hits]
+
+
+def idset(index: SearchIndex, text: str) -> set[str]:
+    return set(ids(index, text))
+
+
+# --- building from the store ----------------------------------------------------------
+
+
+def test_build_from_a_store(store, make_person):
+    a = make_person(given_name="Siân", family_name="Jones", date_of_birth="12/03/1980",
+                    postcode="L9 2AF", phone="0151 123 4567")
+    b = make_person(given_name="Mary", family_name="McDonald")
+    gone = make_person(given_name="Gone", family_name="Away")
+    with store.session() as s:
+        s.get(Person, gone.id).deleted_at = datetime(2025, 1, 1)
+    with store.session() as s:
+        ix = SearchIndex.build(s)
+    assert len(ix) == 2
+    assert ids(ix, "sian jones") == [a.id]
+    assert ids(ix, "mcdonald") == [b.id]
+    assert ids(ix, "gone") == [] and ids(ix, "away") == []
+
+
+def test_an_empty_store_gives_an_empty_index(store):
+    with store.session() as s:
+        ix = SearchIndex.build(s)
+    assert len(ix) == 0
+    assert ix.search("smith", today=TODAY) == ([], 0)
+
+
+def test_an_empty_query_finds_nothing(index):
+    assert index.search("", today=TODAY) == ([], 0)
+    assert index.search("   ,  ", today=TODAY) == ([], 0)
+
+
+# --- names ----------------------------------------------------------------------------
+
+
+def test_exact_and_prefix_names(index):
+    assert idset(index, "Wojciechowski") == {"wojc"}
+    assert idset(index, "wojc") == {"wojc"}  # as you type
+    assert idset(index, "mcd") == {"mcdonald"}
+
+
+@pytest.mark.parametrize("typed", ["Wojciechowsky", "Wojceichowski", "Wojchiechowski",
+                                   "Wjciechowsk"])
+def test_a_long_surname_with_one_or_two_typos(index, typed):
+    assert "wojc" in idset(index, typed)
+
+
+@pytest.mark.parametrize("typed", ["McDonlad", "McDomald", "Smyth", "Smit"])
+def test_short_names_forgive_one_edit(index, typed):
+    found = idset(index, typed)
+    assert found and found <= {"mcdonald", "smith", "jsmith2", "hyphen"}
+
+
+def test_short_names_do_not_forgive_two_edits(index):
+    assert "smith" not in idset(index, "Snoth")
+
+
+def test_a_typo_ranks_below_the_exact_name(index):
+    index.upsert(Entry("smyth", "Sam", "Smyth", "", None, "", ""))
+    hits, total = index.search("smith", today=TODAY)
+    order = [h.entry.person_id for h in hits]
+    assert total == 4 and set(order) == {"smith", "jsmith2", "hyphen", "smyth"}
+    assert order[-1] == "smyth"
+    assert hits[-1].score < hits[0].score
+    assert ids(index, "smyth")[0] == "smyth"
+
+
+@pytest.mark.parametrize("typed", ["sian jones", "jones sian", "Jones, Siân", "SIAN JONES"])
+def test_given_and_family_in_either_order(index, typed):
+    assert ids(index, typed) == ["sian"]
+
+
+@pytest.mark.parametrize("typed, who", [
+    ("sian", "sian"), ("Siân", "sian"), ("SIÂN", "sian"),
+    ("obrien", "obrien"), ("o'brien", "obrien"), ("O’Brien", "obrien"), ("OBRIEN", "obrien"),
+    ("lukasz", "wojc"), ("Łukasz", "wojc"),
+])
+def test_case_accents_and_apostrophes(index, typed, who):
+    assert who in idset(index, typed)
+
+
+def test_a_preferred_name_finds_the_person(index):
+    assert ids(index, "paddy o'brien") == ["obrien"]
+    hit = index.search("paddy", today=TODAY)[0][0]
+    assert hit.entry.display_name == "Paddy (Patrick) O'Brien"
+
+
+def test_other_scripts_are_found(index):
+    assert ids(index, "محمد") == ["arabic"]
+    assert ids(index, "العلي") == ["arabic"]
+
+
+@pytest.mark.parametrize("typed", ["smith-jones", "Smith-Jones", "Smith Jones", "smithjones",
+                                   "anna smith-jones"])
+def test_hyphenated_family_names(index, typed):
+    assert "hyphen" in idset(index, typed)
+
+
+def test_half_of_a_hyphenated_name_finds_it(index):
+    assert "hyphen" in idset(index, "smith")
+    assert "hyphen" in idset(index, "jones")
+
+
+def test_every_word_must_match(index):
+    assert ids(index, "mary smith") == []
+
+
+# --- dates of birth, postcodes, phones -------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["12/03/1980", "12-3-80", "1980-03-12", "12 Mar 1980",
+                                   "12 March 1980", "12.03.1980", "12031980"])
+def test_date_of_birth_in_several_formats(index, typed):
+    assert idset(index, typed) == {"sian", "smith"}
+
+
+def test_name_and_date_of_birth(index):
+    assert ids(index, "smith 12/03/1980") == ["smith"]
+    assert ids(index, "12 Mar 1980 jones") == ["sian"]
+
+
+def test_name_and_year(index):
+    assert idset(index, "smith 1980") == {"smith", "hyphen"}
+    assert ids(index, "smith 2001") == ["jsmith2"]
+    assert ids(index, "1990 mcdonald") == ["mcdonald"]
+
+
+@pytest.mark.parametrize("typed", ["L9 2AF", "l92af", "l9 2af"])
+def test_full_postcode(index, typed):
+    assert idset(index, typed) == {"sian", "jsmith2"}
+
+
+def test_outward_postcode(index):
+    assert idset(index, "L9") == {"sian", "jsmith2", "hyphen"}
+    assert idset(index, "PR8") == {"mcdonald"}
+    assert ids(index, "jane L9") == ["jsmith2"]
+
+
+def test_postcode_and_name(index):
+    assert ids(index, "smith l9 2af") == ["jsmith2"]
+
+
+@pytest.mark.parametrize("typed, who", [
+    ("0151 123 4567", {"sian"}),
+    ("01511234567", {"sian"}),
+    ("4567", {"sian"}),
+    ("07700 900123", {"obrien"}),  # stored as +44 7700 900123
+    ("+44 7700 900123", {"obrien"}),
+    ("0900", {"obrien", "wojc"}),
+    ("383 198", {"mcdonald"}),
+    ("01511234", {"sian"}),  # eight digits that are no date: a phone fragment
+])
+def test_phone_fragment_and_full(index, typed, who):
+    assert idset(index, typed) == who
+
+
+# --- limit and count ------------------------------------------------------------------
+
+
+def test_limit_and_total():
+    ix = SearchIndex()
+    for i in range(30):
+        ix.upsert(Entry(f"p{i:02d}", f"Given{i:02d}", "Taylor", "", None, "", ""))
+    hits, total = ix.search("taylor", limit=10, today=TODAY)
+    assert len(hits) == 10 and total == 30
+    # ties are in name order, so the first page is stable
+    assert [h.entry.person_id for h in hits] == [f"p{i:02d}" for i in range(10)]
+
+
+def test_a_filter_only_query_is_limited_and_counted():
+    ix = SearchIndex()
+    for i in range(12):
+        ix.upsert(Entry(f"p{i}", "A", f"Name{i}", "", date(1980, 3, 12), "", ""))
+    hits, total = ix.search("12/03/1980", limit=5, today=TODAY)
+    assert len(hits) == 5 and total == 12
+
+
+# --- keeping the index right ----------------------------------------------------------
+
+
+def test_a_removed_person_disappears(index):
+    index.remove("sian")
+    assert "sian" not in idset(index, "jones")
+    assert ids(index, "0151 123 4567") == []
+    assert idset(index, "12/03/1980") == {"smith"}
+    assert idset(index, "L9 2AF") == {"jsmith2"}
+    assert len(index) == len(PEOPLE) - 1
+
+
+def test_removing_an_unknown_person_is_harmless(index):
+    index.remove("nobody")
+    assert len(index) == len(PEOPLE)
+
+
+def test_a_renamed_person_is_found_by_the_new_name_not_the_old(index):
+    old = index.entries[index._slot_of["mcdonald"]]
+    index.upsert(replace(old, family_name="Fairweather"))
+    assert ids(index, "fairweather") == ["mcdonald"]
+    assert ids(index, "mcdonald") == []
+    assert len(index) == len(PEOPLE)
+
+
+def test_a_token_whose_last_person_went_no_longer_matches(index):
+    index.remove("wojc")
+    assert ids(index, "wojciechowski") == []
+    assert ids(index, "wojciechowsky") == []  # not even by typo
+    assert ids(index, "wojc") == []
+
+
+def test_a_token_still_used_by_someone_else_stays(index):
+    index.remove("smith")
+    assert idset(index, "smith") == {"jsmith2", "hyphen"}
+
+
+def test_slots_are_reused_without_mixing_people(index):
+    index.remove("sian")
+    index.remove("smith")
+    index.upsert(Entry("new1", "Nia", "Evans", "", date(1999, 1, 1), "L9 2AF", ""))
+    index.upsert(Entry("new2", "Owen", "Evans", "", None, "", "0151 222 3333"))
+    assert idset(index, "evans") == {"new1", "new2"}
+    assert idset(index, "L9 2AF") == {"jsmith2", "new1"}
+    assert ids(index, "0151 222 3333") == ["new2"]
+    assert ids(index, "jones sian") == []
+    assert len(index) == len(PEOPLE)
+
+
+def test_upsert_person_from_the_store(store, make_person):
+    with store.session() as s:
+        ix = SearchIndex.build(s)
+    person = make_person(given_name="Ann", family_name="Lee", date_of_birth="01/02/1970")
+    ix.upsert_person(person)
+    assert ids(ix, "ann lee") == [person.id]
+
+    form = people.as_form(person)
+    form["family_name"] = "Leigh"
+    with store.session() as s:
+        person = people.update(s, person.id, form, today=TODAY)
+    ix.upsert_person(person)
+    assert ids(ix, "ann leigh") == [person.id]
+    assert ids(ix, "lee") == []
+
+
+def test_a_tombstoned_person_is_taken_out(store, make_person):
+    person = make_person(given_name="Ann", family_name="Lee")
+    with store.session() as s:
+        ix = SearchIndex.build(s)
+        p = s.get(Person, person.id)
+        p.deleted_at = datetime(2025, 1, 1)
+    ix.upsert_person(p)
+    assert ids(ix, "ann lee") == []
+    assert len(ix) == 0
+
+
+# --- the pieces -----------------------------------------------------------------------
+
+
+def test_fold():
+    assert fold("Siân O’Brien") == "sian obrien"
+    assert fold("STRASSE") == fold("straße")
+
+
+def test_name_tokens():
+    assert name_tokens("Anna", "Smith-Jones") == {"anna", "smith", "jones", "smithjones"}
+
+
+def test_parse_query_sorts_out_the_parts():
+    q = parse_query("Jones 12/03/1980 L9 2AF 0151 123 4567", TODAY)
+    assert q.names == ["jones"]
+    assert q.dates == [date(1980, 3, 12)]
+    assert q.postcodes == ["l92af"]
+    assert q.digits == ["01511234567"]
