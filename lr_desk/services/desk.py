@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
     FOLLOWUP_WAYS,
     ITEM_KINDS,
@@ -162,7 +163,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             detail.append(f"First step: {item.first_step}")
         if item.target_date:
             detail.append(f"By {item.target_date:%d %b %Y}")
-        t.append(TimelineEntry(made, "item",
+        t.append(TimelineEntry(local_time(made), "item",
                                f"{ITEM_KINDS.get(item.kind, item.kind)}: {item.title}",
                                "\n".join(detail)))
 
@@ -180,14 +181,15 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
     for ref, service, partner in refs:
         history = []
         for ev in events[ref.id]:
-            line = (f"{ev.at:%d %b %Y %H:%M} {REFERRAL_STATUSES.get(ev.status, ev.status)}"
+            line = (f"{local_time(ev.at):%d %b %Y %H:%M} "
+                    f"{REFERRAL_STATUSES.get(ev.status, ev.status)}"
                     f" ({advisors.get(ev.advisor_id, 'unknown')})")
             if ev.reason:
                 line += f": {ev.reason}"
             if ev.note:
                 line += f" - {ev.note}"
             history.append(line)
-        t.append(TimelineEntry(ref.status_at, "referral",
+        t.append(TimelineEntry(local_time(ref.status_at), "referral",
                                f"Referral to {partner} ({service}): "
                                f"{REFERRAL_STATUSES.get(ref.status, ref.status)}",
                                "\n".join(history), referral_id=ref.id,

@@ -52,7 +52,8 @@ def _url(value: str) -> str:
     return text
 
 
-def save_partner(session: Session, raw: dict, partner_id: str | None = None) -> Partner:
+def validate_partner(raw: dict) -> dict:
+    """Check a partner form; clean values or ValidationError. Pure: forms call it live."""
     c = Checker()
     clean = {
         "name": c.field("name", check_name, raw.get("name", ""), "organisation's name"),
@@ -67,12 +68,17 @@ def save_partner(session: Session, raw: dict, partner_id: str | None = None) -> 
         "notes": c.field("notes", check_text, raw.get("notes", ""), "notes"),
     }
     c.done()
-    return _save(session, Partner, partner_id, clean)
+    return clean
 
 
-def save_service(session: Session, raw: dict, service_id: str | None = None) -> PartnerService:
+def save_partner(session: Session, raw: dict, partner_id: str | None = None) -> Partner:
+    return _save(session, Partner, partner_id, validate_partner(raw))
+
+
+def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> dict:
+    """Check a service form against the known categories and partners. Pure."""
     c = Checker()
-    cats = {code: code for code in session.scalars(select(Category.code))}
+    cats = dict.fromkeys(categories)
     clean = {
         "partner_id": raw.get("partner_id") or None,
         "name": c.field("name", check_name, raw.get("name", ""), "service's name"),
@@ -88,15 +94,23 @@ def save_service(session: Session, raw: dict, service_id: str | None = None) -> 
         "phone": c.field("phone", normalise_phone, raw.get("phone", "")),
         "web": c.field("web", _url, raw.get("web", "")),
     }
-    if not clean["partner_id"] or session.get(Partner, clean["partner_id"]) is None:
+    if not clean["partner_id"] or clean["partner_id"] not in partner_ids:
         c.errors["partner_id"] = "Choose the partner organisation."
     if clean["delivery"] == "hub" and not clean["site_code"]:
         c.errors["site_code"] = "Choose the hub where it runs."
     c.done()
+    return clean
+
+
+def save_service(session: Session, raw: dict, service_id: str | None = None) -> PartnerService:
+    categories = set(session.scalars(select(Category.code)))
+    partner_ids = set(session.scalars(select(Partner.id).where(Partner.deleted_at.is_(None))))
+    clean = validate_service(raw, categories, partner_ids)
     return _save(session, PartnerService, service_id, clean)
 
 
-def save_course(session: Session, raw: dict, course_id: str | None = None) -> Course:
+def validate_course(raw: dict) -> dict:
+    """Check a course form. Pure."""
     c = Checker()
 
     def opt_date(value: str):
@@ -117,7 +131,11 @@ def save_course(session: Session, raw: dict, course_id: str | None = None) -> Co
     if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
         c.errors["ends_on"] = "The course can't end before it starts."
     c.done()
-    return _save(session, Course, course_id, clean)
+    return clean
+
+
+def save_course(session: Session, raw: dict, course_id: str | None = None) -> Course:
+    return _save(session, Course, course_id, validate_course(raw))
 
 
 def _save(session: Session, model, row_id: str | None, clean: dict):
@@ -128,8 +146,12 @@ def _save(session: Session, model, row_id: str | None, clean: dict):
         row = session.get(model, row_id)
         if row is None or row.deleted_at is not None:
             raise ValidationError({"name": "This entry is no longer in the directory."})
+        changed = False
         for key, value in clean.items():
             if getattr(row, key) != value:
                 setattr(row, key, value)
+                changed = True
+        if changed and row.is_example:
+            row.is_example = False  # edited into a real entry: no longer example data
     session.flush()
     return row

@@ -29,6 +29,7 @@ from lr_desk.store.models import (
     ITEM_KINDS,
     MODES,
     REFERRAL_STATUSES,
+    Advisor,
     Category,
     Conversation,
     ConversationNeed,
@@ -71,7 +72,8 @@ def _conversation_when(raw: dict, today: date) -> datetime:
     if day > today:
         raise ValueError("A conversation can't be recorded in the future.")
     hhmm = parse_time(raw.get("time", ""))
-    return as_datetime(day, hhmm) if hhmm else datetime.combine(day, utcnow().time())
+    # no time typed: now, on the advisor's clock (conversation times are local wall time)
+    return as_datetime(day, hhmm) if hhmm else datetime.combine(day, datetime.now().time())
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Known:
     categories: set[str]
     services: dict[str, str]  # id -> name
     courses: dict[str, str]  # id -> title
+    advisors: set[str]
 
     @classmethod
     def load(cls, session: Session) -> Known:
@@ -93,6 +96,7 @@ class Known:
                                  .where(PartnerService.deleted_at.is_(None))).all()),
             dict(session.execute(select(Course.id, Course.title)
                                  .where(Course.deleted_at.is_(None))).all()),
+            set(session.scalars(select(Advisor.id).where(Advisor.deleted_at.is_(None)))),
         )
 
 
@@ -138,7 +142,8 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
     items = []
     for i, item in enumerate(raw.get("items", [])):
         key = f"items.{i}"
-        kind = c.field(f"{key}.kind", check_choice, item.get("kind", ""), ITEM_KINDS, "kind of item")
+        kind = c.field(f"{key}.kind", check_choice, item.get("kind", ""), ITEM_KINDS,
+                       "kind of item")
         service_id = item.get("service_id") or None
         course_id = item.get("course_id") or None
         if service_id and service_id not in known.services:
@@ -152,7 +157,8 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             c.errors[f"{key}.service_id"] = "Only a partner service can be referred to."
         status = item.get("referral_status", "suggested")
         if refer and status not in OPENING_STATUSES:
-            c.errors[f"{key}.referral_status"] = "A new referral starts as suggested, agreed or sent."
+            c.errors[f"{key}.referral_status"] = ("A new referral starts as suggested, agreed "
+                                                  "or sent.")
         items.append({
             "kind": kind,
             "service_id": service_id if kind != "course" else None,
@@ -185,6 +191,8 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             "site_code": follow.get("site_code") or clean_conv["site_code"] or "",
             "assigned_to": follow.get("assigned_to"),
         }
+        if clean_follow["assigned_to"] and clean_follow["assigned_to"] not in known.advisors:
+            c.errors["follow_up.assigned_to"] = "Choose who will follow up."
         if clean_follow["due_date"] is None and "follow_up.due_date" not in c.errors:
             c.errors["follow_up.due_date"] = "Please choose the date of the follow-up."
     c.done()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,17 +34,23 @@ def fold(text: str) -> str:
     return re.sub(r"['’`.]", "", stripped)
 
 
-def name_tokens(*names: str) -> set[str]:
-    tokens: set[str] = set()
+PART_WEIGHT = 0.95  # "williams" ranks plain Williams above Lloyd-Williams
+
+
+def name_tokens(*names: str) -> dict[str, float]:
+    """The searchable words of a person's names, each with its weight: a whole word 1.0,
+    a part of a hyphenated word a little less."""
+    tokens: dict[str, float] = {}
     for name in names:
         folded = fold(name or "")
         for word in re.split(r"\s+", folded):
-            if not word:
-                continue
             parts = [p for p in word.split("-") if p]
-            tokens.update(parts)
-            if len(parts) > 1:
-                tokens.add("".join(parts))
+            if len(parts) == 1:
+                tokens[parts[0]] = 1.0
+            elif parts:
+                tokens["".join(parts)] = 1.0
+                for part in parts:
+                    tokens.setdefault(part, PART_WEIGHT)
     return tokens
 
 
@@ -77,7 +83,7 @@ class Query:
     names: list[str]
     dates: list[date]
     years: list[int]
-    postcodes: list[str]  # folded, no spaces; full or outward part
+    postcodes: list[str]  # folded: "l9 2af" for a full postcode, "l9 " for an outward code
     digits: list[str]  # phone fragments
 
     @property
@@ -88,8 +94,10 @@ class Query:
 _DATE_PATTERNS = [
     re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),
     re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"),
-    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:%s)[a-z]*\.?,?\s+(?:\d{4}|\d{2})\b" % "|".join(MONTHS)),
+    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) +
+               r")[a-z]*\.?,?\s+(?:\d{4}|\d{2})\b"),
 ]
+OUTWARD = re.compile(r"[a-z]{1,2}\d[a-z\d]?")
 _POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b")
 
 
@@ -104,7 +112,7 @@ def parse_query(text: str, today: date | None = None) -> Query:
                 continue
             rest = rest.replace(m.group(0), " ", 1)
     for m in _POSTCODE.finditer(rest):
-        q.postcodes.append(m.group(1) + m.group(2))
+        q.postcodes.append(f"{m.group(1)} {m.group(2)}")
         rest = rest.replace(m.group(0), " ", 1)
     # a phone number typed with spaces: join runs of digit groups
     for m in re.finditer(r"\+?\d[\d\s]{5,}\d", rest):
@@ -116,12 +124,12 @@ def parse_query(text: str, today: date | None = None) -> Query:
         if token.isdigit():
             if len(token) == 4 and 1900 <= int(token) <= 2100:
                 q.years.append(int(token))
-            elif len(token) in (6, 8) and _compact_date(token, today):
+            elif len(token) == 8 and _compact_date(token, today):
                 q.dates.append(_compact_date(token, today))
             elif len(token) >= 3:
                 q.digits.append(token)
         elif any(c.isdigit() for c in token) and token[0].isalpha():
-            q.postcodes.append(token.replace(" ", ""))
+            q.postcodes.append(f"{token} " if OUTWARD.fullmatch(token) else token)
         else:
             q.names.extend(t for t in name_tokens(token) if t)
     return q
@@ -140,9 +148,8 @@ class SearchIndex:
         self._slot_of: dict[str, int] = {}
         self._free: list[int] = []
         self._sort_key: dict[int, tuple[str, str]] = {}
-        self._postings: dict[str, set[int]] = {}
+        self._postings: dict[str, dict[int, float]] = {}  # token -> slot -> weight
         self._vocab: list[str] = []  # sorted, for prefix look-ups
-        self._tokens_of: dict[int, set[str]] = {}
         self._by_dob: dict[date, set[int]] = defaultdict(set)
         self._postcodes: list[tuple[str, int]] = []  # sorted (postcode, slot)
         self._phones: dict[int, str] = {}
@@ -184,15 +191,15 @@ class SearchIndex:
             return
         entry = self.entries.pop(slot)
         del self._sort_key[slot]
-        for token in self._tokens_of.pop(slot):
+        for token in name_tokens(entry.given_name, entry.family_name, entry.preferred_name):
             postings = self._postings[token]
-            postings.discard(slot)
+            postings.pop(slot, None)
             if not postings:
                 del self._postings[token]
                 del self._vocab[bisect.bisect_left(self._vocab, token)]
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].discard(slot)
-        key = (entry.postcode.replace(" ", "").casefold(), slot)
+        key = (_postcode_key(entry.postcode), slot)
         i = bisect.bisect_left(self._postcodes, key)
         if i < len(self._postcodes) and self._postcodes[i] == key:
             del self._postcodes[i]
@@ -205,19 +212,18 @@ class SearchIndex:
         self._slot_of[entry.person_id] = slot
         self._sort_key[slot] = (fold(entry.family_name), fold(entry.given_name))
         tokens = name_tokens(entry.given_name, entry.family_name, entry.preferred_name)
-        self._tokens_of[slot] = tokens
-        for token in tokens:
-            postings = self._postings.setdefault(token, set())
+        for token, weight in tokens.items():
+            postings = self._postings.setdefault(token, {})
             if not postings:
                 if sort:
                     bisect.insort(self._vocab, token)
                 else:
                     self._vocab.append(token)
-            postings.add(slot)
+            postings[slot] = weight
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].add(slot)
         if entry.postcode:
-            key = (entry.postcode.replace(" ", "").casefold(), slot)
+            key = (_postcode_key(entry.postcode), slot)
             if sort:
                 bisect.insort(self._postcodes, key)
             else:
@@ -232,9 +238,9 @@ class SearchIndex:
         scores: dict[int, float] = {}
 
         def credit(vocab_token: str, score: float) -> None:
-            for slot in self._postings.get(vocab_token, ()):
-                if scores.get(slot, 0.0) < score:
-                    scores[slot] = score
+            for slot, weight in self._postings.get(vocab_token, {}).items():
+                if scores.get(slot, 0.0) < score * weight:
+                    scores[slot] = score * weight
 
         i = bisect.bisect_left(self._vocab, token)
         while i < len(self._vocab) and self._vocab[i].startswith(token):
@@ -244,7 +250,7 @@ class SearchIndex:
         if len(token) >= 4:
             max_edits = 1 if len(token) < 7 else 2
             for vocab_token, dist, _ in process.extract(
-                token, self._vocab, scorer=Levenshtein.distance,
+                token, self._vocab, scorer=OSA.distance,  # a swap of two letters is one edit
                 score_cutoff=max_edits, limit=None,
             ):
                 if dist:
@@ -299,3 +305,8 @@ class SearchIndex:
                                key=lambda sv: (-sv[1], self._sort_key[sv[0]]))
         return [Hit(self.entries[s], v) for s, v in best], len(scores)
 
+
+
+def _postcode_key(postcode: str) -> str:
+    """'L9 2AF' -> 'l9 2af' (stored postcodes are already normalised with one space)."""
+    return " ".join(postcode.casefold().split())

@@ -131,7 +131,8 @@ def check_name(value: str, label: str, required: bool = True) -> str:
 def check_text(value: str, label: str, max_len: int = MAX_TEXT) -> str:
     text = unicodedata.normalize("NFC", (value or "").translate(_CONTROL).strip())
     if len(text) > max_len:
-        raise ValueError(f"The {label} is too long ({len(text):,} characters, at most {max_len:,}).")
+        raise ValueError(f"The {label} is too long ({len(text):,} characters, "
+                         f"at most {max_len:,}).")
     return text
 
 

@@ -23,6 +23,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def local_time(stamp: datetime) -> datetime:
+    """A stored UTC time as this computer's local wall time, for showing to people."""
+    return stamp.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
 class HybridClock:
     """A hybrid logical clock (Kulkarni et al.): monotonic even if the wall clock steps back."""
 
@@ -54,5 +59,4 @@ class HybridClock:
         """Move past a stamp seen from another device, so later local stamps sort after it."""
         wall, counter, _ = self.decode(stamp)
         with self._lock:
-            if (wall, counter) > (self.wall_ms, self.counter):
-                self.wall_ms, self.counter = wall, counter
+            self.wall_ms, self.counter = max((self.wall_ms, self.counter), (wall, counter))

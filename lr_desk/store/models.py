@@ -71,7 +71,8 @@ REFERRAL_STATUSES = {
     "completed": "Completed",
     "not_taken_up": "Not taken up",
 }
-FOLLOWUP_WAYS = {"call": "Phone call", "drop_in": "Drop-in", "video": "Video", "text": "Text message"}
+FOLLOWUP_WAYS = {"call": "Phone call", "drop_in": "Drop-in", "video": "Video",
+                 "text": "Text message"}
 DELIVERY = {"hub": "At a Life Rooms hub (under one roof)", "community": "In the community"}
 
 

@@ -46,7 +46,7 @@ def _column_values(obj: Synced, only_changed: bool) -> dict[str, Any]:
     return out
 
 
-def _stamp(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+def _stamp(session: Session, flush_context, instances) -> None:
     """before_flush: give new rows their key and times; touch updated rows; refuse deletes."""
     if session.info.get("clock") is None:
         return  # a session without a clock (migrations, seeding) records nothing
@@ -63,7 +63,7 @@ def _stamp(session: Session, flush_context, instances) -> None:  # noqa: ARG001
             obj.updated_at = now
 
 
-def _capture(session: Session, flush_context) -> None:  # noqa: ARG001
+def _capture(session: Session, flush_context) -> None:
     """after_flush: the flushed values (defaults included) and their history are known here;
     write one outbox row per changed synced row on the flush's own connection."""
     clock: HybridClock | None = session.info.get("clock")

@@ -30,7 +30,7 @@ class Lists:
     def known(self) -> Known:
         return Known({s.code for s in self.sites}, {c.code for c in self.categories},
                      {r.service.id: r.service.name for r in self.services},
-                     {c.id: c.title for c in self.courses})
+                     {c.id: c.title for c in self.courses}, {a.id for a in self.advisors})
 
     def site_name(self, code: str) -> str:
         return next((s.name for s in self.sites if s.code == code), code)

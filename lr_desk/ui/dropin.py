@@ -363,10 +363,10 @@ class DropInDialog(EditorDialog):
     def save(self) -> None:
         # an item typed but not yet added is added first, rather than silently dropped
         pending = self._item_raw()
-        if pending["title"] or pending["service_id"] or pending["course_id"]:
-            if not self.add_item():
-                self.show_notice("Please finish or clear the item you were adding.")
-                return
+        typed = pending["title"] or pending["service_id"] or pending["course_id"]
+        if typed and not self.add_item():
+            self.show_notice("Please finish or clear the item you were adding.")
+            return
         super().save()
 
     def submit(self, payload: dict) -> None:

@@ -195,8 +195,12 @@ class MainWindow(QMainWindow):
             page.reload()
         self.today.reload()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
-        for dialog in list(self.editors):
+    def open_editors(self) -> list[EditorDialog]:
+        """Every form open on the desk, including the directory's editors."""
+        return [*self.editors, *self.directory.dialogs.values()]
+
+    def closeEvent(self, event) -> None:
+        for dialog in self.open_editors():
             if dialog.isVisible() and dialog.dirty:
                 dialog.raise_()
                 if not dialog.confirm_discard():

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -43,10 +42,10 @@ class PeopleModel(QAbstractTableModel):
         self.hits = list(hits)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.hits)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -66,7 +65,7 @@ class PeopleModel(QAbstractTableModel):
             return e.person_id
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
@@ -96,6 +95,7 @@ class PeoplePage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._activated)
         self.new_button = QPushButton("&New person")
@@ -115,7 +115,8 @@ class PeoplePage(QWidget):
 
         self.query.textChanged.connect(self._typed)
         self.query.returnPressed.connect(self._enter)
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.query, activated=self._to_results)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.query, activated=self._to_results,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         search.results.connect(self._results)
         search.ready.connect(self._ready)
 

@@ -281,8 +281,6 @@ def test_a_referral_on_a_course_item_is_a_field_error(store, person, advisor, co
     assert "items.0.service_id" in errors(store, person.id, advisor.id, raw)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unknown follow_up.assigned_to reaches the "
-                   "database (foreign key) instead of a field error")
 def test_a_follow_up_for_an_unknown_advisor_is_a_field_error(store, person, advisor):
     raw = minimal()
     raw["follow_up"] = {"due_date": "12/06/2025", "way": "call", "assigned_to": "nobody"}

@@ -27,10 +27,10 @@ def qt_imports(path: Path) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module.split(".")[0] == "PySide6":
                 found.append(node.module)
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__":
-            if node.args and isinstance(node.args[0], ast.Constant) and str(
-                    node.args[0].value).startswith("PySide6"):
-                found.append(node.args[0].value)
+        elif (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__"
+              and node.args and isinstance(node.args[0], ast.Constant)
+              and str(node.args[0].value).startswith("PySide6")):
+            found.append(node.args[0].value)
     return found
 
 

@@ -9,7 +9,14 @@ from datetime import date, datetime
 import pytest
 
 from lr_desk.services import people
-from lr_desk.services.search import Entry, SearchIndex, fold, name_tokens, parse_query
+from lr_desk.services.search import (
+    PART_WEIGHT,
+    Entry,
+    SearchIndex,
+    fold,
+    name_tokens,
+    parse_query,
+)
 from lr_desk.store.models import Person
 
 TODAY = date(2025, 6, 11)
@@ -308,12 +315,37 @@ def test_fold():
 
 
 def test_name_tokens():
-    assert name_tokens("Anna", "Smith-Jones") == {"anna", "smith", "jones", "smithjones"}
+    assert name_tokens("Anna", "Smith-Jones") == {
+        "anna": 1.0, "smithjones": 1.0, "smith": PART_WEIGHT, "jones": PART_WEIGHT}
+
+
+def test_a_whole_surname_ranks_above_half_of_a_hyphenated_one():
+    ix = SearchIndex()
+    ix.upsert(Entry("lloyd", "Aled", "Lloyd-Williams", "", None, "", ""))
+    ix.upsert(Entry("plain", "Zoe", "Williams", "", None, "", ""))
+    assert ids(ix, "williams") == ["plain", "lloyd"]
+
+
+def test_two_swapped_letters_count_as_one_typo(index):
+    assert ids(index, "Jnoes")[0] == "sian"
+    assert "smith" in idset(index, "Smtih")
+
+
+def test_an_outward_code_is_not_a_prefix_of_a_longer_one():
+    ix = SearchIndex()
+    ix.upsert(Entry("l2", "A", "B", "", None, "L2 1AB", ""))
+    ix.upsert(Entry("l20", "C", "D", "", None, "L20 7AP", ""))
+    assert idset(ix, "L2") == {"l2"}
+    assert idset(ix, "L20") == {"l20"}
+
+
+def test_six_digits_are_a_phone_fragment_not_a_date(index):
+    assert idset(index, "900123") == {"obrien"}
 
 
 def test_parse_query_sorts_out_the_parts():
     q = parse_query("Jones 12/03/1980 L9 2AF 0151 123 4567", TODAY)
     assert q.names == ["jones"]
     assert q.dates == [date(1980, 3, 12)]
-    assert q.postcodes == ["l92af"]
+    assert q.postcodes == ["l9 2af"]
     assert q.digits == ["01511234567"]

@@ -3,6 +3,7 @@ stamps by ``observe``, and restored past the last outbox stamp when the store re
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from sqlalchemy import select
@@ -57,7 +58,7 @@ def test_monotonic_when_the_wall_clock_goes_backwards(monkeypatch):
     stamps += [clock.now() for _ in range(3)]
     wall.ms += 30_000  # still behind the first stamp
     stamps.append(clock.now())
-    assert all(a < b for a, b in zip(stamps, stamps[1:]))
+    assert all(a < b for a, b in itertools.pairwise(stamps))
     assert [HybridClock.decode(s)[:2] for s in stamps] == [
         (2_000_000, 0), (2_000_000, 1), (2_000_000, 2), (2_000_000, 3), (2_000_000, 4)]
     wall.ms = 2_000_001  # the wall clock catches up: back to wall time, counter reset
@@ -68,7 +69,7 @@ def test_monotonic_when_the_wall_clock_stands_still(monkeypatch):
     monkeypatch.setattr(time, "time_ns", FakeWall(3_000_000))
     clock = HybridClock(DEVICE)
     stamps = [clock.now() for _ in range(50)]
-    assert all(a < b for a, b in zip(stamps, stamps[1:]))
+    assert all(a < b for a, b in itertools.pairwise(stamps))
 
 
 def test_observe_moves_past_a_remote_stamp(monkeypatch):

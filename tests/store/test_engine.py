@@ -110,6 +110,6 @@ def test_session_commits_on_success_and_rolls_back_on_error(store):
     with pytest.raises(ZeroDivisionError), store.session() as s:
         s.add(Advisor(name="Lost", home_site="walton"))
         s.flush()
-        1 / 0
+        raise ZeroDivisionError("a bug after the flush")
     with store.session() as s:
         assert [a.name for a in s.query(Advisor)] == ["Kept"]

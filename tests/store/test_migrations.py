@@ -29,7 +29,7 @@ def revisions_in_order(migrations: Path = db.MIGRATIONS) -> list[str]:
 
 
 def test_schema_version_is_the_alembic_head():
-    assert SCHEMA_VERSION == head_revision()
+    assert head_revision() == SCHEMA_VERSION
 
 
 def test_one_straight_line_of_revisions():

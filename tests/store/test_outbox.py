@@ -3,6 +3,7 @@ written in the same transaction as the change."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 
@@ -105,7 +106,7 @@ def test_hlc_is_strictly_increasing_in_local_order(store, advisor, outbox):
             p.carer = True
     stamps = [e.hlc for e in outbox.entries()]
     assert len(stamps) == 1 + 20 + 20
-    assert all(a < b for a, b in zip(stamps, stamps[1:]))
+    assert all(a < b for a, b in itertools.pairwise(stamps))
     assert all(h.endswith(store.device_id) for h in stamps)
 
 

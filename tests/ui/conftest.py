@@ -6,11 +6,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from lr_desk import settings  # noqa: E402
-from lr_desk.profile import open_store  # noqa: E402
-from lr_desk.services import advisors  # noqa: E402
+from lr_desk import settings
+from lr_desk.profile import open_store
+from lr_desk.services import advisors
 
 
 def make_profile(folder, name: str = "Alex Advisor", site: str = "walton") -> str:
@@ -47,7 +47,7 @@ class Desks:
     def stop(self, desk) -> None:
         if desk in self.open:
             self.open.remove(desk)
-            for dialog in list(desk.window.editors):
+            for dialog in desk.window.open_editors():
                 dialog.dirty = False
             desk.close()
 

@@ -34,7 +34,8 @@ def _choose(combo, text_part: str) -> None:
         if text_part in combo.itemText(i):
             combo.setCurrentIndex(i)
             return
-    raise AssertionError(f"{text_part!r} not in {[combo.itemText(i) for i in range(combo.count())]}")
+    choices = [combo.itemText(i) for i in range(combo.count())]
+    raise AssertionError(f"{text_part!r} not in {choices}")
 
 
 def test_register_converse_prescribe_refer_follow_up_restart_and_find(qtbot, desks, profile):
@@ -65,7 +66,8 @@ def test_register_converse_prescribe_refer_follow_up_restart_and_find(qtbot, des
     qtbot.mouseClick(page.dropin_button, Qt.MouseButton.LeftButton)
     dialog = _current_dialog(desk, DropInDialog)
     f = dialog.f.widgets
-    qtbot.keyClicks(f["conversation.what_matters"], "Getting out of the house and sorting my gas bill")
+    qtbot.keyClicks(f["conversation.what_matters"],
+                    "Getting out of the house and sorting my gas bill")
     qtbot.keyClicks(f["conversation.private_notes"], "Seemed low; lives alone")
     _check_need(dialog, qtbot, "Social isolation")
     _check_need(dialog, qtbot, "Debt and benefits")

@@ -1,0 +1,528 @@
+"""The directory page, driven through its real widgets on a real SQLite profile."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QWidget,
+)
+from sqlalchemy import func, select
+
+import lr_desk.profile
+from lr_desk import settings
+from lr_desk.services import advisors, directory, drafts
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import Course, Partner, PartnerService
+from lr_desk.ui.context import Desk
+from lr_desk.ui.directory import (
+    NO_CONTACT,
+    CourseDialog,
+    DirectoryPage,
+    PartnerDialog,
+    ServiceDialog,
+    ServicesModel,
+)
+from lr_desk.ui.tasks import Tasks
+
+INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QAbstractItemView)
+WAIT = 5000  # ms: how long to wait for the database worker before failing
+
+
+@pytest.fixture
+def env(tmp_path):
+    store = lr_desk.profile.open_store(tmp_path)
+    with store.session() as s:
+        advisor = advisors.create(s, "Alex Advisor", "walton")
+        settings.put(s, "advisor_id", advisor.id)
+        settings.put(s, "site_code", "walton")
+    with store.session() as s:
+        desk = Desk.load(s)
+    tasks = Tasks(store)
+    failures: list[tuple[str, bool]] = []
+    tasks.failed.connect(lambda message, bug: failures.append((message, bug)))
+    yield SimpleNamespace(store=store, desk=desk, tasks=tasks, failures=failures)
+    tasks.shutdown()
+    store.close()
+    assert failures == [], "a database task failed with no one handling it"
+
+
+def make_page(qtbot, env) -> DirectoryPage:
+    page = DirectoryPage(env.tasks, env.desk)
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    page.show()
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        page.reload()
+    return page
+
+
+def settle(qtbot, env) -> None:
+    """Wait until the database worker has delivered everything asked of it."""
+    qtbot.waitUntil(lambda: env.tasks.pending == 0, timeout=WAIT)
+
+
+def column(model, col: int) -> list[str]:
+    return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def count(env, model) -> int:
+    with env.store.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def select_row(table: QTableView, text: str, col: int = 0) -> int:
+    model = table.model()
+    row = next(r for r in range(model.rowCount()) if text in model.index(r, col).data())
+    table.setFocus()
+    table.selectRow(row)
+    return row
+
+
+def open_dialog(qtbot, env, button: QAbstractButton):
+    """Click a page button and return the editor it opened, once its draft look-up is done."""
+    page = button.parent()
+    while not isinstance(page, DirectoryPage):
+        page = page.parent()
+    before = set(map(id, page.dialogs.values()))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    opened = [d for d in page.dialogs.values() if id(d) not in before]
+    assert len(opened) == 1, "the button opened no editor"
+    settle(qtbot, env)
+    return opened[0]
+
+
+def type_into(qtbot, widget: QWidget, text: str) -> None:
+    if isinstance(widget, QLineEdit):
+        widget.selectAll()
+    qtbot.keyClicks(widget, text)
+
+
+def save(qtbot, dialog) -> None:
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+# --- listing and filtering -------------------------------------------------------------
+
+
+def test_example_directory_is_listed_and_marked(qtbot, env):
+    page = make_page(qtbot, env)
+    m = page.services_model
+    with env.store.session() as s:
+        expected = {(r.partner.name, r.service.name) for r in directory.services(s)}
+    assert expected, "the profile should be seeded with the example directory"
+    assert m.rowCount() == len(expected)
+    partners = column(m, ServicesModel.PARTNER)
+    assert all(p.endswith("(example)") for p in partners)
+    assert {(p.removesuffix(" (example)"), s) for p, s in
+            zip(partners, column(m, ServicesModel.SERVICE), strict=True)} == expected
+
+    row = column(m, ServicesModel.SERVICE).index("Benefits and debt drop-in (Bootle)")
+    assert m.index(row, ServicesModel.CATEGORY).data() == "Debt and benefits"
+    assert m.index(row, ServicesModel.WHERE).data() == "The Life Rooms Bootle (under one roof)"
+    assert m.index(row, ServicesModel.WHEN).data() == "Thursdays 13:30 to 16:00"
+    assert m.index(row, ServicesModel.PHONE).data() == "0151 000 0101"  # the partner's
+    assert m.index(row, ServicesModel.CONTACT).data() == "Sam Example"
+
+    row = column(m, ServicesModel.SERVICE).index("Tenancy support")
+    assert m.index(row, ServicesModel.WHERE).data() == "Example House, Liverpool"
+
+    assert partners == sorted(partners, key=str.casefold)  # the directory's own order
+    courses = column(page.courses_model, 0)
+    assert courses == sorted(courses, key=str.casefold)
+    assert "Sleep Well (example)" in courses
+    assert all(c.endswith("(example)") for c in courses)
+    assert "example data" in page.status.text()
+
+
+def test_partner_without_named_contact_is_flagged(qtbot, env):
+    page = make_page(qtbot, env)
+    m = page.services_model
+    contacts = dict(zip(column(m, ServicesModel.PARTNER), column(m, ServicesModel.CONTACT),
+                        strict=True))
+    assert contacts["Example Food and Fuel Project (example)"] == NO_CONTACT
+    assert sum(1 for c in contacts.values() if c == NO_CONTACT) == 1
+    row = column(m, ServicesModel.PARTNER).index("Example Food and Fuel Project (example)")
+    cell = m.index(row, ServicesModel.CONTACT)
+    assert "no named key contact" in cell.data(Qt.ItemDataRole.AccessibleTextRole).lower()
+    assert cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "1 partner has no named key contact" in page.status.text()
+
+
+def test_filter_and_category_narrow_the_list(qtbot, env):
+    page = make_page(qtbot, env)
+    m = page.services_model
+    everything = m.rowCount()
+
+    qtbot.keyClicks(page.filter, "tenancy")
+    assert column(m, ServicesModel.SERVICE) == ["Tenancy support"]
+    assert page.courses_model.rowCount() == 0
+    assert "Showing 1 of" in page.status.text()
+
+    page.filter.clear()
+    qtbot.keyClicks(page.filter, "anxiety")  # the words narrow the courses too
+    assert column(page.courses_model, 0) == ["Understanding Anxiety (example)"]
+    assert m.rowCount() == 0
+
+    page.filter.clear()
+    assert m.rowCount() == everything
+    qtbot.keyClicks(page.filter, "bootle thursdays")  # every word must match
+    assert set(column(m, ServicesModel.SERVICE)) == {"Benefits and debt drop-in (Bootle)",
+                                                      "Gentle exercise class"}
+
+    page.filter.clear()
+    page.category.setFocus()
+    qtbot.keyClicks(page.category, "Employment")
+    assert page.category.currentData() == "employment"
+    assert column(m, ServicesModel.SERVICE) == ["Job club"]
+
+    qtbot.keyClicks(page.filter, "no such thing")
+    assert m.rowCount() == 0
+
+
+# --- adding ----------------------------------------------------------------------------
+
+
+def test_add_partner_then_a_service_at_a_hub(qtbot, env):
+    page = make_page(qtbot, env)
+    partners_before = count(env, Partner)
+
+    dialog = open_dialog(qtbot, env, page.add_partner_button)
+    assert isinstance(dialog, PartnerDialog) and dialog.draft_key == "partner:new"
+    f = dialog.f.widgets
+    type_into(qtbot, f["name"], "Alpha Befriending")
+    type_into(qtbot, f["phone"], "0151 111 2222")
+    type_into(qtbot, f["key_contact"], "Kim Alpha")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Alpha Befriending" in column(page.services_model, 0),
+                    timeout=WAIT)
+    assert count(env, Partner) == partners_before + 1
+    # The new partner shows (no services yet) and is selected, ready for Add service.
+    assert page.selected_entry().partner.name == "Alpha Befriending"
+    assert "partner:new" not in page.dialogs  # saved and closed
+
+    dialog = open_dialog(qtbot, env, page.add_service_button)
+    assert isinstance(dialog, ServiceDialog) and dialog.draft_key == "service:new"
+    f = dialog.f.widgets
+    f["partner_id"].setCurrentIndex(0)
+    qtbot.keyClicks(f["partner_id"], "Alpha")
+    assert f["partner_id"].currentText() == "Alpha Befriending"
+    type_into(qtbot, f["name"], "Coffee and chat")
+    qtbot.keyClicks(f["category"], "Social")
+    assert f["category"].currentData() == "social_isolation"
+    qtbot.keyClicks(f["delivery"], "At")
+    assert f["delivery"].currentData() == "hub"
+    f["site_code"].setCurrentIndex(0)
+    qtbot.keyClicks(f["site_code"], "South")
+    assert f["site_code"].currentData() == "southport"
+    type_into(qtbot, f["when_text"], "Fridays 14:00")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, dialog)
+
+    def row_of_new_service():
+        names = column(page.services_model, ServicesModel.SERVICE)
+        return names.index("Coffee and chat") if "Coffee and chat" in names else None
+
+    qtbot.waitUntil(lambda: row_of_new_service() is not None, timeout=WAIT)
+    m, row = page.services_model, row_of_new_service()
+    assert m.index(row, ServicesModel.PARTNER).data() == "Alpha Befriending"  # not example
+    assert m.index(row, ServicesModel.CATEGORY).data() == "Social isolation"
+    assert m.index(row, ServicesModel.WHERE).data() == ("The Life Rooms Southport "
+                                                        "(under one roof)")
+    assert m.index(row, ServicesModel.WHEN).data() == "Fridays 14:00"
+    assert m.index(row, ServicesModel.CONTACT).data() == "Kim Alpha"
+    assert "(no services yet)" not in column(m, ServicesModel.SERVICE)
+    settle(qtbot, env)
+    with env.store.session() as s:
+        assert drafts.load(s, "service:new") is None  # a saved form leaves no draft
+
+    fresh = make_page(qtbot, env)
+    assert "Coffee and chat" in column(fresh.services_model, ServicesModel.SERVICE)
+
+
+def test_invalid_phone_is_shown_under_the_field_and_nothing_is_saved(qtbot, env):
+    page = make_page(qtbot, env)
+    before = count(env, Partner)
+    dialog = open_dialog(qtbot, env, page.add_partner_button)
+    f = dialog.f
+    type_into(qtbot, f.widgets["name"], "Beta Support")
+    type_into(qtbot, f.widgets["phone"], "ring the office")
+
+    message = f.errors["phone"]  # the label under the phone field
+    assert message.isVisible(), "checked as you type"
+    assert "phone number" in message.text()
+    assert f.widgets["phone"].accessibleDescription() == message.text()
+    assert not f.errors["name"].isVisible()
+
+    save(qtbot, dialog)
+    settle(qtbot, env)
+    assert dialog.isVisible()
+    assert message.isVisible() and "phone number" in message.text()
+    assert f.widgets["phone"].text() == "ring the office"
+    assert f.widgets["name"].text() == "Beta Support"
+    assert count(env, Partner) == before
+
+    # Correcting it clears the message, and then it saves.
+    type_into(qtbot, f.widgets["phone"], "0151 222 3333")
+    assert not message.isVisible()
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, dialog)
+    assert count(env, Partner) == before + 1
+
+
+def test_a_service_at_a_hub_needs_the_hub(qtbot, env):
+    page = make_page(qtbot, env)
+    before = count(env, PartnerService)
+    select_row(page.services_table, "Example Housing Trust")
+    dialog = open_dialog(qtbot, env, page.add_service_button)
+    f = dialog.f
+    assert f.widgets["partner_id"].currentText() == "Example Housing Trust (example)"
+    type_into(qtbot, f.widgets["name"], "Tenancy clinic")
+    qtbot.keyClicks(f.widgets["category"], "Housing")
+    f.widgets["site_code"].setCurrentIndex(0)  # "Choose the hub…"
+    save(qtbot, dialog)
+    settle(qtbot, env)
+    assert f.errors["site_code"].isVisible()
+    assert "hub" in f.errors["site_code"].text()
+    assert count(env, PartnerService) == before
+
+    qtbot.keyClicks(f.widgets["delivery"], "In")  # in the community: no hub needed
+    assert not f.widgets["site_code"].isEnabled()
+    type_into(qtbot, f.widgets["location"], "Example House, Liverpool")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, dialog)
+    assert count(env, PartnerService) == before + 1
+
+
+def test_add_course(qtbot, env):
+    page = make_page(qtbot, env)
+    dialog = open_dialog(qtbot, env, page.add_course_button)
+    assert isinstance(dialog, CourseDialog) and dialog.draft_key == "course:new"
+    f = dialog.f
+    type_into(qtbot, f.widgets["title"], "Living Well with Pain")
+    type_into(qtbot, f.widgets["starts_on"], "12/01/2026")
+    type_into(qtbot, f.widgets["ends_on"], "05/01/2026")
+    assert "end before it starts" in f.errors["ends_on"].text()
+    save(qtbot, dialog)
+    settle(qtbot, env)
+    assert dialog.isVisible()
+    type_into(qtbot, f.widgets["ends_on"], "02/02/2026")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Living Well with Pain" in column(page.courses_model, 0),
+                    timeout=WAIT)
+    m = page.courses_model
+    row = column(m, 0).index("Living Well with Pain")
+    assert [m.index(row, c).data() for c in range(m.columnCount())] == [
+        "Living Well with Pain", "The Life Rooms Walton", "", "12 Jan 2026", "02 Feb 2026",
+        "The Life Rooms Recovery College"]
+
+
+# --- editing ---------------------------------------------------------------------------
+
+
+def test_edit_a_course_title_from_the_keyboard(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.courses_table, "Sleep Well")
+    qtbot.keyClick(page.courses_table, Qt.Key.Key_Return)  # Enter edits the selected row
+    dialog = page.dialogs.get(next(k for k in page.dialogs if k.startswith("course:")))
+    assert isinstance(dialog, CourseDialog)
+    course_id = dialog.row_id
+    assert dialog.draft_key == f"course:{course_id}"
+    settle(qtbot, env)
+    title = dialog.f.widgets["title"]
+    assert title.text() == "Sleep Well"
+    type_into(qtbot, title, "Sleep Well Again")
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        qtbot.keyClick(title, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
+    # edited by an advisor, it is a real entry now: no longer marked as example data
+    qtbot.waitUntil(lambda: "Sleep Well Again" in column(page.courses_model, 0),
+                    timeout=WAIT)
+    assert "Sleep Well (example)" not in column(page.courses_model, 0)
+    with env.store.session() as s:
+        course = s.get(Course, course_id)
+        assert course.title == "Sleep Well Again"
+        assert not course.is_example
+        assert course.site_code == "southport"  # the rest is as it was
+        assert course.when_text == "Thursdays 10:00 to 11:30, three weeks"
+    # The edited row stays selected.
+    assert page.selected_course().id == course_id
+
+
+def test_double_click_edits_a_service(qtbot, env):
+    page = make_page(qtbot, env)
+    table = page.services_table
+    row = select_row(table, "Job club", ServicesModel.SERVICE)
+    rect = table.visualRect(page.services_model.index(row, ServicesModel.SERVICE))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = next(d for k, d in page.dialogs.items() if k.startswith("service:"))
+    assert isinstance(dialog, ServiceDialog)
+    settle(qtbot, env)
+    assert dialog.f.widgets["name"].text() == "Job club"
+    assert dialog.f.widgets["delivery"].currentData() == "hub"
+    assert dialog.f.widgets["site_code"].currentData() == "southport"
+    # Asking again brings the same editor forward rather than opening a second one.
+    assert page.edit() is dialog
+
+
+def test_edit_partner_names_the_missing_key_contact(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.services_table, "Example Food and Fuel Project")
+    dialog = open_dialog(qtbot, env, page.edit_partner_button)
+    assert isinstance(dialog, PartnerDialog)
+    assert dialog.contact_hint.isVisible()
+    type_into(qtbot, dialog.f.widgets["key_contact"], "Ray Example")
+    assert not dialog.contact_hint.isVisible()
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, dialog)
+    qtbot.waitUntil(lambda: NO_CONTACT not in column(page.services_model,
+                                                     ServicesModel.CONTACT), timeout=WAIT)
+    assert "no named key contact" not in page.status.text()
+
+
+def test_saving_an_entry_removed_meanwhile_says_so(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.courses_table, "Cooking on a Budget")
+    dialog = page.edit()
+    settle(qtbot, env)
+    with env.store.session() as s:  # e.g. a sync removed it while the editor was open
+        s.get(Course, dialog.row_id).deleted_at = utcnow()
+    type_into(qtbot, dialog.f.widgets["title"], "Cooking on a Shoestring")
+    save(qtbot, dialog)
+    settle(qtbot, env)
+    assert dialog.isVisible()
+    assert "no longer in the directory" in dialog.banner.text()
+    assert dialog.f.widgets["title"].text() == "Cooking on a Shoestring"
+    assert dialog.save_button.isEnabled()
+
+
+def test_edit_with_nothing_selected_says_what_to_do(qtbot, env):
+    page = make_page(qtbot, env)
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
+    assert page.dialogs == {}
+    assert "Choose a service or a course" in page.status.text()
+
+
+def test_unsaved_typing_comes_back_as_a_draft(qtbot, env):
+    page = make_page(qtbot, env)
+    dialog = open_dialog(qtbot, env, page.add_partner_button)
+    type_into(qtbot, dialog.f.widgets["name"], "Gamma Gardens")
+    dialog.save_draft()  # what the autosave timer does
+    settle(qtbot, env)
+    with env.store.session() as s:
+        assert drafts.load(s, "partner:new").payload["name"] == "Gamma Gardens"
+    dialog.hide()  # as if the desk had crashed: no Save, no Cancel
+
+    again = open_dialog(qtbot, env, page.add_partner_button)
+    assert again is not dialog
+    assert again.f.widgets["name"].text() == "Gamma Gardens"
+    assert "restored" in again.banner.text()
+
+
+# --- keyboard and accessibility --------------------------------------------------------
+
+
+def interactive(root: QWidget) -> list[QWidget]:
+    return [w for w in root.findChildren(QWidget)
+            if isinstance(w, INTERACTIVE) and w.isVisible()]
+
+
+def assert_named(root: QWidget) -> None:
+    widgets = interactive(root)
+    assert widgets
+    unnamed = [f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
+               for w in widgets if not w.accessibleName().strip()]
+    assert unnamed == []
+    for label in root.findChildren(QLabel):
+        if "&" in label.text() and label.isVisible():
+            assert label.buddy() is not None, f"{label.text()!r} has a mnemonic but no buddy"
+
+
+def mnemonics(root: QWidget) -> list[str]:
+    texts = [lab.text() for lab in root.findChildren(QLabel) if lab.isVisible()]
+    texts += [b.text() for b in root.findChildren(QAbstractButton) if b.isVisible()]
+    keys = []
+    for text in texts:
+        i = text.replace("&&", "").find("&")
+        if i >= 0:
+            keys.append(text.replace("&&", "")[i + 1].lower())
+    return keys
+
+
+def test_every_control_has_an_accessible_name(qtbot, env):
+    page = make_page(qtbot, env)
+    qtbot.keyClicks(page.filter, "x")  # shows the filter's clear button too
+    assert_named(page)
+    keys = mnemonics(page)
+    assert len(keys) == len(set(keys)), f"clashing Alt+letters on the page: {sorted(keys)}"
+
+    select_row(page.services_table, "Job club", ServicesModel.SERVICE)
+    select_row(page.courses_table, "Sleep Well")
+    for button in (page.add_partner_button, page.add_service_button, page.add_course_button,
+                   page.edit_partner_button):
+        dialog = open_dialog(qtbot, env, button)
+        assert dialog.accessibleName()
+        assert_named(dialog)
+        keys = mnemonics(dialog)
+        assert len(keys) == len(set(keys)), f"clashing Alt+letters in {dialog.windowTitle()}"
+    assert_named(page.edit())  # the course editor for the selected course
+
+
+def test_tab_reaches_every_control_on_the_page(qtbot, env):
+    page = make_page(qtbot, env)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page, timeout=WAIT)
+    page.filter.setFocus()
+    seen = []
+    for _ in range(30):
+        w = QApplication.focusWidget()
+        seen.append(w)
+        qtbot.keyClick(w, Qt.Key.Key_Tab)
+    wanted = [page.filter, page.category, page.add_partner_button, page.add_service_button,
+              page.edit_button, page.edit_partner_button, page.add_course_button,
+              page.services_table, page.courses_table]
+    missing = [w.accessibleName() for w in wanted if w not in seen]
+    assert missing == []
+
+
+def test_arrow_keys_move_between_filter_and_rows(qtbot, env):
+    page = make_page(qtbot, env)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page, timeout=WAIT)
+    page.filter.setFocus()
+    qtbot.keyClick(page.filter, Qt.Key.Key_Down)  # from the filter to the first row
+    assert QApplication.focusWidget() is page.services_table
+    assert page.services_table.currentIndex().row() == 0
+
+    select_row(page.courses_table, "Building Confidence")
+    row = page.courses_table.currentIndex().row()
+    qtbot.keyClick(page.courses_table, Qt.Key.Key_Down)  # within a list, Down moves a row
+    assert QApplication.focusWidget() is page.courses_table
+    assert page.courses_table.currentIndex().row() == row + 1
+
+
+def test_models_pass_the_qt_model_tester(qtbot, qtmodeltester, env):
+    page = make_page(qtbot, env)
+    qtmodeltester.check(page.services_model)
+    qtmodeltester.check(page.courses_model)
+    select_row(page.services_table, "Job club", ServicesModel.SERVICE)
+    page.services_table.sortByColumn(ServicesModel.CONTACT, Qt.SortOrder.AscendingOrder)
+    assert column(page.services_model, ServicesModel.CONTACT)[0] == NO_CONTACT  # problems first
+    page.services_table.sortByColumn(ServicesModel.CONTACT, Qt.SortOrder.DescendingOrder)
+    assert column(page.services_model, ServicesModel.CONTACT)[-1] == NO_CONTACT
+    assert page.selected_entry().service.name == "Job club"  # the selection follows its row
+    page.courses_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    titles = column(page.courses_model, 0)
+    assert titles == sorted(titles, key=str.casefold)

@@ -1,0 +1,77 @@
+"""Start-up: choosing the advisor on a new desk, and the demo profile."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+
+from lr_desk import settings
+from lr_desk.profile import data_dir, open_store
+from lr_desk.ui.advisor import NEW, AdvisorDialog
+
+
+def test_a_new_desk_asks_who_is_there_and_remembers(qtbot, tmp_path):
+    from lr_desk.ui.application import DeskApp
+
+    folder = tmp_path / "fresh"
+    answered = []
+
+    def answer():
+        dialog = next(w for w in qtbot_top_levels() if isinstance(w, AdvisorDialog))
+        dialog.f.load({"advisor": NEW, "site_code": "southport", "home_site": "southport"})
+        qtbot.keyClicks(dialog.f.widgets["name"], "Sam Southport")
+        dialog.save()
+        answered.append(dialog)
+
+    QTimer.singleShot(200, answer)
+    desk = DeskApp(folder)  # shows the dialog modally until answered
+    try:
+        assert answered
+        assert "Sam Southport at The Life Rooms Southport" in desk.window.windowTitle()
+        assert "DEMO" not in desk.window.windowTitle()
+    finally:
+        desk.close()
+    store = open_store(folder)
+    try:
+        with store.session() as s:
+            assert settings.get(s, "site_code") == "southport"
+            assert settings.get(s, "advisor_id")
+    finally:
+        store.close()
+
+
+def qtbot_top_levels():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.topLevelWidgets()
+
+
+def test_the_advisor_name_is_required(qtbot, tmp_path):
+    from lr_desk.ui.tasks import Tasks
+
+    store = open_store(tmp_path / "p")
+    tasks = Tasks(store)
+    try:
+        with store.session() as s:
+            from lr_desk.ui.context import Lists
+
+            lists = Lists.load(s)
+        dialog = AdvisorDialog(tasks, [], lists.sites)
+        qtbot.addWidget(dialog)
+        dialog.save()
+        qtbot.waitUntil(lambda: dialog.f.errors["name"].isVisibleTo(dialog), timeout=10_000)
+        assert "advisor's name" in dialog.f.errors["name"].text()
+        assert dialog.chosen is None
+    finally:
+        tasks.shutdown()
+        store.close()
+
+
+def test_demo_profile_is_separate_filled_and_marked(qtbot, desks, tmp_path):
+    base = tmp_path / "base"
+    from tests.ui.conftest import make_profile
+
+    make_profile(data_dir(base, demo=True))
+    desk = desks.start(data_dir(base, demo=True), demo=True)
+    assert "DEMO" in desk.window.windowTitle()
+    assert len(desk.search.index) >= 100
+    assert not (base / "lr_desk.sqlite").exists()  # the real profile is untouched
