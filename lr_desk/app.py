@@ -6,12 +6,14 @@ the Qt desk. PySide6 is imported only here and in ``lr_desk.ui``.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 
-from lr_desk import __version__
-from lr_desk.profile import ENV_DATA_DIR, data_dir, setup_logging
+STARTED = time.perf_counter()  # before the heavy imports, for --exit-when-ready
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+
+from lr_desk import ENV_DATA_DIR, __version__  # noqa: E402
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -29,8 +31,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    started = time.perf_counter()
+    started = STARTED if argv is None else time.perf_counter()
     args = parse_args(argv)
+    from lr_desk.profile import data_dir, setup_logging  # SQLAlchemy comes with it
+
     folder = data_dir(args.data_dir, demo=args.demo)
     setup_logging(folder)
     from lr_desk.ui.application import run

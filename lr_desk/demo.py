@@ -20,17 +20,15 @@ import json
 import math
 import random
 import re
-import threading
 import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from lr_desk.resources import load_json
@@ -297,47 +295,6 @@ def referral_steps(rng: random.Random, opening: str, opened: datetime, before: d
 # --- the demo desk ---------------------------------------------------------------------
 
 
-class _StandInClock:
-    def __init__(self, real: Callable[[], datetime]):
-        self.real = real
-        self.now: datetime | None = None
-
-    def __call__(self) -> datetime:
-        return self.now if self.now is not None else self.real()
-
-
-_CLOCK_LOCK = threading.Lock()
-
-
-@contextmanager
-def _stand_in_clock() -> Iterator[_StandInClock]:
-    """Let the services stamp the demo's made-up history with its own times.
-
-    The services take the time from ``utcnow`` (referral ``status_at`` and event ``at``,
-    ``done_at``, and every row's ``created_at``), so without this two years of history
-    would all say "today". This swaps ``utcnow`` in those modules for a stand-in while
-    the demo is written, and puts it back after. Not for use while anything else is
-    writing in the same process (the demo fills a new, separate profile).
-    """
-    from lr_desk.services import dropin as dropin_module
-    from lr_desk.store import outbox as outbox_module
-
-    with _CLOCK_LOCK:
-        patched = []
-        real = getattr(outbox_module, "utcnow", None) or (
-            lambda: datetime.now(UTC).replace(tzinfo=None))
-        stand_in = _StandInClock(real)
-        for module in (dropin_module, outbox_module):
-            if callable(getattr(module, "utcnow", None)):
-                patched.append((module, module.utcnow))
-                module.utcnow = stand_in
-        try:
-            yield stand_in
-        finally:
-            for module, original in patched:
-                module.utcnow = original
-
-
 def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = None) -> None:
     """Fill a freshly opened demo store with a working desk, through the services.
 
@@ -349,7 +306,6 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
     from lr_desk.services import advisors as advisor_service
     from lr_desk.services import directory, dropin
     from lr_desk.services import people as people_service
-    from lr_desk.store.models import Outbox
 
     today = today or date.today()
     rng = random.Random(seed)
@@ -357,7 +313,6 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
     with store.session() as s:
         if settings.get(s, "demo_filled"):
             return
-        first_seq = s.scalar(select(func.max(Outbox.seq))) or 0
         service_rows = directory.services(s)
         courses = directory.courses(s)
         by_category: dict[str, list] = defaultdict(list)
@@ -365,55 +320,53 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
             by_category[row.service.category].append(row.service)
         plan = _plan_demo(rng, synth, people, today, by_category, courses)
 
-        with _stand_in_clock() as clock:
-            hubs = list(HUB_WEIGHTS)
-            advisor_ids: list[str] = []
-            advisor_hub: list[str] = []
-            clock.now = _utc(datetime.combine(today - timedelta(days=800), dtime(9, 0)))
-            for i in range(12):
-                hub = hubs[i % 3]
-                born = synth.date_of_birth(today)
-                name = f"{synth.given_name(born)} {synth.family_name()}"
-                advisor_ids.append(advisor_service.create(s, name, hub).id)
-                advisor_hub.append(hub)
-            by_hub = {h: [i for i, x in enumerate(advisor_hub) if x == h] for h in hubs}
+        # The services stamp times from s.info["now"]: the story's own times.
+        hubs = list(HUB_WEIGHTS)
+        advisor_ids: list[str] = []
+        advisor_hub: list[str] = []
+        s.info["now"] = _utc(datetime.combine(today - timedelta(days=800), dtime(9, 0)))
+        for i in range(12):
+            hub = hubs[i % 3]
+            born = synth.date_of_birth(today)
+            name = f"{synth.given_name(born)} {synth.family_name()}"
+            advisor_ids.append(advisor_service.create(s, name, hub).id)
+            advisor_hub.append(hub)
+        by_hub = {h: [i for i, x in enumerate(advisor_hub) if x == h] for h in hubs}
 
-            person_ids: dict[int, str] = {}
-            referral_ids: dict[tuple[int, int], str] = {}
-            follow_up_ids: dict[int, str] = {}
-            conversation_advisor: dict[int, str] = {}
-            for when, _order, kind, payload in sorted(plan, key=lambda a: (a[0], a[1])):
-                clock.now = _utc(when)
-                if kind == "register":
-                    key, raw, hub = payload
-                    adv = advisor_ids[by_hub[hub][key % len(by_hub[hub])]]
-                    person = people_service.register(s, raw, adv, hub, today=when.date())
-                    person_ids[key] = person.id
-                elif kind == "drop_in":
-                    conv_key, person_key, raw, refer_keys = payload
-                    site = raw["conversation"]["site_code"]
-                    pool = by_hub.get(site) or list(range(len(advisor_ids)))
-                    adv = advisor_ids[pool[conv_key % len(pool)]]
-                    result = dropin.record_drop_in(s, person_ids[person_key], adv, raw,
-                                                   today=when.date())
-                    conversation_advisor[conv_key] = adv
-                    for ref_key, ref_id in zip(refer_keys, result.referral_ids, strict=True):
-                        referral_ids[ref_key] = ref_id
-                    if result.follow_up_id:
-                        follow_up_ids[conv_key] = result.follow_up_id
-                elif kind == "status":
-                    ref_key, status, reason, note = payload
-                    dropin.set_referral_status(s, referral_ids[ref_key], status,
-                                               conversation_advisor[ref_key[0]],
-                                               reason=reason, note=note)
-                elif kind == "follow_up_done":
-                    conv_key, outcome = payload
-                    dropin.complete_follow_up(s, follow_up_ids[conv_key],
-                                              conversation_advisor[conv_key], outcome)
-            s.flush()
-        # The outbox entries were captured now, on this device, whatever the story says.
-        s.execute(update(Outbox).where(Outbox.seq > first_seq)
-                  .values(created_at=datetime.now(UTC).replace(tzinfo=None)))
+        person_ids: dict[int, str] = {}
+        referral_ids: dict[tuple[int, int], str] = {}
+        follow_up_ids: dict[int, str] = {}
+        conversation_advisor: dict[int, str] = {}
+        for when, _order, kind, payload in sorted(plan, key=lambda a: (a[0], a[1])):
+            s.info["now"] = _utc(when)
+            if kind == "register":
+                key, raw, hub = payload
+                adv = advisor_ids[by_hub[hub][key % len(by_hub[hub])]]
+                person = people_service.register(s, raw, adv, hub, today=when.date())
+                person_ids[key] = person.id
+            elif kind == "drop_in":
+                conv_key, person_key, raw, refer_keys = payload
+                site = raw["conversation"]["site_code"]
+                pool = by_hub.get(site) or list(range(len(advisor_ids)))
+                adv = advisor_ids[pool[conv_key % len(pool)]]
+                result = dropin.record_drop_in(s, person_ids[person_key], adv, raw,
+                                               today=when.date())
+                conversation_advisor[conv_key] = adv
+                for ref_key, ref_id in zip(refer_keys, result.referral_ids, strict=True):
+                    referral_ids[ref_key] = ref_id
+                if result.follow_up_id:
+                    follow_up_ids[conv_key] = result.follow_up_id
+            elif kind == "status":
+                ref_key, status, reason, note = payload
+                dropin.set_referral_status(s, referral_ids[ref_key], status,
+                                           conversation_advisor[ref_key[0]],
+                                           reason=reason, note=note)
+            elif kind == "follow_up_done":
+                conv_key, outcome = payload
+                dropin.complete_follow_up(s, follow_up_ids[conv_key],
+                                          conversation_advisor[conv_key], outcome)
+        s.flush()
+        s.info.pop("now")
         settings.put(s, "demo_filled", True)
 
 

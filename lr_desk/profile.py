@@ -10,10 +10,10 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy.orm import Session
 
+from lr_desk import ENV_DATA_DIR, settings
 from lr_desk.services import reference
 from lr_desk.store.db import Store
 
-ENV_DATA_DIR = "LR_DESK_DATA_DIR"
 APP_NAME = "lr_desk"
 APP_AUTHOR = "MerseyCare"
 
@@ -43,8 +43,12 @@ def open_store(folder: Path) -> Store:
     reference data and example directory are in it."""
     folder.mkdir(parents=True, exist_ok=True)
     store = Store(folder / "lr_desk.sqlite", backup_dir=folder / "backups")
+    checksum = reference.checksum()
     # Seeded without the outbox: every device seeds the same rows with the same ids.
+    # Only when the shipped files changed since the last start (it costs time at start).
     with Session(store.engine) as s, s.begin():
-        reference.seed_reference(s)
-        reference.seed_example_directory(s)
+        if settings.get(s, "reference_checksum") != checksum:
+            reference.seed_reference(s)
+            reference.seed_example_directory(s)
+            settings.put(s, "reference_checksum", checksum)
     return store

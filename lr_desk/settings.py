@@ -24,6 +24,7 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("autosave_seconds", int, 5, "How often unsaved forms are kept as a draft, in seconds."),
     Option("search_limit", int, 50, "How many people a search shows at most."),
     Option("demo_filled", bool, False, "Whether the demo profile has been filled with data."),
+    Option("reference_checksum", str, "", "Checksum of the shipped reference data last loaded."),
 )}
 
 

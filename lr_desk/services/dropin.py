@@ -22,7 +22,7 @@ from lr_desk.services.validation import (
     parse_date,
     parse_time,
 )
-from lr_desk.store.clock import utcnow
+from lr_desk.store.clock import session_now
 from lr_desk.store.models import (
     ESCALATION_REASONS,
     FOLLOWUP_WAYS,
@@ -238,7 +238,7 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
 
 def open_referral(session: Session, person_id: str, item_id: str, service_id: str,
                   advisor_id: str, status: str = "suggested") -> Referral:
-    now = utcnow()
+    now = session_now(session)
     ref = Referral(person_id=person_id, item_id=item_id, service_id=service_id, status=status,
                    status_at=now)
     session.add(ref)
@@ -259,7 +259,7 @@ def set_referral_status(session: Session, referral_id: str, status: str, advisor
     ref = session.get(Referral, referral_id)
     if ref is None or ref.deleted_at is not None:
         raise ValidationError({"status": "This referral is no longer here."})
-    now = utcnow()
+    now = session_now(session)
     session.add(ReferralEvent(referral_id=ref.id, status=status, at=now, advisor_id=advisor_id,
                               reason=reason or "", note=note or ""))
     ref.status, ref.status_at = status, now
@@ -277,6 +277,6 @@ def complete_follow_up(session: Session, follow_up_id: str, advisor_id: str,
     fu = session.get(FollowUp, follow_up_id)
     if fu is None or fu.deleted_at is not None:
         raise ValidationError({"outcome": "This follow-up is no longer here."})
-    fu.done_at, fu.done_by, fu.outcome = utcnow(), advisor_id, outcome
+    fu.done_at, fu.done_by, fu.outcome = session_now(session), advisor_id, outcome
     session.flush()
     return fu

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.resources import load_json
+from lr_desk.resources import RESOURCES, load_json
 from lr_desk.store.models import Category, Course, Partner, PartnerService, Site
 
 # Example directory rows get ids derived from their names, so every device that seeds
@@ -18,6 +19,17 @@ EXAMPLE_NAMESPACE = uuid.UUID("6f3b7c1e-8a52-4f0e-9d8e-1f2a3b4c5d6e")
 
 def example_id(*parts: str) -> str:
     return str(uuid.uuid5(EXAMPLE_NAMESPACE, "/".join(parts)))
+
+
+SHIPPED = ("reference.json", "example_directory.json")
+
+
+def checksum() -> str:
+    """Identifies the shipped reference files, so they are loaded again when they change."""
+    digest = hashlib.sha256()
+    for name in SHIPPED:
+        digest.update((RESOURCES / name).read_bytes())
+    return digest.hexdigest()
 
 
 def seed_reference(session: Session) -> None:

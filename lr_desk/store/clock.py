@@ -23,6 +23,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def session_now(session) -> datetime:
+    """The time to stamp a session's writes with: now, unless the session says otherwise
+    (``session.info["now"]``: the demo writes a made-up history with its own times)."""
+    return session.info.get("now") or utcnow()
+
+
 def local_time(stamp: datetime) -> datetime:
     """A stored UTC time as this computer's local wall time, for showing to people."""
     return stamp.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from lr_desk.store.clock import HybridClock, new_id, utcnow
+from lr_desk.store.clock import HybridClock, new_id, session_now, utcnow
 from lr_desk.store.models import Outbox, Synced
 from lr_desk.store.schema import SCHEMA_VERSION
 
@@ -52,7 +52,7 @@ def _stamp(session: Session, flush_context, instances) -> None:
         return  # a session without a clock (migrations, seeding) records nothing
     if any(isinstance(o, Synced) for o in session.deleted):
         raise TombstoneRequired("synced rows are never deleted: set deleted_at instead")
-    now = utcnow()
+    now = session_now(session)
     for obj in session.new:
         if isinstance(obj, Synced):
             obj.id = obj.id or new_id()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import resource
 import sys
 import time
 from pathlib import Path
@@ -52,7 +51,8 @@ class DeskApp:
 
     def show(self) -> None:
         self.window.show()
-        self.search.start()
+        # Build the index once the window has painted: the build holds the GIL for a while
+        QTimer.singleShot(0, self.search.start)
 
     def close(self) -> None:
         self.window.close()
@@ -86,6 +86,23 @@ def run(folder: Path, demo: bool = False, started: float | None = None,
     return code
 
 
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM is this process's own, where
+    ru_maxrss also counts the parent's peak before exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return float("nan")  # Windows: the benchmark reads memory from outside instead
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _report_when_ready(app: QApplication, desk: DeskApp, started: float) -> None:
     """For the benchmark: time to a usable window, then to a built index, and peak memory."""
     figures: dict[str, float] = {}
@@ -98,7 +115,7 @@ def _report_when_ready(app: QApplication, desk: DeskApp, started: float) -> None
         QTimer.singleShot(0, finish)
 
     def finish() -> None:
-        figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures["rss_mb"] = peak_memory_mb()
         print(json.dumps({k: round(v, 1) for k, v in figures.items()}), flush=True)
         app.quit()
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from lr_desk.services import dropin
 from lr_desk.services.reference import example_id
 from lr_desk.services.validation import ValidationError
+from lr_desk.store import clock
 from lr_desk.store.models import (
     Conversation,
     ConversationNeed,
@@ -297,17 +298,19 @@ def referral_id(store, person, advisor):
     return record(store, person.id, advisor.id, raw).referral_ids[0]
 
 
-def set_status(store, referral_id, status, advisor_id, **kw):
+def set_status(store, referral_id, status, advisor_id, at=None, **kw):
     with store.session() as s:
+        if at:
+            s.info["now"] = at  # the session's clock: what the services stamp with
         return dropin.set_referral_status(s, referral_id, status, advisor_id, **kw)
 
 
 def test_status_changes_are_dated_attributed_events(store, referral_id, advisor,
-                                                    other_advisor, monkeypatch):
-    times = iter([datetime(2025, 6, 12, 9, 0), datetime(2025, 6, 20, 14, 30)])
-    monkeypatch.setattr(dropin, "utcnow", lambda: next(times))
-    set_status(store, referral_id, "sent", advisor.id, note="Emailed the form")
-    set_status(store, referral_id, "accepted", other_advisor.id, note="They called back")
+                                                    other_advisor):
+    set_status(store, referral_id, "sent", advisor.id, note="Emailed the form",
+               at=datetime(2025, 6, 12, 9, 0))
+    set_status(store, referral_id, "accepted", other_advisor.id, note="They called back",
+               at=datetime(2025, 6, 20, 14, 30))
     with store.session() as s:
         ref = s.get(Referral, referral_id)
         assert (ref.status, ref.status_at) == ("accepted", datetime(2025, 6, 20, 14, 30))
@@ -377,7 +380,7 @@ def test_completing_a_follow_up_needs_an_outcome(store, follow_up_id, advisor, o
 
 
 def test_completing_a_follow_up(store, follow_up_id, other_advisor, monkeypatch):
-    monkeypatch.setattr(dropin, "utcnow", lambda: datetime(2025, 6, 11, 15, 0))
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2025, 6, 11, 15, 0))
     with store.session() as s:
         dropin.complete_follow_up(s, follow_up_id, other_advisor.id, " Going to the walk group ")
     with store.session() as s:

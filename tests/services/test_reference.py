@@ -147,3 +147,24 @@ def test_example_ids_are_derived_from_names():
 
 def test_seeding_writes_no_outbox_entries(store, outbox):
     assert outbox.count() == 0
+
+
+def test_reference_data_is_loaded_again_only_when_the_shipped_files_change(tmp_path,
+                                                                           monkeypatch):
+    from lr_desk.profile import open_store
+    from lr_desk.services import reference
+    from lr_desk.store.models import Site
+
+    store = open_store(tmp_path / "p")
+    with store.session() as s:
+        s.get(Site, "walton").phone = "changed locally"
+    store.close()
+    store = open_store(tmp_path / "p")  # same files: not reloaded, so the change stays
+    with store.session() as s:
+        assert s.get(Site, "walton").phone == "changed locally"
+    store.close()
+    monkeypatch.setattr(reference, "checksum", lambda: "a corrected file")
+    store = open_store(tmp_path / "p")  # the service corrected the file: reloaded
+    with store.session() as s:
+        assert s.get(Site, "walton").phone == "0151 478 6556"
+    store.close()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from lr_desk.store import outbox as outbox_module
+from lr_desk.store import clock as clock_module
 from lr_desk.store.clock import new_id
 from lr_desk.store.db import Store
 from lr_desk.store.models import Advisor, Conversation, Device, Person
@@ -54,13 +54,13 @@ def test_uuid7_keys_are_time_ordered():
 
 def test_created_and_updated_at_are_set(store, monkeypatch):
     first, later = datetime(2025, 3, 1, 9, 0), datetime(2025, 3, 1, 9, 5)
-    monkeypatch.setattr(outbox_module, "utcnow", lambda: first)
+    monkeypatch.setattr(clock_module, "utcnow", lambda: first)
     with store.session() as s:
         person = Person(given_name="Ann", family_name="Lee")
         s.add(person)
     assert person.created_at == first and person.updated_at == first
 
-    monkeypatch.setattr(outbox_module, "utcnow", lambda: later)
+    monkeypatch.setattr(clock_module, "utcnow", lambda: later)
     with store.session() as s:
         s.get(Person, person.id).postcode = "L9 2AF"
     with store.session() as s:
@@ -71,11 +71,11 @@ def test_created_and_updated_at_are_set(store, monkeypatch):
 
 
 def test_an_unchanged_row_keeps_its_updated_at(store, monkeypatch):
-    monkeypatch.setattr(outbox_module, "utcnow", lambda: datetime(2025, 3, 1, 9, 0))
+    monkeypatch.setattr(clock_module, "utcnow", lambda: datetime(2025, 3, 1, 9, 0))
     with store.session() as s:
         person = Person(given_name="Ann", family_name="Lee")
         s.add(person)
-    monkeypatch.setattr(outbox_module, "utcnow", lambda: datetime(2025, 3, 2, 9, 0))
+    monkeypatch.setattr(clock_module, "utcnow", lambda: datetime(2025, 3, 2, 9, 0))
     with store.session() as s:
         s.get(Person, person.id).family_name = "Lee"
     with store.session() as s:

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session
 
 from lr_desk.profile import open_store
-from lr_desk.store import db
+from lr_desk.store import db, schema
 from lr_desk.store.db import Store, current_revision, head_revision, make_engine, migrate
 from lr_desk.store.models import Base, Person
 from lr_desk.store.schema import SCHEMA_VERSION
@@ -162,6 +162,7 @@ def downgrade():
     op.drop_table("test_next")
 ''')
     monkeypatch.setattr(db, "MIGRATIONS", copy)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT)  # as a real new revision would
     return real_head
 
 
