@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import uuid6
 
@@ -31,7 +32,13 @@ def session_now(session) -> datetime:
 
 def local_time(stamp: datetime) -> datetime:
     """A stored UTC time as this computer's local wall time, for showing to people."""
-    return stamp.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+    return stamp + _utc_offset(stamp.year, stamp.month, stamp.day, stamp.hour)
+
+
+@lru_cache(maxsize=8192)
+def _utc_offset(year: int, month: int, day: int, hour: int) -> timedelta:
+    # Offsets change only on the hour (summer time), so one look-up serves a whole hour.
+    return datetime(year, month, day, hour, tzinfo=UTC).astimezone().utcoffset()
 
 
 class HybridClock:

@@ -130,3 +130,26 @@ def test_clock_restored_past_the_last_outbox_stamp_on_reopen(tmp_path, monkeypat
     finally:
         reopened.close()
     assert stamps[0] == last and stamps[-1] > last
+
+
+def test_local_time_follows_british_summer_time(monkeypatch):
+    import time as time_module
+    from datetime import datetime
+
+    from lr_desk.store import clock
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time_module.tzset()
+    clock._utc_offset.cache_clear()
+    try:
+        assert clock.local_time(datetime(2025, 1, 15, 12, 30)) == datetime(2025, 1, 15, 12, 30)
+        assert clock.local_time(datetime(2025, 7, 1, 12, 30)) == datetime(2025, 7, 1, 13, 30)
+        # the hour the clocks go forward, and back
+        assert clock.local_time(datetime(2025, 3, 30, 0, 59)) == datetime(2025, 3, 30, 0, 59)
+        assert clock.local_time(datetime(2025, 3, 30, 1, 0)) == datetime(2025, 3, 30, 2, 0)
+        assert clock.local_time(datetime(2025, 10, 26, 0, 59)) == datetime(2025, 10, 26, 1, 59)
+        assert clock.local_time(datetime(2025, 10, 26, 1, 0)) == datetime(2025, 10, 26, 1, 0)
+    finally:
+        monkeypatch.undo()
+        time_module.tzset()
+        clock._utc_offset.cache_clear()
