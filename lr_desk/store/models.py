@@ -9,8 +9,6 @@ Local tables (the outbox, settings, drafts, the device's identity and the shippe
 reference data) never sync.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -221,7 +219,7 @@ class Partner(Synced, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    services: Mapped[list[PartnerService]] = relationship(back_populates="partner")
+    services: Mapped[list["PartnerService"]] = relationship(back_populates="partner")
 
 
 class PartnerService(Synced, Base):
