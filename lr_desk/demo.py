@@ -368,6 +368,17 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
         s.flush()
         s.info.pop("now")
         settings.put(s, "demo_filled", True)
+        if not settings.get(s, "advisor_id"):
+            # sit the newcomer at the desk of the advisor with the most on today
+            from lr_desk.store.models import FollowUp
+
+            busiest = s.scalar(
+                select(FollowUp.assigned_to)
+                .where(FollowUp.done_at.is_(None), FollowUp.due_date <= today)
+                .group_by(FollowUp.assigned_to).order_by(func.count().desc()).limit(1))
+            chosen = busiest or advisor_ids[0]
+            settings.put(s, "advisor_id", chosen)
+            settings.put(s, "site_code", advisor_hub[advisor_ids.index(chosen)])
 
 
 def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,

@@ -39,3 +39,11 @@ def test_fill_demo_runs_once(store):
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Person)) == 10
         assert s.scalar(select(func.count()).select_from(FollowUp)) >= 1
+
+
+def test_the_demo_sits_a_newcomer_at_a_busy_desk(store):
+    fill_demo(store, people=80, today=TODAY)
+    with store.session() as s:
+        advisor_id = settings.get(s, "advisor_id")
+        assert advisor_id
+        assert desk.follow_ups_due(s, TODAY, advisor_id=advisor_id)
