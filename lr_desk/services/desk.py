@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
+    ESCALATION_REASONS,
     FOLLOWUP_WAYS,
     ITEM_KINDS,
     MODES,
@@ -158,7 +159,8 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
         if c.what_matters:
             detail.append(f"What matters: {c.what_matters}")
         if c.escalated:
-            detail.append(f"Escalated ({c.escalation_reason}): {c.escalation_action}")
+            reason = ESCALATION_REASONS.get(c.escalation_reason, c.escalation_reason)
+            detail.append(f"Escalated ({reason}): {c.escalation_action}")
         t.append(TimelineEntry(c.occurred_at, "conversation", "Conversation", "\n".join(detail)))
 
     items = session.execute(

@@ -310,25 +310,6 @@ class _DirectoryEditor(EditorDialog):
         """Raise ValidationError for the form's values (pure; see services.directory)."""
         type(self).VALIDATE(payload)
 
-    def collect(self) -> dict:
-        return self.f.values()
-
-    def restore(self, payload: dict) -> None:
-        self.f.load(payload)
-
-    def check(self, payload: dict) -> dict[str, str]:
-        try:
-            self.validate(payload)
-        except ValidationError as exc:
-            return dict(exc.errors)
-        return {}
-
-    def show_errors(self, errors, only_touched) -> None:
-        self.f.show_errors(errors, only_touched)
-
-    def focus_error(self, errors) -> None:
-        self.f.focus_first_error(errors)
-
     def submit(self, payload: dict) -> None:
         save, raw, row_id = type(self).SAVE, dict(payload), self.row_id
         self.tasks.run(lambda s: save(s, raw, row_id), self.saved_ok, self.save_failed)

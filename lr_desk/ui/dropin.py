@@ -341,12 +341,8 @@ class DropInDialog(EditorDialog):
             self.item_f.load({**pending, "link": pending.get("course_id") or
                               pending.get("service_id", "")})
 
-    def check(self, payload: dict) -> dict[str, str]:
-        try:
-            dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
-        except ValidationError as exc:
-            return exc.errors
-        return {}
+    def validate(self, payload: dict) -> None:
+        dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
 
     def show_errors(self, errors, only_touched) -> None:
         self.f.show_errors(errors, only_touched)
@@ -356,9 +352,6 @@ class DropInDialog(EditorDialog):
             text = errors["conversation.needs"] + ("\n" + text if text else "")
         self.items_error.setText(text)
         self.items_error.setVisible(bool(text))
-
-    def focus_error(self, errors) -> None:
-        self.f.focus_first_error(errors)
 
     def save(self) -> None:
         # an item typed but not yet added is added first, rather than silently dropped

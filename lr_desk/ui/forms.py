@@ -167,9 +167,11 @@ class Fields:
 class EditorDialog(QDialog):
     """A form that autosaves a draft, checks as you type, and never drops unsaved work.
 
-    Subclasses provide ``collect()`` (the form as a JSON-able dict), ``restore(payload)``,
-    ``check(payload) -> dict of errors`` (pure, fast) and ``submit(payload)`` (which calls
-    ``self.tasks.run`` and then ``self.saved_ok`` or ``self.save_failed``).
+    Subclasses build their fields in ``self.f`` (a ``Fields``), provide ``validate(payload)``
+    (pure and fast: raises ValidationError) and ``submit(payload)`` (which calls
+    ``self.tasks.run`` and then ``self.saved_ok`` or ``self.save_failed``), and call
+    ``ready()`` at the end of ``__init__``. A form with more than ``self.f`` overrides
+    ``collect``/``restore``/``show_errors`` too.
     """
 
     saved = Signal(object)
@@ -200,6 +202,30 @@ class EditorDialog(QDialog):
         self._autosave = QTimer(self)
         self._autosave.setInterval(max(1, autosave_seconds) * 1000)
         self._autosave.timeout.connect(self.save_draft)
+
+    # -- the form's values: defaults for a form that is all ``self.f`` ---------------
+    def collect(self) -> dict:
+        """The form as a JSON-able dict (what a draft keeps)."""
+        return self.f.values()
+
+    def restore(self, payload: dict) -> None:
+        self.f.load(payload)
+
+    def validate(self, payload: dict) -> None:
+        """Raise ValidationError for wrong values; nothing to check by default."""
+
+    def check(self, payload: dict) -> dict[str, str]:
+        try:
+            self.validate(payload)
+        except ValidationError as exc:
+            return dict(exc.errors)
+        return {}
+
+    def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
+        self.f.show_errors(errors, only_touched)
+
+    def focus_error(self, errors: dict[str, str]) -> None:
+        self.f.focus_first_error(errors)
 
     # -- behaviour ----------------------------------------------------------------
     def ready(self) -> None:
@@ -260,9 +286,6 @@ class EditorDialog(QDialog):
         self.save_button.setEnabled(False)
         self.show_notice("Saving…")
         self.submit(payload)
-
-    def focus_error(self, errors: dict[str, str]) -> None:
-        pass
 
     def saved_ok(self, result) -> None:
         self._saving = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,53 +22,30 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import people, prefill
 from lr_desk.services.search import Hit
-from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import REFERRAL_SOURCES
 from lr_desk.ui.forms import EditorDialog, Fields, check, combo, line_edit, text_edit
+from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import SearchService, Tasks
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(RowsModel):
     """Search results: a read-only table over the hits of the latest query."""
 
-    HEADERS = ("Name", "Date of birth", "Postcode", "Phone")
-
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.hits: list[Hit] = []
+        super().__init__([
+            ("Name", lambda h: h.entry.display_name),
+            ("Date of birth", lambda h: h.entry.date_of_birth.strftime("%d/%m/%Y")
+             if h.entry.date_of_birth else ""),
+            ("Postcode", lambda h: h.entry.postcode),
+            ("Phone", lambda h: h.entry.phone),
+        ], parent, key=lambda h: h.entry.person_id)
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.rows
 
     def set_hits(self, hits: list[Hit]) -> None:
-        self.beginResetModel()
-        self.hits = list(hits)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.hits)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.hits):
-            return None
-        e = self.hits[index.row()].entry
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            col = index.column()
-            if col == 0:
-                return e.display_name
-            if col == 1:
-                return e.date_of_birth.strftime("%d/%m/%Y") if e.date_of_birth else ""
-            if col == 2:
-                return e.postcode
-            return e.phone
-        if role == Qt.ItemDataRole.UserRole:
-            return e.person_id
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
+        self.set_rows(hits)
 
 
 class PeoplePage(QWidget):
@@ -245,24 +222,8 @@ class PersonDialog(EditorDialog):
             self.dirty = True
         f.widgets["given_name"].setFocus()
 
-    def collect(self) -> dict:
-        return self.f.values()
-
-    def restore(self, payload: dict) -> None:
-        self.f.load(payload)
-
-    def check(self, payload: dict) -> dict[str, str]:
-        try:
-            people.validate_person(payload)
-        except ValidationError as exc:
-            return exc.errors
-        return {}
-
-    def show_errors(self, errors, only_touched) -> None:
-        self.f.show_errors(errors, only_touched)
-
-    def focus_error(self, errors) -> None:
-        self.f.focus_first_error(errors)
+    def validate(self, payload: dict) -> None:
+        people.validate_person(payload)
 
     def submit(self, payload: dict) -> None:
         advisor, site = self.advisor_id, self.site_code

@@ -3,7 +3,7 @@ of a drop-in (record it, update a referral, close a follow-up)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,52 +26,35 @@ from lr_desk.services.desk import PersonView, TimelineEntry
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
 from lr_desk.ui.forms import Fields, combo, text_edit
+from lr_desk.ui.models import RowsModel
 from lr_desk.ui.people import age
 from lr_desk.ui.tasks import Tasks
 
-KIND_LABELS = {"conversation": "Conversation", "item": "Prescription", "referral": "Referral",
-               "follow_up": "Follow-up"}
 
-
-class TimelineModel(QAbstractTableModel):
-    HEADERS = ("When", "What", "Details")
+class TimelineModel(RowsModel):
+    """The person's history, newest first; what is still open is in bold."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.entries: list[TimelineEntry] = []
+        super().__init__([
+            ("When", lambda e: e.when.strftime("%d %b %Y")),
+            ("What", lambda e: e.title),
+            ("Details", lambda e: e.detail),
+        ], parent)
+
+    @property
+    def entries(self) -> list[TimelineEntry]:
+        return self.rows
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
-        self.beginResetModel()
-        self.entries = entries
-        self.endResetModel()
+        self.set_rows(entries)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        e = self.entries[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if index.column() == 0:
-                return e.when.strftime("%d %b %Y")
-            if index.column() == 1:
-                return e.title
-            return e.detail
+    def extra(self, row: TimelineEntry, column: int, role):
         if role == Qt.ItemDataRole.ToolTipRole:
-            return e.detail
-        if role == Qt.ItemDataRole.FontRole and e.open:
+            return row.detail
+        if role == Qt.ItemDataRole.FontRole and row.open:
             font = QFont()
             font.setBold(True)
             return font
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
         return None
 
 

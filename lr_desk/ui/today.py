@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,49 +19,14 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import desk as desk_service
 from lr_desk.ui.forms import combo
+from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import Tasks
 
 SCOPES = {"mine": "For me", "hub": "For my hub", "mine_or_hub": "For me or my hub",
           "all": "For everyone"}
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table over a list of row objects, one function per column."""
-
-    def __init__(self, columns: list[tuple[str, callable]], parent=None):
-        super().__init__(parent)
-        self.columns = columns
-        self.rows: list = []
-        self.highlight = None  # row -> bool
-
-    def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.columns[index.column()][1](row)
-        if role == Qt.ItemDataRole.ForegroundRole and self.highlight and self.highlight(row):
-            return QBrush(QColor("#b00020"))
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0]
-        return None
-
-
-def table(name: str, model: QAbstractTableModel) -> QTableView:
+def table(name: str, model: RowsModel) -> QTableView:
     view = QTableView()
     view.setAccessibleName(name)
     view.setModel(model)
