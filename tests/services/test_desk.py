@@ -180,7 +180,7 @@ def test_the_timeline_has_every_part(store, history, advisor):
     assert "Drop-in at The Life Rooms Walton with Alex Advisor" in conv.detail
     assert "Needs: Debt and benefits, Housing" in conv.detail
     assert "What matters: Sorting the rent" in conv.detail
-    assert "Escalated (distress): Gave the crisis line number" in conv.detail
+    assert "Escalated (Distress): Gave the crisis line number" in conv.detail
 
     items = [e for e in v.timeline if e.kind == "item"]
     assert {e.title for e in items} == {f"Recovery College course: {course.title}",
