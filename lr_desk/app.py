@@ -33,7 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     started = STARTED if argv is None else time.perf_counter()
     args = parse_args(argv)
-    from lr_desk.profile import data_dir, setup_logging  # SQLAlchemy comes with it
+    from lr_desk.paths import data_dir, setup_logging
 
     folder = data_dir(args.data_dir, demo=args.demo)
     setup_logging(folder)

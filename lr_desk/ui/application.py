@@ -1,53 +1,111 @@
-"""Starting the Qt desk on a profile folder."""
+"""Starting the Qt desk on a profile folder.
+
+The window comes first: the frame with a live search box is shown as soon as Qt is up.
+The profile is opened on a thread meanwhile (SQLAlchemy's import alone takes about
+0.3 s; the demo profile's first fill several seconds), and the pages are attached when
+it is ready. Whatever is typed into the search box in between is kept and searched.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lr_desk import settings
-from lr_desk.profile import open_store
-from lr_desk.store.db import Store
-from lr_desk.ui.advisor import AdvisorDialog
-from lr_desk.ui.context import Desk
 from lr_desk.ui.main_window import MainWindow
-from lr_desk.ui.tasks import SearchService, Tasks
+
+if TYPE_CHECKING:
+    from lr_desk.store.db import Store
+    from lr_desk.ui.context import Desk
 
 log = logging.getLogger(__name__)
 
 
-class DeskApp:
-    """One open profile: its store, workers and main window. ``close()`` finishes pending
-    writes before letting go of the database."""
+@dataclass
+class Opened:
+    store: Store
+    desk: Desk
+    search_limit: int
 
-    def __init__(self, folder: Path, demo: bool = False, ask_advisor: bool = True):
-        self.store: Store = open_store(folder)
-        self.tasks = Tasks(self.store)
-        with self.store.session() as s:
-            desk = Desk.load(s)
-            limit = settings.get(s, "search_limit")
+
+def open_profile(folder: Path, demo: bool = False) -> Opened:
+    """Open (creating or migrating) the profile's store, fill the demo profile the first
+    time, and read what the desk needs. No widgets: it runs on a thread at start-up."""
+    from lr_desk import settings
+    from lr_desk.profile import open_store
+    from lr_desk.ui import directory, dropin, people, person, today  # noqa: F401 (warm up)
+    from lr_desk.ui.context import Desk
+
+    store = open_store(folder)
+    try:
+        with store.session() as s:
             need_demo = demo and not settings.get(s, "demo_filled")
         if need_demo:
             from lr_desk.demo import fill_demo
 
-            fill_demo(self.store)
-            with self.store.session() as s:
-                desk = Desk.load(s)
+            fill_demo(store)
+        with store.session() as s:
+            return Opened(store, Desk.load(s), settings.get(s, "search_limit"))
+    except BaseException:
+        store.close()
+        raise
+
+
+class Opener(QObject):
+    """Runs ``open_profile`` on a thread; ``done`` carries an Opened, or the exception."""
+
+    done = Signal(object)
+
+    def start(self, folder: Path, demo: bool) -> None:
+        def work() -> None:
+            try:
+                result: object = open_profile(folder, demo)
+            except BaseException as exc:  # reported on the UI thread
+                log.exception("could not open the profile in %s", folder)
+                result = exc
+            self.done.emit(result)
+
+        threading.Thread(target=work, name="lr-open", daemon=True).start()
+
+
+class DeskApp:
+    """One open profile: its store, workers and the window's pages. ``close()`` finishes
+    pending writes before letting go of the database."""
+
+    def __init__(self, window: MainWindow, opened: Opened, ask_advisor: bool = True):
+        from lr_desk.ui.context import Desk
+        from lr_desk.ui.tasks import SearchService, Tasks
+
+        self.window = window
+        self.store = opened.store
+        self.tasks = Tasks(self.store)
+        desk = opened.desk
         if ask_advisor and not any(a.id == desk.advisor_id for a in desk.lists.advisors):
+            from lr_desk.ui.advisor import AdvisorDialog
+
             dialog = AdvisorDialog(self.tasks, desk.lists.advisors, desk.lists.sites,
-                                   desk.advisor_id, desk.site_code)
+                                   desk.advisor_id, desk.site_code, window)
             if not dialog.exec() or dialog.chosen is None:
+                self.tasks.shutdown()
+                self.store.close()
                 raise SystemExit(0)
             with self.store.session() as s:
                 desk = Desk.load(s)
-        self.search = SearchService(self.store, limit)
-        self.window = MainWindow(self.store, self.tasks, self.search, desk, demo)
+        self.search = SearchService(self.store, opened.search_limit)
+        window.attach(self.store, self.tasks, self.search, desk)
+
+    @classmethod
+    def open(cls, folder: Path, demo: bool = False, ask_advisor: bool = True) -> DeskApp:
+        """Open a profile in one go, on this thread (scripts and tests)."""
+        return cls(MainWindow(demo), open_profile(folder, demo), ask_advisor)
 
     def show(self) -> None:
         self.window.show()
@@ -59,6 +117,45 @@ class DeskApp:
         self.tasks.shutdown()
         self.search.shutdown()
         self.store.close()
+
+
+class Startup(QObject):
+    """The window at once, then the profile: what ``lr-desk`` does when it starts."""
+
+    opened = Signal(object)  # the DeskApp
+    failed = Signal(str)
+
+    def __init__(self, folder: Path, demo: bool = False, ask_advisor: bool = True):
+        super().__init__()
+        self.folder, self.ask_advisor = folder, ask_advisor
+        self.desk: DeskApp | None = None
+        self.window = MainWindow(demo)
+        self.opener = Opener()
+        self.opener.done.connect(self._opened)
+        self.window.show()
+        QApplication.processEvents()  # painted: the search box takes typing from now on
+        self.shown_at = time.perf_counter()
+        self.opener.start(folder, demo)
+
+    def _opened(self, result) -> None:
+        if isinstance(result, BaseException):
+            from lr_desk.ui.tasks import environment_problem
+
+            message = environment_problem(result) or f"{result!r} (details are in the log)"
+            self.window.status_label.setText("The desk could not open its data.")
+            self.failed.emit(message)
+            return
+        try:
+            self.desk = DeskApp(self.window, result, self.ask_advisor)
+        except SystemExit:  # nobody chose an advisor: close quietly
+            self.window.close()
+            return
+        self.desk.search.start()
+        self.opened.emit(self.desk)
+
+    def close(self) -> None:
+        if self.desk is not None:
+            self.desk.close()
 
 
 def _excepthook(exc_type, exc, tb) -> None:
@@ -77,12 +174,18 @@ def run(folder: Path, demo: bool = False, started: float | None = None,
     app.setApplicationName("lr_desk")
     app.setOrganizationName("Mersey Care NHS Foundation Trust")
     sys.excepthook = _excepthook
-    desk = DeskApp(folder, demo=demo, ask_advisor=not exit_when_ready)
+    startup = Startup(folder, demo, ask_advisor=not exit_when_ready)
+
+    def cannot_open(message: str) -> None:
+        QMessageBox.critical(startup.window, "lr_desk could not open its data",
+                             f"{message}\n\nThe data folder is {folder}.")
+        app.exit(1)
+
+    startup.failed.connect(cannot_open)
     if exit_when_ready:
-        _report_when_ready(app, desk, started)
-    desk.show()
+        _report_when_ready(app, startup, started)
     code = app.exec()
-    desk.close()
+    startup.close()
     return code
 
 
@@ -103,15 +206,20 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _report_when_ready(app: QApplication, desk: DeskApp, started: float) -> None:
-    """For the benchmark: time to a usable window, then to a built index, and peak memory."""
+def _report_when_ready(app: QApplication, startup: Startup, started: float) -> None:
+    """For the benchmark: milliseconds to the window (search box live), to the pages
+    attached, to the search index built; and peak memory. Then quit."""
     figures: dict[str, float] = {}
 
-    def window_ready() -> None:
-        figures["ready_ms"] = (time.perf_counter() - started) * 1000
+    def elapsed() -> float:
+        return (time.perf_counter() - started) * 1000
+
+    def attached(desk: DeskApp) -> None:
+        figures["attached_ms"] = elapsed()
+        desk.search.ready.connect(index_ready)
 
     def index_ready(_count: int, _seconds: float) -> None:
-        figures["index_ms"] = (time.perf_counter() - started) * 1000
+        figures["index_ms"] = elapsed()
         QTimer.singleShot(0, finish)
 
     def finish() -> None:
@@ -119,5 +227,5 @@ def _report_when_ready(app: QApplication, desk: DeskApp, started: float) -> None
         print(json.dumps({k: round(v, 1) for k, v in figures.items()}), flush=True)
         app.quit()
 
-    desk.search.ready.connect(index_ready)
-    QTimer.singleShot(0, window_ready)
+    figures["ready_ms"] = (startup.shown_at - started) * 1000
+    startup.opened.connect(attached)

@@ -1,51 +1,120 @@
-"""The desk's main window: Today, People, Directory, and a tab per open person."""
+"""The desk's main window: Today, People, Directory, and a tab per open person.
+
+The window is built in two steps so that it appears at once: ``MainWindow(demo)`` is the
+frame (tabs, menus, and a live search box) and needs only Qt; ``attach(...)`` puts the
+real pages in once the profile is open. Nothing here imports the database layer at
+module level, so showing the frame does not wait for SQLAlchemy to load.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from lr_desk.store.db import Store
-from lr_desk.ui.context import Desk, Lists
-from lr_desk.ui.directory import DirectoryPage
-from lr_desk.ui.dropin import DropInDialog
-from lr_desk.ui.forms import EditorDialog
-from lr_desk.ui.people import PeoplePage, PersonDialog
-from lr_desk.ui.person import PersonPage
-from lr_desk.ui.tasks import SearchService, Tasks
-from lr_desk.ui.today import TodayPage
+if TYPE_CHECKING:
+    from lr_desk.store.db import Store
+    from lr_desk.ui.context import Desk, Lists
+    from lr_desk.ui.dropin import DropInDialog
+    from lr_desk.ui.forms import EditorDialog
+    from lr_desk.ui.people import PersonDialog
+    from lr_desk.ui.person import PersonPage
+    from lr_desk.ui.tasks import SearchService, Tasks
 
 log = logging.getLogger(__name__)
+
+OPENING = "Opening the desk…"
+
+
+def placeholder(text: str = OPENING) -> QWidget:
+    page = QWidget()
+    label = QLabel(text)
+    label.setAccessibleName("Please wait")
+    QVBoxLayout(page).addWidget(label, 0, Qt.AlignmentFlag.AlignCenter)
+    return page
 
 
 class MainWindow(QMainWindow):
     person_opened = Signal(object)  # PersonPage
+    attached = Signal()  # the pages are in: the desk is open for work
 
-    def __init__(self, store: Store, tasks: Tasks, search: SearchService, desk: Desk,
-                 demo: bool = False):
+    def __init__(self, demo: bool = False):
         super().__init__()
-        self.store, self.tasks, self.search, self.desk, self.demo = store, tasks, search, desk, demo
+        self.demo = demo
+        self.store: Store | None = None
         self.editors: list[EditorDialog] = []
         self.setAccessibleName("lr_desk main window")
-        self._title()
+        self.setWindowTitle("DEMO – lr_desk – DEMO DATA" if demo else "lr_desk")
         self.resize(1100, 760)
+
+        # The search box is live from the start: what is typed before the people are
+        # loaded is kept, and searched as soon as they are.
+        self.query = QLineEdit()
+        self.query.setAccessibleName("Find a person")
+        self.query.setPlaceholderText("Name, date of birth, postcode or phone, in any order")
+        self.query.setClearButtonEnabled(True)
+        waiting_people = QWidget()
+        row = QHBoxLayout()
+        find_label = QLabel("&Find:")
+        find_label.setBuddy(self.query)
+        row.addWidget(find_label)
+        row.addWidget(self.query, 1)
+        column = QVBoxLayout(waiting_people)
+        column.addLayout(row)
+        column.addWidget(QLabel(OPENING), 1, Qt.AlignmentFlag.AlignTop)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Desk sections")
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self._close_tab)
-        self.today = TodayPage(tasks, desk.advisor_id, desk.site_code)
-        self.people = PeoplePage(search)
-        self.directory = DirectoryPage(tasks, desk)
-        for page, title in ((self.today, "&Today"), (self.people, "&People"),
-                            (self.directory, "Director&y")):
+        for page, title in ((placeholder(), "&Today"), (waiting_people, "&People"),
+                            (placeholder(), "Director&y")):
             self.tabs.addTab(page, title)
-            self.tabs.tabBar().setTabButton(self.tabs.indexOf(page),
-                                            self.tabs.tabBar().ButtonPosition.RightSide, None)
+            self._unclosable(page)
+        self.tabs.setCurrentIndex(1)
         self.setCentralWidget(self.tabs)
+
+        self.status_label = QLabel(OPENING)
+        self.status_label.setAccessibleName("Desk status")
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._menus()
+        self.new_action.setEnabled(False)
+        self.query.setFocus()
+
+    def _unclosable(self, page: QWidget) -> None:
+        self.tabs.tabBar().setTabButton(self.tabs.indexOf(page),
+                                        self.tabs.tabBar().ButtonPosition.RightSide, None)
+
+    def attach(self, store: Store, tasks: Tasks, search: SearchService, desk: Desk) -> None:
+        """Put the real pages in, now that the profile is open."""
+        from lr_desk.ui.directory import DirectoryPage
+        from lr_desk.ui.people import PeoplePage
+        from lr_desk.ui.today import TodayPage
+
+        self.store, self.tasks, self.search, self.desk = store, tasks, search, desk
+        self.today = TodayPage(tasks, desk.advisor_id, desk.site_code)
+        self.people = PeoplePage(search, query=self.query)
+        self.directory = DirectoryPage(tasks, desk)
+        current = self.tabs.currentIndex()
+        for index, page in enumerate((self.today, self.people, self.directory)):
+            title, old = self.tabs.tabText(index), self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, title)
+            self._unclosable(page)
+            old.deleteLater()
+        self.tabs.setCurrentIndex(current)
 
         self.today.open_person.connect(self.open_person)
         self.people.open_person.connect(self.open_person)
@@ -53,14 +122,15 @@ class MainWindow(QMainWindow):
         self.directory.changed.connect(self.reload_lists)
         tasks.failed.connect(self._task_failed)
         tasks.busy_changed.connect(self._busy)
-
-        self.status_label = QLabel()
-        self.status_label.setAccessibleName("Desk status")
-        self.statusBar().addPermanentWidget(self.status_label)
-        self._status()
-        self._menus()
+        self._title()
+        self.status_label.setText("DEMO profile: synthetic data" if self.demo else
+                                  "Offline desk")
+        self.new_action.setEnabled(True)
+        if self.tabs.currentWidget() is self.people:
+            self.query.setFocus()
         self.today.reload()
         self.directory.reload()
+        self.attached.emit()
 
     # -- chrome --------------------------------------------------------------------
     def _title(self) -> None:
@@ -68,9 +138,6 @@ class MainWindow(QMainWindow):
         where = self.desk.lists.site_name(self.desk.site_code)
         title = f"lr_desk – {who} at {where}"
         self.setWindowTitle(f"DEMO – {title} – DEMO DATA" if self.demo else title)
-
-    def _status(self) -> None:
-        self.status_label.setText("DEMO profile: synthetic data" if self.demo else "Offline desk")
 
     def _menus(self) -> None:
         desk_menu = self.menuBar().addMenu("&Desk")
@@ -96,8 +163,9 @@ class MainWindow(QMainWindow):
         action("Where is my &data?", None, self._where, help_menu)
 
     def _where(self) -> None:
+        where = self.store.path if self.store else "(still opening)"
         QMessageBox.information(self, "Where the data lives",
-                                f"This desk keeps its records in:\n{self.store.path}")
+                                f"This desk keeps its records in:\n{where}")
 
     def _busy(self, busy: bool) -> None:
         self.statusBar().showMessage("Working…" if busy else "", 0 if busy else 1)
@@ -113,10 +181,13 @@ class MainWindow(QMainWindow):
 
     # -- actions -------------------------------------------------------------------
     def find(self) -> None:
-        self.tabs.setCurrentWidget(self.people)
-        self.people.focus_search()
+        self.tabs.setCurrentIndex(1)
+        self.query.setFocus()
+        self.query.selectAll()
 
     def reload_lists(self) -> None:
+        from lr_desk.ui.context import Lists
+
         def apply(lists: Lists) -> None:
             self.desk.lists = lists
         self.tasks.run(Lists.load, apply)
@@ -124,11 +195,13 @@ class MainWindow(QMainWindow):
     def person_page(self, person_id: str) -> PersonPage | None:
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
-            if isinstance(page, PersonPage) and page.person_id == person_id:
+            if getattr(page, "person_id", None) == person_id:
                 return page
         return None
 
     def open_person(self, person_id: str) -> PersonPage:
+        from lr_desk.ui.person import PersonPage
+
         page = self.person_page(person_id)
         if page is None:
             page = PersonPage(self.tasks, person_id, self.desk.advisor_id)
@@ -149,7 +222,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabText(i, page.view.person.display_name)
 
     def _close_tab(self, index: int) -> None:
-        if isinstance(self.tabs.widget(index), PersonPage):
+        if hasattr(self.tabs.widget(index), "person_id"):  # only a person's tab closes
             page = self.tabs.widget(index)
             self.tabs.removeTab(index)
             page.deleteLater()
@@ -162,7 +235,11 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
-    def new_person(self, initial: dict) -> PersonDialog:
+    def new_person(self, initial: dict) -> PersonDialog | None:
+        from lr_desk.ui.people import PersonDialog
+
+        if self.store is None:
+            return None  # still opening: Ctrl+N is not available yet
         dialog = PersonDialog(self.tasks, self.desk.advisor_id, self.desk.site_code,
                               initial=initial, autosave_seconds=self.desk.autosave_seconds,
                               parent=self)
@@ -171,6 +248,8 @@ class MainWindow(QMainWindow):
         return self._editor(dialog)
 
     def edit_person(self, person) -> PersonDialog:
+        from lr_desk.ui.people import PersonDialog
+
         dialog = PersonDialog(self.tasks, self.desk.advisor_id, self.desk.site_code,
                               person=person, autosave_seconds=self.desk.autosave_seconds,
                               parent=self)
@@ -185,6 +264,8 @@ class MainWindow(QMainWindow):
         self.open_person(person.id)
 
     def record_drop_in(self, person) -> DropInDialog:
+        from lr_desk.ui.dropin import DropInDialog
+
         dialog = DropInDialog(self.tasks, self.desk, person, parent=self)
         dialog.saved.connect(lambda _r, pid=person.id: self._drop_in_saved(pid))
         return self._editor(dialog)
@@ -197,7 +278,8 @@ class MainWindow(QMainWindow):
 
     def open_editors(self) -> list[EditorDialog]:
         """Every form open on the desk, including the directory's editors."""
-        return [*self.editors, *self.directory.dialogs.values()]
+        directory = getattr(self, "directory", None)
+        return [*self.editors, *(directory.dialogs.values() if directory else ())]
 
     def closeEvent(self, event) -> None:
         for dialog in self.open_editors():

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -54,12 +55,14 @@ class PeoplePage(QWidget):
     open_person = Signal(str)
     new_person = Signal(dict)
 
-    def __init__(self, search: SearchService, parent=None):
+    def __init__(self, search: SearchService, query: QLineEdit | None = None, parent=None):
+        """``query``: the window's search box, which may already hold what was typed
+        while the desk was opening."""
         super().__init__(parent)
         self.search_service = search
         self._generation = 0
-        self.query = line_edit("Find a person",
-                               "Name, date of birth, postcode or phone, in any order")
+        self.query = query or line_edit("Find a person",
+                                        "Name, date of birth, postcode or phone, in any order")
         self.query.setClearButtonEnabled(True)
         find_label = QLabel("&Find:")
         find_label.setBuddy(self.query)

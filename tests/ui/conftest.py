@@ -37,7 +37,7 @@ class Desks:
     def start(self, folder, demo: bool = False):
         from lr_desk.ui.application import DeskApp
 
-        desk = DeskApp(folder, demo=demo, ask_advisor=False)
+        desk = DeskApp.open(folder, demo=demo, ask_advisor=False)
         self.open.append(desk)
         with self.qtbot.waitSignal(desk.search.ready, timeout=30_000):
             desk.show()

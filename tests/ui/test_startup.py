@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 
 from lr_desk import settings
-from lr_desk.profile import data_dir, open_store
+from lr_desk.paths import data_dir
+from lr_desk.profile import open_store
 from lr_desk.ui.advisor import NEW, AdvisorDialog
 
 
@@ -23,7 +24,7 @@ def test_a_new_desk_asks_who_is_there_and_remembers(qtbot, tmp_path):
         answered.append(dialog)
 
     QTimer.singleShot(200, answer)
-    desk = DeskApp(folder)  # shows the dialog modally until answered
+    desk = DeskApp.open(folder)  # shows the dialog modally until answered
     try:
         assert answered
         assert "Sam Southport at The Life Rooms Southport" in desk.window.windowTitle()
@@ -75,3 +76,50 @@ def test_demo_profile_is_separate_filled_and_marked(qtbot, desks, tmp_path):
     assert "DEMO" in desk.window.windowTitle()
     assert len(desk.search.index) >= 100
     assert not (base / "lr_desk.sqlite").exists()  # the real profile is untouched
+
+
+def test_the_window_comes_first_and_keeps_what_is_typed_while_the_desk_opens(qtbot, tmp_path):
+    from lr_desk.services import people
+    from lr_desk.ui.application import Startup
+    from tests.ui.conftest import make_profile
+
+    folder = tmp_path / "desk"
+    make_profile(folder)
+    store = open_store(folder)
+    with store.session() as s:
+        adv = settings.get(s, "advisor_id")
+        people.register(s, {"given_name": "Bernadette", "family_name": "Okafor"}, adv, "walton")
+    store.close()
+
+    startup = Startup(folder)
+    try:
+        window = startup.window
+        assert window.isVisible() and window.store is None  # the frame, still opening
+        assert not window.new_action.isEnabled()
+        qtbot.keyClicks(window.query, "okafor")  # typed before the pages are in
+        with qtbot.waitSignal(startup.opened, timeout=30_000):
+            pass
+        people_page = window.people
+        assert people_page.query is window.query and window.query.text() == "okafor"
+        qtbot.waitUntil(lambda: people_page.model.rowCount() == 1, timeout=30_000)
+        assert people_page.model.hits[0].entry.given_name == "Bernadette"
+        assert window.new_action.isEnabled()
+        assert "Alex Advisor" in window.windowTitle()
+    finally:
+        startup.close()
+
+
+def test_a_folder_that_cannot_be_opened_is_said_plainly(qtbot, tmp_path):
+    from lr_desk.ui.application import Startup
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the data folder should be")
+    startup = Startup(blocked)
+    try:
+        with qtbot.waitSignal(startup.failed, timeout=30_000) as failed:
+            pass
+        assert failed.args[0]
+        assert "could not open" in startup.window.status_label.text()
+    finally:
+        startup.close()
+        startup.window.close()
