@@ -235,13 +235,18 @@ class StepDialog(QDialog):
                                    QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName("Save")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
 
     def save(self) -> None:
+        if not self.save_button.isEnabled():
+            return  # a save is already on its way: a second press must not record it twice
+        self.save_button.setEnabled(False)
         v, rid, adv = self.f.values(), self.row_id, self.advisor_id
         if self.what == "referral":
             def fn(s):
@@ -253,6 +258,7 @@ class StepDialog(QDialog):
         self.tasks.run(fn, lambda _r: self.accept(), self._failed)
 
     def _failed(self, exc) -> bool:
+        self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             self.f.show_errors(exc.errors, only_touched=False)
             self.f.focus_first_error(exc.errors)

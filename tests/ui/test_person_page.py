@@ -1,0 +1,393 @@
+"""A person's page, driven through the real widgets: updating a referral and closing a
+follow-up from the timeline, long and escalated conversations, a conversation-only
+drop-in, and the keyboard path from the People search to a person."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date, timedelta
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from sqlalchemy import func, select
+
+from lr_desk.store.models import (
+    Conversation,
+    ConversationNeed,
+    FollowUp,
+    Prescription,
+    PrescriptionItem,
+    Referral,
+)
+from lr_desk.ui.dropin import DropInDialog
+from lr_desk.ui.person import PersonPage, StepDialog
+
+ADVISOR = "Alex Advisor"  # the profile fixture's advisor
+SERVICE = "Benefits and debt drop-in"  # shipped example directory entry
+PARTNER = "Example Advice Centre (debt and benefits)"
+# one line of a referral's history: "07 Mar 2025 14:05 Declined (Alex Advisor): reason"
+HISTORY_LINE = r"\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} "
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _closed(dialog) -> bool:
+    """Closed: hidden, or already deleted (the step dialogs delete themselves on close)."""
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+def _open_person(desk, qtbot, given="Rita", family="Ahmed") -> PersonPage:
+    dialog = desk.window.new_person({})
+    qtbot.keyClicks(dialog.f.widgets["given_name"], given)
+    qtbot.keyClicks(dialog.f.widgets["family_name"], family)
+    with qtbot.waitSignal(desk.window.person_opened, timeout=10_000) as opened:
+        dialog.save()
+    page = opened.args[0]
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    return page
+
+
+def _open_drop_in(desk, qtbot, page: PersonPage) -> DropInDialog:
+    qtbot.mouseClick(page.dropin_button, Qt.MouseButton.LeftButton)
+    dialogs = [d for d in desk.window.editors if isinstance(d, DropInDialog) and d.isVisible()]
+    assert dialogs, "the drop-in form did not open"
+    dialog = dialogs[-1]
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)  # draft look-up done
+    return dialog
+
+
+def _choose(combo, text_part: str) -> None:
+    for i in range(combo.count()):
+        if text_part in combo.itemText(i):
+            combo.setCurrentIndex(i)
+            return
+    choices = [combo.itemText(i) for i in range(combo.count())]
+    raise AssertionError(f"{text_part!r} not in {choices}")
+
+
+def _save_drop_in(desk, qtbot, page: PersonPage, dialog: DropInDialog) -> None:
+    """Click Save, wait for the save and for the page to show it."""
+    with (qtbot.waitSignal(page.loaded, timeout=10_000),
+          qtbot.waitSignal(dialog.saved, timeout=10_000)):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    assert dialog not in desk.window.editors  # closed (and deleted)
+
+
+def _select_entry(qtbot, page: PersonPage, wanted) -> int:
+    """Move to the first timeline row where ``wanted(entry)`` from the keyboard: focus the
+    table, Ctrl+Home to the top, then Down arrow until the row is current."""
+    table = page.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(page.timeline.rowCount()):
+        index = table.currentIndex()
+        if index.isValid() and wanted(page.timeline.entries[index.row()]):
+            return index.row()
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    index = table.currentIndex()
+    if index.isValid() and wanted(page.timeline.entries[index.row()]):
+        return index.row()
+    raise AssertionError(f"no such row in {[e.title for e in page.timeline.entries]}")
+
+
+def _step_dialog(page: PersonPage) -> StepDialog:
+    dialogs = [d for d in page.findChildren(StepDialog) if d.isVisible()]
+    assert len(dialogs) == 1, f"{len(dialogs)} step dialogs open"
+    return dialogs[0]
+
+
+def _save_button(dialog: StepDialog):
+    return dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+
+
+def _entry(page: PersonPage, kind: str):
+    found = [e for e in page.timeline.entries if e.kind == kind]
+    assert len(found) == 1, [e.title for e in page.timeline.entries]
+    return found[0]
+
+
+def _today_names(qtbot, desk, day: date) -> list[str]:
+    today_page = desk.window.today
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    today_page.today = lambda: day
+    with qtbot.waitSignal(today_page.loaded, timeout=10_000):
+        today_page.reload()
+    return [r.person_name for r in today_page.follow_ups.rows]
+
+
+def _count(desk, model, *where) -> int:
+    with desk.store.session() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# -- the referral and the follow-up, from the timeline ------------------------------------
+
+def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Hannah", "Okafor")
+    due = date.today() + timedelta(days=3)
+
+    # a drop-in with a partner service referred (Suggested) and a follow-up
+    dialog = _open_drop_in(desk, qtbot, page)
+    qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Getting my money sorted")
+    items = dialog.item_f.widgets
+    _choose(items["kind"], "Partner service")
+    _choose(items["link"], SERVICE)
+    qtbot.keyClicks(items["why"], "Arrears on the gas")
+    items["refer"].setChecked(True)
+    _choose(items["referral_status"], "Suggested")
+    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
+    assert dialog.items.rowCount() == 1
+    f = dialog.f.widgets
+    f["follow_up.agreed"].setChecked(True)
+    qtbot.keyClicks(f["follow_up.due_date"], due.strftime("%d/%m/%Y"))
+    _choose(f["follow_up.way"], "Phone call")
+    _save_drop_in(desk, qtbot, page, dialog)
+
+    referral = _entry(page, "referral")
+    assert referral.title == f"Referral to {PARTNER} ({SERVICE}): Suggested"
+    assert referral.open
+    # nothing selected yet: neither step can be taken
+    assert not page.referral_button.isEnabled()
+    assert not page.follow_up_button.isEnabled()
+    # on the due date the follow-up is on Today
+    assert "Hannah Okafor" in _today_names(qtbot, desk, due)
+
+    # -- Update referral: Declined needs a reason ----------------------------------------
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    assert page.referral_button.isEnabled()
+    assert not page.follow_up_button.isEnabled()
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page)
+    assert step.windowTitle() == "Update referral"
+    _choose(step.f.widgets["status"], "Declined")
+    qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    reason_message = step.f.errors["reason"]
+    qtbot.waitUntil(reason_message.isVisible, timeout=10_000)
+    assert reason_message.text() == "Please record why the referral was declined."
+    assert step.isActiveWindow() and step.f.widgets["reason"].hasFocus()
+    assert step.isVisible()
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    assert step.isVisible()
+    assert _count(desk, Referral, Referral.status == "declined") == 0
+
+    qtbot.keyClicks(step.f.widgets["reason"], "Already sees a debt adviser at church")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    assert _closed(step)
+    referral = _entry(page, "referral")
+    assert referral.title == f"Referral to {PARTNER} ({SERVICE}): Declined"
+    assert not referral.open
+    history = referral.detail.splitlines()
+    assert len(history) == 2, history
+    assert re.fullmatch(HISTORY_LINE + re.escape(f"Suggested ({ADVISOR})"), history[0]), history
+    assert re.fullmatch(HISTORY_LINE + re.escape(
+        f"Declined ({ADVISOR}): Already sees a debt adviser at church"), history[1]), history
+    # the table shows it too, in the row's own cells
+    row = page.timeline.entries.index(referral)
+    assert page.timeline.index(row, 1).data() == referral.title
+    assert page.timeline.index(row, 2).data() == referral.detail
+
+    # -- Follow-up done: an outcome is needed --------------------------------------------
+    _select_entry(qtbot, page, lambda e: e.kind == "follow_up")
+    assert page.follow_up_button.isEnabled()
+    assert not page.referral_button.isEnabled()
+    qtbot.mouseClick(page.follow_up_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page)
+    assert step.windowTitle() == "Follow-up done"
+    qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    outcome_message = step.f.errors["outcome"]
+    qtbot.waitUntil(outcome_message.isVisible, timeout=10_000)
+    assert outcome_message.text() == "Please note what happened at the follow-up."
+    assert step.isActiveWindow() and step.f.widgets["outcome"].hasFocus()
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    assert step.isVisible()
+    assert _count(desk, FollowUp, FollowUp.done_at.is_not(None)) == 0
+
+    qtbot.keyClicks(step.f.widgets["outcome"], "Rang her; the gas is on a payment plan")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    assert _closed(step)
+    follow_up = _entry(page, "follow_up")
+    assert follow_up.title == "Follow-up done (Phone call)"
+    assert follow_up.detail == "Outcome: Rang her; the gas is on a payment plan"
+    assert not follow_up.open
+    _select_entry(qtbot, page, lambda e: e.kind == "follow_up")
+    assert not page.follow_up_button.isEnabled()
+
+    # Today no longer lists it, on the due date or after
+    assert "Hannah Okafor" not in _today_names(qtbot, desk, due)
+    assert "Hannah Okafor" not in _today_names(qtbot, desk, due + timedelta(days=1))
+
+
+# -- a long conversation, escalated ------------------------------------------------------
+
+def _long_text(length: int) -> str:
+    """Several scripts, an emoji, apostrophes and line breaks, exactly ``length`` long."""
+    chunk = "Ffion’s café, the allotment 🌱 and my grandchildren. Żółć — ليلى\n"
+    text = (chunk * (length // len(chunk) + 1))[:length]
+    return text.rstrip() + "x" * (length - len(text.rstrip()))
+
+
+def test_a_ten_thousand_character_conversation_with_an_escalation(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Ffion", "Price")
+    text = _long_text(10_000)
+    assert len(text) == 10_000
+
+    dialog = _open_drop_in(desk, qtbot, page)
+    f = dialog.f.widgets
+    what_matters = f["conversation.what_matters"]
+    what_matters.setFocus()
+    what_matters.insertPlainText(text)  # as an input method (or a paste) delivers it
+    assert what_matters.toPlainText() == text
+
+    # escalate, with a reason but no action: not saved, the message is at the action field
+    assert not f["conversation.escalation_action"].isEnabled()
+    f["conversation.escalated"].setFocus()
+    qtbot.keyClick(f["conversation.escalated"], Qt.Key.Key_Space)
+    assert f["conversation.escalated"].isChecked()
+    assert f["conversation.escalation_action"].isEnabled()
+    _choose(f["conversation.escalation_reason"], "Safeguarding")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    action_message = dialog.f.errors["conversation.escalation_action"]
+    qtbot.waitUntil(action_message.isVisible, timeout=10_000)
+    assert action_message.text() == "Please say what action was taken."
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    assert dialog.isVisible() and dialog.save_button.isEnabled()
+    assert _count(desk, Conversation, Conversation.person_id == page.person_id) == 0
+    assert not [e for e in page.timeline.entries if e.kind == "conversation"]
+
+    qtbot.keyClicks(f["conversation.escalation_action"], "Rang the safeguarding lead")
+    qtbot.waitUntil(lambda: not action_message.isVisible(), timeout=10_000)
+    _save_drop_in(desk, qtbot, page, dialog)
+
+    conversation = _entry(page, "conversation")
+    lines = conversation.detail.split("\n")
+    assert f"What matters: {text}" in conversation.detail
+    assert lines[-1] == "Escalated (Safeguarding): Rang the safeguarding lead"
+    row = page.timeline.entries.index(conversation)
+    assert page.timeline.index(row, 2).data() == conversation.detail
+    with desk.store.session() as s:
+        saved = s.scalars(select(Conversation).where(
+            Conversation.person_id == page.person_id)).one()
+        assert saved.what_matters == text
+        assert (saved.escalated, saved.escalation_reason, saved.escalation_action) == (
+            True, "safeguarding", "Rang the safeguarding lead")
+
+
+def test_the_timeline_names_the_escalation_reason_in_words(qtbot, desks, profile):
+    # as for every other coded value on the timeline: 'Clinical need', not 'clinical'
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Iris", "Cole")
+    dialog = _open_drop_in(desk, qtbot, page)
+    f = dialog.f.widgets
+    f["conversation.escalated"].setChecked(True)
+    _choose(f["conversation.escalation_reason"], "Clinical need")
+    qtbot.keyClicks(f["conversation.escalation_action"], "Called the crisis line with her")
+    _save_drop_in(desk, qtbot, page, dialog)
+    detail = _entry(page, "conversation").detail
+    assert "Escalated (Clinical need): Called the crisis line with her" in detail
+
+
+# -- the smallest drop-in ------------------------------------------------------------------
+
+def test_a_conversation_alone_is_a_valid_drop_in(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Owen", "Hughes")
+    dialog = _open_drop_in(desk, qtbot, page)
+    qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Just wanted a chat")
+    assert dialog.items.rowCount() == 0
+    assert not dialog.f.widgets["follow_up.agreed"].isChecked()
+    _save_drop_in(desk, qtbot, page, dialog)
+
+    assert [e.kind for e in page.timeline.entries] == ["conversation"]
+    detail = page.timeline.entries[0].detail
+    assert "What matters: Just wanted a chat" in detail
+    assert "Needs:" not in detail
+    pid = page.person_id
+    assert _count(desk, Conversation, Conversation.person_id == pid) == 1
+    assert _count(desk, ConversationNeed) == 0
+    assert _count(desk, Prescription, Prescription.person_id == pid) == 0
+    assert _count(desk, PrescriptionItem) == 0
+    assert _count(desk, FollowUp, FollowUp.person_id == pid) == 0
+    # and it is among the recent conversations on Today
+    _today_names(qtbot, desk, date.today())
+    assert "Owen Hughes" in [r.person_name for r in desk.window.today.recent.rows]
+
+
+# -- keyboard: from the search to a person ---------------------------------------------------
+
+def test_down_arrow_moves_to_the_results_and_enter_opens_the_chosen_person(qtbot, desks,
+                                                                          profile):
+    desk = desks.start(profile)
+    window = desk.window
+    first = _open_person(desk, qtbot, "Rita", "Ahmed")
+    second = _open_person(desk, qtbot, "Ravi", "Ahmed")
+    for page in (first, second):
+        window._close_tab(window.tabs.indexOf(page))
+    qtbot.waitUntil(lambda: window.person_page(second.person_id) is None)
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    people = window.people
+    assert window.tabs.currentWidget() is people
+    qtbot.waitUntil(people.query.hasFocus)
+    with qtbot.waitSignal(desk.search.results, timeout=10_000):
+        qtbot.keyClicks(people.query, "ahmed")
+    qtbot.waitUntil(lambda: people.model.rowCount() == 2, timeout=10_000)
+    ids = [people.model.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(2)]
+    assert set(ids) == {first.person_id, second.person_id}
+
+    # Down arrow: from the search box into the results, on the first row
+    qtbot.keyClick(people.query, Qt.Key.Key_Down)
+    assert people.table.hasFocus()
+    assert people.table.currentIndex().row() == 0
+    # Down again: the second person; Enter opens them
+    qtbot.keyClick(people.table, Qt.Key.Key_Down)
+    assert people.table.currentIndex().row() == 1
+    assert [i.row() for i in people.table.selectionModel().selectedRows()] == [1]
+    with qtbot.waitSignal(window.person_opened, timeout=10_000) as opened:
+        qtbot.keyClick(people.table, Qt.Key.Key_Return)
+    page = opened.args[0]
+    assert page.person_id == ids[1]
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    assert window.tabs.currentWidget() is page
+    assert page.heading.text() == people.model.index(1, 0).data()
+
+
+# -- a double click on Save --------------------------------------------------------------
+
+def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Dai", "Morgan")
+    dialog = _open_drop_in(desk, qtbot, page)
+    items = dialog.item_f.widgets
+    _choose(items["kind"], "Partner service")
+    _choose(items["link"], SERVICE)
+    items["refer"].setChecked(True)
+    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
+    _save_drop_in(desk, qtbot, page, dialog)
+
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page)
+    _choose(step.f.widgets["status"], "Declined")
+    qtbot.keyClicks(step.f.widgets["reason"], "Moved to Wirral")
+    save = _save_button(step)
+    # the database worker is slow to answer (a busy disk): hold it until both clicks are in
+    worker_free = threading.Event()
+    desk.tasks.run(lambda _s: worker_free.wait(10))
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    worker_free.set()
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: _closed(step))
+    history = _entry(page, "referral").detail.splitlines()
+    assert [line.split(" ", 4)[-1] for line in history] == [
+        f"Suggested ({ADVISOR})", f"Declined ({ADVISOR}): Moved to Wirral"]
