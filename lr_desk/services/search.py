@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -27,11 +28,17 @@ from lr_desk.store.models import Person
 DEFAULT_LIMIT = 50
 
 
+_DROPPED = str.maketrans("", "", "'’`.")
+
+
+@lru_cache(maxsize=65536)  # names repeat a great deal: most calls are a look-up
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
+    if text.isascii():
+        return text.lower().translate(_DROPPED)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"['’`.]", "", stripped)
+    return stripped.translate(_DROPPED)
 
 
 PART_WEIGHT = 0.95  # "williams" ranks plain Williams above Lloyd-Williams
@@ -42,16 +49,24 @@ def name_tokens(*names: str) -> dict[str, float]:
     a part of a hyphenated word a little less."""
     tokens: dict[str, float] = {}
     for name in names:
-        folded = fold(name or "")
-        for word in re.split(r"\s+", folded):
-            parts = [p for p in word.split("-") if p]
-            if len(parts) == 1:
-                tokens[parts[0]] = 1.0
-            elif parts:
-                tokens["".join(parts)] = 1.0
-                for part in parts:
-                    tokens.setdefault(part, PART_WEIGHT)
+        if name:
+            for token, weight in _tokens_of_name(name):
+                if tokens.get(token, 0.0) < weight:
+                    tokens[token] = weight
     return tokens
+
+
+@lru_cache(maxsize=65536)
+def _tokens_of_name(name: str) -> tuple[tuple[str, float], ...]:
+    out: list[tuple[str, float]] = []
+    for word in fold(name).split():
+        parts = [p for p in word.split("-") if p]
+        if len(parts) == 1:
+            out.append((parts[0], 1.0))
+        elif parts:
+            out.append(("".join(parts), 1.0))
+            out.extend((part, PART_WEIGHT) for part in parts)
+    return tuple(out)
 
 
 @dataclass(slots=True)
