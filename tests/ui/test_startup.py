@@ -96,6 +96,9 @@ def test_the_window_comes_first_and_keeps_what_is_typed_while_the_desk_opens(qtb
         window = startup.window
         assert window.isVisible() and window.store is None  # the frame, still opening
         assert not window.new_action.isEnabled()
+        from tests.ui.test_accessibility import unnamed_controls
+
+        assert unnamed_controls(window) == []  # the frame too: the search box is named
         qtbot.keyClicks(window.query, "okafor")  # typed before the pages are in
         with qtbot.waitSignal(startup.opened, timeout=30_000):
             pass
