@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lr_desk.store.clock import local_time
@@ -114,6 +114,7 @@ class TimelineEntry:
     detail: str = ""
     referral_id: str | None = None
     follow_up_id: str | None = None
+    prescription_id: str | None = None
     open: bool = False  # a referral still in progress, or a follow-up not yet done
 
 
@@ -163,10 +164,28 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             detail.append(f"Escalated ({reason}): {c.escalation_action}")
         t.append(TimelineEntry(c.occurred_at, "conversation", "Conversation", "\n".join(detail)))
 
+    for rx in session.execute(
+            select(Prescription.id, Prescription.created_at, Prescription.sheet_at,
+                   Prescription.sheet_how, Prescription.sheet_by,
+                   func.count(PrescriptionItem.id).label("items"))
+            .join(PrescriptionItem, PrescriptionItem.prescription_id == Prescription.id)
+            .where(Prescription.person_id == person_id, Prescription.deleted_at.is_(None),
+                   PrescriptionItem.deleted_at.is_(None))
+            .group_by(Prescription.id)):
+        if rx.sheet_at:
+            given = (f"Sheet {rx.sheet_how} {local_time(rx.sheet_at):%d %b %Y %H:%M} "
+                     f"by {advisors.get(rx.sheet_by, 'unknown')}")
+        else:
+            given = "Sheet not printed yet"
+        t.append(TimelineEntry(local_time(rx.created_at), "prescription",
+                               f"Social prescription ({rx.items} "
+                               f"item{'s' if rx.items != 1 else ''})", given,
+                               prescription_id=rx.id))
+
     items = session.execute(
         select(PrescriptionItem.kind, PrescriptionItem.title, PrescriptionItem.why,
                PrescriptionItem.first_step, PrescriptionItem.target_date,
-               Prescription.created_at)
+               Prescription.created_at, Prescription.id.label("prescription_id"))
         .join(Prescription, PrescriptionItem.prescription_id == Prescription.id)
         .where(Prescription.person_id == person_id, PrescriptionItem.deleted_at.is_(None))
         .order_by(PrescriptionItem.position))
@@ -180,7 +199,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             detail.append(f"By {item.target_date:%d %b %Y}")
         t.append(TimelineEntry(local_time(item.created_at), "item",
                                f"{ITEM_KINDS.get(item.kind, item.kind)}: {item.title}",
-                               "\n".join(detail)))
+                               "\n".join(detail), prescription_id=item.prescription_id))
 
     history: dict[str, list[str]] = defaultdict(list)
     for ev in session.execute(

@@ -289,6 +289,10 @@ class Prescription(Synced, Base):
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversation.id"), index=True)
     advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    # The take-home sheet: when it was last printed or saved, how, and by whom.
+    sheet_at: Mapped[datetime | None] = mapped_column(default=None)
+    sheet_how: Mapped[str] = mapped_column(String(8), default="")  # printed | saved
+    sheet_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
 
 
 class PrescriptionItem(Synced, Base):

@@ -173,7 +173,14 @@ def test_the_timeline_has_every_part(store, history, advisor):
     v = view(store, ann.id)
     assert v.person.id == ann.id and v.registered_by == "Alex Advisor"
     kinds = sorted(e.kind for e in v.timeline)
-    assert kinds == ["conversation", "follow_up", "item", "item", "referral"]
+    assert kinds == ["conversation", "follow_up", "item", "item", "prescription", "referral"]
+
+    [rx] = [e for e in v.timeline if e.kind == "prescription"]
+    assert rx.title == "Social prescription (2 items)"
+    assert rx.detail == "Sheet not printed yet"
+    assert rx.prescription_id == result.prescription_id
+    assert all(e.prescription_id == result.prescription_id
+               for e in v.timeline if e.kind == "item")
 
     [conv] = [e for e in v.timeline if e.kind == "conversation"]
     assert conv.when == datetime(2025, 6, 10, 10, 0)

@@ -137,7 +137,7 @@ def timeline(profile):
 @TESTERS
 def test_timeline_model_from_a_real_person_view(qtmodeltester, timeline, force_py):
     kinds = sorted(e.kind for e in timeline.entries)
-    assert kinds == ["conversation", "follow_up", "item", "item", "referral"]
+    assert kinds == ["conversation", "follow_up", "item", "item", "prescription", "referral"]
     qtmodeltester.check(timeline, force_py=force_py)
     timeline.set_entries(list(reversed(timeline.entries)))
     timeline.set_entries([])
