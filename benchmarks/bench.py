@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--data-dir bench-data] [--people N --contacts N]
                                [--rebuild] [--json out.json]
+    python benchmarks/bench.py --sheets-only [--json out.json]   (no dataset needed)
 
 Builds the dataset once into the data folder (``lr_desk.demo.build_dataset``; reused
 while its ``dataset.json`` says it is complete and the sizes match), then measures and
@@ -15,7 +16,11 @@ What it measures:
   afterwards so the dataset stays the same from run to run);
 - opening the person with the most history (``desk.person_view``, a fresh session each time);
 - cold start: ``python -m lr_desk --data-dir DIR --exit-when-ready`` against a bare
-  PySide6 window, both in subprocesses, with their peak memory.
+  PySide6 window, both in subprocesses, with their peak memory;
+- the take-home prescription sheet: ``render_bytes`` for a typical sheet (5 items) and a
+  long one (20 items), made by hand from the example directory (median of 30 runs after a
+  warm-up), with large print, new web addresses (QR codes not yet made) and the first
+  sheet after start (fonts loaded) alongside.
 """
 
 from __future__ import annotations
@@ -261,6 +266,102 @@ def bench_person(store: Store, runs: int = 20) -> dict:
             "first_ms": ms(times[0])}
 
 
+# --- the take-home prescription sheet ---------------------------------------------------
+
+SHEET_RUNS = 30
+
+
+def sample_sheet(items: int, web_prefix: str = ""):
+    """A sheet as ``services.sheet.sheet_data`` makes it, by hand from the shipped example
+    directory: courses, services at a hub and in the community, steps of their own."""
+    from datetime import timedelta
+
+    from lr_desk.resources import load_json
+    from lr_desk.services.sheet import (
+        SHEET_KINDS,
+        SheetData,
+        SheetFollowUp,
+        SheetHub,
+        SheetItem,
+    )
+
+    sites = {site["code"]: site for site in load_json("reference.json")["sites"]}
+    directory = load_json("example_directory.json")
+
+    def where(code: str) -> str:
+        site = sites[code]
+        return f"at {site['name']}, {site['address']} {site['postcode']}"
+
+    walton = sites["walton"]
+    choices = []
+    for partner in directory["partners"]:
+        for svc in partner["services"]:
+            choices.append(SheetItem(
+                SHEET_KINDS["partner_service"], svc["name"], partner["name"],
+                where(svc["site_code"]) if svc["delivery"] == "hub" else svc["location"],
+                svc["when_text"], partner["phone"], web_prefix + partner["web"],
+                "It has been getting on top of me and I would like someone to talk it "
+                "through with.", "Ring them on Monday morning and ask for an appointment"))
+    for course in directory["courses"]:
+        choices.append(SheetItem(
+            SHEET_KINDS["course"], course["title"], "The Life Rooms Recovery College",
+            where(course["site_code"]), course["when_text"], sites[course["site_code"]]["phone"],
+            "", "To meet people and learn something new.", "Book a place at the desk"))
+    own = SheetItem(SHEET_KINDS["own_step"], "Walk to the park twice a week",
+                    why="Fresh air helps me think.", first_step="Go on Saturday with Sam")
+    picked = [choices[(i * 3) % len(choices)] for i in range(items - 1)] + [own]
+    made = date(2025, 6, 11)
+    picked = [SheetItem(**{**i.__dict__, "by_when": made + timedelta(days=7 * (n % 4 + 1))})
+              for n, i in enumerate(picked)]
+    return SheetData(
+        prescription_id="bench", made_on=made, advisor_first_name="Alex",
+        hub=SheetHub(walton["name"], walton["address"], walton["postcode"], walton["phone"],
+                     walton["hours"]),
+        preferred_name="Annie", large_print=False,
+        what_matters="Getting out of the house more, sorting out the rent arrears, and "
+                     "feeling less on my own since my mum passed.",
+        items=picked,
+        next_follow_up=SheetFollowUp(date(2025, 6, 18), "09:30", "Come and see us",
+                                     where("walton")))
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+
+
+def bench_sheets(runs: int = SHEET_RUNS) -> dict:
+    from lr_desk.sheets import render
+
+    def timed(make_data, large: bool | None = None) -> tuple[list[float], bytes]:
+        times, pdf = [], b""
+        for _ in range(runs):
+            data = make_data()
+            t0 = time.perf_counter()
+            pdf = render.render_bytes(data, large_print=large)
+            times.append(time.perf_counter() - t0)
+        return times, pdf
+
+    typical, long = sample_sheet(5), sample_sheet(20)
+    t0 = time.perf_counter()
+    render.render_bytes(typical)  # the first sheet after start: fonts registered, QR made
+    first = time.perf_counter() - t0
+
+    result: dict = {"runs": runs, "first_ms": ms(first)}
+    for name, data, large in (("typical", typical, None), ("long", long, None),
+                              ("typical_large", typical, True)):
+        render.render_bytes(data, large_print=large)  # warm-up
+        times, pdf = timed(lambda data=data: data, large)
+        result[name] = {"items": len(data.items), "pages": pdf_pages(pdf),
+                        "kb": round(len(pdf) / 1024, 1),
+                        "median_ms": ms(statistics.median(times)),
+                        "p95_ms": ms(pct(times, 95))}
+    fresh = iter(range(10**6))
+    times, _ = timed(lambda: sample_sheet(5, web_prefix=f"{next(fresh)}."))
+    result["typical_new_web"] = {"median_ms": ms(statistics.median(times)),
+                                 "p95_ms": ms(pct(times, 95))}
+    return result
+
+
 # --- cold start ------------------------------------------------------------------------
 
 BARE_WINDOW = r"""
@@ -419,6 +520,22 @@ def print_table(results: dict) -> None:
                 f"{p['timeline_entries']} timeline entries, median")
         rows.append((what,
                      f"{p['median_ms']:.1f} ms", "< 50 ms", verdict(p["median_ms"] < 50)))
+    sh = results.get("sheets")
+    if sh:
+        t, lg = sh["typical"], sh["long"]
+        rows.append((f"prescription sheet to PDF, typical ({t['items']} items, {t['pages']} "
+                     f"pages, {t['kb']} kB), median", f"{t['median_ms']:.1f} ms", "< 50 ms",
+                     verdict(t["median_ms"] < 50)))
+        rows.append(("  the same, p95", f"{t['p95_ms']:.1f} ms", "", ""))
+        rows.append((f"prescription sheet to PDF, long ({lg['items']} items, {lg['pages']} "
+                     f"pages), median", f"{lg['median_ms']:.1f} ms", "-", ""))
+        tl = sh["typical_large"]
+        rows.append((f"  typical in large print ({tl['pages']} pages), median",
+                     f"{tl['median_ms']:.1f} ms", "", ""))
+        rows.append(("  typical with web addresses not seen before (QR codes made), median",
+                     f"{sh['typical_new_web']['median_ms']:.1f} ms", "", ""))
+        rows.append(("  first sheet after start (fonts loaded)", f"{sh['first_ms']:.1f} ms",
+                     "", ""))
     c = results.get("cold_start")
     if c:
         b, a = c["bare"], c["app"]
@@ -469,7 +586,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--skip-app", action="store_true", help="skip the cold-start runs")
     parser.add_argument("--seed", type=int, default=7, help="seed for choosing queries")
+    parser.add_argument("--sheets-only", action="store_true",
+                        help="only the prescription sheet (needs no dataset)")
     args = parser.parse_args(argv)
+
+    if args.sheets_only:
+        started = time.perf_counter()
+        print(f"prescription sheet ({SHEET_RUNS} runs each) ...")
+        results = {"sheets": bench_sheets(), "python": sys.version.split()[0],
+                   "cpus": os.cpu_count()}
+        results["bench_seconds"] = round(time.perf_counter() - started, 1)
+        print_table(results)
+        print(f"\n(measured in {results['bench_seconds']} s)")
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1, default=str),
+                                       encoding="utf-8")
+            print(f"figures written to {args.json}")
+        return 0
 
     folder = Path(args.data_dir).resolve()
     info, built = ensure_dataset(folder, args.people, args.contacts, args.rebuild)
@@ -495,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
         results["person"] = bench_person(store)
     finally:
         store.close()
+    print(f"prescription sheet ({SHEET_RUNS} runs each) ...")
+    results["sheets"] = bench_sheets()
     if not args.skip_app:
         print(f"cold start ({APP_RUNS} runs each) ...")
         results["cold_start"] = bench_cold_start(folder)

@@ -65,6 +65,7 @@ class PersonPage(QWidget):
     edit_details = Signal(object)
     changed = Signal()
     loaded = Signal()
+    sheet_opened = Signal(object)  # the SheetPreview
 
     def __init__(self, tasks: Tasks, person_id: str, advisor_id: str, parent=None):
         super().__init__(parent)
@@ -98,8 +99,12 @@ class PersonPage(QWidget):
         self.referral_button.setAccessibleName("Update the selected referral")
         self.follow_up_button = QPushButton("Follow-up &done")
         self.follow_up_button.setAccessibleName("Mark the selected follow-up done")
+        self.sheet_button = QPushButton("Print &sheet…")
+        self.sheet_button.setAccessibleName("Print the take-home sheet")
+        self.sheet_button.setToolTip("Preview, print or save the selected prescription's "
+                                     "take-home sheet (Ctrl+P)")
         for b in (self.dropin_button, self.edit_button, self.referral_button,
-                  self.follow_up_button):
+                  self.follow_up_button, self.sheet_button):
             b.setEnabled(False)
         self.dropin_button.clicked.connect(lambda: self.view and
                                            self.record_drop_in.emit(self.view.person))
@@ -107,7 +112,9 @@ class PersonPage(QWidget):
                                          self.edit_details.emit(self.view.person))
         self.referral_button.clicked.connect(self.update_referral)
         self.follow_up_button.clicked.connect(self.complete_follow_up)
+        self.sheet_button.clicked.connect(self.open_sheet)
         QShortcut(QKeySequence("Ctrl+D"), self, activated=self.dropin_button.click)
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.sheet_button.click)
 
         self.timeline = TimelineModel(self)
         self.table = QTableView()
@@ -126,7 +133,7 @@ class PersonPage(QWidget):
 
         actions = QHBoxLayout()
         for b in (self.dropin_button, self.edit_button, self.referral_button,
-                  self.follow_up_button):
+                  self.follow_up_button, self.sheet_button):
             actions.addWidget(b)
         actions.addStretch(1)
         grid = QGridLayout()
@@ -191,6 +198,28 @@ class PersonPage(QWidget):
         e = self.timeline.entries[current.row()] if current.isValid() else None
         self.referral_button.setEnabled(bool(e and e.referral_id))
         self.follow_up_button.setEnabled(bool(e and e.follow_up_id and e.open))
+        self.sheet_button.setEnabled(bool(self._prescription_for(e)))
+
+    def _prescription_for(self, entry: TimelineEntry | None) -> str | None:
+        """The prescription a timeline row belongs to; with none chosen, the newest."""
+        if entry is not None:
+            return entry.prescription_id
+        return next((e.prescription_id for e in self.timeline.entries if e.prescription_id),
+                    None)
+
+    def open_sheet(self):
+        """Open the preview of the selected (or newest) prescription's take-home sheet."""
+        from lr_desk.ui.sheet import SheetPreview
+
+        rx_id = self._prescription_for(self._selected())
+        if not rx_id:
+            return None
+        preview = SheetPreview(self.tasks, rx_id, self.advisor_id, self)
+        preview.given.connect(lambda _how: self._changed())
+        preview.show()
+        preview.render()
+        self.sheet_opened.emit(preview)
+        return preview
 
     def update_referral(self) -> None:
         e = self._selected()

@@ -54,6 +54,7 @@ class Tasks(QObject):
         super().__init__(parent)
         self.store = store
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-db")
+        self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-aside")
         self._pending = 0
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -65,14 +66,27 @@ class Tasks(QObject):
             on_error: Callable[[BaseException], bool | None] | None = None) -> None:
         """Run ``fn(session)`` in one transaction on the worker. ``on_error`` may return
         True to say it handled the error; otherwise it is reported through ``failed``."""
+        def in_a_transaction():
+            with self.store.session() as session:
+                return fn(session)
+
+        self._submit(self._pool, in_a_transaction, fn, on_done, on_error)
+
+    def run_aside(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                  on_error: Callable[[BaseException], bool | None] | None = None) -> None:
+        """Run ``fn()`` on a second worker, for slow work that needs no database (printing,
+        copying files), so it never holds up a save. Callbacks as for ``run``."""
+        self._submit(self._aside, fn, fn, on_done, on_error)
+
+    def _submit(self, pool: ThreadPoolExecutor, work: Callable[[], Any], fn, on_done,
+                on_error) -> None:
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
 
         def job():
             try:
-                with self.store.session() as session:
-                    result = fn(session)
+                result = work()
             except BaseException as exc:  # reported on the UI thread, never swallowed
                 if not isinstance(exc, ValidationError) and environment_problem(exc) is None:
                     log.exception("task %s failed", getattr(fn, "__qualname__", fn))
@@ -80,7 +94,7 @@ class Tasks(QObject):
             else:
                 self._finished.emit((on_done, on_error, result, None))
 
-        self._pool.submit(job)
+        pool.submit(job)
 
     def _deliver(self, payload) -> None:
         on_done, on_error, result, exc = payload
@@ -106,7 +120,8 @@ class Tasks(QObject):
             self.failed.emit(f"Something went wrong and has been logged: {exc!r}", True)
 
     def shutdown(self) -> None:
-        """Finish queued work (saves, drafts) before the app exits."""
+        """Finish queued work (saves, drafts, a print) before the app exits."""
+        self._aside.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
 

@@ -1,0 +1,222 @@
+"""The take-home sheet in the app: a preview of the real PDF, then Print or Save as PDF.
+
+The preview opens at once and says it is preparing the sheet; the PDF is made on the
+database worker (it needs the prescription) and printed or copied on the second worker,
+so the desk never waits for reportlab or the printer. Giving the sheet (printed or
+saved) is recorded on the prescription, with who did it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from lr_desk.services import sheet
+from lr_desk.sheets.render import render_sheet
+from lr_desk.ui.tasks import Tasks
+
+PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
+
+
+def print_pdf(path: Path, printer: QPrinter) -> int:
+    """Print every page of a PDF on ``printer``; returns the number of pages. Safe off the
+    UI thread (QPainter may paint on a QPrinter in any thread)."""
+    document = QPdfDocument()
+    if document.load(str(path)) != QPdfDocument.Error.None_:
+        raise OSError(f"The sheet could not be read back for printing ({path.name}).")
+    printer.setResolution(PRINT_DPI)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("The printer could not be started. Is it switched on and connected?")
+    try:
+        for page in range(document.pageCount()):
+            if page and not printer.newPage():
+                raise OSError("The printer stopped part-way through the sheet.")
+            area = QRectF(painter.viewport())
+            points = document.pagePointSize(page)
+            scale = min(area.width() / points.width(), area.height() / points.height())
+            size = QSize(round(points.width() * scale), round(points.height() * scale))
+            image = document.render(page, size)
+            painter.drawImage(QPointF(area.x(), area.y()), image)
+    finally:
+        painter.end()
+    return document.pageCount()
+
+
+def copy_atomically(source: Path, target: Path) -> Path:
+    """Copy a file so that the target is either the old file or the whole new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".part", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, temp)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+class SheetPreview(QDialog):
+    """A preview of the real PDF, with Print, Save as PDF and a large-print switch."""
+
+    rendered = Signal()  # a (new) PDF is on show
+    given = Signal(str)  # "printed" or "saved", once recorded on the prescription
+
+    def __init__(self, tasks: Tasks, prescription_id: str, advisor_id: str, parent=None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.prescription_id = prescription_id
+        self.advisor_id = advisor_id
+        self.data: sheet.SheetData | None = None
+        self.pdf: Path | None = None
+        self._renders = 0
+        self._folder = tempfile.TemporaryDirectory(prefix="lr-desk-sheet-")
+        self.setWindowTitle("Take-home sheet")
+        self.setAccessibleName("Take-home sheet preview")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(760, 900)
+
+        self.status = QLabel("Preparing the sheet…")
+        self.status.setAccessibleName("Sheet status")
+        self.document = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setAccessibleName("Sheet preview")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.large_print = QCheckBox("&Large print")
+        self.large_print.setAccessibleName("Large print")
+        self.large_print.setToolTip("Bigger text (16 point and up), for people who ask for it")
+        self.large_print.toggled.connect(lambda on: self.render(large_print=on))
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setAccessibleName("Print the sheet")
+        self.print_button.setToolTip("Print (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_sheet)
+        self.save_button = QPushButton("&Save as PDF…")
+        self.save_button.setAccessibleName("Save the sheet as PDF")
+        self.save_button.clicked.connect(self.save_sheet)
+        close = QPushButton("&Close")
+        close.setAccessibleName("Close the preview")
+        close.clicked.connect(self.reject)
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_button.click)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.large_print)
+        buttons.addStretch(1)
+        for b in (self.print_button, self.save_button, close):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self._busy(True)
+        self.finished.connect(self._folder.cleanup)
+
+    # -- making the PDF -----------------------------------------------------------
+    def render(self, large_print: bool | None = None) -> None:
+        """Make the sheet; ``None``: large print if the person's needs say so."""
+        self._busy(True, "Preparing the sheet…")
+        self._renders += 1
+        rx_id, target = self.prescription_id, Path(self._folder.name) / f"sheet-{self._renders}.pdf"
+
+        def job(session):
+            data = sheet.sheet_data(session, rx_id)
+            return data, render_sheet(data, target, large_print=large_print)
+
+        self.tasks.run(job, self._show, self._failed)
+
+    def _show(self, result) -> None:
+        self.data, self.pdf = result
+        if self._renders == 1:  # the first time, the switch shows the person's own needs
+            self.large_print.blockSignals(True)
+            self.large_print.setChecked(self.data.large_print)
+            self.large_print.blockSignals(False)
+        self.document.load(str(self.pdf))
+        pages = self.document.pageCount()
+        self._busy(False, f"Ready: {pages} page{'s' if pages != 1 else ''}"
+                          f"{' in large print' if self.large_print.isChecked() else ''}.")
+        self.rendered.emit()
+
+    def _failed(self, exc: BaseException) -> bool:
+        self._busy(False, f"The sheet could not be made: {exc}")
+        self.print_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        return False  # the desk reports it too
+
+    def _busy(self, busy: bool, text: str | None = None) -> None:
+        if text:
+            self.status.setText(text)
+        for w in (self.print_button, self.save_button, self.large_print):
+            w.setEnabled(not busy)
+
+    # -- giving it ----------------------------------------------------------------
+    def print_sheet(self) -> None:
+        if self.pdf is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.suggested_name())
+        dialog = QPrintDialog(printer, self)
+        dialog.setAccessibleName("Print")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Send the sheet to a printer already chosen (the dialog's, or a test's)."""
+        self._busy(True, "Printing…")
+        path = self.pdf
+        self.tasks.run_aside(lambda: print_pdf(path, printer),
+                             lambda _pages: self._record("printed"), self._failed)
+
+    def save_sheet(self) -> None:
+        if self.pdf is None:
+            return
+        start = Path.home() / f"{self.suggested_name()}.pdf"
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Save the sheet as PDF", str(start), "PDF files (*.pdf)")
+        if chosen:
+            self.save_to(Path(chosen))
+
+    def save_to(self, target: Path) -> None:
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+        self._busy(True, "Saving…")
+        source = self.pdf
+        self.tasks.run_aside(lambda: copy_atomically(source, target),
+                             lambda saved: self._record("saved", saved), self._failed)
+
+    def _record(self, how: str, where: Path | None = None) -> None:
+        rx_id, advisor = self.prescription_id, self.advisor_id
+        done = "Printed." if how == "printed" else f"Saved to {where}."
+
+        def recorded(_):
+            self._busy(False, done)
+            self.given.emit(how)
+
+        self.tasks.run(lambda s: sheet.record_sheet_given(s, rx_id, advisor, how), recorded,
+                       self._failed)
+
+    def suggested_name(self) -> str:
+        who = self.data.preferred_name if self.data else "visitor"
+        safe = re.sub(r"[^\w\- ]", "", who).strip() or "visitor"
+        return f"Your plan - {safe} - {date.today():%d %b %Y}"

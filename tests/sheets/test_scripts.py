@@ -1,0 +1,123 @@
+"""Names and words in any script: Arabic and Farsi come out joined and right to left,
+Hebrew right to left, Latin untouched.
+
+How the check works: a PDF holds glyphs in the order they are drawn, left to right.
+Right-to-left text drawn correctly is therefore stored in visual order, and pypdf's text
+extraction turns right-to-left runs back round into logical (typed) order. So a name
+drawn correctly reads back as typed (after NFKC, which maps the Arabic presentation forms
+that joining produces back to the base letters), and a name drawn unreordered reads back
+reversed: ``test_the_check_can_fail`` shows both, so the check cannot pass by accident.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from lr_desk.services.sheet import SheetItem
+from lr_desk.sheets import render
+
+ARABIC = "زهرة حسن"
+FARSI = "مریم رضایی"
+HEBREW = "נועה כהן"
+PRESENTATION_FORMS = re.compile("[\ufb50-\ufeff]")
+# About forty different words, so that it wraps and the order of its lines shows.
+ARABIC_WORDS = ("في الصباح أحب أن أمشي إلى الحديقة القريبة من بيتي وأجلس على المقعد "
+                "الأخضر وأستمع إلى العصافير ثم أعود لأطبخ الغداء لأولادي وفي المساء أتصل "
+                "بأختي التي تعيش في مدينة بعيدة ونتحدث طويلا عن ذكريات الطفولة والمدرسة "
+                "القديمة والجيران الطيبين")
+
+
+def logical(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def name_line(pdf) -> str:
+    [line] = [line for line in pdf.pages[0].splitlines() if line.strip().startswith("For ")]
+    return line
+
+
+@pytest.mark.parametrize("name", [ARABIC, FARSI, HEBREW])
+@pytest.mark.parametrize("large", [False, True])
+def test_a_right_to_left_name_reads_back_in_logical_order(make_sheet, read_pdf, name, large):
+    pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=name), large_print=large))
+    assert logical(name_line(pdf)).strip() == f"For {name}"
+
+
+@pytest.mark.parametrize("name", [ARABIC, FARSI])
+def test_arabic_and_farsi_letters_are_joined(make_sheet, read_pdf, name):
+    """Joined letters are drawn as their initial, medial and final forms."""
+    pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=name)))
+    line = name_line(pdf)
+    assert PRESENTATION_FORMS.search(line)
+    assert not re.search("[\u0600-\u06ff]", line)  # no unjoined letter left
+
+
+def test_the_check_can_fail(make_sheet, read_pdf, monkeypatch):
+    """Without reordering the name reads back reversed; without shaping, unjoined."""
+    monkeypatch.setattr(render, "get_display", lambda text, base_dir=None: text)
+    pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
+    assert logical(name_line(pdf)).strip() != f"For {ARABIC}"
+    assert logical(name_line(pdf)).strip() == f"For {ARABIC[::-1]}"
+    monkeypatch.undo()
+
+    monkeypatch.setattr(render._reshaper, "reshape", lambda text: text)
+    pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
+    assert not PRESENTATION_FORMS.search(name_line(pdf))
+
+
+def test_a_long_right_to_left_paragraph_keeps_its_line_order(make_sheet, read_pdf):
+    """Broken into lines in logical order, then each line reordered: read top to bottom
+    the words come in the order they were typed."""
+    pdf = read_pdf(render.render_bytes(make_sheet(what_matters=ARABIC_WORDS)))
+    lines = [logical(line) for line in pdf.pages[0].splitlines()
+             if re.search("[\u0600-\u06ff]", logical(line))]
+    assert len(lines) >= 2  # it did wrap
+    assert squash(ARABIC_WORDS) in squash("".join(lines))
+
+
+def test_right_to_left_words_after_a_label(make_sheet, read_pdf):
+    data = make_sheet()
+    data.items[0] = SheetItem("A step I will take myself", "المشي كل يوم",
+                                     why=f"{ARABIC} {FARSI}", first_step=HEBREW)
+    pdf = read_pdf(render.render_bytes(data, large_print=True))
+    text = logical(pdf.text)
+    assert "1. المشي كل يوم" in text
+    assert f"Why this matters to me: {ARABIC} {FARSI}" in text
+    assert f"My first step: {HEBREW}" in text
+
+
+def test_mixed_words_keep_both_scripts_in_order(make_sheet, read_pdf):
+    words = f"I want to meet {ARABIC} again and walk together"
+    pdf = read_pdf(render.render_bytes(make_sheet(what_matters=words)))
+    # (pypdf moves the space at the edge of a right-to-left run when it turns it round)
+    assert squash(words) in squash(logical(pdf.text))
+
+
+def test_latin_text_is_left_as_it_is():
+    style = render._LOOKS[False].body
+    assert type(render._text("Zoë O'Brien-Łukasiewicz", style)).__name__ == "Paragraph"
+    assert type(render._text(f"For {ARABIC}", style)).__name__ == "_BidiText"
+
+
+def test_shaped_text_uses_only_letters_the_font_has():
+    """Where DejaVu Sans lacks a joined form (the Allah ligature, some Urdu letters' forms)
+    but has the plain letter, the plain letter is drawn rather than an empty box."""
+    from reportlab.pdfbase import pdfmetrics
+
+    render._ensure_fonts()
+    have = set(pdfmetrics.getFont(render.FONT).face.charToGlyph)
+    for text in (ARABIC, FARSI, ARABIC_WORDS, "ٹھیک ہے پاکستان", "الله", "لا إله"):
+        shaped = render._shape(text)
+        missing = {c for c in shaped if not c.isspace() and ord(c) not in have}
+        plain_there = {c for c in missing
+                       if all(ord(b) in have for b in unicodedata.normalize("NFKC", c))}
+        assert plain_there == set(), text
+    assert render._shape(ARABIC_WORDS) == render._reshaper.reshape(ARABIC_WORDS)
+    assert "\ufdf2" not in render._shape("الله")  # spelt out, not the ligature

@@ -1,0 +1,153 @@
+"""The take-home sheet from the desk: preview the real PDF, large print, save, print."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QFileDialog
+
+from lr_desk.services import dropin, people
+from lr_desk.services.directory import courses, services
+from lr_desk.ui.sheet import SheetPreview
+
+TEST_QUEUE = os.environ.get("LR_DESK_TEST_PRINTER", "lr-desk-pdf")
+
+
+def _person_with_a_prescription(desk, large_print=False):
+    with desk.store.session() as s:
+        adv = desk.window.desk.advisor_id
+        person = people.register(s, {"given_name": "Siobhan", "family_name": "Kearney",
+                                     "preferred_name": "Shiv",
+                                     "needs_large_print": large_print}, adv, "walton")
+        service = next(r.service for r in services(s) if r.service.name.startswith("Job"))
+        dropin.record_drop_in(s, person.id, adv, {
+            "conversation": {"site_code": "walton", "mode": "drop_in",
+                             "what_matters": "Getting back to work", "needs": ["employment"],
+                             "private_notes": "PRIVATE: worried about her son"},
+            "items": [{"kind": "course", "course_id": courses(s)[0].id,
+                       "why": "To feel calmer", "first_step": "Come on Monday"},
+                      {"kind": "partner_service", "service_id": service.id, "refer": True,
+                       "why": "A CV", "first_step": "Bring my old CV"}],
+            "follow_up": {"due_date": (date.today() + timedelta(days=7)).strftime("%d/%m/%Y"),
+                          "way": "call"}})
+        return person.id
+
+
+def _open_preview(desk, qtbot, person_id) -> tuple:
+    page = desk.window.open_person(person_id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    row = next(i for i, e in enumerate(page.timeline.entries) if e.kind == "prescription")
+    page.table.setCurrentIndex(page.timeline.index(row, 0))
+    assert page.sheet_button.isEnabled()
+    with qtbot.waitSignal(page.sheet_opened, timeout=10_000) as opened:
+        page.sheet_button.click()
+    preview: SheetPreview = opened.args[0]
+    # it opens at once, busy, before the PDF is there
+    assert preview.isVisible() and not preview.print_button.isEnabled()
+    qtbot.waitUntil(lambda: preview.pdf is not None, timeout=30_000)
+    return page, preview
+
+
+def _sizes(pdf: Path) -> set[float]:
+    sizes: set[float] = set()
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            sizes.add(round(font_size * tm[0], 1) if tm[0] else font_size)
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path, monkeypatch):
+    desk = desks.start(profile)
+    page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    assert preview.document.pageCount() >= 1
+    assert not preview.large_print.isChecked()  # her needs don't ask for it
+    from tests.ui.test_accessibility import unnamed_controls
+
+    assert unnamed_controls(preview) == []
+    text = "".join(p.extract_text() for p in PdfReader(preview.pdf).pages)
+    assert "Shiv" in text and "Getting back to work" in text
+    assert "PRIVATE" not in text
+
+    normal = preview.pdf
+    with qtbot.waitSignal(preview.rendered, timeout=30_000):
+        preview.large_print.click()
+    assert preview.pdf != normal and "large print" in preview.status.text()
+    assert min(s for s in _sizes(preview.pdf) if s > 9) >= 16  # body text, not page numbers
+
+    target = tmp_path / "out" / "Shiv's plan"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "PDF files (*.pdf)")))
+    with qtbot.waitSignal(preview.given, timeout=30_000) as given:
+        preview.save_button.click()
+    assert given.args == ["saved"]
+    saved = target.with_name(target.name + ".pdf")
+    assert saved.read_bytes() == preview.pdf.read_bytes()
+    qtbot.waitUntil(lambda: any("Sheet saved" in e.detail and "Alex Advisor" in e.detail
+                                for e in page.timeline.entries), timeout=10_000)
+    preview.close()
+
+
+def test_print_through_qprinter_to_a_pdf_file(qtbot, desks, profile, tmp_path):
+    desk = desks.start(profile)
+    page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk,
+                                                                          large_print=True))
+    assert preview.large_print.isChecked()  # chosen by her communication needs
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    with qtbot.waitSignal(preview.given, timeout=60_000) as given:
+        preview.print_to(printer)
+    assert given.args == ["printed"]
+    assert len(PdfReader(out).pages) == preview.document.pageCount()
+    qtbot.waitUntil(lambda: any("Sheet printed" in e.detail for e in page.timeline.entries),
+                    timeout=10_000)
+    preview.close()
+
+
+def _queue_ready() -> str | None:
+    """None if the CUPS test queue is there; else why not."""
+    if not shutil.which("lpstat"):
+        return "CUPS is not installed (.ci/run installs it)"
+    run = subprocess.run(["lpstat", "-p", TEST_QUEUE], capture_output=True, text=True,
+                         check=False)
+    if run.returncode != 0:
+        return f"no cupsd with a '{TEST_QUEUE}' queue could be reached: {run.stderr.strip()}"
+    return None
+
+
+def test_print_through_a_real_cups_queue(qtbot, desks, profile):
+    why = _queue_ready()
+    if why:
+        pytest.skip(why)
+    out_dir = Path(os.environ.get("LR_DESK_TEST_PRINTER_OUT", Path.home() / "PDF"))
+    before = set(out_dir.glob("*.pdf")) if out_dir.exists() else set()
+    desk = desks.start(profile)
+    _page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPrinterName(TEST_QUEUE)
+    assert printer.isValid(), f"Qt does not see the CUPS queue {TEST_QUEUE}"
+    with qtbot.waitSignal(preview.given, timeout=60_000):
+        preview.print_to(printer)
+    deadline = time.monotonic() + 60
+    arrived: set[Path] = set()
+    while time.monotonic() < deadline and not arrived:
+        qtbot.wait(250)
+        arrived = (set(out_dir.glob("*.pdf")) if out_dir.exists() else set()) - before
+    assert arrived, f"the job never arrived in {out_dir}"
+    job = arrived.pop()
+    qtbot.waitUntil(lambda: job.stat().st_size > 0, timeout=30_000)
+    assert job.read_bytes().startswith(b"%PDF")
+    preview.close()
