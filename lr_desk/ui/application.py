@@ -101,6 +101,11 @@ class DeskApp:
                 desk = Desk.load(s)
         self.search = SearchService(self.store, opened.search_limit)
         window.attach(self.store, self.tasks, self.search, desk)
+        # Once the people are indexed, get the first take-home sheet ready to be quick:
+        # fonts loaded, the directory's QR codes made (on the spare worker).
+        addresses = [r.service.web or r.partner.web for r in desk.lists.services]
+        self.search.ready.connect(lambda *_: self.tasks.run_aside(lambda: _warm_sheets(
+            addresses)))
 
     @classmethod
     def open(cls, folder: Path, demo: bool = False, ask_advisor: bool = True) -> DeskApp:
@@ -156,6 +161,12 @@ class Startup(QObject):
     def close(self) -> None:
         if self.desk is not None:
             self.desk.close()
+
+
+def _warm_sheets(addresses: list[str]) -> None:
+    from lr_desk.sheets.render import prepare
+
+    prepare(addresses)
 
 
 def _excepthook(exc_type, exc, tb) -> None:
