@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -37,12 +36,16 @@ from lr_desk.ui.tasks import Tasks
 PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
 
 
-def print_pdf(path: Path, printer: QPrinter) -> int:
+def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     """Print every page of a PDF on ``printer``; returns the number of pages. Safe off the
     UI thread (QPainter may paint on a QPrinter in any thread)."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     document = QPdfDocument()
-    if document.load(str(path)) != QPdfDocument.Error.None_:
-        raise OSError(f"The sheet could not be read back for printing ({path.name}).")
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() == 0:
+        raise OSError("The sheet could not be read back for printing.")
     printer.setResolution(PRINT_DPI)
     painter = QPainter()
     if not painter.begin(printer):
@@ -62,13 +65,15 @@ def print_pdf(path: Path, printer: QPrinter) -> int:
     return document.pageCount()
 
 
-def copy_atomically(source: Path, target: Path) -> Path:
-    """Copy a file so that the target is either the old file or the whole new one."""
+def write_atomically(data: bytes, target: Path) -> Path:
+    """Write a file so that the target is either the old file or the whole new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".part", dir=target.parent)
-    os.close(fd)
     try:
-        shutil.copyfile(source, temp)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -93,7 +98,6 @@ class SheetPreview(QDialog):
         self._folder = tempfile.TemporaryDirectory(prefix="lr-desk-sheet-")
         self.setWindowTitle("Take-home sheet")
         self.setAccessibleName("Take-home sheet preview")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(760, 900)
 
         self.status = QLabel("Preparing the sheet…")
@@ -130,7 +134,12 @@ class SheetPreview(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self._busy(True)
-        self.finished.connect(self._folder.cleanup)
+        self.finished.connect(self._closed)
+
+    def _closed(self) -> None:
+        # A print or save still under way has its own copy of the PDF (bytes in memory).
+        self.document.close()
+        self._folder.cleanup()
 
     # -- making the PDF -----------------------------------------------------------
     def render(self, large_print: bool | None = None) -> None:
@@ -184,8 +193,8 @@ class SheetPreview(QDialog):
     def print_to(self, printer: QPrinter) -> None:
         """Send the sheet to a printer already chosen (the dialog's, or a test's)."""
         self._busy(True, "Printing…")
-        path = self.pdf
-        self.tasks.run_aside(lambda: print_pdf(path, printer),
+        pdf = self.pdf.read_bytes()
+        self.tasks.run_aside(lambda: print_pdf(pdf, printer),
                              lambda _pages: self._record("printed"), self._failed)
 
     def save_sheet(self) -> None:
@@ -201,8 +210,8 @@ class SheetPreview(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
         self._busy(True, "Saving…")
-        source = self.pdf
-        self.tasks.run_aside(lambda: copy_atomically(source, target),
+        pdf = self.pdf.read_bytes()
+        self.tasks.run_aside(lambda: write_atomically(pdf, target),
                              lambda saved: self._record("saved", saved), self._failed)
 
     def _record(self, how: str, where: Path | None = None) -> None:

@@ -151,3 +151,18 @@ def test_print_through_a_real_cups_queue(qtbot, desks, profile):
     qtbot.waitUntil(lambda: job.stat().st_size > 0, timeout=30_000)
     assert job.read_bytes().startswith(b"%PDF")
     preview.close()
+
+
+def test_closing_the_preview_while_it_prints_still_prints_and_records(qtbot, desks, profile,
+                                                                      tmp_path):
+    desk = desks.start(profile)
+    page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    preview.print_to(printer)
+    preview.close()  # the temporary PDF goes with it; the print has its own copy
+    qtbot.waitUntil(lambda: any("Sheet printed" in e.detail for e in page.timeline.entries),
+                    timeout=60_000)
+    assert len(PdfReader(out).pages) >= 1
