@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6 import QtCore
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 
@@ -166,3 +167,35 @@ def test_closing_the_preview_while_it_prints_still_prints_and_records(qtbot, des
     qtbot.waitUntil(lambda: any("Sheet printed" in e.detail for e in page.timeline.entries),
                     timeout=60_000)
     assert len(PdfReader(out).pages) >= 1
+
+
+def test_print_goes_through_the_system_print_dialog(qtbot, desks, profile, tmp_path,
+                                                    monkeypatch):
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QDialog
+
+    desk = desks.start(profile)
+    _page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    out = tmp_path / "chosen-in-the-dialog.pdf"
+    shown = []
+
+    def the_advisor_picks_a_printer(dialog):
+        shown.append(dialog.accessibleName())
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(out))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", the_advisor_picks_a_printer)
+    with qtbot.waitSignal(preview.given, timeout=60_000):
+        qtbot.keyClick(preview, "p", QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert shown == ["Print"]
+    assert out.exists() and len(PdfReader(out).pages) == preview.document.pageCount()
+    preview.close()
+
+    # and Cancel in the dialog prints nothing and records nothing
+    _page, again = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    monkeypatch.setattr(QPrintDialog, "exec", lambda _d: QDialog.DialogCode.Rejected)
+    again.print_button.click()
+    qtbot.wait(200)
+    assert again.print_button.isEnabled() and "Printed" not in again.status.text()
+    again.close()
