@@ -681,8 +681,12 @@ def render_sheet(data: SheetData, path: str | os.PathLike, large_print: bool | N
     """Write the sheet to ``path`` atomically: a temporary file in the same folder, synced
     to disk, then renamed over ``path``. On any failure ``path`` is as it was (an older
     sheet stays whole) and no temporary file is left behind. Returns ``path``."""
-    path = Path(path)
-    pdf = render_bytes(data, large_print)
+    return write_atomically(render_bytes(data, large_print), Path(path))
+
+
+def write_atomically(pdf: bytes, path: Path) -> Path:
+    """Write ``pdf`` to ``path`` so that it is either the old file or the whole new one:
+    a temporary file in the same folder, synced to disk, then renamed over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -8,7 +8,6 @@ saved) is recorded on the prescription, with who did it.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from datetime import date
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services import sheet
-from lr_desk.sheets.render import render_sheet
+from lr_desk.sheets.render import render_sheet, write_atomically
 from lr_desk.ui.tasks import Tasks
 
 PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
@@ -63,22 +62,6 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     finally:
         painter.end()
     return document.pageCount()
-
-
-def write_atomically(data: bytes, target: Path) -> Path:
-    """Write a file so that the target is either the old file or the whole new one."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
 
 
 class SheetPreview(QDialog):

@@ -87,6 +87,7 @@ def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path, mo
     assert preview.pdf != normal and "large print" in preview.status.text()
     assert min(s for s in _sizes(preview.pdf) if s > 9) >= 16  # body text, not page numbers
 
+    (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "Shiv's plan"
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(target), "PDF files (*.pdf)")))
