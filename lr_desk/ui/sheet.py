@@ -64,6 +64,12 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     return document.pageCount()
 
 
+def _plain(exc: BaseException) -> str:
+    from lr_desk.ui.tasks import environment_problem
+
+    return environment_problem(exc) or str(exc)
+
+
 class SheetPreview(QDialog):
     """A preview of the real PDF, with Print, Save as PDF and a large-print switch."""
 
@@ -150,10 +156,17 @@ class SheetPreview(QDialog):
         self.rendered.emit()
 
     def _failed(self, exc: BaseException) -> bool:
-        self._busy(False, f"The sheet could not be made: {exc}")
+        """Making the sheet failed: nothing to print or save until it is made again."""
+        self._busy(False, f"The sheet could not be made: {_plain(exc)}")
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
         return False  # the desk reports it too
+
+    def _not_given(self, exc: BaseException) -> bool:
+        """Printing or saving failed: the sheet is still here, so they can try again."""
+        self._busy(False, f"That didn't work: {_plain(exc)} Nothing was recorded; "
+                          "you can try again.")
+        return False
 
     def _busy(self, busy: bool, text: str | None = None) -> None:
         if text:
@@ -178,7 +191,7 @@ class SheetPreview(QDialog):
         self._busy(True, "Printing…")
         pdf = self.pdf.read_bytes()
         self.tasks.run_aside(lambda: print_pdf(pdf, printer),
-                             lambda _pages: self._record("printed"), self._failed)
+                             lambda _pages: self._record("printed"), self._not_given)
 
     def save_sheet(self) -> None:
         if self.pdf is None:
@@ -195,7 +208,7 @@ class SheetPreview(QDialog):
         self._busy(True, "Saving…")
         pdf = self.pdf.read_bytes()
         self.tasks.run_aside(lambda: write_atomically(pdf, target),
-                             lambda saved: self._record("saved", saved), self._failed)
+                             lambda saved: self._record("saved", saved), self._not_given)
 
     def _record(self, how: str, where: Path | None = None) -> None:
         rx_id, advisor = self.prescription_id, self.advisor_id

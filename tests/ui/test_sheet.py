@@ -200,3 +200,18 @@ def test_print_goes_through_the_system_print_dialog(qtbot, desks, profile, tmp_p
     qtbot.wait(200)
     assert again.print_button.isEnabled() and "Printed" not in again.status.text()
     again.close()
+
+
+def test_a_save_that_fails_says_so_and_can_be_tried_again(qtbot, desks, profile, tmp_path):
+    desk = desks.start(profile)
+    page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    with qtbot.waitSignal(desk.tasks.failed, timeout=30_000) as failed:
+        preview.save_to(tmp_path / "no such folder" / "plan.pdf")
+    assert failed.args[1] is False  # the environment, not a bug
+    assert "didn't work" in preview.status.text()
+    assert preview.save_button.isEnabled() and preview.print_button.isEnabled()
+    assert not any("Sheet saved" in e.detail for e in page.timeline.entries)
+    with qtbot.waitSignal(preview.given, timeout=30_000):
+        preview.save_to(tmp_path / "plan.pdf")
+    assert (tmp_path / "plan.pdf").exists()
+    preview.close()
