@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lr_desk.store.clock import utcnow
@@ -18,6 +19,12 @@ def save(session: Session, key: str, payload: dict) -> None:
 
 def load(session: Session, key: str) -> Draft | None:
     return session.get(Draft, key)
+
+
+def keys(session: Session, prefix: str) -> list[str]:
+    """The keys of the drafts whose key starts with ``prefix``, oldest first."""
+    return list(session.scalars(select(Draft.key).where(Draft.key.startswith(prefix))
+                                .order_by(Draft.updated_at)))
 
 
 def discard(session: Session, key: str) -> None:

@@ -46,9 +46,10 @@ class AdvisorDialog(QDialog):
         if current_site:
             self.f.load({"site_code": current_site, "home_site": current_site})
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok = self.start_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Start")
         ok.setAccessibleName("Start")
+        ok.setDefault(True)
         buttons.accepted.connect(self.save)
         note = QLabel("Choose your profile. Everything you record is attributed to you.")
         note.setWordWrap(True)
@@ -64,6 +65,9 @@ class AdvisorDialog(QDialog):
         self.f.widgets["home_site"].setEnabled(new)
 
     def save(self) -> None:
+        if not self.start_button.isEnabled():
+            return  # already on its way: a second press must not add the advisor twice
+        self.start_button.setEnabled(False)
         v = self.f.values()
         site = v["site_code"]
 
@@ -82,6 +86,7 @@ class AdvisorDialog(QDialog):
         self.accept()
 
     def _failed(self, exc) -> bool:
+        self.start_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             errors = {("name" if k == "name" else k): v for k, v in exc.errors.items()}
             self.f.show_errors(errors, only_touched=False)

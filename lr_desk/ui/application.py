@@ -88,7 +88,7 @@ class DeskApp:
         self.store = opened.store
         self.tasks = Tasks(self.store)
         desk = opened.desk
-        if ask_advisor and not any(a.id == desk.advisor_id for a in desk.lists.advisors):
+        if ask_advisor:  # a shared desk: whoever sits down says who they are, every start
             from lr_desk.ui.advisor import AdvisorDialog
 
             dialog = AdvisorDialog(self.tasks, desk.lists.advisors, desk.lists.sites,

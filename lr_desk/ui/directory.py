@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services import directory
-from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import DELIVERY, Course, Partner, PartnerService
 from lr_desk.ui.context import Desk
 from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, text_edit
@@ -313,14 +312,6 @@ class _DirectoryEditor(EditorDialog):
     def submit(self, payload: dict) -> None:
         save, raw, row_id = type(self).SAVE, dict(payload), self.row_id
         self.tasks.run(lambda s: save(s, raw, row_id), self.saved_ok, self.save_failed)
-
-    def save_failed(self, exc: BaseException) -> bool:
-        handled = super().save_failed(exc)
-        if isinstance(exc, ValidationError):
-            stray = [m for k, m in exc.errors.items() if k not in self.f.widgets]
-            if stray:
-                self.show_notice(" ".join(stray))
-        return handled
 
 
 class PartnerDialog(_DirectoryEditor):

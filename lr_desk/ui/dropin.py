@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -253,7 +253,11 @@ class DropInDialog(EditorDialog):
         index = self.items_view.currentIndex()
         if index.isValid():
             self.items.removeRow(index.row())
+            # nothing is being edited now: clear the selection and the item's form, or the
+            # next row would be loaded into it and saved a second time
+            self.items_view.setCurrentIndex(QModelIndex())
             self._editing_row = None
+            self._clear_item_form()
             self.dirty = True
 
     def _item_selected(self, current, _previous) -> None:
@@ -356,7 +360,8 @@ class DropInDialog(EditorDialog):
     def save(self) -> None:
         # an item typed but not yet added is added first, rather than silently dropped
         pending = self._item_raw()
-        typed = pending["title"] or pending["service_id"] or pending["course_id"]
+        typed = any(pending[k] for k in ("title", "why", "first_step", "target_date",
+                                          "service_id", "course_id"))
         if typed and not self.add_item():
             self.show_notice("Please finish or clear the item you were adding.")
             return

@@ -302,7 +302,16 @@ class EditorDialog(QDialog):
         if isinstance(exc, ValidationError):
             self.show_errors(exc.errors, only_touched=False)
             self.focus_error(exc.errors)
-            self.show_notice("Please check the highlighted fields.")
+            # a message with no field of its own ("no longer here") goes in the notice
+            fields = getattr(getattr(self, "f", None), "widgets", {})
+            stray = [m for k, m in exc.errors.items()
+                     if k not in fields and not k.startswith("items.")]
+            self.show_notice(" ".join(stray) or "Please check the highlighted fields.")
+            return True
+        if isinstance(exc, LookupError):  # the record went (merged or deleted elsewhere)
+            self.save_draft_now()
+            self.show_notice(f"{exc.args[0] if exc.args else exc} Your typing is kept as a "
+                             "draft.")
             return True
         self.save_draft_now()
         self.show_notice("Not saved yet; your typing is kept as a draft. " +
@@ -314,6 +323,9 @@ class EditorDialog(QDialog):
         self.save_draft()
 
     def reject(self) -> None:
+        if self._saving:  # closing now would hide whether the save worked
+            self.show_notice("Saving… one moment.")
+            return
         if self.dirty and not self.confirm_discard():
             return
         self._autosave.stop()

@@ -130,7 +130,19 @@ class MainWindow(QMainWindow):
             self.query.setFocus()
         self.today.reload()
         self.directory.reload()
+        self._recover_new_people()
         self.attached.emit()
+
+    def _recover_new_people(self) -> None:
+        """New-person forms left unsaved by a crash come back, each with its draft."""
+        from lr_desk.services import drafts
+        from lr_desk.ui.people import NEW_PERSON_DRAFTS
+
+        def reopen(keys: list[str]) -> None:
+            for key in keys:
+                self.new_person({}, draft_key=key)
+
+        self.tasks.run(lambda s: drafts.keys(s, NEW_PERSON_DRAFTS), reopen)
 
     # -- chrome --------------------------------------------------------------------
     def _title(self) -> None:
@@ -152,15 +164,50 @@ class MainWindow(QMainWindow):
 
         self.find_action = action("&Find a person", QKeySequence.StandardKey.Find, self.find)
         self.new_action = action("&New person", QKeySequence.StandardKey.New,
-                                 lambda: self.new_person({}))
+                                 self._new_person_from_search)
         action("&Today", "Ctrl+1", lambda: self.tabs.setCurrentWidget(self.today))
         action("&Directory", "Ctrl+3", lambda: self.tabs.setCurrentWidget(self.directory))
         action("&Close person tab", QKeySequence.StandardKey.Close,
                lambda: self._close_tab(self.tabs.currentIndex()))
+        self.advisor_action = action("Change &advisor…", None, self.change_advisor)
         desk_menu.addSeparator()
         action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         help_menu = self.menuBar().addMenu("&Help")
         action("Where is my &data?", None, self._where, help_menu)
+
+    def change_advisor(self) -> None:
+        """Another advisor sits down at a shared desk: who they are, and where."""
+        from lr_desk.ui.advisor import AdvisorDialog
+        from lr_desk.ui.context import Desk
+
+        if self.store is None:
+            return
+        if any(d.isVisible() and d.dirty for d in self.open_editors()):
+            QMessageBox.information(self, "Unsaved work",
+                                    "Please save or close the open forms first, so that "
+                                    "what was typed stays with the right advisor.")
+            return
+        dialog = AdvisorDialog(self.tasks, self.desk.lists.advisors, self.desk.lists.sites,
+                               self.desk.advisor_id, self.desk.site_code, self)
+        if not dialog.exec() or dialog.chosen is None:
+            return
+        self.tasks.run(Desk.load, self._advisor_changed)
+
+    def _advisor_changed(self, desk) -> None:
+        self.desk.advisor_id, self.desk.site_code = desk.advisor_id, desk.site_code
+        self.desk.lists = desk.lists
+        for dialog in self.open_editors():  # clean forms of the advisor who left
+            dialog.reject()
+        for index in reversed(range(self.tabs.count())):
+            self._close_tab(index)  # person pages belong to the advisor who opened them
+        self.today.advisor_id, self.today.site_code = desk.advisor_id, desk.site_code
+        self.today.reload()
+        self._title()
+
+    def _new_person_from_search(self) -> None:
+        from lr_desk.services import prefill
+
+        self.new_person(prefill.from_search(self.query.text()))
 
     def _where(self) -> None:
         where = self.store.path if self.store else "(still opening)"
@@ -228,6 +275,13 @@ class MainWindow(QMainWindow):
             page.deleteLater()
 
     def _editor(self, dialog: EditorDialog) -> EditorDialog:
+        open_already = next((d for d in self.editors if d.draft_key == dialog.draft_key
+                             and d.isVisible()), None)
+        if open_already is not None:  # one form per record: bring it forward
+            dialog.deleteLater()
+            open_already.raise_()
+            open_already.activateWindow()
+            return open_already
         self.editors.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.editors.remove(d)
                                 if d in self.editors else None)
@@ -235,14 +289,14 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
-    def new_person(self, initial: dict) -> PersonDialog | None:
+    def new_person(self, initial: dict, draft_key: str | None = None) -> PersonDialog | None:
         from lr_desk.ui.people import PersonDialog
 
         if self.store is None:
             return None  # still opening: Ctrl+N is not available yet
         dialog = PersonDialog(self.tasks, self.desk.advisor_id, self.desk.site_code,
                               initial=initial, autosave_seconds=self.desk.autosave_seconds,
-                              parent=self)
+                              parent=self, draft_key=draft_key)
         dialog.saved.connect(self._person_saved)
         dialog.open_existing.connect(self.open_person)
         return self._editor(dialog)

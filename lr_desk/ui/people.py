@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import people, prefill
 from lr_desk.services.search import Hit
+from lr_desk.store.clock import new_id
 from lr_desk.store.models import REFERRAL_SOURCES
 from lr_desk.ui.forms import EditorDialog, Fields, check, combo, line_edit, text_edit
 from lr_desk.ui.models import RowsModel
@@ -148,6 +149,9 @@ class PeoplePage(QWidget):
         self.open_person.emit(self.model.hits[index.row()].entry.person_id)
 
 
+NEW_PERSON_DRAFTS = "person:new:"
+
+
 class PersonDialog(EditorDialog):
     """Register a new person or edit one's details. Warns about a likely existing record."""
 
@@ -155,8 +159,10 @@ class PersonDialog(EditorDialog):
 
     def __init__(self, tasks: Tasks, advisor_id: str, site_code: str,
                  person=None, initial: dict | None = None, autosave_seconds: int = 5,
-                 parent=None):
-        key = f"person:{person.id}" if person else "person:new"
+                 parent=None, draft_key: str | None = None):
+        # Each new-person form keeps its own draft: two visitors at once never mix.
+        key = (f"person:{person.id}" if person else
+               draft_key or f"{NEW_PERSON_DRAFTS}{new_id()}")
         title = f"Edit {person.display_name}" if person else "New person"
         super().__init__(tasks, key, title, autosave_seconds, parent)
         self.person = person

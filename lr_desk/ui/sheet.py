@@ -9,7 +9,6 @@ saved) is recorded on the prescription, with who did it.
 from __future__ import annotations
 
 import re
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services import sheet
-from lr_desk.sheets.render import render_sheet, write_atomically
+from lr_desk.sheets.render import render_bytes, write_atomically
 from lr_desk.ui.tasks import Tasks
 
 PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
@@ -82,9 +81,10 @@ class SheetPreview(QDialog):
         self.prescription_id = prescription_id
         self.advisor_id = advisor_id
         self.data: sheet.SheetData | None = None
-        self.pdf: Path | None = None
+        self.pdf: bytes | None = None  # kept in memory: no copy of the sheet left on disk
+        self._buffer: QBuffer | None = None
         self._renders = 0
-        self._folder = tempfile.TemporaryDirectory(prefix="lr-desk-sheet-")
+        self._closed_already = False
         self.setWindowTitle("Take-home sheet")
         self.setAccessibleName("Take-home sheet preview")
         self.resize(760, 900)
@@ -127,29 +127,37 @@ class SheetPreview(QDialog):
 
     def _closed(self) -> None:
         # A print or save still under way has its own copy of the PDF (bytes in memory).
+        self._closed_already = True
         self.document.close()
-        self._folder.cleanup()
 
     # -- making the PDF -----------------------------------------------------------
     def render(self, large_print: bool | None = None) -> None:
         """Make the sheet; ``None``: large print if the person's needs say so."""
         self._busy(True, "Preparing the sheet…")
         self._renders += 1
-        rx_id, target = self.prescription_id, Path(self._folder.name) / f"sheet-{self._renders}.pdf"
+        rx_id = self.prescription_id
 
         def job(session):
             data = sheet.sheet_data(session, rx_id)
-            return data, render_sheet(data, target, large_print=large_print)
+            return data, render_bytes(data, large_print=large_print)
 
         self.tasks.run(job, self._show, self._failed)
 
     def _show(self, result) -> None:
+        if self._closed_already:
+            return  # closed while it was being made: nothing to show
         self.data, self.pdf = result
         if self._renders == 1:  # the first time, the switch shows the person's own needs
             self.large_print.blockSignals(True)
             self.large_print.setChecked(self.data.large_print)
             self.large_print.blockSignals(False)
-        self.document.load(str(self.pdf))
+        buffer = QBuffer(self)
+        buffer.setData(QByteArray(self.pdf))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(buffer)
+        if self._buffer is not None:
+            self._buffer.deleteLater()
+        self._buffer = buffer
         pages = self.document.pageCount()
         self._busy(False, f"Ready: {pages} page{'s' if pages != 1 else ''}"
                           f"{' in large print' if self.large_print.isChecked() else ''}.")
@@ -157,6 +165,8 @@ class SheetPreview(QDialog):
 
     def _failed(self, exc: BaseException) -> bool:
         """Making the sheet failed: nothing to print or save until it is made again."""
+        if self._closed_already:
+            return True
         self._busy(False, f"The sheet could not be made: {_plain(exc)}")
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
@@ -189,7 +199,7 @@ class SheetPreview(QDialog):
     def print_to(self, printer: QPrinter) -> None:
         """Send the sheet to a printer already chosen (the dialog's, or a test's)."""
         self._busy(True, "Printing…")
-        pdf = self.pdf.read_bytes()
+        pdf = self.pdf
         self.tasks.run_aside(lambda: print_pdf(pdf, printer),
                              lambda _pages: self._record("printed"), self._not_given)
 
@@ -206,7 +216,7 @@ class SheetPreview(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
         self._busy(True, "Saving…")
-        pdf = self.pdf.read_bytes()
+        pdf = self.pdf
         self.tasks.run_aside(lambda: write_atomically(pdf, target),
                              lambda saved: self._record("saved", saved), self._not_given)
 

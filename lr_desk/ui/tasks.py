@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -41,6 +42,13 @@ def environment_problem(exc: BaseException) -> str | None:
     if isinstance(exc, OSError):
         return f"The computer refused: {exc.strerror or exc}. Please try again."
     return None
+
+
+def _alive(callback) -> bool:
+    """False for a method of a widget that has been closed and deleted meanwhile (a person's
+    tab closed while it loaded, say): its answer has nowhere to go."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class Tasks(QObject):
@@ -101,9 +109,9 @@ class Tasks(QObject):
         self._pending -= 1
         try:
             if exc is None:
-                if on_done is not None:
+                if on_done is not None and _alive(on_done):
                     on_done(result)
-            elif not (on_error is not None and on_error(exc)):
+            elif not (on_error is not None and _alive(on_error) and on_error(exc)):
                 self.report(exc)
         finally:
             if self._pending == 0:

@@ -66,10 +66,11 @@ def test_closing_with_unsaved_work_asks_and_cancel_keeps_it(qtbot, desks, profil
     assert desk.window.isVisible() and dialog.isVisible()
     # Discard really discards, including the draft
     no_unexpected_modal.append(QMessageBox.StandardButton.Discard)
+    key = dialog.draft_key
     dialog.reject()
     assert not dialog.isVisible()
     qtbot.waitUntil(lambda: desk.tasks.pending == 0)
-    assert not _draft_exists(desk, "person:new")
+    assert not _draft_exists(desk, key)
 
 
 def test_a_failed_save_keeps_the_form_open_with_the_typing(qtbot, desks, profile, monkeypatch):
@@ -93,3 +94,46 @@ def test_a_failed_save_keeps_the_form_open_with_the_typing(qtbot, desks, profile
     assert dialog.isVisible() and dialog.save_button.isEnabled()
     assert dialog.f.widgets["family_name"].text() == "Full"
     assert isinstance(dialog, PersonDialog)
+
+
+def test_two_new_person_forms_keep_their_own_drafts_and_come_back_after_a_crash(
+        qtbot, desks, profile):
+    desk = desks.start(profile)
+    first = desk.window.new_person({})
+    qtbot.keyClicks(first.f.widgets["family_name"], "Private")
+    second = desk.window.new_person({"family_name": "Zed"})
+    assert first.draft_key != second.draft_key
+    qtbot.waitUntil(lambda: _draft_exists(desk, first.draft_key)
+                    and _draft_exists(desk, second.draft_key), timeout=10_000)
+    assert second.f.widgets["family_name"].text() == "Zed"  # not the other visitor's
+
+    for dialog in (first, second):  # "crash": nobody is asked anything
+        dialog.dirty = False
+    desks.stop(desk)
+    desk = desks.start(profile)
+    from lr_desk.ui.people import PersonDialog
+
+    qtbot.waitUntil(lambda: len([d for d in desk.window.editors
+                                 if isinstance(d, PersonDialog)]) == 2, timeout=10_000)
+    restored = [d for d in desk.window.editors if isinstance(d, PersonDialog)]
+    qtbot.waitUntil(lambda: all(d.banner.isVisible() for d in restored), timeout=10_000)
+    assert sorted(d.f.widgets["family_name"].text() for d in restored) == ["Private", "Zed"]
+
+
+def test_a_form_cannot_be_closed_while_its_save_is_under_way(qtbot, desks, profile):
+    import threading
+
+    desk = desks.start(profile)
+    dialog = desk.window.new_person({})
+    qtbot.keyClicks(dialog.f.widgets["given_name"], "Ada")
+    qtbot.keyClicks(dialog.f.widgets["family_name"], "Lovelace")
+    worker_free = threading.Event()
+    desk.tasks.run(lambda _s: worker_free.wait(10))  # the worker is busy for a moment
+    dialog.save()
+    dialog.reject()  # Esc while saving: refused, so the outcome is never hidden
+    assert dialog.isVisible() and "Saving" in dialog.banner.text()
+    with qtbot.waitSignal(desk.window.person_opened, timeout=10_000):
+        worker_free.set()
+    with qtbot.waitSignal(desk.search.results, timeout=10_000):
+        desk.search.search("lovelace")
+    qtbot.waitUntil(lambda: len(desk.search.index.search("lovelace")[0]) == 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -57,14 +58,14 @@ def _open_preview(desk, qtbot, person_id) -> tuple:
     return page, preview
 
 
-def _sizes(pdf: Path) -> set[float]:
+def _sizes(pdf: bytes) -> set[float]:
     sizes: set[float] = set()
 
     def visit(text, cm, tm, font_dict, font_size):
         if text.strip():
             sizes.add(round(font_size * tm[0], 1) if tm[0] else font_size)
 
-    for page in PdfReader(pdf).pages:
+    for page in PdfReader(io.BytesIO(pdf)).pages:
         page.extract_text(visitor_text=visit)
     return sizes
 
@@ -77,7 +78,7 @@ def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path, mo
     from tests.ui.test_accessibility import unnamed_controls
 
     assert unnamed_controls(preview) == []
-    text = "".join(p.extract_text() for p in PdfReader(preview.pdf).pages)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(preview.pdf)).pages)
     assert "Shiv" in text and "Getting back to work" in text
     assert "PRIVATE" not in text
 
@@ -95,7 +96,7 @@ def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path, mo
         preview.save_button.click()
     assert given.args == ["saved"]
     saved = target.with_name(target.name + ".pdf")
-    assert saved.read_bytes() == preview.pdf.read_bytes()
+    assert saved.read_bytes() == preview.pdf
     qtbot.waitUntil(lambda: any("Sheet saved" in e.detail and "Alex Advisor" in e.detail
                                 for e in page.timeline.entries), timeout=10_000)
     preview.close()
@@ -164,7 +165,7 @@ def test_closing_the_preview_while_it_prints_still_prints_and_records(qtbot, des
     out = tmp_path / "printed.pdf"
     printer.setOutputFileName(str(out))
     preview.print_to(printer)
-    preview.close()  # the temporary PDF goes with it; the print has its own copy
+    preview.close()  # the preview's document goes with it; the print has its own copy
     qtbot.waitUntil(lambda: any("Sheet printed" in e.detail for e in page.timeline.entries),
                     timeout=60_000)
     assert len(PdfReader(out).pages) >= 1
@@ -215,3 +216,15 @@ def test_a_save_that_fails_says_so_and_can_be_tried_again(qtbot, desks, profile,
         preview.save_to(tmp_path / "plan.pdf")
     assert (tmp_path / "plan.pdf").exists()
     preview.close()
+
+
+def test_closing_the_preview_while_the_sheet_is_made_is_quiet(qtbot, desks, profile):
+    desk = desks.start(profile)
+    person_id = _person_with_a_prescription(desk)
+    page = desk.window.open_person(person_id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    preview = page.open_sheet()
+    preview.close()  # before the PDF arrives
+    with qtbot.assertNotEmitted(desk.tasks.failed, wait=500):
+        qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    assert preview.pdf is None

@@ -91,7 +91,7 @@ def test_the_window_comes_first_and_keeps_what_is_typed_while_the_desk_opens(qtb
         people.register(s, {"given_name": "Bernadette", "family_name": "Okafor"}, adv, "walton")
     store.close()
 
-    startup = Startup(folder)
+    startup = Startup(folder, ask_advisor=False)
     try:
         window = startup.window
         assert window.isVisible() and window.store is None  # the frame, still opening
@@ -126,3 +126,61 @@ def test_a_folder_that_cannot_be_opened_is_said_plainly(qtbot, tmp_path):
     finally:
         startup.close()
         startup.window.close()
+
+
+def test_every_start_asks_who_is_at_the_desk_with_the_last_one_chosen(qtbot, tmp_path):
+    from lr_desk.ui.application import DeskApp
+    from tests.ui.conftest import make_profile
+
+    folder = tmp_path / "shared-desk"
+    first_id = make_profile(folder, name="Alex Advisor")
+    seen = []
+
+    def answer():
+        dialog = next(w for w in qtbot_top_levels() if isinstance(w, AdvisorDialog)
+                      and w.isVisible())
+        seen.append(dialog.f.widgets["advisor"].currentData())
+        dialog.start_button.click()
+        dialog.start_button.click()  # a double press adds nothing twice
+
+    QTimer.singleShot(200, answer)
+    desk = DeskApp.open(folder)
+    try:
+        assert seen == [first_id]
+        assert "Alex Advisor" in desk.window.windowTitle()
+    finally:
+        desk.close()
+
+
+def test_change_advisor_at_a_shared_desk(qtbot, desks, profile):
+    from lr_desk.services import advisors as advisor_service
+
+    desk = desks.start(profile)
+    with desk.store.session() as s:
+        other = advisor_service.create(s, "Bea Bootle", "bootle")
+    desk.window.reload_lists()
+    qtbot.waitUntil(lambda: len(desk.window.desk.lists.advisors) == 2, timeout=10_000)
+
+    def answer():
+        dialog = next(w for w in qtbot_top_levels() if isinstance(w, AdvisorDialog)
+                      and w.isVisible())
+        dialog.f.load({"advisor": other.id, "site_code": "bootle"})
+        dialog.start_button.click()
+
+    QTimer.singleShot(200, answer)
+    desk.window.advisor_action.trigger()
+    qtbot.waitUntil(lambda: desk.window.desk.advisor_id == other.id, timeout=10_000)
+    assert "Bea Bootle at The Life Rooms Bootle" in desk.window.windowTitle()
+    assert desk.window.today.advisor_id == other.id
+
+
+def test_ctrl_n_starts_from_what_was_typed_in_find(qtbot, desks, profile):
+    desk = desks.start(profile)
+    qtbot.keyClicks(desk.window.query, "Jane Smith 12/03/1980")
+    desk.window.new_action.trigger()
+    from lr_desk.ui.people import PersonDialog
+
+    dialog = [d for d in desk.window.editors if isinstance(d, PersonDialog)][-1]
+    w = dialog.f.widgets
+    assert (w["given_name"].text(), w["family_name"].text(), w["date_of_birth"].text()) == (
+        "Jane", "Smith", "12/03/1980")
