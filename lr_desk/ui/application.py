@@ -146,7 +146,8 @@ class Startup(QObject):
         if isinstance(result, BaseException):
             from lr_desk.ui.tasks import environment_problem
 
-            message = environment_problem(result) or f"{result!r} (details are in the log)"
+            message = (environment_problem(result) or
+                       f"{type(result).__name__} (the details are in the log)")
             self.window.status_label.setText("The desk could not open its data.")
             self.failed.emit(message)
             return
@@ -174,8 +175,8 @@ def _excepthook(exc_type, exc, tb) -> None:
     log.error("unhandled error", exc_info=(exc_type, exc, tb))
     if QApplication.instance() is not None:
         QMessageBox.warning(None, "Something went wrong",
-                            f"lr_desk hit a problem and has logged it: {exc!r}.\n"
-                            "Unsaved forms are kept as drafts.")
+                            f"lr_desk hit a problem ({exc_type.__name__}) and has logged "
+                            "it.\nUnsaved forms are kept as drafts.")
 
 
 def run(folder: Path, demo: bool = False, started: float | None = None,

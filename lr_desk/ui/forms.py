@@ -313,9 +313,11 @@ class EditorDialog(QDialog):
             self.show_notice(f"{exc.args[0] if exc.args else exc} Your typing is kept as a "
                              "draft.")
             return True
+        from lr_desk.ui.tasks import environment_problem
+
         self.save_draft_now()
         self.show_notice("Not saved yet; your typing is kept as a draft. " +
-                         (str(exc) if len(str(exc)) < 200 else ""))
+                         (environment_problem(exc) or ""))
         return False  # let the desk report it in plain words too
 
     def save_draft_now(self) -> None:

@@ -125,7 +125,9 @@ class Tasks(QObject):
         if plain:
             self.failed.emit(plain, False)
         else:
-            self.failed.emit(f"Something went wrong and has been logged: {exc!r}", True)
+            # the type only: an error's text can carry what was typed (private)
+            self.failed.emit(f"Something went wrong ({type(exc).__name__}) and has been "
+                             "logged.", True)
 
     def shutdown(self) -> None:
         """Finish queued work (saves, drafts, a print) before the app exits."""
