@@ -116,6 +116,7 @@ class TimelineEntry:
     follow_up_id: str | None = None
     prescription_id: str | None = None
     open: bool = False  # a referral still in progress, or a follow-up not yet done
+    referral_status: str = ""  # a referral's current status code, e.g. "accepted"
 
 
 @dataclass
@@ -125,6 +126,7 @@ class PersonView:
     registered_by: str = ""
 
 
+PRIVATE_NOTES_LABEL = "Private notes (never printed)"
 _CLOSED_REFERRAL = {"declined", "completed", "not_taken_up"}
 
 
@@ -142,7 +144,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
         select(Conversation.id, Conversation.occurred_at, Conversation.mode,
                Conversation.site_code, Conversation.advisor_id, Conversation.what_matters,
                Conversation.escalated, Conversation.escalation_reason,
-               Conversation.escalation_action)
+               Conversation.escalation_action, Conversation.private_notes)
         .where(Conversation.person_id == person_id, Conversation.deleted_at.is_(None))).all()
     needs: dict[str, list[str]] = defaultdict(list)
     for conv_id, name in session.execute(
@@ -159,6 +161,10 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             detail.append("Needs: " + ", ".join(needs[c.id]))
         if c.what_matters:
             detail.append(f"What matters: {c.what_matters}")
+        if c.private_notes:
+            # for the advisors' eyes on the desk only: the take-home sheet is built from
+            # services.sheet, which never reads them
+            detail.append(f"{PRIVATE_NOTES_LABEL}: {c.private_notes}")
         if c.escalated:
             reason = ESCALATION_REASONS.get(c.escalation_reason, c.escalation_reason)
             detail.append(f"Escalated ({reason}): {c.escalation_action}")
@@ -225,7 +231,8 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
                                f"Referral to {ref.partner} ({ref.service}): "
                                f"{REFERRAL_STATUSES.get(ref.status, ref.status)}",
                                "\n".join(history[ref.id]), referral_id=ref.id,
-                               open=ref.status not in _CLOSED_REFERRAL))
+                               open=ref.status not in _CLOSED_REFERRAL,
+                               referral_status=ref.status))
 
     for f in session.execute(
             select(FollowUp.id, FollowUp.due_date, FollowUp.due_time, FollowUp.way,

@@ -130,15 +130,21 @@ def _live(session: Session, model, key):
     return row if row is not None and row.deleted_at is None else None
 
 
-def sheet_data(session: Session, prescription_id: str) -> SheetData:
+def sheet_data(session: Session, prescription_id: str, today: date | None = None) -> SheetData:
     """Everything the sheet shows for one prescription. Raises LookupError when the
-    prescription (or its person) is not here or has been deleted."""
+    prescription (or its person) is not here or has been deleted.
+
+    The next follow-up is the earliest open one from the day the prescription was made,
+    or from ``today`` (default: the computer's date) if that is later: a sheet printed
+    again later never shows a day already gone as the next catch-up. Anything deleted
+    (the conversation, the advisor, a course, a service or its partner) is not shown."""
+    today = today or date.today()
     rx = _live(session, Prescription, prescription_id)
     person = _live(session, Person, rx.person_id) if rx else None
     if rx is None or person is None:
         raise LookupError(f"no prescription {prescription_id!r}")
-    conv = session.get(Conversation, rx.conversation_id)
-    advisor = session.get(Advisor, rx.advisor_id)
+    conv = _live(session, Conversation, rx.conversation_id)
+    advisor = _live(session, Advisor, rx.advisor_id)
     sites = {s.code: s for s in session.scalars(select(Site))}
 
     # The hub the conversation was at; for work away from a hub (community, telephone,
@@ -162,7 +168,7 @@ def sheet_data(session: Session, prescription_id: str) -> SheetData:
     follow = session.execute(
         select(FollowUp.due_date, FollowUp.due_time, FollowUp.way, FollowUp.site_code)
         .where(FollowUp.person_id == person.id, FollowUp.deleted_at.is_(None),
-               FollowUp.done_at.is_(None), FollowUp.due_date >= made_on)
+               FollowUp.done_at.is_(None), FollowUp.due_date >= max(made_on, today))
         .order_by(FollowUp.due_date, FollowUp.due_time).limit(1)).first()
     next_follow_up = None
     if follow is not None:
@@ -187,7 +193,7 @@ def _item(session: Session, row: PrescriptionItem, sites: dict[str, Site],
           hub_site: Site | None) -> SheetItem:
     with_whom = where = when = phone = web = ""
     if row.kind == "course" and row.course_id:
-        course = session.get(Course, row.course_id)
+        course = _live(session, Course, row.course_id)
         if course is not None:
             site = sites.get(course.site_code)
             with_whom, where = course.provider, _place(site)
@@ -199,9 +205,9 @@ def _item(session: Session, row: PrescriptionItem, sites: dict[str, Site],
             contact = site if site is not None and site.kind == "hub" else hub_site
             phone = contact.phone if contact is not None else ""
     elif row.service_id:
-        service = session.get(PartnerService, row.service_id)
+        service = _live(session, PartnerService, row.service_id)
         if service is not None:
-            partner = session.get(Partner, service.partner_id)
+            partner = _live(session, Partner, service.partner_id)
             with_whom = partner.name if partner is not None else ""
             if service.delivery == "hub" and service.site_code in sites:
                 where = _place(sites[service.site_code])

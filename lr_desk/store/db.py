@@ -23,7 +23,10 @@ KEEP_BACKUPS = 10
 
 
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    # hide_parameters: an error's message never carries the values bound to its statement
+    # (private notes, names, contact details); it reaches the log file and message boxes.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
@@ -84,8 +87,32 @@ def backup(db_path: Path, dest_dir: Path, label: str) -> Path:
     return dest
 
 
+class MigrationError(RuntimeError):
+    """The database could not be brought to the code's schema. The migration was rolled
+    back (and an existing database's backup put back); the message says if that failed."""
+
+
+def restore(saved: Path, db_path: Path) -> None:
+    """Put a backup back in place of the database (through SQLite, so the WAL is reset
+    too). Every connection to ``db_path`` must be closed first."""
+    src = sqlite3.connect(saved)
+    try:
+        dst = sqlite3.connect(db_path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head") -> Path | None:
-    """Bring the schema to ``target``; back the file up first if it already holds a schema."""
+    """Bring the schema to ``target``; back the file up first if it already holds a schema.
+
+    The migration runs in one transaction (see migrations/env.py): if it fails, nothing of
+    it stays. Should anything of a failed migration of an existing database have reached
+    the file all the same, the backup just made is put back. Either way MigrationError is
+    raised, and the database is as it was before."""
     current = current_revision(engine)
     # SCHEMA_VERSION is the head (a test keeps them equal): no need to read the scripts
     head = schema.SCHEMA_VERSION if target == "head" else target
@@ -97,7 +124,26 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head
         log.info("backed up %s to %s before migrating %s -> %s", db_path, saved, current, head)
     from alembic import command
 
-    command.upgrade(alembic_config(engine), target)
+    try:
+        command.upgrade(alembic_config(engine), target)
+    except Exception as exc:
+        log.exception("migrating %s from %s to %s failed", db_path, current or "nothing", head)
+        engine.dispose()  # no connection may hold the file while it is put back
+        if saved is None:
+            raise MigrationError(
+                f"Could not set up the database {db_path} (schema {head}): "
+                f"{type(exc).__name__}; it was rolled back.") from exc
+        try:
+            restore(saved, db_path)
+        except Exception as again:
+            log.exception("could not restore %s from %s", db_path, saved)
+            raise MigrationError(
+                f"Could not upgrade the database {db_path} from schema {current} to {head} "
+                f"({type(exc).__name__}), and could not put the backup back "
+                f"({type(again).__name__}): copy {saved} over it by hand.") from exc
+        raise MigrationError(
+            f"Could not upgrade the database {db_path} from schema {current} to {head} "
+            f"({type(exc).__name__}); it is as it was before (restored from {saved}).") from exc
     return saved
 
 
@@ -109,7 +155,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.path)
         self.backup_dir = backup_dir or self.path.parent / "backups"
-        self.last_backup = migrate(self.engine, self.path, self.backup_dir, migrate_to)
+        try:
+            self.last_backup = migrate(self.engine, self.path, self.backup_dir, migrate_to)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self.device_id = self._device_id()
         self.clock = HybridClock(self.device_id)
         self._restore_clock()

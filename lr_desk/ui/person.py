@@ -7,8 +7,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -23,9 +21,9 @@ from PySide6.QtWidgets import (
 from lr_desk.services import desk as desk_service
 from lr_desk.services import dropin
 from lr_desk.services.desk import PersonView, TimelineEntry
-from lr_desk.services.validation import ValidationError
+from lr_desk.services.validation import Checker, check_choice, check_text
 from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
-from lr_desk.ui.forms import Fields, combo, text_edit
+from lr_desk.ui.forms import EditorDialog, Fields, combo, set_combo, text_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.people import age
 from lr_desk.ui.tasks import Tasks
@@ -67,11 +65,13 @@ class PersonPage(QWidget):
     loaded = Signal()
     sheet_opened = Signal(object)  # the SheetPreview
 
-    def __init__(self, tasks: Tasks, person_id: str, advisor_id: str, parent=None):
+    def __init__(self, tasks: Tasks, person_id: str, advisor_id: str, parent=None,
+                 autosave_seconds: int | None = None):
         super().__init__(parent)
         self.tasks = tasks
         self.person_id = person_id
         self.advisor_id = advisor_id
+        self.autosave_seconds = autosave_seconds  # for the step forms' drafts; see _step
         self.view: PersonView | None = None
         self.setAccessibleName("Person")
 
@@ -223,75 +223,99 @@ class PersonPage(QWidget):
         self.sheet_opened.emit(preview)
         return preview
 
-    def update_referral(self) -> None:
+    def update_referral(self) -> StepDialog | None:
         e = self._selected()
-        if e and e.referral_id:
-            dialog = StepDialog(self.tasks, "Update referral", "referral", e.referral_id,
-                                self.advisor_id, self)
-            dialog.accepted.connect(self._changed)
-            dialog.open()
+        if not (e and e.referral_id):
+            return None
+        return self._step("Update referral", "referral", e.referral_id, e.referral_status)
 
-    def complete_follow_up(self) -> None:
+    def complete_follow_up(self) -> StepDialog | None:
         e = self._selected()
-        if e and e.follow_up_id:
-            dialog = StepDialog(self.tasks, "Follow-up done", "follow_up", e.follow_up_id,
-                                self.advisor_id, self)
-            dialog.accepted.connect(self._changed)
-            dialog.open()
+        if not (e and e.follow_up_id):
+            return None
+        return self._step("Follow-up done", "follow_up", e.follow_up_id)
+
+    def _step(self, title: str, what: str, row_id: str, status: str = "") -> StepDialog:
+        """Open the step's form; if it is open already, bring that one forward instead
+        (two forms on one draft would overwrite each other's typing)."""
+        for open_one in self.findChildren(StepDialog):
+            if open_one.what == what and open_one.row_id == row_id and open_one.isVisible():
+                open_one.raise_()
+                open_one.activateWindow()
+                return open_one
+        seconds = self.autosave_seconds
+        if seconds is None:  # the desk's setting, as its other forms have it
+            seconds = getattr(getattr(self.window(), "desk", None), "autosave_seconds", None)
+        dialog = StepDialog(self.tasks, title, what, row_id, self.advisor_id, self,
+                            current_status=status, autosave_seconds=seconds or 5)
+        dialog.saved.connect(lambda _result: self._changed())
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)  # as QDialog.open() does
+        dialog.start()
+        dialog.activateWindow()
+        return dialog
 
     def _changed(self) -> None:
         self.reload()
         self.changed.emit()
 
 
-class StepDialog(QDialog):
-    """A small form for the next step of a referral, or the outcome of a follow-up."""
+class StepDialog(EditorDialog):
+    """A small form for the next step of a referral (``what="referral"``), or the outcome
+    of a follow-up (``what="follow_up"``). Like every form on the desk it keeps a draft,
+    checks as you type, saves with Ctrl+S and asks before dropping unsaved work."""
 
     def __init__(self, tasks: Tasks, title: str, what: str, row_id: str, advisor_id: str,
-                 parent=None):
-        super().__init__(parent)
-        self.tasks, self.what, self.row_id, self.advisor_id = tasks, what, row_id, advisor_id
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.f = Fields()
+                 parent=None, current_status: str = "", autosave_seconds: int = 5):
+        key = f"referral-step:{row_id}" if what == "referral" else f"follow-up-done:{row_id}"
+        super().__init__(tasks, key, title, autosave_seconds, parent)
+        self.what, self.row_id, self.advisor_id = what, row_id, advisor_id
+        self.current_status = current_status
+        self.f = Fields(self.mark_dirty)
         form = QFormLayout()
         if what == "referral":
             self.f.add(form, "status", "New &status", combo("New status", REFERRAL_STATUSES))
             self.f.add(form, "reason", "&Reason (if declined)", text_edit("Reason declined"))
             self.f.add(form, "note", "&Note (partner's feedback, their view)",
                        text_edit("Note"))
+            # start from where the referral is now, so a careless Save never moves it back
+            set_combo(self.f.widgets["status"], current_status)
         else:
             self.f.add(form, "outcome", "&Outcome", text_edit("Outcome of the follow-up"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save |
-                                   QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName("Save")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        self.f.touched.clear()  # the starting values are not the advisor's typing
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
+        self.ready()
+        self.f.widgets["status" if what == "referral" else "outcome"].setFocus()
 
-    def save(self) -> None:
-        if not self.save_button.isEnabled():
-            return  # a save is already on its way: a second press must not record it twice
-        self.save_button.setEnabled(False)
-        v, rid, adv = self.f.values(), self.row_id, self.advisor_id
+    def validate(self, payload: dict) -> None:
+        """The rules of dropin.set_referral_status / complete_follow_up, as you type."""
+        c = Checker()
         if self.what == "referral":
-            def fn(s):
-                return dropin.set_referral_status(s, rid, v["status"], adv, v["reason"],
-                                                  v["note"])
+            status = c.field("status", check_choice, payload.get("status", ""),
+                             REFERRAL_STATUSES, "new status")
+            reason = c.field("reason", check_text, payload.get("reason", ""), "reason")
+            c.field("note", check_text, payload.get("note", ""), "note")
+            if status == "declined" and "reason" not in c.errors and not reason:
+                c.errors["reason"] = "Please record why the referral was declined."
         else:
-            def fn(s):
-                return dropin.complete_follow_up(s, rid, adv, v["outcome"])
-        self.tasks.run(fn, lambda _r: self.accept(), self._failed)
+            outcome = c.field("outcome", check_text, payload.get("outcome", ""), "outcome")
+            if not outcome and "outcome" not in c.errors:
+                c.errors["outcome"] = "Please note what happened at the follow-up."
+        c.done()
 
-    def _failed(self, exc) -> bool:
-        self.save_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.f.show_errors(exc.errors, only_touched=False)
-            self.f.focus_first_error(exc.errors)
-            return True
-        return False
+    def submit(self, payload: dict) -> None:
+        rid, adv = self.row_id, self.advisor_id
+        if self.what == "referral":
+            status, reason, note = payload["status"], payload["reason"], payload["note"]
+
+            def fn(s):
+                return dropin.set_referral_status(s, rid, status, adv, reason, note)
+        else:
+            outcome = payload["outcome"]
+
+            def fn(s):
+                return dropin.complete_follow_up(s, rid, adv, outcome)
+        self.tasks.run(fn, self.saved_ok, self.save_failed)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from lr_desk.services import desk, dropin
+from lr_desk.services import desk, directory, dropin, sheet
 from lr_desk.services.reference import example_id
 from lr_desk.store.models import Conversation, FollowUp, Person
 
@@ -139,8 +139,6 @@ def test_recent_conversations_leave_out_tombstones(store, make_person, advisor):
 
 @pytest.fixture
 def history(store, make_person, advisor, other_advisor):
-    from lr_desk.services import directory
-
     ann = make_person(given_name="Ann", family_name="Lee")
     with store.session() as s:
         course = directory.courses(s)[0]
@@ -197,6 +195,7 @@ def test_the_timeline_has_every_part(store, history, advisor):
 
     [ref] = [e for e in v.timeline if e.kind == "referral"]
     assert ref.referral_id == result.referral_ids[0]
+    assert ref.referral_status == "declined"  # what "Update referral" starts from
     assert ref.title == "Referral to Example Housing Trust (Tenancy support): Declined"
     assert not ref.open
     lines = ref.detail.splitlines()
@@ -233,6 +232,7 @@ def test_an_open_referral_is_open(store, make_person, advisor):
                    "referral_status": "sent"}]})
     [ref] = [e for e in view(store, ann.id).timeline if e.kind == "referral"]
     assert ref.open and ref.title.endswith(": Sent")
+    assert ref.referral_status == "sent"
 
 
 def test_someone_elses_history_is_not_in_the_timeline(store, history, make_person):
@@ -247,3 +247,38 @@ def test_no_view_of_a_missing_or_tombstoned_person(store, history):
     with store.session() as s:
         s.get(Person, ann.id).deleted_at = datetime(2025, 6, 1)
     assert view(store, ann.id) is None
+
+
+# --- private advisor notes: on the desk's timeline, never on the sheet --------------------
+
+
+def test_private_notes_can_be_read_back_on_the_timeline_clearly_labelled(
+        store, make_person, advisor):
+    ann = make_person(given_name="Ann", family_name="Lee")
+    with store.session() as s:
+        course = directory.courses(s)[0]
+    notes = "Seemed low; lives alone since March.\nAsk about her son next time."
+    result = record(store, ann.id, advisor.id, {
+        "conversation": {"date": "10/06/2025", "time": "10:00", "site_code": "walton",
+                         "mode": "drop_in", "what_matters": "Getting out more",
+                         "private_notes": notes, "escalated": True,
+                         "escalation_reason": "distress",
+                         "escalation_action": "Gave the crisis line number"},
+        "items": [{"kind": "course", "course_id": course.id, "why": "Confidence"}]},
+        today=date(2025, 6, 10))
+    conversation(store, ann, advisor.id, TODAY, "11:00")  # a later one with no notes
+
+    convs = [e for e in view(store, ann.id).timeline if e.kind == "conversation"]
+    assert len(convs) == 2
+    later, earlier = convs  # newest first
+    assert "Private notes" not in later.detail
+    lines = earlier.detail.splitlines()
+    assert lines[1:] == ["What matters: Getting out more",
+                         "Private notes (never printed): Seemed low; lives alone since March.",
+                         "Ask about her son next time.",
+                         "Escalated (Distress): Gave the crisis line number"]
+
+    # the take-home sheet is made elsewhere, and still carries none of it
+    with store.session() as s:
+        data = sheet.sheet_data(s, result.prescription_id, today=TODAY)
+    assert "lives alone" not in repr(data) and "Private notes" not in repr(data)

@@ -12,7 +12,17 @@ from sqlalchemy import select
 from lr_desk.services import directory, dropin, sheet
 from lr_desk.services.reference import example_id
 from lr_desk.services.validation import ValidationError
-from lr_desk.store.models import FollowUp, Outbox, Prescription, PrescriptionItem
+from lr_desk.store.models import (
+    Advisor,
+    Conversation,
+    Course,
+    FollowUp,
+    Outbox,
+    Partner,
+    PartnerService,
+    Prescription,
+    PrescriptionItem,
+)
 
 TODAY = date(2025, 6, 11)
 HUB_SERVICE = example_id("service", "Example Advice Centre (debt and benefits)",
@@ -25,9 +35,9 @@ def record(store, person_id, advisor_id, raw, today=TODAY):
         return dropin.record_drop_in(s, person_id, advisor_id, raw, today=today)
 
 
-def data_for(store, prescription_id) -> sheet.SheetData:
+def data_for(store, prescription_id, today=TODAY) -> sheet.SheetData:
     with store.session() as s:
-        return sheet.sheet_data(s, prescription_id)
+        return sheet.sheet_data(s, prescription_id, today=today)
 
 
 @pytest.fixture
@@ -203,6 +213,114 @@ def test_the_next_follow_up_is_the_earliest_open_one_from_the_day_it_was_made(
     follow = data_for(store, result.prescription_id).next_follow_up
     # a phone call has no place to go to
     assert follow == sheet.SheetFollowUp(date(2025, 6, 25), "14:00", "We will phone you", "")
+
+
+def two_follow_ups(store, person, advisor, course):
+    """A prescription made on 11 June whose follow-up is on 18 June, and a later follow-up
+    (from another visit) on 25 June."""
+    result = record(store, person.id, advisor.id, drop_in(course.id))
+    record(store, person.id, advisor.id,
+           {"conversation": {"site_code": "walton", "mode": "drop_in"},
+            "follow_up": {"due_date": "25/06/2025", "due_time": "14:00", "way": "call"}})
+    return result.prescription_id
+
+
+def test_a_sheet_printed_again_later_shows_no_day_already_gone(store, person, advisor,
+                                                               course):
+    rx_id = two_follow_ups(store, person, advisor, course)
+    # on the day: the one agreed then
+    assert data_for(store, rx_id).next_follow_up.date == date(2025, 6, 18)
+    # printed again on the 18th: still today's
+    assert data_for(store, rx_id, today=date(2025, 6, 18)).next_follow_up.date == date(
+        2025, 6, 18)
+    # printed again on the 20th: the 18th (overdue) is not "your next catch-up"
+    assert data_for(store, rx_id, today=date(2025, 6, 20)).next_follow_up == (
+        sheet.SheetFollowUp(date(2025, 6, 25), "14:00", "We will phone you", ""))
+    # and after the last one: none at all
+    assert data_for(store, rx_id, today=date(2025, 7, 1)).next_follow_up is None
+
+
+def test_today_before_the_day_it_was_made_changes_nothing(store, person, make_person,
+                                                          advisor, course):
+    # an earlier, never-done follow-up (before the prescription was made) stays left out
+    record(store, person.id, advisor.id,
+           {"conversation": {"date": "02/06/2025", "site_code": "walton", "mode": "drop_in"},
+            "follow_up": {"due_date": "10/06/2025", "way": "call"}}, today=date(2025, 6, 2))
+    result = record(store, person.id, advisor.id, drop_in(course.id))
+    follow = data_for(store, result.prescription_id, today=date(2025, 6, 1)).next_follow_up
+    assert follow.date == date(2025, 6, 18)
+
+
+def test_today_defaults_to_the_computers_date(store, person, advisor, course, monkeypatch):
+    rx_id = two_follow_ups(store, person, advisor, course)
+
+    class Later(date):
+        @classmethod
+        def today(cls):
+            return cls(2025, 6, 20)
+
+    monkeypatch.setattr(sheet, "date", Later)
+    with store.session() as s:
+        follow = sheet.sheet_data(s, rx_id).next_follow_up  # the old signature still works
+    assert follow.date == date(2025, 6, 25)
+
+
+def tombstone(store, model, key):
+    with store.session() as s:
+        s.get(model, key).deleted_at = datetime(2025, 6, 11, 12)
+
+
+def test_a_deleted_course_is_not_shown(store, person, advisor, course):
+    result = record(store, person.id, advisor.id, drop_in(course.id))
+    tombstone(store, Course, course.id)
+    item = data_for(store, result.prescription_id).items[0]
+    # the visitor's own step stays; nothing of the deleted course is printed
+    assert item == sheet.SheetItem(kind="A free Recovery College course",
+                                   title="Building Confidence", why="To feel braver",
+                                   first_step="Ring to book", by_when=date(2025, 7, 1))
+
+
+def test_a_deleted_service_is_not_shown(store, person, advisor, course):
+    result = record(store, person.id, advisor.id, drop_in(course.id))
+    tombstone(store, PartnerService, HUB_SERVICE)
+    item = data_for(store, result.prescription_id).items[1]
+    assert item == sheet.SheetItem(kind="Support from a local organisation",
+                                   title="Help with debts", why="Letters keep coming",
+                                   first_step="Bring the letters")
+
+
+def test_a_deleted_partner_is_not_shown(store, person, advisor, course):
+    result = record(store, person.id, advisor.id, drop_in(course.id))
+    with store.session() as s:
+        service = s.get(PartnerService, HUB_SERVICE)
+        partner = s.get(Partner, service.partner_id)
+        partner_name, partner_id = partner.name, partner.id
+        service_phone, service_web = service.phone, service.web
+    tombstone(store, Partner, partner_id)
+    item = data_for(store, result.prescription_id).items[1]
+    assert item.with_whom == ""
+    assert partner_name not in repr(item)
+    assert (item.phone, item.web) == (service_phone, service_web)  # the service's own only
+    assert item.when == "Tuesdays 10:00 to 12:30"  # the service itself is still there
+
+
+def test_a_deleted_conversation_is_not_shown(store, person, other_advisor, course):
+    result = record(store, person.id, other_advisor.id, drop_in(course.id, "southport"))
+    with store.session() as s:
+        conv_id = s.get(Prescription, result.prescription_id).conversation_id
+    tombstone(store, Conversation, conv_id)
+    data = data_for(store, result.prescription_id)
+    assert data.what_matters == ""
+    # not the deleted conversation's hub, but the advisor's own
+    assert data.hub.name == "The Life Rooms Bootle"
+
+
+def test_a_deleted_advisor_is_not_named(store, person, advisor, course):
+    result = record(store, person.id, advisor.id, drop_in(course.id))
+    tombstone(store, Advisor, advisor.id)
+    data = data_for(store, result.prescription_id)
+    assert data.advisor_first_name == ""
+    assert "Alex" not in repr(data)
 
 
 def test_no_follow_up(store, person, advisor, course):

@@ -54,7 +54,7 @@ def prescription_id(store, advisor, make_person):
 
 def sheet_of(store, prescription_id, **kw) -> bytes:
     with store.session() as s:
-        data = sheet.sheet_data(s, prescription_id)
+        data = sheet.sheet_data(s, prescription_id, today=TODAY)
     return render.render_bytes(data, **kw)
 
 

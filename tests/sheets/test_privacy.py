@@ -78,7 +78,7 @@ def test_nothing_private_and_nobody_else_on_the_sheet(store, advisor, make_perso
                                    reason="DECLINEREASON9921 no capacity this term")
         dropin.set_referral_status(s, noted, "accepted", advisor.id, note="REFERRALNOTE5150")
     with store.session() as s:
-        data = sheet.sheet_data(s, mine.prescription_id)
+        data = sheet.sheet_data(s, mine.prescription_id, today=TODAY)
 
     for large in (False, True):
         pdf = read_pdf(render.render_bytes(data, large_print=large))

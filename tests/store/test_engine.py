@@ -113,3 +113,16 @@ def test_session_commits_on_success_and_rolls_back_on_error(store):
         raise ZeroDivisionError("a bug after the flush")
     with store.session() as s:
         assert [a.name for a in s.query(Advisor)] == ["Kept"]
+
+
+def test_error_messages_carry_no_bound_values(store, advisor):
+    """An error's message reaches the log file and message boxes: the values bound to
+    the failed statement (private notes here) must not be in it."""
+    secret = "Disclosed something very private"
+    with pytest.raises(IntegrityError) as info, store.session() as s:
+        s.add(Conversation(person_id=new_id(), advisor_id=advisor.id,
+                           occurred_at=datetime(2025, 1, 1, 10), site_code="walton",
+                           private_notes=secret))
+    assert "FOREIGN KEY" in str(info.value)  # the message itself is still there
+    assert secret not in str(info.value)
+    assert secret not in repr(info.value)

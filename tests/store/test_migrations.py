@@ -136,10 +136,9 @@ def test_every_revision_upgrades_the_previous_ones_data(tmp_path):
 NEXT = "9999_test_next"
 
 
-@pytest.fixture
-def migrations_with_a_next_revision(tmp_path, monkeypatch) -> str:
-    """A copy of the migrations with one more (harmless) revision on top of the head, so
-    an upgrade of an existing database can be tested however many real revisions exist.
+def add_next_revision(tmp_path: Path, monkeypatch, upgrade: str) -> str:
+    """Use a copy of the migrations with one more revision on top of the head, whose
+    ``upgrade()`` body is ``upgrade`` (indented code; ``op`` and ``sa`` are imported).
     Returns the real head."""
     real_head = head_revision()
     copy = tmp_path / "migrations"
@@ -155,7 +154,7 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table("test_next", sa.Column("id", sa.Integer, primary_key=True))
+{upgrade}
 
 
 def downgrade():
@@ -164,6 +163,16 @@ def downgrade():
     monkeypatch.setattr(db, "MIGRATIONS", copy)
     monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT)  # as a real new revision would
     return real_head
+
+
+@pytest.fixture
+def migrations_with_a_next_revision(tmp_path, monkeypatch) -> str:
+    """A copy of the migrations with one more (harmless) revision on top of the head, so
+    an upgrade of an existing database can be tested however many real revisions exist.
+    Returns the real head."""
+    return add_next_revision(
+        tmp_path, monkeypatch,
+        '''    op.create_table("test_next", sa.Column("id", sa.Integer, primary_key=True))''')
 
 
 def test_upgrading_an_existing_database_backs_it_up_first(tmp_path,

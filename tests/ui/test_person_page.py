@@ -10,9 +10,10 @@ from datetime import date, timedelta
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from sqlalchemy import func, select
 
+from lr_desk.services import drafts
 from lr_desk.store.models import (
     Conversation,
     ConversationNeed,
@@ -23,6 +24,7 @@ from lr_desk.store.models import (
 )
 from lr_desk.ui.dropin import DropInDialog
 from lr_desk.ui.person import PersonPage, StepDialog
+from tests.ui.test_accessibility import unnamed_controls
 
 ADVISOR = "Alex Advisor"  # the profile fixture's advisor
 SERVICE = "Benefits and debt drop-in"  # shipped example directory entry
@@ -94,9 +96,13 @@ def _select_entry(qtbot, page: PersonPage, wanted) -> int:
     raise AssertionError(f"no such row in {[e.title for e in page.timeline.entries]}")
 
 
-def _step_dialog(page: PersonPage) -> StepDialog:
+def _step_dialog(page: PersonPage, qtbot) -> StepDialog:
+    """The one step form open on the page, once it has the keyboard and its draft look-up
+    is done (as for the drop-in form)."""
     dialogs = [d for d in page.findChildren(StepDialog) if d.isVisible()]
     assert len(dialogs) == 1, f"{len(dialogs)} step dialogs open"
+    qtbot.waitUntil(dialogs[0].isActiveWindow, timeout=10_000)
+    qtbot.waitUntil(lambda: page.tasks.pending == 0, timeout=10_000)
     return dialogs[0]
 
 
@@ -162,7 +168,7 @@ def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks,
     assert page.referral_button.isEnabled()
     assert not page.follow_up_button.isEnabled()
     qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
-    step = _step_dialog(page)
+    step = _step_dialog(page, qtbot)
     assert step.windowTitle() == "Update referral"
     _choose(step.f.widgets["status"], "Declined")
     qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
@@ -197,7 +203,7 @@ def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks,
     assert page.follow_up_button.isEnabled()
     assert not page.referral_button.isEnabled()
     qtbot.mouseClick(page.follow_up_button, Qt.MouseButton.LeftButton)
-    step = _step_dialog(page)
+    step = _step_dialog(page, qtbot)
     assert step.windowTitle() == "Follow-up done"
     qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
     outcome_message = step.f.errors["outcome"]
@@ -376,7 +382,7 @@ def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile
 
     _select_entry(qtbot, page, lambda e: e.kind == "referral")
     qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
-    step = _step_dialog(page)
+    step = _step_dialog(page, qtbot)
     _choose(step.f.widgets["status"], "Declined")
     qtbot.keyClicks(step.f.widgets["reason"], "Moved to Wirral")
     save = _save_button(step)
@@ -391,3 +397,165 @@ def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile
     history = _entry(page, "referral").detail.splitlines()
     assert [line.split(" ", 4)[-1] for line in history] == [
         f"Suggested ({ADVISOR})", f"Declined ({ADVISOR}): Moved to Wirral"]
+
+
+# -- the step forms keep unsaved work, as every form on the desk does ----------------------
+
+def _referral_and_follow_up(desk, qtbot, page: PersonPage, status: str = "Suggested") -> None:
+    """Record a drop-in that refers to SERVICE (at ``status``) and agrees a follow-up."""
+    dialog = _open_drop_in(desk, qtbot, page)
+    items = dialog.item_f.widgets
+    _choose(items["kind"], "Partner service")
+    _choose(items["link"], SERVICE)
+    items["refer"].setChecked(True)
+    _choose(items["referral_status"], status)
+    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
+    f = dialog.f.widgets
+    f["follow_up.agreed"].setChecked(True)
+    qtbot.keyClicks(f["follow_up.due_date"], (date.today() + timedelta(days=2)).strftime(
+        "%d/%m/%Y"))
+    _save_drop_in(desk, qtbot, page, dialog)
+
+
+def _draft(desk, key: str):
+    with desk.store.session() as s:
+        d = drafts.load(s, key)
+        return d.payload if d else None
+
+
+def _open_follow_up_done(qtbot, page: PersonPage) -> StepDialog:
+    _select_entry(qtbot, page, lambda e: e.kind == "follow_up")
+    qtbot.mouseClick(page.follow_up_button, Qt.MouseButton.LeftButton)
+    return _step_dialog(page, qtbot)
+
+
+def test_esc_on_a_typed_outcome_asks_first_and_ctrl_s_saves(qtbot, desks, profile,
+                                                            no_unexpected_modal):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Gwen", "Parry")
+    _referral_and_follow_up(desk, qtbot, page)
+    done = FollowUp.done_at.is_not(None)
+
+    step = _open_follow_up_done(qtbot, page)
+    assert unnamed_controls(step) == []
+    outcome = step.f.widgets["outcome"]
+    assert outcome.hasFocus()
+    qtbot.keyClicks(outcome, "Rang her; she has joined the walking group")
+
+    # Esc asks; Cancel goes back to the form with the typing kept
+    no_unexpected_modal.append(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(outcome, Qt.Key.Key_Escape)
+    assert not no_unexpected_modal, "closing did not ask"
+    assert step.isVisible()
+    assert outcome.toPlainText() == "Rang her; she has joined the walking group"
+
+    # Discard really drops it: nothing recorded, no draft left behind
+    no_unexpected_modal.append(QMessageBox.StandardButton.Discard)
+    qtbot.keyClick(outcome, Qt.Key.Key_Escape)
+    assert not no_unexpected_modal
+    qtbot.waitUntil(lambda: _closed(step))
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    follow_up_id = _entry(page, "follow_up").follow_up_id
+    assert _draft(desk, f"follow-up-done:{follow_up_id}") is None
+    assert _count(desk, FollowUp, done) == 0
+
+    # a fresh form is empty, and Ctrl+S saves it like the Save button
+    step = _open_follow_up_done(qtbot, page)
+    assert step.f.widgets["outcome"].toPlainText() == ""
+    assert not step.banner.isVisible()
+    qtbot.keyClicks(step.f.widgets["outcome"], "Came to the hub on Tuesday")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.keyClick(step.f.widgets["outcome"], Qt.Key.Key_S,
+                       Qt.KeyboardModifier.ControlModifier)
+    assert _closed(step)
+    assert _entry(page, "follow_up").detail == "Outcome: Came to the hub on Tuesday"
+    assert _count(desk, FollowUp, done) == 1
+
+
+def test_save_in_the_closing_question_saves_the_outcome(qtbot, desks, profile,
+                                                        no_unexpected_modal):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Huw", "Rees")
+    _referral_and_follow_up(desk, qtbot, page)
+    step = _open_follow_up_done(qtbot, page)
+    qtbot.keyClicks(step.f.widgets["outcome"], "Texted; all fine")
+    no_unexpected_modal.append(QMessageBox.StandardButton.Save)
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.keyClick(step.f.widgets["outcome"], Qt.Key.Key_Escape)
+    assert _closed(step)
+    assert _entry(page, "follow_up").detail == "Outcome: Texted; all fine"
+
+
+def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Cerys", "Lloyd")
+    _referral_and_follow_up(desk, qtbot, page)
+    referral_id = _entry(page, "referral").referral_id
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    _choose(step.f.widgets["status"], "Declined")
+    qtbot.keyClicks(step.f.widgets["reason"], "Moving to Wales")
+    # the autosave timer (1 s in this profile) keeps it
+    key = f"referral-step:{referral_id}"
+    qtbot.waitUntil(lambda: (_draft(desk, key) or {}).get("reason") == "Moving to Wales",
+                    timeout=10_000)
+    assert _draft(desk, key)["status"] == "declined"
+
+    # "crash": the desk goes away without a chance to ask or save
+    step.dirty = False
+    desks.stop(desk)
+    desk = desks.start(profile)
+    page = desk.window.open_person(page.person_id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    assert step.banner.isVisible() and "restored" in step.banner.text()
+    assert step.f.widgets["status"].currentData() == "declined"
+    assert step.f.widgets["reason"].toPlainText() == "Moving to Wales"
+    assert step.dirty
+    assert _count(desk, Referral, Referral.status == "declined") == 0
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    assert _entry(page, "referral").title.endswith(": Declined")
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    assert _draft(desk, key) is None
+
+
+def test_update_referral_starts_from_its_current_status(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot, "Bryn", "Evans")
+    _referral_and_follow_up(desk, qtbot, page, status="Sent")
+    assert _entry(page, "referral").referral_status == "sent"
+
+    # partner's feedback noted, status untouched: the referral stays Sent
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    assert unnamed_controls(step) == []
+    assert step.f.widgets["status"].currentData() == "sent"
+    assert not step.dirty  # the starting status is not a change to keep or ask about
+    qtbot.keyClicks(step.f.widgets["note"], "They will ring him this week")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    referral = _entry(page, "referral")
+    assert referral.title == f"Referral to {PARTNER} ({SERVICE}): Sent"
+    assert referral.detail.splitlines()[-1].endswith(
+        f"Sent ({ADVISOR}) - They will ring him this week")
+
+    # once accepted, the form opens on Accepted
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    _choose(step.f.widgets["status"], "Accepted")
+    with qtbot.waitSignal(page.loaded, timeout=10_000):
+        qtbot.keyClick(step.f.widgets["status"], Qt.Key.Key_S,
+                       Qt.KeyboardModifier.ControlModifier)
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    assert step.f.widgets["status"].currentData() == "accepted"
+    # asking again for the same form brings that one forward rather than a second copy
+    assert page.update_referral() is step
+    _step_dialog(page, qtbot)
