@@ -247,15 +247,31 @@ def open_referral(session: Session, person_id: str, item_id: str, service_id: st
     return ref
 
 
-def set_referral_status(session: Session, referral_id: str, status: str, advisor_id: str,
-                        reason: str = "", note: str = "") -> Referral:
+def validate_referral_step(status: str, reason: str = "", note: str = "") -> tuple:
+    """Check a referral's next step (pure: the form calls it as you type)."""
     c = Checker()
     status = c.field("status", check_choice, status, REFERRAL_STATUSES, "new status")
     reason = c.field("reason", check_text, reason, "reason")
     note = c.field("note", check_text, note, "note")
-    if status == "declined" and not reason:
+    if status == "declined" and not reason and "reason" not in c.errors:
         c.errors["reason"] = "Please record why the referral was declined."
     c.done()
+    return status, reason, note
+
+
+def validate_outcome(outcome: str) -> str:
+    """Check a follow-up's outcome (pure)."""
+    c = Checker()
+    outcome = c.field("outcome", check_text, outcome, "outcome")
+    if not outcome and "outcome" not in c.errors:
+        c.errors["outcome"] = "Please note what happened at the follow-up."
+    c.done()
+    return outcome
+
+
+def set_referral_status(session: Session, referral_id: str, status: str, advisor_id: str,
+                        reason: str = "", note: str = "") -> Referral:
+    status, reason, note = validate_referral_step(status, reason, note)
     ref = session.get(Referral, referral_id)
     if ref is None or ref.deleted_at is not None:
         raise ValidationError({"status": "This referral is no longer here."})
@@ -269,11 +285,7 @@ def set_referral_status(session: Session, referral_id: str, status: str, advisor
 
 def complete_follow_up(session: Session, follow_up_id: str, advisor_id: str,
                        outcome: str) -> FollowUp:
-    c = Checker()
-    outcome = c.field("outcome", check_text, outcome, "outcome")
-    if not outcome and "outcome" not in c.errors:
-        c.errors["outcome"] = "Please note what happened at the follow-up."
-    c.done()
+    outcome = validate_outcome(outcome)
     fu = session.get(FollowUp, follow_up_id)
     if fu is None or fu.deleted_at is not None:
         raise ValidationError({"outcome": "This follow-up is no longer here."})

@@ -331,9 +331,15 @@ class MainWindow(QMainWindow):
         self.today.reload()
 
     def open_editors(self) -> list[EditorDialog]:
-        """Every form open on the desk, including the directory's editors."""
+        """Every form open on the desk: people and drop-ins, the directory's editors, and
+        the referral and follow-up steps on person pages."""
+        from lr_desk.ui.forms import EditorDialog
+
         directory = getattr(self, "directory", None)
-        return [*self.editors, *(directory.dialogs.values() if directory else ())]
+        steps = [d for i in range(self.tabs.count())
+                 for d in self.tabs.widget(i).findChildren(EditorDialog)
+                 if getattr(self.tabs.widget(i), "person_id", None)]
+        return [*self.editors, *(directory.dialogs.values() if directory else ()), *steps]
 
     def closeEvent(self, event) -> None:
         for dialog in self.open_editors():

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from lr_desk.services import desk as desk_service
 from lr_desk.services import dropin
 from lr_desk.services.desk import PersonView, TimelineEntry
-from lr_desk.services.validation import Checker, check_choice, check_text
 from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
 from lr_desk.ui.forms import EditorDialog, Fields, combo, set_combo, text_edit
 from lr_desk.ui.models import RowsModel
@@ -292,19 +291,11 @@ class StepDialog(EditorDialog):
 
     def validate(self, payload: dict) -> None:
         """The rules of dropin.set_referral_status / complete_follow_up, as you type."""
-        c = Checker()
         if self.what == "referral":
-            status = c.field("status", check_choice, payload.get("status", ""),
-                             REFERRAL_STATUSES, "new status")
-            reason = c.field("reason", check_text, payload.get("reason", ""), "reason")
-            c.field("note", check_text, payload.get("note", ""), "note")
-            if status == "declined" and "reason" not in c.errors and not reason:
-                c.errors["reason"] = "Please record why the referral was declined."
+            dropin.validate_referral_step(payload.get("status", ""), payload.get("reason", ""),
+                                          payload.get("note", ""))
         else:
-            outcome = c.field("outcome", check_text, payload.get("outcome", ""), "outcome")
-            if not outcome and "outcome" not in c.errors:
-                c.errors["outcome"] = "Please note what happened at the follow-up."
-        c.done()
+            dropin.validate_outcome(payload.get("outcome", ""))
 
     def submit(self, payload: dict) -> None:
         rid, adv = self.row_id, self.advisor_id

@@ -137,3 +137,32 @@ def test_a_form_cannot_be_closed_while_its_save_is_under_way(qtbot, desks, profi
     with qtbot.waitSignal(desk.search.results, timeout=10_000):
         desk.search.search("lovelace")
     qtbot.waitUntil(lambda: len(desk.search.index.search("lovelace")[0]) == 1)
+
+
+def test_closing_the_desk_asks_about_a_half_typed_follow_up_outcome(qtbot, desks, profile,
+                                                                    no_unexpected_modal):
+    from datetime import date, timedelta
+
+    from lr_desk.services import dropin, people
+    from lr_desk.ui.person import StepDialog
+
+    desk = desks.start(profile)
+    with desk.store.session() as s:
+        adv = desk.window.desk.advisor_id
+        person = people.register(s, {"given_name": "Tom", "family_name": "Hughes"}, adv,
+                                 "walton")
+        dropin.record_drop_in(s, person.id, adv, {
+            "conversation": {"site_code": "walton", "mode": "drop_in"},
+            "follow_up": {"due_date": (date.today() + timedelta(days=2)).strftime("%d/%m/%Y"),
+                          "way": "call"}})
+    page = desk.window.open_person(person.id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    row = next(i for i, e in enumerate(page.timeline.entries) if e.kind == "follow_up")
+    page.table.setCurrentIndex(page.timeline.index(row, 0))
+    step = page.complete_follow_up()
+    assert isinstance(step, StepDialog)
+    qtbot.keyClicks(step.f.widgets["outcome"], "Rang, no answer; will try")
+    no_unexpected_modal.append(QMessageBox.StandardButton.Cancel)
+    desk.window.close()
+    assert desk.window.isVisible() and step.isVisible()
+    assert step.f.widgets["outcome"].toPlainText() == "Rang, no answer; will try"
