@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
 
         self.today.open_person.connect(self.open_person)
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.people.open_person.connect(self.open_person)
         self.people.new_person.connect(self.new_person)
         self.directory.changed.connect(self.reload_lists)
@@ -203,6 +204,10 @@ class MainWindow(QMainWindow):
         self.today.advisor_id, self.today.site_code = desk.advisor_id, desk.site_code
         self.today.reload()
         self._title()
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.today:
+            self.today.reload()  # the day moves on: what is due is worked out afresh
 
     def _new_person_from_search(self) -> None:
         from lr_desk.services import prefill
