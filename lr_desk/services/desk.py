@@ -223,7 +223,9 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
         history[ev.referral_id].append(line)
     for ref in session.execute(
             select(Referral.id, Referral.status, Referral.status_at,
-                   PartnerService.name.label("service"), Partner.name.label("partner"))
+                   PartnerService.name.label("service"), Partner.name.label("partner"),
+                   PrescriptionItem.prescription_id)
+            .join(PrescriptionItem, Referral.item_id == PrescriptionItem.id)
             .join(PartnerService, Referral.service_id == PartnerService.id)
             .join(Partner, PartnerService.partner_id == Partner.id)
             .where(Referral.person_id == person_id, Referral.deleted_at.is_(None))):
@@ -232,7 +234,8 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
                                f"{REFERRAL_STATUSES.get(ref.status, ref.status)}",
                                "\n".join(history[ref.id]), referral_id=ref.id,
                                open=ref.status not in _CLOSED_REFERRAL,
-                               referral_status=ref.status))
+                               referral_status=ref.status,
+                               prescription_id=ref.prescription_id))
 
     for f in session.execute(
             select(FollowUp.id, FollowUp.due_date, FollowUp.due_time, FollowUp.way,

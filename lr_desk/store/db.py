@@ -92,6 +92,21 @@ class MigrationError(RuntimeError):
     back (and an existing database's backup put back); the message says if that failed."""
 
 
+class NewerDataError(MigrationError):
+    """The database was written by a newer lr_desk: this one must not touch it."""
+
+
+def _known_revision(revision: str) -> bool:
+    """Whether this code has the migration ``revision`` (else a newer lr_desk wrote it)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
+    except CommandError:  # "Can't locate revision": not one of ours
+        return False
+
+
 def restore(saved: Path, db_path: Path) -> None:
     """Put a backup back in place of the database (through SQLite, so the WAL is reset
     too). Every connection to ``db_path`` must be closed first."""
@@ -118,6 +133,10 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head
     head = schema.SCHEMA_VERSION if target == "head" else target
     if current == head:
         return None
+    if current is not None and target == "head" and not _known_revision(current):
+        raise NewerDataError(
+            "This desk's data was saved by a newer version of lr_desk. Please update "
+            "lr_desk on this computer (nothing has been changed).")
     saved = None
     if current is not None:
         saved = backup(db_path, backup_dir, f"before-{head}")

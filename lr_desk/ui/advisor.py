@@ -3,6 +3,7 @@ Password sign-in will replace the choosing part; the rest of the app only needs 
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,7 +23,13 @@ NEW = "__new__"
 
 
 class AdvisorDialog(QDialog):
-    """Pick an advisor profile and where this desk is; or add a profile."""
+    """Pick an advisor profile and where this desk is; or add a profile.
+
+    It can appear while someone is already typing into the search box behind it, so for a
+    moment it takes no keys: a half-typed name must not pick another advisor, or press
+    Start, by accident."""
+
+    SETTLE_MS = 600
 
     def __init__(self, tasks: Tasks, existing: list[Advisor], sites: list[Site],
                  current_id: str = "", current_site: str = "", parent=None):
@@ -49,7 +56,7 @@ class AdvisorDialog(QDialog):
         ok = self.start_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Start")
         ok.setAccessibleName("Start")
-        ok.setDefault(True)
+        ok.setDefault(True)  # Enter starts, once the dialog takes keys
         buttons.accepted.connect(self.save)
         note = QLabel("Choose your profile. Everything you record is attributed to you.")
         note.setWordWrap(True)
@@ -58,6 +65,17 @@ class AdvisorDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self._changed("advisor")
+        self.body = [*self.f.widgets.values(), ok]
+        if self.SETTLE_MS:
+            for w in self.body:
+                w.setEnabled(False)
+            QTimer.singleShot(self.SETTLE_MS, self._settled)
+
+    def _settled(self) -> None:
+        for w in self.body:
+            w.setEnabled(True)
+        self._changed("advisor")
+        self.f.widgets["advisor"].setFocus()
 
     def _changed(self, key: str) -> None:
         new = self.f.widgets["advisor"].currentData() == NEW
@@ -86,7 +104,13 @@ class AdvisorDialog(QDialog):
         self.accept()
 
     def _failed(self, exc) -> bool:
+        from lr_desk.ui.tasks import environment_problem
+
         self.start_button.setEnabled(True)
+        plain = environment_problem(exc)
+        if plain:  # the desk's own error reporting isn't connected yet at start
+            self.f.show_errors({"advisor": plain}, only_touched=False)
+            return True
         if isinstance(exc, ValidationError):
             errors = {("name" if k == "name" else k): v for k, v in exc.errors.items()}
             self.f.show_errors(errors, only_touched=False)

@@ -144,9 +144,11 @@ class Startup(QObject):
 
     def _opened(self, result) -> None:
         if isinstance(result, BaseException):
+            from lr_desk.store.db import MigrationError
             from lr_desk.ui.tasks import environment_problem
 
             message = (environment_problem(result) or
+                       (str(result) if isinstance(result, MigrationError) else None) or
                        f"{type(result).__name__} (the details are in the log)")
             self.window.status_label.setText("The desk could not open its data.")
             self.failed.emit(message)

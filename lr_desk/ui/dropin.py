@@ -318,7 +318,7 @@ class DropInDialog(EditorDialog):
             follow = {k.removeprefix("follow_up."): val for k, val in v.items()
                       if k.startswith("follow_up.") and k != "follow_up.agreed"}
         return {"conversation": conv, "items": items, "follow_up": follow,
-                "pending_item": self._item_raw()}
+                "pending_item": self._item_raw(), "editing_row": self._editing_row}
 
     def restore(self, payload: dict) -> None:
         conv = payload.get("conversation", {})
@@ -344,6 +344,11 @@ class DropInDialog(EditorDialog):
             self._kind_changed()
             self.item_f.load({**pending, "link": pending.get("course_id") or
                               pending.get("service_id", "")})
+        # an item being changed stays the one being changed (not added a second time)
+        editing = payload.get("editing_row")
+        self._editing_row = editing if isinstance(editing, int) else None
+        if self._editing_row is not None:
+            self.add_item_button.setText("Update ite&m")
 
     def validate(self, payload: dict) -> None:
         dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
@@ -369,6 +374,6 @@ class DropInDialog(EditorDialog):
 
     def submit(self, payload: dict) -> None:
         person_id, advisor_id, today = self.person.id, self.desk.advisor_id, self.today
-        data = {k: v for k, v in payload.items() if k != "pending_item"}
+        data = {k: v for k, v in payload.items() if k not in ("pending_item", "editing_row")}
         self.tasks.run(lambda s: dropin.record_drop_in(s, person_id, advisor_id, data, today),
                        self.saved_ok, self.save_failed)

@@ -166,8 +166,8 @@ class MainWindow(QMainWindow):
         self.find_action = action("&Find a person", QKeySequence.StandardKey.Find, self.find)
         self.new_action = action("&New person", QKeySequence.StandardKey.New,
                                  self._new_person_from_search)
-        action("&Today", "Ctrl+1", lambda: self.tabs.setCurrentWidget(self.today))
-        action("&Directory", "Ctrl+3", lambda: self.tabs.setCurrentWidget(self.directory))
+        action("&Today", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))  # works while opening
+        action("&Directory", "Ctrl+3", lambda: self.tabs.setCurrentIndex(2))
         action("&Close person tab", QKeySequence.StandardKey.Close,
                lambda: self._close_tab(self.tabs.currentIndex()))
         self.advisor_action = action("Change &advisor…", None, self.change_advisor)
@@ -212,7 +212,9 @@ class MainWindow(QMainWindow):
     def _new_person_from_search(self) -> None:
         from lr_desk.services import prefill
 
-        self.new_person(prefill.from_search(self.query.text()))
+        # from what was typed in Find, when Find is where they are; else a blank form
+        typed = self.query.text() if self.tabs.currentIndex() == 1 else ""
+        self.new_person(prefill.from_search(typed))
 
     def _where(self) -> None:
         where = self.store.path if self.store else "(still opening)"

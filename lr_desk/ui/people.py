@@ -62,6 +62,8 @@ class PeoplePage(QWidget):
         super().__init__(parent)
         self.search_service = search
         self._generation = 0
+        self._answered = 0  # the generation the table shows
+        self._open_when_answered = False  # Enter came before the answer to the last key
         self.query = query or line_edit("Find a person",
                                         "Name, date of birth, postcode or phone, in any order")
         self.query.setClearButtonEnabled(True)
@@ -123,6 +125,7 @@ class PeoplePage(QWidget):
     def _results(self, generation: int, hits: list[Hit], total: int) -> None:
         if generation != self._generation:
             return  # an answer to an older keystroke
+        self._answered = generation
         self.model.set_hits(hits)
         if total == 0:
             self.status.setText("No one found. Check the spelling, or add a new person "
@@ -133,6 +136,10 @@ class PeoplePage(QWidget):
             self.status.setText(f"{total} found. Enter opens the first; Down arrow to choose.")
         if hits:
             self.table.selectRow(0)
+        if self._open_when_answered:
+            self._open_when_answered = False
+            if hits:
+                self.open_person.emit(hits[0].entry.person_id)
 
     def _to_results(self) -> None:
         if self.model.rowCount():
@@ -140,6 +147,11 @@ class PeoplePage(QWidget):
             self.table.selectRow(0)
 
     def _enter(self) -> None:
+        if self._answered != self._generation and self._generation > 0:
+            # the table still shows an older search: open the best match of what was typed
+            # once its answer comes, never a stale row
+            self._open_when_answered = True
+            return
         rows = self.table.selectionModel().selectedRows()
         row = rows[0].row() if rows else 0
         if self.model.rowCount():

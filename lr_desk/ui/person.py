@@ -202,8 +202,9 @@ class PersonPage(QWidget):
         self.sheet_button.setEnabled(bool(self._prescription_for(e)))
 
     def _prescription_for(self, entry: TimelineEntry | None) -> str | None:
-        """The prescription a timeline row belongs to; with none chosen, the newest."""
-        if entry is not None:
+        """The prescription a timeline row belongs to; for a row of no prescription (or
+        none chosen), the newest, so Ctrl+P right after a drop-in prints its sheet."""
+        if entry is not None and entry.prescription_id:
             return entry.prescription_id
         return next((e.prescription_id for e in self.timeline.entries if e.prescription_id),
                     None)

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
@@ -199,9 +200,9 @@ class SheetPreview(QDialog):
     def print_to(self, printer: QPrinter) -> None:
         """Send the sheet to a printer already chosen (the dialog's, or a test's)."""
         self._busy(True, "Printing…")
-        pdf = self.pdf
-        self.tasks.run_aside(lambda: print_pdf(pdf, printer),
-                             lambda _pages: self._record("printed"), self._not_given)
+        pdf, record = self.pdf, self._recorder("printed")
+        self.tasks.run_aside(lambda: print_pdf(pdf, printer), lambda _pages: record(None),
+                             self._not_given)
 
     def save_sheet(self) -> None:
         if self.pdf is None:
@@ -216,20 +217,26 @@ class SheetPreview(QDialog):
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
         self._busy(True, "Saving…")
-        pdf = self.pdf
-        self.tasks.run_aside(lambda: write_atomically(pdf, target),
-                             lambda saved: self._record("saved", saved), self._not_given)
+        pdf, record = self.pdf, self._recorder("saved")
+        self.tasks.run_aside(lambda: write_atomically(pdf, target), record, self._not_given)
 
-    def _record(self, how: str, where: Path | None = None) -> None:
-        rx_id, advisor = self.prescription_id, self.advisor_id
-        done = "Printed." if how == "printed" else f"Saved to {where}."
+    def _recorder(self, how: str):
+        """What to do once the sheet is printed or saved: record it on the prescription.
+        It holds no reference to this preview's widgets, so the record is made even if
+        the person's tab (and with it this preview) has been closed meanwhile."""
+        tasks, rx_id, advisor = self.tasks, self.prescription_id, self.advisor_id
+        preview = self
 
-        def recorded(_):
-            self._busy(False, done)
-            self.given.emit(how)
+        def record(where: Path | None) -> None:
+            def recorded(_stamp) -> None:
+                if shiboken6.isValid(preview):
+                    preview._busy(False, "Printed." if how == "printed" else
+                                  f"Saved to {where}.")
+                    preview.given.emit(how)
 
-        self.tasks.run(lambda s: sheet.record_sheet_given(s, rx_id, advisor, how), recorded,
-                       self._failed)
+            tasks.run(lambda s: sheet.record_sheet_given(s, rx_id, advisor, how), recorded)
+
+        return record
 
     def suggested_name(self) -> str:
         who = self.data.preferred_name if self.data else "visitor"

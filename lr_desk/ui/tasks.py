@@ -64,6 +64,7 @@ class Tasks(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-db")
         self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-aside")
         self._pending = 0
+        self._closed = False
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -88,6 +89,9 @@ class Tasks(QObject):
 
     def _submit(self, pool: ThreadPoolExecutor, work: Callable[[], Any], fn, on_done,
                 on_error) -> None:
+        if self._closed:
+            log.info("the desk is closing: %s not started", getattr(fn, "__qualname__", fn))
+            return
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -131,6 +135,7 @@ class Tasks(QObject):
 
     def shutdown(self) -> None:
         """Finish queued work (saves, drafts, a print) before the app exits."""
+        self._closed = True
         self._aside.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
@@ -148,6 +153,7 @@ class SearchService(QObject):
         self.index: SearchIndex | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-search")
         self._generation = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -166,6 +172,9 @@ class SearchService(QObject):
             self._generation += 1
             generation = self._generation
 
+        if self._closed:
+            return generation
+
         def job():
             if generation != self._generation or self.index is None:
                 return  # a newer keystroke has arrived; or the index is still building
@@ -178,6 +187,8 @@ class SearchService(QObject):
 
     def person_saved(self, person) -> None:
         """Keep the index in step with a saved person (a detached ORM object)."""
+        if self._closed:
+            return
         def job():
             try:
                 self.index.upsert_person(person)
@@ -186,4 +197,5 @@ class SearchService(QObject):
         self._pool.submit(job)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)

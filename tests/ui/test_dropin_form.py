@@ -58,3 +58,19 @@ def test_an_item_typed_but_not_added_is_not_dropped_on_save(qtbot, desks, profil
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save()
     assert _saved_titles(desk) == ["Swim on Saturdays"]
+
+
+def test_an_item_being_changed_stays_one_item_after_a_crash(qtbot, desks, profile):
+    desk = desks.start(profile)
+    dialog = _drop_in(desk, qtbot)
+    _own_step(dialog, qtbot, "Walk daily")
+    dialog.items_view.setCurrentIndex(dialog.items.index(0, 0))  # loaded to be changed
+    payload = dialog.collect()  # what the autosaved draft holds
+    dialog.dirty = False
+    dialog.reject()
+
+    again = desk.window.record_drop_in(dialog.person)
+    again.load_payload(payload)  # as restored from the draft after a crash
+    with qtbot.waitSignal(again.saved, timeout=10_000):
+        again.save()
+    assert _saved_titles(desk) == ["Walk daily"]

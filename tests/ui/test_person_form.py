@@ -102,3 +102,33 @@ def test_edit_details_updates_the_page_and_the_search(qtbot, desks, profile):
     with qtbot.waitSignal(desk.search.results, timeout=10_000):
         qtbot.keyClicks(desk.window.people.query, "hughes")
     qtbot.waitUntil(lambda: desk.window.people.model.rowCount() == 1)
+
+
+def test_enter_before_the_last_answer_opens_the_right_person(qtbot, desks, profile,
+                                                             monkeypatch):
+    import time as time_module
+
+    from lr_desk.services import people as people_service
+    from lr_desk.services.search import SearchIndex
+
+    desk = desks.start(profile)
+    adv = desk.window.desk.advisor_id
+    with desk.store.session() as s:
+        for given, born in (("Jack", "01/01/1950"), ("Jill", "02/02/1985")):
+            person = people_service.register(s, {"given_name": given, "family_name": "Smith",
+                                                 "date_of_birth": born}, adv, "walton")
+            desk.search.person_saved(person)
+    people = desk.window.people
+    with qtbot.waitSignal(desk.search.results, timeout=10_000):
+        qtbot.keyClicks(people.query, "smith")
+    qtbot.waitUntil(lambda: people.model.rowCount() == 2)
+
+    slow = SearchIndex.search  # an old PC: each answer takes a while
+    monkeypatch.setattr(SearchIndex, "search",
+                        lambda self, *a, **k: (time_module.sleep(0.08), slow(self, *a, **k))[1])
+    qtbot.keyClicks(people.query, " 1985")
+    with qtbot.waitSignal(desk.window.person_opened, timeout=10_000) as opened:
+        qtbot.keyClick(people.query, Qt.Key.Key_Return)  # before the answer arrives
+    page = opened.args[0]
+    qtbot.waitUntil(lambda: page.view is not None)
+    assert page.view.person.given_name == "Jill"

@@ -228,3 +228,25 @@ def test_closing_the_preview_while_the_sheet_is_made_is_quiet(qtbot, desks, prof
     with qtbot.assertNotEmitted(desk.tasks.failed, wait=500):
         qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
     assert preview.pdf is None
+
+
+def test_closing_the_persons_tab_while_printing_still_records_it(qtbot, desks, profile,
+                                                                 tmp_path):
+    from sqlalchemy import select
+
+    from lr_desk.store.models import Prescription
+
+    desk = desks.start(profile)
+    page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
+    rx_id = preview.prescription_id
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    with qtbot.assertNotEmitted(desk.tasks.failed, wait=0):
+        preview.print_to(printer)
+        desk.window._close_tab(desk.window.tabs.indexOf(page))  # Ctrl+W meanwhile
+        qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=60_000)
+        qtbot.wait(100)
+    with desk.store.session() as s:
+        assert s.scalar(select(Prescription.sheet_how).where(Prescription.id == rx_id)) == (
+            "printed")

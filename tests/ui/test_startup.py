@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+import pytest
+from PySide6.QtCore import Qt, QTimer
 
 from lr_desk import settings
 from lr_desk.paths import data_dir
 from lr_desk.profile import open_store
 from lr_desk.ui.advisor import NEW, AdvisorDialog
+
+
+@pytest.fixture(autouse=True)
+def advisor_dialog_takes_keys_at_once(monkeypatch, request):
+    """The dialog's short settling pause is tested on its own below."""
+    if "settling" not in request.node.name:
+        monkeypatch.setattr(AdvisorDialog, "SETTLE_MS", 0)
 
 
 def test_a_new_desk_asks_who_is_there_and_remembers(qtbot, tmp_path):
@@ -184,3 +192,75 @@ def test_ctrl_n_starts_from_what_was_typed_in_find(qtbot, desks, profile):
     w = dialog.f.widgets
     assert (w["given_name"].text(), w["family_name"].text(), w["date_of_birth"].text()) == (
         "Jane", "Smith", "12/03/1980")
+
+
+def test_settling_keys_typed_as_the_advisor_question_appears_pick_nobody(qtbot, tmp_path):
+    from lr_desk.services import advisors
+    from lr_desk.ui.context import Lists
+    from lr_desk.ui.tasks import Tasks
+
+    store = open_store(tmp_path / "p")
+    tasks = Tasks(store)
+    try:
+        with store.session() as s:
+            sam = advisors.create(s, "Sam Smith", "walton")
+            advisors.create(s, "Alex Advisor", "walton")
+            lists = Lists.load(s)
+        dialog = AdvisorDialog(tasks, lists.advisors, lists.sites, sam.id, "walton")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.keyClicks(dialog.f.widgets["advisor"], "al")  # still typing a search
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+        assert dialog.chosen is None and dialog.isVisible()
+        assert dialog.f.widgets["advisor"].currentData() == sam.id
+        qtbot.waitUntil(dialog.start_button.isEnabled, timeout=5_000)  # then it takes keys
+        assert dialog.f.widgets["advisor"].hasFocus() or not dialog.isActiveWindow()
+    finally:
+        tasks.shutdown()
+        store.close()
+
+
+def test_data_from_a_newer_lr_desk_is_left_alone_and_says_to_update(qtbot, tmp_path):
+    import sqlite3
+
+    from lr_desk.ui.application import Startup
+
+    folder = tmp_path / "newer"
+    make_profile_here = open_store(folder)
+    make_profile_here.close()
+    db = sqlite3.connect(folder / "lr_desk.sqlite")
+    db.execute("UPDATE alembic_version SET version_num = '9999'")
+    db.commit()
+    db.close()
+    before = (folder / "lr_desk.sqlite").read_bytes()
+    startup = Startup(folder, ask_advisor=False)
+    try:
+        with qtbot.waitSignal(startup.failed, timeout=30_000) as failed:
+            pass
+        assert "newer version of lr_desk" in failed.args[0] and "update" in failed.args[0]
+    finally:
+        startup.close()
+        startup.window.close()
+    assert (folder / "lr_desk.sqlite").read_bytes() == before  # not touched
+
+
+def test_ctrl_1_and_3_while_the_desk_opens_do_no_harm(qtbot, tmp_path):
+    from lr_desk.ui.application import Startup
+    from tests.ui.conftest import make_profile
+
+    folder = tmp_path / "d"
+    make_profile(folder)
+    startup = Startup(folder, ask_advisor=False)
+    try:
+        window = startup.window
+        from PySide6.QtGui import QAction
+
+        by_key = {a.shortcut().toString(): a for a in window.findChildren(QAction)}
+        by_key["Ctrl+1"].trigger()  # before the pages are in
+        assert window.tabs.currentIndex() == 0
+        by_key["Ctrl+3"].trigger()
+        assert window.tabs.currentIndex() == 2
+        with qtbot.waitSignal(startup.opened, timeout=30_000):
+            pass
+    finally:
+        startup.close()
