@@ -34,11 +34,15 @@ _DROPPED = str.maketrans("", "", "'’`.")
 @lru_cache(maxsize=65536)  # names repeat a great deal: most calls are a look-up
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
+    return _unaccent(text).translate(_DROPPED)
+
+
+def _unaccent(text: str) -> str:
+    """Lower case without accents; punctuation kept (the query needs its dots for dates)."""
     if text.isascii():
-        return text.lower().translate(_DROPPED)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.translate(_DROPPED)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 PART_WEIGHT = 0.95  # "williams" ranks plain Williams above Lloyd-Williams
@@ -46,7 +50,8 @@ PART_WEIGHT = 0.95  # "williams" ranks plain Williams above Lloyd-Williams
 
 def name_tokens(*names: str) -> dict[str, float]:
     """The searchable words of a person's names, each with its weight: a whole word 1.0,
-    a part of a hyphenated word a little less."""
+    a part of a hyphenated word a little less. A name of several words is also a word
+    without its spaces ("Van der Berg": "vanderberg"), as people often type it so."""
     tokens: dict[str, float] = {}
     for name in names:
         if name:
@@ -59,13 +64,18 @@ def name_tokens(*names: str) -> dict[str, float]:
 @lru_cache(maxsize=65536)
 def _tokens_of_name(name: str) -> tuple[tuple[str, float], ...]:
     out: list[tuple[str, float]] = []
-    for word in fold(name).split():
+    words = fold(name).split()
+    for word in words:
         parts = [p for p in word.split("-") if p]
         if len(parts) == 1:
             out.append((parts[0], 1.0))
         elif parts:
             out.append(("".join(parts), 1.0))
             out.extend((part, PART_WEIGHT) for part in parts)
+    if len(words) > 1:
+        joined = "".join(words).replace("-", "")
+        if joined:
+            out.append((joined, 1.0))
     return tuple(out)
 
 
@@ -106,48 +116,82 @@ class Query:
         return not (self.names or self.dates or self.years or self.postcodes or self.digits)
 
 
+MAX_QUERY = 200  # characters looked at: more is never a search, only a paste gone wrong
+
+# Only ASCII digits count as digits (re.ASCII): int() and dates can't read other scripts'.
 _DATE_PATTERNS = [
-    re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),
-    re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"),
-    re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) +
-               r")[a-z]*\.?,?\s+(?:\d{4}|\d{2})\b"),
+    # 1980-03-12, 1980/03/12, 1980.03.12
+    (re.compile(r"\b(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})\b", re.ASCII), "{0}-{1}-{2}"),
+    # 12/03/1980, 12-3-80, 1.2.85
+    (re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b", re.ASCII), "{0}/{1}/{2}"),
+    # 12 03 1980: spaces only with a four-digit year, and not inside a run of digit groups
+    (re.compile(r"(?<!\d)(?<!\d\s)\b(\d{1,2})\s+(\d{1,2})\s+(\d{4})\b", re.ASCII),
+     "{0}/{1}/{2}"),
+    # 12 Mar 1980, 12th March, 1980
+    (re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) +
+                r")[a-z]*\.?,?\s+(?:\d{4}|\d{2})\b", re.ASCII), None),
 ]
-OUTWARD = re.compile(r"[a-z]{1,2}\d[a-z\d]?")
-_POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b")
+# the start of a date still being typed: 14/ 14/0 14/02/ 14.02.19 14-02-198
+_PARTIAL_DATE = re.compile(r"\d{1,2}[/.\-](?:\d{1,2}(?:[/.\-]\d{0,3})?)?", re.ASCII)
+# ... or with spaces, at the end of what was typed: 14 02 1, 14 02 198
+_PARTIAL_SPACED_DATE = re.compile(r"(?<!\d)(?<!\d\s)\b(\d{1,2})\s+(\d{1,2})\s+\d{1,3}\s*$",
+                                  re.ASCII)
+_AS_SPACES = str.maketrans(",()-/", "     ")  # after dates: 0151-478-6556, (0151) 478 6556
+_PHONE = re.compile(r"\+?\d[\d\s]{5,}\d", re.ASCII)
+OUTWARD = re.compile(r"[a-z]{1,2}\d[a-z\d]?", re.ASCII)
+_POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b", re.ASCII)
+
+
+def _digits(token: str) -> bool:
+    return token.isascii() and token.isdigit()
 
 
 def parse_query(text: str, today: date | None = None) -> Query:
     q = Query([], [], [], [], [])
-    rest = fold(text).replace(",", " ")
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(rest):
+    # dates first, while their dots are still there ("1.2.85"; fold would make it "1285")
+    rest = _unaccent(text[:MAX_QUERY]).replace(",", " ")
+    for pattern, layout in _DATE_PATTERNS:
+        for m in list(pattern.finditer(rest)):
             try:
-                q.dates.append(parse_date(m.group(0), today))
+                q.dates.append(parse_date(layout.format(*m.groups()) if layout else m.group(0),
+                                          today))
             except ValueError:
                 continue
             rest = rest.replace(m.group(0), " ", 1)
+    # a date half typed is left out rather than required, so results don't blank meanwhile
+    if (m := _PARTIAL_SPACED_DATE.search(rest)) and _day_month(m.group(1), m.group(2)):
+        rest = rest[:m.start()]
+    rest = " ".join(t for t in rest.split() if not _PARTIAL_DATE.fullmatch(t))
+    rest = rest.translate(_DROPPED).translate(_AS_SPACES)
     for m in _POSTCODE.finditer(rest):
         q.postcodes.append(f"{m.group(1)} {m.group(2)}")
         rest = rest.replace(m.group(0), " ", 1)
-    # a phone number typed with spaces: join runs of digit groups
-    for m in re.finditer(r"\+?\d[\d\s]{5,}\d", rest):
-        if m.group(0).isdigit() and len(m.group(0)) == 8 and _compact_date(m.group(0), today):
+    # a phone number typed with spaces (or brackets and dashes, now spaces): join the groups
+    for m in list(_PHONE.finditer(rest)):
+        if _digits(m.group(0)) and len(m.group(0)) == 8 and _compact_date(m.group(0), today):
             continue  # 12031980: a date of birth, left for the token loop below
-        q.digits.append(phone_digits(m.group(0)))
+        if len(digits := phone_digits(m.group(0))) >= 3:  # "+44 (0)7" is just "07" so far
+            q.digits.append(digits)
         rest = rest.replace(m.group(0), " ", 1)
+    names: dict[str, None] = {}  # in order, each once
     for token in rest.split():
-        if token.isdigit():
+        if _digits(token):
             if len(token) == 4 and 1900 <= int(token) <= 2100:
                 q.years.append(int(token))
-            elif len(token) == 8 and _compact_date(token, today):
-                q.dates.append(_compact_date(token, today))
+            elif len(token) == 8 and (born := _compact_date(token, today)):
+                q.dates.append(born)
             elif len(token) >= 3:
                 q.digits.append(token)
-        elif any(c.isdigit() for c in token) and token[0].isalpha():
+        elif token[0].isascii() and token[0].isalpha() and any(map(_digits, token)):
             q.postcodes.append(f"{token} " if OUTWARD.fullmatch(token) else token)
         else:
-            q.names.extend(t for t in name_tokens(token) if t)
+            names.update((t, None) for t in name_tokens(token) if t)
+    q.names = list(names)
     return q
+
+
+def _day_month(day: str, month: str) -> bool:
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
 def _compact_date(token: str, today: date | None) -> date | None:
@@ -295,6 +339,36 @@ class SearchIndex:
             narrow({s for s, phone in self._phones.items() if digits in phone})
         return allowed
 
+    def _score_names(self, names: list[str], allowed: set[int] | None) -> dict[int, float]:
+        """Slots matching every name word, with the sum of how well each matched."""
+        scores: dict[int, float] | None = None
+        for token in names:
+            matches = self._name_matches(token)
+            if allowed is not None:
+                matches = {s: v for s, v in matches.items() if s in allowed}
+            if scores is None:
+                scores = matches
+            else:
+                scores = {s: v + matches[s] for s, v in scores.items() if s in matches}
+            if not scores:
+                return {}
+        return scores or {}
+
+    def _join_adjacent(self, names: list[str]) -> list[str]:
+        """Join each word to the one before it while together they begin a known name
+        word: ["mary", "mc", "donald"] -> ["mary", "mcdonald"]. A few bisects."""
+        out = [names[0]]
+        for word in names[1:]:
+            if self._begins_a_word(out[-1] + word):
+                out[-1] += word
+            else:
+                out.append(word)
+        return out
+
+    def _begins_a_word(self, prefix: str) -> bool:
+        i = bisect.bisect_left(self._vocab, prefix)
+        return i < len(self._vocab) and self._vocab[i].startswith(prefix)
+
     def search(self, text: str, limit: int = DEFAULT_LIMIT,
                today: date | None = None) -> tuple[list[Hit], int]:
         """Best matches first, and how many matched in all."""
@@ -303,17 +377,12 @@ class SearchIndex:
             return [], 0
         allowed = self._filter(q)
         if q.names:
-            scores: dict[int, float] | None = None
-            for token in q.names:
-                matches = self._name_matches(token)
-                if allowed is not None:
-                    matches = {s: v for s, v in matches.items() if s in allowed}
-                if scores is None:
-                    scores = matches
-                else:
-                    scores = {s: v + matches[s] for s, v in scores.items() if s in matches}
-                if not scores:
-                    return [], 0
+            scores = self._score_names(q.names, allowed)
+            if not scores and len(q.names) > 1:
+                # "mc donald" for McDonald, "van der berg" for Vanderberg: once more, joined
+                joined = self._join_adjacent(q.names)
+                if joined != q.names:
+                    scores = self._score_names(joined, allowed)
         else:
             scores = dict.fromkeys(allowed or (), 1.0)
         best = heapq.nsmallest(limit, scores.items(),

@@ -64,7 +64,7 @@ class DropInDialog(EditorDialog):
         f.add(form, "conversation.site_code", "&Where",
               combo("Where", {s.code: s.name for s in lists.sites}))
         set_combo(f.widgets["conversation.site_code"], desk.site_code)
-        f.add(form, "conversation.mode", "&How", combo("How we met", MODES))
+        f.add(form, "conversation.mode", "H&ow", combo("How we met", MODES))
         self.needs = QStandardItemModel(self)
         for cat in lists.categories:
             item = QStandardItem(cat.name)
@@ -85,9 +85,9 @@ class DropInDialog(EditorDialog):
         f.add(form, "conversation.private_notes", "&Private notes",
               text_edit("Private advisor notes", "Never printed on their sheet"))
         f.add(form, "conversation.escalated", "", check("&Escalate: something needs acting on"))
-        f.add(form, "conversation.escalation_reason", "Rea&son",
+        f.add(form, "conversation.escalation_reason", "Reason",
               combo("Escalation reason", ESCALATION_REASONS, blank="Choose…"))
-        f.add(form, "conversation.escalation_action", "Action ta&ken",
+        f.add(form, "conversation.escalation_action", "Action taken",
               text_edit("Escalation action taken"))
 
         # 2. the prescription ------------------------------------------------------------
@@ -114,23 +114,23 @@ class DropInDialog(EditorDialog):
         self.item_f = Fields(self._item_changed)
         item_form = QFormLayout()
         self.item_f.add(item_form, "kind", "&Kind of item", combo("Kind of item", ITEM_KINDS))
-        self.item_f.add(item_form, "link", "From the director&y",
+        self.item_f.add(item_form, "link", "From the directo&ry",
                         combo("From the directory", {}, blank="(not in the directory)"))
         self.item_f.add(item_form, "title", "Descri&be it",
                         line_edit("Item description", "What it is, in plain words"))
         self.item_f.add(item_form, "why", "Wh&y (their words)", text_edit("Why, in their words"))
         self.item_f.add(item_form, "first_step", "&First step", text_edit("First step"))
-        self.item_f.add(item_form, "target_date", "B&y when",
+        self.item_f.add(item_form, "target_date", "By when",
                         line_edit("Target date", "day/month/year"))
-        self.item_f.add(item_form, "refer", "", check("Refer them to this &partner service"))
-        self.item_f.add(item_form, "referral_status", "Referral stat&us",
+        self.item_f.add(item_form, "refer", "", check("Refer them to this partner &service"))
+        self.item_f.add(item_form, "referral_status", "Referral status",
                         combo("Referral status", OPENING))
         rx_layout.addLayout(item_form)
         buttons = QHBoxLayout()
         self.add_item_button = QPushButton("&Add to prescription")
         self.add_item_button.setAccessibleName("Add item to prescription")
         self.add_item_button.clicked.connect(self.add_item)
-        self.remove_item_button = QPushButton("&Remove item")
+        self.remove_item_button = QPushButton("Remo&ve item")
         self.remove_item_button.setAccessibleName("Remove selected item")
         self.remove_item_button.clicked.connect(self.remove_item)
         buttons.addWidget(self.add_item_button)
@@ -145,11 +145,11 @@ class DropInDialog(EditorDialog):
         fu = QGroupBox("3. Follow-up")
         fu_form = QFormLayout(fu)
         f.add(fu_form, "follow_up.agreed", "", check("A follow-up is a&greed"))
-        f.add(fu_form, "follow_up.due_date", "Follow-up dat&e",
+        f.add(fu_form, "follow_up.due_date", "Fo&llow-up date",
               line_edit("Follow-up date", "day/month/year"))
-        f.add(fu_form, "follow_up.due_time", "Follow-up t&ime", line_edit("Follow-up time",
+        f.add(fu_form, "follow_up.due_time", "Follow-up time", line_edit("Follow-up time",
                                                                           "HH:MM"))
-        f.add(fu_form, "follow_up.way", "Follow-up &way", combo("Follow-up way", FOLLOWUP_WAYS))
+        f.add(fu_form, "follow_up.way", "Follow-up way", combo("Follow-up way", FOLLOWUP_WAYS))
         f.add(fu_form, "follow_up.assigned_to", "Wit&h",
               combo("Follow-up advisor", {a.id: a.name for a in lists.advisors}))
         set_combo(f.widgets["follow_up.assigned_to"], desk.advisor_id)
@@ -272,7 +272,7 @@ class DropInDialog(EditorDialog):
             self.item_f.load({**raw, "link": raw["course_id"] or raw["service_id"]})
         finally:
             self._loading = False
-        self.add_item_button.setText("Update ite&m")
+        self.add_item_button.setText("&Update item")
 
     def _clear_item_form(self) -> None:
         self._loading = True
@@ -348,7 +348,7 @@ class DropInDialog(EditorDialog):
         editing = payload.get("editing_row")
         self._editing_row = editing if isinstance(editing, int) else None
         if self._editing_row is not None:
-            self.add_item_button.setText("Update ite&m")
+            self.add_item_button.setText("&Update item")
 
     def validate(self, payload: dict) -> None:
         dropin.validate_drop_in(payload, self.today, self.desk.lists.known())

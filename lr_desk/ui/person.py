@@ -96,7 +96,7 @@ class PersonPage(QWidget):
         self.edit_button.setAccessibleName("Edit details")
         self.referral_button = QPushButton("Update &referral")
         self.referral_button.setAccessibleName("Update the selected referral")
-        self.follow_up_button = QPushButton("Follow-up &done")
+        self.follow_up_button = QPushButton("Follow-up do&ne")
         self.follow_up_button.setAccessibleName("Mark the selected follow-up done")
         self.sheet_button = QPushButton("Print &sheet…")
         self.sheet_button.setAccessibleName("Print the take-home sheet")

@@ -349,3 +349,134 @@ def test_parse_query_sorts_out_the_parts():
     assert q.dates == [date(1980, 3, 12)]
     assert q.postcodes == ["l9 2af"]
     assert q.digits == ["01511234567"]
+
+
+# --- as people really type them --------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["1.2.85", "1.2.1985", "01.02.1985", "01 02 1985",
+                                   "1 2 1985", "jones 01 02 1985", "1.2.85 jones"])
+def test_dates_with_dots_or_spaces(typed):
+    ix = SearchIndex()
+    ix.upsert(Entry("feb", "Eve", "Jones", "", date(1985, 2, 1), "", "0151 478 6556"))
+    ix.upsert(Entry("other", "Ann", "Jones", "", date(1985, 1, 2), "", "0151 478 6557"))
+    assert ids(ix, typed) == ["feb"]
+
+
+def test_a_spaced_date_is_a_date_not_a_phone_number():
+    q = parse_query("01 02 1985", TODAY)
+    assert q.dates == [date(1985, 2, 1)] and q.digits == []
+    assert parse_query("1.2.85", TODAY).dates == [date(1985, 2, 1)]
+
+
+@pytest.mark.parametrize("typed, who", [
+    ("(0151) 478 6556", "landline"),
+    ("0151-478-6556", "landline"),
+    ("(0151)4786556", "landline"),
+    ("0151 478-6556", "landline"),
+    ("+44 (0)151 478 6556", "landline"),
+    ("+44 (0)7700 900456", "mobile"),
+    ("+44 (0) 7700 900456", "mobile"),
+    ("07700-900-456", "mobile"),
+    ("(07700) 900456", "mobile"),
+    ("lee (0151) 478 6556", "landline"),
+])
+def test_phone_numbers_as_people_write_them(typed, who):
+    ix = SearchIndex()
+    ix.upsert(Entry("landline", "Ann", "Lee", "", None, "", "0151 478 6556"))
+    ix.upsert(Entry("mobile", "Bob", "Lee", "", None, "", "07700 900456"))
+    ix.upsert(Entry("nobody", "Cat", "Lee", "", None, "", "0151 478 0000"))
+    assert ids(ix, typed) == [who]
+
+
+def test_a_phone_number_needs_three_digits_before_it_narrows():
+    assert parse_query("+44 (0)7", TODAY).digits == []
+    assert parse_query("+44 (0)77", TODAY).digits == ["077"]
+
+
+@pytest.mark.parametrize("typed", ["jones 1", "jones 14", "jones 14/", "jones 14/0",
+                                   "jones 14/02", "jones 14/02/", "jones 14/02/1",
+                                   "jones 14/02/198", "jones 14.0", "jones 14.02.1",
+                                   "jones 14-0", "jones 14-02-198", "jones 14 02 1",
+                                   "jones 14 02 19", "jones 14 02 198", "14/0 jones"])
+def test_results_stay_while_a_date_is_typed(index, typed):
+    assert idset(index, typed) == {"sian", "hyphen"}
+
+
+def test_the_finished_date_then_narrows(index):
+    assert ids(index, "jones 12/03/1980") == ["sian"]
+    assert ids(index, "jones 12 03 1980") == ["sian"]
+
+
+@pytest.fixture
+def names_index() -> SearchIndex:
+    ix = SearchIndex()
+    for row in [
+        ("mcd", "Mary", "McDonald", ""),
+        ("macd", "Ian", "MacDonald", ""),
+        ("vdb", "Pieter", "Van der Berg", ""),
+        ("stj", "Oliver", "St John", ""),
+        ("lw", "Aled", "Lloyd Williams", ""),
+        ("mj", "Mary Jane", "Smith", ""),
+        ("other", "Mary", "Smith", ""),
+        ("vdj", "Ann", "Vanderjagt", ""),
+        ("dl", "Rosa", "Delacruz", ""),
+    ]:
+        ix.upsert(Entry(*row, None, "", ""))
+    return ix
+
+
+@pytest.mark.parametrize("typed, who", [
+    ("mc donald", "mcd"), ("mary mc donald", "mcd"), ("mc donald mary", "mcd"),
+    ("mac donald", "macd"), ("ian mac donald", "macd"),
+    ("vanderberg", "vdb"), ("vanderb", "vdb"), ("van der berg", "vdb"),
+    ("pieter vanderberg", "vdb"),
+    ("stjohn", "stj"), ("st john", "stj"), ("st. john", "stj"), ("oliver stjohn", "stj"),
+    ("lloyd-williams", "lw"), ("lloydwilliams", "lw"), ("aled lloyd-williams", "lw"),
+    ("mary-jane smith", "mj"), ("maryjane smith", "mj"), ("mary jane smith", "mj"),
+    ("smith maryjane", "mj"),
+    ("vander jagt", "vdj"), ("de la cruz", "dl"), ("rosa de la cruz", "dl"),
+])
+def test_names_joined_or_split_differently(names_index, typed, who):
+    found = ids(names_index, typed)
+    assert found[0] == who
+    assert set(found) <= {who, "mcd", "macd"}  # McDonald and MacDonald are one typo apart
+
+
+def test_joined_words_keep_their_typo_tolerance_and_ranking(names_index):
+    assert ids(names_index, "mc donald") == ["mcd", "macd"]
+    assert ids(names_index, "mac donald") == ["macd", "mcd"]
+    assert ids(names_index, "mcdonald") == ids(names_index, "mc donald")
+
+
+def test_a_name_is_also_indexed_without_its_spaces():
+    assert name_tokens("Van der Berg") == {"van": 1.0, "der": 1.0, "berg": 1.0,
+                                           "vanderberg": 1.0}
+    assert name_tokens("Mary-Jane Ann")["maryjaneann"] == 1.0
+
+
+def test_words_that_match_as_typed_are_not_joined(names_index):
+    names_index.upsert(Entry("mcx", "Mc", "Donald", "", None, "", ""))
+    assert ids(names_index, "mc donald") == ["mcx"]
+
+
+def test_a_hyphenated_query_finds_the_hyphenated_name(index):
+    assert ids(index, "anna smith-jones") == ["hyphen"]
+
+
+@pytest.mark.parametrize("typed", [
+    "፩፪፫፬", "jones ፩፪/፫", "١٢/٠٣/١٩٨٠", "١٢٣٤٥٦٧", "۱۲۳۴", "१२३४", "１２/０３/１９８０",
+    "²³", "😀", "jones 😀", "\x00", "\x00\x01\x1f\x7f", "jones\tsian\n", "\u200b", "\ud800",
+    "l9\u0662", "(((", ")-(", "+", "+44 (", "-", "/", "...", "12/13/1980", "31/02/1980",
+    "99999999999999999999999999", "0" * 5000, "x" * 10_000, "jones " * 2_000,
+    "١" * 10_000, "a1 " * 3_000, "smith-" * 2_000,
+])
+def test_odd_input_never_raises(index, typed):
+    hits, total = index.search(typed, today=TODAY)
+    assert isinstance(hits, list) and total >= len(hits)
+    parse_query(typed, TODAY)
+
+
+def test_only_ascii_digits_are_digits(index):
+    q = parse_query("፩፪፫፬ ١٢٣٤", TODAY)
+    assert q.dates == [] and q.years == [] and q.digits == []

@@ -78,3 +78,40 @@ def test_shortcuts_reach_find_new_and_record(qtbot, desks, profile):
     window.tabs.setCurrentWidget(window.today)
     window.find_action.trigger()
     assert window.tabs.currentWidget() is window.people
+
+
+def mnemonic_clashes(root: QWidget) -> dict[str, list[str]]:
+    """Alt+letter keys used by more than one label or button in one window."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+
+    seen: dict[str, list[str]] = {}
+    for w in [root, *root.findChildren(QWidget)]:
+        if w.window() is not root.window() and w is not root:
+            continue
+        if isinstance(w, QLabel) and w.buddy() is None:
+            continue
+        if not isinstance(w, QLabel | QAbstractButton | QGroupBox):
+            continue
+        text = w.title() if isinstance(w, QGroupBox) else w.text()
+        m = re.search(r"&([^&])", text.replace("&&", ""))
+        if m:
+            seen.setdefault(m.group(1).lower(), []).append(text)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def test_alt_letters_are_unique_in_each_form(qtbot, desks, profile):
+    desk = desks.start(profile)
+    window = desk.window
+    person_form = window.new_person({})
+    assert mnemonic_clashes(person_form) == {}
+    qtbot.keyClicks(person_form.f.widgets["given_name"], "Nia")
+    qtbot.keyClicks(person_form.f.widgets["family_name"], "Jones")
+    with qtbot.waitSignal(window.person_opened, timeout=10_000) as opened:
+        person_form.save()
+    page = opened.args[0]
+    qtbot.waitUntil(lambda: page.view is not None)
+    assert mnemonic_clashes(page) == {}
+    dialog = window.record_drop_in(page.view.person)
+    assert mnemonic_clashes(dialog) == {}
