@@ -222,8 +222,9 @@ class SheetPreview(QDialog):
 
     def _recorder(self, how: str):
         """What to do once the sheet is printed or saved: record it on the prescription.
-        It holds no reference to this preview's widgets, so the record is made even if
-        the person's tab (and with it this preview) has been closed meanwhile."""
+        A plain function, not a method of this preview, so the record is made even if the
+        person's tab (and with it this preview) has been closed meanwhile; the preview is
+        only told if it is still there."""
         tasks, rx_id, advisor = self.tasks, self.prescription_id, self.advisor_id
         preview = self
 

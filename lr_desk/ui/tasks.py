@@ -189,6 +189,7 @@ class SearchService(QObject):
         """Keep the index in step with a saved person (a detached ORM object)."""
         if self._closed:
             return
+
         def job():
             try:
                 self.index.upsert_person(person)
