@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import pairwise
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
@@ -36,6 +37,7 @@ from lr_desk.services import directory
 from lr_desk.store.models import DELIVERY, Course, Partner, PartnerService
 from lr_desk.ui.context import Desk
 from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, text_edit
+from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import Tasks
 
 EXAMPLE_MARK = "(example)"
@@ -106,27 +108,27 @@ def load_directory(session) -> Loaded:
 # --- table models ----------------------------------------------------------------------
 
 
-class _RowsModel(QAbstractTableModel):
-    """A read-only table over loaded rows, with a filter and sorting done in memory
-    (the directory is a few hundred rows at most)."""
+class _RowsModel(RowsModel):
+    """The desk's table model with a filter and sorting done in memory (the directory is
+    a few hundred rows at most): ``all`` holds every row, ``rows`` those on show."""
 
     HEADERS: tuple[str, ...] = ()
 
     def __init__(self, desk: Desk, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__([(h, partial(self._cell, i)) for i, h in enumerate(self.HEADERS)],
+                         parent, key=self.key)
         self.desk = desk
         self.all: list = []
-        self.rows: list = []
         self._match: Callable[[object], bool] | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
     # Subclasses define ``key(row) -> str`` (the row's id) and ``cells(row)`` (the
     # displayed text of each column), and may refine ``sort_key`` and ``extra``.
+    def _cell(self, column: int, row) -> str:
+        return self.cells(row)[column]
+
     def sort_key(self, row, column: int):
         return self.cells(row)[column].casefold()
-
-    def extra(self, row, column: int, role):
-        return None
 
     # loading and filtering
     def set_rows(self, rows: list) -> None:
@@ -151,29 +153,6 @@ class _RowsModel(QAbstractTableModel):
 
     def row_of(self, key: str) -> int:
         return next((i for i, r in enumerate(self.rows) if self.key(r) == key), -1)
-
-    # Qt
-    def rowCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.HEADERS)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cells(row)[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return self.key(row)
-        return self.extra(row, index.column(), role)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.HEADERS):

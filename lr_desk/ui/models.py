@@ -15,7 +15,7 @@ TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 
 class RowsModel(QAbstractTableModel):
     """A table over a list of loaded rows. Columns are (header, row -> text); ``key``
-    gives a row's id (UserRole); subclasses may answer other roles in ``extra``."""
+    gives a row's id (UserRole); subclasses may answer any role first in ``extra``."""
 
     def __init__(self, columns: Sequence[Column], parent: QObject | None = None,
                  key: Callable[[Any], str] | None = None):
@@ -47,11 +47,14 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
+        special = self.extra(row, index.column(), role)  # a subclass may say more
+        if special is not None:
+            return special
         if role in TEXT_ROLES:
             return self.columns[index.column()][1](row)
         if role == Qt.ItemDataRole.UserRole and self.key is not None:
             return self.key(row)
-        return self.extra(row, index.column(), role)
+        return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
