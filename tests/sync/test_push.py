@@ -1,0 +1,70 @@
+"""Pushing the outbox: everything reaches the central log once, whatever fails on the way."""
+
+from __future__ import annotations
+
+import pytest
+
+from lr_desk.profile import open_store
+from lr_desk.services import advisors, people
+from lr_desk.sync import push
+from lr_desk.sync.central import CentralStore, init_central
+
+
+@pytest.fixture
+def central(central_url):
+    init_central(central_url)
+    store = CentralStore(central_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def device(tmp_path):
+    store = open_store(tmp_path / "device")
+    with store.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton")
+        for n in range(7):
+            people.register(s, {"given_name": f"Person{n}", "family_name": "Test"}, adv.id,
+                            "walton")
+    yield store
+    store.close()
+
+
+def test_the_outbox_reaches_the_log_in_order_and_is_marked_sent(device, central):
+    assert push.waiting(device) == 8
+    result = push.push_outbox(device, central, batch=3)
+    assert (result.changes, result.batches) == (8, 3)
+    assert push.waiting(device) == 0
+    log = central.pull(0)
+    assert [c.entity for c in log] == ["advisor"] + ["person"] * 7
+    assert {c.device_id for c in log} == {device.device_id}
+    assert push.push_outbox(device, central).changes == 0  # nothing left to do
+
+
+def test_a_crash_after_the_store_commits_sends_nothing_twice(device, central, monkeypatch):
+    real_push = central.push
+
+    def commit_then_lose_the_answer(device_id, changes):
+        real_push(device_id, changes)
+        raise ConnectionError("the connection dropped before the answer came")
+
+    monkeypatch.setattr(central, "push", commit_then_lose_the_answer)
+    with pytest.raises(ConnectionError):
+        push.push_outbox(device, central)
+    assert push.waiting(device) == 8  # not marked: the device never heard
+    monkeypatch.setattr(central, "push", real_push)
+    push.push_outbox(device, central)  # the retry
+    log = central.pull(0)
+    assert len(log) == 8 and len({c.change_id for c in log}) == 8
+    assert push.waiting(device) == 0
+
+
+def test_a_failed_push_leaves_everything_waiting(device, central, monkeypatch):
+    def offline(device_id, changes):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(central, "push", offline)
+    with pytest.raises(ConnectionError):
+        push.push_outbox(device, central)
+    assert push.waiting(device) == 8
+    assert central.head() == 0
