@@ -8,7 +8,7 @@ the caller's one transaction, so a failure part-way writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -73,7 +73,10 @@ def _conversation_when(raw: dict, today: date) -> datetime:
         raise ValueError("A conversation can't be recorded in the future.")
     hhmm = parse_time(raw.get("time", ""))
     # no time typed: now, on the advisor's clock (conversation times are local wall time)
-    return as_datetime(day, hhmm) if hhmm else datetime.combine(day, datetime.now().time())
+    when = as_datetime(day, hhmm) if hhmm else datetime.combine(day, datetime.now().time())
+    if when > datetime.now() + timedelta(minutes=5):
+        raise ValueError("That time is still to come today; please check it.")
+    return when
 
 
 @dataclass

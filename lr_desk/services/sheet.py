@@ -172,7 +172,10 @@ def sheet_data(session: Session, prescription_id: str, today: date | None = None
         .order_by(FollowUp.due_date, FollowUp.due_time).limit(1)).first()
     next_follow_up = None
     if follow is not None:
-        place = _place(sites.get(follow.site_code)) if follow.way == "drop_in" else ""
+        place = ""
+        if follow.way == "drop_in":  # a drop-in is at a hub (never "Telephone support")
+            site = sites.get(follow.site_code)
+            place = _place(site if site is not None and site.kind == "hub" else hub_site)
         next_follow_up = SheetFollowUp(follow.due_date, follow.due_time or "",
                                        SHEET_WAYS.get(follow.way, follow.way), place)
 

@@ -136,6 +136,10 @@ def _base_direction(text: str) -> str:
     return "L"
 
 
+def _has_ltr(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) == "L" for ch in text)
+
+
 def _visual_line(lead: str, words: list[str], base: str) -> str:
     visual = get_display(lead + " ".join(words), base_dir=base)
     if lead and visual.startswith(lead):  # a left-to-right label stays in front
@@ -149,6 +153,13 @@ def _bidi_markup(text: str, style: ParagraphStyle, width: float,
     logical order to fit ``width``, then each line shaped and reordered for display.
     Returns the markup and whether the paragraph reads right to left."""
     font, size = style.fontName, style.fontSize
+    if label and _base_direction(text) == "R" and _has_ltr(text):
+        # Their words read right to left but mix in left-to-right ones (English, say):
+        # laid out after a left-to-right label, their order would come out wrong. The
+        # label gets a line of its own, and the words are laid out right to left (and
+        # right-aligned) as a whole.
+        markup, _ = _bidi_markup(text, style, width)
+        return f"<b>{escape(label)}</b><br/>{markup}", True
     base = "L" if label else _base_direction(text)
     space = pdfmetrics.stringWidth(" ", font, size)
     lines = []

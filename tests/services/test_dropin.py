@@ -400,3 +400,16 @@ def test_nothing_writes_to_the_outbox_on_a_validation_error(store, person, advis
         record(store, person.id, advisor.id, minimal(date="12/06/2025"))
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(Outbox)) == before
+
+
+def test_a_time_still_to_come_today_is_a_field_error(store, person, advisor):
+    from datetime import datetime, timedelta
+
+    later = datetime.now() + timedelta(hours=2)
+    if later.date() != datetime.now().date():
+        pytest.skip("too close to midnight for a later time today")
+    raw = {"conversation": {"site_code": "walton", "mode": "drop_in",
+                            "date": later.strftime("%d/%m/%Y"), "time": later.strftime("%H:%M")}}
+    with store.session() as s, pytest.raises(ValidationError) as caught:
+        dropin.record_drop_in(s, person.id, advisor.id, raw, today=later.date())
+    assert "still to come" in caught.value.errors["conversation.date"]

@@ -388,3 +388,21 @@ def test_a_sheet_is_printed_or_saved_nothing_else(store, person, advisor, course
 def test_recording_a_sheet_for_an_unknown_prescription(store, advisor):
     with store.session() as s, pytest.raises(LookupError):
         sheet.record_sheet_given(s, "no-such-prescription", advisor.id, "printed")
+
+
+def test_a_drop_in_follow_up_after_a_phone_call_is_at_a_hub(store, advisor, make_person):
+    from lr_desk.services import dropin as dropin_service
+    from lr_desk.services import sheet as sheet_service
+
+    person = make_person()
+    with store.session() as s:
+        result = dropin_service.record_drop_in(s, person.id, advisor.id, {
+            "conversation": {"site_code": "telephone", "mode": "telephone",
+                             "date": "10/06/2025", "time": "10:00"},
+            "items": [{"kind": "own_step", "title": "Walk to the shop"}],
+            "follow_up": {"due_date": "18/06/2025", "way": "drop_in"}},
+            today=date(2025, 6, 11))
+    with store.session() as s:
+        data = sheet_service.sheet_data(s, result.prescription_id, today=date(2025, 6, 11))
+    assert "Telephone" not in data.next_follow_up.place
+    assert "The Life Rooms Walton" in data.next_follow_up.place  # the advisor's hub

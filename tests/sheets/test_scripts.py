@@ -121,3 +121,16 @@ def test_shaped_text_uses_only_letters_the_font_has():
         assert plain_there == set(), text
     assert render._shape(ARABIC_WORDS) == render._reshaper.reshape(ARABIC_WORDS)
     assert "\ufdf2" not in render._shape("الله")  # spelt out, not the ligature
+
+
+def test_mixed_arabic_and_english_after_a_label_reads_right_to_left():
+    from lr_desk.sheets.render import _bidi_markup, _make_look
+
+    look = _make_look(False)
+    text = "أريد أن أتعلم Python كل يوم"
+    with_label, rtl = _bidi_markup(text, look.body, 400, "Why this matters to me:")
+    without_label, _ = _bidi_markup(text, look.body, 400)
+    assert rtl
+    # the words are laid out exactly as when the text stands alone (right to left)
+    assert with_label.endswith(without_label)
+    assert with_label.startswith("<b>Why this matters to me:</b><br/>")
