@@ -269,6 +269,7 @@ REFERRAL_PATHS = [  # what happens after a referral is opened, and how often
 ]
 _PATHS, _PATH_CUM = zip(*REFERRAL_PATHS, strict=True)
 _PATH_CUM = list(itertools.accumulate(_PATH_CUM))
+_OPENING_ORDER = ("suggested", "agreed", "sent")
 
 
 def referral_steps(rng: random.Random, opening: str, opened: datetime, before: date
@@ -277,6 +278,9 @@ def referral_steps(rng: random.Random, opening: str, opened: datetime, before: d
     path = rng.choices(_PATHS, cum_weights=_PATH_CUM)[0]
     if opening in path:
         path = path[path.index(opening) + 1:]
+    else:  # never step back to a status at or before the opening one
+        passed = _OPENING_ORDER[:_OPENING_ORDER.index(opening) + 1]
+        path = tuple(status for status in path if status not in passed)
     steps = []
     when = opened
     for status in path:
@@ -295,10 +299,13 @@ def referral_steps(rng: random.Random, opening: str, opened: datetime, before: d
 # --- the demo desk ---------------------------------------------------------------------
 
 
-def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = None) -> None:
+def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = None,
+              now: datetime | None = None) -> None:
     """Fill a freshly opened demo store with a working desk, through the services.
 
-    Deterministic for a seed and a ``today`` (the ids are UUIDv7s, so they differ). One
+    Deterministic for a seed, a ``today`` and a ``now`` (the ids are UUIDv7s, so they
+    differ). ``now`` (default: the clock) caps the times of today's conversations; before
+    opening time, "today's" visits happen on the weekday before. One
     transaction: either the whole desk is there and ``demo_filled`` is set, or nothing is.
     Does nothing if the store says it is already filled.
     """
@@ -307,7 +314,8 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
     from lr_desk.services import directory, dropin
     from lr_desk.services import people as people_service
 
-    today = today or date.today()
+    now = now or datetime.now()
+    today = today or now.date()
     rng = random.Random(seed)
     synth = Synth(rng)
     with store.session() as s:
@@ -318,7 +326,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
         by_category: dict[str, list] = defaultdict(list)
         for row in service_rows:
             by_category[row.service.category].append(row.service)
-        plan = _plan_demo(rng, synth, people, today, by_category, courses)
+        plan = _plan_demo(rng, synth, people, today, by_category, courses, now)
 
         # The services stamp times from s.info["now"]: the story's own times.
         hubs = list(HUB_WEIGHTS)
@@ -382,8 +390,14 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
 
 
 def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,
-               by_category: dict[str, list], courses: list) -> list[tuple]:
+               by_category: dict[str, list], courses: list,
+               now: datetime | None = None) -> list[tuple]:
     """Every action of the demo's story as (when, order, kind, payload), in no order."""
+    # today's visits: from opening time until 11:30, but never after ``now``
+    opens, latest = 9 * 60 + 30, 11 * 60 + 30
+    if now is not None and now.date() == today:
+        latest = min(latest, now.hour * 60 + now.minute)
+    visit_today = today if latest >= opens else _weekday(today - timedelta(days=1))
     order = itertools.count()
     plan: list[tuple] = []
     item_cats = _dict_weights({k: v for k, v in ITEM_CATEGORY_WEIGHTS.items()
@@ -415,6 +429,8 @@ def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,
         else:
             last = today - timedelta(days=int(730 * rng.random() ** 1.6) + 1)
         last = _weekday(last) if role != "seen_today" else last
+        if last == today:
+            last = visit_today
         days = [last]
         for _ in range(visits - 1):
             prev = _weekday(days[-1] - timedelta(days=rng.randint(7, 120)))
@@ -422,7 +438,7 @@ def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,
                 break
             days.append(prev)
         days.reverse()
-        times = [_at(d, rng, end=11 * 60 + 30) if d == today else _at(d, rng) for d in days]
+        times = [_at(d, rng, opens, latest) if d == today else _at(d, rng) for d in days]
 
         born = synth.date_of_birth(days[0])
         given = synth.given_name(born)
@@ -527,6 +543,11 @@ def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,
                 if done:
                     plan.append((_at(due, rng), next(order), "follow_up_done",
                                  (key, rng.choice(FOLLOW_UP_OUTCOMES))))
+                else:  # came back on or after the due date: that visit closes it
+                    back = next((t for t in times[n + 1:] if t.date() >= due), None)
+                    if back is not None:
+                        plan.append((back, next(order), "follow_up_done",
+                                     (key, "Seen again at a later drop-in.")))
             plan.append((when, next(order), "drop_in", (key, person_key, raw, refer_keys)))
             plan.extend(steps)
     return plan

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from lr_desk.services.validation import (
     Checker,
@@ -46,7 +47,7 @@ def courses(session: Session) -> list[Course]:
 
 
 def _url(value: str) -> str:
-    text = check_name(value, "web address", required=False)
+    text = check_text(value, "web address", 300)  # the column is String(300)
     if text and " " in text:
         raise ValueError("A web address has no spaces, for example https://example.org.")
     return text
@@ -153,5 +154,10 @@ def _save(session: Session, model, row_id: str | None, clean: dict):
                 changed = True
         if changed and row.is_example:
             row.is_example = False  # edited into a real entry: no longer example data
+            # Example rows were seeded with no outbox entry (every device seeds them
+            # alike), so this first edit must carry the whole row to other devices.
+            for attr in inspect(row).mapper.column_attrs:
+                if attr.key != "id":
+                    flag_modified(row, attr.key)
     session.flush()
     return row

@@ -18,7 +18,15 @@ from datetime import date
 from functools import partial
 from itertools import pairwise
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -36,7 +44,7 @@ from PySide6.QtWidgets import (
 from lr_desk.services import directory
 from lr_desk.store.models import DELIVERY, Course, Partner, PartnerService
 from lr_desk.ui.context import Desk
-from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, text_edit
+from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, set_combo, text_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import Tasks
 
@@ -328,6 +336,7 @@ class PartnerDialog(_DirectoryEditor):
 
 class ServiceDialog(_DirectoryEditor):
     SAVE = staticmethod(directory.save_service)
+    CHOOSE_PARTNER = "Choose the partner…"
 
     def __init__(self, tasks: Tasks, desk: Desk, partners: list[Partner],
                  service: PartnerService | None = None, partner_id: str | None = None,
@@ -340,7 +349,7 @@ class ServiceDialog(_DirectoryEditor):
         f, form = self.f, self.form
         f.add(form, "partner_id", "&Partner", combo(
             "Partner organisation", {p.id: _marked(p.name, p.is_example) for p in partners},
-            blank="Choose the partner…"))
+            blank=self.CHOOSE_PARTNER))
         f.add(form, "name", "Service &name", line_edit("Service name"))
         f.add(form, "category", "Ca&tegory", combo(
             "Category", {c.code: c.name for c in lists.categories}, blank="Choose a category…"))
@@ -367,6 +376,20 @@ class ServiceDialog(_DirectoryEditor):
         self.finish_layout(initial)
         self._delivery_changed()
         self.resize(560, 600)
+
+    def set_partners(self, partners: list[Partner]) -> None:
+        """Offer the partners as they are now (one may have been added meanwhile),
+        keeping the current choice and not counting as a change by the user."""
+        box = self.f.widgets["partner_id"]
+        keep = box.currentData() or ""
+        blocker = QSignalBlocker(box)
+        box.clear()
+        box.addItem(self.CHOOSE_PARTNER, "")
+        for p in partners:
+            box.addItem(_marked(p.name, p.is_example), p.id)
+        set_combo(box, keep)
+        del blocker
+        self.partner_ids = {p.id for p in partners}
 
     def _delivery_changed(self, *_args) -> None:
         at_hub = self.f.widgets["delivery"].currentData() == "hub"
@@ -477,6 +500,8 @@ class DirectoryPage(QWidget):
         self.partners: list[Partner] = []
         self.dialogs: dict[str, EditorDialog] = {}
         self._select: tuple[str, Callable[[object], bool]] | None = None
+        self._saved_partner_id: str | None = None  # offered by Add service if none chosen
+        self._restoring = False  # set while a reload or filter puts the selections back
         self._message = ""
         self.setAccessibleName("Directory")
 
@@ -529,7 +554,7 @@ class DirectoryPage(QWidget):
             t.activated.connect(lambda _index, t=t: self._activated(t))
             t.installEventFilter(self)
             t.selectionModel().currentRowChanged.connect(
-                lambda _cur, _prev, t=t: self._set_active(t))
+                lambda _cur, _prev, t=t: self._restoring or self._set_active(t))
 
         top = QHBoxLayout()
         top.addWidget(filter_label)
@@ -569,18 +594,27 @@ class DirectoryPage(QWidget):
         keep_service = self._current_key(self.services_table)
         keep_course = self._current_key(self.courses_table)
         self.partners = loaded.partners
-        self.services_model.set_rows(loaded.entries)
-        self.courses_model.set_rows(loaded.courses)
-        if keep_service:
-            self._select_row(self.services_table, lambda r: r.key == keep_service)
-        if keep_course:
-            self._select_row(self.courses_table, lambda c: c.id == keep_course)
+        for dialog in self.dialogs.values():
+            if isinstance(dialog, ServiceDialog):
+                dialog.set_partners(self.partners)
+        self._restoring = True  # putting the selections back is not the user choosing a row
+        try:
+            self.services_model.set_rows(loaded.entries)
+            self.courses_model.set_rows(loaded.courses)
+            if keep_service:
+                self._select_row(self.services_table, lambda r: r.key == keep_service)
+            if keep_course:
+                self._select_row(self.courses_table, lambda c: c.id == keep_course)
+        finally:
+            self._restoring = False
         if self._select is not None:
             which, match = self._select
             self._select = None
             table = self.services_table if which == "services" else self.courses_table
             if not self._select_row(table, match):
                 self._message += " It is hidden by the filter."
+                table.clearSelection()  # so Edit or Add service don't act on another row
+                table.setCurrentIndex(QModelIndex())
             self._set_active(table)
         self._update_status()
         self.loaded.emit()
@@ -629,14 +663,19 @@ class DirectoryPage(QWidget):
         def course_match(c: Course) -> bool:
             return has_words(*courses.cells(c), c.description)
 
-        for table, model, match, on in ((self.services_table, services, service_match,
-                                         bool(words or category)),
-                                        (self.courses_table, courses, course_match,
-                                         bool(words))):
-            keep = self._current_key(table)
-            model.set_filter(match if on else None)
-            if keep:
-                self._select_row(table, lambda r, model=model, keep=keep: model.key(r) == keep)
+        self._restoring = True  # putting the selections back is not the user choosing a row
+        try:
+            for table, model, match, on in ((self.services_table, services, service_match,
+                                             bool(words or category)),
+                                            (self.courses_table, courses, course_match,
+                                             bool(words))):
+                keep = self._current_key(table)
+                model.set_filter(match if on else None)
+                if keep:
+                    self._select_row(table,
+                                     lambda r, model=model, keep=keep: model.key(r) == keep)
+        finally:
+            self._restoring = False
         self._message = ""
         self._update_status()
 
@@ -655,6 +694,8 @@ class DirectoryPage(QWidget):
 
     def _set_active(self, table: QTableView) -> None:
         self._active = table
+        if table is self.services_table and table.currentIndex().isValid():
+            self._saved_partner_id = None  # a row chosen since: Add service offers its partner
 
     @staticmethod
     def _current_key(table: QTableView) -> str | None:
@@ -691,7 +732,7 @@ class DirectoryPage(QWidget):
 
     def add_service(self) -> ServiceDialog:
         entry = self.selected_entry()  # a partner just saved is selected, so it is offered
-        partner_id = entry.partner.id if entry else None
+        partner_id = entry.partner.id if entry else self._saved_partner_id
         return self._open("service:new", lambda: ServiceDialog(
             self.tasks, self.desk, self.partners, partner_id=partner_id, parent=self))
 
@@ -758,6 +799,7 @@ class DirectoryPage(QWidget):
         if kind == "partner":
             pid = result.id
             self._select = ("services", lambda e: e.partner.id == pid)
+            self._saved_partner_id = pid  # offered by Add service even if the filter hides it
             self._message = (f"Saved {result.name}." + (" Add its services with Add service."
                                                        if key.endswith(":new") else ""))
         elif kind == "service":

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from lr_desk import settings
 from lr_desk.demo import fill_demo
 from lr_desk.services import desk
-from lr_desk.store.models import Conversation, FollowUp, Outbox, Person, ReferralEvent
+from lr_desk.store.models import Conversation, FollowUp, Outbox, Person, Referral, ReferralEvent
 
 TODAY = date(2025, 6, 11)
 
@@ -47,3 +49,43 @@ def test_the_demo_sits_a_newcomer_at_a_busy_desk(store):
         advisor_id = settings.get(s, "advisor_id")
         assert advisor_id
         assert desk.follow_ups_due(s, TODAY, advisor_id=advisor_id)
+
+
+def test_no_referral_history_goes_backwards(store):
+    fill_demo(store, people=300, today=TODAY)
+    rank = {"suggested": 0, "agreed": 1, "sent": 2}
+    with store.session() as s:
+        histories: dict[str, list[str]] = defaultdict(list)
+        for ref_id, status in s.execute(select(ReferralEvent.referral_id, ReferralEvent.status)
+                                        .order_by(ReferralEvent.at)):
+            histories[ref_id].append(status)
+        assert len(histories) == s.scalar(select(func.count()).select_from(Referral))
+    for statuses in histories.values():
+        ranks = [rank.get(status, 3) for status in statuses]
+        assert ranks == sorted(ranks), statuses
+
+
+@pytest.mark.parametrize("now", [datetime(2025, 6, 11, 9, 0), datetime(2025, 6, 11, 10, 0)])
+def test_no_conversation_is_after_now(store, now):
+    fill_demo(store, people=160, today=TODAY, now=now)
+    with store.session() as s:
+        assert s.scalar(select(func.max(Conversation.occurred_at))) <= now
+        if now.hour >= 10:  # open: some people were seen this morning
+            assert s.scalar(select(func.count()).select_from(Conversation).where(
+                Conversation.occurred_at >= datetime(2025, 6, 11)))
+
+
+def test_coming_back_closes_an_earlier_follow_up(store):
+    fill_demo(store, people=300, today=TODAY)
+    with store.session() as s:
+        seen: dict[str, list[datetime]] = defaultdict(list)
+        for person_id, at in s.execute(select(Conversation.person_id, Conversation.occurred_at)):
+            seen[person_id].append(at)
+        open_follow_ups = s.execute(
+            select(FollowUp.person_id, FollowUp.due_date, Conversation.occurred_at)
+            .join(Conversation, Conversation.id == FollowUp.conversation_id)
+            .where(FollowUp.done_at.is_(None))).all()
+    assert open_follow_ups
+    for person_id, due, made_at in open_follow_ups:
+        later = [at for at in seen[person_id] if at > made_at and at.date() >= due]
+        assert not later, (due, later)

@@ -140,3 +140,33 @@ def test_edit_a_course(store):
     with store.session() as s:
         c = s.get(Course, course.id)
         assert (c.title, c.when_text) == ("Sleep Better", "Tuesdays")
+
+
+def test_a_long_web_address_fits_the_column(store, partner):
+    long_url = "https://example.org/" + "a" * 200  # over a name's 100, within the 300 column
+    p = save(store, directory.save_partner, {**PARTNER, "web": long_url}, partner.id)
+    assert p.web == long_url
+    assert set(errors(store, directory.save_partner,
+                      {**PARTNER, "web": "https://x.org/" + "a" * 300})) == {"web"}
+    assert set(errors(store, directory.save_partner,
+                      {**PARTNER, "web": "https://x.org/a b"})) == {"web"}
+
+
+def test_editing_an_example_row_sends_the_whole_row(store, outbox):
+    """Example rows were seeded with no outbox entry, so the first edit must carry it all."""
+    with store.session() as s:
+        example = next(p for p in directory.partners(s) if p.is_example)
+        raw = {"name": example.name, "phone": "0151 000 9999", "web": example.web,
+               "key_contact": example.key_contact,
+               "key_contact_phone": example.key_contact_phone,
+               "key_contact_email": example.key_contact_email, "notes": example.notes}
+        pid, name, web = example.id, example.name, example.web
+    before = outbox.count()
+    save(store, directory.save_partner, raw, pid)
+    [entry] = outbox.entries()[before:]
+    assert (entry.entity, entry.entity_id, entry.op) == ("partner", pid, "update")
+    assert {"name", "phone", "web", "created_at", "is_example"} <= set(entry.fields)
+    assert (entry.fields["name"], entry.fields["phone"], entry.fields["web"]) == (
+        name, "0151 000 9999", web)
+    assert entry.fields["is_example"] is False
+    assert entry.fields["created_at"]

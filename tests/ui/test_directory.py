@@ -526,3 +526,57 @@ def test_models_pass_the_qt_model_tester(qtbot, qtmodeltester, env):
     page.courses_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     titles = column(page.courses_model, 0)
     assert titles == sorted(titles, key=str.casefold)
+
+
+# --- selection kept across filtering and saving ------------------------------------------
+
+
+def test_edit_after_filtering_opens_the_row_last_chosen(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.courses_table, "Sleep Well")
+    select_row(page.services_table, "Job club", ServicesModel.SERVICE)  # chosen last
+    qtbot.keyClicks(page.filter, "e")  # both rows still show
+    assert page.selected_course() is not None
+    assert page.selected_entry().service.name == "Job club"
+    dialog = open_dialog(qtbot, env, page.edit_button)
+    assert isinstance(dialog, ServiceDialog)
+    assert dialog.f.widgets["name"].text() == "Job club"
+
+
+def test_add_service_offers_the_partner_just_saved_though_filtered_out(qtbot, env):
+    page = make_page(qtbot, env)
+    qtbot.keyClicks(page.filter, "tenancy")
+    select_row(page.services_table, "Tenancy support", ServicesModel.SERVICE)
+    dialog = open_dialog(qtbot, env, page.add_partner_button)
+    type_into(qtbot, dialog.f.widgets["name"], "Alpha Befriending")
+    type_into(qtbot, dialog.f.widgets["key_contact"], "Kim Alpha")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        save(qtbot, dialog)
+    assert "hidden by the filter" in page.status.text()
+    dialog = open_dialog(qtbot, env, page.add_service_button)
+    assert dialog.f.widgets["partner_id"].currentText() == "Alpha Befriending"
+
+
+def test_an_open_service_editor_offers_a_partner_added_meanwhile(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.services_table, "Job club", ServicesModel.SERVICE)
+    service = page.edit()
+    settle(qtbot, env)
+    partner_box = service.f.widgets["partner_id"]
+    chosen = partner_box.currentData()
+    assert chosen
+    dialog = open_dialog(qtbot, env, page.add_partner_button)
+    type_into(qtbot, dialog.f.widgets["name"], "Alpha Befriending")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        save(qtbot, dialog)
+    assert partner_box.currentData() == chosen  # the choice is kept
+    assert not service.dirty
+    labels = [partner_box.itemText(i) for i in range(partner_box.count())]
+    assert "Alpha Befriending" in labels
+    new_id = partner_box.itemData(labels.index("Alpha Befriending"))
+    assert new_id in service.partner_ids
+    partner_box.setCurrentIndex(labels.index("Alpha Befriending"))
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        save(qtbot, service)
+    with env.store.session() as s:
+        assert s.get(PartnerService, service.row_id).partner_id == new_id
