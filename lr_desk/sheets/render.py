@@ -306,15 +306,21 @@ class _Together(Flowable):
 class _Columns(Flowable):
     """Stacks of flowables side by side, tops aligned (the header; an item's details
     beside its QR code). Laid out once per width, where a Table would lay its cells out
-    again to draw them. It never splits: what goes in it is a few short lines."""
+    again to draw them. It moves whole to the next page rather than split; only if it is
+    taller than a whole page (very long words, in large print) do its pieces go one
+    under another, so that they can flow over pages."""
 
     def __init__(self, columns: list[tuple[list[Flowable], float]]):
         super().__init__()
+        self.pieces = [f for flowables, _share in columns for f in flowables]
         self.columns = [(_Together(flowables, 0x7FFFFFFF), share)
                         for flowables, share in columns]
         self._width: float | None = None
+        self._most_room = 0.0  # the most height it has been offered: a page's, at the top
 
     def wrap(self, availWidth, availHeight):
+        if availHeight < 100_000:  # a frame's offer, not a block measuring its height
+            self._most_room = max(self._most_room, availHeight)
         if self._width != availWidth:
             self.height = max(stack.wrap(availWidth * share, availHeight)[1]
                               for stack, share in self.columns)
@@ -323,6 +329,8 @@ class _Columns(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
+        if self.height > availHeight and availHeight >= self._most_room - 1:
+            return list(self.pieces)  # too tall even for a whole page: stack the pieces
         return []
 
     def draw(self):

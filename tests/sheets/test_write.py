@@ -115,3 +115,22 @@ def test_a_failure_while_writing_leaves_the_old_sheet(make_sheet, tmp_path, monk
 def test_a_missing_folder_is_an_error_not_a_guess(make_sheet, tmp_path):
     with pytest.raises(FileNotFoundError):
         render.render_sheet(make_sheet(), tmp_path / "no-such-folder" / "sheet.pdf")
+
+
+def test_an_item_taller_than_a_page_still_renders():
+    """A 100-letter name with no spaces, in large print, beside directory fields of long
+    unbroken words: the details-beside-QR block is taller than a page."""
+    from datetime import date
+
+    from lr_desk.services.sheet import SheetData, SheetFollowUp, SheetHub, SheetItem
+    from lr_desk.sheets.render import render_bytes
+
+    hub = SheetHub("The Life Rooms Walton", "Evered Avenue, Liverpool", "L9 2AF",
+                   "0151 478 6556", "Monday to Friday, 9:30am to 4:30pm")
+    item = SheetItem("Partner service", "X" * 300, "Y" * 200, "Z" * 200, "Q" * 200,
+                     "0151 000 0000", "https://example.org/" + "a" * 280, "b" * 500,
+                     "c" * 500, date(2026, 12, 1))
+    data = SheetData("rx", hub, date(2026, 11, 22), "Alex", "W" * 100, True, "m" * 300,
+                     [item], SheetFollowUp(date(2026, 12, 1), "10:30", "Phone call", ""))
+    for large in (False, True):
+        assert render_bytes(data, large_print=large).startswith(b"%PDF")
