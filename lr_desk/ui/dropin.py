@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from lr_desk.ui.forms import (
     check,
     combo,
     line_edit,
+    scrolled,
     set_combo,
     text_edit,
 )
@@ -163,13 +163,9 @@ class DropInDialog(EditorDialog):
         v.addWidget(conv)
         v.addWidget(rx)
         v.addWidget(fu)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setAccessibleName("Drop-in form")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolled(body, "Drop-in form"), 1)
         layout.addWidget(self.buttons)
         self.resize(720, 860)
         self.ready()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,15 @@ from lr_desk.services.validation import ValidationError
 from lr_desk.ui.tasks import Tasks
 
 ERROR_STYLE = "color: #b00020;"
+
+
+def scrolled(body: QWidget, name: str) -> QScrollArea:
+    """A long form in a scroll area (small screens, large fonts)."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(body)
+    scroll.setAccessibleName(name)
+    return scroll
 
 
 def line_edit(name: str, placeholder: str = "") -> QLineEdit:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,7 @@ from lr_desk.services import people, prefill
 from lr_desk.services.search import Hit
 from lr_desk.store.clock import new_id
 from lr_desk.store.models import REFERRAL_SOURCES
-from lr_desk.ui.forms import EditorDialog, Fields, check, combo, line_edit, text_edit
+from lr_desk.ui.forms import EditorDialog, Fields, check, combo, line_edit, scrolled, text_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import SearchService, Tasks
 
@@ -102,10 +101,6 @@ class PeoplePage(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         search.results.connect(self._results)
         search.ready.connect(self._ready)
-
-    def focus_search(self) -> None:
-        self.query.setFocus()
-        self.query.selectAll()
 
     def _ready(self, count: int, seconds: float) -> None:
         self.status.setText(f"{count:,} people. Type to find someone.")
@@ -223,13 +218,9 @@ class PersonDialog(EditorDialog):
         v = QVBoxLayout(body)
         v.addWidget(about)
         v.addWidget(comms)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setAccessibleName("Person details form")
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolled(body, "Person details form"), 1)
         layout.addWidget(self.match_box)
         layout.addWidget(self.use_existing)
         layout.addWidget(self.buttons)
