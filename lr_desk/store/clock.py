@@ -41,6 +41,9 @@ def _utc_offset(year: int, month: int, day: int, hour: int) -> timedelta:
     return datetime(year, month, day, hour, tzinfo=UTC).astimezone().utcoffset()
 
 
+MAX_COUNTER = 99_999  # five digits, so that string order stays clock order
+
+
 class HybridClock:
     """A hybrid logical clock (Kulkarni et al.): monotonic even if the wall clock steps back."""
 
@@ -64,8 +67,10 @@ class HybridClock:
             physical = time.time_ns() // 1_000_000
             if physical > self.wall_ms:
                 self.wall_ms, self.counter = physical, 0
-            else:
+            elif self.counter < MAX_COUNTER:
                 self.counter += 1
+            else:  # the counter is full (a clock far ahead was seen): step the time on
+                self.wall_ms, self.counter = self.wall_ms + 1, 0
             return self.encode(self.wall_ms, self.counter, self.device_id)
 
     def observe(self, stamp: str) -> None:

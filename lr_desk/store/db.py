@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from lr_desk.store import outbox, schema
 from lr_desk.store.clock import HybridClock
-from lr_desk.store.models import Device, Outbox
+from lr_desk.store.models import Device, Outbox, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,7 @@ class Store:
             self.engine.dispose()
             raise
         self.device_id = self._device_id()
+        self.advisor_id: str | None = None  # the advisor at this desk (set by the app)
         self.clock = HybridClock(self.device_id)
         self._restore_clock()
         self.Session = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
@@ -197,13 +198,17 @@ class Store:
     def _restore_clock(self) -> None:
         with Session(self.engine) as s:
             last = s.scalar(select(Outbox.hlc).order_by(Outbox.seq.desc()).limit(1))
-        if last:
-            self.clock.observe(last)
+            seen = s.scalar(select(SyncState.value).where(SyncState.key == "hlc_high"))
+        for stamp in (last, seen):
+            if stamp:
+                self.clock.observe(stamp)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self.Session() as s, s.begin():
+            if self.advisor_id:
+                s.info["advisor_id"] = self.advisor_id  # who, for "Needs review"
             yield s
 
     def close(self) -> None:

@@ -74,6 +74,15 @@ FOLLOWUP_WAYS = {"call": "Phone call", "drop_in": "Drop-in", "video": "Video",
 DELIVERY = {"hub": "At a Life Rooms hub (under one roof)", "community": "In the community"}
 
 
+def to_json(value):
+    """A column value as JSON (dates and times as ISO 8601), for changes and conflicts."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: DateTime(), str: String()}
@@ -160,6 +169,52 @@ class Outbox(Base):
     schema_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    # Per changed field, the clocks of the values its writer had seen and replaced
+    # knowingly (see lr_desk.sync.merge); "~row" on a delete: the newest clock of the row.
+    seen: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+class RowClock(Base):
+    """The clocks of a synced row's current values: ``base`` (the insert's) for every
+    field, unless ``fields`` holds a newer one for that field. Never synced: each device
+    keeps its own, and they agree once everyone has synced."""
+
+    __tablename__ = "row_clock"
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    base: Mapped[str] = mapped_column(String(80))
+    fields: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+class Conflict(Base):
+    """A value that lost to a concurrent write from another device, kept for review
+    (``kind`` "value"), or a row edited on one device while deleted on another ("deleted").
+    ``resolved_hlc`` is the clock of the write that settled it (a choice made on any
+    device, or a later edit by someone who had seen it)."""
+
+    __tablename__ = "conflict"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[object] = mapped_column(JSON)
+    hlc: Mapped[str] = mapped_column(String(80))
+    winner_hlc: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_hlc: Mapped[str | None] = mapped_column(String(80), default=None)
+
+    __table_args__ = (
+        Index("ux_conflict_value", "entity_id", "field", "hlc", unique=True),
+        Index("ix_conflict_open", "resolved_hlc"),
+    )
+
+
+class SyncState(Base):
+    """Where this device is with the central store: the log's cursor and the like."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
 
 
 # --- synced ------------------------------------------------------------------------
@@ -194,6 +249,8 @@ class Person(Synced, Base):
     communication_other: Mapped[str] = mapped_column(Text, default="")
     registered_site: Mapped[str] = mapped_column(String(32), default="")
     registered_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
+    # Set when this record was merged into another (the survivor): see services.merge.
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("person.id"), default=None)
 
     __table_args__ = (
         Index("ix_person_family_name", "family_name"),
@@ -347,10 +404,31 @@ class FollowUp(Synced, Base):
     __table_args__ = (Index("ix_follow_up_open", "done_at", "due_date"),)
 
 
+class PersonMerge(Synced, Base):
+    """One person record merged into another: what was moved, so it can be undone."""
+
+    __tablename__ = "person_merge"
+    survivor_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    merged_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    moved: Mapped[dict] = mapped_column(JSON, default=dict)  # entity -> [ids]
+    undone_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class NotDuplicate(Synced, Base):
+    """Two person records an advisor said are different people (so not listed again)."""
+
+    __tablename__ = "not_duplicate"
+    person_a: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    person_b: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+
+
 SYNCED_MODELS: dict[str, type[Base]] = {
     m.__tablename__: m
     for m in (
         Advisor, Person, Partner, PartnerService, Course, Conversation, ConversationNeed,
-        Prescription, PrescriptionItem, Referral, ReferralEvent, FollowUp,
+        Prescription, PrescriptionItem, Referral, ReferralEvent, FollowUp, PersonMerge,
+        NotDuplicate,
     )
 }

@@ -8,27 +8,19 @@ neither. Rows of synced tables are never deleted; ``session.delete`` on one is r
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from lr_desk.store import merge
 from lr_desk.store.clock import HybridClock, new_id, session_now, utcnow
-from lr_desk.store.models import Outbox, Synced
+from lr_desk.store.models import Outbox, Synced, to_json
 from lr_desk.store.schema import SCHEMA_VERSION
 
 
 class TombstoneRequired(RuntimeError):
     """Raised when code tries to delete a synced row instead of tombstoning it."""
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _column_values(obj: Synced, only_changed: bool) -> dict[str, Any]:
@@ -70,19 +62,27 @@ def _capture(session: Session, flush_context) -> None:
     if clock is None:
         return
     rows: list[dict[str, Any]] = []
+    extra = session.info.get("seen") or {}
+    by = session.info.get("advisor_id")
     for obj in session.new:
         if isinstance(obj, Synced):
-            rows.append(_entry(obj, "insert", _column_values(obj, only_changed=False), clock))
+            rows.append(_entry(obj, "insert", _column_values(obj, only_changed=False), clock,
+                               by, None))
     for obj in session.dirty:
         if isinstance(obj, Synced):
             fields = _column_values(obj, only_changed=True)
             if set(fields) - {"updated_at"}:
-                rows.append(_entry(obj, "update", fields, clock))
+                rows.append(_entry(obj, "update", fields, clock, by, extra.pop(obj.id, None)))
     if rows:
-        session.connection().execute(insert(Outbox), rows)
+        conn = session.connection()
+        merge.record_local(conn, rows)  # keeps the clocks, fills in what each write saw
+        conn.execute(insert(Outbox), rows)
 
 
-def _entry(obj: Synced, op: str, fields: dict[str, Any], clock: HybridClock) -> dict[str, Any]:
+def _entry(obj: Synced, op: str, fields: dict[str, Any], clock: HybridClock, by: str | None,
+           seen: dict | None) -> dict[str, Any]:
+    if by:
+        seen = {**(seen or {}), merge.BY: by}
     return {
         "change_id": new_id(),
         "entity": obj.__tablename__,
@@ -92,6 +92,7 @@ def _entry(obj: Synced, op: str, fields: dict[str, Any], clock: HybridClock) -> 
         "hlc": clock.now(),
         "schema_version": SCHEMA_VERSION,
         "created_at": utcnow(),
+        "seen": seen,
     }
 
 

@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from lr_desk.store.clock import new_id
+
 CENTRAL_SCHEMA = "c1"
 ORDER_LOCK = 7_204_116  # the advisory lock that orders appends (any fixed number)
 
@@ -50,6 +52,7 @@ change_log = Table(
     Column("entity_id", String(36), nullable=False),
     Column("op", String(8), nullable=False),
     Column("fields", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Column("seen", JSON().with_variant(JSONB(), "postgresql")),
     Column("hlc", String(80), nullable=False),
     Column("schema_version", String(32), nullable=False),
     Column("received_at", DateTime, nullable=False, server_default=func.now()),
@@ -58,7 +61,7 @@ change_log = Table(
 unordered_seq = Sequence("change_log_unordered_seq", metadata=metadata)
 
 CHANGE_COLUMNS = ("change_id", "device_id", "entity", "entity_id", "op", "fields", "hlc",
-                  "schema_version")
+                  "schema_version", "seen")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Change:
     fields: dict
     hlc: str
     schema_version: str
+    seen: dict | None = None
 
 
 def make_engine(url: str) -> Engine:
@@ -103,6 +107,8 @@ def init_central(url: str) -> None:
             metadata.create_all(conn)
             if conn.scalar(select(meta.c.value).where(meta.c.key == "schema")) is None:
                 conn.execute(insert(meta).values(key="schema", value=CENTRAL_SCHEMA))
+            if conn.scalar(select(meta.c.value).where(meta.c.key == "store_id")) is None:
+                conn.execute(insert(meta).values(key="store_id", value=new_id()))
     finally:
         engine.dispose()
 
@@ -142,7 +148,7 @@ class CentralStore:
                     last = conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
                     seqs = range(last + 1, last + 1 + len(new))
                 conn.execute(insert(change_log), [
-                    {"seq": seq, **{k: c[k] for k in CHANGE_COLUMNS}}
+                    {"seq": seq, **{k: c.get(k) for k in CHANGE_COLUMNS}}
                     for seq, c in zip(seqs, new, strict=True)])
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
@@ -156,6 +162,11 @@ class CentralStore:
                                 .where(change_log.c.seq > after)
                                 .order_by(change_log.c.seq).limit(limit)).all()
         return [Change(*row) for row in rows]
+
+    def store_id(self) -> str:
+        """This store's identity (made at init): a device's cursor belongs to one store."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(meta.c.value).where(meta.c.key == "store_id"))
 
     def head(self) -> int:
         """The newest sequence number (0 for an empty log)."""

@@ -43,7 +43,7 @@ def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Push
                              .order_by(Outbox.seq).limit(batch)).all()
             changes = [{"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
                         "op": r.op, "fields": r.fields, "hlc": r.hlc,
-                        "schema_version": r.schema_version} for r in rows]
+                        "schema_version": r.schema_version, "seen": r.seen} for r in rows]
         if not changes:
             return done
         acknowledged = central.push(store.device_id, changes)  # committed there when it returns

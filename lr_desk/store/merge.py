@@ -1,0 +1,356 @@
+"""Merging changes into the local store: per-field last writer wins, nothing lost.
+
+Every change carries a hybrid-logical-clock stamp (``hlc``) and, per field it writes,
+the clocks of the values its writer had on screen and replaced knowingly (``seen``).
+Each device keeps the clock of every current value (``row_clock``: the insert's clock
+for every field, unless a newer one is noted for that field).
+
+Applying a write of field *f* with clock *h*:
+
+- *h* newer than the current value's clock: the write wins. If its writer had not seen
+  the current value, that value lost to a concurrent write: it is kept as a conflict.
+- *h* older: the write loses, and is kept as a conflict.
+- a conflict whose clock the write had seen is settled (its writer knowingly replaced
+  it: a later edit, or a choice made under "Needs review" on any device).
+
+Whatever order changes arrive in, every device ends with the same winners (the newest
+clock), and the same open conflicts: the values that are not current and that nobody
+has knowingly replaced. That holds because a write that saw a value always reaches a
+device after that value (it was pulled before it could be seen).
+
+A row deleted on one device while edited on another keeps the edit and is flagged
+(kind "deleted"): its deletion's writer had seen the row only up to ``seen["~row"]``.
+
+The same functions serve local writes (``record_local``, from the outbox's flush hook)
+and remote ones (``apply_changes``, from a pull), so both keep the clocks the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, bindparam, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import SYNCED_MODELS, Conflict, RowClock, to_json
+
+log = logging.getLogger(__name__)
+
+ROW = "~row"  # in ``seen``: the newest clock of the row its deleter had seen
+BY = "~by"  # in ``seen``: the advisor who wrote the change (for "who" in Needs review)
+# Bookkeeping fields: they change with every edit and are never a conflict.
+QUIET = frozenset({"updated_at", "created_at"})
+NOT_EDITS = QUIET | {"deleted_at"}
+
+clock_table = RowClock.__table__
+conflict_table = Conflict.__table__
+
+
+def device_of(hlc: str) -> str:
+    return hlc.split("-", 2)[2] if hlc else ""
+
+
+@dataclass
+class Clocks:
+    """A row's clocks while a batch is merged."""
+
+    base: str
+    fields: dict[str, str] = field(default_factory=dict)
+    changed: bool = False
+
+    def of(self, name: str) -> str:
+        return self.fields.get(name, self.base)
+
+    def newest_edit(self) -> str:
+        edits = [h for k, h in self.fields.items() if k not in NOT_EDITS and not k.startswith("~")]
+        return max([self.base, *edits])
+
+    def set(self, name: str, hlc: str) -> None:
+        self.fields[name] = hlc
+        self.changed = True
+
+
+def _load_clocks(conn: Connection, ids: Iterable[str]) -> dict[str, Clocks]:
+    out: dict[str, Clocks] = {}
+    ids = list(set(ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for entity_id, base, fields in conn.execute(
+                select(clock_table.c.entity_id, clock_table.c.base, clock_table.c.fields)
+                .where(clock_table.c.entity_id.in_(chunk))):
+            out[entity_id] = Clocks(base, dict(fields or {}))
+    return out
+
+
+def _save_clocks(conn: Connection, clocks: dict[str, Clocks]) -> None:
+    rows = [{"entity_id": k, "base": c.base, "fields": c.fields or None}
+            for k, c in clocks.items() if c.changed]
+    if rows:
+        stmt = sqlite_insert(clock_table)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["entity_id"],
+            set_={"base": stmt.excluded.base, "fields": stmt.excluded.fields}), rows)
+
+
+# --- values between JSON and columns -----------------------------------------------
+
+
+def _converters(model) -> dict[str, Any]:
+    out = {}
+    for col in model.__table__.columns:
+        if isinstance(col.type, DateTime):
+            out[col.name] = lambda v: None if v is None else datetime.fromisoformat(v)
+        elif isinstance(col.type, Date):
+            out[col.name] = lambda v: None if v is None else date.fromisoformat(v)
+    return out
+
+
+CONVERT = {name: _converters(model) for name, model in SYNCED_MODELS.items()}
+COLUMNS = {name: {c.name for c in model.__table__.columns} for name, model in SYNCED_MODELS.items()}
+
+
+def to_column(entity: str, name: str, value: Any) -> Any:
+    conv = CONVERT[entity].get(name)
+    return conv(value) if conv else value
+
+
+# --- the merge ---------------------------------------------------------------------
+
+
+@dataclass
+class Applied:
+    """What a batch of remote changes did here (for the status line and the screens)."""
+
+    changes: int = 0
+    skipped_own: int = 0
+    conflicts: int = 0
+    touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+class _Batch:
+    """Merges a list of writes (remote or local) against the store, then writes the
+    winners, the clocks and the conflicts in a few statements."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.clocks: dict[str, Clocks] = {}
+        self.rows: dict[str, dict[str, Any]] = {}  # entity_id -> current values (JSON form)
+        self.entity_of: dict[str, str] = {}
+        self.inserts: dict[str, dict[str, dict]] = defaultdict(dict)  # entity -> id -> row
+        self.updates: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
+        self.new_conflicts: list[dict] = []
+        self.settle: list[tuple[str, str, str, str]] = []  # entity_id, field, hlc, by_hlc
+        self.flag_rows: set[str] = set()
+        self.row_seen: dict[str, str] = {}
+
+    def load(self, writes: Sequence[tuple[str, str]]) -> None:
+        """Read the clocks and current values of the rows about to be written."""
+        by_entity: dict[str, set[str]] = defaultdict(set)
+        for entity, entity_id in writes:
+            by_entity[entity].add(entity_id)
+            self.entity_of[entity_id] = entity
+        self.clocks = _load_clocks(self.conn, self.entity_of)
+        for entity, ids in by_entity.items():
+            table = SYNCED_MODELS[entity].__table__
+            ids = list(ids)
+            for start in range(0, len(ids), 500):
+                for row in self.conn.execute(select(table).where(
+                        table.c.id.in_(ids[start:start + 500]))).mappings():
+                    self.rows[row["id"]] = {k: to_json(v) for k, v in row.items()}
+
+    def remote(self, entity: str, entity_id: str, op: str, fields: dict, hlc: str,
+               seen: dict | None) -> int:
+        """Merge one change from another device; returns how many conflicts it made."""
+        seen = seen or {}
+        current = self.rows.get(entity_id)
+        clocks = self.clocks.get(entity_id)
+        if current is None:
+            if op != "insert":
+                # Never expected (a row's insert precedes its updates in the log); keep
+                # the values rather than lose them if it ever happens.
+                log.warning("update before insert for %s %s: kept as an insert", entity,
+                            entity_id)
+            row = {"id": entity_id, **{k: v for k, v in fields.items() if k in COLUMNS[entity]}}
+            self.rows[entity_id] = row
+            self.inserts[entity][entity_id] = row
+            self.clocks[entity_id] = Clocks(hlc, {}, True)
+            self._note_delete(entity_id, fields, seen, hlc)
+            return 0
+        if clocks is None:  # shipped rows, seeded on every device without a clock
+            clocks = self.clocks[entity_id] = Clocks("")
+        made = 0
+        for name, value in fields.items():
+            if name not in COLUMNS[entity]:
+                continue  # a column this version does not have (never: versions are checked)
+            cur = clocks.of(name)
+            saw = seen.get(name) or []
+            for old in saw:
+                self.settle.append((entity_id, name, old, hlc))
+            if hlc > cur:
+                if cur and cur not in saw and name not in QUIET and \
+                        not (name == "deleted_at" and value and current.get(name)):
+                    made += self._conflict(entity, entity_id, name, current.get(name), cur, hlc)
+                current[name] = value
+                clocks.set(name, hlc)
+                self._stage(entity, entity_id, name, value)
+                if name == "deleted_at":
+                    self.row_seen[entity_id] = seen.get(ROW, "") if value else ""
+                    clocks.set(ROW, self.row_seen[entity_id])
+            elif hlc < cur and name not in QUIET and not (
+                    name == "deleted_at" and value and current.get(name)):
+                made += self._conflict(entity, entity_id, name, value, hlc, cur)
+        self.flag_rows.add(entity_id)
+        return made
+
+    def _note_delete(self, entity_id: str, fields: dict, seen: dict, hlc: str) -> None:
+        if fields.get("deleted_at"):
+            self.clocks[entity_id].set(ROW, seen.get(ROW, hlc))
+            self.flag_rows.add(entity_id)
+
+    def _stage(self, entity: str, entity_id: str, name: str, value: Any) -> None:
+        if entity_id in self.inserts[entity]:
+            self.inserts[entity][entity_id][name] = value
+        else:
+            self.updates[entity][entity_id][name] = value
+
+    def _conflict(self, entity, entity_id, name, value, hlc, winner_hlc) -> int:
+        self.new_conflicts.append({
+            "kind": "value", "entity": entity, "entity_id": entity_id, "field": name,
+            "value": value, "hlc": hlc, "winner_hlc": winner_hlc, "recorded_at": utcnow()})
+        return 1
+
+    def write(self) -> None:
+        """Write the staged rows, clocks and conflicts (parents before children)."""
+        for entity, model in SYNCED_MODELS.items():
+            conv = CONVERT[entity]
+            table = model.__table__
+            rows = self.inserts.get(entity)
+            if rows:
+                by_keys: dict[tuple, list[dict]] = defaultdict(list)
+                for row in rows.values():
+                    out = {k: (conv[k](v) if k in conv else v) for k, v in row.items()}
+                    by_keys[tuple(sorted(out))].append(out)
+                for batch in by_keys.values():
+                    self.conn.execute(insert(table), batch)
+        for entity, model in SYNCED_MODELS.items():
+            conv = CONVERT[entity]
+            table = model.__table__
+            changed = self.updates.get(entity)
+            if not changed:
+                continue
+            by_keys = defaultdict(list)
+            for entity_id, values in changed.items():
+                out = {k: (conv[k](v) if k in conv else v) for k, v in values.items()}
+                by_keys[tuple(sorted(out))].append({"_id": entity_id, **out})
+            for keys, batch in by_keys.items():
+                self.conn.execute(
+                    update(table).where(table.c.id == bindparam("_id"))
+                    .values({k: bindparam(k) for k in keys}), batch)
+        _save_clocks(self.conn, self.clocks)
+        if self.new_conflicts:
+            stmt = sqlite_insert(conflict_table).on_conflict_do_nothing()
+            self.conn.execute(stmt, self.new_conflicts)
+        for entity_id, name, old, by in self.settle:
+            self.conn.execute(
+                update(conflict_table)
+                .where(conflict_table.c.entity_id == entity_id, conflict_table.c.field == name,
+                       conflict_table.c.hlc == old, conflict_table.c.resolved_hlc.is_(None))
+                .values(resolved_hlc=by))
+        self._flag_deleted_edits()
+
+    def _flag_deleted_edits(self) -> None:
+        """A deleted row with an edit its deleter had not seen is flagged (one open flag
+        per row, for its current deletion); otherwise any flag on it is settled."""
+        for entity_id in self.flag_rows:
+            row, clocks = self.rows.get(entity_id), self.clocks.get(entity_id)
+            if row is not None and clocks is not None:
+                flag_deleted_edit(self.conn, self.entity_of[entity_id], entity_id,
+                                  row.get("deleted_at"), clocks)
+
+
+def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at: Any,
+                      clocks: Clocks) -> None:
+    t = conflict_table
+    deleted_clock, newest = clocks.of("deleted_at"), clocks.newest_edit()
+    flagged = bool(deleted_at) and newest > clocks.of(ROW)
+    open_flags = conn.execute(select(t.c.id, t.c.hlc).where(
+        t.c.entity_id == entity_id, t.c.kind == "deleted", t.c.resolved_hlc.is_(None))).all()
+    stale = [fid for fid, hlc in open_flags if not (flagged and hlc == deleted_clock)]
+    if stale:
+        conn.execute(update(t).where(t.c.id.in_(stale))
+                     .values(resolved_hlc=max(deleted_clock, newest)))
+    if flagged and not any(hlc == deleted_clock for _, hlc in open_flags):
+        conn.execute(sqlite_insert(t).on_conflict_do_nothing(), [{
+            "kind": "deleted", "entity": entity, "entity_id": entity_id, "field": ROW,
+            "value": deleted_at, "hlc": deleted_clock, "winner_hlc": newest,
+            "recorded_at": utcnow()}])
+
+
+def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Applied:
+    """Merge a page of pulled changes (``.entity, .entity_id, .op, .fields, .hlc, .seen``),
+    in log order, on ``conn`` (the caller's transaction). Own changes are skipped: they
+    were applied when they were made."""
+    done = Applied()
+    mine = [c for c in changes if device_of(c.hlc) == own_device]
+    theirs = [c for c in changes if device_of(c.hlc) != own_device and c.entity in SYNCED_MODELS]
+    done.skipped_own = len(mine)
+    if not theirs:
+        return done
+    batch = _Batch(conn)
+    batch.load([(c.entity, c.entity_id) for c in theirs])
+    for c in theirs:
+        seen = c.seen if isinstance(c.seen, dict) else json.loads(c.seen or "{}")
+        done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
+        done.touched[c.entity].add(c.entity_id)
+        done.changes += 1
+    batch.write()
+    return done
+
+
+def record_local(conn: Connection, writes: list[dict]) -> None:
+    """Keep the clocks of writes made on this device (from the outbox's flush hook) and
+    fill in each one's ``seen``: every value it replaces was on this device's screen."""
+    inserts = [w for w in writes if w["op"] == "insert"]
+    updates = [w for w in writes if w["op"] != "insert"]
+    clocks = _load_clocks(conn, [w["entity_id"] for w in updates]) if updates else {}
+    for w in inserts:
+        clocks[w["entity_id"]] = Clocks(w["hlc"], {}, True)
+        if w["fields"].get("deleted_at"):
+            w["seen"] = {**(w["seen"] or {}), ROW: w["hlc"]}
+    settle: list[tuple[str, str, str, str]] = []
+    flagged: list[tuple[str, str, Any]] = []
+    for w in updates:
+        entity_id, hlc = w["entity_id"], w["hlc"]
+        c = clocks.get(entity_id)
+        if c is None:
+            c = clocks[entity_id] = Clocks("")
+        extra = w["seen"] or {}
+        seen: dict[str, Any] = {k: v for k, v in extra.items() if k.startswith("~")}
+        for name in w["fields"]:
+            saw = sorted({c.of(name), *extra.get(name, [])} - {""})
+            if saw and name not in QUIET:
+                seen[name] = saw
+                settle.extend((entity_id, name, old, hlc) for old in saw)
+            c.set(name, hlc)
+        if "deleted_at" in w["fields"]:
+            if w["fields"]["deleted_at"]:
+                seen[ROW] = c.newest_edit()
+                c.set(ROW, seen[ROW])
+            flagged.append((w["entity"], entity_id, w["fields"]["deleted_at"]))
+        w["seen"] = seen or None
+    _save_clocks(conn, clocks)
+    for entity_id, name, old, by in settle:
+        conn.execute(update(conflict_table)
+                     .where(conflict_table.c.entity_id == entity_id,
+                            conflict_table.c.field == name, conflict_table.c.hlc == old,
+                            conflict_table.c.resolved_hlc.is_(None))
+                     .values(resolved_hlc=by))
+    for entity, entity_id, deleted_at in flagged:  # a restore, or a deletion that saw all
+        flag_deleted_edit(conn, entity, entity_id, deleted_at, clocks[entity_id])

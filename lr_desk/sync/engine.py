@@ -1,0 +1,138 @@
+"""One sync with the central store: push the outbox, then pull and merge what is new.
+
+Pull reads the log after this device's cursor, in pages; each page is merged and the
+cursor moved in one local transaction, so a crash or a dropped connection between
+pages loses nothing and repeats nothing. A change written by a newer lr_desk stops the
+pull before it is applied; the cursor stays just before it until this device is updated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lr_desk.store import merge
+from lr_desk.store.db import Store
+from lr_desk.store.models import SyncState
+from lr_desk.store.schema import SCHEMA_VERSION
+from lr_desk.sync.central import CentralStore
+from lr_desk.sync.push import push_outbox, waiting
+
+log = logging.getLogger(__name__)
+
+PAGE = 2000
+
+
+class SyncError(RuntimeError):
+    """A sync could not finish; the message says why in plain words, and what to do."""
+
+
+class NewerVersion(SyncError):
+    """The central store holds changes from a newer lr_desk."""
+
+
+@dataclass
+class Progress:
+    done: int  # changes pulled so far in this sync
+    total: int  # changes there were to pull when it started
+
+
+@dataclass
+class Synced:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    interrupted: bool = False
+    touched: dict[str, set[str]] = field(default_factory=dict)
+    waiting: int = 0
+
+    def summary(self) -> str:
+        words = f"sent {self.pushed}, received {self.pulled}"
+        if self.conflicts:
+            words += f", {self.conflicts} to review"
+        if self.interrupted:
+            words += " (stopped: the rest comes next time)"
+        return words
+
+
+def state(conn, key: str, default=None):
+    value = conn.execute(select(SyncState.value).where(SyncState.key == key)).scalar()
+    return default if value is None else value
+
+
+def put_state(conn, key: str, value) -> None:
+    stmt = sqlite_insert(SyncState.__table__).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+
+def _newer(version: str) -> bool:
+    try:
+        return int(version) > int(SCHEMA_VERSION)
+    except ValueError:  # not one of ours: certainly not something this code can read
+        return True
+
+
+def cursor(store: Store, central_id: str) -> int:
+    """Where this device is in the log of the central store ``central_id`` (0 if it has
+    never pulled from that store: a device moved to another store starts again)."""
+    with store.engine.connect() as conn:
+        if state(conn, "central_id") != central_id:
+            return 0
+        return state(conn, "cursor", 0)
+
+
+def pull(store: Store, central: CentralStore, page: int = PAGE,
+         progress: Callable[[Progress], None] | None = None,
+         stop: Callable[[], bool] | None = None) -> Synced:
+    """Merge everything after this device's cursor, a page per local transaction."""
+    done = Synced()
+    central_id = central.store_id()
+    at = cursor(store, central_id)
+    total = max(central.head() - at, 0)
+    consumed = 0
+    while True:
+        changes = central.pull(at, page)
+        if not changes:
+            return done
+        cut = next((i for i, c in enumerate(changes) if _newer(c.schema_version)), None)
+        usable = changes if cut is None else changes[:cut]
+        if usable:
+            newest = max(c.hlc for c in usable)
+            with store.engine.begin() as conn:
+                conn.execute(text("PRAGMA defer_foreign_keys=ON"))
+                applied = merge.apply_changes(conn, usable, store.device_id)
+                at = usable[-1].seq
+                put_state(conn, "central_id", central_id)
+                put_state(conn, "cursor", at)
+                put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
+            store.clock.observe(newest)  # later local edits sort after what was seen
+            consumed += len(usable)
+            done.pulled += applied.changes
+            done.conflicts += applied.conflicts
+            for entity, ids in applied.touched.items():
+                done.touched.setdefault(entity, set()).update(ids)
+        if cut is not None:
+            raise NewerVersion(
+                "The central store has changes from a newer version of lr_desk. Please "
+                "update lr_desk on this computer; nothing has been lost, and sync carries "
+                "on from here once it is updated.")
+        if progress:
+            progress(Progress(min(consumed, total), total))
+        if stop and stop():
+            done.interrupted = True
+            return done
+
+
+def sync_once(store: Store, central: CentralStore,
+              progress: Callable[[Progress], None] | None = None,
+              stop: Callable[[], bool] | None = None) -> Synced:
+    """Push what is waiting, then pull what is new."""
+    pushed = push_outbox(store, central)
+    done = pull(store, central, progress=progress, stop=stop)
+    done.pushed = pushed.changes
+    done.waiting = waiting(store)
+    return done
