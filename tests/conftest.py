@@ -6,16 +6,26 @@ directory seeded), made fresh for each test in its own temporary folder.
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import func, select
 
 from lr_desk.profile import open_store
 from lr_desk.services import advisors, people
 from lr_desk.store.models import Outbox
+
+# Property tests: a quick run by default; HYPOTHESIS_PROFILE=thorough for a long hunt.
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("default", max_examples=25, deadline=None,
+                          suppress_health_check=_QUIET)
+settings.register_profile("thorough", max_examples=500, deadline=None,
+                          suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # A fixed "today" (a Wednesday) for everything that takes one, so no test depends on the
 # calendar it happens to run on.

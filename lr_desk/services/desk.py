@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import duplicates
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
     ESCALATION_REASONS,
@@ -63,7 +64,19 @@ def follow_ups_due(session: Session, today: date, advisor_id: str | None = None,
         stmt = stmt.where(or_(*who))
     return [FollowUpRow(f.id, p.id, p.display_name, f.due_date, f.due_time,
                         FOLLOWUP_WAYS.get(f.way, f.way), f.site_code, name, f.due_date < today)
-            for f, p, name in session.execute(stmt)]
+            for f, p, name in _as_survivors(session, session.execute(stmt).all(), 1)]
+
+
+def _as_survivors(session: Session, rows: list, at: int) -> list:
+    """Rows whose person (at index ``at``) was merged away, shown under the survivor."""
+    out = []
+    for row in rows:
+        person = row[at]
+        if person.merged_into:
+            row = (*row[:at], session.get(Person, duplicates.survivor(session, person.id)),
+                   *row[at + 1:])
+        out.append(row)
+    return out
 
 
 @dataclass
@@ -86,7 +99,7 @@ def recent_conversations(session: Session, site_code: str | None = None,
             .order_by(Conversation.occurred_at.desc()).limit(limit))
     if site_code:
         stmt = stmt.where(Conversation.site_code == site_code)
-    rows = session.execute(stmt).all()
+    rows = _as_survivors(session, session.execute(stmt).all(), 1)
     needs = _needs_of(session, [c.id for c, _, _ in rows])
     return [ConversationRow(c.id, p.id, p.display_name, c.occurred_at, MODES.get(c.mode, c.mode),
                             name, needs.get(c.id, [])) for c, p, name in rows]
@@ -131,9 +144,13 @@ _CLOSED_REFERRAL = {"declined", "completed", "not_taken_up"}
 
 
 def person_view(session: Session, person_id: str) -> PersonView | None:
-    person = session.get(Person, person_id)
+    """A person's record and timeline. A merged-away person shows as the survivor, and
+    the survivor's timeline holds the records of everyone merged into them."""
+    person = session.get(Person, duplicates.survivor(session, person_id))
     if person is None or person.deleted_at is not None:
         return None
+    person_id = person.id
+    ids = duplicates.family(session, person_id)
     advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
     sites = dict(session.execute(select(Site.code, Site.name)).all())
     view = PersonView(person, registered_by=advisors.get(person.registered_by, ""))
@@ -145,13 +162,13 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
                Conversation.site_code, Conversation.advisor_id, Conversation.what_matters,
                Conversation.escalated, Conversation.escalation_reason,
                Conversation.escalation_action, Conversation.private_notes)
-        .where(Conversation.person_id == person_id, Conversation.deleted_at.is_(None))).all()
+        .where(Conversation.person_id.in_(ids), Conversation.deleted_at.is_(None))).all()
     needs: dict[str, list[str]] = defaultdict(list)
     for conv_id, name in session.execute(
             select(ConversationNeed.conversation_id, Category.name)
             .join(Conversation, ConversationNeed.conversation_id == Conversation.id)
             .join(Category, Category.code == ConversationNeed.category)
-            .where(Conversation.person_id == person_id, ConversationNeed.deleted_at.is_(None))
+            .where(Conversation.person_id.in_(ids), ConversationNeed.deleted_at.is_(None))
             .order_by(Category.position)):
         needs[conv_id].append(name)
     for c in convs:
@@ -175,7 +192,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
                    Prescription.sheet_how, Prescription.sheet_by,
                    func.count(PrescriptionItem.id).label("items"))
             .join(PrescriptionItem, PrescriptionItem.prescription_id == Prescription.id)
-            .where(Prescription.person_id == person_id, Prescription.deleted_at.is_(None),
+            .where(Prescription.person_id.in_(ids), Prescription.deleted_at.is_(None),
                    PrescriptionItem.deleted_at.is_(None))
             .group_by(Prescription.id)):
         if rx.sheet_at:
@@ -193,7 +210,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
                PrescriptionItem.first_step, PrescriptionItem.target_date,
                Prescription.created_at, Prescription.id.label("prescription_id"))
         .join(Prescription, PrescriptionItem.prescription_id == Prescription.id)
-        .where(Prescription.person_id == person_id, PrescriptionItem.deleted_at.is_(None))
+        .where(Prescription.person_id.in_(ids), PrescriptionItem.deleted_at.is_(None))
         .order_by(PrescriptionItem.position))
     for item in items:
         detail = []
@@ -212,7 +229,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             select(ReferralEvent.referral_id, ReferralEvent.at, ReferralEvent.status,
                    ReferralEvent.advisor_id, ReferralEvent.reason, ReferralEvent.note)
             .join(Referral, ReferralEvent.referral_id == Referral.id)
-            .where(Referral.person_id == person_id, ReferralEvent.deleted_at.is_(None))
+            .where(Referral.person_id.in_(ids), ReferralEvent.deleted_at.is_(None))
             .order_by(ReferralEvent.at)):
         line = (f"{local_time(ev.at):%d %b %Y %H:%M} {REFERRAL_STATUSES.get(ev.status, ev.status)}"
                 f" ({advisors.get(ev.advisor_id, 'unknown')})")
@@ -228,7 +245,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             .join(PrescriptionItem, Referral.item_id == PrescriptionItem.id)
             .join(PartnerService, Referral.service_id == PartnerService.id)
             .join(Partner, PartnerService.partner_id == Partner.id)
-            .where(Referral.person_id == person_id, Referral.deleted_at.is_(None))):
+            .where(Referral.person_id.in_(ids), Referral.deleted_at.is_(None))):
         t.append(TimelineEntry(local_time(ref.status_at), "referral",
                                f"Referral to {ref.partner} ({ref.service}): "
                                f"{REFERRAL_STATUSES.get(ref.status, ref.status)}",
@@ -240,7 +257,7 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
     for f in session.execute(
             select(FollowUp.id, FollowUp.due_date, FollowUp.due_time, FollowUp.way,
                    FollowUp.done_at, FollowUp.outcome, FollowUp.assigned_to)
-            .where(FollowUp.person_id == person_id, FollowUp.deleted_at.is_(None))):
+            .where(FollowUp.person_id.in_(ids), FollowUp.deleted_at.is_(None))):
         when = datetime.combine(f.due_date, datetime.min.time())
         way = FOLLOWUP_WAYS.get(f.way, f.way)
         if f.done_at:

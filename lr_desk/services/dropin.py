@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import duplicates
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
@@ -205,6 +206,8 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
 def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
                    today: date | None = None) -> DropInResult:
     today = today or date.today()
+    # a person merged into another meanwhile (perhaps on another desk): theirs now
+    person_id = duplicates.survivor(session, person_id)
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         raise ValidationError({"person": "This person's record is no longer here."})

@@ -114,7 +114,8 @@ def likely_matches(session: Session, given_name: str, family_name: str,
     if not conditions:
         return []
     candidates = session.scalars(
-        select(Person).where(Person.deleted_at.is_(None), or_(*conditions))
+        select(Person).where(Person.deleted_at.is_(None), Person.merged_into.is_(None),
+                             or_(*conditions))
     ).all()
     wanted = fold(f"{given_name} {family_name}")
     out: list[Match] = []

@@ -225,7 +225,7 @@ class SearchIndex:
             select(
                 Person.id, Person.given_name, Person.family_name, Person.preferred_name,
                 Person.date_of_birth, Person.postcode, Person.phone,
-            ).where(Person.deleted_at.is_(None))
+            ).where(Person.deleted_at.is_(None), Person.merged_into.is_(None))
         )
         for row in rows:
             index._add(Entry(*row), sort=False)
@@ -237,7 +237,7 @@ class SearchIndex:
         self.upsert(Entry(person.id, person.given_name, person.family_name,
                           person.preferred_name, person.date_of_birth, person.postcode,
                           person.phone))
-        if person.deleted_at is not None:
+        if person.deleted_at is not None or person.merged_into is not None:
             self.remove(person.id)
 
     def upsert(self, entry: Entry) -> None:

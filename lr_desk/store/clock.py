@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -41,14 +42,20 @@ def _utc_offset(year: int, month: int, day: int, hour: int) -> timedelta:
     return datetime(year, month, day, hour, tzinfo=UTC).astimezone().utcoffset()
 
 
+def _wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
 MAX_COUNTER = 99_999  # five digits, so that string order stays clock order
 
 
 class HybridClock:
     """A hybrid logical clock (Kulkarni et al.): monotonic even if the wall clock steps back."""
 
-    def __init__(self, device_id: str, wall_ms: int = 0, counter: int = 0):
+    def __init__(self, device_id: str, wall_ms: int = 0, counter: int = 0,
+                 wall: Callable[[], int] | None = None):
         self.device_id = device_id
+        self.wall = wall or _wall_ms  # the physical clock, in ms (tests skew it)
         self.wall_ms = wall_ms
         self.counter = counter
         self._lock = threading.Lock()
@@ -64,7 +71,7 @@ class HybridClock:
 
     def now(self) -> str:
         with self._lock:
-            physical = time.time_ns() // 1_000_000
+            physical = self.wall()
             if physical > self.wall_ms:
                 self.wall_ms, self.counter = physical, 0
             elif self.counter < MAX_COUNTER:

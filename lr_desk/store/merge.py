@@ -148,7 +148,6 @@ class _Batch:
         self.new_conflicts: list[dict] = []
         self.settle: list[tuple[str, str, str, str]] = []  # entity_id, field, hlc, by_hlc
         self.flag_rows: set[str] = set()
-        self.row_seen: dict[str, str] = {}
 
     def load(self, writes: Sequence[tuple[str, str]]) -> None:
         """Read the clocks and current values of the rows about to be written."""
@@ -180,7 +179,7 @@ class _Batch:
             row = {"id": entity_id, **{k: v for k, v in fields.items() if k in COLUMNS[entity]}}
             self.rows[entity_id] = row
             self.inserts[entity][entity_id] = row
-            self.clocks[entity_id] = Clocks(hlc, {}, True)
+            self.clocks[entity_id] = Clocks(hlc, {BY: seen[BY]} if seen.get(BY) else {}, True)
             self._note_delete(entity_id, fields, seen, hlc)
             return 0
         if clocks is None:  # shipped rows, seeded on every device without a clock
@@ -196,17 +195,21 @@ class _Batch:
             if hlc > cur:
                 if cur and cur not in saw and name not in QUIET and \
                         not (name == "deleted_at" and value and current.get(name)):
-                    made += self._conflict(entity, entity_id, name, current.get(name), cur, hlc)
+                    made += self._conflict(entity, entity_id, name, current.get(name), cur, hlc,
+                                           clocks.fields.get(BY), seen.get(BY))
                 current[name] = value
                 clocks.set(name, hlc)
                 self._stage(entity, entity_id, name, value)
-                if name == "deleted_at":
-                    self.row_seen[entity_id] = seen.get(ROW, "") if value else ""
-                    clocks.set(ROW, self.row_seen[entity_id])
+                if name == "deleted_at":  # the row as its deleter had seen it
+                    clocks.set(ROW, seen.get(ROW, "") if value else "")
             elif hlc < cur and name not in QUIET and not (
                     name == "deleted_at" and value and current.get(name)):
-                made += self._conflict(entity, entity_id, name, value, hlc, cur)
-        self.flag_rows.add(entity_id)
+                made += self._conflict(entity, entity_id, name, value, hlc, cur, seen.get(BY),
+                                       clocks.fields.get(BY))
+        if seen.get(BY) and hlc >= clocks.newest_edit():
+            clocks.set(BY, seen[BY])
+        if current.get("deleted_at") or "deleted_at" in fields:
+            self.flag_rows.add(entity_id)
         return made
 
     def _note_delete(self, entity_id: str, fields: dict, seen: dict, hlc: str) -> None:
@@ -220,10 +223,11 @@ class _Batch:
         else:
             self.updates[entity][entity_id][name] = value
 
-    def _conflict(self, entity, entity_id, name, value, hlc, winner_hlc) -> int:
+    def _conflict(self, entity, entity_id, name, value, hlc, winner_hlc, by, winner_by) -> int:
         self.new_conflicts.append({
             "kind": "value", "entity": entity, "entity_id": entity_id, "field": name,
-            "value": value, "hlc": hlc, "winner_hlc": winner_hlc, "recorded_at": utcnow()})
+            "value": value, "hlc": hlc, "winner_hlc": winner_hlc, "by": by,
+            "winner_by": winner_by, "recorded_at": utcnow()})
         return 1
 
     def write(self) -> None:
@@ -290,7 +294,7 @@ def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at:
         conn.execute(sqlite_insert(t).on_conflict_do_nothing(), [{
             "kind": "deleted", "entity": entity, "entity_id": entity_id, "field": ROW,
             "value": deleted_at, "hlc": deleted_clock, "winner_hlc": newest,
-            "recorded_at": utcnow()}])
+            "by": clocks.fields.get(BY), "recorded_at": utcnow()}])
 
 
 def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Applied:
@@ -322,6 +326,8 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
     clocks = _load_clocks(conn, [w["entity_id"] for w in updates]) if updates else {}
     for w in inserts:
         clocks[w["entity_id"]] = Clocks(w["hlc"], {}, True)
+        if (w["seen"] or {}).get(BY):
+            clocks[w["entity_id"]].set(BY, w["seen"][BY])
         if w["fields"].get("deleted_at"):
             w["seen"] = {**(w["seen"] or {}), ROW: w["hlc"]}
     settle: list[tuple[str, str, str, str]] = []
@@ -339,6 +345,8 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
                 seen[name] = saw
                 settle.extend((entity_id, name, old, hlc) for old in saw)
             c.set(name, hlc)
+        if extra.get(BY):
+            c.set(BY, extra[BY])
         if "deleted_at" in w["fields"]:
             if w["fields"]["deleted_at"]:
                 seen[ROW] = c.newest_edit()

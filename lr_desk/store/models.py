@@ -200,6 +200,8 @@ class Conflict(Base):
     value: Mapped[object] = mapped_column(JSON)
     hlc: Mapped[str] = mapped_column(String(80))
     winner_hlc: Mapped[str] = mapped_column(String(80))
+    by: Mapped[str | None] = mapped_column(String(36), default=None)  # advisors, if known
+    winner_by: Mapped[str | None] = mapped_column(String(36), default=None)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_hlc: Mapped[str | None] = mapped_column(String(80), default=None)
 
@@ -255,6 +257,7 @@ class Person(Synced, Base):
     __table_args__ = (
         Index("ix_person_family_name", "family_name"),
         Index("ix_person_date_of_birth", "date_of_birth"),
+        Index("ix_person_merged_into", "merged_into"),
     )
 
     @property

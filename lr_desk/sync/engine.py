@@ -103,11 +103,14 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
         if usable:
             newest = max(c.hlc for c in usable)
             with store.engine.begin() as conn:
+                at = usable[-1].seq
+                put_state(conn, "cursor", at)  # a write first: the driver BEGINs here
+                # A page holds rows and the rows they point to in any order (a person
+                # merged into someone registered later): keys are checked at the commit.
+                # (Only inside a transaction: outside one the pragma is reset at once.)
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
                 applied = merge.apply_changes(conn, usable, store.device_id)
-                at = usable[-1].seq
                 put_state(conn, "central_id", central_id)
-                put_state(conn, "cursor", at)
                 put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
             store.clock.observe(newest)  # later local edits sort after what was seen
             consumed += len(usable)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("merged_into", sa.String(length=36), nullable=True))
         batch.create_foreign_key(op.f("fk_person_merged_into_person"), "person",
                                  ["merged_into"], ["id"])
+    op.create_index("ix_person_merged_into", "person", ["merged_into"])
     op.create_table(
         "row_clock",
         sa.Column("entity_id", sa.String(length=36), nullable=False),
@@ -46,6 +47,8 @@ def upgrade() -> None:
         sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("hlc", sa.String(length=80), nullable=False),
         sa.Column("winner_hlc", sa.String(length=80), nullable=False),
+        sa.Column("by", sa.String(length=36), nullable=True),
+        sa.Column("winner_by", sa.String(length=36), nullable=True),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.Column("resolved_hlc", sa.String(length=80), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conflict")),
@@ -103,6 +106,7 @@ def downgrade() -> None:
     op.drop_index("ux_conflict_value", table_name="conflict")
     op.drop_table("conflict")
     op.drop_table("row_clock")
+    op.drop_index("ix_person_merged_into", table_name="person")
     with op.batch_alter_table("person") as batch:
         batch.drop_constraint(op.f("fk_person_merged_into_person"), type_="foreignkey")
         batch.drop_column("merged_into")

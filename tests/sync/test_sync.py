@@ -1,0 +1,468 @@
+"""Push, pull and merge between devices through a real central store (SQLite file and a
+real PostgreSQL): idempotency, crashes at each step, clock skew, newer schema versions,
+conflicts kept and settled, deletes against edits, and merges of duplicate people."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from lr_desk.services import advisors, desk, dropin, duplicates, people, review
+from lr_desk.store import merge
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import Conflict, Outbox, Person
+from lr_desk.sync import engine, push
+from lr_desk.sync.central import CentralStore, change_log
+from lr_desk.sync.engine import NewerVersion, sync_once
+
+from .devices import another_central, fresh_central, new_device, open_conflicts, records
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@pytest.fixture
+def central(central_url):
+    store = fresh_central(central_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def make_device(tmp_path):
+    made = []
+
+    def make(name: str):
+        store = new_device(tmp_path / name)
+        made.append(store)
+        return store
+    yield make
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def two(make_device, central):
+    """Two devices that share an advisor and a person, then go their own ways."""
+    a, b = make_device("a"), make_device("b")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton")
+        person = people.register(s, {"given_name": "Ann", "family_name": "Lee",
+                                     "phone": "0151 000 0000"}, adv.id, "walton")
+    sync_once(a, central)
+    sync_once(b, central)
+    return a, b, adv.id, person.id
+
+
+def _set(store, person_id, **values):
+    with store.session() as s:
+        person = s.get(Person, person_id)
+        for k, v in values.items():
+            setattr(person, k, v)
+
+
+def _get(store, person_id, field):
+    with store.session() as s:
+        return getattr(s.get(Person, person_id), field)
+
+
+def _visit(session, person_id, advisor_id, need):
+    dropin.record_drop_in(session, person_id, advisor_id, {"conversation": {
+        "site_code": "walton", "mode": "drop_in", "needs": [need]}})
+
+
+def _log_size(central) -> int:
+    with central.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(change_log))
+
+
+# --- idempotency ---------------------------------------------------------------------
+
+
+def test_pushing_the_same_batch_again_changes_nothing(two, central):
+    a, _b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    with a.session() as s:
+        batch = [{"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
+                  "op": r.op, "fields": r.fields, "hlc": r.hlc,
+                  "schema_version": r.schema_version, "seen": r.seen}
+                 for r in s.scalars(select(Outbox).where(Outbox.sent_at.is_(None)))]
+    central.push(a.device_id, batch)
+    before = [c.change_id for c in central.pull(0, 10_000)]
+    central.push(a.device_id, batch)
+    sync_once(a, central)
+    assert [c.change_id for c in central.pull(0, 10_000)] == before
+
+
+def test_pulling_the_same_page_twice_changes_nothing(two, central):
+    a, b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    sync_once(a, central)
+    sync_once(b, central)
+    once = records(b)
+    with b.engine.begin() as conn:  # as if the cursor had not been saved
+        merge.apply_changes(conn, central.pull(0, 10_000), b.device_id)
+    assert records(b) == once
+    assert open_conflicts(b) == set()
+
+
+# --- merging values ----------------------------------------------------------------
+
+
+def _phone_conflict(two, central):
+    """Both devices change the phone number offline, then both sync."""
+    a, b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    _set(b, person_id, phone="0151 222 2222")
+    for store in (a, b, a):
+        sync_once(store, central)
+    return a, b, person_id
+
+
+def test_concurrent_edits_pick_one_winner_everywhere_and_keep_the_other(two, central):
+    a, b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    _set(b, person_id, phone="0151 222 2222", postcode="L9 7AL")
+    for store in (a, b, a):
+        sync_once(store, central)
+    assert _get(a, person_id, "phone") == _get(b, person_id, "phone") == "0151 222 2222"
+    assert _get(a, person_id, "postcode") == "L9 7AL"  # other fields merge, not conflict
+    for store in (a, b):
+        with store.session() as s:
+            items = review.open_items(s, store.device_id)
+        assert [(i.field, i.current, i.other) for i in items] == [
+            ("Phone", "0151 222 2222", "0151 111 1111")]
+        assert "Alex Advisor" in items[0].other_who or "someone" in items[0].other_who
+
+
+def test_an_edit_made_after_seeing_a_value_is_no_conflict(two, central):
+    a, b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    sync_once(a, central)
+    sync_once(b, central)
+    _set(b, person_id, phone="0151 333 3333")  # b saw a's number, and changed it
+    sync_once(b, central)
+    sync_once(a, central)
+    assert _get(a, person_id, "phone") == "0151 333 3333"
+    assert open_conflicts(a) == open_conflicts(b) == set()
+
+
+def test_keeping_the_other_value_syncs_and_settles_it_everywhere(two, central):
+    a, b, person_id = _phone_conflict(two, central)
+    with a.session() as s:
+        (item,) = review.open_items(s)
+        review.keep(s, item.id, "other")
+    assert _get(a, person_id, "phone") == "0151 111 1111"
+    for store in (a, b):
+        sync_once(store, central)
+    assert _get(b, person_id, "phone") == "0151 111 1111"
+    for store in (a, b):
+        with store.session() as s:
+            assert review.open_items(s) == []
+    assert records(a) == records(b)
+
+
+def test_keeping_the_current_value_settles_it_everywhere(two, central):
+    a, b, person_id = _phone_conflict(two, central)
+    with b.session() as s:
+        (item,) = review.open_items(s)
+        review.keep(s, item.id, "current")
+        with pytest.raises(review.ReviewError):
+            review.keep(s, item.id, "current")  # settled once only
+    for store in (b, a):
+        sync_once(store, central)
+    assert _get(a, person_id, "phone") == "0151 222 2222"
+    with a.session() as s:
+        assert review.open_items(s) == []
+
+
+def test_pending_local_edit_is_never_overwritten_by_an_older_remote_value(two, central):
+    a, b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")  # older
+    sync_once(a, central)
+    _set(b, person_id, phone="0151 222 2222")  # newer, not yet sent
+    engine.pull(b, central)  # b receives a's older value while its own is waiting
+    assert _get(b, person_id, "phone") == "0151 222 2222"
+    sync_once(b, central)
+    sync_once(a, central)
+    assert _get(a, person_id, "phone") == "0151 222 2222"
+
+
+def test_an_edit_against_a_concurrent_delete_is_kept_and_flagged(two, central):
+    a, b, _adv, person_id = two
+    _set(a, person_id, deleted_at=utcnow())
+    _set(b, person_id, phone="0151 999 9999")
+    for store in (a, b, a):
+        sync_once(store, central)
+    for store in (a, b):
+        assert _get(store, person_id, "phone") == "0151 999 9999"  # the edit is kept
+        with store.session() as s:
+            (item,) = review.open_items(s)
+        assert item.kind == "deleted"
+    with b.session() as s:
+        review.settle_deleted(s, item.id, restore=True)
+    for store in (b, a):
+        sync_once(store, central)
+    for store in (a, b):
+        assert _get(store, person_id, "deleted_at") is None
+        with store.session() as s:
+            assert review.open_items(s) == []
+
+
+def test_a_delete_made_after_seeing_the_edit_is_not_flagged(two, central):
+    a, b, _adv, person_id = two
+    _set(b, person_id, phone="0151 999 9999")
+    sync_once(b, central)
+    sync_once(a, central)
+    _set(a, person_id, deleted_at=utcnow())
+    sync_once(a, central)
+    sync_once(b, central)
+    assert open_conflicts(a) == open_conflicts(b) == set()
+
+
+# --- clocks ------------------------------------------------------------------------
+
+
+def _skew(store, ms: int) -> None:
+    real = store.clock.wall
+    store.clock.wall = lambda: real() + ms
+
+
+def test_clock_skew_a_day_behind_and_a_year_ahead_still_converges(make_device, central_url,
+                                                                   tmp_path):
+    """Whatever order they sync in, the same winners everywhere; and the device far
+    ahead does not win for ever: an edit made after seeing its value wins."""
+    for order in ((0, 1, 2), (2, 1, 0)):
+        central = another_central(central_url, tmp_path)
+        devices = [make_device(f"{order}-{i}") for i in range(3)]
+        _skew(devices[1], -DAY_MS)
+        _skew(devices[2], 365 * DAY_MS)
+        with devices[0].session() as s:
+            adv = advisors.create(s, "Alex Advisor", "walton")
+            pid = people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv.id,
+                                  "walton").id
+        for d in devices:
+            sync_once(d, central)
+        for d, phone in zip(devices, ("0151 000 0001", "0151 000 0002", "0151 000 0003"),
+                            strict=True):
+            _set(d, pid, phone=phone)
+        for i in (*order, *order):
+            sync_once(devices[i], central)
+        assert {_get(d, pid, "phone") for d in devices} == {"0151 000 0003"}
+        assert all(len(open_conflicts(d)) == 2 for d in devices)  # the two that lost
+        _set(devices[1], pid, phone="0151 000 0004")  # the day-behind device, after seeing it
+        for i in (1, 0, 2):
+            sync_once(devices[i], central)
+        assert {_get(d, pid, "phone") for d in devices} == {"0151 000 0004"}
+        assert records(devices[0]) == records(devices[1]) == records(devices[2])
+        central.close()
+
+
+# --- schema versions ---------------------------------------------------------------
+
+
+def test_a_newer_schema_stops_the_pull_before_it_and_keeps_the_cursor(two, central):
+    a, b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    sync_once(a, central)
+    central.push("future-device", [{
+        "change_id": "00000000-0000-7000-8000-000000000001", "entity": "person",
+        "entity_id": person_id, "op": "update", "fields": {"phone": "from the future"},
+        "hlc": "999999999999999-00000-future", "schema_version": "9999", "seen": None}])
+    with pytest.raises(NewerVersion, match="update lr_desk"):
+        sync_once(b, central)
+    assert _get(b, person_id, "phone") == "0151 111 1111"  # what came before is applied
+    head = central.head()
+    assert engine.cursor(b, central.store_id()) == head - 1
+    with pytest.raises(NewerVersion):
+        engine.pull(b, central)  # and it stays stopped there
+    assert _get(b, person_id, "phone") == "0151 111 1111"
+
+
+# --- crashes -----------------------------------------------------------------------
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("where", ["after_store_commits", "before_ack_recorded"])
+def test_a_crash_while_pushing_duplicates_nothing(make_device, central, monkeypatch, where):
+    a = make_device("a")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton")
+        for n in range(30):
+            people.register(s, {"given_name": f"P{n}", "family_name": "Crash"}, adv.id, "walton")
+    real_push, real_update = CentralStore.push, push.update
+    if where == "after_store_commits":  # the store committed; the device never heard
+        def lost_reply(self, device, changes):
+            real_push(self, device, changes)
+            raise ConnectionError("connection dropped")
+        monkeypatch.setattr(CentralStore, "push", lost_reply)
+    else:  # the device heard, and crashed before noting it
+        def crash(*args, **kwargs):
+            raise Crash
+        monkeypatch.setattr(push, "update", crash)
+    with pytest.raises((ConnectionError, Crash)):
+        push.push_outbox(a, central, batch=10)
+    monkeypatch.setattr(CentralStore, "push", real_push)
+    monkeypatch.setattr(push, "update", real_update)
+    assert push.waiting(a) == 31  # nothing marked sent
+    sync_once(a, central)
+    assert push.waiting(a) == 0
+    log = central.pull(0, 10_000)
+    assert len(log) == len({c.change_id for c in log}) == 31
+    b = make_device("b")
+    sync_once(b, central)
+    assert records(b) == records(a)
+
+
+def test_a_crash_after_applying_a_page_before_the_cursor_is_saved(two, central, monkeypatch):
+    a, b, adv, _person_id = two
+    with a.session() as s:
+        for n in range(25):
+            people.register(s, {"given_name": f"P{n}", "family_name": "Page"}, adv, "walton")
+    sync_once(a, central)
+    real = engine.put_state
+    calls = {"n": 0}
+
+    def crash_on_second_page(conn, key, value):
+        real(conn, key, value)
+        if key == "central_id":
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise Crash  # the page's rows are written, the transaction not committed
+    monkeypatch.setattr(engine, "put_state", crash_on_second_page)
+    with pytest.raises(Crash):
+        engine.pull(b, central, page=10)
+    monkeypatch.setattr(engine, "put_state", real)
+    engine.pull(b, central, page=10)
+    assert records(b) == records(a)
+
+
+def test_a_killed_process_mid_pull_resumes_with_nothing_lost_or_doubled(two, central, tmp_path):
+    """A real crash: the process is killed (SIGKILL) inside a page's transaction."""
+    a, b, adv, _person_id = two
+    with a.session() as s:
+        for n in range(60):
+            p = people.register(s, {"given_name": f"P{n}", "family_name": "Kill"}, adv, "walton")
+            _visit(s, p.id, adv, "housing")
+    sync_once(a, central)
+    b_path = b.path.parent
+    b.close()
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from lr_desk.profile import open_store
+        from lr_desk.store import merge
+        from lr_desk.sync import engine
+        from lr_desk.sync.central import CentralStore
+        real, pages = merge.apply_changes, []
+        def apply_then_die(conn, changes, own):
+            done = real(conn, changes, own)
+            pages.append(1)
+            if len(pages) == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return done
+        merge.apply_changes = apply_then_die
+        engine.pull(open_store(Path({str(b_path)!r})), CentralStore({central.url!r}), page=20)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120,
+                         env={**os.environ})
+    assert run.returncode == -signal.SIGKILL, run.stderr.decode()[-2000:]
+    from lr_desk.profile import open_store
+
+    again = open_store(b_path)
+    try:
+        assert 0 < engine.cursor(again, central.store_id()) < central.head()
+        sync_once(again, central)
+        assert records(again) == records(a)
+    finally:
+        again.close()
+
+
+# --- duplicates ----------------------------------------------------------------------
+
+
+def test_the_same_person_registered_at_two_hubs_is_listed_merged_and_undone(make_device,
+                                                                          central):
+    a, b = make_device("a"), make_device("b")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton").id
+    sync_once(a, central)
+    sync_once(b, central)
+    with a.session() as s:  # offline, at two hubs
+        ann_a = people.register(s, {"given_name": "Ann", "family_name": "Lee",
+                                    "date_of_birth": "1980-03-04"}, adv, "walton").id
+        _visit(s, ann_a, adv, "social_isolation")
+    with b.session() as s:
+        ann_b = people.register(s, {"given_name": "Anne", "family_name": "Lee",
+                                    "date_of_birth": "1980-03-04"}, adv, "bootle").id
+    for store in (a, b, a):
+        sync_once(store, central)
+    with b.session() as s:
+        (pair,) = duplicates.possible_duplicates(s)
+        assert {pair.a.id, pair.b.id} == {ann_a, ann_b}
+        merged = duplicates.merge(s, ann_b, ann_a, adv)
+    with a.session() as s:  # meanwhile a, not knowing, records another visit for ann_a
+        _visit(s, ann_a, adv, "housing")
+    for store in (b, a, b):
+        sync_once(store, central)
+    for store in (a, b):
+        with store.session() as s:
+            view = desk.person_view(s, ann_a)  # the merged-away record opens the survivor
+            assert view.person.id == ann_b
+            assert sum(e.kind == "conversation" for e in view.timeline) == 2
+            assert duplicates.possible_duplicates(s) == []
+    with a.session() as s:
+        duplicates.undo_merge(s, merged.id)
+    for store in (a, b):
+        sync_once(store, central)
+    for store in (a, b):
+        with store.session() as s:
+            assert desk.person_view(s, ann_a).person.id == ann_a
+            assert sum(e.kind == "conversation" for e in desk.person_view(s, ann_a).timeline) == 2
+            assert not [e for e in desk.person_view(s, ann_b).timeline
+                        if e.kind == "conversation"]
+    assert records(a) == records(b)
+
+
+def test_not_the_same_person_is_not_listed_again_anywhere(make_device, central):
+    a, b = make_device("a"), make_device("b")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton").id
+        one = people.register(s, {"given_name": "Sam", "family_name": "Roe",
+                                  "phone": "07700 900123"}, adv, "walton").id
+        two_ = people.register(s, {"given_name": "Jo", "family_name": "Roe",
+                                   "phone": "07700 900123"}, adv, "walton").id
+    sync_once(a, central)
+    sync_once(b, central)
+    with b.session() as s:
+        (pair,) = duplicates.possible_duplicates(s)
+        assert pair.why == "same phone number"
+        duplicates.not_duplicates(s, one, two_, adv)
+        assert duplicates.possible_duplicates(s) == []
+    sync_once(b, central)
+    sync_once(a, central)
+    with a.session() as s:
+        assert duplicates.possible_duplicates(s) == []
+
+
+def test_a_one_way_sync_makes_no_conflicts(make_device, central):
+    a, b = make_device("a"), make_device("b")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton").id
+        for n in range(200):
+            p = people.register(s, {"given_name": f"P{n}", "family_name": "Bulk"}, adv, "walton")
+            s.flush()
+            p.phone = f"0151 {n:07d}"
+    sync_once(a, central)
+    sync_once(b, central)
+    assert records(a) == records(b)
+    with b.session() as s:
+        assert s.scalar(select(func.count()).select_from(Conflict)) == 0
