@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from lr_desk.services.search import Hit, SearchIndex
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.db import Store
+from lr_desk.store.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +146,7 @@ class Tasks(QObject):
 class SearchService(QObject):
     """The search index on its own worker. Only the newest query of a burst is answered."""
 
-    ready = Signal(int, float)  # people indexed, seconds to build
+    ready = Signal(int, float)  # people indexed, seconds to build (again after a sync)
     results = Signal(int, object, int)  # generation, list[Hit], total
 
     def __init__(self, store: Store, limit: int = 50, parent: QObject | None = None):
@@ -158,8 +161,6 @@ class SearchService(QObject):
 
     def start(self) -> None:
         def build():
-            import time
-
             began = time.perf_counter()
             with self.store.Session() as session:
                 self.index = SearchIndex.build(session)
@@ -195,6 +196,40 @@ class SearchService(QObject):
                 self.index.upsert_person(person)
             except Exception:
                 log.exception("could not update the search index for %s", person.id)
+        self._pool.submit(job)
+
+    REBUILD_AT = 2000  # more people changed than this by one sync: build the index afresh
+
+    def people_changed(self, person_ids: set[str]) -> None:
+        """Keep the index in step with people a sync brought in or changed (read here, in
+        a session of this worker's own); then ``ready`` is emitted again, so a search
+        on screen is run again and shows them."""
+        if self._closed or not person_ids:
+            return
+        ids = sorted(person_ids)
+
+        def job():
+            if self.index is None:
+                return  # still to be built: the build reads them
+            began = time.perf_counter()
+            try:
+                with self.store.Session() as session:
+                    if len(ids) > self.REBUILD_AT:
+                        self.index = SearchIndex.build(session)
+                    else:
+                        found = {p.id: p for i in range(0, len(ids), 500) for p in
+                                 session.scalars(select(Person).where(
+                                     Person.id.in_(ids[i:i + 500])))}
+                        for person_id in ids:
+                            if person_id in found:
+                                self.index.upsert_person(found[person_id])
+                            else:
+                                self.index.remove(person_id)
+            except Exception:
+                log.exception("could not update the search index after a sync")
+                return
+            self.ready.emit(len(self.index), time.perf_counter() - began)
+
         self._pool.submit(job)
 
     def shutdown(self) -> None:
