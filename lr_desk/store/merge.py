@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 ROW = "~row"  # in ``seen``: the newest clock of the row its deleter had seen
 BY = "~by"  # in ``seen``: the advisor who wrote the change (for "who" in Needs review)
+# In a person's clocks: the newest record added under them (a visit, a follow-up...), so
+# that a visit recorded on one desk while the person was deleted on another is flagged.
+CHILD = "~child"
 # Bookkeeping fields: they change with every edit and are never a conflict.
 QUIET = frozenset({"updated_at", "created_at"})
 NOT_EDITS = QUIET | {"deleted_at"}
@@ -69,8 +72,13 @@ class Clocks:
         return self.fields.get(name, self.base)
 
     def newest_edit(self) -> str:
+        """The newest change to the row's own values, or a record added under it."""
         edits = [h for k, h in self.fields.items() if k not in NOT_EDITS and not k.startswith("~")]
-        return max([self.base, *edits])
+        return max([self.base, self.fields.get(CHILD, ""), *edits])
+
+    def note_child(self, hlc: str) -> None:
+        if hlc > self.fields.get(CHILD, ""):
+            self.set(CHILD, hlc)
 
     def set(self, name: str, hlc: str) -> None:
         self.fields[name] = hlc
@@ -181,6 +189,11 @@ class _Batch:
             self.inserts[entity][entity_id] = row
             self.clocks[entity_id] = Clocks(hlc, {BY: seen[BY]} if seen.get(BY) else {}, True)
             self._note_delete(entity_id, fields, seen, hlc)
+            owner = fields.get("person_id") if entity != "person" else None
+            if owner in self.rows:
+                self.clocks.setdefault(owner, Clocks("")).note_child(hlc)
+                if self.rows[owner].get("deleted_at"):
+                    self.flag_rows.add(owner)
             return 0
         if clocks is None:  # shipped rows, seeded on every device without a clock
             clocks = self.clocks[entity_id] = Clocks("")
@@ -308,7 +321,9 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
     if not theirs:
         return done
     batch = _Batch(conn)
-    batch.load([(c.entity, c.entity_id) for c in theirs])
+    batch.load([(c.entity, c.entity_id) for c in theirs]
+               + [("person", c.fields["person_id"]) for c in theirs
+                  if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
     for c in theirs:
         seen = c.seen if isinstance(c.seen, dict) else json.loads(c.seen or "{}")
         done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
@@ -323,13 +338,18 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
     fill in each one's ``seen``: every value it replaces was on this device's screen."""
     inserts = [w for w in writes if w["op"] == "insert"]
     updates = [w for w in writes if w["op"] != "insert"]
-    clocks = _load_clocks(conn, [w["entity_id"] for w in updates]) if updates else {}
+    owners = [(w["fields"]["person_id"], w["hlc"]) for w in inserts
+              if w["entity"] != "person" and w["fields"].get("person_id")]
+    wanted = [w["entity_id"] for w in updates] + [person_id for person_id, _ in owners]
+    clocks = _load_clocks(conn, wanted) if wanted else {}
     for w in inserts:
         clocks[w["entity_id"]] = Clocks(w["hlc"], {}, True)
         if (w["seen"] or {}).get(BY):
             clocks[w["entity_id"]].set(BY, w["seen"][BY])
         if w["fields"].get("deleted_at"):
             w["seen"] = {**(w["seen"] or {}), ROW: w["hlc"]}
+    for person_id, hlc in owners:  # a record added under a person is news about them
+        clocks.setdefault(person_id, Clocks("")).note_child(hlc)
     settle: list[tuple[str, str, str, str]] = []
     flagged: list[tuple[str, str, Any]] = []
     for w in updates:

@@ -18,7 +18,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from lr_desk.services import advisors, duplicates, people, review
+from lr_desk.services import advisors, dropin, duplicates, people, review
 from lr_desk.store.clock import utcnow
 from lr_desk.store.merge import NOT_EDITS, QUIET
 from lr_desk.store.models import Person, PersonMerge
@@ -48,6 +48,7 @@ step = st.one_of(
               st.sampled_from(["phone", "given_name", "postcode"]),
               st.sampled_from(["a", "b", "c"])),
     st.tuples(st.just("delete"), st.integers(0, 2), st.integers(0, 50)),
+    st.tuples(st.just("visit"), st.integers(0, 2), st.integers(0, 50)),
     st.tuples(st.just("merge"), st.integers(0, 2), st.integers(0, 50), st.integers(0, 50)),
     st.tuples(st.just("undo"), st.integers(0, 2), st.integers(0, 50)),
     st.tuples(st.just("review"), st.integers(0, 2), st.integers(0, 50), st.booleans()),
@@ -77,6 +78,10 @@ def _do(device, advisor_id, central, op) -> None:
                      "postcode": f"L{ord(op[4]) % 9} 1AA",
                      "given_name": f"{op[4]}-{device.device_id[-4:]}"}[op[3]]
             setattr(person, op[3], value)
+        elif kind == "visit" and living:
+            dropin.record_drop_in(s, living[op[2] % len(living)].id, advisor_id, {
+                "conversation": {"site_code": "walton", "mode": "drop_in",
+                                 "needs": ["housing"]}})
         elif kind == "delete" and living:
             living[op[2] % len(living)].deleted_at = utcnow()
         elif kind == "merge" and len(living) >= 2:

@@ -466,3 +466,25 @@ def test_a_one_way_sync_makes_no_conflicts(make_device, central):
     assert records(a) == records(b)
     with b.session() as s:
         assert s.scalar(select(func.count()).select_from(Conflict)) == 0
+
+
+def test_a_visit_recorded_while_the_person_was_deleted_elsewhere_is_flagged(two, central):
+    a, b, adv, person_id = two
+    _set(a, person_id, deleted_at=utcnow())
+    with b.session() as s:
+        _visit(s, person_id, adv, "housing")
+    for store in (a, b, a):
+        sync_once(store, central)
+    for store in (a, b):
+        with store.session() as s:
+            (item,) = review.open_items(s)
+            assert (item.kind, item.entity_id) == ("deleted", person_id)
+    with a.session() as s:
+        review.settle_deleted(s, item.id, restore=True)
+    for store in (a, b):
+        sync_once(store, central)
+    for store in (a, b):
+        with store.session() as s:
+            view = desk.person_view(s, person_id)
+            assert [e.kind for e in view.timeline].count("conversation") == 1
+            assert review.open_items(s) == []
