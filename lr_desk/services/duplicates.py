@@ -40,14 +40,34 @@ class MergeError(ValueError):
 
 
 def survivor(session: Session, person_id: str) -> str:
-    """The person a record is shown under: itself, or the person it was merged into."""
-    seen = {person_id}
+    """The person a record is shown under: itself, or the person it was merged into.
+
+    Two desks may merge the same pair each its own way round before either hears of the
+    other: then each points at the other, and the one with the smaller id stands for both
+    (on every device alike)."""
+    chain = [person_id]
     while True:
-        target = session.scalar(select(Person.merged_into).where(Person.id == person_id))
-        if not target or target in seen:
-            return person_id
-        seen.add(target)
-        person_id = target
+        target = session.scalar(select(Person.merged_into).where(Person.id == chain[-1]))
+        if not target:
+            return chain[-1]
+        if target in chain:
+            return min(chain[chain.index(target):])
+        chain.append(target)
+
+
+def in_a_merge_loop(session: Session) -> list[str]:
+    """The people who stand for a loop of merges (see ``survivor``): usually none."""
+    pointing = dict(session.execute(select(Person.id, Person.merged_into)
+                                    .where(Person.merged_into.is_not(None))).all())
+    heads = set()
+    for start in pointing:
+        chain = [start]
+        while chain[-1] in pointing and pointing[chain[-1]] not in chain:
+            chain.append(pointing[chain[-1]])
+        if chain[-1] in pointing:  # came back round
+            loop = chain[chain.index(pointing[chain[-1]]):]
+            heads.add(min(loop))
+    return sorted(heads)
 
 
 def family(session: Session, person_id: str) -> list[str]:

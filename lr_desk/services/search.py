@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services.validation import MONTHS, parse_date, phone_digits
@@ -220,12 +220,19 @@ class SearchIndex:
 
     @classmethod
     def build(cls, session: Session) -> SearchIndex:
+        from lr_desk.services.duplicates import in_a_merge_loop  # (it imports this module)
+
         index = cls()
+        # People merged into others are found as the survivor. (In the rare loop of two
+        # desks merging a pair each way round, one of the pair stands for both.)
+        shown = Person.merged_into.is_(None)
+        loops = in_a_merge_loop(session)
         rows = session.execute(
             select(
                 Person.id, Person.given_name, Person.family_name, Person.preferred_name,
                 Person.date_of_birth, Person.postcode, Person.phone,
-            ).where(Person.deleted_at.is_(None), Person.merged_into.is_(None))
+            ).where(Person.deleted_at.is_(None), or_(shown, Person.id.in_(loops)) if loops
+                    else shown)
         )
         for row in rows:
             index._add(Entry(*row), sort=False)

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from sqlalchemy import func, select
 
-from lr_desk.services import advisors, desk, dropin, duplicates, people, review
+from lr_desk.services import advisors, desk, dropin, duplicates, people, review, search
 from lr_desk.store import merge
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import Conflict, Outbox, Person
@@ -488,3 +488,34 @@ def test_a_visit_recorded_while_the_person_was_deleted_elsewhere_is_flagged(two,
             view = desk.person_view(s, person_id)
             assert [e.kind for e in view.timeline].count("conversation") == 1
             assert review.open_items(s) == []
+
+
+def test_the_same_pair_merged_each_way_round_on_two_desks_stays_findable(make_device,
+                                                                          central):
+    a, b = make_device("a"), make_device("b")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton").id
+        one = people.register(s, {"given_name": "Ann", "family_name": "Lee",
+                                  "date_of_birth": "1980-03-04"}, adv, "walton").id
+        two_ = people.register(s, {"given_name": "Anne", "family_name": "Lee",
+                                   "date_of_birth": "1980-03-04"}, adv, "bootle").id
+        _visit(s, one, adv, "housing")
+        _visit(s, two_, adv, "housing")
+    sync_once(a, central)
+    sync_once(b, central)
+    with a.session() as s:
+        duplicates.merge(s, one, two_, adv)
+    with b.session() as s:
+        duplicates.merge(s, two_, one, adv)
+    for store in (a, b, a):
+        sync_once(store, central)
+    stands = min(one, two_)
+    for store in (a, b):
+        with store.session() as s:
+            for pid in (one, two_):
+                view = desk.person_view(s, pid)
+                assert view.person.id == stands
+                assert [e.kind for e in view.timeline].count("conversation") == 2
+            index = search.SearchIndex.build(s)
+            hits, _count = index.search("lee")
+            assert [hit.entry.person_id for hit in hits] == [stands]
