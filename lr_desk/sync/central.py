@@ -11,9 +11,12 @@ reader can pass over a number whose transaction commits late.)
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import (
     JSON,
@@ -29,15 +32,24 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import URL, make_url
 
-from lr_desk.store.clock import new_id
-
-CENTRAL_SCHEMA = "c1"
+# The central schema's migrations (Alembic, in central_migrations/), oldest first; the
+# revision a store is at is also kept in central_meta under "schema" (a test keeps this
+# list equal to the scripts).
+SCHEMAS = ("c1", "c2")
+CENTRAL_SCHEMA = SCHEMAS[-1]
+MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
+VERSION_TABLE = "central_version"
 ORDER_LOCK = 7_204_116  # the advisory lock that orders appends (any fixed number)
+MIGRATE_LOCK = 7_204_117  # the one that runs two inits one after the other
+CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise (?connect_timeout=N)
 
 metadata = MetaData()
 meta = Table("central_meta", metadata,
@@ -56,6 +68,13 @@ change_log = Table(
     Column("hlc", String(80), nullable=False),
     Column("schema_version", String(32), nullable=False),
     Column("received_at", DateTime, nullable=False, server_default=func.now()),
+)
+device = Table(
+    "device", metadata,
+    Column("name", String(36), primary_key=True),  # what its changes carry as device_id
+    Column("site", String(64), nullable=False),
+    Column("role", String(63), unique=True),  # PostgreSQL: the device's own login
+    Column("created_at", DateTime, nullable=False, server_default=func.now()),
 )
 # Only used when the ordering lock is switched off, to show why it is needed (tests).
 unordered_seq = Sequence("change_log_unordered_seq", metadata=metadata)
@@ -78,8 +97,27 @@ class Change:
     seen: dict | None = None
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
+def engine_url(url: str | URL) -> URL:
+    """The URL as SQLAlchemy should open it: ``postgresql://`` (as people write it) is
+    driven by psycopg 3, and a connection attempt gives up after CONNECT_TIMEOUT seconds
+    unless the URL sets its own. Query parameters (sslmode=... and the like) are kept."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() == "postgresql" and "connect_timeout" not in u.query:
+        u = u.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT)})
+    return u
+
+
+def public_url(url: str | URL) -> str:
+    """The URL with any password taken out: fit to print, log or keep in settings."""
+    # (URL.set(password=None) would leave the password as it is: None there means "keep")
+    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+
+
+def make_engine(url: str | URL) -> Engine:
+    url = engine_url(url)
+    if url.get_backend_name() == "sqlite":
         # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE,
         # which takes the write lock at once, starts every transaction (SQLAlchemy's
         # documented recipe for SQLite transactions).
@@ -99,25 +137,160 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, hide_parameters=True, pool_pre_ping=True)
 
 
-def init_central(url: str) -> None:
-    """Create the central store's tables (or leave them as they are)."""
+class CentralSchemaError(RuntimeError):
+    """The central store is not at a schema this code can work with; the message says
+    what to do."""
+
+
+def read_schema(conn) -> str | None:
+    """The central schema revision the store is at (None: not a central store yet)."""
+    if not inspect(conn).has_table("central_meta"):
+        return None
+    return conn.scalar(select(meta.c.value).where(meta.c.key == "schema"))
+
+
+def record_schema(conn, revision: str | None) -> None:
+    """Keep the revision reached in central_meta (run by the migrations' env.py)."""
+    if revision is None:
+        conn.execute(meta.delete().where(meta.c.key == "schema"))
+    elif read_schema(conn) is None:
+        conn.execute(insert(meta).values(key="schema", value=revision))
+    else:
+        conn.execute(update(meta).where(meta.c.key == "schema").values(value=revision))
+
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def init_central(url: str, target: str = "head") -> str:
+    """Create the central store's schema, or upgrade it to this code's (a store made
+    before migrations existed is taken as it is and upgraded). Safe to run again, and
+    from two places at once. Returns the revision the store is at.
+
+    Raises CentralSchemaError if a newer lr_desk has already upgraded it further."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = read_schema(conn)
+        if target == "head" and current == CENTRAL_SCHEMA:
+            return current  # the usual case, and cheap: Alembic is not even imported
+        if current is not None and current not in SCHEMAS:
+            raise CentralSchemaError(
+                f"The central store is at schema {current}, from a newer lr_desk than this "
+                "one: update lr_desk here before setting it up from this computer.")
+        from alembic import command
+
+        command.upgrade(alembic_config(engine), target)
+        with engine.connect() as conn:
+            return read_schema(conn)
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    """What to enter on a device just registered (shown once: the password is kept
+    nowhere but in the server's hash of it)."""
+
+    name: str
+    site: str
+    url: str  # without the password; on PostgreSQL with the device's own login
+    password: str | None  # None on SQLite: a file has no logins
+    role: str | None
+
+
+DEVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,35}")
+
+
+def role_name(device_name: str) -> str:
+    """The PostgreSQL login of a device: ``lr_device_`` and its name in lower case, any
+    run of other characters as one ``_``."""
+    return "lr_device_" + re.sub(r"[^a-z0-9]+", "_", device_name.lower()).strip("_")
+
+
+def add_device(url: str, name: str, site: str, new_password: bool = False) -> NewDevice:
+    """Register a device. On PostgreSQL also create its login with a new random password
+    and the least rights it needs: connect; read the log, central_meta and device; append
+    to the log (as itself only: the row-level security in migration c2). ``new_password``
+    gives an already registered device a new password instead (the old one stops
+    working). Raises ValueError, in plain words, for a name or site that will not do, a
+    device already registered, or a store not set up by ``init_central``."""
+    name, site = name.strip(), site.strip()
+    if not DEVICE_NAME.fullmatch(name):
+        raise ValueError(
+            f"{name!r} will not do as a device name: use 1 to 36 letters, digits, spaces, "
+            "dots, dashes or underscores, starting with a letter or digit.")
+    if not 0 < len(site) <= 64:
+        raise ValueError("Give the device's site (up to 64 characters), e.g. --site walton.")
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            metadata.create_all(conn)
-            if conn.scalar(select(meta.c.value).where(meta.c.key == "schema")) is None:
-                conn.execute(insert(meta).values(key="schema", value=CENTRAL_SCHEMA))
-            if conn.scalar(select(meta.c.value).where(meta.c.key == "store_id")) is None:
-                conn.execute(insert(meta).values(key="store_id", value=new_id()))
+            at = read_schema(conn)
+            if at != CENTRAL_SCHEMA:
+                raise ValueError(
+                    "That is not a central store at this lr_desk's schema (it is at "
+                    f"{at or 'nothing'}): run lr-desk central init URL first.")
+            row = conn.execute(select(device).where(device.c.name == name)).first()
+            if row is not None and not new_password:
+                raise ValueError(f"A device called {name!r} is registered already "
+                                 "(--new-password gives it a new password).")
+            if row is None and new_password:
+                raise ValueError(f"No device called {name!r} is registered here.")
+            if engine.dialect.name != "postgresql":
+                if row is None:
+                    conn.execute(insert(device).values(name=name, site=site, role=None))
+                return NewDevice(name, site, public_url(url), None, None)
+            role = row.role if row is not None else role_name(name)
+            password = secrets.token_urlsafe(24)
+            _create_login(conn, role, password, name, exists=row is not None)
+            if row is None:
+                conn.execute(insert(device).values(name=name, site=site, role=role))
+        return NewDevice(name, site, public_url(make_url(url).set(username=role)),
+                         password, role)
     finally:
         engine.dispose()
+
+
+def _create_login(conn, role: str, password: str, name: str, exists: bool) -> None:
+    """CREATE (or, for a new password, ALTER) the device's role, and its grants. The
+    password reaches the server only as its SCRAM hash, made here by libpq: it is in no
+    statement the server could log."""
+    taken = conn.scalar(select(device.c.name).where(device.c.role == role))
+    if not exists and taken is not None:
+        raise ValueError(f"The device {taken!r} already has the login {role}; choose a "
+                         "name that differs in more than case and punctuation.")
+    if not exists and conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                                  {"r": role}):
+        raise ValueError(f"There is a login called {role} on this server already (perhaps "
+                         "for another central store): choose another device name.")
+    pgconn = conn.connection.driver_connection.pgconn
+    hashed = pgconn.encrypt_password(password.encode(), role.encode(),
+                                     b"scram-sha-256").decode()
+    q = conn.dialect.identifier_preparer.quote
+    secret = "'" + hashed.replace("'", "''") + "'"
+    if exists:
+        conn.exec_driver_sql(f"ALTER ROLE {q(role)} WITH LOGIN PASSWORD {secret}")
+        return
+    conn.exec_driver_sql(f"CREATE ROLE {q(role)} WITH LOGIN NOSUPERUSER NOCREATEDB "
+                         f"NOCREATEROLE NOINHERIT NOREPLICATION PASSWORD {secret}")
+    database = conn.scalar(text("SELECT current_database()"))
+    schema = conn.scalar(text("SELECT current_schema()"))
+    for grant in (f"CONNECT ON DATABASE {q(database)}", f"USAGE ON SCHEMA {q(schema)}",
+                  "SELECT, INSERT ON change_log", "SELECT ON central_meta, device"):
+        conn.exec_driver_sql(f"GRANT {grant} TO {q(role)}")
 
 
 class CentralStore:
     """A connection to the central log. ``ordering_lock=False`` exists only so a test
     can show what goes wrong without it."""
 
-    def __init__(self, url: str, ordering_lock: bool = True):
+    def __init__(self, url: str | URL, ordering_lock: bool = True):
         self.url = url
         self.engine = make_engine(url)
         self.postgres = self.engine.dialect.name == "postgresql"
@@ -167,6 +340,11 @@ class CentralStore:
         """This store's identity (made at init): a device's cursor belongs to one store."""
         with self.engine.connect() as conn:
             return conn.scalar(select(meta.c.value).where(meta.c.key == "store_id"))
+
+    def schema(self) -> str | None:
+        """The central schema revision the store is at (None: not a central store)."""
+        with self.engine.connect() as conn:
+            return read_schema(conn)
 
     def head(self) -> int:
         """The newest sequence number (0 for an empty log)."""

@@ -3,6 +3,10 @@ for the test session as a throwaway cluster (initdb + pg_ctl on a free port).
 
 .ci/run installs Debian's postgresql if it is missing. Where no PostgreSQL binaries can
 be found, the PostgreSQL cases are skipped with that reason; the SQLite ones still run.
+
+Over TCP the server asks every login for its password (scram-sha-256), as a real one
+would, except the superuser ``postgres``, which the tests use without one; devices'
+logins made by ``lr-desk central add-device`` need theirs.
 """
 
 from __future__ import annotations
@@ -40,6 +44,14 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     return cmd
 
 
+HBA = """\
+local all all                trust
+host  all postgres 127.0.0.1/32 trust
+host  all all      127.0.0.1/32 scram-sha-256
+host  all all      ::1/128      scram-sha-256
+"""
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     bindir = _pg_bin()
@@ -60,6 +72,7 @@ def postgres_server():
     subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
                                  "-U", "postgres", "--no-sync"]),
                    check=True, capture_output=True)
+    (data / "pg_hba.conf").write_text(HBA)
     subprocess.run(_as_postgres([
         str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
         "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "

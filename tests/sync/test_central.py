@@ -6,6 +6,8 @@ import multiprocessing
 import random
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from lr_desk.store.clock import new_id
 from lr_desk.sync.central import CentralStore, init_central
@@ -68,11 +70,14 @@ def _pusher(url: str, device: str, count: int, hold: float, lock: bool, seed: in
         store.close()
 
 
-def _race(url: str, lock: bool, pushers: int = 10, each: int = 6) -> tuple[list[str], set[str]]:
-    """Ten processes push while this one pulls, as a device would, page after page."""
+def _race(url: str, lock: bool, pushers: int = 10, each: int = 6,
+          logins: list[tuple[str, str]] | None = None) -> tuple[list[str], set[str]]:
+    """Ten processes push while this one pulls, as a device would, page after page
+    (``logins``: each pusher's own URL and device name instead of ``url`` and dev-N)."""
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_pusher, args=(url, f"dev-{i}", each, 0.05, lock, i))
-             for i in range(pushers)]
+    logins = logins or [(url, f"dev-{i}") for i in range(pushers)]
+    procs = [ctx.Process(target=_pusher, args=(at, device, each, 0.05, lock, i))
+             for i, (at, device) in enumerate(logins)]
     for p in procs:
         p.start()
     reader = CentralStore(url)
@@ -112,3 +117,138 @@ def test_without_the_ordering_lock_a_puller_misses_changes(postgres_url):
         if missed:
             break
     assert missed, "expected the unlocked log to lose changes to a concurrent reader"
+
+
+# --- the schema: versioned migrations ---------------------------------------------------
+
+def test_the_known_schemas_are_the_migration_scripts_in_order():
+    from alembic.script import ScriptDirectory
+
+    from lr_desk.sync.central import CENTRAL_SCHEMA, MIGRATIONS, SCHEMAS
+
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    assert [s.revision for s in reversed(list(scripts.walk_revisions()))] == list(SCHEMAS)
+    assert scripts.get_current_head() == CENTRAL_SCHEMA
+
+
+def test_init_creates_the_schema_and_records_its_revision(central_url):
+    from lr_desk.sync.central import CENTRAL_SCHEMA, make_engine, read_schema
+
+    assert init_central(central_url) == CENTRAL_SCHEMA
+    engine = make_engine(central_url)
+    try:
+        with engine.connect() as conn:
+            assert read_schema(conn) == CENTRAL_SCHEMA
+            tables = set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"central_meta", "change_log", "device", "central_version"} <= tables
+
+
+def test_a_store_made_before_migrations_is_upgraded_and_keeps_its_log(central_url):
+    """Stores made by the first init (tables straight from the metadata, schema "c1",
+    no Alembic version table) are taken as they are."""
+    from lr_desk.sync.central import change_log, make_engine, meta
+
+    engine = make_engine(central_url)
+    try:
+        with engine.begin() as conn:
+            meta.create(conn)
+            change_log.create(conn)
+            conn.execute(sa.insert(meta), [{"key": "schema", "value": "c1"},
+                                           {"key": "store_id", "value": "the-old-one"}])
+    finally:
+        engine.dispose()
+    old = CentralStore(central_url)
+    try:
+        old.push("device-a", [change(1), change(2)])
+    finally:
+        old.close()
+    assert init_central(central_url) == "c2"
+    store = CentralStore(central_url)
+    try:
+        assert store.store_id() == "the-old-one"
+        assert [c.fields["n"] for c in store.pull(0)] == [1, 2]
+        store.push("device-a", [change(3)])
+        assert store.head() == 3 and store.schema() == "c2"
+    finally:
+        store.close()
+
+
+def test_an_older_schema_is_upgraded_in_place(central_url):
+    assert init_central(central_url, target="c1") == "c1"
+    store = CentralStore(central_url)
+    try:
+        store.push("device-a", [change(1)])
+        before = store.store_id()
+        assert init_central(central_url) == "c2"
+        assert store.store_id() == before and store.head() == 1
+    finally:
+        store.close()
+
+
+def test_init_refuses_a_store_from_a_newer_lr_desk(central_url):
+    from lr_desk.sync.central import CentralSchemaError, make_engine, meta
+
+    init_central(central_url)
+    engine = make_engine(central_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.update(meta).where(meta.c.key == "schema").values(value="c99"))
+    finally:
+        engine.dispose()
+    with pytest.raises(CentralSchemaError, match="newer lr_desk"):
+        init_central(central_url)
+
+
+def test_the_log_refuses_update_and_delete_even_from_its_owner(central):
+    """The trigger, not only the grants: the administrator cannot rewrite history."""
+    from lr_desk.sync.central import change_log
+
+    central.push("device-a", [change(1)])
+    for statement in (sa.update(change_log).values(op="delete"),
+                      sa.delete(change_log),
+                      sa.delete(change_log).where(change_log.c.seq == 1)):
+        with pytest.raises(DBAPIError, match="append-only"), central.engine.begin() as conn:
+            conn.execute(statement)
+    assert len(central.pull(0)) == 1 and central.pull(0)[0].op == "insert"
+
+
+def test_truncate_is_refused_too(postgres_url):
+    init_central(postgres_url)
+    store = CentralStore(postgres_url)
+    try:
+        store.push("device-a", [change(1)])
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.exec_driver_sql("TRUNCATE change_log")
+        assert store.head() == 1
+    finally:
+        store.close()
+
+
+def test_a_url_with_tls_settings_in_its_query_works(postgres_url):
+    """TLS settings pass through the URL untouched (the throwaway server has no TLS)."""
+    url = postgres_url + "?sslmode=disable&application_name=lr_desk_test"
+    init_central(url)
+    store = CentralStore(url)
+    try:
+        store.push("device-a", [change(1)])
+        with store.engine.connect() as conn:
+            assert conn.scalar(sa.text("SHOW application_name")) == "lr_desk_test"
+            assert not conn.scalar(sa.text(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+        assert store.head() == 1
+    finally:
+        store.close()
+
+
+def test_postgresql_urls_as_people_write_them_are_driven_by_psycopg(postgres_url):
+    from lr_desk.sync.central import engine_url, public_url
+
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    assert engine_url(plain).drivername == "postgresql+psycopg"
+    assert engine_url(plain).query["connect_timeout"] == "10"
+    assert engine_url(plain + "?connect_timeout=3").query["connect_timeout"] == "3"
+    assert init_central(plain) == "c2"
+    assert public_url("postgresql://u:s3cret@h/db?sslmode=require") == \
+        "postgresql://u@h/db?sslmode=require"

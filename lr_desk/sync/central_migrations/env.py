@@ -1,0 +1,28 @@
+"""Alembic environment of the central store: runs on the engine lr_desk.sync.central hands
+in, in one transaction (PostgreSQL: under an advisory lock, so two inits at once run one
+after the other; SQLite: BEGIN IMMEDIATE does the same). After the migrations the revision
+reached is also written to central_meta, where a device (which may read nothing else)
+checks it."""
+
+from alembic import context
+from sqlalchemy import text
+
+from lr_desk.sync import central
+
+config = context.config
+
+
+def run() -> None:
+    engine = config.attributes["engine"]
+    with engine.begin() as connection:  # commits only if every pending revision worked
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": central.MIGRATE_LOCK})
+        context.configure(connection=connection, target_metadata=central.metadata,
+                          version_table=central.VERSION_TABLE)
+        with context.begin_transaction():  # already in one: Alembic adds none of its own
+            context.run_migrations()
+        central.record_schema(connection, context.get_context().get_current_revision())
+
+
+run()
