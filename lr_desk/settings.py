@@ -25,6 +25,12 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("search_limit", int, 50, "How many people a search shows at most."),
     Option("demo_filled", bool, False, "Whether the demo profile has been filled with data."),
     Option("reference_checksum", str, "", "Checksum of the shipped reference data last loaded."),
+    Option("central_url", str, "", "The central store's address, without its password "
+           "(empty: the embedded store, a file in this profile's folder)."),
+    Option("device_name", str, "", "This desk's name at the central store, as registered "
+           "there (empty: the computer's name)."),
+    Option("sync_minutes", int, 5, "How often to sync while the central store can be "
+           "reached, in minutes."),
 )}
 
 

@@ -100,6 +100,19 @@ def postgres_url(postgres_server) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server['port']}/{name}"
 
 
+@pytest.fixture(autouse=True)
+def no_keyring():
+    """No test reads or writes the keyring of the machine it runs on: the credentials
+    fall back to their encrypted file (tests that want a keyring set one of their own)."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def central_url(request, tmp_path) -> str:
     """The same tests against both central stores."""

@@ -1,0 +1,356 @@
+"""Connecting this device to its central store: the settings, the password, a test of
+the connection, and problems told in plain words with what to do.
+
+The default is the embedded store: a SQLite file in the profile's folder, set up on
+first use. Otherwise the settings hold a URL without its password (PostgreSQL, or a
+shared SQLite file) and the device's name; the password is kept by
+``lr_desk.sync.credentials``, never in the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from lr_desk import settings
+from lr_desk.sync import credentials
+from lr_desk.sync.central import (
+    CENTRAL_SCHEMA,
+    SCHEMAS,
+    CentralSchemaError,
+    CentralStore,
+    device,
+    init_central,
+    public_url,
+    read_schema,
+)
+from lr_desk.sync.engine import SyncError
+
+log = logging.getLogger(__name__)
+
+EMBEDDED = "embedded"  # the default: a SQLite central store file in the profile folder
+EMBEDDED_FILE = "central.sqlite"
+
+
+class Unreachable(SyncError):
+    """The central store could not be reached (offline, server down): try again later."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str  # without password; "" means the embedded default
+    device_name: str
+
+    @property
+    def embedded(self) -> bool:
+        return self.url in ("", EMBEDDED)
+
+
+def embedded_url(folder: Path) -> str:
+    return f"sqlite:///{Path(folder) / EMBEDDED_FILE}"
+
+
+def configured(session, folder: Path) -> Connection:
+    """The profile's central store, from its settings."""
+    url = settings.get(session, "central_url").strip()
+    name = settings.get(session, "device_name").strip() or socket.gethostname()
+    return Connection("" if url == EMBEDDED else url, name)
+
+
+def parse(url: str | URL) -> URL:
+    """A central store's URL, or ValueError saying in plain words what is wrong with it."""
+    try:
+        u = make_url(url.strip() if isinstance(url, str) else url)
+    except ArgumentError:
+        u = None
+    if u is None or u.get_backend_name() not in ("postgresql", "sqlite"):
+        raise ValueError(
+            "That is not a central store's address. It looks like "
+            "postgresql://device-login@server:5432/database (add ?sslmode=verify-full for "
+            "an encrypted connection), or sqlite:////path/to/central.sqlite.")
+    return u
+
+
+def save(session, folder: Path, url: str, device_name: str, password: str | None) -> None:
+    """Keep the connection settings; the password goes to the credentials store, never
+    to the settings (one pasted inside the URL is moved there too). ``password`` None
+    keeps the stored one; "" forgets it. Raises ValueError for a URL that will not do."""
+    url = url.strip()
+    if url == EMBEDDED:
+        url = ""
+    if url:
+        u = parse(url)
+        if u.password is not None:
+            password = u.password if password is None else password
+        url = public_url(u)
+    settings.put(session, "central_url", url)
+    settings.put(session, "device_name", device_name.strip())
+    if password:
+        credentials.store_password(folder, password)
+    elif password is not None:
+        credentials.delete_password(folder)
+
+
+def _postgres(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def push_name(store, conn: Connection) -> str:
+    """The device_id to push as: on PostgreSQL the registered device name (row-level
+    security ties it to the login); otherwise the local store's own device id."""
+    if not conn.embedded and _postgres(conn.url):
+        return conn.device_name
+    return store.device_id
+
+
+def open_central(store, folder: Path) -> CentralStore:
+    """The profile's central store, connected and checked. The embedded default is set up
+    (or upgraded) first. Raises SyncError in plain words (Unreachable when offline)."""
+    with store.session() as s:
+        conn = configured(s, folder)
+    if conn.embedded:
+        url = embedded_url(folder)
+        try:
+            init_central(url)
+        except CentralSchemaError as exc:
+            raise SyncError(str(exc)) from exc
+        except DBAPIError as exc:
+            raise problem(exc, url) from exc
+        return CentralStore(url)
+    u = parse(conn.url)
+    if _postgres(u):
+        password = credentials.get_password(folder)
+        if password:
+            u = u.set(password=password)
+    return _checked(u, conn.device_name)
+
+
+def _checked(url: URL, device_name: str) -> CentralStore:
+    """A CentralStore at ``url`` once it has shown it is one this device can use."""
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        raise SyncError(f"There is no central store file at {url.database}: check the "
+                        "address, or set one up with lr-desk central init URL.")
+    central = CentralStore(url)
+    try:
+        with central.engine.connect() as c:
+            wrong = _check(c, url, device_name)
+    except DBAPIError as exc:
+        central.close()
+        raise problem(exc, url) from exc
+    except BaseException:
+        central.close()
+        raise
+    if wrong:
+        central.close()
+        raise SyncError(wrong)
+    return central
+
+
+def _check(c, url: URL, device_name: str) -> str | None:
+    """What stops this device using the store on connection ``c``, or None."""
+    postgres = c.dialect.name == "postgresql"
+    version = c.dialect.server_version_info or ()
+    if postgres and version < (10,):
+        return (f"The central store's server runs PostgreSQL {'.'.join(map(str, version))}; "
+                "lr_desk needs 10 or newer: ask the administrator to upgrade it.")
+    at = read_schema(c)
+    if at is None:
+        return (f"{public_url(url)} is not a central store yet: the administrator sets it "
+                "up with lr-desk central init URL.")
+    if at not in SCHEMAS:
+        return (f"The central store was set up by a newer version of lr_desk (schema {at}): "
+                "please update lr_desk on this computer. Nothing has been lost; sync "
+                "carries on once it is updated.")
+    if at != CENTRAL_SCHEMA:
+        return (f"The central store is at an older schema ({at}) than this lr_desk needs "
+                f"({CENTRAL_SCHEMA}): the administrator upgrades it with lr-desk central "
+                "init URL.")
+    if not postgres:
+        return None
+    user = c.scalar(text("SELECT current_user"))
+    mine = c.scalar(select(device.c.name).where(device.c.role == user))
+    if mine is not None and mine != device_name:
+        return (f'The login "{user}" belongs to the device "{mine}": set this device\'s '
+                f'name to "{mine}", or use the login registered for "{device_name}".')
+    if mine is None and c.scalar(select(device.c.name).where(device.c.name == device_name)) \
+            is None:
+        return (f'The device "{device_name}" is not registered at the central store: the '
+                f"administrator registers it with lr-desk central add-device "
+                f'"{device_name}" --site SITE, which prints its login and password.')
+    return None
+
+
+def test_connection(url: str, device_name: str, password: str | None) -> str | None:
+    """None if this device can sync with the store at ``url`` as ``device_name`` (with
+    ``password``, or one inside the URL); else what is wrong, in plain words, and what
+    to do. The embedded default needs no test."""
+    url = url.strip()
+    if url in ("", EMBEDDED):
+        return None
+    try:
+        u = parse(url)
+    except ValueError as exc:
+        return str(exc)
+    if password and _postgres(u):
+        u = u.set(password=password)
+    try:
+        _checked(u, device_name.strip() or socket.gethostname()).close()
+    except SyncError as exc:
+        return str(exc)
+    except Exception as exc:  # a bug, or something unforeseen: say it, keep the details
+        log.exception("testing the connection to %s", public_url(u))
+        return explain(exc, u)
+    return None
+
+
+# --- problems in plain words ----------------------------------------------------------
+
+_OFFLINE_DNS = ("could not translate host name", "failed to resolve host",
+                "name or service not known", "temporary failure in name resolution",
+                "nodename nor servname", "no address associated with hostname")
+_OFFLINE_REFUSED = ("connection refused",)
+_OFFLINE_NETWORK = ("timeout expired", "timed out", "network is unreachable",
+                    "no route to host", "host is unreachable")
+_OFFLINE_LOST = ("server closed the connection unexpectedly", "connection reset",
+                 "could not receive data from server", "could not send data to server",
+                 "ssl syscall error", "eof detected", "the connection is closed",
+                 "the connection is lost", "consuming input failed",
+                 "terminating connection due to administrator command",
+                 "the database system is starting up", "the database system is shutting down",
+                 "the database system is in recovery mode")
+_OFFLINE = _OFFLINE_DNS + _OFFLINE_REFUSED + _OFFLINE_NETWORK + _OFFLINE_LOST
+_KEPT = "Your work is kept here and is sent when the central store can be reached."
+
+
+def _chain(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _detail(exc: BaseException) -> str:
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return str(orig).strip()
+
+
+def is_offline(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) means the store could not be reached over the
+    network, as opposed to any other problem: for "Offline" rather than an error."""
+    for e in _chain(exc):
+        if isinstance(e, Unreachable):
+            return True
+        if isinstance(e, SyncError):
+            continue  # it said what it was; its cause may still be a network error
+        if isinstance(e, (ConnectionError, TimeoutError, socket.gaierror, socket.herror)):
+            return True
+        if isinstance(e, DBAPIError):
+            if e.connection_invalidated:
+                return True
+            if any(p in _detail(e).lower() for p in _OFFLINE):
+                return True
+    return False
+
+
+def problem(exc: BaseException, url: str | URL | None = None) -> SyncError:
+    """``exc`` as a SyncError in plain words: Unreachable when offline."""
+    cls = Unreachable if is_offline(exc) else SyncError
+    return cls(explain(exc, url))
+
+
+def explain(exc: BaseException, url: str | URL | None = None) -> str:
+    """A problem with the central store in plain words, with what to do about it."""
+    if isinstance(exc, SyncError):
+        return str(exc)
+    u = make_url(url) if url is not None else None
+    host = (u.host if u is not None else None) or "the server"
+    port = (u.port if u is not None else None) or 5432
+    user = (u.username if u is not None else None) or "?"
+    database = (u.database if u is not None else None) or "?"
+    detail = _detail(exc)
+    d = detail.lower()
+
+    def has(*words: str) -> bool:
+        return any(w in d for w in words)
+
+    if has(*_OFFLINE_DNS):
+        return (f"Cannot find the server {host}: this computer may be offline, or the "
+                f"server's name in the address is wrong. {_KEPT}")
+    if has(*_OFFLINE_REFUSED):
+        return (f"The server {host}:{port} is not accepting connections: it may be down, or "
+                f"the port in the address is wrong. {_KEPT}")
+    if has(*_OFFLINE_NETWORK):
+        return (f"Cannot reach the server {host}:{port}: this computer seems to be offline, "
+                f"or a firewall is in the way. {_KEPT}")
+    if has("starting up", "shutting down", "recovery mode", "administrator command"):
+        return f"The central store's server is restarting: sync tries again shortly. {_KEPT}"
+    if has(*_OFFLINE_LOST):
+        return f"The connection to the central store was lost. {_KEPT}"
+    if has("password authentication failed"):
+        return (f'The central store refused the password for the login "{user}": enter the '
+                "password lr-desk central add-device printed for this device (the "
+                "administrator can make a new one with add-device --new-password).")
+    if has("no password supplied", "fe_sendauth"):
+        return f'The central store needs the password of the login "{user}": enter it.'
+    if has("role") and has("does not exist"):
+        return (f'There is no login "{user}" on the central store\'s server: check the user '
+                "name in the address (the one lr-desk central add-device printed).")
+    if has("database") and has("does not exist"):
+        return f'There is no database "{database}" on {host}: check the address.'
+    if has("no pg_hba.conf entry") and has("no encryption"):
+        return ("The server does not accept unencrypted connections from this computer: "
+                "add ?sslmode=require (better, sslmode=verify-full with the server's "
+                "certificate) to the address. If it still fails, ask the administrator to "
+                "let this computer, login and database in (pg_hba.conf).")
+    if has("no pg_hba.conf entry"):
+        return ("The server does not let this computer, login or database connect: ask the "
+                "administrator to allow it (pg_hba.conf).")
+    if has("invalid response to ssl negotiation", "expected authentication request",
+           "received invalid response"):
+        return (f"Something other than PostgreSQL answers at {host}:{port}: check the server "
+                "and port in the address.")
+    if has("does not support ssl"):
+        return ("The address asks for an encrypted connection (sslmode=...), but the server "
+                "does not offer one: ask the administrator to switch on TLS.")
+    if has("sslmode"):
+        return ("The address's sslmode is not one PostgreSQL knows: use disable, prefer, "
+                "require, verify-ca or verify-full.")
+    first = detail.splitlines()[0] if detail else type(exc).__name__
+    if has("certificate", "ssl"):
+        return (f"The encrypted connection to {host} could not be set up ({first}): "
+                "check sslrootcert in the address, or ask the administrator for the "
+                "server's certificate.")
+    if has("invalid connection option", "invalid uri query parameter", "invalid dsn",
+           "invalid integer value"):
+        return (f"The address has a setting PostgreSQL does not take ({first}): "
+                "check what follows the ? in it.")
+    if has("too many connections", "remaining connection slots"):
+        return "The central store's server has too many connections just now: try again soon."
+    if has("row-level security"):
+        return (f'The central store refused changes sent under another device\'s name: the '
+                f'device name in the settings must be the one registered for "{user}".')
+    if has("append-only"):
+        return ("The central store refused to change its log, which only ever grows: this "
+                "is a bug in lr_desk; please report it.")
+    if has("permission denied"):
+        return (f'The login "{user}" may not use the central store: the administrator '
+                "registers this device with lr-desk central add-device, which prints the "
+                "login to use.")
+    if has("no such table", "undefinedtable") or (has("relation") and has("does not exist")):
+        return ("That is not a central store yet: the administrator sets it up with "
+                "lr-desk central init URL.")
+    if has("unable to open database file"):
+        return (f"Cannot open the central store file {database}: check the path, and that "
+                "this computer can reach the folder it is in.")
+    if has("file is not a database", "not a database"):
+        return f"{database} is not a central store (it is not an SQLite database)."
+    if has("database is locked"):
+        return "The central store file is busy: try again in a moment."
+    return f"The central store could not be used: {first}"
