@@ -15,9 +15,14 @@ import sys  # noqa: E402
 
 from lr_desk import ENV_DATA_DIR, __version__  # noqa: E402
 
+COMMANDS = ("central", "sync")  # handled by lr_desk.cli, imported only for them
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="lr-desk", description="The Life Rooms pathways desk.")
+    parser = argparse.ArgumentParser(
+        prog="lr-desk", description="The Life Rooms pathways desk.",
+        epilog="Also: lr-desk central init URL | lr-desk central add-device NAME --site SITE "
+               "| lr-desk sync [--data-dir DIR] (each with --help).")
     parser.add_argument("--data-dir", metavar="DIR",
                         help=f"keep the data in DIR (default: ${ENV_DATA_DIR}, else the "
                              "platform's user data folder)")
@@ -32,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     started = STARTED if argv is None else time.perf_counter()
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in COMMANDS:
+        from lr_desk.cli import main as command
+
+        return command(words)
     args = parse_args(argv)
     from lr_desk.paths import data_dir, setup_logging
 

@@ -1,0 +1,188 @@
+"""The command line beside the app: ``lr-desk central ...`` and ``lr-desk sync``.
+
+    lr-desk central init URL
+    lr-desk central add-device NAME --site SITE [--url URL] [--new-password]
+    lr-desk sync [--data-dir DIR] [--demo]
+
+Each prints a line or a few and exits 0, or prints what went wrong in plain words to
+stderr and exits non-zero: 1 for a problem, 3 when the central store could not be
+reached (a scheduled sync can tell "offline, try later" from "needs looking at").
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from lr_desk import ENV_DATA_DIR
+
+log = logging.getLogger(__name__)
+
+FAILED, OFFLINE = 1, 3
+
+
+def _profile_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=f"the profile's data folder (default: ${ENV_DATA_DIR}, else the "
+                             "platform's user data folder)")
+    parser.add_argument("--demo", action="store_true", help="the demo profile")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="lr-desk", description="The Life Rooms pathways desk: "
+                                  "the central store and headless sync.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    central = commands.add_parser("central", help="set up the central store, register devices")
+    actions = central.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser(
+        "init", help="create or upgrade the central store's schema",
+        description="Create the central store's schema at URL, or upgrade it to this "
+                    "version's. Safe to run again.")
+    init.add_argument("url", metavar="URL", help="postgresql://admin@server/database "
+                      "(?sslmode=... as needed), or sqlite:////path/to/central.sqlite")
+    add = actions.add_parser(
+        "add-device", help="register a device; on PostgreSQL make its own login",
+        description="Register a device with the central store. On PostgreSQL this makes "
+                    "the device's own login, which may only read the log and append to it "
+                    "as this device, and prints the settings to enter on the device.")
+    add.add_argument("name", metavar="NAME", help="the device's name (up to 36 letters, "
+                     "digits, spaces, dots, dashes or underscores)")
+    add.add_argument("--site", required=True, help="where the device is: a hub code")
+    add.add_argument("--url", help="the central store, with an administrator's login "
+                     "(default: this profile's central store)")
+    add.add_argument("--new-password", action="store_true",
+                     help="give an already registered device a new password")
+    _profile_args(add)
+
+    sync = commands.add_parser(
+        "sync", help="sync this profile with its central store once, then exit",
+        description="Push what is waiting and pull what is new, once, without the window "
+                    f"(for a scheduled task). Exits {FAILED} on a problem, {OFFLINE} when the "
+                    "central store cannot be reached.")
+    _profile_args(sync)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.command == "central" and args.action == "init":
+            return _init(args.url)
+        if args.command == "central":
+            return _add_device(args)
+        return _sync(args)
+    except KeyboardInterrupt:
+        _say("Stopped. Nothing is lost: the rest is done next time.")
+        return 130
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _folder(args) -> Path:
+    from lr_desk.paths import data_dir, setup_logging
+
+    folder = data_dir(args.data_dir, demo=args.demo)
+    setup_logging(folder)
+    return folder
+
+
+def _failed(exc: Exception, url, what: str) -> int:
+    """Say what went wrong, in plain words (the log keeps the details); the exit status."""
+    from lr_desk.sync.central import CentralSchemaError
+    from lr_desk.sync.connect import explain, is_offline
+    from lr_desk.sync.engine import SyncError
+
+    log.warning("%s failed", what, exc_info=True)
+    plain = isinstance(exc, (ValueError, CentralSchemaError, SyncError))
+    _say(str(exc) if plain else explain(exc, url))
+    return OFFLINE if is_offline(exc) else FAILED
+
+
+def _init(url: str) -> int:
+    from lr_desk.sync.central import init_central, public_url
+    from lr_desk.sync.connect import parse
+
+    try:
+        parse(url)
+        at = init_central(url)
+    except Exception as exc:
+        return _failed(exc, url, "central init")
+    print(f"The central store at {public_url(url)} is ready (schema {at}).")
+    return 0
+
+
+def _add_device(args) -> int:
+    from lr_desk.sync.central import add_device
+    from lr_desk.sync.connect import parse
+
+    url = args.url
+    try:
+        if url is None:
+            url = _profile_central_url(_folder(args))
+        parse(url)
+        new = add_device(url, args.name, args.site, new_password=args.new_password)
+    except Exception as exc:
+        return _failed(exc, url, "central add-device")
+    done = "has a new password" if args.new_password else f"is registered (site {new.site})"
+    print(f"The device {new.name!r} {done}. Enter these in its Settings, under Central store:")
+    print(f"  Address:      {new.url}")
+    print(f"  Device name:  {new.name}")
+    if new.password is None:
+        print("  Password:     (none: a SQLite central store has no logins)")
+    else:
+        print(f"  Password:     {new.password}")
+        print("The password is shown only this once and kept nowhere: note it now.")
+    return 0
+
+
+def _profile_central_url(folder: Path):
+    """The URL (with the stored password) of the profile's own central store."""
+    from lr_desk.profile import open_store
+    from lr_desk.sync import credentials
+    from lr_desk.sync.connect import configured, embedded_url, parse
+
+    store = open_store(folder)
+    try:
+        with store.session() as s:
+            conn = configured(s, folder)
+    finally:
+        store.close()
+    if conn.embedded:
+        return embedded_url(folder)
+    u = parse(conn.url)
+    password = credentials.get_password(folder)
+    return u.set(password=password) if password else u
+
+
+def _sync(args) -> int:
+    from lr_desk.profile import open_store
+    from lr_desk.store.db import MigrationError
+    from lr_desk.sync.connect import open_central
+    from lr_desk.sync.engine import sync_once
+
+    folder = _folder(args)
+    try:
+        store = open_store(folder)
+    except MigrationError as exc:
+        _say(str(exc))
+        return FAILED
+    central = None
+    try:
+        central = open_central(store, folder)
+        done = sync_once(store, central)
+    except Exception as exc:  # the connection dropped mid-way, or a bug: the log has it
+        return _failed(exc, central.url if central else None, "sync")
+    finally:
+        if central is not None:
+            central.close()
+        store.close()
+    line = f"Synced: {done.summary()}."
+    if done.waiting:
+        line += f" {done.waiting} still waiting to be sent."
+    print(line)
+    return 0
