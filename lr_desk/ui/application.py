@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lr_desk.ui.main_window import MainWindow
@@ -82,6 +82,7 @@ class DeskApp:
 
     def __init__(self, window: MainWindow, opened: Opened, ask_advisor: bool = True):
         from lr_desk.ui.context import Desk
+        from lr_desk.ui.sync import SyncService
         from lr_desk.ui.tasks import SearchService, Tasks
 
         self.window = window
@@ -101,11 +102,15 @@ class DeskApp:
                 desk = Desk.load(s)
         self.search = SearchService(self.store, opened.search_limit)
         window.attach(self.store, self.tasks, self.search, desk)
-        # Once the people are indexed, get the first take-home sheet ready to be quick:
-        # fonts loaded, the directory's QR codes made (on the spare worker).
+        self.sync = SyncService(self.store)
+        window.watch_sync(self.sync)
+        # Once the people are indexed: get the first take-home sheet ready to be quick
+        # (fonts loaded, the directory's QR codes made, on the spare worker), and sync for
+        # the first time (so whoever it brings in is indexed too).
         addresses = [r.service.web or r.partner.web for r in desk.lists.services]
         self.search.ready.connect(lambda *_: self.tasks.run_aside(lambda: _warm_sheets(
-            addresses)))
+            addresses)), Qt.ConnectionType.SingleShotConnection)
+        self.search.ready.connect(self.sync.start)  # later calls do nothing
 
     @classmethod
     def open(cls, folder: Path, demo: bool = False, ask_advisor: bool = True) -> DeskApp:
@@ -119,6 +124,7 @@ class DeskApp:
 
     def close(self) -> None:
         self.window.close()
+        self.sync.shutdown()  # stops a pull between pages; what is left comes next time
         self.tasks.shutdown()
         self.search.shutdown()
         self.store.close()

@@ -31,11 +31,14 @@ if TYPE_CHECKING:
     from lr_desk.ui.forms import EditorDialog
     from lr_desk.ui.people import PersonDialog
     from lr_desk.ui.person import PersonPage
+    from lr_desk.ui.sync import SyncService, SyncStatus
     from lr_desk.ui.tasks import SearchService, Tasks
 
 log = logging.getLogger(__name__)
 
 OPENING = "Opening the desk…"
+# Rows of these kinds, brought in by a sync, change the directory and the lists to choose from.
+DIRECTORY_ENTITIES = frozenset({"partner", "partner_service", "course", "advisor"})
 
 
 def placeholder(text: str = OPENING) -> QWidget:
@@ -54,6 +57,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.demo = demo
         self.store: Store | None = None
+        self.sync: SyncService | None = None
+        self.sync_status: SyncStatus | None = None
         self.editors: list[EditorDialog] = []
         self.setAccessibleName("lr_desk main window")
         self.setWindowTitle("DEMO – lr_desk – DEMO DATA" if demo else "lr_desk")
@@ -91,6 +96,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self._menus()
         self.new_action.setEnabled(False)
+        for a in self.sync_actions:
+            a.setEnabled(False)
         self.query.setFocus()
 
     def _unclosable(self, page: QWidget) -> None:
@@ -124,8 +131,9 @@ class MainWindow(QMainWindow):
         tasks.failed.connect(self._task_failed)
         tasks.busy_changed.connect(self._busy)
         self._title()
-        self.status_label.setText("DEMO profile: synthetic data" if self.demo else
-                                  "Offline desk")
+        # the sync's own part of the status bar says whether this desk is in step
+        self.status_label.setText("DEMO profile: synthetic data" if self.demo else "")
+        self.status_label.setVisible(self.demo)
         self.new_action.setEnabled(True)
         if self.tabs.currentWidget() is self.people:
             self.query.setFocus()
@@ -172,9 +180,42 @@ class MainWindow(QMainWindow):
                lambda: self._close_tab(self.tabs.currentIndex()))
         self.advisor_action = action("Change &advisor…", None, self.change_advisor)
         desk_menu.addSeparator()
+        self.sync_action = action("&Sync now", "F5", lambda: self.sync and self.sync.sync_now())
+        self.stop_sync_action = action("Sto&p syncing", "Shift+F5",
+                                       lambda: self.sync and self.sync.stop())
+        self.sync_actions = (self.sync_action, self.stop_sync_action)
+        desk_menu.addSeparator()
         action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         help_menu = self.menuBar().addMenu("&Help")
         action("Where is my &data?", None, self._where, help_menu)
+
+    # -- sync ----------------------------------------------------------------------
+    def watch_sync(self, sync: SyncService) -> None:
+        """Show what the background sync is doing, and show what it brings in."""
+        from lr_desk.ui.sync import SyncStatus
+
+        self.sync = sync
+        self.sync_status = SyncStatus(sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        sync.pulled.connect(self.show_pulled)
+        for a in self.sync_actions:
+            a.setEnabled(True)
+
+    def show_pulled(self, touched: dict[str, set[str]]) -> None:
+        """Changes from other devices have arrived: find them in search, and show them on
+        Today, the directory and every open person page."""
+        if self.store is None:
+            return
+        if touched.get("person"):
+            self.search.people_changed(touched["person"])
+        if touched.keys() & DIRECTORY_ENTITIES:
+            self.directory.reload()
+            self.reload_lists()
+        self.today.reload()
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            if hasattr(page, "person_id"):
+                page.reload()
 
     def change_advisor(self) -> None:
         """Another advisor sits down at a shared desk: who they are, and where."""

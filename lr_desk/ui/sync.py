@@ -1,0 +1,454 @@
+"""Sync in the background, and what the status bar says about it.
+
+``SyncService`` runs ``sync_once`` on a worker of its own (never on the UI thread, never
+on the database worker that saves): every ``sync_minutes`` while the central store is
+reachable, a few seconds after the last local save, and on demand. One sync at a time; a
+request during a sync queues one more. When the store can't be reached it tries again
+sooner, backing off. What a pull brings in from other devices is announced by ``pulled``
+so the pages can show it.
+
+``SyncStatus`` is the status bar's part: always exactly one of Offline, Syncing (with a
+progress bar and a Stop button for a long pull such as a new device's first sync),
+Synced at HH:MM, N changes waiting, or a problem in plain words with what to do.
+
+Nothing here imports the database layer at module level: the window's frame loads this
+module before SQLAlchemy has been imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+if TYPE_CHECKING:
+    from lr_desk.store.db import Store
+    from lr_desk.sync.central import CentralStore
+    from lr_desk.sync.engine import Synced
+
+log = logging.getLogger(__name__)
+
+OFFLINE, SYNCING, SYNCED, WAITING, PROBLEM = "offline", "syncing", "synced", "waiting", "problem"
+SETTINGS_HINT = "Check the sync settings (Desk menu, Sync settings…)."
+WROTE = "lr_sync_wrote"  # Session.info key: this transaction changed synced rows
+
+
+def changes(n: int) -> str:
+    return f"{n:,} change{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status area says. ``total`` is set for a long pull: it gets a progress
+    bar (``done`` of ``total`` changes) and a Stop button."""
+
+    kind: str
+    text: str
+    done: int = 0
+    total: int = 0
+
+    @classmethod
+    def offline(cls, waiting: int) -> Status:
+        return cls(OFFLINE, f"Offline – {changes(waiting)} waiting" if waiting else "Offline")
+
+    @classmethod
+    def waiting(cls, waiting: int) -> Status:
+        return cls(WAITING, f"{changes(waiting)} waiting")
+
+    @classmethod
+    def synced(cls, at: datetime) -> Status:
+        return cls(SYNCED, f"Synced at {at:%H:%M}")
+
+    @classmethod
+    def syncing(cls, done: int = 0, total: int = 0) -> Status:
+        if total:
+            return cls(SYNCING, f"Syncing… {done:,} of {total:,} received", done, total)
+        return cls(SYNCING, "Syncing…")
+
+
+class Stopped(Exception):
+    """Raised between two batches of a push when the sync is asked to stop."""
+
+
+class _Stoppable:
+    """The central store with a push that stops between batches when asked: the engine's
+    pull looks at ``stop`` between pages, but its push sends the whole outbox."""
+
+    def __init__(self, central: CentralStore, stop: threading.Event):
+        self._central, self._stop = central, stop
+
+    def push(self, device_id: str, batch):
+        if self._stop.is_set():
+            raise Stopped
+        return self._central.push(device_id, batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._central, name)
+
+
+@dataclass
+class _Outcome:
+    result: Synced | None = None
+    error: BaseException | None = None
+    waiting: int = 0
+    minutes: int | None = None
+
+
+def explain(exc: BaseException) -> str:
+    """A sync failure other than being offline, in plain words with what to do."""
+    from sqlalchemy.exc import DBAPIError
+
+    from lr_desk.sync import connect
+    from lr_desk.sync.engine import NewerVersion, SyncError
+    from lr_desk.ui.tasks import environment_problem
+
+    if isinstance(exc, NewerVersion):
+        return str(exc)  # says what to do: update lr_desk
+    if isinstance(exc, SyncError):
+        return f"{exc} {SETTINGS_HINT}"  # a refused password, a wrong address…
+    if isinstance(exc, DBAPIError) and type(exc.orig).__module__.startswith("psycopg"):
+        return f"{connect.explain(exc)} {SETTINGS_HINT}"  # the central store's server
+    plain = environment_problem(exc)  # this computer's own database or disk
+    if plain:
+        return f"Sync could not finish: {plain}"
+    return (f"Sync failed ({type(exc).__name__}) and has been logged. Press Sync now (F5) "
+            "to try again; if it keeps failing, please tell the lr_desk team.")
+
+
+def _log_failure(exc: BaseException) -> None:
+    """What the environment causes (offline, refused, a newer lr_desk) goes in the log
+    quietly; anything else is a bug, logged with its traceback."""
+    from lr_desk.sync import connect
+    from lr_desk.sync.engine import SyncError
+    from lr_desk.ui.tasks import environment_problem
+
+    if isinstance(exc, Stopped):
+        return
+    if isinstance(exc, SyncError) or connect.is_offline(exc) or environment_problem(exc):
+        log.info("sync did not finish: %s", type(exc).__name__, exc_info=exc)
+    else:
+        log.error("sync failed", exc_info=exc)
+
+
+class SyncService(QObject):
+    """Background sync for one open profile. Signals arrive on the UI thread."""
+
+    status_changed = Signal(object)  # Status
+    pulled = Signal(object)  # {entity: {ids}}: rows a sync brought in from other devices
+    synced = Signal(object)  # the engine's Synced, after every sync that got through
+
+    _progress = Signal(int, int)
+    _finished = Signal(object)
+    _counted = Signal(int, int)  # epoch, changes waiting
+    _wrote = Signal()
+
+    AFTER_SAVE_MS = 2500  # a sync this long after the last save (one per burst of saves)
+    FIRST_RETRY_MS = 15_000  # offline: try again after this, doubling up to sync_minutes
+    LONG_PULL = 500  # a pull of at least this many changes shows a progress bar and Stop
+
+    def __init__(self, store: Store, folder: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.folder = Path(folder) if folder is not None else store.path.parent
+        self.status = Status.syncing()
+        self.running = False
+        self._started = False
+        self._closed = False
+        self._again = False
+        self._stop = threading.Event()
+        self._epoch = 0  # bumped at every sync's start and end: older counts are stale
+        self._minutes = 5
+        self._retry_ms = self.FIRST_RETRY_MS
+        self._settings_generation = 0
+        # worker-only: the open connection and the settings it was made from
+        self._central: CentralStore | None = None
+        self._central_for: tuple | None = None
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-sync")
+        self._count_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-sync-count")
+        queued = Qt.ConnectionType.QueuedConnection
+        self._progress.connect(self._show_progress, queued)
+        self._finished.connect(self._done, queued)
+        self._counted.connect(self._show_count, queued)
+        self._wrote.connect(self._local_write, queued)
+
+        self._after_save = QTimer(self)
+        self._after_save.setSingleShot(True)
+        self._after_save.setInterval(self.AFTER_SAVE_MS)
+        self._after_save.timeout.connect(lambda: self._begin(quiet=True))
+        self._next = QTimer(self)  # the next automatic sync (periodic, or a retry)
+        self._next.setSingleShot(True)
+        self._next.timeout.connect(lambda: self._begin(quiet=True))
+        self._listen(True)
+
+    # -- hearing about local saves -------------------------------------------------
+    def _listen(self, on: bool) -> None:
+        """Every committed transaction of the store that changed synced rows (the app's
+        saves on the database worker, or anyone else's) asks for a sync soon."""
+        from sqlalchemy import event
+
+        for name, fn in (("after_flush", self._flushed), ("after_commit", self._committed),
+                         ("after_rollback", self._rolled_back)):
+            if on:
+                event.listen(self.store.Session, name, fn)
+            elif event.contains(self.store.Session, name, fn):
+                event.remove(self.store.Session, name, fn)
+
+    @staticmethod
+    def _flushed(session, _flush_context) -> None:
+        from lr_desk.store.models import Synced as SyncedRow
+
+        if any(isinstance(o, SyncedRow) for o in (*session.new, *session.dirty)):
+            session.info[WROTE] = True
+
+    def _committed(self, session) -> None:  # on whichever thread committed
+        if session.info.pop(WROTE, False) and not self._closed:
+            self._wrote.emit()
+
+    @staticmethod
+    def _rolled_back(session) -> None:
+        session.info.pop(WROTE, None)
+
+    def _local_write(self) -> None:
+        if self._closed or not self._started:
+            return
+        self._after_save.start()  # restarted by every save: one sync after a burst
+        if not self.running and self.status.kind in (SYNCED, WAITING, OFFLINE):
+            epoch = self._epoch
+            self._count_pool.submit(self._count, epoch)
+
+    def _count(self, epoch: int) -> None:
+        try:
+            self._counted.emit(epoch, self._waiting())
+        except Exception:
+            log.exception("could not count the changes waiting to be sent")
+
+    def _show_count(self, epoch: int, waiting: int) -> None:
+        if epoch != self._epoch or self.running or self._closed:
+            return  # a sync has started or finished since: its word is newer
+        if self.status.kind == OFFLINE:
+            self._set(Status.offline(waiting))
+        elif self.status.kind in (SYNCED, WAITING) and waiting:
+            self._set(Status.waiting(waiting))
+
+    def _waiting(self) -> int:
+        from lr_desk.sync.push import waiting
+
+        return waiting(self.store)
+
+    # -- scheduling ----------------------------------------------------------------
+    def start(self, *_ready) -> None:
+        """The first sync, then on schedule. (Called once the search index is built, so
+        that people a first sync brings in are indexed; later calls do nothing.)"""
+        if self._started or self._closed:
+            return
+        self._started = True
+        self.sync_now()
+
+    def sync_now(self) -> None:
+        """Sync as soon as possible: now, or right after the sync under way."""
+        if self._closed:
+            return
+        self._started = True
+        self._begin(quiet=False)
+
+    def stop(self) -> None:
+        """Stop the sync under way between two pages (or batches); the rest comes next
+        time, from where it stopped."""
+        self._again = False
+        if self.running:
+            self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """Asked to stop (by Stop, or because the desk is closing) and not yet stopped."""
+        return self.running and self._stop.is_set()
+
+    def settings_changed(self) -> None:
+        """The connection settings were saved: connect afresh and sync."""
+        self._settings_generation += 1
+        self._retry_ms = self.FIRST_RETRY_MS
+        self.sync_now()
+
+    def _begin(self, quiet: bool) -> None:
+        """``quiet``: an automatic sync while offline keeps saying Offline until it gets
+        through (a retry every few seconds would make the status flicker)."""
+        if self._closed:
+            return
+        self._after_save.stop()
+        if self.running:
+            self._again = True
+            return
+        self._next.stop()
+        self.running = True
+        self._epoch += 1
+        self._stop.clear()
+        if not (quiet and self.status.kind == OFFLINE):
+            self._set(Status.syncing())
+        generation = self._settings_generation
+        self._pool.submit(self._work, generation)
+
+    def _schedule(self, ms: int) -> None:
+        if not self._closed:
+            self._next.start(ms)
+
+    # -- the worker ----------------------------------------------------------------
+    def _connect(self, generation: int) -> CentralStore:
+        from lr_desk.sync import connect
+
+        with self.store.session() as s:
+            wanted = (connect.configured(s, self.folder), generation)
+        if self._central is not None and wanted != self._central_for:
+            self._disconnect()
+        if self._central is None:
+            self._central = connect.open_central(self.store, self.folder)
+            self._central_for = wanted
+        return self._central
+
+    def _disconnect(self) -> None:
+        central, self._central, self._central_for = self._central, None, None
+        if central is not None:
+            try:
+                central.close()
+            except Exception:
+                log.exception("could not close the connection to the central store")
+
+    def _work(self, generation: int) -> None:
+        from lr_desk import settings
+        from lr_desk.sync.engine import cursor, sync_once
+
+        outcome = _Outcome()
+        try:
+            central = self._connect(generation)
+            # how much there is to pull, so a long pull shows its bar from the start
+            total = central.head() - cursor(self.store, central.store_id())
+            if total >= self.LONG_PULL:
+                self._progress.emit(0, total)
+            outcome.result = sync_once(self.store, _Stoppable(central, self._stop),
+                                       progress=lambda p: self._progress.emit(p.done, p.total),
+                                       stop=self._stop.is_set)
+        except Exception as exc:
+            outcome.error = exc
+            self._disconnect()  # connect afresh next time
+            _log_failure(exc)
+            try:
+                outcome.waiting = self._waiting()
+            except Exception:
+                log.exception("could not count the changes waiting to be sent")
+        try:
+            with self.store.session() as s:
+                outcome.minutes = settings.get(s, "sync_minutes")
+        except Exception:
+            log.exception("could not read the sync interval")
+        self._finished.emit(outcome)
+
+    # -- results, on the UI thread ---------------------------------------------------
+    def _show_progress(self, done: int, total: int) -> None:
+        if self.running and not self._closed and total >= self.LONG_PULL:
+            self._set(Status.syncing(done, total))
+
+    def _done(self, outcome: _Outcome) -> None:
+        if self._closed:
+            return
+        from lr_desk.sync import connect
+
+        self.running = False
+        self._epoch += 1
+        if outcome.minutes:
+            self._minutes = max(1, outcome.minutes)
+        interval = self._minutes * 60_000
+        result, exc = outcome.result, outcome.error
+        if result is not None:
+            self._retry_ms = self.FIRST_RETRY_MS
+            if result.interrupted:
+                self._set(Status(PROBLEM, "Sync stopped before the end; nothing is lost. "
+                                          "Sync now (F5) carries on from where it stopped."))
+            elif result.waiting:
+                self._set(Status.waiting(result.waiting))
+            else:
+                self._set(Status.synced(datetime.now()))
+            self._schedule(interval)
+            self.synced.emit(result)
+            touched = {entity: set(ids) for entity, ids in result.touched.items() if ids}
+            if touched:
+                self.pulled.emit(touched)
+        elif isinstance(exc, Stopped):
+            self._set(Status(PROBLEM, "Sync stopped before the end; nothing is lost. "
+                                      "Sync now (F5) carries on from where it stopped."))
+            self._schedule(interval)
+        elif exc is not None and connect.is_offline(exc):
+            self._set(Status.offline(outcome.waiting))
+            self._schedule(min(self._retry_ms, interval))
+            self._retry_ms = min(self._retry_ms * 2, interval)
+        else:
+            self._set(Status(PROBLEM, explain(exc) if exc else "Sync failed."))
+            self._schedule(interval)
+        if self._again:
+            self._again = False
+            self._begin(quiet=True)
+
+    def _set(self, status: Status) -> None:
+        if status != self.status:
+            self.status = status
+            self.status_changed.emit(status)
+
+    # -- closing -------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the sync under way (between pages) and wait for its thread."""
+        self._closed = True
+        self._after_save.stop()
+        self._next.stop()
+        self._stop.set()
+        self._listen(False)
+        self._count_pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._disconnect()
+
+
+class SyncStatus(QWidget):
+    """The status bar's sync part: what the sync is doing, a progress bar and Stop for a
+    long pull, and Sync now (also F5 and the Desk menu)."""
+
+    def __init__(self, service: SyncService, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.service = service
+        self.label = QLabel()
+        self.label.setAccessibleName("Sync status")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("Sync progress")
+        self.bar.setMaximumWidth(160)
+        self.bar.setVisible(False)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setAccessibleName("Stop sync")
+        self.stop_button.setToolTip("Stop syncing for now; the rest comes with the next sync")
+        self.stop_button.setVisible(False)
+        self.stop_button.clicked.connect(service.stop)
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.setToolTip("Send and receive changes now (F5)")
+        self.sync_button.clicked.connect(service.sync_now)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.label, self.bar, self.stop_button, self.sync_button):
+            row.addWidget(w)
+        service.status_changed.connect(self.show_status)
+        self.show_status(service.status)
+
+    def show_status(self, status: Status) -> None:
+        self.label.setText(status.text)
+        self.label.setAccessibleDescription(status.text)
+        self.label.setToolTip(status.text)
+        long_pull = status.kind == SYNCING and status.total > 0
+        if long_pull:
+            self.bar.setRange(0, status.total)
+            self.bar.setValue(min(status.done, status.total))
+        self.bar.setVisible(long_pull)
+        self.stop_button.setVisible(long_pull)
