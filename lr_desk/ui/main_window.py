@@ -183,7 +183,8 @@ class MainWindow(QMainWindow):
         self.sync_action = action("&Sync now", "F5", lambda: self.sync and self.sync.sync_now())
         self.stop_sync_action = action("Sto&p syncing", "Shift+F5",
                                        lambda: self.sync and self.sync.stop())
-        self.sync_actions = (self.sync_action, self.stop_sync_action)
+        self.sync_settings_action = action("Sync sett&ings…", None, self.sync_settings)
+        self.sync_actions = (self.sync_action, self.stop_sync_action, self.sync_settings_action)
         desk_menu.addSeparator()
         action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         help_menu = self.menuBar().addMenu("&Help")
@@ -216,6 +217,16 @@ class MainWindow(QMainWindow):
             page = self.tabs.widget(i)
             if hasattr(page, "person_id"):
                 page.reload()
+
+    def sync_settings(self):
+        """The central store this desk syncs with: URL, device name and password."""
+        from lr_desk.ui.sync_settings import SyncSettingsDialog
+
+        if self.store is None or self.sync is None:
+            return None
+        dialog = SyncSettingsDialog(self.tasks, self.sync.folder, self)
+        dialog.saved.connect(lambda _r: self.sync.settings_changed())
+        return self._editor(dialog)
 
     def change_advisor(self) -> None:
         """Another advisor sits down at a shared desk: who they are, and where."""

@@ -1,0 +1,87 @@
+"""Sync settings: address, device name and password; Test connection says plainly
+whether they work; Save connects the desk to the store and syncs with it."""
+
+from __future__ import annotations
+
+import socket
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from lr_desk.sync import connect
+from lr_desk.sync.engine import cursor
+from lr_desk.ui.sync import SYNCED
+from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
+from tests.ui.test_sync_status import LONG, central_at, closed_port_url, shared_store, wait_for
+
+
+def result_of_test(qtbot, dialog) -> str:
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=LONG)
+    return dialog.result.text()
+
+
+def test_test_connection_explains_a_failure_then_save_connects(qtbot, desks, profile,
+                                                               tmp_path):
+    desk = desks.start(profile)
+    window = desk.window
+    wait_for(qtbot, desk, SYNCED)  # with the embedded store, to begin with
+    assert window.sync_settings_action.text() == "Sync sett&ings…"
+    dialog = window.sync_settings()
+    qtbot.waitUntil(lambda: bool(dialog.hint.text()), timeout=LONG)  # loaded
+    assert unnamed_controls(dialog) == []
+    assert mnemonic_clashes(dialog) == {}
+    fields = dialog.f.widgets
+    assert fields["url"].text() == ""  # the embedded default
+    assert fields["device_name"].text() == socket.gethostname()  # until named
+    assert fields["password"].echoMode() == QLineEdit.EchoMode.Password
+
+    # not an address at all: said at the field, nothing tried
+    qtbot.keyClicks(fields["url"], "central.example.org")
+    fields["device_name"].selectAll()
+    qtbot.keyClicks(fields["device_name"], "Walton laptop")
+    assert "Please check" in result_of_test(qtbot, dialog)
+    assert dialog.f.errors["url"].text()
+
+    # a store that can't be reached: why, in plain words, next to the button
+    fields["url"].setText(closed_port_url())
+    qtbot.keyClicks(fields["password"], "not shown")
+    failure = result_of_test(qtbot, dialog)
+    assert failure and "Traceback" not in failure and "Connected" not in failure
+    assert dialog.result.accessibleName() == "Connection test result"
+    assert dialog.isVisible()  # testing never closes or saves
+
+    # one that works
+    url = shared_store(tmp_path)
+    fields["url"].setText(url)
+    fields["password"].clear()
+    assert result_of_test(qtbot, dialog).startswith("Connected")
+
+    seen = [desk.sync.status]
+    desk.sync.status_changed.connect(seen.append)
+    with qtbot.waitSignal(dialog.saved, timeout=LONG):
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for(qtbot, desk, SYNCED)
+    assert [s.kind for s in seen][-2:] == ["syncing", SYNCED]
+    with desk.store.session() as s:
+        saved = connect.configured(s, profile)
+    assert (saved.url, saved.device_name) == (url, "Walton laptop")
+    with central_at(url) as store:
+        assert cursor(desk.store, store.store_id()) == store.head()  # in step with it
+
+
+def test_the_form_opens_from_the_menu_with_the_settings_in_use(qtbot, desks, profile,
+                                                              tmp_path):
+    url = shared_store(tmp_path)
+    desk = desks.start(profile)
+    with desk.store.session() as s:
+        connect.save(s, profile, url, "Bootle desk", None)
+    window = desk.window
+    window.sync_settings_action.trigger()
+    dialog = next(d for d in window.editors if d.draft_key == "sync-settings")
+    qtbot.waitUntil(lambda: dialog.f.widgets["url"].text() == url, timeout=LONG)
+    assert dialog.f.widgets["device_name"].text() == "Bootle desk"
+    assert dialog.f.widgets["password"].text() == ""  # never shown
+    assert window.sync_settings() is dialog  # one form at a time
+    dialog.reject()
+    assert not dialog.isVisible()
