@@ -19,6 +19,9 @@ from pathlib import Path
 from lr_desk import ENV_DATA_DIR
 
 log = logging.getLogger(__name__)
+# Without a profile (central init) there is no log file: the details are then dropped,
+# not printed on the terminal as a traceback (the plain message is printed all the same).
+log.addHandler(logging.NullHandler())
 
 FAILED, OFFLINE = 1, 3
 

@@ -251,11 +251,13 @@ def is_offline(exc: BaseException) -> bool:
             continue  # it said what it was; its cause may still be a network error
         if isinstance(e, (ConnectionError, TimeoutError, socket.gaierror, socket.herror)):
             return True
-        if isinstance(e, DBAPIError):
-            if e.connection_invalidated:
-                return True
-            if any(p in _detail(e).lower() for p in _OFFLINE):
-                return True
+        if isinstance(e, DBAPIError) and e.connection_invalidated:
+            return True
+        # SQLAlchemy's wrapper, or a driver's own error met outside SQLAlchemy (psycopg's)
+        driver = type(e).__name__ in ("OperationalError", "InterfaceError")
+        if (isinstance(e, DBAPIError) or driver) and \
+                any(p in _detail(e).lower() for p in _OFFLINE):
+            return True
     return False
 
 

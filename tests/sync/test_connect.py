@@ -284,6 +284,7 @@ def test_offline_is_told_apart_from_other_problems(tmp_path):
     finally:
         store.close()
     assert is_offline(refused.value)
+    assert is_offline(refused.value.orig)  # psycopg's own, as met outside SQLAlchemy
     assert is_offline(ConnectionRefusedError()) and is_offline(TimeoutError())
     assert is_offline(Unreachable("gone"))
     wrapped = SyncError("sync stopped")
