@@ -296,6 +296,9 @@ class CentralStore:
         self.postgres = self.engine.dialect.name == "postgresql"
         self.ordering_lock = ordering_lock
         self._hold_before_commit = 0.0  # tests: keep a transaction open a little longer
+        # Who a device pushes as: its registered name on PostgreSQL (row-level security
+        # ties it to the login; set by connect.open_central), else the local device id.
+        self.push_as: str | None = None
 
     def close(self) -> None:
         self.engine.dispose()

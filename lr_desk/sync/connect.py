@@ -101,14 +101,6 @@ def _postgres(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
-def push_name(store, conn: Connection) -> str:
-    """The device_id to push as: on PostgreSQL the registered device name (row-level
-    security ties it to the login); otherwise the local store's own device id."""
-    if not conn.embedded and _postgres(conn.url):
-        return conn.device_name
-    return store.device_id
-
-
 def open_central(store, folder: Path) -> CentralStore:
     """The profile's central store, connected and checked. The embedded default is set up
     (or upgraded) first. Raises SyncError in plain words (Unreachable when offline)."""
@@ -149,6 +141,8 @@ def _checked(url: URL, device_name: str) -> CentralStore:
     if wrong:
         central.close()
         raise SyncError(wrong)
+    if central.postgres:
+        central.push_as = device_name
     return central
 
 

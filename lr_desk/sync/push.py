@@ -46,7 +46,8 @@ def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Push
                         "schema_version": r.schema_version, "seen": r.seen} for r in rows]
         if not changes:
             return done
-        acknowledged = central.push(store.device_id, changes)  # committed there when it returns
+        # committed there when this returns
+        acknowledged = central.push(central.push_as or store.device_id, changes)
         with store.session() as s:
             s.execute(update(Outbox).where(Outbox.change_id.in_(acknowledged))
                       .values(sent_at=utcnow()))

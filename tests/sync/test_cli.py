@@ -167,8 +167,6 @@ def test_sync_pulls_from_postgresql_as_a_device_login(profile, postgres_url, tmp
     assert out.startswith("Synced: sent 0, received ") and "received 0" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="push_outbox sends store.device_id; on PostgreSQL "
-                   "it must send the registered device name (connect.push_name)")
 def test_sync_pushes_to_postgresql_as_a_device_login(profile, postgres_url, capsys):
     from lr_desk.sync.central import add_device
 

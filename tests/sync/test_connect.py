@@ -23,7 +23,6 @@ from lr_desk.sync.connect import (
     embedded_url,
     is_offline,
     open_central,
-    push_name,
     save,
     test_connection,
 )
@@ -64,7 +63,6 @@ def test_the_default_is_the_embedded_store_under_the_computers_name(device):
         conn = configured(s, folder)
     assert conn == Connection("", socket.gethostname()) and conn.embedded
     assert embedded_url(folder) == f"sqlite:///{folder}/central.sqlite"
-    assert push_name(store, conn) == store.device_id
 
 
 def test_saved_settings_are_read_back_without_the_password(device):
@@ -76,7 +74,6 @@ def test_saved_settings_are_read_back_without_the_password(device):
         conn = configured(s, folder)
         assert settings.get(s, "central_url") == url
     assert conn == Connection(url, "hub") and not conn.embedded
-    assert push_name(store, conn) == "hub"  # PostgreSQL: the registered name
     assert credentials.get_password(folder) == "pw-1"
     with store.session() as s:
         save(s, folder, url, "hub", None)  # None keeps the password
@@ -91,10 +88,17 @@ def test_saved_settings_are_read_back_without_the_password(device):
     assert credentials.get_password(folder) is None
 
 
-def test_a_shared_sqlite_store_pushes_as_the_local_device(device):
-    store, _ = device
-    conn = Connection("sqlite:////srv/shared/central.sqlite", "hub")
-    assert push_name(store, conn) == store.device_id
+def test_a_shared_sqlite_store_pushes_as_the_local_device(device, tmp_path):
+    store, folder = device
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    init_central(url)
+    with store.session() as s:
+        save(s, folder, url, "hub", None)
+    central = open_central(store, folder)
+    try:
+        assert central.push_as is None  # so the outbox goes as store.device_id
+    finally:
+        central.close()
 
 
 def test_a_url_that_is_not_one_is_refused_plainly(device):
@@ -123,9 +127,8 @@ def test_a_registered_device_opens_its_postgresql_store(device, registered):
         save(s, folder, new.url, new.name, new.password)
     central = open_central(store, folder)
     try:
-        with store.session() as s:
-            name = push_name(store, configured(s, folder))
-        central.push(name, [change(1)])
+        assert central.push_as == new.name  # PostgreSQL: the registered name
+        central.push(central.push_as, [change(1)])
         assert central.head() == 1
     finally:
         central.close()
