@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         """Put the real pages in, now that the profile is open."""
         from lr_desk.ui.directory import DirectoryPage
         from lr_desk.ui.people import PeoplePage
+        from lr_desk.ui.review import install_review
         from lr_desk.ui.today import TodayPage
 
         self.store, self.tasks, self.search, self.desk = store, tasks, search, desk
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
             self._unclosable(page)
             old.deleteLater()
         self.tabs.setCurrentIndex(current)
+        self.review = install_review(self)  # "Needs review", after Directory
 
         self.today.open_person.connect(self.open_person)
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -176,6 +178,8 @@ class MainWindow(QMainWindow):
                                  self._new_person_from_search)
         action("&Today", "Ctrl+1", lambda: self.tabs.setCurrentIndex(0))  # works while opening
         action("&Directory", "Ctrl+3", lambda: self.tabs.setCurrentIndex(2))
+        action("Needs &review", "Ctrl+4", lambda: hasattr(self, "review") and
+               self.tabs.setCurrentWidget(self.review))
         action("&Close person tab", QKeySequence.StandardKey.Close,
                lambda: self._close_tab(self.tabs.currentIndex()))
         self.advisor_action = action("Change &advisor…", None, self.change_advisor)

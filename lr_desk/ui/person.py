@@ -25,6 +25,7 @@ from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
 from lr_desk.ui.forms import EditorDialog, Fields, combo, set_combo, text_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.people import age
+from lr_desk.ui.review import ask_undo_merge, merges_for
 from lr_desk.ui.tasks import Tasks
 
 
@@ -63,6 +64,7 @@ class PersonPage(QWidget):
     changed = Signal()
     loaded = Signal()
     sheet_opened = Signal(object)  # the SheetPreview
+    people_changed = Signal(object)  # list[Person]: a merge into this person was undone
 
     def __init__(self, tasks: Tasks, person_id: str, advisor_id: str, parent=None,
                  autosave_seconds: int | None = None):
@@ -72,6 +74,7 @@ class PersonPage(QWidget):
         self.advisor_id = advisor_id
         self.autosave_seconds = autosave_seconds  # for the step forms' drafts; see _step
         self.view: PersonView | None = None
+        self.merges: list = []  # merges into this person that can be undone (review.MergeRow)
         self.setAccessibleName("Person")
 
         self.heading = QLabel("Loading…")
@@ -112,6 +115,11 @@ class PersonPage(QWidget):
         self.referral_button.clicked.connect(self.update_referral)
         self.follow_up_button.clicked.connect(self.complete_follow_up)
         self.sheet_button.clicked.connect(self.open_sheet)
+        self.undo_merge_button = QPushButton("Undo &merge…")
+        self.undo_merge_button.setAccessibleName("Undo a merge into this person")
+        self.undo_merge_button.setToolTip("Put back a record that was merged into this one")
+        self.undo_merge_button.setVisible(False)
+        self.undo_merge_button.clicked.connect(self.undo_merge)
         QShortcut(QKeySequence("Ctrl+D"), self, activated=self.dropin_button.click)
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self.sheet_button.click)
 
@@ -134,7 +142,7 @@ class PersonPage(QWidget):
 
         actions = QHBoxLayout()
         for b in (self.dropin_button, self.edit_button, self.referral_button,
-                  self.follow_up_button, self.sheet_button):
+                  self.follow_up_button, self.sheet_button, self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
         grid = QGridLayout()
@@ -149,6 +157,7 @@ class PersonPage(QWidget):
 
     def reload(self) -> None:
         pid = self.person_id
+        self.tasks.run(lambda s: merges_for(s, pid), self._show_merges)  # before ``loaded``
         self.tasks.run(lambda s: desk_service.person_view(s, pid), self._show)
 
     def _show(self, view: PersonView | None) -> None:
@@ -188,6 +197,14 @@ class PersonPage(QWidget):
         self.edit_button.setEnabled(True)
         self._selection(self.table.currentIndex(), None)
         self.loaded.emit()
+
+    def _show_merges(self, merges: list) -> None:
+        self.merges = merges
+        self.undo_merge_button.setVisible(bool(merges))
+
+    def undo_merge(self):
+        """Ask which merge into this person to undo, then undo it (see ui.review)."""
+        return ask_undo_merge(self, self.merges)
 
     def _selected(self) -> TimelineEntry | None:
         index = self.table.currentIndex()
