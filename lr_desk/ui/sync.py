@@ -145,6 +145,7 @@ class SyncService(QObject):
     synced = Signal(object)  # the engine's Synced, after every sync that got through
 
     _progress = Signal(int, int)
+    _reached = Signal()  # the store answered: the sync is under way
     _finished = Signal(object)
     _counted = Signal(int, int)  # epoch, changes waiting
     _wrote = Signal()
@@ -175,6 +176,7 @@ class SyncService(QObject):
         self._count_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-sync-count")
         queued = Qt.ConnectionType.QueuedConnection
         self._progress.connect(self._show_progress, queued)
+        self._reached.connect(self._show_reached, queued)
         self._finished.connect(self._done, queued)
         self._counted.connect(self._show_count, queued)
         self._wrote.connect(self._local_write, queued)
@@ -278,8 +280,8 @@ class SyncService(QObject):
         self.sync_now()
 
     def _begin(self, quiet: bool) -> None:
-        """``quiet``: an automatic sync while offline keeps saying Offline until it gets
-        through (a retry every few seconds would make the status flicker)."""
+        """``quiet``: an automatic sync while offline keeps saying Offline until the store
+        answers (a retry every few seconds would make the status flicker)."""
         if self._closed:
             return
         self._after_save.stop()
@@ -327,6 +329,7 @@ class SyncService(QObject):
         outcome = _Outcome()
         try:
             central = self._connect(generation)
+            self._reached.emit()
             # how much there is to pull, so a long pull shows its bar from the start
             total = central.head() - cursor(self.store, central.store_id())
             if total >= self.LONG_PULL:
@@ -350,6 +353,10 @@ class SyncService(QObject):
         self._finished.emit(outcome)
 
     # -- results, on the UI thread ---------------------------------------------------
+    def _show_reached(self) -> None:
+        if self.running and not self._closed and self.status.kind == OFFLINE:
+            self._set(Status.syncing())  # a quiet retry got through
+
     def _show_progress(self, done: int, total: int) -> None:
         if self.running and not self._closed and total >= self.LONG_PULL:
             self._set(Status.syncing(done, total))

@@ -1,7 +1,8 @@
 """The sync in the status bar: Offline, Syncing, Synced, changes waiting; Sync now; a new
 device's first sync with its progress bar, Stop and resume; and what a pull brings in
-showing up in search and on an open person page. Real desks, real central stores (SQLite
-files; a PostgreSQL address on a closed port for a store that can't be reached)."""
+showing up in search and on an open person page. Real desks, real central stores: SQLite
+files; a PostgreSQL address where nothing listens; and a real PostgreSQL server reached
+through a plug that the test pulls out and puts back."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.exceptions import TimeoutError as WaitedTooLong
 from sqlalchemy import func, select
 
 from lr_desk.profile import open_store
@@ -22,6 +24,9 @@ from lr_desk.sync import connect
 from lr_desk.sync.central import CentralStore, init_central
 from lr_desk.sync.engine import PAGE, cursor, sync_once
 from lr_desk.ui.sync import OFFLINE, PROBLEM, SYNCED, SYNCING, WAITING, SyncService
+
+# the throwaway PostgreSQL server of the sync tests
+from tests.sync.conftest import postgres_server, postgres_url  # noqa: F401
 
 LONG = 30_000
 
@@ -79,7 +84,10 @@ def wait_for(qtbot, desk, kind: str, text: str | None = None) -> None:
     def there() -> bool:
         status = desk.sync.status
         return status.kind == kind and (text is None or status.text == text)
-    qtbot.waitUntil(there, timeout=LONG)
+    try:
+        qtbot.waitUntil(there, timeout=LONG)
+    except WaitedTooLong as exc:
+        raise AssertionError(f"waited for {kind} {text or ''}: {desk.sync.status}") from exc
     assert desk.window.sync_status.label.text() == desk.sync.status.text
 
 
@@ -183,6 +191,94 @@ def test_offline_with_changes_waiting_then_back_then_gone_again(qtbot, desks, pr
     wait_for(qtbot, desk, PROBLEM)
     assert "no central store file" in desk.sync.status.text
     assert "Sync settings" in desk.sync.status.text
+
+
+class Plug:
+    """A TCP plug between the desk and a PostgreSQL server: pulled out, the store has
+    gone (open connections cut, new ones refused); put back, it is there again on the
+    same address."""
+
+    def __init__(self, server_port: int):
+        self.server_port = server_port
+        self.links: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._serve()
+
+    def _serve(self) -> None:
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                near, _ = listener.accept()
+            except OSError:
+                return  # pulled out
+            far = socket.create_connection(("127.0.0.1", self.server_port))
+            self.links += [near, far]
+            for a, b in ((near, far), (far, near)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            with suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def pull_out(self) -> None:
+        with suppress(OSError):  # wakes the accept() under way, which close() alone would not
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for link in self.links:
+            with suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+            link.close()
+        self.links.clear()
+
+    def put_back(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        self._serve()
+
+
+def test_a_postgresql_store_that_goes_away_and_comes_back(qtbot, desks, profile, request,
+                                                          monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    from lr_desk.sync.central import add_device
+
+    pg_url = request.getfixturevalue("postgres_url")  # skipped without PostgreSQL
+    server_port = request.getfixturevalue("postgres_server")["port"]
+    monkeypatch.setattr(SyncService, "FIRST_RETRY_MS", 200)  # offline: try again soon
+    init_central(pg_url)
+    add_device(pg_url, "Walton desk", "walton")
+    plug = Plug(server_port)
+    try:
+        through_plug = make_url(pg_url).set(port=plug.port).render_as_string(False)
+        connect_profile(profile, through_plug)
+        desk = desks.start(profile)
+        wait_for(qtbot, desk, SYNCED)
+
+        plug.pull_out()  # the server is still there, the way to it is not
+        desk.window.sync_action.trigger()
+        wait_for(qtbot, desk, OFFLINE, "Offline")
+        with desk.store.session() as s:  # typed meanwhile
+            people.register(s, {"given_name": "Nia", "family_name": "Jones"},
+                            desk.window.desk.advisor_id, "walton")
+        wait_for(qtbot, desk, OFFLINE, "Offline – 1 change waiting")
+
+        seen = statuses(desk.sync)
+        plug.put_back()  # no one presses anything: the retry finds it
+        wait_for(qtbot, desk, SYNCED)
+        assert [s.kind for s in seen][-2:] == [SYNCING, SYNCED]
+        with central_at(pg_url) as central:
+            assert [c.entity for c in central.pull(0)] == ["advisor", "person"]
+    finally:
+        plug.pull_out()
 
 
 def test_a_save_is_sent_a_moment_later(qtbot, desks, profile, tmp_path, monkeypatch):
