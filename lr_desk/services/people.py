@@ -125,8 +125,9 @@ def likely_matches(session: Session, given_name: str, family_name: str,
         if digits and len(digits) >= 7 and phone_digits(p.phone) == digits:
             out.append(Match(p, "same phone number"))
         elif date_of_birth and p.date_of_birth == date_of_birth:
-            names = {fold(f"{p.given_name} {p.family_name}"),
-                     fold(f"{p.preferred_name} {p.family_name}")}
+            names = {fold(f"{p.given_name} {p.family_name}")}
+            if p.preferred_name:  # (a surname alone is no name to compare with)
+                names.add(fold(f"{p.preferred_name} {p.family_name}"))
             if max(fuzz.token_sort_ratio(wanted, n) for n in names) >= 75:
                 out.append(Match(p, "same date of birth and a similar name"))
     return out

@@ -171,3 +171,13 @@ def test_tombstoned_people_are_not_matches(store, make_person):
     with store.session() as s:
         s.get(Person, existing.id).deleted_at = datetime(2025, 1, 1)
     assert matches(store, "Ann", "Lee", date(1980, 3, 12)) == []
+
+
+def test_a_surname_alone_is_not_taken_for_a_similar_name(store, advisor):
+    with store.session() as s:
+        people.register(s, {"given_name": "Mo", "family_name": "Kennedy",
+                            "date_of_birth": "01/02/1990"}, advisor.id, "walton")
+        # "jo kennedy" is 70% like "mo kennedy", but 82% like " kennedy" alone
+        assert people.likely_matches(s, "Jo", "Kennedy", date(1990, 2, 1)) == []
+        assert [m.why for m in people.likely_matches(s, "Mo", "Kennedy", date(1990, 2, 1))] \
+            == ["same date of birth and a similar name"]
