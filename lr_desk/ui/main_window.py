@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
 
     def show_pulled(self, touched: dict[str, set[str]]) -> None:
         """Changes from other devices have arrived: find them in search, and show them on
-        Today, the directory and every open person page."""
+        Today, the directory, Needs review and every open person page."""
         if self.store is None:
             return
         if touched.get("person"):
@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
             self.directory.reload()
             self.reload_lists()
         self.today.reload()
+        self.review.refresh()  # new conflicts, possible duplicates
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
             if hasattr(page, "person_id"):

@@ -446,3 +446,24 @@ def test_what_another_device_changes_shows_in_search_and_on_the_open_page(
     window.find()  # the search on screen is run again with what came in
     qtbot.waitUntil(lambda: sorted(h.entry.display_name for h in model.hits) ==
                     ["Cerys Jones", "Nye (Nia) Jones"], timeout=LONG)
+
+
+def test_someone_registered_at_two_hubs_is_up_for_review_after_the_sync(
+        qtbot, desks, profile, tmp_path, other_device):
+    url = shared_store(tmp_path)
+    connect_profile(profile, url)
+    desk = desks.start(profile)
+    window = desk.window
+    wait_for(qtbot, desk, SYNCED)
+    with desk.store.session() as s:
+        people.register(s, {"given_name": "Nia", "family_name": "Jones",
+                            "phone": "0151 496 0000"}, window.desk.advisor_id, "walton")
+    other = other_device(url)
+    other.register("Nia Jones", phone="0151 496 0000")  # the same person, at Bootle
+    other.sync()
+
+    review = window.tabs.indexOf(window.review)
+    assert window.tabs.tabText(review) == "Needs re&view"
+    window.sync_action.trigger()
+    qtbot.waitUntil(lambda: window.tabs.tabText(review) == "Needs re&view (1)", timeout=LONG)
+    assert window.tabs.currentWidget() is not window.review  # told, not taken there
