@@ -12,15 +12,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import text
 
 from lr_desk.store import merge
 from lr_desk.store.db import Store
-from lr_desk.store.models import SyncState
 from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync.central import CentralStore
-from lr_desk.sync.push import push_outbox, waiting
+from lr_desk.sync.push import push_outbox, put_state, state, waiting
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +55,6 @@ class Synced:
         if self.interrupted:
             words += " (stopped: the rest comes next time)"
         return words
-
-
-def state(conn, key: str, default=None):
-    value = conn.execute(select(SyncState.value).where(SyncState.key == key)).scalar()
-    return default if value is None else value
-
-
-def put_state(conn, key: str, value) -> None:
-    stmt = sqlite_insert(SyncState.__table__).values(key=key, value=value)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 def _newer(version: str) -> bool:

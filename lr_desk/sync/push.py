@@ -4,6 +4,10 @@ The outbox is sent in its local order, in batches. A batch is marked sent only a
 central store has committed it; if the device crashes or the connection drops in between,
 the next push sends it again and the store, which knows every change by its id, ignores
 what it already has. So every change reaches the store exactly once.
+
+A desk moved to another central store (from the embedded default to the service's
+PostgreSQL, say) sends its whole outbox again: what the first store has, the new one
+has not.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lr_desk.store.clock import utcnow
 from lr_desk.store.db import Store
-from lr_desk.store.models import Outbox
+from lr_desk.store.models import Outbox, SyncState
 from lr_desk.sync.central import CentralStore
 
 BATCH = 500
@@ -24,6 +29,17 @@ BATCH = 500
 class Pushed:
     changes: int = 0
     batches: int = 0
+
+
+def state(conn, key: str, default=None):
+    """A value of this device's sync state (``sync_state``), on connection ``conn``."""
+    value = conn.execute(select(SyncState.value).where(SyncState.key == key)).scalar()
+    return default if value is None else value
+
+
+def put_state(conn, key: str, value) -> None:
+    stmt = sqlite_insert(SyncState.__table__).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 def waiting(store: Store) -> int:
@@ -37,6 +53,12 @@ def waiting(store: Store) -> int:
 def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Pushed:
     """Send everything waiting, oldest first; returns how much was sent."""
     done = Pushed()
+    central_id = central.store_id()
+    with store.engine.begin() as conn:
+        if state(conn, "pushed_to") != central_id:  # a store that has none of it yet
+            conn.execute(update(Outbox).where(Outbox.sent_at.is_not(None))
+                         .values(sent_at=None))
+            put_state(conn, "pushed_to", central_id)
     while True:
         with store.session() as s:
             rows = s.scalars(select(Outbox).where(Outbox.sent_at.is_(None))

@@ -519,3 +519,20 @@ def test_the_same_pair_merged_each_way_round_on_two_desks_stays_findable(make_de
             index = search.SearchIndex.build(s)
             hits, _count = index.search("lee")
             assert [hit.entry.person_id for hit in hits] == [stands]
+
+
+def test_a_desk_moved_to_another_central_store_sends_everything_again(two, central,
+                                                                      central_url, tmp_path,
+                                                                      make_device):
+    a, _b, _adv, person_id = two
+    _set(a, person_id, phone="0151 111 1111")
+    sync_once(a, central)
+    elsewhere = another_central(central_url, tmp_path)
+    try:
+        done = sync_once(a, elsewhere)
+        assert done.pushed == len(central.pull(0, 10_000))  # all of a's changes, again
+        c = make_device("c")
+        sync_once(c, elsewhere)
+        assert _get(c, person_id, "phone") == "0151 111 1111"
+    finally:
+        elsewhere.close()
