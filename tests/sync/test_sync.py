@@ -536,3 +536,38 @@ def test_a_desk_moved_to_another_central_store_sends_everything_again(two, centr
         assert _get(c, person_id, "phone") == "0151 111 1111"
     finally:
         elsewhere.close()
+
+
+def test_a_crash_just_after_the_local_write_loses_nothing(make_device, central):
+    """Killed (SIGKILL) the instant a save commits, before any sync: the change and its
+    outbox entry survive together, and the next sync sends it."""
+    a = make_device("a")
+    folder = a.path.parent
+    a.close()
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from lr_desk.profile import open_store
+        from lr_desk.services import advisors, people
+        store = open_store(Path({str(folder)!r}))
+        with store.session() as s:
+            adv = advisors.create(s, "Alex Advisor", "walton")
+            people.register(s, {{"given_name": "Kim", "family_name": "Crash"}}, adv.id,
+                            "walton")
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert run.returncode == -signal.SIGKILL, run.stderr.decode()[-2000:]
+    from lr_desk.profile import open_store
+
+    again = open_store(folder)
+    try:
+        assert push.waiting(again) == 2
+        sync_once(again, central)
+        b = make_device("b")
+        sync_once(b, central)
+        with b.session() as s:
+            assert s.scalar(select(Person.given_name).where(Person.family_name == "Crash")) \
+                == "Kim"
+    finally:
+        again.close()
