@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, bindparam, insert, select, update
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lr_desk.store.clock import utcnow
-from lr_desk.store.models import SYNCED_MODELS, Conflict, RowClock, to_json
+from lr_desk.store.models import SYNCED_MODELS, Conflict, RowClock
 
 log = logging.getLogger(__name__)
 
@@ -85,26 +85,33 @@ class Clocks:
         self.changed = True
 
 
+CHUNK = 900  # ids per IN (...): well under SQLite's limit on bound values
+
+
+def _ids_in(conn: Connection, sql: str, ids: Iterable[str]) -> Iterable[tuple]:
+    """Rows of ``sql`` (ending ``IN ({})``) for the ids, a chunk at a time: plain DB-API
+    for speed (the merge reads and writes rows by the thousand)."""
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        yield from conn.exec_driver_sql(sql.format(",".join("?" * len(chunk))), tuple(chunk))
+
+
 def _load_clocks(conn: Connection, ids: Iterable[str]) -> dict[str, Clocks]:
-    out: dict[str, Clocks] = {}
-    ids = list(set(ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for entity_id, base, fields in conn.execute(
-                select(clock_table.c.entity_id, clock_table.c.base, clock_table.c.fields)
-                .where(clock_table.c.entity_id.in_(chunk))):
-            out[entity_id] = Clocks(base, dict(fields or {}))
-    return out
+    return {entity_id: Clocks(base, json.loads(fields) if fields else {})
+            for entity_id, base, fields in _ids_in(
+                conn, "SELECT entity_id, base, fields FROM row_clock WHERE entity_id IN ({})",
+                set(ids))}
 
 
 def _save_clocks(conn: Connection, clocks: dict[str, Clocks]) -> None:
-    rows = [{"entity_id": k, "base": c.base, "fields": c.fields or None}
+    rows = [(k, c.base, json.dumps(c.fields) if c.fields else None)
             for k, c in clocks.items() if c.changed]
     if rows:
-        stmt = sqlite_insert(clock_table)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=["entity_id"],
-            set_={"base": stmt.excluded.base, "fields": stmt.excluded.fields}), rows)
+        conn.exec_driver_sql(
+            "INSERT INTO row_clock (entity_id, base, fields) VALUES (?, ?, ?) "
+            "ON CONFLICT (entity_id) DO UPDATE SET base = excluded.base, "
+            "fields = excluded.fields", rows)
 
 
 # --- values between JSON and columns -----------------------------------------------
@@ -125,7 +132,38 @@ COLUMNS = {name: {c.name for c in model.__table__.columns} for name, model in SY
 
 
 def to_column(entity: str, name: str, value: Any) -> Any:
+    """A JSON value (from a change or a conflict) as the column's Python value."""
     conv = CONVERT[entity].get(name)
+    return conv(value) if conv else value
+
+
+# Between JSON values and what SQLite holds, without SQLAlchemy's per-value processing:
+# a time is ISO 8601 with a space for the "T" (SQLAlchemy's SQLite format, microseconds
+# and all: exactly what to_json writes), a date is ISO 8601, a JSON column is its text.
+def _storage(model) -> tuple[list[str], list, dict[str, Any], dict[str, Any]]:
+    names, defaults, to_db, from_db = [], [], {}, {}
+    for col in model.__table__.columns:
+        names.append(col.name)
+        default = col.default.arg if col.default is not None and col.default.is_scalar else None
+        if isinstance(col.type, DateTime):
+            to_db[col.name] = lambda v: v.replace("T", " ") if isinstance(v, str) else v
+            from_db[col.name] = lambda v: v.replace(" ", "T", 1) if isinstance(v, str) else v
+        elif isinstance(col.type, Boolean):
+            from_db[col.name] = lambda v: v if v is None else bool(v)
+        elif isinstance(col.type, JSON):
+            to_db[col.name] = json.dumps
+            from_db[col.name] = lambda v: json.loads(v) if isinstance(v, str) else v
+            default = json.dumps(default() if callable(default) else default)
+        defaults.append(default)
+    return names, defaults, to_db, from_db
+
+
+STORAGE = {name: _storage(model) for name, model in SYNCED_MODELS.items()}
+
+
+def _as_json(entity: str, name: str, value: Any) -> Any:
+    """A value read from SQLite (or already JSON) as JSON: for a conflict record."""
+    conv = STORAGE[entity][3].get(name)
     return conv(value) if conv else value
 
 
@@ -157,20 +195,25 @@ class _Batch:
         self.settle: list[tuple[str, str, str, str]] = []  # entity_id, field, hlc, by_hlc
         self.flag_rows: set[str] = set()
 
-    def load(self, writes: Sequence[tuple[str, str]]) -> None:
-        """Read the clocks and current values of the rows about to be written."""
+    def load(self, writes: Sequence[tuple[str, str]], owners: Iterable[str] = ()) -> None:
+        """Read the clocks and current values of the rows about to be written, and the
+        clocks and deletion of the people records are about to be added under."""
         by_entity: dict[str, set[str]] = defaultdict(set)
         for entity, entity_id in writes:
             by_entity[entity].add(entity_id)
             self.entity_of[entity_id] = entity
-        self.clocks = _load_clocks(self.conn, self.entity_of)
+        owners = set(owners) - by_entity.get("person", set())
+        self.clocks = _load_clocks(self.conn, [*self.entity_of, *owners])
         for entity, ids in by_entity.items():
-            table = SYNCED_MODELS[entity].__table__
-            ids = list(ids)
-            for start in range(0, len(ids), 500):
-                for row in self.conn.execute(select(table).where(
-                        table.c.id.in_(ids[start:start + 500]))).mappings():
-                    self.rows[row["id"]] = {k: to_json(v) for k, v in row.items()}
+            names = STORAGE[entity][0]
+            for row in _ids_in(self.conn, f"SELECT {', '.join(names)} FROM {entity} "
+                                          "WHERE id IN ({})", ids):
+                values = dict(zip(names, row, strict=True))
+                self.rows[values["id"]] = values
+        for person_id, deleted_at in _ids_in(
+                self.conn, "SELECT id, deleted_at FROM person WHERE id IN ({})", owners):
+            self.rows[person_id] = {"id": person_id, "deleted_at": deleted_at}
+            self.entity_of[person_id] = "person"
 
     def remote(self, entity: str, entity_id: str, op: str, fields: dict, hlc: str,
                seen: dict | None) -> int:
@@ -208,7 +251,8 @@ class _Batch:
             if hlc > cur:
                 if cur and cur not in saw and name not in QUIET and \
                         not (name == "deleted_at" and value and current.get(name)):
-                    made += self._conflict(entity, entity_id, name, current.get(name), cur, hlc,
+                    made += self._conflict(entity, entity_id, name,
+                                           _as_json(entity, name, current.get(name)), cur, hlc,
                                            clocks.fields.get(BY), seen.get(BY))
                 current[name] = value
                 clocks.set(name, hlc)
@@ -245,41 +289,37 @@ class _Batch:
 
     def write(self) -> None:
         """Write the staged rows, clocks and conflicts (parents before children)."""
-        for entity, model in SYNCED_MODELS.items():
-            conv = CONVERT[entity]
-            table = model.__table__
+        for entity in SYNCED_MODELS:
             rows = self.inserts.get(entity)
             if rows:
-                by_keys: dict[tuple, list[dict]] = defaultdict(list)
-                for row in rows.values():
-                    out = {k: (conv[k](v) if k in conv else v) for k, v in row.items()}
-                    by_keys[tuple(sorted(out))].append(out)
-                for batch in by_keys.values():
-                    self.conn.execute(insert(table), batch)
-        for entity, model in SYNCED_MODELS.items():
-            conv = CONVERT[entity]
-            table = model.__table__
+                names, defaults, to_db, _ = STORAGE[entity]
+                convert = [to_db.get(n) for n in names]
+                self.conn.exec_driver_sql(
+                    f"INSERT INTO {entity} ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' * len(names))})",
+                    [tuple(default if (v := row.get(n, _MISSING)) is _MISSING
+                           else (c(v) if c else v)
+                           for n, default, c in zip(names, defaults, convert, strict=True))
+                     for row in rows.values()])
+        for entity in SYNCED_MODELS:
             changed = self.updates.get(entity)
             if not changed:
                 continue
-            by_keys = defaultdict(list)
+            to_db = STORAGE[entity][2]
+            by_keys: dict[tuple, list[tuple]] = defaultdict(list)
             for entity_id, values in changed.items():
-                out = {k: (conv[k](v) if k in conv else v) for k, v in values.items()}
-                by_keys[tuple(sorted(out))].append({"_id": entity_id, **out})
+                keys = tuple(values)
+                by_keys[keys].append((*(to_db[k](values[k]) if k in to_db else values[k]
+                                        for k in keys), entity_id))
             for keys, batch in by_keys.items():
-                self.conn.execute(
-                    update(table).where(table.c.id == bindparam("_id"))
-                    .values({k: bindparam(k) for k in keys}), batch)
+                self.conn.exec_driver_sql(
+                    f"UPDATE {entity} SET {', '.join(f'{k} = ?' for k in keys)} WHERE id = ?",
+                    batch)
         _save_clocks(self.conn, self.clocks)
         if self.new_conflicts:
             stmt = sqlite_insert(conflict_table).on_conflict_do_nothing()
             self.conn.execute(stmt, self.new_conflicts)
-        for entity_id, name, old, by in self.settle:
-            self.conn.execute(
-                update(conflict_table)
-                .where(conflict_table.c.entity_id == entity_id, conflict_table.c.field == name,
-                       conflict_table.c.hlc == old, conflict_table.c.resolved_hlc.is_(None))
-                .values(resolved_hlc=by))
+        settle(self.conn, self.settle)
         self._flag_deleted_edits()
 
     def _flag_deleted_edits(self) -> None:
@@ -290,6 +330,27 @@ class _Batch:
             if row is not None and clocks is not None:
                 flag_deleted_edit(self.conn, self.entity_of[entity_id], entity_id,
                                   row.get("deleted_at"), clocks)
+
+
+_MISSING = object()
+
+
+def settle(conn: Connection, seen: list[tuple[str, str, str, str]]) -> None:
+    """Settle the open conflicts whose values these writes had seen: ``seen`` holds
+    (row id, field, the clock seen, the clock of the write that saw it)."""
+    if not seen:
+        return
+    t = conflict_table
+    if conn.execute(select(t.c.id).where(t.c.resolved_hlc.is_(None)).limit(1)).first() is None:
+        return  # nothing open (as nearly always): nothing to look up
+    by = {(entity_id, name, old): hlc for entity_id, name, old, hlc in seen}
+    found = [(cid, by[(entity_id, name, old)]) for cid, entity_id, name, old in _ids_in(
+        conn, "SELECT id, entity_id, field, hlc FROM conflict "
+              "WHERE resolved_hlc IS NULL AND entity_id IN ({})", {k[0] for k in by})
+        if (entity_id, name, old) in by]
+    if found:
+        conn.exec_driver_sql("UPDATE conflict SET resolved_hlc = ? WHERE id = ?",
+                             [(hlc, cid) for cid, hlc in found])
 
 
 def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at: Any,
@@ -321,9 +382,9 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
     if not theirs:
         return done
     batch = _Batch(conn)
-    batch.load([(c.entity, c.entity_id) for c in theirs]
-               + [("person", c.fields["person_id"]) for c in theirs
-                  if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
+    batch.load([(c.entity, c.entity_id) for c in theirs],
+               owners=[c.fields["person_id"] for c in theirs
+                       if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
     for c in theirs:
         seen = c.seen if isinstance(c.seen, dict) else json.loads(c.seen or "{}")
         done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
@@ -350,7 +411,7 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
             w["seen"] = {**(w["seen"] or {}), ROW: w["hlc"]}
     for person_id, hlc in owners:  # a record added under a person is news about them
         clocks.setdefault(person_id, Clocks("")).note_child(hlc)
-    settle: list[tuple[str, str, str, str]] = []
+    seen_before: list[tuple[str, str, str, str]] = []
     flagged: list[tuple[str, str, Any]] = []
     for w in updates:
         entity_id, hlc = w["entity_id"], w["hlc"]
@@ -363,7 +424,7 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
             saw = sorted({c.of(name), *extra.get(name, [])} - {""})
             if saw and name not in QUIET:
                 seen[name] = saw
-                settle.extend((entity_id, name, old, hlc) for old in saw)
+                seen_before.extend((entity_id, name, old, hlc) for old in saw)
             c.set(name, hlc)
         if extra.get(BY):
             c.set(BY, extra[BY])
@@ -374,11 +435,6 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
             flagged.append((w["entity"], entity_id, w["fields"]["deleted_at"]))
         w["seen"] = seen or None
     _save_clocks(conn, clocks)
-    for entity_id, name, old, by in settle:
-        conn.execute(update(conflict_table)
-                     .where(conflict_table.c.entity_id == entity_id,
-                            conflict_table.c.field == name, conflict_table.c.hlc == old,
-                            conflict_table.c.resolved_hlc.is_(None))
-                     .values(resolved_hlc=by))
+    settle(conn, seen_before)
     for entity, entity_id, deleted_at in flagged:  # a restore, or a deletion that saw all
         flag_deleted_edit(conn, entity, entity_id, deleted_at, clocks[entity_id])

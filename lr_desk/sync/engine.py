@@ -64,6 +64,21 @@ def _newer(version: str) -> bool:
         return True
 
 
+TOUCHED_KEPT = 1000  # ids kept per kind of record (but every person's, for search)
+
+
+def _note_touched(kept: dict[str, set[str]], page: dict[str, set[str]]) -> None:
+    """What a pull touched, for the screens: every person (search must find them), and
+    for other records only a sample (which screens to reload), so that a first sync of
+    millions of records does not hold millions of ids."""
+    for entity, ids in page.items():
+        have = kept.setdefault(entity, set())
+        if entity == "person":
+            have.update(ids)
+        elif len(have) < TOUCHED_KEPT:
+            have.update(list(ids)[:TOUCHED_KEPT - len(have)])
+
+
 def cursor(store: Store, central_id: str) -> int:
     """Where this device is in the log of the central store ``central_id`` (0 if it has
     never pulled from that store: a device moved to another store starts again)."""
@@ -104,8 +119,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
             consumed += len(usable)
             done.pulled += applied.changes
             done.conflicts += applied.conflicts
-            for entity, ids in applied.touched.items():
-                done.touched.setdefault(entity, set()).update(ids)
+            _note_touched(done.touched, applied.touched)
         if cut is not None:
             raise NewerVersion(
                 "The central store has changes from a newer version of lr_desk. Please "

@@ -23,6 +23,7 @@ from lr_desk.store.models import Outbox, SyncState
 from lr_desk.sync.central import CentralStore
 
 BATCH = 500
+FIELDS = ("change_id", "entity", "entity_id", "op", "fields", "hlc", "schema_version", "seen")
 
 
 @dataclass
@@ -60,18 +61,18 @@ def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Push
                          .values(sent_at=None))
             put_state(conn, "pushed_to", central_id)
     while True:
-        with store.session() as s:
-            rows = s.scalars(select(Outbox).where(Outbox.sent_at.is_(None))
-                             .order_by(Outbox.seq).limit(batch)).all()
-            changes = [{"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
-                        "op": r.op, "fields": r.fields, "hlc": r.hlc,
-                        "schema_version": r.schema_version, "seen": r.seen} for r in rows]
-        if not changes:
+        with store.engine.connect() as conn:  # plain rows: no ORM objects to build
+            rows = conn.execute(select(*(Outbox.__table__.c[k] for k in FIELDS), Outbox.seq)
+                                .where(Outbox.sent_at.is_(None))
+                                .order_by(Outbox.seq).limit(batch)).all()
+        if not rows:
             return done
+        changes = [dict(zip(FIELDS, row[:-1], strict=True)) for row in rows]
         # committed there when this returns
         acknowledged = central.push(central.push_as or store.device_id, changes)
-        with store.session() as s:
-            s.execute(update(Outbox).where(Outbox.change_id.in_(acknowledged))
-                      .values(sent_at=utcnow()))
+        with store.engine.begin() as conn:  # the batch, and anything before it
+            conn.execute(update(Outbox).where(Outbox.seq <= rows[-1].seq,
+                                              Outbox.sent_at.is_(None))
+                         .values(sent_at=utcnow()))
         done.changes += len(acknowledged)
         done.batches += 1
