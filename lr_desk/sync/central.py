@@ -144,7 +144,11 @@ def make_engine(url: str | URL) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+    # READ COMMITTED whatever the server's default: under REPEATABLE READ a transaction's
+    # snapshot comes from its first statement, taken before the ordering lock is granted,
+    # so the max(seq) + 1 read after it could be a number another push has just taken.
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                         isolation_level="READ COMMITTED")
 
 
 class CentralSchemaError(RuntimeError):

@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from lr_desk.store.clock import new_id
-from lr_desk.sync.central import CentralStore, init_central
+from lr_desk.sync.central import CENTRAL_SCHEMA, CentralStore, init_central
 
 
-def change(n: int = 0, entity_id: str | None = None) -> dict:
+def change(n: int = 0, entity_id: str | None = None, stamp: str = "dev") -> dict:
+    """A change as a desk makes one; ``stamp`` is the desk's id in its clock stamp."""
     return {"change_id": new_id(), "entity": "person", "entity_id": entity_id or new_id(),
             "op": "insert", "fields": {"given_name": f"P{n}", "n": n},
-            "hlc": f"{n:015d}-00000-dev", "schema_version": "0002"}
+            "hlc": f"{n:015d}-00000-{stamp}", "schema_version": "0002"}
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def _pusher(url: str, device: str, count: int, hold: float, lock: bool, seed: in
     try:
         for n in range(count):
             store._hold_before_commit = rng.random() * hold
-            store.push(device, [change(n)])
+            store.push(device, [change(n, stamp=device)])
     finally:
         store.close()
 
@@ -106,6 +107,35 @@ def test_a_device_pulling_while_ten_push_sees_every_change_once(central_url):
     assert sorted(seen) == sorted(log) and len(seen) == len(set(seen))
 
 
+def test_a_server_that_defaults_to_repeatable_read_still_numbers_in_commit_order(
+        postgres_url):
+    """Under REPEATABLE READ a transaction's snapshot is taken by its first statement,
+    before the ordering lock is granted, so max(seq) + 1 could be a number already
+    taken: the store's connections run READ COMMITTED whatever the server's default."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    init_central(postgres_url)
+    database = make_url(postgres_url).database
+    admin = make_url(postgres_url).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{database}" '
+                     "SET default_transaction_isolation = 'repeatable read'")
+    store = CentralStore(postgres_url)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW default_transaction_isolation").scalar() == \
+                "repeatable read"  # the server's default...
+            assert conn.exec_driver_sql("SHOW transaction_isolation").scalar() == \
+                "read committed"  # ...is not what the store runs
+    finally:
+        store.close()
+    seen, log = _race(postgres_url, lock=True)
+    assert len(log) == 60
+    assert sorted(seen) == sorted(log) and len(seen) == len(set(seen))
+
+
 def test_without_the_ordering_lock_a_puller_misses_changes(postgres_url):
     """Sequence numbers handed out before commit (a plain bigserial) let a change that
     commits late slip behind a reader's cursor: the lock is what prevents it."""
@@ -124,7 +154,7 @@ def test_without_the_ordering_lock_a_puller_misses_changes(postgres_url):
 def test_the_known_schemas_are_the_migration_scripts_in_order():
     from alembic.script import ScriptDirectory
 
-    from lr_desk.sync.central import CENTRAL_SCHEMA, MIGRATIONS, SCHEMAS
+    from lr_desk.sync.central import MIGRATIONS, SCHEMAS
 
     scripts = ScriptDirectory(str(MIGRATIONS))
     assert [s.revision for s in reversed(list(scripts.walk_revisions()))] == list(SCHEMAS)
@@ -132,7 +162,7 @@ def test_the_known_schemas_are_the_migration_scripts_in_order():
 
 
 def test_init_creates_the_schema_and_records_its_revision(central_url):
-    from lr_desk.sync.central import CENTRAL_SCHEMA, make_engine, read_schema
+    from lr_desk.sync.central import make_engine, read_schema
 
     assert init_central(central_url) == CENTRAL_SCHEMA
     engine = make_engine(central_url)
@@ -164,13 +194,13 @@ def test_a_store_made_before_migrations_is_upgraded_and_keeps_its_log(central_ur
         old.push("device-a", [change(1), change(2)])
     finally:
         old.close()
-    assert init_central(central_url) == "c2"
+    assert init_central(central_url) == CENTRAL_SCHEMA
     store = CentralStore(central_url)
     try:
         assert store.store_id() == "the-old-one"
         assert [c.fields["n"] for c in store.pull(0)] == [1, 2]
         store.push("device-a", [change(3)])
-        assert store.head() == 3 and store.schema() == "c2"
+        assert store.head() == 3 and store.schema() == CENTRAL_SCHEMA
     finally:
         store.close()
 
@@ -181,7 +211,7 @@ def test_an_older_schema_is_upgraded_in_place(central_url):
     try:
         store.push("device-a", [change(1)])
         before = store.store_id()
-        assert init_central(central_url) == "c2"
+        assert init_central(central_url) == CENTRAL_SCHEMA
         assert store.store_id() == before and store.head() == 1
     finally:
         store.close()
@@ -249,6 +279,6 @@ def test_postgresql_urls_as_people_write_them_are_driven_by_psycopg(postgres_url
     assert engine_url(plain).drivername == "postgresql+psycopg"
     assert engine_url(plain).query["connect_timeout"] == "10"
     assert engine_url(plain + "?connect_timeout=3").query["connect_timeout"] == "3"
-    assert init_central(plain) == "c2"
+    assert init_central(plain) == CENTRAL_SCHEMA
     assert public_url("postgresql://u:s3cret@h/db?sslmode=require") == \
         "postgresql://u@h/db?sslmode=require"
