@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from lr_desk.services.edits import apply_edit, checked_or_none
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
@@ -72,8 +73,12 @@ def validate_partner(raw: dict) -> dict:
     return clean
 
 
-def save_partner(session: Session, raw: dict, partner_id: str | None = None) -> Partner:
-    return _save(session, Partner, partner_id, validate_partner(raw))
+def save_partner(session: Session, raw: dict, partner_id: str | None = None,
+                 loaded: dict | None = None) -> Partner:
+    """``loaded`` (for these three): the form's values when it was opened, so that only
+    what was changed on it is written (see services.edits)."""
+    return _save(session, Partner, partner_id, validate_partner(raw),
+                 checked_or_none(validate_partner, loaded))
 
 
 def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> dict:
@@ -103,11 +108,13 @@ def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> 
     return clean
 
 
-def save_service(session: Session, raw: dict, service_id: str | None = None) -> PartnerService:
+def save_service(session: Session, raw: dict, service_id: str | None = None,
+                 loaded: dict | None = None) -> PartnerService:
     categories = set(session.scalars(select(Category.code)))
     partner_ids = set(session.scalars(select(Partner.id).where(Partner.deleted_at.is_(None))))
     clean = validate_service(raw, categories, partner_ids)
-    return _save(session, PartnerService, service_id, clean)
+    return _save(session, PartnerService, service_id, clean,
+                 checked_or_none(validate_service, loaded, categories, partner_ids))
 
 
 def validate_course(raw: dict) -> dict:
@@ -135,11 +142,13 @@ def validate_course(raw: dict) -> dict:
     return clean
 
 
-def save_course(session: Session, raw: dict, course_id: str | None = None) -> Course:
-    return _save(session, Course, course_id, validate_course(raw))
+def save_course(session: Session, raw: dict, course_id: str | None = None,
+                loaded: dict | None = None) -> Course:
+    return _save(session, Course, course_id, validate_course(raw),
+                 checked_or_none(validate_course, loaded))
 
 
-def _save(session: Session, model, row_id: str | None, clean: dict):
+def _save(session: Session, model, row_id: str | None, clean: dict, base: dict | None = None):
     if row_id is None:
         row = model(**clean)
         session.add(row)
@@ -147,11 +156,7 @@ def _save(session: Session, model, row_id: str | None, clean: dict):
         row = session.get(model, row_id)
         if row is None or row.deleted_at is not None:
             raise ValidationError({"name": "This entry is no longer in the directory."})
-        changed = False
-        for key, value in clean.items():
-            if getattr(row, key) != value:
-                setattr(row, key, value)
-                changed = True
+        changed = apply_edit(session, row, clean, base)
         if changed and row.is_example:
             row.is_example = False  # edited into a real entry: no longer example data
             # Example rows were seeded with no outbox entry (every device seeds them

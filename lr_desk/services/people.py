@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services.edits import apply_edit, checked_or_none
 from lr_desk.services.search import fold
 from lr_desk.services.validation import (
     Checker,
@@ -73,14 +74,15 @@ def register(session: Session, raw: dict, advisor_id: str, site_code: str,
     return person
 
 
-def update(session: Session, person_id: str, raw: dict, today: date | None = None) -> Person:
+def update(session: Session, person_id: str, raw: dict, today: date | None = None,
+           loaded: dict | None = None) -> Person:
+    """Save the person form. ``loaded``: the form's values when it was opened, so that
+    only what was changed on it is written (see services.edits)."""
     clean = validate_person(raw, today)
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         raise LookupError("This person's record is no longer here.")
-    for key, value in clean.items():
-        if getattr(person, key) != value:
-            setattr(person, key, value)
+    apply_edit(session, person, clean, checked_or_none(validate_person, loaded, today))
     session.flush()
     return person
 

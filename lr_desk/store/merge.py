@@ -175,7 +175,7 @@ class Applied:
     """What a batch of remote changes did here (for the status line and the screens)."""
 
     changes: int = 0
-    skipped_own: int = 0
+    skipped_own: int = 0  # already applied (this device's own, or read before)
     conflicts: int = 0
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -371,14 +371,24 @@ def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at:
             "by": clocks.fields.get(BY), "recorded_at": utcnow()}])
 
 
-def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Applied:
+def apply_changes(conn: Connection, changes: Sequence, applied: dict[str, str]) -> Applied:
     """Merge a page of pulled changes (``.entity, .entity_id, .op, .fields, .hlc, .seen``),
-    in log order, on ``conn`` (the caller's transaction). Own changes are skipped: they
-    were applied when they were made."""
+    in log order, on ``conn`` (the caller's transaction).
+
+    ``applied`` holds, per device, the newest clock of its changes already applied here
+    (this device's own: its newest write). A device's changes reach the log in the order
+    it made them, so a change no newer than that has been applied already and is skipped:
+    a page read twice changes nothing, and a change of this device's own that its file
+    lost (a restored backup, say) comes back. Updated in place."""
     done = Applied()
-    mine = [c for c in changes if device_of(c.hlc) == own_device]
-    theirs = [c for c in changes if device_of(c.hlc) != own_device and c.entity in SYNCED_MODELS]
-    done.skipped_own = len(mine)
+    theirs = []
+    for c in changes:
+        device = device_of(c.hlc)
+        if c.hlc <= applied.get(device, "") or c.entity not in SYNCED_MODELS:
+            done.skipped_own += 1
+            continue
+        applied[device] = c.hlc
+        theirs.append(c)
     if not theirs:
         return done
     batch = _Batch(conn)
@@ -394,15 +404,26 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
     return done
 
 
-def record_local(conn: Connection, writes: list[dict]) -> None:
-    """Keep the clocks of writes made on this device (from the outbox's flush hook) and
-    fill in each one's ``seen``: every value it replaces was on this device's screen."""
+def record_local(conn: Connection, writes: list[dict], clock) -> None:
+    """For writes made on this device (from the outbox's flush hook): stamp each with a
+    clock newer than every value it replaces (a pull, perhaps by another process on this
+    profile, may have brought in values stamped ahead of this device's clock), keep the
+    clocks, and fill in each one's ``seen``: the values it replaces were on this screen,
+    except those a form had not seen (``replaced``: kept as conflicts)."""
     inserts = [w for w in writes if w["op"] == "insert"]
     updates = [w for w in writes if w["op"] != "insert"]
+    owner_ids = [w["fields"]["person_id"] for w in inserts
+                 if w["entity"] != "person" and w["fields"].get("person_id")]
+    wanted = [w["entity_id"] for w in updates] + owner_ids
+    clocks = _load_clocks(conn, wanted) if wanted else {}
+    newest = max((h for c in clocks.values()
+                  for h in (c.base, *(v for k, v in c.fields.items() if k != BY))), default="")
+    if newest:
+        clock.observe(newest)
+    for w in writes:
+        w["hlc"] = clock.now()
     owners = [(w["fields"]["person_id"], w["hlc"]) for w in inserts
               if w["entity"] != "person" and w["fields"].get("person_id")]
-    wanted = [w["entity_id"] for w in updates] + [person_id for person_id, _ in owners]
-    clocks = _load_clocks(conn, wanted) if wanted else {}
     for w in inserts:
         clocks[w["entity_id"]] = Clocks(w["hlc"], {}, True)
         if (w["seen"] or {}).get(BY):
@@ -412,6 +433,7 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
     for person_id, hlc in owners:  # a record added under a person is news about them
         clocks.setdefault(person_id, Clocks("")).note_child(hlc)
     seen_before: list[tuple[str, str, str, str]] = []
+    lost: list[dict] = []
     flagged: list[tuple[str, str, Any]] = []
     for w in updates:
         entity_id, hlc = w["entity_id"], w["hlc"]
@@ -419,9 +441,17 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
         if c is None:
             c = clocks[entity_id] = Clocks("")
         extra = w["seen"] or {}
+        replaced = w.pop("replaced", None) or {}
         seen: dict[str, Any] = {k: v for k, v in extra.items() if k.startswith("~")}
         for name in w["fields"]:
-            saw = sorted({c.of(name), *extra.get(name, [])} - {""})
+            if name in replaced and c.of(name):  # changed elsewhere, unseen by this form
+                lost.append({"kind": "value", "entity": w["entity"], "entity_id": entity_id,
+                             "field": name, "value": replaced[name], "hlc": c.of(name),
+                             "winner_hlc": hlc, "by": c.fields.get(BY),
+                             "winner_by": extra.get(BY), "recorded_at": utcnow()})
+                saw = sorted(set(extra.get(name, [])) - {""})
+            else:
+                saw = sorted({c.of(name), *extra.get(name, [])} - {""})
             if saw and name not in QUIET:
                 seen[name] = saw
                 seen_before.extend((entity_id, name, old, hlc) for old in saw)
@@ -435,6 +465,8 @@ def record_local(conn: Connection, writes: list[dict]) -> None:
             flagged.append((w["entity"], entity_id, w["fields"]["deleted_at"]))
         w["seen"] = seen or None
     _save_clocks(conn, clocks)
+    if lost:
+        conn.execute(sqlite_insert(conflict_table).on_conflict_do_nothing(), lost)
     settle(conn, seen_before)
     for entity, entity_id, deleted_at in flagged:  # a restore, or a deletion that saw all
         flag_deleted_edit(conn, entity, entity_id, deleted_at, clocks[entity_id])

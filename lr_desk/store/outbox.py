@@ -63,23 +63,35 @@ def _capture(session: Session, flush_context) -> None:
         return
     rows: list[dict[str, Any]] = []
     extra = session.info.get("seen") or {}
+    unseen = session.info.get("unseen") or {}
     by = session.info.get("advisor_id")
     for obj in session.new:
         if isinstance(obj, Synced):
-            rows.append(_entry(obj, "insert", _column_values(obj, only_changed=False), clock,
-                               by, None))
+            rows.append(_entry(obj, "insert", _column_values(obj, only_changed=False), by, None))
     for obj in session.dirty:
         if isinstance(obj, Synced):
             fields = _column_values(obj, only_changed=True)
             if set(fields) - {"updated_at"}:
-                rows.append(_entry(obj, "update", fields, clock, by, extra.pop(obj.id, None)))
+                row = _entry(obj, "update", fields, by, extra.pop(obj.id, None))
+                # values changed on another desk while a form was open, that the form
+                # has replaced: kept for review (see services.edits)
+                row["replaced"] = {key: to_json(_old(obj, key))
+                                   for key in unseen.pop(obj.id, ()) if key in fields}
+                rows.append(row)
     if rows:
         conn = session.connection()
-        merge.record_local(conn, rows)  # keeps the clocks, fills in what each write saw
+        # stamps each change with a clock past the values it replaces, keeps the clocks,
+        # fills in what each write saw
+        merge.record_local(conn, rows, clock)
         conn.execute(insert(Outbox), rows)
 
 
-def _entry(obj: Synced, op: str, fields: dict[str, Any], clock: HybridClock, by: str | None,
+def _old(obj: Synced, key: str) -> Any:
+    deleted = inspect(obj).attrs[key].history.deleted
+    return deleted[0] if deleted else None
+
+
+def _entry(obj: Synced, op: str, fields: dict[str, Any], by: str | None,
            seen: dict | None) -> dict[str, Any]:
     if by:
         seen = {**(seen or {}), merge.BY: by}
@@ -89,7 +101,7 @@ def _entry(obj: Synced, op: str, fields: dict[str, Any], clock: HybridClock, by:
         "entity_id": obj.id,
         "op": op,
         "fields": fields,
-        "hlc": clock.now(),
+        "hlc": None,  # stamped by merge.record_local
         "schema_version": SCHEMA_VERSION,
         "created_at": utcnow(),
         "seen": seen,

@@ -12,10 +12,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from lr_desk.store import merge
 from lr_desk.store.db import Store
+from lr_desk.store.models import Outbox
 from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync.central import CentralStore
 from lr_desk.sync.push import push_outbox, put_state, state, waiting
@@ -112,10 +113,17 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
                 # merged into someone registered later): keys are checked at the commit.
                 # (Only inside a transaction: outside one the pragma is reset at once.)
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
-                applied = merge.apply_changes(conn, usable, store.device_id)
+                seen_from = state(conn, "applied", {})
+                mine = conn.execute(select(Outbox.hlc).order_by(Outbox.seq.desc())
+                                    .limit(1)).scalar()
+                seen_from[store.device_id] = max(seen_from.get(store.device_id, ""),
+                                                 mine or "")
+                applied = merge.apply_changes(conn, usable, seen_from)
+                put_state(conn, "applied", seen_from)
                 put_state(conn, "central_id", central_id)
                 put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
-            store.clock.observe(newest)  # later local edits sort after what was seen
+                # later local edits sort after what was seen (before others can write)
+                store.clock.observe(newest)
             consumed += len(usable)
             done.pulled += applied.changes
             done.conflicts += applied.conflicts

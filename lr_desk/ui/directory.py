@@ -287,6 +287,8 @@ class _DirectoryEditor(EditorDialog):
         layout.addWidget(self.buttons)
         if initial:
             self.load_payload(initial)
+        # the record as the form opened on it: only what is changed here is saved
+        self.opened_with = dict(initial) if initial and self.row_id else None
         self.f.touched.clear()  # only what they change is checked as they type
         self.dirty = False
         self.ready()  # from now on, changes are the user's
@@ -297,8 +299,9 @@ class _DirectoryEditor(EditorDialog):
         type(self).VALIDATE(payload)
 
     def submit(self, payload: dict) -> None:
-        save, raw, row_id = type(self).SAVE, dict(payload), self.row_id
-        self.tasks.run(lambda s: save(s, raw, row_id), self.saved_ok, self.save_failed)
+        save, raw, row_id, loaded = type(self).SAVE, dict(payload), self.row_id, self.opened_with
+        self.tasks.run(lambda s: save(s, raw, row_id, loaded), self.saved_ok,
+                       self.save_failed)
 
 
 class PartnerDialog(_DirectoryEditor):

@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         from lr_desk.ui.today import TodayPage
 
         self.store, self.tasks, self.search, self.desk = store, tasks, search, desk
+        store.advisor_id = desk.advisor_id or None  # changes say who made them
         self.today = TodayPage(tasks, desk.advisor_id, desk.site_code)
         self.people = PeoplePage(search, query=self.query)
         self.directory = DirectoryPage(tasks, desk)
@@ -253,6 +254,7 @@ class MainWindow(QMainWindow):
 
     def _advisor_changed(self, desk) -> None:
         self.desk.advisor_id, self.desk.site_code = desk.advisor_id, desk.site_code
+        self.store.advisor_id = desk.advisor_id or None
         self.desk.lists = desk.lists
         for dialog in self.open_editors():  # clean forms of the advisor who left
             dialog.reject()

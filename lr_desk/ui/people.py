@@ -227,8 +227,10 @@ class PersonDialog(EditorDialog):
         self.resize(560, 720)
 
         self.ready()
+        # the record as the form opened on it: only what is changed here is saved
+        self.opened_with = people.as_form(person) if person is not None else None
         if person is not None:
-            self.load_payload(people.as_form(person))
+            self.load_payload(self.opened_with)
         elif initial:
             self.load_payload(initial)
             self.dirty = True
@@ -240,9 +242,9 @@ class PersonDialog(EditorDialog):
     def submit(self, payload: dict) -> None:
         advisor, site = self.advisor_id, self.site_code
         if self.person is not None:
-            pid = self.person.id
-            self.tasks.run(lambda s: people.update(s, pid, payload), self.saved_ok,
-                           self.save_failed)
+            pid, loaded = self.person.id, self.opened_with
+            self.tasks.run(lambda s: people.update(s, pid, payload, loaded=loaded),
+                           self.saved_ok, self.save_failed)
             return
         check_matches = not self._match_checked
 

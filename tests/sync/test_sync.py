@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lr_desk.services import advisors, desk, dropin, duplicates, people, review, search
-from lr_desk.store import merge
 from lr_desk.store.clock import utcnow
-from lr_desk.store.models import Conflict, Outbox, Person
+from lr_desk.store.models import Conflict, Outbox, Person, SyncState
 from lr_desk.sync import engine, push
 from lr_desk.sync.central import CentralStore, change_log
 from lr_desk.sync.engine import NewerVersion, sync_once
@@ -99,16 +99,54 @@ def test_pushing_the_same_batch_again_changes_nothing(two, central):
     assert [c.change_id for c in central.pull(0, 10_000)] == before
 
 
-def test_pulling_the_same_page_twice_changes_nothing(two, central):
+def _forget_cursor(store) -> None:
+    with store.engine.begin() as conn:  # as if the cursor had never been saved
+        conn.execute(update(SyncState).where(SyncState.key == "cursor").values(value=0))
+
+
+def test_pulling_the_whole_log_again_changes_nothing(two, central):
+    """Re-reading the log (a second process on the same profile, a cursor not saved)
+    makes no false conflicts, even where this desk's own later edit came after them."""
     a, b, _adv, person_id = two
     _set(a, person_id, phone="0151 111 1111")
+    _set(b, person_id, phone="0151 222 2222")
+    for store in (a, b, a):
+        sync_once(store, central)
+    _set(a, person_id, phone="0151 333 3333")  # a saw 222 (111 waits for review)
+    for store in (a, b):
+        sync_once(store, central)
+    once = {s: (records(s), open_conflicts(s)) for s in (a, b)}
+    assert once[a][1] == once[b][1] and len(once[a][1]) == 1
+    for store in (a, b):
+        _forget_cursor(store)
+        sync_once(store, central)
+        assert (records(store), open_conflicts(store)) == once[store]
+
+
+def test_a_change_this_desk_made_and_then_lost_comes_back_from_the_log(two, central):
+    """A desk restored from a backup (or a power cut that lost a committed write) gets
+    its own pushed change back from the log, so it ends like everyone else."""
+    a, b, _adv, person_id = two
+    saved = a.path.parent / "before.sqlite"
+    with sqlite3.connect(a.path) as src, sqlite3.connect(saved) as dst:
+        src.backup(dst)
+    _set(a, person_id, phone="0151 111 1111")
     sync_once(a, central)
-    sync_once(b, central)
-    once = records(b)
-    with b.engine.begin() as conn:  # as if the cursor had not been saved
-        merge.apply_changes(conn, central.pull(0, 10_000), b.device_id)
-    assert records(b) == once
-    assert open_conflicts(b) == set()
+    folder = a.path.parent
+    a.close()
+    with sqlite3.connect(saved) as src, sqlite3.connect(folder / "lr_desk.sqlite") as dst:
+        src.backup(dst)
+    from lr_desk.profile import open_store
+
+    again = open_store(folder)
+    try:
+        assert _get(again, person_id, "phone") == "0151 000 0000"
+        sync_once(again, central)
+        sync_once(b, central)
+        assert _get(again, person_id, "phone") == _get(b, person_id, "phone") == "0151 111 1111"
+        assert records(again) == records(b)
+    finally:
+        again.close()
 
 
 # --- merging values ----------------------------------------------------------------
@@ -571,3 +609,29 @@ def test_a_crash_just_after_the_local_write_loses_nothing(make_device, central):
                 == "Kim"
     finally:
         again.close()
+
+
+def test_a_form_opened_before_a_pull_reverts_nothing_and_loses_nothing(two, central):
+    """A's person form was opened before B's new phone number arrived. Saving it writes
+    only what A changed; where A changed the same field, A's value wins and B's is kept
+    for review on both desks."""
+    a, b, _adv, person_id = two
+    with a.session() as s:
+        opened = people.as_form(s.get(Person, person_id))
+    _set(b, person_id, phone="0151 222 2222", email="new@example.org")
+    sync_once(b, central)
+    sync_once(a, central)
+    with a.session() as s:  # A changes the postcode and the email, not the phone
+        people.update(s, person_id, {**opened, "postcode": "L9 7AL",
+                                     "email": "mine@example.org"}, loaded=opened)
+    for store in (a, b):
+        sync_once(store, central)
+    for store in (a, b):
+        assert _get(store, person_id, "phone") == "0151 222 2222"  # not reverted
+        assert _get(store, person_id, "postcode") == "L9 7AL"
+        assert _get(store, person_id, "email") == "mine@example.org"
+        with store.session() as s:
+            items = review.open_items(s)
+        assert [(i.field, i.current, i.other) for i in items] == [
+            ("Email", "mine@example.org", "new@example.org")]
+    assert records(a) == records(b)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from sqlalchemy import select
 
 from lr_desk import settings
 from lr_desk.paths import data_dir
@@ -180,6 +181,16 @@ def test_change_advisor_at_a_shared_desk(qtbot, desks, profile):
     qtbot.waitUntil(lambda: desk.window.desk.advisor_id == other.id, timeout=10_000)
     assert "Bea Bootle at The Life Rooms Bootle" in desk.window.windowTitle()
     assert desk.window.today.advisor_id == other.id
+    # what is saved from now on says it was Bea (for "who" under Needs review)
+    from lr_desk.services import people as people_service
+    from lr_desk.store.models import Outbox
+
+    with desk.store.session() as s:
+        people_service.register(s, {"given_name": "Cy", "family_name": "Who"}, other.id,
+                                "bootle")
+    with desk.store.session() as s:
+        last = s.scalars(select(Outbox).order_by(Outbox.seq.desc())).first()
+        assert last.seen["~by"] == other.id
 
 
 def test_ctrl_n_starts_from_what_was_typed_in_find(qtbot, desks, profile):
