@@ -153,7 +153,8 @@ def _storage(model) -> tuple[list[str], list, dict[str, Any], dict[str, Any]]:
         elif isinstance(col.type, JSON):
             to_db[col.name] = json.dumps
             from_db[col.name] = lambda v: json.loads(v) if isinstance(v, str) else v
-            default = json.dumps(default() if callable(default) else default)
+            if default is None and col.default is not None:
+                default = {}  # default=dict (dumped on writing, like any value)
         defaults.append(default)
     return names, defaults, to_db, from_db
 
@@ -293,14 +294,17 @@ class _Batch:
             rows = self.inserts.get(entity)
             if rows:
                 names, defaults, to_db, _ = STORAGE[entity]
-                convert = [to_db.get(n) for n in names]
+                pairs = list(zip(names, defaults, strict=True))
+                convert = [(i, to_db[n]) for i, n in enumerate(names) if n in to_db]
+                values = []
+                for row in rows.values():
+                    vals = [row.get(n, default) for n, default in pairs]  # default: missing
+                    for i, c in convert:
+                        vals[i] = c(vals[i])
+                    values.append(tuple(vals))
                 self.conn.exec_driver_sql(
                     f"INSERT INTO {entity} ({', '.join(names)}) "
-                    f"VALUES ({', '.join('?' * len(names))})",
-                    [tuple(default if (v := row.get(n, _MISSING)) is _MISSING
-                           else (c(v) if c else v)
-                           for n, default, c in zip(names, defaults, convert, strict=True))
-                     for row in rows.values()])
+                    f"VALUES ({', '.join('?' * len(names))})", values)
         for entity in SYNCED_MODELS:
             changed = self.updates.get(entity)
             if not changed:
@@ -330,9 +334,6 @@ class _Batch:
             if row is not None and clocks is not None:
                 flag_deleted_edit(self.conn, self.entity_of[entity_id], entity_id,
                                   row.get("deleted_at"), clocks)
-
-
-_MISSING = object()
 
 
 def settle(conn: Connection, seen: list[tuple[str, str, str, str]]) -> None:

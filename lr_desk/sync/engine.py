@@ -23,7 +23,7 @@ from lr_desk.sync.push import push_outbox, put_state, state, waiting
 
 log = logging.getLogger(__name__)
 
-PAGE = 2000
+PAGE = 5000
 
 
 class SyncError(RuntimeError):

@@ -22,7 +22,7 @@ from lr_desk.store.db import Store
 from lr_desk.store.models import Outbox, SyncState
 from lr_desk.sync.central import CentralStore
 
-BATCH = 500
+BATCH = 2000
 FIELDS = ("change_id", "entity", "entity_id", "op", "fields", "hlc", "schema_version", "seen")
 
 
