@@ -44,7 +44,7 @@ from sqlalchemy.engine import URL, make_url
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2")
+SCHEMAS = ("c1", "c2", "c3")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
@@ -75,6 +75,9 @@ device = Table(
     Column("name", String(36), primary_key=True),  # what its changes carry as device_id
     Column("site", String(64), nullable=False),
     Column("role", String(63), unique=True),  # PostgreSQL: the device's own login
+    # PostgreSQL: the device id its changes' clock stamps carry, bound by its first push
+    # (migration c3; unique)
+    Column("stamp_id", String(80)),
     Column("created_at", DateTime, nullable=False, server_default=func.now()),
 )
 # Only used when the ordering lock is switched off, to show why it is needed (tests).
@@ -250,7 +253,8 @@ def add_device(url: str, name: str, site: str, new_password: bool = False) -> Ne
                 raise ValueError(
                     "That is not a central store at this lr_desk's schema (it is at "
                     f"{at or 'nothing'}): run lr-desk central init URL first.")
-            row = conn.execute(select(device).where(device.c.name == name)).first()
+            row = conn.execute(select(device.c.name, device.c.role)
+                               .where(device.c.name == name)).first()
             if row is not None and not new_password:
                 raise ValueError(f"A device called {name!r} is registered already "
                                  "(--new-password gives it a new password).")

@@ -335,6 +335,14 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
     if has("append-only"):
         return ("The central store refused to change its log, which only ever grows: this "
                 "is a bug in lr_desk; please report it.")
+    if has("device stamp"):  # migration c3: a login's changes carry one desk's id
+        return ("The central store refused this desk's changes: its login is already used "
+                "by another copy of lr_desk (another computer, or this desk's profile set "
+                "up again). Ask the administrator to register this desk as a new device "
+                "(lr-desk central add-device) and enter its login and password here.")
+    if has("clock stamp", "read committed transactions"):
+        return ("The central store refused a change from this desk as malformed: this is a "
+                "bug in lr_desk; please report it.")
     if has("permission denied"):
         return (f'The login "{user}" may not use the central store: the administrator '
                 "registers this device with lr-desk central add-device, which prints the "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from lr_desk import settings
 from lr_desk.sync import connect, credentials
@@ -275,6 +275,25 @@ def test_sqlite_stores_are_tested_too(tmp_path):
     (tmp_path / "shared.sqlite").unlink()
     init_central(url)
     assert test_connection(url, "x", None) is None
+
+
+def test_changes_refused_for_another_desks_stamp_are_explained(registered):
+    """A device's login is bound to the desk that first pushed with it (migration c3)."""
+    _, new = registered
+    central = CentralStore(login(new))
+    try:
+        central.push(new.name, [change(1, stamp="desk-1")])
+        with pytest.raises(DBAPIError) as caught:  # the same login, another profile
+            central.push(new.name, [change(2, stamp="desk-2")])
+        with pytest.raises(DBAPIError) as malformed:
+            central.push(new.name, [change(3) | {"hlc": "not a clock"}])
+    finally:
+        central.close()
+    for url in (new.url, None):
+        said = connect.explain(caught.value, url)
+        assert "another copy of lr_desk" in said and "add-device" in said
+        assert "bug in lr_desk" in connect.explain(malformed.value, url)
+    assert not is_offline(caught.value)
 
 
 # --- what counts as offline --------------------------------------------------------------

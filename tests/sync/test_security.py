@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from lr_desk.sync.central import CentralStore, add_device, init_central
+from lr_desk.sync.central import CENTRAL_SCHEMA, CentralStore, add_device, init_central
 
 from .test_central import change
 
@@ -46,13 +46,14 @@ def test_a_device_pushes_and_pulls_as_itself(store):
     _, a, b = store
     dev_a, dev_b = CentralStore(login(a)), CentralStore(login(b))
     try:
-        assert dev_a.push(a.name, [change(1), change(2)])
-        assert dev_b.push(b.name, [change(3)])
+        assert dev_a.push(a.name, [change(1, stamp="desk-a"), change(2, stamp="desk-a")])
+        assert dev_b.push(b.name, [change(3, stamp="desk-b")])
         # every device reads the whole log, whoever wrote it; and the store's identity
         assert [c.device_id for c in dev_a.pull(0)] == [a.name, a.name, b.name]
-        assert dev_b.head() == 3 and dev_b.store_id() and dev_b.schema() == "c2"
-        again = dev_a.push(a.name, [change(4)])  # the lookup of known ids works too
-        assert dev_a.push(a.name, [change(4) | {"change_id": again[0]}]) == again
+        assert dev_b.head() == 3 and dev_b.store_id() and dev_b.schema() == CENTRAL_SCHEMA
+        again = dev_a.push(a.name, [change(4, stamp="desk-a")])  # known ids are looked up
+        assert dev_a.push(a.name, [change(4, stamp="desk-a") | {"change_id": again[0]}]) \
+            == again
         assert dev_b.head() == 4
     finally:
         dev_a.close()
@@ -191,3 +192,164 @@ def test_devices_racing_to_append_keep_the_log_in_commit_order(postgres_url):
                       logins=[(login(d), d.name) for d in devices])
     assert len(log) == 15
     assert sorted(seen) == sorted(log) and len(seen) == len(set(seen))
+
+
+# --- what a device's change may not choose: its number, and whose clock stamped it ------
+
+def _insert(conn: psycopg.Connection, device_name: str, seq: int = 1,
+            hlc: str = "000000000000001-00000-desk-a") -> None:
+    """A change appended by hand, bypassing CentralStore.push, as a device's login could."""
+    conn.execute(
+        "INSERT INTO change_log (seq, change_id, device_id, entity, entity_id, op, fields, "
+        "hlc, schema_version) VALUES (%s, gen_random_uuid(), %s, 'person', "
+        "gen_random_uuid(), 'insert', '{}', %s, '0002')", (seq, device_name, hlc))
+
+
+def test_the_store_numbers_a_devices_changes_itself(store):
+    """A device that picked the largest number there is would leave none for the next
+    change: every other desk's push would fail ("bigint out of range"), and the row can't
+    be deleted. The store gives a device's change the next number, whatever it sent."""
+    _, a, b = store
+    with raw(login(a)) as conn:
+        _insert(conn, a.name, seq=2**63 - 1)
+        _insert(conn, a.name, seq=-5)
+    dev_b = CentralStore(login(b))
+    try:
+        dev_b.push(b.name, [change(3, stamp="desk-b")])
+        assert [c.seq for c in dev_b.pull(0)] == [1, 2, 3]
+        assert [c.device_id for c in dev_b.pull(0)] == [a.name, a.name, b.name]
+    finally:
+        dev_b.close()
+
+
+def test_the_owner_still_numbers_its_own_appends(store):
+    """The administrator's path is as it was (a test shows the race without the ordering
+    lock through it)."""
+    admin, _, _ = store
+    with raw(admin) as conn:
+        _insert(conn, "device-a", seq=40)
+        assert conn.execute("SELECT seq FROM change_log").fetchall() == [(40,)]
+
+
+def _stamps(admin: str) -> dict[str, str | None]:
+    with raw(admin) as conn:
+        return dict(conn.execute("SELECT name, stamp_id FROM device").fetchall())
+
+
+def test_the_numbering_trigger_runs_as_its_owner_only_where_it_must(store):
+    """SECURITY DEFINER (a device may not update device to bind its stamp), with a fixed
+    search_path, and not for anyone to call."""
+    admin, a, _ = store
+    with raw(admin) as conn:
+        definer, config = conn.execute(
+            "SELECT prosecdef, proconfig FROM pg_proc "
+            "WHERE proname = 'change_log_device_append'").fetchone()
+        assert definer and config == ["search_path=pg_catalog, pg_temp"]
+        assert not conn.execute("SELECT has_function_privilege(%s, "
+                                "'change_log_device_append()', 'EXECUTE')",
+                                (a.role,)).fetchone()[0]
+
+
+def test_a_device_stamps_its_changes_with_its_own_id_only(store):
+    """The merge breaks ties by the device id in each change's clock stamp: a device's
+    first push binds its login to that id, and after that no other will do."""
+    admin, a, b = store
+    dev_a, dev_b = CentralStore(login(a)), CentralStore(login(b))
+    try:
+        assert _stamps(admin) == {a.name: None, b.name: None}
+        dev_a.push(a.name, [change(1, stamp="desk-a")])
+        dev_b.push(b.name, [change(2, stamp="desk-b")])
+        assert _stamps(admin) == {a.name: "desk-a", b.name: "desk-b"}
+        with pytest.raises(DBAPIError, match="device stamp desk-a") as caught:
+            dev_a.push(a.name, [change(3, stamp="desk-b")])  # as if B had made it
+        assert isinstance(caught.value.orig, psycopg.errors.InsufficientPrivilege)
+        with pytest.raises(DBAPIError, match="device stamp desk-a"):
+            dev_a.push(a.name, [change(4, stamp="desk-new")])  # no binding again
+        dev_a.push(a.name, [change(5, stamp="desk-a")])
+        assert [c.hlc[22:] for c in dev_b.pull(0)] == ["desk-a", "desk-b", "desk-a"]
+        assert _stamps(admin) == {a.name: "desk-a", b.name: "desk-b"}
+    finally:
+        dev_a.close()
+        dev_b.close()
+
+
+def test_a_new_device_cannot_take_a_stamp_that_is_anothers(store):
+    admin, a, b = store
+    dev_a, dev_b = CentralStore(login(a)), CentralStore(login(b))
+    try:
+        dev_a.push(a.name, [change(1, stamp="desk-a")])
+        with pytest.raises(DBAPIError, match='belongs to the device "' + a.name):
+            dev_b.push(b.name, [change(2, stamp="desk-a")])  # B's first push
+        # a stamp the log already holds from another device, bound or not
+        CentralStore(admin).push("desk-from-before", [change(3, stamp="desk-old")])
+        with pytest.raises(DBAPIError, match="desk-from-before"):
+            dev_b.push(b.name, [change(4, stamp="desk-old")])
+        assert _stamps(admin)[b.name] is None  # refused: bound to nothing yet
+        dev_b.push(b.name, [change(5, stamp="desk-b")])
+        assert _stamps(admin)[b.name] == "desk-b"
+    finally:
+        dev_a.close()
+        dev_b.close()
+
+
+@pytest.mark.parametrize("hlc", ["garbage", "1-00000-desk-a", "000000000000001-00000-",
+                                 "00000000000000x-00000-desk-a"])
+def test_a_device_cannot_append_a_clock_stamp_the_merge_cannot_read(store, hlc):
+    """Every desk decodes every stamp it pulls: one it can't read would stop them all."""
+    admin, a, _ = store
+    with raw(login(a)) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege,
+                                              match="clock stamp"):
+        _insert(conn, a.name, hlc=hlc)
+    assert _stamps(admin)[a.name] is None
+
+
+def test_devices_that_pushed_before_stamps_were_bound_keep_theirs(postgres_url):
+    """A store upgraded from c2: a device whose changes all carry one stamp, used by no
+    other device, is bound to it by the upgrade; the others on their next push, to a
+    stamp no other device has used."""
+    init_central(postgres_url, target="c2")
+    a, b, c = (add_device_at_c2(postgres_url, _name(label)) for label in ("a", "b", "c"))
+    for new, stamps in ((a, ["desk-a", "desk-a"]), (b, ["desk-b", "desk-b2"]),
+                        (c, ["desk-b2"])):
+        dev = CentralStore(login(new))
+        try:
+            dev.push(new.name, [change(n, stamp=s) for n, s in enumerate(stamps)])
+        finally:
+            dev.close()
+    assert init_central(postgres_url) == CENTRAL_SCHEMA
+    assert _stamps(postgres_url) == {a.name: "desk-a", b.name: None, c.name: None}
+    dev_b, dev_c = CentralStore(login(b)), CentralStore(login(c))
+    try:
+        with pytest.raises(DBAPIError, match="device stamp desk-a"):
+            CentralStore(login(a)).push(a.name, [change(8, stamp="desk-a2")])
+        with pytest.raises(DBAPIError, match=b.name):  # desk-b2 was b's too
+            dev_c.push(c.name, [change(9, stamp="desk-b2")])
+        dev_b.push(b.name, [change(9, stamp="desk-b")])
+    finally:
+        dev_b.close()
+        dev_c.close()
+    assert _stamps(postgres_url) == {a.name: "desk-a", b.name: "desk-b", c.name: None}
+
+
+def add_device_at_c2(url: str, name: str):
+    """add_device, on a store still at c2 (it otherwise asks for this lr_desk's schema)."""
+    import lr_desk.sync.central as central
+
+    before = central.CENTRAL_SCHEMA
+    central.CENTRAL_SCHEMA = "c2"
+    try:
+        return add_device(url, name, "walton")
+    finally:
+        central.CENTRAL_SCHEMA = before
+
+
+def test_no_login_may_create_in_the_public_schema(postgres_url):
+    """PostgreSQL before 15 lets every login create objects in the schema public (where
+    one could plant a function or table to catch another's queries): init takes that
+    right away. Granted again here, as those versions have it."""
+    with raw(postgres_url) as conn:
+        conn.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    init_central(postgres_url)
+    a = add_device(postgres_url, _name("hub d"), "walton")
+    with raw(login(a)) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("CREATE TABLE public.mine (x int)")
