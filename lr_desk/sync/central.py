@@ -122,10 +122,16 @@ def engine_url(url: str | URL) -> URL:
     return u
 
 
+# Query parameters libpq takes a secret from: the login's password, and a client key's.
+SECRET_PARAMETERS = ("password", "sslpassword")
+
+
 def public_url(url: str | URL) -> str:
-    """The URL with any password taken out: fit to print, log or keep in settings."""
+    """The URL with any password taken out (before the @, and ?password= or
+    ?sslpassword=): fit to print, log or keep in settings."""
     # (URL.set(password=None) would leave the password as it is: None there means "keep")
-    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+    u = make_url(url)._replace(password=None)
+    return u.difference_update_query(SECRET_PARAMETERS).render_as_string(hide_password=False)
 
 
 def make_engine(url: str | URL) -> Engine:

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 EMBEDDED = "embedded"  # the default: a SQLite central store file in the profile folder
 EMBEDDED_FILE = "central.sqlite"
+KEY_PASSWORD = ("The address holds the password of a client key (sslpassword=), which "
+                "cannot be kept safely in the settings: use a key without a passphrase, "
+                "readable only by you, or leave the key out.")
 
 
 class Unreachable(SyncError):
@@ -79,15 +82,21 @@ def parse(url: str | URL) -> URL:
 
 def save(session, folder: Path, url: str, device_name: str, password: str | None) -> None:
     """Keep the connection settings; the password goes to the credentials store, never
-    to the settings (one pasted inside the URL is moved there too). ``password`` None
-    keeps the stored one; "" forgets it. Raises ValueError for a URL that will not do."""
+    to the settings (one pasted inside the URL, before the @ or as ?password=, is moved
+    there too). ``password`` None keeps the stored one; "" forgets it. Raises ValueError
+    for a URL that will not do (one with a client key's ?sslpassword= too)."""
     url = url.strip()
     if url == EMBEDDED:
         url = ""
     if url:
         u = parse(url)
-        if u.password is not None:
-            password = u.password if password is None else password
+        if "sslpassword" in u.query:
+            raise ValueError(KEY_PASSWORD)
+        typed = u.password if u.password is not None else u.query.get("password")
+        if isinstance(typed, tuple):  # given twice (?password=a&password=b): the last
+            typed = typed[-1]
+        if typed is not None and password is None:
+            password = typed
         url = public_url(u)
     settings.put(session, "central_url", url)
     settings.put(session, "device_name", device_name.strip())
@@ -180,10 +189,12 @@ def _check(c, url: URL, device_name: str) -> str | None:
     return None
 
 
-def test_connection(url: str, device_name: str, password: str | None) -> str | None:
+def test_connection(url: str, device_name: str, password: str | None,
+                    folder: Path | None = None) -> str | None:
     """None if this device can sync with the store at ``url`` as ``device_name`` (with
-    ``password``, or one inside the URL); else what is wrong, in plain words, and what
-    to do. The embedded default needs no test."""
+    ``password``, or else one inside the URL, or else the one saved for the profile in
+    ``folder``, as Save would keep it); else what is wrong, in plain words, and what to
+    do. The embedded default needs no test."""
     url = url.strip()
     if url in ("", EMBEDDED):
         return None
@@ -191,7 +202,12 @@ def test_connection(url: str, device_name: str, password: str | None) -> str | N
         u = parse(url)
     except ValueError as exc:
         return str(exc)
-    if password and _postgres(u):
+    if not _postgres(u):
+        password = None
+    elif not password and u.password is None and "password" not in u.query \
+            and folder is not None:
+        password = credentials.get_password(folder)
+    if password:
         u = u.set(password=password)
     try:
         _checked(u, device_name.strip() or socket.gethostname()).close()

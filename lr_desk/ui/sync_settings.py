@@ -18,6 +18,7 @@ from lr_desk.ui.tasks import Tasks
 
 OK_STYLE = "color: #1b5e20;"
 SCHEMES = ("sqlite", "postgresql")
+NAME_MAX = 36  # as lr_desk.sync.central.DEVICE_NAME allows (a test keeps them equal)
 
 
 class SyncSettingsDialog(EditorDialog):
@@ -107,12 +108,17 @@ class SyncSettingsDialog(EditorDialog):
         if url and url.split(":", 1)[0].split("+", 1)[0] not in SCHEMES:
             errors["url"] = ("The address starts with postgresql:// (a shared store) or "
                              "sqlite:/// (a file); or leave it empty.")
+        elif "sslpassword=" in url.lower():
+            from lr_desk.sync.connect import KEY_PASSWORD
+
+            errors["url"] = KEY_PASSWORD
         name = payload["device_name"].strip()
         if not name:
             errors["device_name"] = ("Give this computer a name, so the store can tell "
                                      "devices apart.")
-        elif len(name) > 100:
-            errors["device_name"] = "At most 100 characters, please."
+        elif len(name) > NAME_MAX:
+            errors["device_name"] = (f"At most {NAME_MAX} characters, please: the central "
+                                     "store knows devices by names that long.")
         if errors:
             raise ValidationError(errors)
 
@@ -130,11 +136,13 @@ class SyncSettingsDialog(EditorDialog):
             self._show_result("Please check the highlighted fields first.", ok=False)
             return
         url, device_name, password = self._typed()  # no address: the embedded store
+        folder = self.folder  # none typed: the saved password, as Save would keep it
         self._tests += 1
         test = self._tests
         self.test_button.setEnabled(False)
         self._show_result("Trying to connect…", ok=None)
-        self.tasks.run_aside(lambda: connect.test_connection(url, device_name, password),
+        self.tasks.run_aside(lambda: connect.test_connection(url, device_name, password,
+                                                             folder),
                              lambda problem: self._tested(test, problem),
                              lambda exc: self._test_failed(test, exc))
 

@@ -88,6 +88,32 @@ def test_saved_settings_are_read_back_without_the_password(device):
     assert credentials.get_password(folder) is None
 
 
+def test_a_password_in_the_query_string_is_kept_out_of_the_settings(device):
+    """libpq also takes the password as ?password=: moved to the credentials store like
+    one before the @; a client key's ?sslpassword= can't be kept, and is refused."""
+    store, folder = device
+    url = "postgresql://lr_device_hub@central.example/lr?sslmode=require"
+    with store.session() as s:
+        save(s, folder, url + "&password=pw-q", "hub", None)
+        assert settings.get(s, "central_url") == url
+    assert credentials.get_password(folder) == "pw-q"
+    with store.session() as s:
+        save(s, folder, url + "&password=pw-q", "hub", "typed")  # the field wins
+        assert settings.get(s, "central_url") == url
+    assert credentials.get_password(folder) == "typed"
+    with store.session() as s, pytest.raises(ValueError, match="sslpassword"):
+        save(s, folder, url + "&sslpassword=key-secret", "hub", None)
+    with store.session() as s:
+        assert settings.get(s, "central_url") == url
+
+
+def test_printed_and_logged_urls_carry_no_password_at_all():
+    assert connect.public_url("postgresql://u:s3cret@h/db?password=p2&sslpassword=p3"
+                              "&sslmode=require") == "postgresql://u@h/db?sslmode=require"
+    assert connect.public_url("postgresql://u@h/db?password=a&password=b") == \
+        "postgresql://u@h/db"
+
+
 def test_a_shared_sqlite_store_pushes_as_the_local_device(device, tmp_path):
     store, folder = device
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
@@ -161,6 +187,18 @@ def test_a_registered_device_passes(registered):
     assert test_connection(login(new), new.name, None) is None  # password in the URL
     assert test_connection("", "anything", None) is None  # embedded: nothing to test
     assert test_connection(EMBEDDED, "anything", None) is None
+
+
+def test_with_no_password_given_the_saved_one_is_tried(registered, device):
+    _, new = registered
+    _, folder = device
+    assert "needs the password" in test_connection(new.url, new.name, None, folder)
+    credentials.store_password(folder, new.password)
+    assert test_connection(new.url, new.name, None, folder) is None
+    assert "refused the password" in test_connection(new.url, new.name, "wrong", folder)
+    assert "refused the password" in test_connection(
+        make_url(new.url).set(password="wrong").render_as_string(hide_password=False),
+        new.name, None, folder)  # one in the address comes first, as Save keeps it
 
 
 def test_with_the_tls_setting_disabled_it_passes(registered):

@@ -9,8 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from lr_desk.sync import connect
+from lr_desk.sync.central import add_device, init_central
 from lr_desk.sync.engine import cursor
 from lr_desk.ui.sync import SYNCED
+
+# the throwaway PostgreSQL server of the sync tests, and no keyring of this machine's
+from tests.sync.conftest import no_keyring, postgres_server, postgres_url  # noqa: F401
+from tests.sync.test_security import _name
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
 from tests.ui.test_sync_status import LONG, central_at, closed_port_url, shared_store, wait_for
 
@@ -85,3 +90,50 @@ def test_the_form_opens_from_the_menu_with_the_settings_in_use(qtbot, desks, pro
     assert window.sync_settings() is dialog  # one form at a time
     dialog.reject()
     assert not dialog.isVisible()
+
+
+def test_test_connection_tries_the_saved_password_when_none_is_typed(qtbot, desks, profile,
+                                                                   request):
+    """The field says "leave empty to keep the saved password": the test uses it too."""
+    admin = request.getfixturevalue("postgres_url")  # skipped without PostgreSQL
+    init_central(admin)
+    new = add_device(admin, _name("settings"), "walton")
+    desk = desks.start(profile)
+    with desk.store.session() as s:
+        connect.save(s, profile, new.url, new.name, new.password)
+    dialog = desk.window.sync_settings()
+    fields = dialog.f.widgets
+    qtbot.waitUntil(lambda: fields["url"].text() == new.url, timeout=LONG)
+    assert fields["password"].text() == ""
+    assert result_of_test(qtbot, dialog).startswith("Connected")
+    qtbot.keyClicks(fields["password"], "not-the-password")  # one typed is the one tried
+    assert "refused the password" in result_of_test(qtbot, dialog)
+
+
+def test_the_device_name_is_held_to_what_the_central_store_allows(qtbot, desks, profile):
+    from lr_desk.sync.central import DEVICE_NAME
+    from lr_desk.ui.sync_settings import NAME_MAX
+
+    assert DEVICE_NAME.fullmatch("x" * NAME_MAX) and not DEVICE_NAME.fullmatch(
+        "x" * (NAME_MAX + 1))
+    desk = desks.start(profile)
+    dialog = desk.window.sync_settings()
+    qtbot.waitUntil(lambda: bool(dialog.hint.text()), timeout=LONG)  # loaded
+    fields = dialog.f.widgets
+    fields["url"].clear()  # the embedded store: any name it allows passes the test
+    fields["device_name"].setText("x" * 37)
+    assert "Please check" in result_of_test(qtbot, dialog)
+    assert "36 characters" in dialog.f.errors["device_name"].text()
+    fields["device_name"].setText("x" * 36)
+    assert result_of_test(qtbot, dialog).startswith("Connected")
+
+
+def test_a_client_keys_password_in_the_address_is_refused_at_the_field(qtbot, desks,
+                                                                      profile):
+    desk = desks.start(profile)
+    dialog = desk.window.sync_settings()
+    qtbot.waitUntil(lambda: bool(dialog.hint.text()), timeout=LONG)  # loaded
+    dialog.f.widgets["url"].setText("postgresql://lr_device_x@central.example/lr"
+                                    "?sslkey=/home/me/key.pem&sslpassword=secret")
+    assert "Please check" in result_of_test(qtbot, dialog)
+    assert "sslpassword" in dialog.f.errors["url"].text()
