@@ -284,8 +284,11 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
     u = make_url(url) if url is not None else None
     host = (u.host if u is not None else None) or "the server"
     port = (u.port if u is not None else None) or 5432
-    user = (u.username if u is not None else None) or "?"
-    database = (u.database if u is not None else None) or "?"
+    # Met on a store already open, a problem comes without the address: say no "?".
+    user = u.username if u is not None else None
+    login = f'the login "{user}"' if user else "this desk's login"
+    Login = login[0].upper() + login[1:]
+    database = u.database if u is not None else None
     detail = _detail(exc)
     d = detail.lower()
 
@@ -306,16 +309,18 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
     if has(*_OFFLINE_LOST):
         return f"The connection to the central store was lost. {_KEPT}"
     if has("password authentication failed"):
-        return (f'The central store refused the password for the login "{user}": enter the '
+        return (f"The central store refused the password for {login}: enter the "
                 "password lr-desk central add-device printed for this device (the "
                 "administrator can make a new one with add-device --new-password).")
     if has("no password supplied", "fe_sendauth"):
-        return f'The central store needs the password of the login "{user}": enter it.'
+        return f"The central store needs the password of {login}: enter it."
     if has("role") and has("does not exist"):
-        return (f'There is no login "{user}" on the central store\'s server: check the user '
-                "name in the address (the one lr-desk central add-device printed).")
+        who = f'no login "{user}"' if user else "no such login"
+        return (f"There is {who} on the central store's server: check the user name in "
+                "the address (the one lr-desk central add-device printed).")
     if has("database") and has("does not exist"):
-        return f'There is no database "{database}" on {host}: check the address.'
+        which = f'no database "{database}"' if database else "no such database"
+        return f"There is {which} on {host}: check the address."
     if has("no pg_hba.conf entry") and has("no encryption"):
         return ("The server does not accept unencrypted connections from this computer: "
                 "add ?sslmode=require (better, sslmode=verify-full with the server's "
@@ -347,7 +352,7 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
         return "The central store's server has too many connections just now: try again soon."
     if has("row-level security"):
         return (f'The central store refused changes sent under another device\'s name: the '
-                f'device name in the settings must be the one registered for "{user}".')
+                f"device name in the settings must be the one registered for {login}.")
     if has("append-only"):
         return ("The central store refused to change its log, which only ever grows: this "
                 "is a bug in lr_desk; please report it.")
@@ -360,17 +365,18 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
         return ("The central store refused a change from this desk as malformed: this is a "
                 "bug in lr_desk; please report it.")
     if has("permission denied"):
-        return (f'The login "{user}" may not use the central store: the administrator '
+        return (f"{Login} may not use the central store: the administrator "
                 "registers this device with lr-desk central add-device, which prints the "
                 "login to use.")
     if has("no such table", "undefinedtable") or (has("relation") and has("does not exist")):
         return ("That is not a central store yet: the administrator sets it up with "
                 "lr-desk central init URL.")
     if has("unable to open database file"):
-        return (f"Cannot open the central store file {database}: check the path, and that "
-                "this computer can reach the folder it is in.")
+        file = f"the central store file {database}" if database else "the central store file"
+        return (f"Cannot open {file}: check the path, and that this computer can reach "
+                "the folder it is in.")
     if has("file is not a database", "not a database"):
-        return f"{database} is not a central store (it is not an SQLite database)."
+        return f"{database or 'The file'} is not a central store (it is not an SQLite database)."
     if has("database is locked"):
         return "The central store file is busy: try again in a moment."
     return f"The central store could not be used: {first}"

@@ -3,6 +3,7 @@ explaining each failure plainly (against the throwaway PostgreSQL server and SQL
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from pathlib import Path
@@ -332,6 +333,20 @@ def test_changes_refused_for_another_desks_stamp_are_explained(registered):
         assert "another copy of lr_desk" in said and "add-device" in said
         assert "bug in lr_desk" in connect.explain(malformed.value, url)
     assert not is_offline(caught.value)
+
+
+@pytest.mark.parametrize("detail", [
+    'FATAL:  password authentication failed for user "lr_device_x"',
+    "fe_sendauth: no password supplied", 'FATAL:  role "lr_device_x" does not exist',
+    'FATAL:  database "lr" does not exist',
+    'new row violates row-level security policy for table "change_log"',
+    "permission denied for table device", "unable to open database file",
+    "file is not a database"])
+def test_a_problem_explained_without_the_address_names_no_unknown_login(detail):
+    """Sync's status explains errors met on a store already open, without its address:
+    the login or database it does not know is not called "?"."""
+    said = connect.explain(RuntimeError(detail))
+    assert not re.search(r'(^|[\s"])\?([\s":.]|$)', said), said
 
 
 # --- what counts as offline --------------------------------------------------------------
