@@ -50,6 +50,8 @@ BY = "~by"  # in ``seen``: the advisor who wrote the change (for "who" in Needs 
 CHILD = "~child"
 # Bookkeeping fields: they change with every edit and are never a conflict.
 QUIET = frozenset({"updated_at", "created_at"})
+# Nor is a deletion or a restore that loses to a later one: whether a record stays
+# deleted is settled by the newest, and an edit it clashes with is flagged instead.
 NOT_EDITS = QUIET | {"deleted_at"}
 
 clock_table = RowClock.__table__
@@ -250,8 +252,7 @@ class _Batch:
             for old in saw:
                 self.settle.append((entity_id, name, old, hlc))
             if hlc > cur:
-                if cur and cur not in saw and name not in QUIET and \
-                        not (name == "deleted_at" and value and current.get(name)):
+                if cur and cur not in saw and name not in NOT_EDITS:
                     made += self._conflict(entity, entity_id, name,
                                            _as_json(entity, name, current.get(name)), cur, hlc,
                                            clocks.fields.get(BY), seen.get(BY))
@@ -260,8 +261,7 @@ class _Batch:
                 self._stage(entity, entity_id, name, value)
                 if name == "deleted_at":  # the row as its deleter had seen it
                     clocks.set(ROW, seen.get(ROW, "") if value else "")
-            elif hlc < cur and name not in QUIET and not (
-                    name == "deleted_at" and value and current.get(name)):
+            elif hlc < cur and name not in NOT_EDITS:
                 made += self._conflict(entity, entity_id, name, value, hlc, cur, seen.get(BY),
                                        clocks.fields.get(BY))
         if seen.get(BY) and hlc >= clocks.newest_edit():

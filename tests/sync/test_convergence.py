@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from lr_desk.services import advisors, dropin, duplicates, people, review
 from lr_desk.store.clock import utcnow
-from lr_desk.store.merge import NOT_EDITS, QUIET
+from lr_desk.store.merge import NOT_EDITS
 from lr_desk.store.models import Person, PersonMerge
 from lr_desk.sync.engine import sync_once
 
@@ -128,8 +128,8 @@ def check_converged(devices, central, spare) -> None:
         for w in everything:
             base, fields = now[w.entity_id]
             for name in w.fields:
-                if name in QUIET or (name in NOT_EDITS and w.fields[name]):
-                    continue  # bookkeeping; two deletions are not a conflict
+                if name in NOT_EDITS:
+                    continue  # bookkeeping, and deletions (a clash with an edit is flagged)
                 current = fields.get(name, base) == w.hlc
                 assert current or (w.entity_id, name, w.hlc) in history \
                     or (w.entity_id, name, w.hlc) in replaced, (name, w.fields[name])
