@@ -92,8 +92,17 @@ _APPEND = ("seq", *CHANGE_COLUMNS)
 _JSON = {"fields", "seen"}
 _PG_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
               + ", ".join("%s::jsonb" if k in _JSON else "%s" for k in _APPEND) + ")")
+_SQLITE_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
+                  + ", ".join("?" for _ in _APPEND) + ")")
 _PG_READ = (f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM change_log WHERE seq > %s "
             "ORDER BY seq LIMIT %s")
+
+
+def _json_text(value):
+    """A JSON column's value as JSON text (None stays NULL; text is taken as JSON)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
 
 
 @dataclass(frozen=True)
@@ -352,14 +361,12 @@ class CentralStore:
                 else:
                     last = conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
                     seqs = range(last + 1, last + 1 + len(new))
-                rows = [{"seq": seq, **{k: c.get(k) for k in CHANGE_COLUMNS}}
-                        for seq, c in zip(seqs, new, strict=True)]
-                if self.postgres:  # the driver's own executemany: SQLAlchemy's per-value
-                    conn.exec_driver_sql(_PG_APPEND, [  # processing costs more than it
-                        tuple(json.dumps(r[k]) if k in _JSON else r[k] for k in _APPEND)
-                        for r in rows])
-                else:
-                    conn.execute(insert(change_log), rows)
+                # The driver's own executemany: SQLAlchemy's per-value processing costs
+                # more than the insert. JSON may come as text already (from the outbox).
+                conn.exec_driver_sql(_PG_APPEND if self.postgres else _SQLITE_APPEND, [
+                    (seq, *(_json_text(c.get(k)) if k in _JSON else c.get(k)
+                            for k in CHANGE_COLUMNS))
+                    for seq, c in zip(seqs, new, strict=True)])
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
         return ids

@@ -22,7 +22,7 @@ from lr_desk.store.db import Store
 from lr_desk.store.models import Outbox, SyncState
 from lr_desk.sync.central import CentralStore
 
-BATCH = 2000
+BATCH = 5000
 FIELDS = ("change_id", "entity", "entity_id", "op", "fields", "hlc", "schema_version", "seen")
 
 
@@ -61,10 +61,10 @@ def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Push
                          .values(sent_at=None))
             put_state(conn, "pushed_to", central_id)
     while True:
-        with store.engine.connect() as conn:  # plain rows: no ORM objects to build
-            rows = conn.execute(select(*(Outbox.__table__.c[k] for k in FIELDS), Outbox.seq)
-                                .where(Outbox.sent_at.is_(None))
-                                .order_by(Outbox.seq).limit(batch)).all()
+        with store.engine.connect() as conn:  # plain rows, JSON left as text (as stored)
+            rows = conn.exec_driver_sql(
+                f"SELECT {', '.join(FIELDS)}, seq FROM outbox WHERE sent_at IS NULL "
+                "ORDER BY seq LIMIT ?", (batch,)).all()
         if not rows:
             return done
         changes = [dict(zip(FIELDS, row[:-1], strict=True)) for row in rows]
