@@ -4,6 +4,7 @@ first; and the models match what the migrations build."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from datetime import date, datetime
@@ -252,5 +253,38 @@ def test_models_match_the_migrations(tmp_path):
             ctx = MigrationContext.configure(
                 conn, opts={"compare_type": True, "compare_server_default": True})
             assert compare_metadata(ctx, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_0003_takes_the_clocks_of_what_was_written_before_from_the_outbox(tmp_path):
+    """Everything a desk wrote before it could sync waits in the outbox: after the
+    upgrade its values carry those clocks (not none, which any other desk's would beat)."""
+    path = tmp_path / "old.sqlite"
+    engine = make_engine(path)
+    try:
+        migrate(engine, path, tmp_path / "backups", target="0002")
+        outbox = sa.table("outbox", *(sa.column(c) for c in (
+            "change_id", "entity", "entity_id", "op", "fields", "hlc", "schema_version",
+            "created_at")))
+        with engine.begin() as conn:
+            conn.execute(outbox.insert(), [
+                {"change_id": f"c{n}", "entity": "person", "entity_id": entity, "op": op,
+                 "fields": json.dumps(fields), "hlc": hlc, "schema_version": "0002",
+                 "created_at": datetime(2026, 1, 1)}
+                for n, (entity, op, fields, hlc) in enumerate([
+                    ("p1", "insert", {"given_name": "A", "phone": ""}, "000000000000001-00000-d"),
+                    ("p2", "insert", {"given_name": "B"}, "000000000000002-00000-d"),
+                    ("p1", "update", {"phone": "1"}, "000000000000003-00000-d"),
+                    ("p1", "update", {"phone": "2", "postcode": "L9"},
+                     "000000000000004-00000-d")])])
+        migrate(engine, path, tmp_path / "backups", target="0003")
+        with engine.connect() as conn:
+            clocks = {e: (base, json.loads(f) if f else None) for e, base, f in
+                      conn.exec_driver_sql("SELECT entity_id, base, fields FROM row_clock")}
+        assert clocks == {
+            "p1": ("000000000000001-00000-d", {"phone": "000000000000004-00000-d",
+                                               "postcode": "000000000000004-00000-d"}),
+            "p2": ("000000000000002-00000-d", None)}
     finally:
         engine.dispose()

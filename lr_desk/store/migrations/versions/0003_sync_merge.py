@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("entity_id", name=op.f("pk_row_clock")),
     )
+    _clocks_from_the_outbox()
     op.create_table(
         "conflict",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -94,6 +95,27 @@ def upgrade() -> None:
                                 name=op.f("fk_not_duplicate_advisor_id_advisor")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_not_duplicate")),
     )
+
+
+def _clocks_from_the_outbox() -> None:
+    """Every change made so far is in the outbox with its clock: the clocks of the rows'
+    current values follow from it (the first entry is the insert; later ones updates), so
+    that what a desk wrote before it could sync is not taken for older than it is."""
+    import json
+
+    conn = op.get_bind()
+    conn.exec_driver_sql(
+        "INSERT INTO row_clock (entity_id, base) "
+        "SELECT entity_id, MIN(hlc) FROM outbox GROUP BY entity_id")
+    fields: dict[str, dict[str, str]] = {}
+    for entity_id, changed, hlc in conn.exec_driver_sql(
+            "SELECT entity_id, fields, hlc FROM outbox WHERE op = 'update' ORDER BY seq"):
+        newest = fields.setdefault(entity_id, {})
+        for name in json.loads(changed):
+            newest[name] = hlc
+    if fields:
+        conn.exec_driver_sql("UPDATE row_clock SET fields = ? WHERE entity_id = ?",
+                             [(json.dumps(f), entity_id) for entity_id, f in fields.items()])
 
 
 def downgrade() -> None:
