@@ -125,6 +125,9 @@ class DeskApp:
     def close(self) -> None:
         self.window.close()
         self.sync.shutdown()  # stops a pull between pages; what is left comes next time
+        review = getattr(self.window, "review", None)
+        if review is not None:
+            review.reader.shutdown(wait=True)  # a read under way ends before the store does
         self.tasks.shutdown()
         self.search.shutdown()
         self.store.close()

@@ -200,10 +200,11 @@ class Reader(QObject):
         else:
             on_error(exc)
 
-    def shutdown(self) -> None:
-        """Nothing more is read or delivered; a read under way is left to finish."""
+    def shutdown(self, wait: bool = False) -> None:
+        """Nothing more is read or delivered; a read under way is left to finish (and
+        waited for with ``wait``: before the store is closed)."""
         self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 # -- the page -------------------------------------------------------------------------------

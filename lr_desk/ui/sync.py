@@ -63,7 +63,9 @@ class Status:
         return cls(WAITING, f"{changes(waiting)} waiting")
 
     @classmethod
-    def synced(cls, at: datetime) -> Status:
+    def synced(cls, at: datetime, embedded: bool = False) -> Status:
+        if embedded:  # the default store is a file on this computer: say so
+            return cls(SYNCED, f"Synced at {at:%H:%M} (this computer only)")
         return cls(SYNCED, f"Synced at {at:%H:%M}")
 
     @classmethod
@@ -380,7 +382,8 @@ class SyncService(QObject):
             elif result.waiting:
                 self._set(Status.waiting(result.waiting))
             else:
-                self._set(Status.synced(datetime.now()))
+                embedded = self._central_for is not None and self._central_for[0].embedded
+                self._set(Status.synced(datetime.now(), embedded))
             self._schedule(interval)
             self.synced.emit(result)
             touched = {entity: set(ids) for entity, ids in result.touched.items() if ids}

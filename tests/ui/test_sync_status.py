@@ -141,7 +141,7 @@ def test_a_fresh_desk_syncs_with_its_own_store_and_again_on_demand(qtbot, desks,
     desk = desks.start(profile)  # no sync settings at all: the embedded store
     wait_for(qtbot, desk, SYNCED)
     status = desk.window.sync_status
-    assert re.fullmatch(r"Synced at \d\d:\d\d", status.label.text())
+    assert re.fullmatch(r"Synced at \d\d:\d\d \(this computer only\)", status.label.text())
     assert status.label.accessibleName() == "Sync status"
     assert status.sync_button.accessibleName() == "Sync now"
     assert status.bar.isHidden() and status.stop_button.isHidden()
