@@ -178,7 +178,7 @@ class Applied:
     """What a batch of remote changes did here (for the status line and the screens)."""
 
     changes: int = 0
-    skipped_own: int = 0  # already applied (this device's own, or read before)
+    skipped_own: int = 0  # already applied here (this device's own, or read before)
     conflicts: int = 0
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -217,6 +217,12 @@ class _Batch:
                 self.conn, "SELECT id, deleted_at FROM person WHERE id IN ({})", owners):
             self.rows[person_id] = {"id": person_id, "deleted_at": deleted_at}
             self.entity_of[person_id] = "person"
+
+    def holds(self, entity_id: str, fields: dict, hlc: str) -> bool:
+        """Whether the row is here with every one of these fields at least this new."""
+        clocks = self.clocks.get(entity_id)
+        return entity_id in self.rows and clocks is not None and all(
+            clocks.of(name) >= hlc for name in fields)
 
     def remote(self, entity: str, entity_id: str, op: str, fields: dict, hlc: str,
                seen: dict | None) -> int:
@@ -376,27 +382,33 @@ def apply_changes(conn: Connection, changes: Sequence, applied: dict[str, str]) 
     """Merge a page of pulled changes (``.entity, .entity_id, .op, .fields, .hlc, .seen``),
     in log order, on ``conn`` (the caller's transaction).
 
-    ``applied`` holds, per device, the newest clock of its changes already applied here
-    (this device's own: its newest write). A device's changes reach the log in the order
-    it made them, so a change no newer than that has been applied already and is skipped:
-    a page read twice changes nothing, and a change of this device's own that its file
-    lost (a restored backup, say) comes back. Updated in place."""
+    ``applied`` holds, per device, the newest clock of its changes applied here (this
+    device's own: its newest write); updated in place. A change no newer than that has
+    most likely been applied already (a device's changes reach the log in the order it
+    made them): it is skipped if this device holds the row with every field it writes
+    at least as new, so a page read twice changes nothing (no false conflicts). Anything
+    it would add or bring forward is applied: a change of this device's own that its file
+    lost (a restored backup, say) comes back, and nothing is lost if two processes on one
+    profile ever wrote out of order."""
     done = Applied()
     theirs = []
     for c in changes:
-        device = device_of(c.hlc)
-        if c.hlc <= applied.get(device, "") or c.entity not in SYNCED_MODELS:
+        if c.entity not in SYNCED_MODELS:
             done.skipped_own += 1
             continue
-        applied[device] = c.hlc
-        theirs.append(c)
+        device = device_of(c.hlc)
+        theirs.append((c, c.hlc <= applied.get(device, "")))
+        applied[device] = max(applied.get(device, ""), c.hlc)
     if not theirs:
         return done
     batch = _Batch(conn)
-    batch.load([(c.entity, c.entity_id) for c in theirs],
-               owners=[c.fields["person_id"] for c in theirs
+    batch.load([(c.entity, c.entity_id) for c, _ in theirs],
+               owners=[c.fields["person_id"] for c, _ in theirs
                        if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
-    for c in theirs:
+    for c, maybe_applied in theirs:
+        if maybe_applied and batch.holds(c.entity_id, c.fields, c.hlc):
+            done.skipped_own += 1
+            continue
         seen = c.seen if isinstance(c.seen, dict) else json.loads(c.seen or "{}")
         done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
         done.touched[c.entity].add(c.entity_id)

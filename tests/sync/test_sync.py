@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from lr_desk.services import advisors, desk, dropin, duplicates, people, review, search
-from lr_desk.store.clock import utcnow
+from lr_desk.store.clock import new_id, utcnow
 from lr_desk.store.models import Conflict, Outbox, Person, SyncState
+from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync import engine, push
 from lr_desk.sync.central import CentralStore, change_log
 from lr_desk.sync.engine import NewerVersion, sync_once
@@ -635,3 +636,30 @@ def test_a_form_opened_before_a_pull_reverts_nothing_and_loses_nothing(two, cent
         assert [(i.field, i.current, i.other) for i in items] == [
             ("Email", "mine@example.org", "new@example.org")]
     assert records(a) == records(b)
+
+
+def test_a_device_whose_changes_reach_the_log_out_of_clock_order_loses_nothing(two, central,
+                                                                            make_device):
+    """Two processes on one profile could write out of clock order: a change older than
+    one already applied from that device is still applied if it adds or brings forward
+    anything (here: a new person stamped before the edit that came first)."""
+    _a, _b, _adv, person_id = two
+    late, early = "000000000000009-00000-other", "000000000000005-00000-other"
+    central.push("other", [
+        {"change_id": new_id(), "entity": "person", "entity_id": person_id, "op": "update",
+         "fields": {"postcode": "L9 7AL"}, "hlc": "999999999999998-00000-other",
+         "schema_version": SCHEMA_VERSION, "seen": None},
+        {"change_id": new_id(), "entity": "person", "entity_id": new_id(), "op": "insert",
+         "fields": {"given_name": "Early", "family_name": "Bird", "created_at":
+                    "2026-01-01T00:00:00.000000", "updated_at": "2026-01-01T00:00:00.000000"},
+         "hlc": late, "schema_version": SCHEMA_VERSION, "seen": None},
+        {"change_id": new_id(), "entity": "person", "entity_id": new_id(), "op": "insert",
+         "fields": {"given_name": "Earlier", "family_name": "Bird", "created_at":
+                    "2026-01-01T00:00:00.000000", "updated_at": "2026-01-01T00:00:00.000000"},
+         "hlc": early, "schema_version": SCHEMA_VERSION, "seen": None}])
+    c = make_device("c")
+    sync_once(c, central)
+    with c.session() as s:
+        assert set(s.scalars(select(Person.given_name).where(Person.family_name == "Bird"))) \
+            == {"Early", "Earlier"}
+    assert _get(c, person_id, "postcode") == "L9 7AL"
