@@ -658,7 +658,13 @@ def install_review(window: MainWindow) -> ReviewPage:
 
     window.person_opened.connect(hook)
     page._closing = _StopReadingOnClose(window, page.reader)
-    page.refresh()
+    # The first count waits for the search index: both read every person, and at once
+    # they would hold two copies of the desk's people in memory at the start.
+    if window.search.index is not None:
+        page.refresh()
+    else:
+        first = window.search.ready.connect(lambda *_: (
+            window.search.ready.disconnect(first), page.refresh()))
     return page
 
 
