@@ -9,8 +9,9 @@ with the survivor's: every view reads a person's records through ``family``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, select
@@ -91,8 +92,9 @@ def possible_duplicates(session: Session) -> list[DuplicatePair]:
     """Pairs of living people who may be one: the same date of birth and a similar name,
     or the same phone number. Pairs an advisor has said are different are left out.
 
-    Reads plain columns (a hundred thousand people in well under a second), and loads
-    whole records only for the pairs found."""
+    Streams plain columns, one date of birth (or phone number) at a time, so a desk of
+    a hundred thousand people is read in a couple of seconds without holding them all;
+    whole records are loaded only for the pairs found."""
     living = (Person.deleted_at.is_(None), Person.merged_into.is_(None))
     dismissed = {_pair_ids(a, b) for a, b in session.execute(
         select(NotDuplicate.person_a, NotDuplicate.person_b)
@@ -102,27 +104,32 @@ def possible_duplicates(session: Session) -> list[DuplicatePair]:
     shared_dob = select(Person.date_of_birth).where(
         *living, Person.date_of_birth.is_not(None)).group_by(Person.date_of_birth).having(
         func.count() > 1)
-    by_dob: dict = defaultdict(list)
-    for pid, dob, given, family, preferred in session.execute(
-            select(Person.id, Person.date_of_birth, Person.given_name, Person.family_name,
-                   Person.preferred_name).where(*living, Person.date_of_birth.in_(shared_dob))):
-        names = {fold(f"{given} {family}")}
-        if preferred:
-            names.add(fold(f"{preferred} {family}"))
-        by_dob[dob].append((pid, names))
-    for group in by_dob.values():
-        for i, (a, names_a) in enumerate(group):
-            for b, names_b in group[i + 1:]:
+    rows = session.execute(
+        select(Person.date_of_birth, Person.id, Person.given_name, Person.family_name,
+               Person.preferred_name)
+        .where(*living, Person.date_of_birth.in_(shared_dob))
+        .order_by(Person.date_of_birth).execution_options(yield_per=2000))
+    for _dob, group in groupby(rows, key=lambda r: r[0]):
+        named = [(pid, _names(given, family, preferred))
+                 for _, pid, given, family, preferred in group]
+        for i, (a, names_a) in enumerate(named):
+            for b, names_b in named[i + 1:]:
                 if max(fuzz.token_sort_ratio(x, y) for x in names_a for y in names_b) \
                         >= SIMILAR_NAME:
                     found[_pair_ids(a, b)] = "same date of birth and a similar name"
 
+    def phones():
+        for pid, phone in session.execute(
+                select(Person.id, Person.phone).where(*living, Person.phone != "")
+                .execution_options(yield_per=2000)):
+            digits = phone_digits(phone)
+            if len(digits) >= 7:
+                yield digits[-9:], pid
+    shared = {key for key, n in Counter(key for key, _ in phones()).items() if n > 1}
     by_phone: dict[str, list[str]] = defaultdict(list)
-    for pid, phone in session.execute(select(Person.id, Person.phone)
-                                      .where(*living, Person.phone != "")):
-        digits = phone_digits(phone)
-        if len(digits) >= 7:
-            by_phone[digits[-9:]].append(pid)
+    for key, pid in phones():
+        if key in shared:
+            by_phone[key].append(pid)
     for group in by_phone.values():
         for i, a in enumerate(group):
             for b in group[i + 1:]:
@@ -133,6 +140,13 @@ def possible_duplicates(session: Session) -> list[DuplicatePair]:
     pairs = [DuplicatePair(people[a], people[b], why) for (a, b), why in found.items()]
     pairs.sort(key=lambda p: (p.a.family_name.lower(), p.a.given_name.lower(), p.a.id, p.b.id))
     return pairs
+
+
+def _names(given: str, family: str, preferred: str) -> set[str]:
+    names = {fold(f"{given} {family}")}
+    if preferred:  # (a surname alone is no name to compare with)
+        names.add(fold(f"{preferred} {family}"))
+    return names
 
 
 def _load(session: Session, ids: set[str]) -> list[Person]:
