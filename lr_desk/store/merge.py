@@ -236,7 +236,8 @@ class _Batch:
                 # the values rather than lose them if it ever happens.
                 log.warning("update before insert for %s %s: kept as an insert", entity,
                             entity_id)
-            row = {"id": entity_id, **{k: v for k, v in fields.items() if k in COLUMNS[entity]}}
+            row = dict(fields)  # (a key this version has no column for is never written)
+            row["id"] = entity_id
             self.rows[entity_id] = row
             self.inserts[entity][entity_id] = row
             self.clocks[entity_id] = Clocks(hlc, {BY: seen[BY]} if seen.get(BY) else {}, True)
@@ -409,7 +410,7 @@ def apply_changes(conn: Connection, changes: Sequence, applied: dict[str, str]) 
         if maybe_applied and batch.holds(c.entity_id, c.fields, c.hlc):
             done.skipped_own += 1
             continue
-        seen = c.seen if isinstance(c.seen, dict) else json.loads(c.seen or "{}")
+        seen = c.seen if isinstance(c.seen, dict) else (json.loads(c.seen) if c.seen else {})
         done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
         done.touched[c.entity].add(c.entity_id)
         done.changes += 1
