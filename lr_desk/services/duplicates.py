@@ -34,6 +34,7 @@ from lr_desk.store.models import (
 OWNED = {"conversation": Conversation, "prescription": Prescription, "referral": Referral,
          "follow_up": FollowUp}
 SIMILAR_NAME = 75  # rapidfuzz token_sort_ratio, as for the warning at registration
+SHARED_PHONE = 4  # more people than this on one number: a shared line, not a duplicate
 
 
 class MergeError(ValueError):
@@ -131,6 +132,8 @@ def possible_duplicates(session: Session) -> list[DuplicatePair]:
         if key in shared:
             by_phone[key].append(pid)
     for group in by_phone.values():
+        if len(group) > SHARED_PHONE:
+            continue  # a hub's, a hostel's or a family's line: no sign of one person
         for i, a in enumerate(group):
             for b in group[i + 1:]:
                 found.setdefault(_pair_ids(a, b), "same phone number")

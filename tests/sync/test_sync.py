@@ -663,3 +663,13 @@ def test_a_device_whose_changes_reach_the_log_out_of_clock_order_loses_nothing(t
         assert set(s.scalars(select(Person.given_name).where(Person.family_name == "Bird"))) \
             == {"Early", "Earlier"}
     assert _get(c, person_id, "postcode") == "L9 7AL"
+
+
+def test_a_number_many_people_share_does_not_make_them_duplicates(make_device):
+    a = make_device("a")
+    with a.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton").id
+        for n in range(duplicates.SHARED_PHONE + 1):  # all give the hostel's number
+            people.register(s, {"given_name": f"Guest{n}", "family_name": f"Stay{n}",
+                                "phone": "0151 555 0000"}, adv, "walton")
+        assert duplicates.possible_duplicates(s) == []
