@@ -154,7 +154,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
         if progress:
             progress(Progress(min(consumed, total), total))
         if stop and stop():
-            done.interrupted = True
+            done.interrupted = at < central.head()  # (asked during the last page: done)
             return done
 
 

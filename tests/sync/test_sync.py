@@ -673,3 +673,16 @@ def test_a_number_many_people_share_does_not_make_them_duplicates(make_device):
             people.register(s, {"given_name": f"Guest{n}", "family_name": f"Stay{n}",
                                 "phone": "0151 555 0000"}, adv, "walton")
         assert duplicates.possible_duplicates(s) == []
+
+
+def test_a_pull_stopped_between_pages_resumes_and_one_stopped_at_the_end_is_done(two, central):
+    a, b, adv, _person_id = two
+    with a.session() as s:
+        for n in range(30):
+            people.register(s, {"given_name": f"P{n}", "family_name": "Stop"}, adv, "walton")
+    sync_once(a, central)
+    first = engine.pull(b, central, page=20, stop=lambda: True)
+    assert first.interrupted and first.pulled == 20
+    rest = engine.pull(b, central, page=20, stop=lambda: True)  # the last page
+    assert not rest.interrupted and rest.pulled == 10
+    assert records(a) == records(b)
