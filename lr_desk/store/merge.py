@@ -178,7 +178,7 @@ class Applied:
     """What a batch of remote changes did here (for the status line and the screens)."""
 
     changes: int = 0
-    skipped_own: int = 0  # already applied here (this device's own, or read before)
+    skipped_own: int = 0  # this device's own, applied when they were made
     conflicts: int = 0
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -217,12 +217,6 @@ class _Batch:
                 self.conn, "SELECT id, deleted_at FROM person WHERE id IN ({})", owners):
             self.rows[person_id] = {"id": person_id, "deleted_at": deleted_at}
             self.entity_of[person_id] = "person"
-
-    def holds(self, entity_id: str, fields: dict, hlc: str) -> bool:
-        """Whether the row is here with every one of these fields at least this new."""
-        clocks = self.clocks.get(entity_id)
-        return entity_id in self.rows and clocks is not None and all(
-            clocks.of(name) >= hlc for name in fields)
 
     def remote(self, entity: str, entity_id: str, op: str, fields: dict, hlc: str,
                seen: dict | None) -> int:
@@ -379,37 +373,32 @@ def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at:
             "by": clocks.fields.get(BY), "recorded_at": utcnow()}])
 
 
-def apply_changes(conn: Connection, changes: Sequence, applied: dict[str, str]) -> Applied:
-    """Merge a page of pulled changes (``.entity, .entity_id, .op, .fields, .hlc, .seen``),
-    in log order, on ``conn`` (the caller's transaction).
+def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Applied:
+    """Merge a page of pulled changes (``.change_id, .entity, .entity_id, .op, .fields,
+    .hlc, .seen``), in log order, on ``conn`` (the caller's transaction).
 
-    ``applied`` holds, per device, the newest clock of its changes applied here (this
-    device's own: its newest write); updated in place. A change no newer than that has
-    most likely been applied already (a device's changes reach the log in the order it
-    made them): it is skipped if this device holds the row with every field it writes
-    at least as new, so a page read twice changes nothing (no false conflicts). Anything
-    it would add or bring forward is applied: a change of this device's own that its file
-    lost (a restored backup, say) comes back, and nothing is lost if two processes on one
-    profile ever wrote out of order."""
+    This device's own changes were applied when they were made, and are skipped while
+    its outbox holds them; one its file has lost (a restored backup, say) is applied
+    again, so the desk ends like everyone else. Everything else is merged: the caller
+    hands each page over once (see engine.pull), and merging is idempotent for values
+    (a value already current stays; a lost one is kept once)."""
     done = Applied()
+    own = [c.change_id for c in changes if device_of(c.hlc) == own_device]
+    kept = set(row[0] for row in _ids_in(
+        conn, "SELECT change_id FROM outbox WHERE change_id IN ({})", own)) if own else set()
     theirs = []
     for c in changes:
-        if c.entity not in SYNCED_MODELS:
+        if c.entity not in SYNCED_MODELS or c.change_id in kept:
             done.skipped_own += 1
             continue
-        device = device_of(c.hlc)
-        theirs.append((c, c.hlc <= applied.get(device, "")))
-        applied[device] = max(applied.get(device, ""), c.hlc)
+        theirs.append(c)
     if not theirs:
         return done
     batch = _Batch(conn)
-    batch.load([(c.entity, c.entity_id) for c, _ in theirs],
-               owners=[c.fields["person_id"] for c, _ in theirs
+    batch.load([(c.entity, c.entity_id) for c in theirs],
+               owners=[c.fields["person_id"] for c in theirs
                        if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
-    for c, maybe_applied in theirs:
-        if maybe_applied and batch.holds(c.entity_id, c.fields, c.hlc):
-            done.skipped_own += 1
-            continue
+    for c in theirs:
         seen = c.seen if isinstance(c.seen, dict) else (json.loads(c.seen) if c.seen else {})
         done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
         done.touched[c.entity].add(c.entity_id)

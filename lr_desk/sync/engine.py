@@ -14,11 +14,10 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from lr_desk.store import merge
 from lr_desk.store.db import Store
-from lr_desk.store.models import Outbox
 from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync.central import CentralStore
 from lr_desk.sync.push import push_outbox, put_state, state, waiting
@@ -123,21 +122,22 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
         usable = changes if cut is None else changes[:cut]
         if usable:
             newest = max(c.hlc for c in usable)
+            page_end = usable[-1].seq
             with store.engine.begin() as conn:
-                at = usable[-1].seq
-                put_state(conn, "cursor", at)  # a write first: the driver BEGINs here
+                put_state(conn, "pulling", page)  # a write first: the write lock is ours
+                # Another process on this profile (lr-desk sync beside the desk) may have
+                # merged this page meanwhile: what it has done is not done twice.
+                done_to = state(conn, "cursor", 0) \
+                    if state(conn, "central_id") == central_id else 0
+                usable = [c for c in usable if c.seq > done_to]
                 # A page holds rows and the rows they point to in any order (a person
                 # merged into someone registered later): keys are checked at the commit.
                 # (Only inside a transaction: outside one the pragma is reset at once.)
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
-                seen_from = state(conn, "applied", {})
-                mine = conn.execute(select(Outbox.hlc).order_by(Outbox.seq.desc())
-                                    .limit(1)).scalar()
-                seen_from[store.device_id] = max(seen_from.get(store.device_id, ""),
-                                                 mine or "")
                 with _no_cyclic_gc():
-                    applied = merge.apply_changes(conn, usable, seen_from)
-                put_state(conn, "applied", seen_from)
+                    applied = merge.apply_changes(conn, usable, store.device_id)
+                at = max(page_end, done_to)
+                put_state(conn, "cursor", at)
                 put_state(conn, "central_id", central_id)
                 put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
                 # later local edits sort after what was seen (before others can write)
