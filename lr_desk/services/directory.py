@@ -78,7 +78,7 @@ def save_partner(session: Session, raw: dict, partner_id: str | None = None,
     """``loaded`` (for these three): the form's values when it was opened, so that only
     what was changed on it is written (see services.edits)."""
     return _save(session, Partner, partner_id, validate_partner(raw),
-                 checked_or_none(validate_partner, loaded))
+                 checked_or_none(validate_partner, loaded, raw=raw))
 
 
 def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> dict:
@@ -114,7 +114,7 @@ def save_service(session: Session, raw: dict, service_id: str | None = None,
     partner_ids = set(session.scalars(select(Partner.id).where(Partner.deleted_at.is_(None))))
     clean = validate_service(raw, categories, partner_ids)
     return _save(session, PartnerService, service_id, clean,
-                 checked_or_none(validate_service, loaded, categories, partner_ids))
+                 checked_or_none(validate_service, loaded, categories, partner_ids, raw=raw))
 
 
 def validate_course(raw: dict) -> dict:
@@ -145,10 +145,10 @@ def validate_course(raw: dict) -> dict:
 def save_course(session: Session, raw: dict, course_id: str | None = None,
                 loaded: dict | None = None) -> Course:
     return _save(session, Course, course_id, validate_course(raw),
-                 checked_or_none(validate_course, loaded))
+                 checked_or_none(validate_course, loaded, raw=raw))
 
 
-def _save(session: Session, model, row_id: str | None, clean: dict, base: dict | None = None):
+def _save(session: Session, model, row_id: str | None, clean: dict, base=None):
     if row_id is None:
         row = model(**clean)
         session.add(row)

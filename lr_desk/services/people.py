@@ -82,7 +82,8 @@ def update(session: Session, person_id: str, raw: dict, today: date | None = Non
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         raise LookupError("This person's record is no longer here.")
-    apply_edit(session, person, clean, checked_or_none(validate_person, loaded, today))
+    apply_edit(session, person, clean,
+               checked_or_none(validate_person, loaded, today, raw=raw))
     session.flush()
     return person
 

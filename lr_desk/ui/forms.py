@@ -174,6 +174,9 @@ class Fields:
                 return
 
 
+OPENED_WITH = "~opened_with"  # in a draft: the record's values when the form opened
+
+
 class EditorDialog(QDialog):
     """A form that autosaves a draft, checks as you type, and never drops unsaved work.
 
@@ -194,6 +197,10 @@ class EditorDialog(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.dirty = False
+        # An editor of a stored record sets this to the record's values as it opened on
+        # it, so that only what is changed here is saved (see services.edits); a draft
+        # keeps it, since its typing was done against that record.
+        self.opened_with: dict | None = None
         self._loading = True  # subclasses call ready() once their widgets exist
         self._saving = False
         self.banner = QLabel()
@@ -254,6 +261,9 @@ class EditorDialog(QDialog):
         if not found:
             return
         payload, when = found
+        payload = dict(payload)
+        if OPENED_WITH in payload:  # the record as it was when this was typed
+            self.opened_with = payload.pop(OPENED_WITH)
         self.load_payload(payload)
         self.dirty = True
         self.show_notice(f"Your unsaved work from {when:%d %b %Y %H:%M} (UTC) has been "
@@ -280,6 +290,8 @@ class EditorDialog(QDialog):
         if not self.dirty or self._saving:
             return
         key, payload = self.draft_key, self.collect()
+        if self.opened_with is not None:
+            payload[OPENED_WITH] = self.opened_with
         self.tasks.run(lambda s: drafts.save(s, key, payload))
 
     def save(self) -> None:

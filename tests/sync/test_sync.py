@@ -695,3 +695,27 @@ def test_a_pull_stopped_between_pages_resumes_and_one_stopped_at_the_end_is_done
     rest = engine.pull(b, central, page=20, stop=lambda: True)  # the last page
     assert not rest.interrupted and rest.pulled == 10
     assert records(a) == records(b)
+
+
+def test_a_form_opened_on_a_record_that_no_longer_passes_reverts_nothing(two, central):
+    """Two desks' changes merged into values that fail together (an interpreter needed,
+    the language cleared elsewhere). A form opened on it, saved with the language put
+    right, leaves alone what another desk changed meanwhile."""
+    a, b, _adv, person_id = two
+    _set(a, person_id, needs_interpreter=True, interpreter_language="")
+    sync_once(a, central)
+    sync_once(b, central)
+    with b.session() as s:
+        opened = people.as_form(s.get(Person, person_id))
+    _set(a, person_id, email="new@example.org")
+    sync_once(a, central)
+    sync_once(b, central)
+    with b.session() as s:
+        people.update(s, person_id, {**opened, "interpreter_language": "Polish"},
+                      loaded=opened)
+    for store in (b, a):
+        sync_once(store, central)
+    for store in (a, b):
+        assert _get(store, person_id, "email") == "new@example.org"
+        assert _get(store, person_id, "interpreter_language") == "Polish"
+    assert records(a) == records(b)

@@ -166,3 +166,42 @@ def test_closing_the_desk_asks_about_a_half_typed_follow_up_outcome(qtbot, desks
     desk.window.close()
     assert desk.window.isVisible() and step.isVisible()
     assert step.f.widgets["outcome"].toPlainText() == "Rang, no answer; will try"
+
+
+def test_a_restored_draft_of_an_edit_reverts_nothing_changed_since(qtbot, desks, profile):
+    """The person's form was left as a draft (a crash); meanwhile their phone number was
+    changed (a sync from another desk). Saving the restored draft writes what was typed
+    on it, and leaves the new number alone."""
+    from lr_desk.profile import open_store
+    from lr_desk.services import people
+    from lr_desk.store.models import Person
+
+    desk = desks.start(profile)
+    page = _open_person(desk, qtbot)
+    person_id = page.person_id
+    page.edit_button.click()
+    dialog = [d for d in desk.window.editors if isinstance(d, PersonDialog)][-1]
+    qtbot.keyClicks(dialog.f.widgets["email"], "rita@example.org")
+    qtbot.waitUntil(lambda: _draft_exists(desk, dialog.draft_key), timeout=10_000)
+    dialog.dirty = False  # "crash"
+    desks.stop(desk)
+
+    store = open_store(profile)  # the new number arrives while the desk is closed
+    with store.session() as s:
+        person = s.get(Person, person_id)
+        people.update(s, person_id, {**people.as_form(person), "phone": "0151 444 4444"})
+    store.close()
+
+    desk = desks.start(profile)
+    page = desk.window.open_person(person_id)
+    qtbot.waitUntil(lambda: page.view is not None)
+    page.edit_button.click()
+    dialog = [d for d in desk.window.editors if isinstance(d, PersonDialog)][-1]
+    qtbot.waitUntil(lambda: dialog.banner.isVisible(), timeout=10_000)
+    assert dialog.f.widgets["email"].text() == "rita@example.org"
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        dialog.save()
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0)
+    with desk.store.session() as s:
+        person = s.get(Person, person_id)
+        assert (person.email, person.phone) == ("rita@example.org", "0151 444 4444")
