@@ -369,7 +369,8 @@ def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at:
     if flagged and not any(hlc == deleted_clock for _, hlc in open_flags):
         conn.execute(sqlite_insert(t).on_conflict_do_nothing(), [{
             "kind": "deleted", "entity": entity, "entity_id": entity_id, "field": ROW,
-            "value": deleted_at, "hlc": deleted_clock, "winner_hlc": newest,
+            "value": _as_json(entity, "deleted_at", deleted_at), "hlc": deleted_clock,
+            "winner_hlc": newest,
             "by": clocks.fields.get(BY), "recorded_at": utcnow()}])
 
 
