@@ -13,11 +13,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import groupby
 
-from rapidfuzz import fuzz
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services.search import fold
+from lr_desk.services.people import (
+    SAME_BIRTHDAY_SIMILAR_NAME,
+    SAME_PHONE,
+    name_forms,
+    similar_names,
+)
 from lr_desk.services.validation import phone_digits
 from lr_desk.store.clock import session_now
 from lr_desk.store.models import (
@@ -33,7 +37,6 @@ from lr_desk.store.models import (
 # The records that belong to a person, by the column that says whose they are.
 OWNED = {"conversation": Conversation, "prescription": Prescription, "referral": Referral,
          "follow_up": FollowUp}
-SIMILAR_NAME = 75  # rapidfuzz token_sort_ratio, as for the warning at registration
 SHARED_PHONE = 4  # more people than this on one number: a shared line, not a duplicate
 
 
@@ -111,13 +114,12 @@ def possible_duplicates(session: Session) -> list[DuplicatePair]:
         .where(*living, Person.date_of_birth.in_(shared_dob))
         .order_by(Person.date_of_birth).execution_options(yield_per=2000))
     for _dob, group in groupby(rows, key=lambda r: r[0]):
-        named = [(pid, _names(given, family, preferred))
+        named = [(pid, name_forms(given, family, preferred))
                  for _, pid, given, family, preferred in group]
         for i, (a, names_a) in enumerate(named):
             for b, names_b in named[i + 1:]:
-                if max(fuzz.token_sort_ratio(x, y) for x in names_a for y in names_b) \
-                        >= SIMILAR_NAME:
-                    found[_pair_ids(a, b)] = "same date of birth and a similar name"
+                if similar_names(names_a, names_b):
+                    found[_pair_ids(a, b)] = SAME_BIRTHDAY_SIMILAR_NAME
 
     def phones():
         for pid, phone in session.execute(
@@ -136,20 +138,13 @@ def possible_duplicates(session: Session) -> list[DuplicatePair]:
             continue  # a hub's, a hostel's or a family's line: no sign of one person
         for i, a in enumerate(group):
             for b in group[i + 1:]:
-                found.setdefault(_pair_ids(a, b), "same phone number")
+                found.setdefault(_pair_ids(a, b), SAME_PHONE)
     for key in dismissed:
         found.pop(key, None)
     people = {p.id: p for p in _load(session, {i for pair in found for i in pair})}
     pairs = [DuplicatePair(people[a], people[b], why) for (a, b), why in found.items()]
     pairs.sort(key=lambda p: (p.a.family_name.lower(), p.a.given_name.lower(), p.a.id, p.b.id))
     return pairs
-
-
-def _names(given: str, family: str, preferred: str) -> set[str]:
-    names = {fold(f"{given} {family}")}
-    if preferred:  # (a surname alone is no name to compare with)
-        names.add(fold(f"{preferred} {family}"))
-    return names
 
 
 def _load(session: Session, ids: set[str]) -> list[Person]:

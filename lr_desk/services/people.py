@@ -120,17 +120,33 @@ def likely_matches(session: Session, given_name: str, family_name: str,
         select(Person).where(Person.deleted_at.is_(None), Person.merged_into.is_(None),
                              or_(*conditions))
     ).all()
-    wanted = fold(f"{given_name} {family_name}")
+    wanted = name_forms(given_name, family_name, "")
     out: list[Match] = []
     for p in candidates:
         if p.id == exclude_id:
             continue
         if digits and len(digits) >= 7 and phone_digits(p.phone) == digits:
-            out.append(Match(p, "same phone number"))
-        elif date_of_birth and p.date_of_birth == date_of_birth:
-            names = {fold(f"{p.given_name} {p.family_name}")}
-            if p.preferred_name:  # (a surname alone is no name to compare with)
-                names.add(fold(f"{p.preferred_name} {p.family_name}"))
-            if max(fuzz.token_sort_ratio(wanted, n) for n in names) >= 75:
-                out.append(Match(p, "same date of birth and a similar name"))
+            out.append(Match(p, SAME_PHONE))
+        elif date_of_birth and p.date_of_birth == date_of_birth and similar_names(
+                wanted, name_forms(p.given_name, p.family_name, p.preferred_name)):
+            out.append(Match(p, SAME_BIRTHDAY_SIMILAR_NAME))
     return out
+
+
+# What makes two records look like one person (here, as someone registers, and after a
+# sync: services.duplicates).
+SIMILAR_NAME = 75  # rapidfuzz token_sort_ratio
+SAME_PHONE = "same phone number"
+SAME_BIRTHDAY_SIMILAR_NAME = "same date of birth and a similar name"
+
+
+def name_forms(given: str, family: str, preferred: str) -> set[str]:
+    """The ways a person's name is compared: full, and with the preferred first name."""
+    names = {fold(f"{given} {family}")}
+    if preferred:  # (a surname alone is no name to compare with)
+        names.add(fold(f"{preferred} {family}"))
+    return names
+
+
+def similar_names(a: set[str], b: set[str]) -> bool:
+    return max(fuzz.token_sort_ratio(x, y) for x in a for y in b) >= SIMILAR_NAME

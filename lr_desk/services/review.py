@@ -121,10 +121,6 @@ def open_items(session: Session, device_id: str = "") -> list[ReviewItem]:
     return out
 
 
-def count_open(session: Session) -> int:
-    return len(open_items(session))
-
-
 def _open(session: Session, item_id: int) -> tuple[Conflict, Any]:
     c = session.get(Conflict, item_id)
     if c is None or c.resolved_hlc is not None:

@@ -178,7 +178,6 @@ class Applied:
     """What a batch of remote changes did here (for the status line and the screens)."""
 
     changes: int = 0
-    skipped_own: int = 0  # this device's own, applied when they were made
     conflicts: int = 0
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -390,8 +389,7 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
     theirs = []
     for c in changes:
         if c.entity not in SYNCED_MODELS or c.change_id in kept:
-            done.skipped_own += 1
-            continue
+            continue  # (this device's own, applied when they were made)
         theirs.append(c)
     if not theirs:
         return done

@@ -332,6 +332,7 @@ class CentralStore:
         # Who a device pushes as: its registered name on PostgreSQL (row-level security
         # ties it to the login; set by connect.open_central), else the local device id.
         self.push_as: str | None = None
+        self._store_id: str | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -384,9 +385,13 @@ class CentralStore:
         return [Change(*row) for row in rows]
 
     def store_id(self) -> str:
-        """This store's identity (made at init): a device's cursor belongs to one store."""
-        with self.engine.connect() as conn:
-            return conn.scalar(select(meta.c.value).where(meta.c.key == "store_id"))
+        """This store's identity (made at init): a device's cursor belongs to one store.
+        Read once: a push and a pull both ask, and it never changes."""
+        if self._store_id is None:
+            with self.engine.connect() as conn:
+                self._store_id = conn.scalar(
+                    select(meta.c.value).where(meta.c.key == "store_id"))
+        return self._store_id
 
     def schema(self) -> str | None:
         """The central schema revision the store is at (None: not a central store)."""

@@ -119,3 +119,14 @@ def central_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'central.sqlite'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def central(central_url):
+    """A new central store (schema made) at ``central_url``, open for one test."""
+    from lr_desk.sync.central import CentralStore, init_central
+
+    init_central(central_url)
+    store = CentralStore(central_url)
+    yield store
+    store.close()

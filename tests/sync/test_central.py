@@ -20,13 +20,6 @@ def change(n: int = 0, entity_id: str | None = None, stamp: str = "dev") -> dict
             "hlc": f"{n:015d}-00000-{stamp}", "schema_version": "0002"}
 
 
-@pytest.fixture
-def central(central_url):
-    init_central(central_url)
-    store = CentralStore(central_url)
-    yield store
-    store.close()
-
 
 def test_a_batch_is_appended_in_order_and_read_back_in_pages(central):
     batch = [change(n) for n in range(25)]

@@ -7,15 +7,6 @@ import pytest
 from lr_desk.profile import open_store
 from lr_desk.services import advisors, people
 from lr_desk.sync import push
-from lr_desk.sync.central import CentralStore, init_central
-
-
-@pytest.fixture
-def central(central_url):
-    init_central(central_url)
-    store = CentralStore(central_url)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -22,16 +22,10 @@ from lr_desk.sync import engine, push
 from lr_desk.sync.central import CentralStore, change_log
 from lr_desk.sync.engine import NewerVersion, sync_once
 
-from .devices import another_central, fresh_central, new_device, open_conflicts, records
+from .devices import another_central, new_device, open_conflicts, records
 
 DAY_MS = 24 * 3600 * 1000
 
-
-@pytest.fixture
-def central(central_url):
-    store = fresh_central(central_url)
-    yield store
-    store.close()
 
 
 @pytest.fixture
