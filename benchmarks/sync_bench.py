@@ -35,15 +35,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import glob
 import json
 import os
 import pstats
-import pwd
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -67,6 +64,10 @@ from lr_desk.sync.central import CHANGE_COLUMNS, CentralStore, init_central
 from lr_desk.sync.push import push_outbox
 
 ROOT = Path(__file__).resolve().parent.parent
+# The sync tests' throwaway PostgreSQL cluster (tests/sync/pgcluster.py), shared.
+sys.path.insert(0, str(ROOT / "tests" / "sync"))
+import pgcluster  # noqa: E402
+
 CHANGES_PER_DEMO_PERSON = 7633 / 400  # what fill_demo writes per person (seed 2016)
 LOG_COLUMNS = ("seq", *CHANGE_COLUMNS)  # the change_log columns a pull reads
 FAKE_DEVICE = "00000000-0000-7000-8000-0000000be4c8"  # the dataset's made-up author
@@ -171,75 +172,29 @@ def print_hot_spots(title: str, spots: dict) -> None:
 # --- a throwaway PostgreSQL ----------------------------------------------------------
 
 
-def _pg_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    if not initdb:
-        sys.exit("PostgreSQL is not installed here (.ci/run installs Debian's postgresql)")
-    return Path(initdb).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run its tools as the postgres user."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
-
-
 class Postgres:
     """A PostgreSQL cluster of its own in a temporary folder, trust auth on 127.0.0.1."""
 
     def __init__(self, fsync: bool = True):
-        self.bindir = _pg_bin()
-        self.fsync = fsync
-        self.base: Path | None = None
-        self.port = 0
-        self.started = False
+        reason = pgcluster.why_not()
+        if reason:
+            sys.exit(reason)
+        options = "-c max_connections=50 -c max_wal_size=4GB"
+        if not fsync:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self.cluster = pgcluster.Cluster("lr-desk-syncbench-pg-", options)
+        self.bindir = self.cluster.bindir
         self.roles: dict[str, list[str]] = {}  # database -> the device logins made for it
 
+    @property
+    def port(self) -> int:
+        return self.cluster.port
+
     def start(self) -> None:
-        if os.geteuid() == 0:
-            try:
-                pwd.getpwnam("postgres")
-            except KeyError:
-                sys.exit("running as root, and there is no postgres user to run the server")
-        self.base = Path(tempfile.mkdtemp(prefix="lr-desk-syncbench-pg-"))
-        data, sockets = self.base / "data", self.base / "sock"
-        sockets.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(self.base, "postgres")
-            shutil.chown(sockets, "postgres")
-        self.port = _free_port()
-        subprocess.run(_as_postgres([str(self.bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                     "-U", "postgres", "-E", "UTF8", "--no-sync"]),
-                       check=True, capture_output=True)
-        options = (f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 "
-                   f"-c max_connections=50 -c max_wal_size=4GB")
-        if not self.fsync:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run(_as_postgres([str(self.bindir / "pg_ctl"), "-D", str(data), "-l",
-                                     str(self.base / "server.log"), "-w", "-o", options,
-                                     "start"]), check=True, capture_output=True)
-        self.started = True
+        self.cluster.start()
 
     def stop(self) -> None:
-        if self.base is None:
-            return
-        if self.started:
-            subprocess.run(_as_postgres([str(self.bindir / "pg_ctl"), "-D",
-                                         str(self.base / "data"), "-m", "fast", "stop"]),
-                           capture_output=True, check=False)
-            self.started = False
-        shutil.rmtree(self.base, ignore_errors=True)
-        self.base = None
+        self.cluster.stop()
 
     def dsn(self, db: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"

@@ -11,38 +11,9 @@ logins made by ``lr-desk central add-device`` need theirs.
 
 from __future__ import annotations
 
-import glob
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 
-
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run its tools as the postgres user."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
-
+from . import pgcluster
 
 HBA = """\
 local all all                trust
@@ -54,35 +25,15 @@ host  all all      ::1/128      scram-sha-256
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip("PostgreSQL is not installed here (.ci/run installs Debian's postgresql)")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root, and there is no postgres user to run the server")
-    base = Path(tempfile.mkdtemp(prefix="lr-desk-pg-"))
-    data, sockets = base / "data", base / "sock"
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(sockets, "postgres")
-    port = _free_port()
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                 "-U", "postgres", "--no-sync"]),
-                   check=True, capture_output=True)
-    (data / "pg_hba.conf").write_text(HBA)
-    subprocess.run(_as_postgres([
-        str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-        "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-              "-c max_connections=50", "start"]), check=True, capture_output=True)
+    reason = pgcluster.why_not()
+    if reason:
+        pytest.skip(reason)
+    cluster = pgcluster.Cluster("lr-desk-pg-", "-c fsync=off -c max_connections=50", HBA)
+    cluster.start()
     try:
-        yield {"port": port, "bindir": bindir}
+        yield {"port": cluster.port, "bindir": cluster.bindir}
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m",
-                                     "immediate", "stop"]), capture_output=True, check=False)
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.stop("immediate")
 
 
 _databases = iter(range(1, 10_000))
