@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 
 from lr_desk.profile import open_store
 from lr_desk.services import advisors, people
+from lr_desk.store import keys
 from lr_desk.store.models import Outbox
+
+# Password hashing and key derivation at a token cost: hundreds of tests sign in. The
+# real cost is measured by the benchmark, and kept by tests of its own.
+REAL_COST = keys.COST
+keys.COST = keys.Cost(time=1, memory=64, lanes=1)
 
 # Property tests: a quick run by default; HYPOTHESIS_PROFILE=thorough for a long hunt.
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import URL, Engine, create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from lr_desk.store import outbox, schema
+from lr_desk.store import cipher, outbox, schema
 from lr_desk.store.clock import HybridClock
 from lr_desk.store.models import Device, Outbox, SyncState
 
@@ -22,11 +22,18 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 10
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine on the database file; with ``key``, through SQLCipher (the file is
+    encrypted with that raw 256-bit key: no passphrase derivation on each connection)."""
+    if key is None:
+        url = URL.create("sqlite", database=str(path))
+    else:
+        url = URL.create("sqlite+pysqlcipher", password=cipher.pragma_key(key),
+                         database=str(path))
     # hide_parameters: an error's message never carries the values bound to its statement
     # (private notes, names, contact details); it reaches the log file and message boxes.
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False},
-                           hide_parameters=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False},
+                           hide_parameters=True, poolclass=QueuePool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
@@ -67,20 +74,14 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
-def backup(db_path: Path, dest_dir: Path, label: str) -> Path:
-    """Copy a live database with SQLite's online backup (consistent even in WAL mode)."""
+def backup(db_path: Path, dest_dir: Path, label: str, key: bytes | None = None) -> Path:
+    """Copy a live database with SQLite's online backup (consistent even in WAL mode).
+    An encrypted database's backup is encrypted with the same key."""
     from lr_desk.store.clock import utcnow
 
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / f"{db_path.stem}-{label}-{utcnow():%Y%m%dT%H%M%S%f}.sqlite"
-    src = sqlite3.connect(db_path)
-    try:
-        dst = sqlite3.connect(dest)
-        with dst:
-            src.backup(dst)
-        dst.close()
-    finally:
-        src.close()
+    cipher.copy(db_path, dest, key)
     old = sorted(dest_dir.glob(f"{db_path.stem}-*.sqlite"))
     for stale in old[:-KEEP_BACKUPS]:
         stale.unlink(missing_ok=True)
@@ -107,21 +108,14 @@ def _known_revision(revision: str) -> bool:
         return False
 
 
-def restore(saved: Path, db_path: Path) -> None:
+def restore(saved: Path, db_path: Path, key: bytes | None = None) -> None:
     """Put a backup back in place of the database (through SQLite, so the WAL is reset
     too). Every connection to ``db_path`` must be closed first."""
-    src = sqlite3.connect(saved)
-    try:
-        dst = sqlite3.connect(db_path)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    cipher.copy(saved, db_path, key)
 
 
-def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head") -> Path | None:
+def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head",
+            key: bytes | None = None) -> Path | None:
     """Bring the schema to ``target``; back the file up first if it already holds a schema.
 
     The migration runs in one transaction (see migrations/env.py): if it fails, nothing of
@@ -139,7 +133,7 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head
             "lr_desk on this computer (nothing has been changed).")
     saved = None
     if current is not None:
-        saved = backup(db_path, backup_dir, f"before-{head}")
+        saved = backup(db_path, backup_dir, f"before-{head}", key)
         log.info("backed up %s to %s before migrating %s -> %s", db_path, saved, current, head)
     from alembic import command
 
@@ -153,7 +147,7 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head
                 f"Could not set up the database {db_path} (schema {head}): "
                 f"{type(exc).__name__}; it was rolled back.") from exc
         try:
-            restore(saved, db_path)
+            restore(saved, db_path, key)
         except Exception as again:
             log.exception("could not restore %s from %s", db_path, saved)
             raise MigrationError(
@@ -169,13 +163,16 @@ def migrate(engine: Engine, db_path: Path, backup_dir: Path, target: str = "head
 class Store:
     """The local database of one profile: engine, session factory, device id and clock."""
 
-    def __init__(self, db_path: Path, backup_dir: Path | None = None, migrate_to: str = "head"):
+    def __init__(self, db_path: Path, backup_dir: Path | None = None, migrate_to: str = "head",
+                 key: bytes | None = None):
         self.path = Path(db_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(self.path)
+        self.key = key  # the data key of an encrypted database (None: a plain one)
+        self.engine = make_engine(self.path, key)
         self.backup_dir = backup_dir or self.path.parent / "backups"
         try:
-            self.last_backup = migrate(self.engine, self.path, self.backup_dir, migrate_to)
+            self.last_backup = migrate(self.engine, self.path, self.backup_dir, migrate_to,
+                                       key)
         except BaseException:
             self.engine.dispose()
             raise

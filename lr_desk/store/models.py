@@ -222,11 +222,21 @@ class SyncState(Base):
 # --- synced ------------------------------------------------------------------------
 
 
+ROLES = {"advisor": "Advisor", "manager": "Manager", "admin": "Admin"}
+
+
 class Advisor(Synced, Base):
+    """A member of staff: their name, and their account (see services.accounts). An
+    advisor with no username cannot sign in until an admin gives them one."""
+
     __tablename__ = "advisor"
     name: Mapped[str] = mapped_column(String(120))
     home_site: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    username: Mapped[str] = mapped_column(String(60), default="")
+    role: Mapped[str] = mapped_column(String(16), default="advisor")  # see ROLES
+    # argon2id, in its PHC string form (salt and cost inside); "" until one is set
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Person(Synced, Base):
@@ -253,6 +263,9 @@ class Person(Synced, Base):
     registered_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
     # Set when this record was merged into another (the survivor): see services.merge.
     merged_into: Mapped[str | None] = mapped_column(ForeignKey("person.id"), default=None)
+    # Set when the person's information was erased at their request (services.erasure):
+    # the row stays, without personal data, so that counts for reports still add up.
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
         Index("ix_person_family_name", "family_name"),
@@ -427,11 +440,81 @@ class NotDuplicate(Synced, Base):
     advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
 
 
+AUDIT_ACTIONS = {
+    "sign_in": "Signed in",
+    "sign_out": "Signed out",
+    "open_person": "Opened a person's record",
+    "create": "Created a record",
+    "change": "Changed a record",
+    "delete": "Deleted a record",
+    "print_sheet": "Printed a take-home sheet",
+    "export": "Exported",
+}
+
+
+class AuditEvent(Synced, Base):
+    """One accountable action: who, when, on which device, what. Append-only (triggers
+    refuse changes), synced like any record. It never holds personal data: records are
+    named by id, changes by the fields changed, never their values."""
+
+    __tablename__ = "audit_event"
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    advisor_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+    action: Mapped[str] = mapped_column(String(32))  # see AUDIT_ACTIONS
+    entity: Mapped[str] = mapped_column(String(64), default="")
+    entity_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    person_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+    __table_args__ = (
+        Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_person_id", "person_id"),
+        Index("ix_audit_event_advisor_id", "advisor_id"),
+    )
+
+
+CONSENT_KINDS = {
+    "keep": "Keep their information",
+    "share": "Share their information with a partner",
+    "contact": "Be contacted",
+}
+CONTACT_WAYS = {"phone": "Phone call", "text": "Text message", "email": "Email",
+                "post": "Letter"}
+
+
+class Consent(Synced, Base):
+    """One consent given, or withdrawn (``given`` false), by a person: to keep their
+    information, to share it with one named partner, or to be contacted (``ways``, a
+    comma-separated list of CONTACT_WAYS). The latest record for a person, kind and
+    partner is the one in force; earlier ones are its history."""
+
+    __tablename__ = "consent"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # see CONSENT_KINDS
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partner.id"), default=None)
+    ways: Mapped[str] = mapped_column(String(60), default="")
+    given: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Erasure(Synced, Base):
+    """A person's information erased at their request, approved by a manager."""
+
+    __tablename__ = "erasure"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    requested_by: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    approved_by: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 SYNCED_MODELS: dict[str, type[Base]] = {
     m.__tablename__: m
     for m in (
         Advisor, Person, Partner, PartnerService, Course, Conversation, ConversationNeed,
         Prescription, PrescriptionItem, Referral, ReferralEvent, FollowUp, PersonMerge,
-        NotDuplicate,
+        NotDuplicate, AuditEvent, Consent, Erasure,
     )
 }

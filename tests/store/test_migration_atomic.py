@@ -77,9 +77,9 @@ def file_at_restore(monkeypatch) -> list[list[str]]:
     seen: list[list[str]] = []
     real = db.restore
 
-    def spy(saved: Path, db_path: Path) -> None:
+    def spy(saved: Path, db_path: Path, key: bytes | None = None) -> None:
         seen.append(dump(db_path))
-        real(saved, db_path)
+        real(saved, db_path, key)
 
     monkeypatch.setattr(db, "restore", spy)
     return seen

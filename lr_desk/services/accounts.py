@@ -1,0 +1,187 @@
+"""Staff accounts: usernames, roles and passwords (argon2id hashes only), which sync to
+every desk like any record. Who may do what is decided here, once (``can``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lr_desk.services.validation import Checker, ValidationError, check_choice, check_name
+from lr_desk.store import keys
+from lr_desk.store.models import ROLES, Advisor, Site
+
+MIN_PASSWORD = 10
+
+# What each role may do; each role may do everything the roles before it may.
+RANK = {"advisor": 0, "manager": 1, "admin": 2}
+NEEDS = {
+    "people": "advisor",  # find, register, record, print
+    "reports": "manager",
+    "audit": "manager",
+    "erase": "manager",  # approve the erasure of a person's information
+    "retention": "manager",
+    "accounts": "admin",
+    "devices": "admin",
+    "settings": "admin",
+}
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in at the desk."""
+
+    advisor_id: str
+    name: str
+    username: str
+    role: str
+    home_site: str = ""
+
+    def can(self, what: str) -> bool:
+        return can(self.role, what)
+
+    @classmethod
+    def of(cls, advisor: Advisor) -> SignedIn:
+        return cls(advisor.id, advisor.name, advisor.username, advisor.role, advisor.home_site)
+
+
+def can(role: str, what: str) -> bool:
+    return RANK.get(role, -1) >= RANK[NEEDS[what]]
+
+
+def _hasher():
+    from argon2 import PasswordHasher
+
+    cost = keys.COST
+    return PasswordHasher(time_cost=cost.time, memory_cost=cost.memory,
+                          parallelism=cost.lanes)
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    if not password_hash:
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(password: str, username: str = "") -> str:
+    """A new password's problem in plain words, or "" if it will do."""
+    if len(password) < MIN_PASSWORD:
+        return f"Use at least {MIN_PASSWORD} characters (a few words together is easiest)."
+    if username and username_of(username) in password.casefold():
+        return "The password must not contain the username."
+    if password.strip() != password:
+        return "The password must not start or end with a space."
+    return ""
+
+
+def username_of(text: str) -> str:
+    return keys.username_key(text)
+
+
+def check_username(text: str) -> str:
+    name = username_of(text)
+    if not name:
+        raise ValueError("Enter a username.")
+    if len(name) > 60 or not all(ch.isalnum() or ch in "._-" for ch in name):
+        raise ValueError("Use letters, digits, dots, dashes or underscores (no spaces).")
+    return name
+
+
+def find(session: Session, username: str) -> list[Advisor]:
+    """The active accounts with this username (one, unless two desks made the same
+    name before syncing)."""
+    return list(session.scalars(select(Advisor).where(
+        func.lower(Advisor.username) == username_of(username), Advisor.username != "",
+        Advisor.active.is_(True), Advisor.deleted_at.is_(None))))
+
+
+def verify(session: Session, username: str, password: str) -> Advisor | None:
+    """The active account this username and password belong to, if any (checked against
+    the synced hash: a manager's approval, or a first sign-in on an open desk)."""
+    for advisor in find(session, username):
+        if password_matches(advisor.password_hash, password):
+            return advisor
+    return None
+
+
+def create(session: Session, name: str, home_site: str, username: str, role: str,
+           password: str, password_again: str | None = None) -> Advisor:
+    """A new account (an admin's job: see ``can``). Raises ValidationError naming the
+    fields in error."""
+    c = Checker()
+    sites = {code: code for code in session.scalars(select(Site.code))}
+    clean_name = c.field("name", check_name, name, "name")
+    site = c.field("home_site", check_choice, home_site, sites, "home hub")
+    clean_username = c.field("username", check_username, username)
+    c.field("role", check_choice, role, {k: k for k in ROLES}, "role")
+    if clean_username and find(session, clean_username):
+        c.errors["username"] = "Someone already has this username."
+    _check_new_password(c, password, password_again, clean_username or "")
+    c.done()
+    advisor = Advisor(name=clean_name, home_site=site, username=clean_username, role=role,
+                      password_hash=hash_password(password))
+    session.add(advisor)
+    session.flush()
+    return advisor
+
+
+def _check_new_password(c: Checker, password: str, again: str | None, username: str) -> None:
+    problem = check_password(password, username)
+    if problem:
+        c.errors["password"] = problem
+    elif again is not None and again != password:
+        c.errors["password_again"] = "The two passwords are not the same."
+
+
+def set_password(session: Session, advisor_id: str, password: str,
+                 password_again: str | None = None) -> Advisor:
+    """Give an account a new password (its owner changing it, or an admin resetting it).
+    The new hash syncs to every desk."""
+    advisor = session.get(Advisor, advisor_id)
+    c = Checker()
+    _check_new_password(c, password, password_again, advisor.username)
+    c.done()
+    advisor.password_hash = hash_password(password)
+    session.flush()
+    return advisor
+
+
+def update(session: Session, advisor_id: str, *, role: str | None = None,
+           active: bool | None = None, username: str | None = None) -> Advisor:
+    """An admin's changes to an account: its role, whether it may sign in, its username."""
+    advisor = session.get(Advisor, advisor_id)
+    c = Checker()
+    if role is not None:
+        c.field("role", check_choice, role, {k: k for k in ROLES}, "role")
+    if username is not None:
+        clean = c.field("username", check_username, username)
+        if clean and any(a.id != advisor_id for a in find(session, clean)):
+            c.errors["username"] = "Someone already has this username."
+    c.done()
+    if role is not None:
+        advisor.role = role
+    if active is not None:
+        advisor.active = active
+    if username is not None:
+        advisor.username = username_of(username)
+    session.flush()
+    return advisor
+
+
+def all_accounts(session: Session) -> list[Advisor]:
+    return list(session.scalars(select(Advisor).where(Advisor.deleted_at.is_(None))
+                                .order_by(Advisor.name)))
+
+
+__all__ = ["ROLES", "SignedIn", "ValidationError", "can", "create", "find", "set_password",
+           "verify"]
