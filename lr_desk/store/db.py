@@ -180,7 +180,8 @@ class Store:
         self.advisor_id: str | None = None  # the advisor at this desk (set by the app)
         self.clock = HybridClock(self.device_id)
         self._restore_clock()
-        self.Session = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
+        self.Session = sessionmaker(self.engine, expire_on_commit=False,
+                                    info={"clock": self.clock, "device_id": self.device_id})
         outbox.install(self.Session)
 
     def _device_id(self) -> str:

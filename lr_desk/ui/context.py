@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from lr_desk import settings
 from lr_desk.services import advisors, directory, reference
+from lr_desk.services.accounts import SignedIn
 from lr_desk.services.directory import ServiceRow
 from lr_desk.services.dropin import Known
 from lr_desk.store.models import Advisor, Category, Course, Site
@@ -45,8 +46,16 @@ class Desk:
     site_code: str
     autosave_seconds: int
     lists: Lists
+    signed_in: SignedIn | None = None  # who is at the desk, with their role
 
     @classmethod
     def load(cls, session: Session) -> Desk:
-        return cls(settings.get(session, "advisor_id"), settings.get(session, "site_code"),
-                   settings.get(session, "autosave_seconds"), Lists.load(session))
+        advisor_id = settings.get(session, "advisor_id")
+        advisor = session.get(Advisor, advisor_id) if advisor_id else None
+        return cls(advisor_id, settings.get(session, "site_code"),
+                   settings.get(session, "autosave_seconds"), Lists.load(session),
+                   SignedIn.of(advisor) if advisor is not None else None)
+
+    def can(self, what: str) -> bool:
+        """Whether whoever is signed in may do ``what`` (see services.accounts.NEEDS)."""
+        return self.signed_in is not None and self.signed_in.can(what)

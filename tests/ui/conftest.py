@@ -13,12 +13,14 @@ from lr_desk.profile import open_store
 from lr_desk.services import advisors
 
 
-def make_profile(folder, name: str = "Alex Advisor", site: str = "walton") -> str:
+def make_profile(folder, name: str = "Alex Advisor", site: str = "walton",
+                 role: str = "advisor") -> str:
     """A profile folder with one advisor chosen, as the start-up dialog leaves it."""
     store = open_store(folder)
     try:
         with store.session() as s:
             advisor = advisors.create(s, name, site)
+            advisor.role = role
             settings.put(s, "advisor_id", advisor.id)
             settings.put(s, "site_code", site)
             settings.put(s, "autosave_seconds", 1)
