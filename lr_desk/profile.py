@@ -11,11 +11,12 @@ from lr_desk.services import reference
 from lr_desk.store.db import Store
 
 
-def open_store(folder: Path) -> Store:
+def open_store(folder: Path, key: bytes | None = None) -> Store:
     """Open (creating or migrating) the profile's database and make sure the shipped
-    reference data and example directory are in it."""
+    reference data and example directory are in it. ``key``: the data key of an
+    encrypted database (see services.signin, which is how the app opens a profile)."""
     folder.mkdir(parents=True, exist_ok=True)
-    store = Store(folder / "lr_desk.sqlite", backup_dir=folder / "backups")
+    store = Store(folder / "lr_desk.sqlite", backup_dir=folder / "backups", key=key)
     checksum = reference.checksum()
     # Seeded without the outbox: every device seeds the same rows with the same ids.
     # Only when the shipped files changed since the last start (it costs time at start).

@@ -134,17 +134,14 @@ class KeyFile:
 
     # --- set-up and wraps --------------------------------------------------------
 
-    def create(self, advisor_id: str, username: str, password: str, cost: Cost | None = None
-               ) -> tuple[bytes, str]:
-        """A new desk: a fresh data key, wrapped for its first account and for a new
-        recovery key. Returns (data key, recovery key). Nothing is written yet: ``save``."""
-        cost = cost or COST
-        data_key = os.urandom(32)
+    def create(self, data_key: bytes, cost: Cost | None = None) -> str:
+        """A new desk's keys: ``data_key`` wrapped for a new recovery key, which is
+        returned (to be shown once). Accounts are added with ``add``; nothing is written
+        until ``save``."""
         recovery = new_recovery_key()
         self.data = {"version": VERSION, "accounts": {}, "failures": {},
-                     "recovery": _wrap(data_key, recovery, cost, "recovery")}
-        self.add(data_key, advisor_id, username, password, "", cost)
-        return data_key, recovery
+                     "recovery": _wrap(data_key, recovery, cost or COST, "recovery")}
+        return recovery
 
     def add(self, data_key: bytes, advisor_id: str, username: str, password: str,
             password_hash: str, cost: Cost | None = None) -> None:
@@ -195,10 +192,19 @@ class KeyFile:
     def unlock_with_recovery(self, recovery_key: str) -> bytes:
         return _unwrap(self.data["recovery"], normal_recovery_key(recovery_key), "recovery")
 
-    def new_recovery(self, data_key: bytes, cost: Cost | None = None) -> str:
-        recovery = new_recovery_key()
-        self.data["recovery"] = _wrap(data_key, recovery, cost or COST, "recovery")
-        return recovery
+    # --- a set-up under way -------------------------------------------------------
+    # The keys are saved before the database is made or encrypted (a database encrypted
+    # under a key nobody kept would be lost), so the first account's details wait here
+    # until its row is in the database.
+
+    def pending(self) -> dict | None:
+        return self.data.get("setup")
+
+    def set_pending(self, details: dict | None) -> None:
+        if details is None:
+            self.data.pop("setup", None)
+        else:
+            self.data["setup"] = details
 
     # --- wrong passwords ---------------------------------------------------------
 
