@@ -42,6 +42,7 @@ def make_engine(path: Path, key: bytes | None = None) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten: erasure
         cur.close()
 
     return engine

@@ -500,14 +500,36 @@ class Consent(Synced, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+ERASURE_REASONS = {
+    "request": "They asked for their information to be erased",
+    "consent_withdrawn": "They withdrew their consent to our keeping it",
+    "retention": "It has been kept longer than our retention period",
+}
+
+
 class Erasure(Synced, Base):
-    """A person's information erased at their request, approved by a manager."""
+    """A person's information erased at their request, approved by a manager (see
+    lr_desk.store.erase: what is emptied and what is kept)."""
 
     __tablename__ = "erasure"
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
     requested_by: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
     approved_by: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(32), default="request")  # ERASURE_REASONS
+    # Every record erased (the person, everyone merged into them, and all that was held
+    # under them), by id: the central store blanks the changes it holds for these without
+    # having to know how records relate.
+    record_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ErasedRow(Base):
+    """A record whose personal values are erased, on this desk (never synced): changes
+    to it arriving from a desk that had not yet heard are blanked as they are merged."""
+
+    __tablename__ = "erased_row"
+    entity_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(64))
 
 
 SYNCED_MODELS: dict[str, type[Base]] = {

@@ -87,6 +87,8 @@ def upgrade() -> None:
         sa.Column("requested_by", sa.String(length=36), nullable=False),
         sa.Column("approved_by", sa.String(length=36), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("record_ids", sa.JSON(), nullable=False),
         *_synced_columns(),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"],
                                 name=op.f("fk_erasure_person_id_person")),
@@ -97,9 +99,22 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_erasure")),
     )
     op.create_index(op.f("ix_erasure_person_id"), "erasure", ["person_id"])
+    op.create_table(
+        "erased_row",
+        sa.Column("entity_id", sa.String(length=36), nullable=False),
+        sa.Column("entity", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("entity_id", name=op.f("pk_erased_row")),
+    )
+    # From now on every connection overwrites what it deletes (PRAGMA secure_delete, see
+    # store.db); a file that has never held a person has nothing freed before that to
+    # clear, so an erasure need not VACUUM it (see store.erase.wipe).
+    op.execute("INSERT INTO sync_state (key, value) SELECT 'free_space_clean', 'true' "
+               "WHERE NOT EXISTS (SELECT 1 FROM person) AND NOT EXISTS (SELECT 1 FROM draft)")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM sync_state WHERE key = 'free_space_clean'")
+    op.drop_table("erased_row")
     op.drop_table("erasure")
     op.drop_table("consent")
     op.drop_table("audit_event")
