@@ -231,8 +231,8 @@ class SearchIndex:
             select(
                 Person.id, Person.given_name, Person.family_name, Person.preferred_name,
                 Person.date_of_birth, Person.postcode, Person.phone,
-            ).where(Person.deleted_at.is_(None), or_(shown, Person.id.in_(loops)) if loops
-                    else shown)
+            ).where(Person.deleted_at.is_(None), Person.erased_at.is_(None),
+                    or_(shown, Person.id.in_(loops)) if loops else shown)
         )
         for row in rows:
             index._add(Entry(*row), sort=False)
@@ -244,7 +244,8 @@ class SearchIndex:
         self.upsert(Entry(person.id, person.given_name, person.family_name,
                           person.preferred_name, person.date_of_birth, person.postcode,
                           person.phone))
-        if person.deleted_at is not None or person.merged_into is not None:
+        if (person.deleted_at is not None or person.merged_into is not None
+                or person.erased_at is not None):  # (nothing left to find them by)
             self.remove(person.id)
 
     def upsert(self, entry: Entry) -> None:

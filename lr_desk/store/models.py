@@ -520,7 +520,7 @@ class Erasure(Synced, Base):
     # Every record erased (the person, everyone merged into them, and all that was held
     # under them), by id: the central store blanks the changes it holds for these without
     # having to know how records relate.
-    record_ids: Mapped[list] = mapped_column(JSON, default=list)
+    record_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # entity -> [ids]
 
 
 class ErasedRow(Base):

@@ -41,10 +41,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
 
+from lr_desk.sync import redact
+
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3")
+SCHEMAS = ("c1", "c2", "c3", "c4")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
@@ -156,6 +158,7 @@ def make_engine(url: str | URL) -> Engine:
         def _pragmas(dbapi_conn, _record):
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
+            dbapi_conn.execute("PRAGMA secure_delete=ON")  # what erasure blanks is overwritten
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
@@ -362,12 +365,16 @@ class CentralStore:
                 else:
                     last = conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
                     seqs = range(last + 1, last + 1 + len(new))
+                # An erased person's information is blanked (on PostgreSQL by triggers)
+                erasing = None if self.postgres else redact.before_append(conn, new)
                 # The driver's own executemany: SQLAlchemy's per-value processing costs
                 # more than the insert. JSON may come as text already (from the outbox).
                 conn.exec_driver_sql(_PG_APPEND if self.postgres else _SQLITE_APPEND, [
                     (seq, *(_json_text(c.get(k)) if k in _JSON else c.get(k)
                             for k in CHANGE_COLUMNS))
                     for seq, c in zip(seqs, new, strict=True)])
+                if erasing:
+                    redact.after_append(conn, erasing)
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
         return ids

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from lr_desk.store import merge
+from lr_desk.store import erase, merge
 from lr_desk.store.db import Store
 from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync.central import CentralStore
@@ -142,6 +142,8 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
                 put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
                 # later local edits sort after what was seen (before others can write)
                 store.clock.observe(newest)
+            if applied.erased:  # old values overwritten: out of the write-ahead log too
+                erase.wipe(store.engine)
             consumed += len(usable)
             done.pulled += applied.changes
             done.conflicts += applied.conflicts
