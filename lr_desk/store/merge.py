@@ -181,6 +181,7 @@ class Applied:
     changes: int = 0
     conflicts: int = 0
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    erased: int = 0  # rows whose personal values an erasure took out here (see store.erase)
 
 
 class _Batch:
@@ -189,7 +190,6 @@ class _Batch:
 
     def __init__(self, conn: Connection):
         self.conn = conn
-    erased: int = 0  # rows whose personal values an erasure took out here (see store.erase)
         self.clocks: dict[str, Clocks] = {}
         self.rows: dict[str, dict[str, Any]] = {}  # entity_id -> current values (JSON form)
         self.entity_of: dict[str, str] = {}
@@ -397,15 +397,18 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
         return done
     batch = _Batch(conn)
     batch.load([(c.entity, c.entity_id) for c in theirs],
-               owners=[owner for c in theirs
-                       if c.op == "insert" and (owner := owner_of(c.entity, c.fields))])
+               owners=[c.fields["person_id"] for c in theirs
+                       if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
     erasures = erase.Watch.start(conn, theirs)  # None unless anything here is erased
     for c in theirs:
         seen = c.seen if isinstance(c.seen, dict) else (json.loads(c.seen) if c.seen else {})
-        done.conflicts += batch.remote(c.entity, c.entity_id, c.op, c.fields, c.hlc, seen)
+        fields = erasures.fields(c) if erasures else c.fields
+        done.conflicts += batch.remote(c.entity, c.entity_id, c.op, fields, c.hlc, seen)
         done.touched[c.entity].add(c.entity_id)
         done.changes += 1
     batch.write()
+    if erasures:
+        done.erased = erasures.finish()
     return done
 
 
@@ -415,8 +418,7 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
     profile, may have brought in values stamped ahead of this device's clock), keep the
     clocks, and fill in each one's ``seen``: the values it replaces were on this screen,
     except those a form had not seen (``replaced``: kept as conflicts)."""
-    if erasures:
-        done.erased = erasures.finish()
+    erase.blank_local(conn, writes)  # an erased person stays erased (see store.erase)
     inserts = [w for w in writes if w["op"] == "insert"]
     updates = [w for w in writes if w["op"] != "insert"]
     owner_ids = [w["fields"]["person_id"] for w in inserts
@@ -426,7 +428,6 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
     newest = max((h for c in clocks.values()
                   for h in (c.base, *(v for k, v in c.fields.items() if k != BY))), default="")
     if newest:
-    erase.blank_local(conn, writes)  # an erased person stays erased (see store.erase)
         clock.observe(newest)
     for w in writes:
         w["hlc"] = clock.now()
