@@ -29,8 +29,15 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
            "(empty: the embedded store, a file in this profile's folder)."),
     Option("device_name", str, "", "This desk's name at the central store, as registered "
            "there (empty: the computer's name)."),
+    Option("lock_minutes", int, 5, "Minutes without a key press or a click before the "
+           "desk locks itself (staff sign in again to go on)."),
     Option("sync_minutes", int, 5, "How often to sync while the central store can be "
            "reached, in minutes."),
+    # 8: the NHS Records Management Code of Practice keeps most adult health and care
+    # records for eight years after the last contact; the service's IG lead may choose
+    # otherwise (services.retention).
+    Option("retention_years", int, 8, "Years without contact after which a person is "
+           "listed for review under the retention policy."),
 )}
 
 

@@ -101,6 +101,8 @@ class Gate:
         elif password != password_again:
             c.errors["password_again"] = "The two passwords are not the same."
         c.done()
+        if state == "convert":
+            self.check_convertible()
         self.folder.mkdir(parents=True, exist_ok=True)
         with_same_name = self._taken(clean_username) if state == "convert" else False
         if with_same_name:
@@ -117,6 +119,25 @@ class Gate:
         unlocked = self._open(advisor_id, data_key, password)
         unlocked.recovery_key = recovery
         return unlocked
+
+    def check_convertible(self) -> None:
+        """Raise NewerDataError if the unencrypted database was written by a newer
+        lr_desk (it must be left exactly as it is)."""
+        import sqlite3
+
+        from lr_desk.store.db import NewerDataError, _known_revision
+
+        conn = sqlite3.connect(self.db_path)
+        try:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError:
+            row = None
+        finally:
+            conn.close()
+        if row and not _known_revision(row[0]):
+            raise NewerDataError(
+                "This desk's data was saved by a newer version of lr_desk. Please update "
+                "lr_desk on this computer (nothing has been changed).")
 
     def _taken(self, username: str) -> bool:
         """Whether the unencrypted database already has an account of that name."""
@@ -151,6 +172,7 @@ class Gate:
                                       password_hash=accounts.hash_password(password))
                     s.add(advisor)
                     s.flush()
+                    settings.put(s, "site_code", advisor.home_site)  # a new desk: theirs
                 if advisor is None or not advisor.active or advisor.deleted_at is not None:
                     self.keyfile.remove(advisor_id)
                     self.keyfile.save()
@@ -179,6 +201,7 @@ class Gate:
         (given the store), with three accounts that sign in with DEMO_PASSWORD."""
         from lr_desk.profile import open_store
 
+        self.folder.mkdir(parents=True, exist_ok=True)
         data_key = os.urandom(32)
         keyfile = KeyFile(self.folder)
         keyfile.create(data_key)  # the demo's recovery key is shown to no one
@@ -216,16 +239,24 @@ class Gate:
         except Locked as exc:
             raise SignInError(wait_message(exc, now)) from None
         except WrongPassword:
-            left = keys.LOCK_AFTER - self.keyfile.failures(username)
-            hint = (f" {left} more wrong tr{'ies' if left != 1 else 'y'} and the account "
-                    "is locked on this desk for a while." if 0 < left <= 3 else "")
-            raise SignInError("That password is not right." + hint) from None
+            raise SignInError(self._wrong(username)) from None
         except KeyError:
             raise SignInError(
                 f"{username.strip()} has not signed in on this desk before. Ask someone who "
                 "has to sign in and choose Switch user, then sign in there: after that, "
                 "your password opens this desk.", "username") from None
         return self._open(advisor_id, data_key, password)
+
+    def _wrong(self, username: str) -> str:
+        left = keys.LOCK_AFTER - self.keyfile.failures(username)
+        if left <= 0:
+            return (f"That password is not right, and that was too many tries: the account "
+                    f"is locked on this desk for {keys.LOCK_MINUTES} minutes.")
+        if left <= 3:
+            return (f"That password is not right. {left} more wrong "
+                    f"tr{'ies' if left != 1 else 'y'} and the account is locked on this "
+                    "desk for a while.")
+        return "That password is not right."
 
     def confirm_new_password(self, unlocked: Unlocked, new_password: str) -> None:
         """After ``password_changed_elsewhere``: the password set on another desk, checked
@@ -235,78 +266,70 @@ class Gate:
             advisor = s.get(Advisor, who.advisor_id)
             if not accounts.password_matches(advisor.password_hash, new_password):
                 self.keyfile.failed(who.username)
-                raise SignInError("That is not the new password either.")
+                raise SignInError("That is not the new password either.", "new_password")
             password_hash = advisor.password_hash
         self.keyfile.add(store.key, who.advisor_id, who.username, new_password, password_hash)
         self.keyfile.save()
         unlocked.password_changed_elsewhere = False
         self._signed_in(store, who)
 
-    def check_password(self, who: SignedIn, password: str, now: datetime | None = None
-                       ) -> None:
+    def check_password(self, store: Store, who: SignedIn, password: str,
+                       now: datetime | None = None) -> None:
         """Unlocking a locked desk: raises SignInError unless ``password`` is right."""
-        from lr_desk.store.clock import utcnow
-
-        now = now or utcnow()
-        try:
-            self.keyfile.unlock(who.username, password, now)
-        except Locked as exc:
-            raise SignInError(wait_message(exc, now)) from None
-        except (WrongPassword, KeyError):
-            raise SignInError("That password is not right.") from None
+        if self._verify_here(store, who.username, password, now).advisor_id != who.advisor_id:
+            raise SignInError(self._wrong(who.username))
 
     def switch(self, store: Store, username: str, password: str,
                now: datetime | None = None) -> SignedIn:
         """Another member of staff signs in at an open desk. Someone who has not signed in
         on this desk before is checked against their synced account, and their password
         then opens this desk too."""
+        who = self._verify_here(store, username, password, now)
+        self._signed_in(store, who)
+        return who
+
+    def _verify_here(self, store: Store, username: str, password: str,
+                     now: datetime | None) -> SignedIn:
+        """Whose username and password these are, at an open desk: by this desk's keys,
+        else by the synced account (new to this desk, or a password changed elsewhere),
+        whose password then opens this desk too. Wrong passwords count, as at sign-in."""
         from lr_desk.store.clock import utcnow
 
         now = now or utcnow()
         if not username.strip():
             raise SignInError("Enter your username.", "username")
+        try:
+            self.keyfile.check_wait(username, now)
+        except Locked as exc:
+            raise SignInError(wait_message(exc, now)) from None
+        advisor_id = None
         if self.keyfile.accounts_for(username):
             try:
                 advisor_id, _key = self.keyfile.unlock(username, password, now)
-            except Locked as exc:
-                raise SignInError(wait_message(exc, now)) from None
             except WrongPassword:
-                with store.session() as s:
-                    advisor = accounts.verify(s, username, password)
-                if advisor is None:
-                    raise SignInError("That password is not right.") from None
-                advisor_id = advisor.id  # changed on another desk: this one follows
-        else:
-            try:
-                self.keyfile.check_wait(username, now)
-            except Locked as exc:
-                raise SignInError(wait_message(exc, now)) from None
-            with store.session() as s:
-                advisor = accounts.verify(s, username, password)
-            if advisor is None:
-                self.keyfile.failed(username, now)
-                raise SignInError("That username and password do not match an account.")
-            advisor_id = advisor.id
+                pass
         with store.session() as s:
-            advisor = s.get(Advisor, advisor_id)
+            advisor = (s.get(Advisor, advisor_id) if advisor_id
+                       else accounts.verify(s, username, password))
+            if advisor is None:
+                if not self.keyfile.accounts_for(username):
+                    self.keyfile.failed(username, now)  # else counted by unlock already
+                raise SignInError(self._wrong(username))
             if not advisor.active or advisor.deleted_at is not None:
                 raise SignInError("This account can no longer sign in. Please ask an admin.",
                                   "username")
             who = SignedIn.of(advisor)
             password_hash = advisor.password_hash
-        if self.keyfile.known_hash(advisor_id) != password_hash:
-            self.keyfile.add(store.key, advisor_id, who.username, password, password_hash)
+        if self.keyfile.known_hash(who.advisor_id) != password_hash:
+            self.keyfile.add(store.key, who.advisor_id, who.username, password, password_hash)
         self.keyfile.clear_failures(username)
         self.keyfile.save()
-        self._signed_in(store, who)
         return who
 
     def _signed_in(self, store: Store, who: SignedIn) -> None:
         store.advisor_id = who.advisor_id
         with store.session() as s:
             settings.put(s, "advisor_id", who.advisor_id)
-            if not settings.get(s, "site_code") and who.home_site:
-                settings.put(s, "site_code", who.home_site)
             audit.record(s, "sign_in", entity="advisor", entity_id=who.advisor_id)
 
     # --- passwords ---------------------------------------------------------------

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from lr_desk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from lr_desk.services.signin import Gate
     from lr_desk.store.db import Store
     from lr_desk.ui.context import Desk
 
@@ -36,15 +37,13 @@ class Opened:
     search_limit: int
 
 
-def open_profile(folder: Path, demo: bool = False) -> Opened:
-    """Open (creating or migrating) the profile's store, fill the demo profile the first
-    time, and read what the desk needs. No widgets: it runs on a thread at start-up."""
+def open_profile(store: Store, demo: bool = False) -> Opened:
+    """Read what the desk needs from a store just opened (signed in), filling the demo
+    profile the first time. No widgets: it runs on a thread at start-up."""
     from lr_desk import settings
-    from lr_desk.profile import open_store
     from lr_desk.ui import directory, dropin, people, person, today  # noqa: F401 (warm up)
     from lr_desk.ui.context import Desk
 
-    store = open_store(folder)
     try:
         with store.session() as s:
             need_demo = demo and not settings.get(s, "demo_filled")
@@ -60,16 +59,16 @@ def open_profile(folder: Path, demo: bool = False) -> Opened:
 
 
 class Opener(QObject):
-    """Runs ``open_profile`` on a thread; ``done`` carries an Opened, or the exception."""
+    """Runs ``fn`` on a thread; ``done`` carries its result, or the exception."""
 
     done = Signal(object)
 
-    def start(self, folder: Path, demo: bool) -> None:
+    def start(self, fn, what: str) -> None:
         def work() -> None:
             try:
-                result: object = open_profile(folder, demo)
+                result: object = fn()
             except BaseException as exc:  # reported on the UI thread
-                log.exception("could not open the profile in %s", folder)
+                log.exception("could not %s", what)
                 result = exc
             self.done.emit(result)
 
@@ -80,30 +79,21 @@ class DeskApp:
     """One open profile: its store, workers and the window's pages. ``close()`` finishes
     pending writes before letting go of the database."""
 
-    def __init__(self, window: MainWindow, opened: Opened, ask_advisor: bool = True):
-        from lr_desk.ui.context import Desk
+    def __init__(self, window: MainWindow, opened: Opened, gate: Gate | None = None):
         from lr_desk.ui.sync import SyncService
         from lr_desk.ui.tasks import SearchService, Tasks
 
         self.window = window
         self.store = opened.store
+        self.gate = gate
         self.tasks = Tasks(self.store)
         desk = opened.desk
-        if ask_advisor:  # a shared desk: whoever sits down says who they are, every start
-            from lr_desk.ui.advisor import AdvisorDialog
-
-            dialog = AdvisorDialog(self.tasks, desk.lists.advisors, desk.lists.sites,
-                                   desk.advisor_id, desk.site_code, window)
-            if not dialog.exec() or dialog.chosen is None:
-                self.tasks.shutdown()
-                self.store.close()
-                raise SystemExit(0)
-            with self.store.session() as s:
-                desk = Desk.load(s)
         self.search = SearchService(self.store, opened.search_limit)
         window.attach(self.store, self.tasks, self.search, desk)
         self.sync = SyncService(self.store)
         window.watch_sync(self.sync)
+        if gate is not None:
+            window.install_lock(gate, desk.lock_minutes)
         # Once the people are indexed: get the first take-home sheet ready to be quick
         # (fonts loaded, the directory's QR codes made, on the spare worker), and sync for
         # the first time (so whoever it brings in is indexed too).
@@ -113,9 +103,15 @@ class DeskApp:
         self.search.ready.connect(self.sync.start)  # later calls do nothing
 
     @classmethod
-    def open(cls, folder: Path, demo: bool = False, ask_advisor: bool = True) -> DeskApp:
-        """Open a profile in one go, on this thread (scripts and tests)."""
-        return cls(MainWindow(demo), open_profile(folder, demo), ask_advisor)
+    def open(cls, folder: Path, username: str, password: str, demo: bool = False) -> DeskApp:
+        """Sign in and open a profile in one go, on this thread (scripts and tests)."""
+        from lr_desk.services.signin import Gate
+
+        gate = Gate(folder)
+        if demo and gate.state() == "new":
+            gate.set_up_demo(_fill_demo)
+        unlocked = gate.sign_in(username, password)
+        return cls(MainWindow(demo), open_profile(unlocked.store, demo), gate)
 
     def show(self) -> None:
         self.window.show()
@@ -123,6 +119,8 @@ class DeskApp:
         QTimer.singleShot(0, self.search.start)
 
     def close(self) -> None:
+        if self.window.idle is not None:
+            self.window.idle.stop()
         self.window.close()
         self.sync.shutdown()  # stops a pull between pages; what is left comes next time
         review = getattr(self.window, "review", None)
@@ -130,26 +128,101 @@ class DeskApp:
             review.reader.shutdown(wait=True)  # a read under way ends before the store does
         self.tasks.shutdown()
         self.search.shutdown()
+        if self.gate is not None and self.window.desk.signed_in is not None:
+            from lr_desk.services import audit
+
+            try:
+                with self.store.session() as s:
+                    audit.record(s, "sign_out", entity="advisor",
+                                 entity_id=self.window.desk.advisor_id)
+            except Exception:  # closing must not fail for want of an audit line
+                log.exception("could not record the sign-out")
         self.store.close()
 
 
+def _fill_demo(store: Store) -> None:
+    from lr_desk.demo import fill_demo
+
+    fill_demo(store)
+
+
 class Startup(QObject):
-    """The window at once, then the profile: what ``lr-desk`` does when it starts."""
+    """The window at once, then sign-in (or setting the desk up), then the profile: what
+    ``lr-desk`` does when it starts."""
 
     opened = Signal(object)  # the DeskApp
     failed = Signal(str)
+    asking = Signal(object)  # the sign-in or set-up dialog, shown over the window
 
-    def __init__(self, folder: Path, demo: bool = False, ask_advisor: bool = True):
+    def __init__(self, folder: Path, demo: bool = False):
+        from lr_desk.services.signin import Gate
+
         super().__init__()
-        self.folder, self.ask_advisor = folder, ask_advisor
+        self.folder, self.demo = folder, demo
         self.desk: DeskApp | None = None
+        self.dialog = None
         self.window = MainWindow(demo)
+        self.gate = Gate(folder)
         self.opener = Opener()
         self.opener.done.connect(self._opened)
+        self.preparer = Opener()
+        self.preparer.done.connect(self._prepared)
         self.window.show()
-        QApplication.processEvents()  # painted: the search box takes typing from now on
+        QApplication.processEvents()  # painted
         self.shown_at = time.perf_counter()
-        self.opener.start(folder, demo)
+        QTimer.singleShot(0, self._ask)
+
+    def _ask(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in its place, no rights...: said plainly
+            self._opened(exc)
+            return
+        state = self.gate.state()
+        if state == "no_keys":
+            self.failed.emit(
+                "This desk's data is encrypted, and the file that holds its keys "
+                f"({self.folder / 'keys.json'}) is missing. Put it back from a backup of "
+                "this computer, or ask IT.")
+            return
+        if state == "new" and self.demo:
+            self.window.status_label.setText("Preparing the demo desk…")
+            self.preparer.start(lambda: self.gate.set_up_demo(_fill_demo),
+                                "prepare the demo desk")
+            return
+        if state == "convert":
+            try:
+                self.gate.check_convertible()
+            except Exception as exc:
+                self._opened(exc)
+                return
+        if state in ("new", "convert"):
+            from lr_desk.resources import load_json
+            from lr_desk.ui.signin import SetUpDialog
+
+            sites = {r["code"]: r["name"] for r in load_json("reference.json")["sites"]}
+            self.dialog = SetUpDialog(self.gate, sites, self.window)
+        else:
+            from lr_desk.ui.signin import SignInDialog
+
+            self.dialog = SignInDialog(self.gate, self.window, demo=self.demo)
+        self.window.status_label.setText("Please sign in.")
+        self.dialog.accepted.connect(self._signed_in)
+        self.dialog.rejected.connect(self.window.close)  # nobody signed in: close quietly
+        self.dialog.open()
+        self.asking.emit(self.dialog)
+
+    def _prepared(self, result) -> None:
+        if isinstance(result, BaseException):
+            self._opened(result)
+            return
+        result.store.close()  # the demo is ready: now whoever is there signs in
+        self._ask()
+
+    def _signed_in(self) -> None:
+        store = self.dialog.unlocked.store
+        self.window.status_label.setText(OPENING_DESK)
+        self.opener.start(lambda: open_profile(store, self.demo), "open the profile")
 
     def _opened(self, result) -> None:
         if isinstance(result, BaseException):
@@ -162,17 +235,16 @@ class Startup(QObject):
             self.window.status_label.setText("The desk could not open its data.")
             self.failed.emit(message)
             return
-        try:
-            self.desk = DeskApp(self.window, result, self.ask_advisor)
-        except SystemExit:  # nobody chose an advisor: close quietly
-            self.window.close()
-            return
+        self.desk = DeskApp(self.window, result, self.gate)
         self.desk.search.start()
         self.opened.emit(self.desk)
 
     def close(self) -> None:
         if self.desk is not None:
             self.desk.close()
+
+
+OPENING_DESK = "Opening the desk…"
 
 
 def _warm_sheets(addresses: list[str]) -> None:
@@ -197,7 +269,7 @@ def run(folder: Path, demo: bool = False, started: float | None = None,
     app.setApplicationName("lr_desk")
     app.setOrganizationName("Mersey Care NHS Foundation Trust")
     sys.excepthook = _excepthook
-    startup = Startup(folder, demo, ask_advisor=not exit_when_ready)
+    startup = Startup(folder, demo)
 
     def cannot_open(message: str) -> None:
         QMessageBox.critical(startup.window, "lr_desk could not open its data",
@@ -230,12 +302,27 @@ def peak_memory_mb() -> float:
 
 
 def _report_when_ready(app: QApplication, startup: Startup, started: float) -> None:
-    """For the benchmark: milliseconds to the window (search box live), to the pages
-    attached, to the search index built; and peak memory. Then quit."""
+    """For the benchmark: milliseconds to the window, to the sign-in box, for signing in
+    (the username and password in $LR_DESK_USERNAME and $LR_DESK_PASSWORD are typed into
+    it), to the pages attached, to the search index built; and peak memory. Then quit."""
+    import os
+
     figures: dict[str, float] = {}
 
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000
+
+    def sign_in(dialog) -> None:
+        figures["sign_in_box_ms"] = elapsed()
+        dialog.f.load({"username": os.environ.get("LR_DESK_USERNAME", ""),
+                       "password": os.environ.get("LR_DESK_PASSWORD", "")})
+        clicked = time.perf_counter()
+        dialog.accepted.connect(lambda: figures.__setitem__(
+            "sign_in_ms", (time.perf_counter() - clicked) * 1000))
+        dialog.rejected.connect(lambda: app.exit(2))
+        dialog.sign_in()
+        dialog.background.done.connect(
+            lambda _r, exc: exc is not None and (print(exc, flush=True), app.exit(2)))
 
     def attached(desk: DeskApp) -> None:
         figures["attached_ms"] = elapsed()
@@ -251,4 +338,5 @@ def _report_when_ready(app: QApplication, startup: Startup, started: float) -> N
         app.quit()
 
     figures["ready_ms"] = (startup.shown_at - started) * 1000
+    startup.asking.connect(sign_in)
     startup.opened.connect(attached)

@@ -47,6 +47,7 @@ class Desk:
     autosave_seconds: int
     lists: Lists
     signed_in: SignedIn | None = None  # who is at the desk, with their role
+    lock_minutes: int = 5
 
     @classmethod
     def load(cls, session: Session) -> Desk:
@@ -54,7 +55,8 @@ class Desk:
         advisor = session.get(Advisor, advisor_id) if advisor_id else None
         return cls(advisor_id, settings.get(session, "site_code"),
                    settings.get(session, "autosave_seconds"), Lists.load(session),
-                   SignedIn.of(advisor) if advisor is not None else None)
+                   SignedIn.of(advisor) if advisor is not None else None,
+                   settings.get(session, "lock_minutes"))
 
     def can(self, what: str) -> bool:
         """Whether whoever is signed in may do ``what`` (see services.accounts.NEEDS)."""

@@ -342,6 +342,14 @@ class EditorDialog(QDialog):
                          (environment_problem(exc) or ""))
         return False  # let the desk report it in plain words too
 
+    def put_away(self) -> None:
+        """Close, keeping what was typed as a draft, offered again when the form is opened
+        again (the app closing while its owner is away from a shared desk)."""
+        self.save_draft()
+        self._autosave.stop()
+        self.dirty = False
+        QDialog.reject(self)
+
     def save_draft_now(self) -> None:
         self.dirty = True
         self.save_draft()

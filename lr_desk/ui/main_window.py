@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 if TYPE_CHECKING:
+    from lr_desk.services.accounts import SignedIn
+    from lr_desk.services.signin import Gate
     from lr_desk.store.db import Store
     from lr_desk.ui.context import Desk, Lists
     from lr_desk.ui.dropin import DropInDialog
@@ -89,7 +92,15 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
             self._unclosable(page)
         self.tabs.setCurrentIndex(1)
-        self.setCentralWidget(self.tabs)
+        # the desk, or (locked) the page that asks for a password instead
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.gate: Gate | None = None
+        self.lock_page = None
+        self.idle = None
+        self.hidden_forms: list[EditorDialog] = []  # while locked
+        self.parked: dict[str, list[EditorDialog]] = {}  # forms of staff who moved over
 
         self.status_label = QLabel(OPENING)
         self.status_label.setAccessibleName("Desk status")
@@ -109,6 +120,7 @@ class MainWindow(QMainWindow):
         from lr_desk.ui.directory import DirectoryPage
         from lr_desk.ui.people import PeoplePage
         from lr_desk.ui.review import install_review
+        from lr_desk.ui.rights import install_rights
         from lr_desk.ui.today import TodayPage
 
         self.store, self.tasks, self.search, self.desk = store, tasks, search, desk
@@ -125,6 +137,8 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.tabs.setCurrentIndex(current)
         self.review = install_review(self)  # "Needs review", after Directory
+        self._audit_access()  # "Audit log", for managers
+        self.rights = install_rights(self)  # subject access export, retention review
 
         self.today.open_person.connect(self.open_person)
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -181,9 +195,23 @@ class MainWindow(QMainWindow):
         action("&Directory", "Ctrl+3", lambda: self.tabs.setCurrentIndex(2))
         action("Needs &review", "Ctrl+4", lambda: hasattr(self, "review") and
                self.tabs.setCurrentWidget(self.review))
+        self.audit_action = action("A&udit log", "Ctrl+5", lambda: self.show_audit())
+        self.audit_person_action = action("W&ho has looked at this record", "Ctrl+Shift+5",
+                                          lambda: self.show_audit(of_current_person=True))
+        for a in (self.audit_action, self.audit_person_action):
+            a.setVisible(False)  # for managers: see _audit_access
         action("&Close person tab", QKeySequence.StandardKey.Close,
                lambda: self._close_tab(self.tabs.currentIndex()))
-        self.advisor_action = action("Change &advisor…", None, self.change_advisor)
+        desk_menu.addSeparator()
+        self.lock_action = action("&Lock the desk", "Ctrl+L", self.lock)
+        self.switch_action = action("S&witch user…", "Ctrl+Shift+L", self.switch_user)
+        self.password_action = action("Change my pass&word…", None, self.change_password)
+        self.site_action = action("Where this desk &is…", None, self.change_site)
+        self.accounts_action = action("Acc&ounts…", None, self.manage_accounts)
+        self.account_actions = (self.lock_action, self.switch_action, self.password_action,
+                                self.site_action, self.accounts_action)
+        for a in self.account_actions:
+            a.setEnabled(False)
         desk_menu.addSeparator()
         self.sync_action = action("&Sync now", "F5", lambda: self.sync and self.sync.sync_now())
         self.stop_sync_action = action("Sto&p syncing", "Shift+F5",
@@ -219,6 +247,8 @@ class MainWindow(QMainWindow):
             self.reload_lists()
         self.today.reload()
         self.review.refresh()  # new conflicts, possible duplicates
+        if getattr(self, "audit", None) is not None:
+            self.audit.pulled()  # records made on other desks
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
             if hasattr(page, "person_id"):
@@ -234,33 +264,118 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(lambda _r: self.sync.settings_changed())
         return self._editor(dialog)
 
-    def change_advisor(self) -> None:
-        """Another advisor sits down at a shared desk: who they are, and where."""
-        from lr_desk.ui.advisor import AdvisorDialog
-        from lr_desk.ui.context import Desk
+    # -- who is at the desk --------------------------------------------------------
+    def install_lock(self, gate: Gate, lock_minutes: int) -> None:
+        """Sign-in is on: the desk locks after ``lock_minutes`` without input, and on
+        Ctrl+L; staff switch at the lock page."""
+        from lr_desk.ui.lock import IdleLock, LockPage
+
+        self.gate = gate
+        self.lock_page = LockPage(gate, self.store, self)
+        self.lock_page.unlocked.connect(self._unlocked)
+        self.stack.addWidget(self.lock_page)
+        self.idle = IdleLock(lock_minutes, self.lock, self)
+        self._roles()
+
+    def _roles(self) -> None:
+        """Menus for whoever is signed in: admins manage accounts and sync settings."""
+        signed_in = self.gate is not None
+        for a in (self.lock_action, self.switch_action, self.password_action, self.site_action):
+            a.setEnabled(signed_in)
+        self.accounts_action.setEnabled(signed_in and self.desk.can("accounts"))
+        self.accounts_action.setVisible(self.accounts_action.isEnabled())
+        if self.sync is not None:
+            self.sync_settings_action.setEnabled(self.gate is None or self.desk.can("settings"))
+        self._audit_access()
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_page is not None and self.stack.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        """Hide the records (and every open form, with what was typed) until someone
+        signs in again."""
+        if self.lock_page is None or self.locked:
+            return
+        self.hidden_forms = [d for d in self.open_editors() if d.isVisible()]
+        for dialog in self.hidden_forms:
+            dialog.save_draft()  # kept on disk too, should the desk be closed meanwhile
+            dialog.hide()
+        self.stack.setCurrentWidget(self.lock_page)
+        self.menuBar().setEnabled(False)
+        self.lock_page.show_for(self.desk.signed_in)
+        log.info("desk locked")
+
+    def switch_user(self) -> None:
+        self.lock()
+        if self.lock_page is not None:
+            self.lock_page.f.widgets["username"].setFocus()
+
+    def _unlocked(self, who: SignedIn) -> None:
+        before = self.desk.signed_in
+        if before is not None and who.advisor_id != before.advisor_id:
+            self._switched(before, who)
+        forms = self.hidden_forms if before is None or who.advisor_id == before.advisor_id \
+            else self.parked.pop(who.advisor_id, [])
+        self.hidden_forms = []
+        self.stack.setCurrentWidget(self.tabs)
+        self.menuBar().setEnabled(True)
+        for dialog in forms:
+            dialog.show()
+            dialog.raise_()
+        if self.idle is not None:
+            self.idle.set_minutes(self.desk.lock_minutes)
+        if not forms and self.tabs.currentWidget() is self.people:
+            self.query.setFocus()
+
+    def _switched(self, before: SignedIn, who: SignedIn) -> None:
+        """Another member of staff at a shared desk: the forms the last one left open wait
+        for them (hidden, drafts kept); their person tabs close."""
+        self.parked.setdefault(before.advisor_id, []).extend(self.hidden_forms)
+        self.hidden_forms = []
+        for index in reversed(range(self.tabs.count())):
+            self._close_tab(index)  # person pages belong to the advisor who opened them
+        self.desk.advisor_id, self.desk.signed_in = who.advisor_id, who
+        self.store.advisor_id = who.advisor_id
+        self.today.advisor_id = who.advisor_id
+        self.today.reload()
+        self._title()
+        self._roles()
+        self.reload_lists()
+
+    def change_password(self) -> None:
+        from lr_desk.ui.accounts import ChangePasswordDialog
+
+        if self.gate is None:
+            return
+        dialog = ChangePasswordDialog(self.tasks, self.gate, self.desk.signed_in, self)
+        dialog.saved.connect(lambda _r: self.statusBar().showMessage(
+            "Your password was changed.", 10000))
+        dialog.open()
+
+    def manage_accounts(self) -> None:
+        from lr_desk.ui.accounts import AccountsDialog
+
+        if self.gate is None or not self.desk.can("accounts"):
+            return
+        sites = {s.code: s.name for s in self.desk.lists.sites}
+        dialog = AccountsDialog(self.tasks, self.gate, sites, self.desk.advisor_id, self)
+        dialog.finished.connect(lambda _r: self.reload_lists())
+        dialog.open()
+
+    def change_site(self) -> None:
+        from lr_desk.ui.accounts import SiteDialog
 
         if self.store is None:
             return
-        if any(d.isVisible() and d.dirty for d in self.open_editors()):
-            QMessageBox.information(self, "Unsaved work",
-                                    "Please save or close the open forms first, so that "
-                                    "what was typed stays with the right advisor.")
-            return
-        dialog = AdvisorDialog(self.tasks, self.desk.lists.advisors, self.desk.lists.sites,
-                               self.desk.advisor_id, self.desk.site_code, self)
-        if not dialog.exec() or dialog.chosen is None:
-            return
-        self.tasks.run(Desk.load, self._advisor_changed)
+        sites = {s.code: s.name for s in self.desk.lists.sites}
+        dialog = SiteDialog(self.tasks, sites, self.desk.site_code, self)
+        dialog.saved.connect(self._site_changed)
+        dialog.open()
 
-    def _advisor_changed(self, desk) -> None:
-        self.desk.advisor_id, self.desk.site_code = desk.advisor_id, desk.site_code
-        self.store.advisor_id = desk.advisor_id or None
-        self.desk.lists = desk.lists
-        for dialog in self.open_editors():  # clean forms of the advisor who left
-            dialog.reject()
-        for index in reversed(range(self.tabs.count())):
-            self._close_tab(index)  # person pages belong to the advisor who opened them
-        self.today.advisor_id, self.today.site_code = desk.advisor_id, desk.site_code
+    def _site_changed(self, code: str) -> None:
+        self.desk.site_code = code
+        self.today.site_code = code
         self.today.reload()
         self._title()
 
@@ -312,6 +427,25 @@ class MainWindow(QMainWindow):
                 return page
         return None
 
+    def _record_opening(self, person_id: str) -> None:
+        """Opening a person's record is audited (once per page: not each reload)."""
+        from lr_desk.services import audit
+
+        self.tasks.run(lambda s: audit.record_opening(s, person_id))
+
+    def _audit_access(self) -> None:
+        """The Audit log tab and its menu items, for managers only (again whenever someone
+        else signs in at the desk)."""
+        from lr_desk.ui.audit import fit_to_role
+
+        fit_to_role(self)
+
+    def show_audit(self, of_current_person: bool = False):
+        """Ctrl+5: the Audit log; Ctrl+Shift+5: of the person whose page is on show."""
+        from lr_desk.ui.audit import show_log
+
+        return show_log(self, of_current_person)
+
     def open_person(self, person_id: str) -> PersonPage:
         from lr_desk.ui.person import PersonPage
 
@@ -324,6 +458,7 @@ class MainWindow(QMainWindow):
             page.loaded.connect(lambda p=page: self._name_tab(p))
             self.tabs.addTab(page, "…")
             page.reload()
+            self._record_opening(person_id)
         self.tabs.setCurrentWidget(page)
         page.table.setFocus()
         self.person_opened.emit(page)
@@ -408,6 +543,9 @@ class MainWindow(QMainWindow):
         return [*self.editors, *(directory.dialogs.values() if directory else ()), *steps]
 
     def closeEvent(self, event) -> None:
+        waiting = [*self.hidden_forms, *(d for forms in self.parked.values() for d in forms)]
+        for dialog in waiting:  # hidden while locked, or kept for someone who moved over
+            dialog.put_away()
         for dialog in self.open_editors():
             if dialog.isVisible() and dialog.dirty:
                 dialog.raise_()

@@ -172,7 +172,7 @@ def test_a_restored_draft_of_an_edit_reverts_nothing_changed_since(qtbot, desks,
     """The person's form was left as a draft (a crash); meanwhile their phone number was
     changed (a sync from another desk). Saving the restored draft writes what was typed
     on it, and leaves the new number alone."""
-    from lr_desk.profile import open_store
+    from tests.ui.conftest import unlocked_store
     from lr_desk.services import people
     from lr_desk.store.models import Person
 
@@ -186,7 +186,7 @@ def test_a_restored_draft_of_an_edit_reverts_nothing_changed_since(qtbot, desks,
     dialog.dirty = False  # "crash"
     desks.stop(desk)
 
-    store = open_store(profile)  # the new number arrives while the desk is closed
+    store = unlocked_store(profile)  # the new number arrives while the desk is closed
     with store.session() as s:
         person = s.get(Person, person_id)
         people.update(s, person_id, {**people.as_form(person), "phone": "0151 444 4444"})

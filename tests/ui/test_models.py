@@ -120,9 +120,9 @@ def _person_with_history(store) -> str:
 
 @pytest.fixture
 def timeline(profile):
-    from lr_desk.profile import open_store
+    from tests.ui.conftest import unlocked_store
 
-    store = open_store(profile)
+    store = unlocked_store(profile)
     try:
         pid = _person_with_history(store)
         with store.session() as s:
