@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def _profile_args(parser: argparse.ArgumentParser) -> None:
                         help=f"the profile's data folder (default: ${ENV_DATA_DIR}, else the "
                              "platform's user data folder)")
     parser.add_argument("--demo", action="store_true", help="the demo profile")
+    parser.add_argument("--username", default=os.environ.get("LR_DESK_USERNAME", ""),
+                        help="whose account opens the desk's encrypted data (default: "
+                             "$LR_DESK_USERNAME); the password is asked for, or read from "
+                             "$LR_DESK_PASSWORD")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -126,7 +131,7 @@ def _add_device(args) -> int:
     url = args.url
     try:
         if url is None:
-            url = _profile_central_url(_folder(args))
+            url = _profile_central_url(args)
         parse(url)
         new = add_device(url, args.name, args.site, new_password=args.new_password)
     except Exception as exc:
@@ -143,13 +148,41 @@ def _add_device(args) -> int:
     return 0
 
 
-def _profile_central_url(folder: Path):
-    """The URL (with the stored password) of the profile's own central store."""
+def _open(args):
+    """The profile's store, signed in as --username (its data is encrypted); a profile
+    from before encryption opens as it is (the app encrypts it at its next start)."""
     from lr_desk.profile import open_store
+    from lr_desk.services.signin import Gate, SignInError
+
+    folder = _folder(args)
+    gate = Gate(folder)
+    state = gate.state()
+    if state == "convert":
+        return open_store(folder)
+    if state != "locked":
+        raise SignInError(f"There is no desk set up in {folder} (start lr-desk there first).")
+    if not args.username:
+        raise SignInError("Say whose account to sign in with: --username NAME.")
+    password = os.environ.get("LR_DESK_PASSWORD")
+    if password is None:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.username}: ")
+    unlocked = gate.sign_in(args.username, password)
+    if unlocked.password_changed_elsewhere:
+        unlocked.store.close()
+        raise SignInError("This password was changed on another desk: sign in once in the "
+                          "app with the new one.")
+    return unlocked.store
+
+
+def _profile_central_url(args):
+    """The URL (with the stored password) of the profile's own central store."""
     from lr_desk.sync import credentials
     from lr_desk.sync.connect import configured, embedded_url, parse
 
-    store = open_store(folder)
+    folder = _folder(args)
+    store = _open(args)
     try:
         with store.session() as s:
             conn = configured(s, folder)
@@ -163,15 +196,15 @@ def _profile_central_url(folder: Path):
 
 
 def _sync(args) -> int:
-    from lr_desk.profile import open_store
+    from lr_desk.services.signin import SignInError
     from lr_desk.store.db import MigrationError
     from lr_desk.sync.connect import open_central
     from lr_desk.sync.engine import sync_once
 
     folder = _folder(args)
     try:
-        store = open_store(folder)
-    except MigrationError as exc:
+        store = _open(args)
+    except (MigrationError, SignInError) as exc:
         _say(str(exc))
         return FAILED
     central = None

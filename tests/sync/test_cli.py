@@ -244,3 +244,22 @@ def test_starting_the_app_still_imports_no_database_code_up_front():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_sync_signs_in_to_an_encrypted_desk(tmp_path, capsys, monkeypatch):
+    from lr_desk.services.signin import Gate
+
+    folder = tmp_path / "desk"
+    sites = {"walton": "walton"}
+    Gate(folder).set_up("Sam Admin", "walton", "sam", "kettle on at nine",
+                        "kettle on at nine", sites).store.close()
+    monkeypatch.delenv("LR_DESK_USERNAME", raising=False)
+    monkeypatch.setenv("LR_DESK_PASSWORD", "kettle on at nine")
+    assert main(["sync", "--data-dir", str(folder)]) == FAILED
+    assert "--username" in capsys.readouterr().err
+    monkeypatch.setenv("LR_DESK_PASSWORD", "not the password")
+    assert main(["sync", "--data-dir", str(folder), "--username", "sam"]) == FAILED
+    assert "not right" in capsys.readouterr().err
+    monkeypatch.setenv("LR_DESK_PASSWORD", "kettle on at nine")
+    assert main(["sync", "--data-dir", str(folder), "--username", "sam"]) == 0
+    assert capsys.readouterr().out.startswith("Synced: sent ")
