@@ -183,6 +183,7 @@ def _profile_central_url(args):
 
     folder = _folder(args)
     store = _open(args)
+    data_key = store.key
     try:
         with store.session() as s:
             conn = configured(s, folder)
@@ -191,7 +192,7 @@ def _profile_central_url(args):
     if conn.embedded:
         return embedded_url(folder)
     u = parse(conn.url)
-    password = credentials.get_password(folder)
+    password = credentials.get_password(folder, data_key)
     return u.set(password=password) if password else u
 
 

@@ -182,7 +182,8 @@ class Store:
         self.clock = HybridClock(self.device_id)
         self._restore_clock()
         self.Session = sessionmaker(self.engine, expire_on_commit=False,
-                                    info={"clock": self.clock, "device_id": self.device_id})
+                                    info={"clock": self.clock, "device_id": self.device_id,
+                                          "data_key": key})
         outbox.install(self.Session)
 
     def _device_id(self) -> str:

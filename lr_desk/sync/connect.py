@@ -101,7 +101,7 @@ def save(session, folder: Path, url: str, device_name: str, password: str | None
     settings.put(session, "central_url", url)
     settings.put(session, "device_name", device_name.strip())
     if password:
-        credentials.store_password(folder, password)
+        credentials.store_password(folder, password, _data_key(session))
     elif password is not None:
         credentials.delete_password(folder)
 
@@ -126,10 +126,15 @@ def open_central(store, folder: Path) -> CentralStore:
         return CentralStore(url)
     u = parse(conn.url)
     if _postgres(u):
-        password = credentials.get_password(folder)
+        password = credentials.get_password(folder, store.key)
         if password:
             u = u.set(password=password)
     return _checked(u, conn.device_name)
+
+
+def _data_key(session) -> bytes | None:
+    """The data key of the encrypted store a session is bound to (None if plain)."""
+    return session.info.get("data_key")
 
 
 def _checked(url: URL, device_name: str) -> CentralStore:
@@ -190,7 +195,7 @@ def _check(c, url: URL, device_name: str) -> str | None:
 
 
 def test_connection(url: str, device_name: str, password: str | None,
-                    folder: Path | None = None) -> str | None:
+                    folder: Path | None = None, data_key: bytes | None = None) -> str | None:
     """None if this device can sync with the store at ``url`` as ``device_name`` (with
     ``password``, or else one inside the URL, or else the one saved for the profile in
     ``folder``, as Save would keep it); else what is wrong, in plain words, and what to
@@ -206,7 +211,7 @@ def test_connection(url: str, device_name: str, password: str | None,
         password = None
     elif not password and u.password is None and "password" not in u.query \
             and folder is not None:
-        password = credentials.get_password(folder)
+        password = credentials.get_password(folder, data_key)
     if password:
         u = u.set(password=password)
     try:

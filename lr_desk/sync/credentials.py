@@ -1,12 +1,13 @@
 """The central store's password, never kept in plain text.
 
 In the operating system's keyring (through ``keyring``) where the machine has a real
-one; otherwise encrypted (Fernet, from ``cryptography``) under a random key of its own.
-The key is a separate file in the profile folder that only its owner may read (0600),
-so the password appears nowhere in the profile's files, settings or database as it is.
-(That file stops a password being read off a copied database, a backup or a glance at a
-settings file; it does not stop someone who can read every file of the profile as its
-owner. A real keyring is better, and is used whenever there is one.)
+one; otherwise encrypted (Fernet, from ``cryptography``). On a desk whose data is
+encrypted (every desk since sign-in came in), the Fernet key is derived from the desk's
+data key, which only a signed-in member of staff unwraps: a lost laptop gives away
+neither the records nor the password to the central store. On an unencrypted profile
+(from before, or made by tests) the key is a separate file in the profile folder that
+only its owner may read (0600); it is replaced by the derived key at the first use of
+an encrypted desk.
 
 One password per profile: a profile talks to one central store at a time.
 """
@@ -73,11 +74,25 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _fernet(folder: Path, create: bool):
-    """The profile's Fernet, from its key file; with ``create``, a new key if there is
-    none or it is unreadable (whatever it encrypted is lost either way)."""
+def _derived(data_key: bytes):
+    import base64
+
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = HKDF(hashes.SHA256(), 32, salt=None, info=b"lr_desk central password").derive(data_key)
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet(folder: Path, create: bool, data_key: bytes | None = None):
+    """The profile's Fernet: derived from the desk's data key if it has one, else from its
+    key file; with ``create``, a new key file if there is none or it is unreadable
+    (whatever it encrypted is lost either way)."""
     from cryptography.fernet import Fernet
 
+    if data_key is not None:
+        return _derived(data_key)
     key_path = Path(folder) / KEY_FILE
     try:
         return Fernet(key_path.read_bytes().strip())
@@ -95,8 +110,9 @@ def _forget_file(folder: Path) -> None:
         (Path(folder) / name).unlink(missing_ok=True)
 
 
-def store_password(folder: Path, password: str) -> None:
-    """Keep the central store's password for the profile in ``folder``."""
+def store_password(folder: Path, password: str, data_key: bytes | None = None) -> None:
+    """Keep the central store's password for the profile in ``folder`` (``data_key``: the
+    desk's, if its data is encrypted)."""
     backend = _keyring()
     if backend is not None:
         try:
@@ -107,12 +123,15 @@ def store_password(folder: Path, password: str) -> None:
         else:
             _forget_file(folder)
             return
-    token = _fernet(folder, create=True).encrypt(password.encode())
+    token = _fernet(folder, create=True, data_key=data_key).encrypt(password.encode())
     _write_private(Path(folder) / SECRET_FILE, token)
+    if data_key is not None:
+        (Path(folder) / KEY_FILE).unlink(missing_ok=True)
 
 
-def get_password(folder: Path) -> str | None:
-    """The stored password, or None if there is none (or it cannot be read)."""
+def get_password(folder: Path, data_key: bytes | None = None) -> str | None:
+    """The stored password, or None if there is none (or it cannot be read). With the
+    desk's data key, a password kept under an older key file moves under the data key."""
     backend = _keyring()
     if backend is not None:
         try:
@@ -127,14 +146,23 @@ def get_password(folder: Path) -> str | None:
         return None
     from cryptography.fernet import InvalidToken
 
+    token = secret.read_bytes().strip()
+    if data_key is not None:
+        try:
+            return _derived(data_key).decrypt(token).decode()
+        except InvalidToken:
+            pass  # kept before the desk was encrypted: under the key file, moved below
     fernet = _fernet(folder, create=False)
     try:
         if fernet is None:
             raise InvalidToken
-        return fernet.decrypt(secret.read_bytes().strip()).decode()
+        password = fernet.decrypt(token).decode()
     except (InvalidToken, ValueError):
         log.warning("%s cannot be decrypted with %s: the password is lost", secret, KEY_FILE)
         return None
+    if data_key is not None:
+        store_password(folder, password, data_key)
+    return password
 
 
 def delete_password(folder: Path) -> None:

@@ -141,8 +141,9 @@ class SyncSettingsDialog(EditorDialog):
         test = self._tests
         self.test_button.setEnabled(False)
         self._show_result("Trying to connect…", ok=None)
+        key = self.tasks.store.key
         self.tasks.run_aside(lambda: connect.test_connection(url, device_name, password,
-                                                             folder),
+                                                             folder, key),
                              lambda problem: self._tested(test, problem),
                              lambda exc: self._test_failed(test, exc))
 

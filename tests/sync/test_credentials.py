@@ -136,3 +136,19 @@ def test_a_lost_or_damaged_key_loses_the_password_but_nothing_else(tmp_path):
     assert credentials.get_password(tmp_path) is None
     credentials.store_password(tmp_path, "again")  # a new key is made
     assert credentials.get_password(tmp_path) == "again"
+
+
+def test_on_an_encrypted_desk_the_key_is_the_desks_own_and_no_file_holds_it(tmp_path):
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    credentials.store_password(folder, "older secret")  # kept before encryption came in
+    assert (folder / credentials.KEY_FILE).exists()
+    data_key = bytes(range(32))
+    assert credentials.get_password(folder, data_key) == "older secret"  # moved over
+    assert not (folder / credentials.KEY_FILE).exists()
+    assert credentials.get_password(folder, data_key) == "older secret"
+    assert credentials.get_password(folder) is None  # without the data key: nothing
+    assert credentials.get_password(folder, bytes(32)) is None  # nor with another
+    credentials.store_password(folder, "a new secret", data_key)
+    assert credentials.get_password(folder, data_key) == "a new secret"
+    assert b"a new secret" not in b"".join(p.read_bytes() for p in folder.iterdir())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
@@ -16,8 +17,25 @@ from lr_desk.ui.sync import SYNCED
 # the throwaway PostgreSQL server of the sync tests, and no keyring of this machine's
 from tests.sync.conftest import no_keyring, postgres_server, postgres_url  # noqa: F401
 from tests.sync.test_security import _name
+from tests.ui.conftest import make_profile
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
 from tests.ui.test_sync_status import LONG, central_at, closed_port_url, shared_store, wait_for
+
+
+@pytest.fixture
+def profile(tmp_path):
+    """Sync settings are an admin's to change."""
+    folder = tmp_path / "profile"
+    make_profile(folder, role="admin")
+    return folder
+
+
+def test_sync_settings_are_for_admins(qtbot, desks, tmp_path):
+    folder = tmp_path / "advisors"
+    make_profile(folder)
+    desk = desks.start(folder)
+    assert not desk.window.sync_settings_action.isEnabled()
+    assert not desk.window.accounts_action.isEnabled()
 
 
 def result_of_test(qtbot, dialog) -> str:
