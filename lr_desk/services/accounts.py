@@ -22,6 +22,7 @@ NEEDS = {
     "audit": "manager",
     "erase": "manager",  # approve the erasure of a person's information
     "retention": "manager",
+    "subject_access": "manager",  # export everything held about a person (their request)
     "accounts": "admin",
     "devices": "admin",
     "settings": "admin",
