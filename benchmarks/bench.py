@@ -15,6 +15,8 @@ What it measures:
 - saving a conversation with two needs, commit included (the rows it adds are removed
   afterwards so the dataset stays the same from run to run);
 - opening the person with the most history (``desk.person_view``, a fresh session each time);
+- the retention list at the default years (``retention.due_for_review``) and the subject
+  access export of the person with the most history (gathered, then the PDF made);
 - cold start: ``python -m lr_desk --data-dir DIR --exit-when-ready`` against a bare
   PySide6 window, both in subprocesses, with their peak memory;
 - the take-home prescription sheet: ``render_bytes`` for a typical sheet (5 items) and a
@@ -264,6 +266,32 @@ def bench_person(store: Store, runs: int = 20) -> dict:
             "history": f"{span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}",
             "median_ms": ms(statistics.median(times)), "p95_ms": ms(pct(times, 95)),
             "first_ms": ms(times[0])}
+
+
+def bench_rights(store: Store, runs: int = 5) -> dict:
+    from lr_desk.services import retention, subject_access
+    from lr_desk.sheets.subject_access import render_bytes
+
+    years, listed, times = retention.DEFAULT_YEARS, 0, []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        with store.Session() as s:
+            listed = len(retention.due_for_review(s, years))
+        times.append(time.perf_counter() - t0)
+    with store.Session() as s:
+        person_id = s.scalar(select(Conversation.person_id).group_by(Conversation.person_id)
+                             .order_by(func.count().desc()).limit(1))
+        t0 = time.perf_counter()
+        document = subject_access.gather(s, person_id)
+        gathered = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pdf = render_bytes(document)
+    rendered = time.perf_counter() - t0
+    return {"retention_years": years, "listed": listed,
+            "retention_median_ms": ms(statistics.median(times)),
+            "sar_conversations": len(document["conversations"]),
+            "sar_gather_ms": ms(gathered), "sar_pdf_ms": ms(rendered),
+            "sar_pdf_kb": len(pdf) // 1024}
 
 
 # --- the take-home prescription sheet ---------------------------------------------------
@@ -536,6 +564,12 @@ def print_table(results: dict) -> None:
                      f"{sh['typical_new_web']['median_ms']:.1f} ms", "", ""))
         rows.append(("  first sheet after start (fonts loaded)", f"{sh['first_ms']:.1f} ms",
                      "", ""))
+    r = results.get("rights")
+    if r:
+        rows.append((f"retention list, {r['retention_years']} years ({r['listed']:,} people), "
+                     "median", f"{r['retention_median_ms']:.0f} ms", "-", ""))
+        rows.append((f"subject access export, {r['sar_conversations']} conversations: read / "
+                     "PDF", f"{r['sar_gather_ms']:.0f} / {r['sar_pdf_ms']:.0f} ms", "-", ""))
     c = results.get("cold_start")
     if c:
         b, a = c["bare"], c["app"]
@@ -626,6 +660,8 @@ def main(argv: list[str] | None = None) -> int:
         results["save"] = bench_save(store, rng)
         print("open a person ...")
         results["person"] = bench_person(store)
+        print("retention list, subject access export ...")
+        results["rights"] = bench_rights(store)
     finally:
         store.close()
     print(f"prescription sheet ({SHEET_RUNS} runs each) ...")
