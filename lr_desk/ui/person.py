@@ -145,6 +145,7 @@ class PersonPage(QWidget):
                   self.follow_up_button, self.sheet_button, self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.action_row = actions  # more actions go in before the stretch (ui.rights)
         grid = QGridLayout()
         grid.addWidget(self.details, 0, 0)
         grid.addWidget(self.comms, 0, 1)
