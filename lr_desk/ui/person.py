@@ -22,6 +22,7 @@ from lr_desk.services import desk as desk_service
 from lr_desk.services import dropin
 from lr_desk.services.desk import PersonView, TimelineEntry
 from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
+from lr_desk.ui import erase as erase_ui
 from lr_desk.ui.forms import EditorDialog, Fields, combo, set_combo, text_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.people import age
@@ -145,7 +146,7 @@ class PersonPage(QWidget):
                   self.follow_up_button, self.sheet_button, self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        self.action_row = actions  # more actions go in before the stretch (ui.rights)
+        actions.addWidget(erase_ui.install(self))  # at the far end: it can't be undone
         grid = QGridLayout()
         grid.addWidget(self.details, 0, 0)
         grid.addWidget(self.comms, 0, 1)
@@ -197,6 +198,7 @@ class PersonPage(QWidget):
         self.dropin_button.setEnabled(True)
         self.edit_button.setEnabled(True)
         self._selection(self.table.currentIndex(), None)
+        erase_ui.show_erased(self)
         self.loaded.emit()
 
     def _show_merges(self, merges: list) -> None:
