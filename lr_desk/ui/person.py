@@ -146,6 +146,7 @@ class PersonPage(QWidget):
                   self.follow_up_button, self.sheet_button, self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.action_row = actions  # more actions go in before the stretch (ui.rights)
         actions.addWidget(erase_ui.install(self))  # at the far end: it can't be undone
         grid = QGridLayout()
         grid.addWidget(self.details, 0, 0)
