@@ -243,3 +243,36 @@ def show_erased(page) -> None:
                    getattr(page, "consent", None)):
         if widget is not None:
             widget.setEnabled(False)
+
+
+def add_to_list(view, window) -> QPushButton:
+    """An erase action on a list of people (``view``, as the retention list has it: an
+    ``action_row``, ``chosen`` (a person id, or ""), ``selected_person_id()`` and
+    ``reload()``), in the desk's ``window``: it erases the person chosen, then lists
+    again; search and an open page of theirs hear of it."""
+    button = QPushButton("&Erase their information…")
+    button.setAccessibleName("Erase the chosen person's information")
+    button.setEnabled(False)
+    view.chosen.connect(lambda person_id: button.setEnabled(bool(person_id)))
+
+    def erased(people: list[Person]) -> None:
+        for person in people:
+            window.search.person_saved(person)
+            page = window.person_page(person.id)
+            if page is not None:
+                page.reload()
+        view.reload()
+
+    def ask() -> EraseDialog | None:
+        person_id = view.selected_person_id()
+        if not person_id:
+            return None
+        dialog = ask_erase(view, window.tasks, person_id, window.desk.advisor_id)
+        dialog.erased.connect(erased)
+        view.erase_dialog = dialog
+        return dialog
+
+    button.clicked.connect(ask)
+    view.action_row.insertWidget(1, button)  # after Open person
+    view.erase_button = button
+    return button

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from lr_desk import settings
 from lr_desk.services import retention, subject_access
 from lr_desk.services.retention import DueRow
+from lr_desk.ui import erase as erase_ui
 from lr_desk.ui.forms import ERROR_STYLE, Fields, check, line_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import Tasks, environment_problem
@@ -373,6 +374,7 @@ class Rights:
             return dialog
         dialog = self.retention_dialog = RetentionDialog(self.window.tasks, self.window)
         dialog.open_person.connect(self.window.open_person)
+        erase_ui.add_to_list(dialog, self.window)  # Erase their information…
         dialog.show()
         dialog.reload()
         return dialog

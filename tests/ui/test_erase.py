@@ -120,3 +120,35 @@ def test_an_advisor_needs_a_managers_username_and_password(qtbot, desks, tmp_pat
     with window.store.session() as s:
         record = s.scalars(select(Erasure)).one()
         assert (record.requested_by, record.approved_by) == (advisor_id, manager.id)
+
+
+def test_a_manager_erases_someone_from_the_retention_list(qtbot, desks, tmp_path):
+    from datetime import date, datetime, time
+
+    from lr_desk.services.retention import years_before
+    from tests.ui.test_rights import _contact, _register
+
+    folder = tmp_path / "profile"
+    make_profile(folder, name="Mo Manager", role="manager")
+    desk = desks.start(folder)
+    window = desk.window
+    person_id = _register(desk, GIVEN, FAMILY)
+    _contact(desk, person_id, datetime.combine(years_before(date.today(), 10), time(11)))
+    page = open_page(qtbot, window, person_id)  # open meanwhile: it hears of it too
+    dialog = window.rights.show_retention()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
+    assert unnamed_controls(dialog) == [] and mnemonic_clashes(dialog) == {}
+    assert not dialog.erase_button.isEnabled()  # nobody chosen yet
+    dialog.table.setCurrentIndex(dialog.model.index(0, 0))
+    assert dialog.erase_button.isEnabled()
+    dialog.erase_button.click()
+    erasing = dialog.erase_dialog
+    qtbot.waitUntil(lambda: erasing.erase_button.isEnabled(), timeout=10_000)
+    set_combo(erasing.f.widgets["reason"], "retention")
+    qtbot.keyClicks(erasing.f.widgets["confirm"], f"{GIVEN} {FAMILY}")
+    with qtbot.waitSignal(erasing.wiped, timeout=30_000):
+        erasing.erase_button.click()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=10_000)  # listed again
+    assert_erased(qtbot, window, page, person_id)
+    with window.store.session() as s:
+        assert s.scalars(select(Erasure.reason)).one() == "retention"
