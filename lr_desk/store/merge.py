@@ -49,6 +49,9 @@ BY = "~by"  # in ``seen``: the advisor who wrote the change (for "who" in Needs 
 # In a person's clocks: the newest record added under them (a visit, a follow-up...), so
 # that a visit recorded on one desk while the person was deleted on another is flagged.
 CHILD = "~child"
+# Records that name a person without being added under them: the person themself, and
+# the audit log (looking at a record, or a record of a change, is no news about them).
+NOT_CHILDREN = frozenset({"person", "audit_event"})
 # Bookkeeping fields: they change with every edit and are never a conflict.
 QUIET = frozenset({"updated_at", "created_at"})
 # Nor is a deletion or a restore that loses to a later one: whether a record stays
@@ -57,6 +60,11 @@ NOT_EDITS = QUIET | {"deleted_at"}
 
 clock_table = RowClock.__table__
 conflict_table = Conflict.__table__
+
+
+def owner_of(entity: str, fields: dict) -> str | None:
+    """The person a new record is added under, if any (see CHILD)."""
+    return None if entity in NOT_CHILDREN else fields.get("person_id")
 
 
 def device_of(hlc: str) -> str:
@@ -237,7 +245,7 @@ class _Batch:
             self.inserts[entity][entity_id] = row
             self.clocks[entity_id] = Clocks(hlc, {BY: seen[BY]} if seen.get(BY) else {}, True)
             self._note_delete(entity_id, fields, seen, hlc)
-            owner = fields.get("person_id") if entity != "person" else None
+            owner = owner_of(entity, fields)
             if owner in self.rows:
                 self.clocks.setdefault(owner, Clocks("")).note_child(hlc)
                 if self.rows[owner].get("deleted_at"):
@@ -397,8 +405,8 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
         return done
     batch = _Batch(conn)
     batch.load([(c.entity, c.entity_id) for c in theirs],
-               owners=[c.fields["person_id"] for c in theirs
-                       if c.op == "insert" and c.entity != "person" and c.fields.get("person_id")])
+               owners=[owner for c in theirs
+                       if c.op == "insert" and (owner := owner_of(c.entity, c.fields))])
     erasures = erase.Watch.start(conn, theirs)  # None unless anything here is erased
     for c in theirs:
         seen = c.seen if isinstance(c.seen, dict) else (json.loads(c.seen) if c.seen else {})
@@ -421,8 +429,7 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
     erase.blank_local(conn, writes)  # an erased person stays erased (see store.erase)
     inserts = [w for w in writes if w["op"] == "insert"]
     updates = [w for w in writes if w["op"] != "insert"]
-    owner_ids = [w["fields"]["person_id"] for w in inserts
-                 if w["entity"] != "person" and w["fields"].get("person_id")]
+    owner_ids = [owner for w in inserts if (owner := owner_of(w["entity"], w["fields"]))]
     wanted = [w["entity_id"] for w in updates] + owner_ids
     clocks = _load_clocks(conn, wanted) if wanted else {}
     newest = max((h for c in clocks.values()
@@ -431,8 +438,8 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
         clock.observe(newest)
     for w in writes:
         w["hlc"] = clock.now()
-    owners = [(w["fields"]["person_id"], w["hlc"]) for w in inserts
-              if w["entity"] != "person" and w["fields"].get("person_id")]
+    owners = [(owner, w["hlc"]) for w in inserts
+              if (owner := owner_of(w["entity"], w["fields"]))]
     for w in inserts:
         clocks[w["entity_id"]] = Clocks(w["hlc"], {}, True)
         if (w["seen"] or {}).get(BY):

@@ -1,21 +1,33 @@
-"""Change capture: every insert or update of a synced row leaves one outbox entry.
+"""Change capture: every insert or update of a synced row leaves one outbox entry,
+and one record in the audit log (who, when, which desk, which record, which fields).
 
-The capture runs in the flush itself, so the outbox rows are written and committed in
-the same transaction as the change itself: a crash or a failed transaction loses both or
-neither. Rows of synced tables are never deleted; ``session.delete`` on one is refused
-(set ``deleted_at`` instead: a tombstone syncs like any other change).
+The capture runs in the flush itself, so the outbox rows and the audit records are
+written and committed in the same transaction as the change itself: a crash or a failed
+transaction loses all or none. The audit records are synced rows too: each is inserted
+on the flush's connection and leaves its own outbox entry (it is not audited itself).
+They name the fields changed, never their values. Rows of synced tables are never
+deleted; ``session.delete`` on one is refused (set ``deleted_at`` instead: a tombstone
+syncs like any other change, and is audited as a deletion).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from lr_desk.store import merge
 from lr_desk.store.clock import HybridClock, new_id, session_now, utcnow
-from lr_desk.store.models import Outbox, Synced, to_json
+from lr_desk.store.models import (
+    AuditEvent,
+    Conversation,
+    Outbox,
+    Prescription,
+    Referral,
+    Synced,
+    to_json,
+)
 from lr_desk.store.schema import SCHEMA_VERSION
 
 
@@ -62,24 +74,31 @@ def _capture(session: Session, flush_context) -> None:
     if clock is None:
         return
     rows: list[dict[str, Any]] = []
+    audited: list[tuple[Synced, str, dict[str, Any]]] = []  # (row, action, fields)
     extra = session.info.get("seen") or {}
     unseen = session.info.get("unseen") or {}
     by = session.info.get("advisor_id")
     for obj in session.new:
         if isinstance(obj, Synced):
-            rows.append(_entry(obj, "insert", _column_values(obj, only_changed=False), by, None))
+            fields = _column_values(obj, only_changed=False)
+            rows.append(_entry(obj.__tablename__, obj.id, "insert", fields, by, None))
+            audited.append((obj, "create", fields))
     for obj in session.dirty:
         if isinstance(obj, Synced):
             fields = _column_values(obj, only_changed=True)
             if set(fields) - {"updated_at"}:
-                row = _entry(obj, "update", fields, by, extra.pop(obj.id, None))
+                row = _entry(obj.__tablename__, obj.id, "update", fields, by,
+                             extra.pop(obj.id, None))
                 # values changed on another desk while a form was open, that the form
                 # has replaced: kept for review (see services.edits)
                 row["replaced"] = {key: to_json(_old(obj, key))
                                    for key in unseen.pop(obj.id, ()) if key in fields}
                 rows.append(row)
+                deleted = fields.get("deleted_at") and not _old(obj, "deleted_at")
+                audited.append((obj, "delete" if deleted else "change", fields))
     if rows:
         conn = session.connection()
+        rows += _audit(session, conn, audited)
         # stamps each change with a clock past the values it replaces, keeps the clocks,
         # fills in what each write saw
         merge.record_local(conn, rows, clock)
@@ -91,14 +110,14 @@ def _old(obj: Synced, key: str) -> Any:
     return deleted[0] if deleted else None
 
 
-def _entry(obj: Synced, op: str, fields: dict[str, Any], by: str | None,
+def _entry(entity: str, entity_id: str, op: str, fields: dict[str, Any], by: str | None,
            seen: dict | None) -> dict[str, Any]:
     if by:
         seen = {**(seen or {}), merge.BY: by}
     return {
         "change_id": new_id(),
-        "entity": obj.__tablename__,
-        "entity_id": obj.id,
+        "entity": entity,
+        "entity_id": entity_id,
         "op": op,
         "fields": fields,
         "hlc": None,  # stamped by merge.record_local
@@ -106,6 +125,70 @@ def _entry(obj: Synced, op: str, fields: dict[str, Any], by: str | None,
         "created_at": utcnow(),
         "seen": seen,
     }
+
+
+# --- the audit log -----------------------------------------------------------------
+
+AUDIT = AuditEvent.__tablename__
+audit_table = AuditEvent.__table__
+NOT_NAMED = frozenset({"updated_at", "created_at"})  # they change with every write
+# The person a record is about: its own column (person_id, unless named here) ...
+PERSON_COLUMN = {"person": "id", "person_merge": "survivor_id", "not_duplicate": "person_a"}
+# ... or, for records with none, their parent's person_id (read once per flush).
+PARENT = {"conversation_need": ("conversation_id", Conversation),
+          "prescription_item": ("prescription_id", Prescription),
+          "referral_event": ("referral_id", Referral)}
+
+
+def _audit(session: Session, conn, audited: list[tuple[Synced, str, dict]]) -> list[dict]:
+    """One audit record per change of a synced row (audit records excepted), inserted on
+    the flush's connection; returns their outbox entries (not yet stamped)."""
+    audited = [a for a in audited if a[0].__tablename__ != AUDIT]
+    if not audited:
+        return []
+    people = _people_of(session, conn, [obj for obj, _a, _f in audited])
+    now = session_now(session)
+    records = [{
+        "id": new_id(), "at": now, "advisor_id": session.info.get("advisor_id"),
+        "device_id": session.info.get("device_id") or "", "action": action,
+        "entity": obj.__tablename__, "entity_id": obj.id, "person_id": people.get(obj.id),
+        "detail": ", ".join(k for k in fields if k not in NOT_NAMED)[:500],
+        "created_at": now, "updated_at": now, "deleted_at": None,
+    } for obj, action, fields in audited]
+    conn.execute(insert(audit_table), records)
+    # (who made it is in the record itself: no "~by" for Needs review, which never
+    # lists an audit record: they are only ever inserted)
+    return [_entry(AUDIT, r["id"], "insert",
+                   {k: to_json(v) for k, v in r.items() if k != "id"}, None, None)
+            for r in records]
+
+
+def _people_of(session: Session, conn, objs: list[Synced]) -> dict[str, str]:
+    """Row id -> the id of the person the row is about, for the rows about one."""
+    out: dict[str, str] = {}
+    wanted: dict[str, list[tuple[str, str]]] = {}  # parent table -> [(row id, parent id)]
+    for obj in objs:
+        name = obj.__tablename__
+        if name in PARENT:
+            column, model = PARENT[name]
+            parent_id = getattr(obj, column)
+            parent = session.identity_map.get(session.identity_key(model, parent_id))
+            known = inspect(parent).dict.get("person_id") if parent is not None else None
+            if known:  # (as held: no load in the middle of a flush)
+                out[obj.id] = known
+            else:
+                wanted.setdefault(name, []).append((obj.id, parent_id))
+        else:
+            person_id = getattr(obj, PERSON_COLUMN.get(name, "person_id"), None)
+            if person_id:
+                out[obj.id] = person_id
+    for name, pairs in wanted.items():
+        model = PARENT[name][1]
+        owners = dict(conn.execute(select(model.id, model.person_id).where(
+            model.id.in_({parent_id for _row, parent_id in pairs}))).all())
+        out.update((row_id, owners[parent_id]) for row_id, parent_id in pairs
+                   if parent_id in owners)
+    return out
 
 
 def install(session_factory) -> None:

@@ -102,7 +102,8 @@ def test_outbox_stamps_stay_ordered_when_the_wall_clock_goes_back(tmp_path, monk
         with store.session() as s:
             s.add(Person(given_name="B", family_name="Two"))
         with store.session() as s:
-            stamps = list(s.scalars(select(Outbox.hlc).order_by(Outbox.seq)))
+            stamps = list(s.scalars(select(Outbox.hlc).where(Outbox.entity == "person")
+                                    .order_by(Outbox.seq)))
     finally:
         store.close()
     assert len(stamps) == 2 and stamps[0] < stamps[1]
@@ -129,7 +130,7 @@ def test_clock_restored_past_the_last_outbox_stamp_on_reopen(tmp_path, monkeypat
             stamps = list(s.scalars(select(Outbox.hlc).order_by(Outbox.seq)))
     finally:
         reopened.close()
-    assert stamps[0] == last and stamps[-1] > last
+    assert last in stamps and stamps[-1] > last
 
 
 def test_local_time_follows_british_summer_time(monkeypatch):

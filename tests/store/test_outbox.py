@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect, select
 
 from lr_desk import settings
 from lr_desk.services import people
-from lr_desk.store.models import SYNCED_MODELS, Advisor, Draft, Outbox, Person
+from lr_desk.store.models import SYNCED_MODELS, Advisor, AuditEvent, Draft, Outbox, Person
 from lr_desk.store.schema import SCHEMA_VERSION
 
 
@@ -112,15 +112,21 @@ def test_hlc_is_strictly_increasing_in_local_order(store, advisor, outbox):
 
 def test_a_failed_transaction_leaves_neither_row_nor_entry(store, advisor, outbox):
     before = outbox.count()
+    with store.session() as s:
+        audited = s.scalar(select(func.count()).select_from(AuditEvent))
     with pytest.raises(Boom), store.session() as s:
         s.add(Person(given_name="Ghost", family_name="Row"))
         s.flush()
-        # both were written inside the transaction...
-        assert s.scalar(select(func.count()).select_from(Outbox)) == before + 1
+        # all three were written inside the transaction (the row, its entry, and the
+        # audit record's entry)...
+        assert s.scalar(select(func.count()).select_from(Outbox)
+                        .where(Outbox.entity != "audit_event")) == before + 1
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == audited + 1
         raise Boom
-    # ...and both went with it
+    # ...and all went with it
     with store.session() as s:
         assert s.scalars(select(Person)).all() == []
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == audited
     assert outbox.count() == before
 
 

@@ -21,13 +21,19 @@ def device(tmp_path):
     store.close()
 
 
+# Eight records, and the audit record of each.
+WAITING = 16
+
+
 def test_the_outbox_reaches_the_log_in_order_and_is_marked_sent(device, central):
-    assert push.waiting(device) == 8
-    result = push.push_outbox(device, central, batch=3)
-    assert (result.changes, result.batches) == (8, 3)
+    assert push.waiting(device) == WAITING
+    result = push.push_outbox(device, central, batch=6)
+    assert (result.changes, result.batches) == (WAITING, 3)
     assert push.waiting(device) == 0
     log = central.pull(0)
-    assert [c.entity for c in log] == ["advisor"] + ["person"] * 7
+    assert [c.entity for c in log if c.entity != "audit_event"] == ["advisor"] + ["person"] * 7
+    assert [c.entity_id for c in log if c.entity != "audit_event"] == \
+        [c.fields["entity_id"] for c in log if c.entity == "audit_event"]
     assert {c.device_id for c in log} == {device.device_id}
     assert push.push_outbox(device, central).changes == 0  # nothing left to do
 
@@ -42,11 +48,11 @@ def test_a_crash_after_the_store_commits_sends_nothing_twice(device, central, mo
     monkeypatch.setattr(central, "push", commit_then_lose_the_answer)
     with pytest.raises(ConnectionError):
         push.push_outbox(device, central)
-    assert push.waiting(device) == 8  # not marked: the device never heard
+    assert push.waiting(device) == WAITING  # not marked: the device never heard
     monkeypatch.setattr(central, "push", real_push)
     push.push_outbox(device, central)  # the retry
     log = central.pull(0)
-    assert len(log) == 8 and len({c.change_id for c in log}) == 8
+    assert len(log) == WAITING and len({c.change_id for c in log}) == WAITING
     assert push.waiting(device) == 0
 
 
@@ -57,5 +63,5 @@ def test_a_failed_push_leaves_everything_waiting(device, central, monkeypatch):
     monkeypatch.setattr(central, "push", offline)
     with pytest.raises(ConnectionError):
         push.push_outbox(device, central)
-    assert push.waiting(device) == 8
+    assert push.waiting(device) == WAITING
     assert central.head() == 0

@@ -354,11 +354,11 @@ def test_a_crash_while_pushing_duplicates_nothing(make_device, central, monkeypa
         push.push_outbox(a, central, batch=10)
     monkeypatch.setattr(CentralStore, "push", real_push)
     monkeypatch.setattr(push, "update", real_update)
-    assert push.waiting(a) == 31  # nothing marked sent
+    assert push.waiting(a) == 62  # nothing marked sent (31 records, an audit record each)
     sync_once(a, central)
     assert push.waiting(a) == 0
     log = central.pull(0, 10_000)
-    assert len(log) == len({c.change_id for c in log}) == 31
+    assert len(log) == len({c.change_id for c in log}) == 62
     b = make_device("b")
     sync_once(b, central)
     assert records(b) == records(a)
@@ -604,7 +604,7 @@ def test_a_crash_just_after_the_local_write_loses_nothing(make_device, central):
 
     again = open_store(folder)
     try:
-        assert push.waiting(again) == 2
+        assert push.waiting(again) == 4  # two records, and their audit records
         sync_once(again, central)
         b = make_device("b")
         sync_once(b, central)
@@ -683,11 +683,11 @@ def test_a_pull_stopped_between_pages_resumes_and_one_stopped_at_the_end_is_done
     with a.session() as s:
         for n in range(30):
             people.register(s, {"given_name": f"P{n}", "family_name": "Stop"}, adv, "walton")
-    sync_once(a, central)
-    first = engine.pull(b, central, page=20, stop=lambda: True)
-    assert first.interrupted and first.pulled == 20
-    rest = engine.pull(b, central, page=20, stop=lambda: True)  # the last page
-    assert not rest.interrupted and rest.pulled == 10
+    sync_once(a, central)  # 60 changes: 30 people, an audit record each
+    first = engine.pull(b, central, page=40, stop=lambda: True)
+    assert first.interrupted and first.pulled == 40
+    rest = engine.pull(b, central, page=40, stop=lambda: True)  # the last page
+    assert not rest.interrupted and rest.pulled == 20
     assert records(a) == records(b)
 
 
