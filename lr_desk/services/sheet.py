@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import audit
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.clock import local_time, session_now
 from lr_desk.store.models import (
@@ -47,6 +48,7 @@ SHEET_WAYS = {
     "text": "We will send you a text message",
 }
 SHEET_HOW = ("printed", "saved")
+SHEET_AUDIT = {"printed": "take-home sheet", "saved": "take-home sheet, saved as a PDF file"}
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -228,7 +230,8 @@ def _item(session: Session, row: PrescriptionItem, sites: dict[str, Site],
 def record_sheet_given(session: Session, prescription_id: str, advisor_id: str,
                        how: str) -> datetime:
     """Record that the sheet was printed or saved, when and by whom (an ordinary synced
-    update of the prescription). Returns the time recorded (UTC, as stored)."""
+    update of the prescription), and in the audit log: printed, or exported (a saved
+    file is a copy outside the desk). Returns the time recorded (UTC, as stored)."""
     if how not in SHEET_HOW:
         raise ValidationError({"how": "The sheet is either printed or saved."})
     rx = _live(session, Prescription, prescription_id)
@@ -237,4 +240,7 @@ def record_sheet_given(session: Session, prescription_id: str, advisor_id: str,
     now = session_now(session)
     rx.sheet_at, rx.sheet_how, rx.sheet_by = now, how, advisor_id
     session.flush()
+    audit.record(session, "print_sheet" if how == "printed" else "export",
+                 entity="prescription", entity_id=rx.id, person_id=rx.person_id,
+                 detail=SHEET_AUDIT[how], advisor_id=advisor_id)
     return now

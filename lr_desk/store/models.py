@@ -467,10 +467,13 @@ class AuditEvent(Synced, Base):
     person_id: Mapped[str | None] = mapped_column(String(36), default=None)
     detail: Mapped[str] = mapped_column(String(500), default="")
 
+    # The log is read newest first, by time alone or within one person, advisor or
+    # action (services.audit.read): each index ends in the time, so a page is a range.
     __table_args__ = (
         Index("ix_audit_event_at", "at"),
-        Index("ix_audit_event_person_id", "person_id"),
-        Index("ix_audit_event_advisor_id", "advisor_id"),
+        Index("ix_audit_event_person_id", "person_id", "at"),
+        Index("ix_audit_event_advisor_id", "advisor_id", "at"),
+        Index("ix_audit_event_action", "action", "at"),
     )
 
 

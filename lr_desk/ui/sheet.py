@@ -3,7 +3,8 @@
 The preview opens at once and says it is preparing the sheet; the PDF is made on the
 database worker (it needs the prescription) and printed or copied on the second worker,
 so the desk never waits for reportlab or the printer. Giving the sheet (printed or
-saved) is recorded on the prescription, with who did it.
+saved) is recorded on the prescription, with who did it, and in the audit log. Saving
+says, in the save dialog itself, that the file is a copy outside the desk's protection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -33,6 +34,9 @@ from lr_desk.sheets.render import render_bytes, write_atomically
 from lr_desk.ui.tasks import Tasks
 
 PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
+LEAVES_THE_DESK = ("A saved sheet leaves the desk's protected (encrypted) store: anyone "
+                   "who can open the file can read it. Keep it somewhere safe, and delete "
+                   "it when it is no longer needed.")
 
 
 def print_pdf(pdf: bytes, printer: QPrinter) -> int:
@@ -62,6 +66,26 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     finally:
         painter.end()
     return document.pageCount()
+
+
+def save_dialog(parent, start: Path) -> QFileDialog:
+    """Where to save the sheet, with a word in the dialog itself on what a saved copy
+    means. (Qt's own file dialog: the system's has no room for one.)"""
+    dialog = QFileDialog(parent, "Save the sheet as PDF", str(start.parent),
+                         "PDF files (*.pdf)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix("pdf")
+    dialog.selectFile(start.name)
+    dialog.setAccessibleName("Save the sheet as PDF")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    warning = QLabel(LEAVES_THE_DESK)
+    warning.setObjectName("leaves_the_desk")
+    warning.setAccessibleName("Keep the saved sheet safe")
+    warning.setWordWrap(True)
+    grid = dialog.layout()
+    grid.addWidget(warning, grid.rowCount(), 0, 1, -1)
+    return dialog
 
 
 def _plain(exc: BaseException) -> str:
@@ -204,14 +228,14 @@ class SheetPreview(QDialog):
         self.tasks.run_aside(lambda: print_pdf(pdf, printer), lambda _pages: record(None),
                              self._not_given)
 
-    def save_sheet(self) -> None:
+    def save_sheet(self) -> QFileDialog | None:
+        """Ask where to save (the sheet is saved once a file is chosen)."""
         if self.pdf is None:
-            return
-        start = Path.home() / f"{self.suggested_name()}.pdf"
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, "Save the sheet as PDF", str(start), "PDF files (*.pdf)")
-        if chosen:
-            self.save_to(Path(chosen))
+            return None
+        dialog = save_dialog(self, Path.home() / f"{self.suggested_name()}.pdf")
+        dialog.fileSelected.connect(lambda chosen: self.save_to(Path(chosen)))
+        dialog.open()
+        return dialog
 
     def save_to(self, target: Path) -> None:
         if target.suffix.lower() != ".pdf":

@@ -7,7 +7,6 @@ import dataclasses
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
 
 from lr_desk.services import directory, dropin, sheet
 from lr_desk.services.reference import example_id
@@ -17,7 +16,6 @@ from lr_desk.store.models import (
     Conversation,
     Course,
     FollowUp,
-    Outbox,
     Partner,
     PartnerService,
     Prescription,
@@ -355,7 +353,7 @@ def test_recording_a_sheet_given(store, person, advisor, other_advisor, course, 
     with store.session() as s:
         rx = s.get(Prescription, result.prescription_id)
         assert (rx.sheet_at, rx.sheet_how, rx.sheet_by) == (stamp, how, other_advisor.id)
-        [entry] = s.scalars(select(Outbox).where(Outbox.seq > before)).all()
+    [entry] = outbox.entries()[before:]
     assert (entry.entity, entry.entity_id, entry.op) == ("prescription",
                                                          result.prescription_id, "update")
     assert entry.fields["sheet_how"] == how

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6 import QtCore
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 
 from lr_desk.services import dropin, people
 from lr_desk.services.directory import courses, services
@@ -70,7 +70,7 @@ def _sizes(pdf: bytes) -> set[float]:
     return sizes
 
 
-def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path, monkeypatch):
+def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path):
     desk = desks.start(profile)
     page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
     assert preview.document.pageCount() >= 1
@@ -90,10 +90,15 @@ def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path, mo
 
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "Shiv's plan"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "PDF files (*.pdf)")))
+    preview.save_button.click()
+    dialog = preview.findChild(QFileDialog)
+    assert dialog.isVisible()
+    # it says, in the dialog itself, that the file leaves the desk's protection
+    warning = dialog.findChild(QLabel, "leaves_the_desk")
+    assert warning.isVisible() and "keep it somewhere safe" in warning.text().lower()
     with qtbot.waitSignal(preview.given, timeout=30_000) as given:
-        preview.save_button.click()
+        dialog.selectFile(str(target))
+        dialog.accept()
     assert given.args == ["saved"]
     saved = target.with_name(target.name + ".pdf")
     assert saved.read_bytes() == preview.pdf

@@ -52,8 +52,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     op.create_index("ix_audit_event_at", "audit_event", ["at"])
-    op.create_index("ix_audit_event_person_id", "audit_event", ["person_id"])
-    op.create_index("ix_audit_event_advisor_id", "audit_event", ["advisor_id"])
+    op.create_index("ix_audit_event_person_id", "audit_event", ["person_id", "at"])
+    op.create_index("ix_audit_event_advisor_id", "audit_event", ["advisor_id", "at"])
+    op.create_index("ix_audit_event_action", "audit_event", ["action", "at"])
     # Append-only: a record, once written, is never changed or removed. (Writing the same
     # values again, as a sync may, is allowed: it changes nothing.)
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in AUDITED)
