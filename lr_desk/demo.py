@@ -311,7 +311,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
     """
     from lr_desk import settings
     from lr_desk.services import advisors as advisor_service
-    from lr_desk.services import directory, dropin
+    from lr_desk.services import consent, directory, dropin
     from lr_desk.services import people as people_service
 
     now = now or datetime.now()
@@ -327,6 +327,11 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
         for row in service_rows:
             by_category[row.service.category].append(row.service)
         plan = _plan_demo(rng, synth, people, today, by_category, courses, now)
+        partner_of = {row.service.id: row.partner.id for row in service_rows}
+        # referrals that will be sent: the person agrees to share with the partner first
+        will_send = {payload[0] for _when, _order, kind, payload in plan
+                     if kind == "status" and payload[1] == "sent"}
+        sharing: set[tuple[str, str]] = set()  # (person, partner) agreed already
 
         # The services stamp times from s.info["now"]: the story's own times.
         hubs = list(HUB_WEIGHTS)
@@ -357,6 +362,15 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
                 site = raw["conversation"]["site_code"]
                 pool = by_hub.get(site) or list(range(len(advisor_ids)))
                 adv = advisor_ids[pool[conv_key % len(pool)]]
+                for ref_key in refer_keys:
+                    item = raw["items"][ref_key[1]]
+                    partner = partner_of[item["service_id"]]
+                    if ((item["referral_status"] == "sent" or ref_key in will_send)
+                            and (person_key, partner) not in sharing):
+                        sharing.add((person_key, partner))
+                        consent.record(s, person_ids[person_key], adv,
+                                       {"kind": "share", "partner_id": partner},
+                                       today=when.date())
                 result = dropin.record_drop_in(s, person_ids[person_key], adv, raw,
                                                today=when.date())
                 conversation_advisor[conv_key] = adv

@@ -90,6 +90,23 @@ def make_person(store, advisor):
     return make
 
 
+@pytest.fixture
+def agree_to_share(store, advisor):
+    """Record a person's consent to share their information with the partner of each
+    service given (a referral is sent only with it: services.consent)."""
+    from lr_desk.services import consent
+    from lr_desk.store.models import PartnerService
+
+    def agree(person_id: str, *service_ids: str) -> None:
+        with store.session() as s:
+            for service_id in service_ids:
+                partner_id = s.get(PartnerService, service_id).partner_id
+                consent.record(s, person_id, advisor.id,
+                               {"kind": "share", "partner_id": partner_id}, today=TODAY)
+
+    return agree
+
+
 class OutboxReader:
     """Reads the outbox in its own session, in local order: the entries of the records
     changed (the audit log's own entries, one per change, only when ``entity`` asks for

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import duplicates
+from lr_desk.services import consent, duplicates
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
@@ -212,6 +212,11 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
     if person is None or person.deleted_at is not None:
         raise ValidationError({"person": "This person's record is no longer here."})
     clean = check_drop_in(session, raw, today)
+    # a referral opened as sent: only with the person's consent to share with the partner
+    consent.require_share(session, person_id, {
+        f"items.{i}.referral_status": item["service_id"]
+        for i, item in enumerate(clean["items"])
+        if item["refer"] and item["referral_status"] == "sent"})
     conv = Conversation(person_id=person_id, advisor_id=advisor_id, **clean["conversation"])
     session.add(conv)
     session.flush()
@@ -281,6 +286,8 @@ def set_referral_status(session: Session, referral_id: str, status: str, advisor
     ref = session.get(Referral, referral_id)
     if ref is None or ref.deleted_at is not None:
         raise ValidationError({"status": "This referral is no longer here."})
+    if status == "sent":  # each time: consent may have been withdrawn since
+        consent.require_share(session, ref.person_id, {"status": ref.service_id})
     now = session_now(session)
     session.add(ReferralEvent(referral_id=ref.id, status=status, at=now, advisor_id=advisor_id,
                               reason=reason or "", note=note or ""))

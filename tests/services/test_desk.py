@@ -224,8 +224,9 @@ def test_a_done_follow_up_shows_its_outcome(store, history, advisor):
     assert fu.title == "Follow-up done (Drop-in)" and fu.detail == "Outcome: Came to the hub"
 
 
-def test_an_open_referral_is_open(store, make_person, advisor):
+def test_an_open_referral_is_open(store, make_person, advisor, agree_to_share):
     ann = make_person(given_name="Ann", family_name="Lee")
+    agree_to_share(ann.id, SERVICE)
     record(store, ann.id, advisor.id, {
         "conversation": {"site_code": "walton", "mode": "drop_in"},
         "items": [{"kind": "partner_service", "service_id": SERVICE, "refer": True,

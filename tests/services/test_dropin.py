@@ -306,7 +306,8 @@ def set_status(store, referral_id, status, advisor_id, at=None, **kw):
 
 
 def test_status_changes_are_dated_attributed_events(store, referral_id, advisor,
-                                                    other_advisor):
+                                                    other_advisor, person, agree_to_share):
+    agree_to_share(person.id, HUB_SERVICE)  # a referral is sent only with it
     set_status(store, referral_id, "sent", advisor.id, note="Emailed the form",
                at=datetime(2025, 6, 12, 9, 0))
     set_status(store, referral_id, "accepted", other_advisor.id, note="They called back",

@@ -57,13 +57,16 @@ def drop_in(what_matters, title, why, private, action, follow_up_day) -> dict:
     }
 
 
-def test_nothing_private_and_nobody_else_on_the_sheet(store, advisor, make_person, read_pdf):
+def test_nothing_private_and_nobody_else_on_the_sheet(store, advisor, make_person, read_pdf,
+                                                      agree_to_share):
     person = make_person(given_name="Annabel", family_name="Quenington",
                          preferred_name="Annie", date_of_birth="14/02/1985",
                          postcode="l40th", phone="07700 900123", email="annie.q@example.com")
     other = make_person(given_name="Ottoline", family_name="Otherperson",
                         date_of_birth="03/03/1970", postcode="L9 2AF",
                         email="otto@example.com")
+    agree_to_share(person.id, HUB_SERVICE)
+    agree_to_share(other.id, HUB_SERVICE)
     with store.session() as s:
         # somebody else, the same day, at the same hub, with an earlier follow-up
         dropin.record_drop_in(s, other.id, advisor.id, drop_in(

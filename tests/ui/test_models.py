@@ -103,6 +103,11 @@ def _person_with_history(store) -> str:
         service_id = next(sid for sid, name in known.services.items()
                           if name == "Benefits and debt drop-in")
         category = sorted(known.categories)[0]
+        from lr_desk.services import consent  # a referral is sent only with it
+        from lr_desk.store.models import PartnerService
+
+        consent.record(s, person.id, advisor_id, {
+            "kind": "share", "partner_id": s.get(PartnerService, service_id).partner_id})
         dropin.record_drop_in(s, person.id, advisor_id, {
             "conversation": {"site_code": "walton", "mode": "drop_in",
                              "what_matters": "My garden\nand my dog",
