@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services import dropin
+from lr_desk.services import consent, dropin
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import ESCALATION_REASONS, FOLLOWUP_WAYS, ITEM_KINDS, MODES
+from lr_desk.ui.consent import ConsentOffer, events, offer_consent
 from lr_desk.ui.context import Desk
 from lr_desk.ui.forms import (
     ERROR_STYLE,
@@ -168,6 +169,11 @@ class DropInDialog(EditorDialog):
         layout.addWidget(scrolled(body, "Drop-in form"), 1)
         layout.addWidget(self.buttons)
         self.resize(720, 860)
+        # a referral sent needs their consent to share: said at once where Sent is chosen
+        self.sharing: consent.Sharing | None = None
+        self.consent_offer = ConsentOffer(self, tasks, person.id, desk.advisor_id)
+        events().recorded.connect(self._load_sharing)
+        self._load_sharing()
         self.ready()
         f.widgets["conversation.what_matters"].setFocus()
 
@@ -199,6 +205,8 @@ class DropInDialog(EditorDialog):
         if key == "refer":
             self.item_f.widgets["referral_status"].setEnabled(
                 self.item_f.widgets["refer"].isChecked())
+        if key in ("refer", "referral_status", "link"):
+            self._consent_check()
         if not self._loading:
             self.dirty = True
 
@@ -290,6 +298,30 @@ class DropInDialog(EditorDialog):
             return {k: v for k, v in exc.errors.items() if k.startswith("items.")}
         return {}
 
+    def _load_sharing(self, *_person_id) -> None:
+        pid = self.person.id
+        self.tasks.run(lambda s: consent.sharing(s, pid), self._sharing_loaded)
+
+    def _sharing_loaded(self, sharing: consent.Sharing) -> None:
+        self.sharing = sharing
+        self._consent_check()
+
+    def _consent_check(self) -> None:
+        """Say at the item's referral status when Sent needs their consent to share first,
+        and offer to record it (the save checks again, against the store)."""
+        if self.sharing is None:
+            return
+        raw = self._item_raw()
+        sent = raw["refer"] and raw["referral_status"] == "sent"
+        reason = self.sharing.reason(raw["service_id"]) if sent else None
+        label = self.item_f.errors["referral_status"]
+        label.setText(reason or "")
+        label.setVisible(bool(reason))
+        self.item_f.widgets["referral_status"].setAccessibleDescription(reason or "")
+        sending = [i["service_id"] for i in (*self.collect()["items"], raw)
+                   if i.get("refer") and i.get("referral_status") == "sent"]
+        self.consent_offer.offer(self.sharing.blocked(sending))
+
     # -- the whole form ---------------------------------------------------------------
     def _follow_up_toggled(self, on: bool) -> None:
         for key in ("follow_up.due_date", "follow_up.due_time", "follow_up.way",
@@ -367,6 +399,10 @@ class DropInDialog(EditorDialog):
             self.show_notice("Please finish or clear the item you were adding.")
             return
         super().save()
+
+    def save_failed(self, exc: BaseException) -> bool:
+        offer_consent(self, exc, self.desk.advisor_id)  # Sent held back: offer to record it
+        return super().save_failed(exc)
 
     def submit(self, payload: dict) -> None:
         person_id, advisor_id, today = self.person.id, self.desk.advisor_id, self.today

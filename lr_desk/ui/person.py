@@ -23,6 +23,7 @@ from lr_desk.services import dropin
 from lr_desk.services.desk import PersonView, TimelineEntry
 from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
 from lr_desk.ui import erase as erase_ui
+from lr_desk.ui.consent import ConsentSection, offer_consent
 from lr_desk.ui.forms import EditorDialog, Fields, combo, set_combo, text_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.people import age
@@ -154,6 +155,8 @@ class PersonPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(grid)
+        self.consent = ConsentSection(tasks, person_id, advisor_id, self)
+        layout.addWidget(self.consent)
         layout.addLayout(actions)
         layout.addWidget(timeline_label)
         layout.addWidget(self.table, 1)
@@ -161,6 +164,7 @@ class PersonPage(QWidget):
     def reload(self) -> None:
         pid = self.person_id
         self.tasks.run(lambda s: merges_for(s, pid), self._show_merges)  # before ``loaded``
+        self.consent.reload()  # before ``loaded`` too
         self.tasks.run(lambda s: desk_service.person_view(s, pid), self._show)
 
     def _show(self, view: PersonView | None) -> None:
@@ -332,3 +336,7 @@ class StepDialog(EditorDialog):
             def fn(s):
                 return dropin.complete_follow_up(s, rid, adv, outcome)
         self.tasks.run(fn, self.saved_ok, self.save_failed)
+
+    def save_failed(self, exc: BaseException) -> bool:
+        offer_consent(self, exc, self.advisor_id)  # Sent held back: offer to record consent
+        return super().save_failed(exc)

@@ -526,6 +526,9 @@ def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, pro
 def test_update_referral_starts_from_its_current_status(qtbot, desks, profile):
     desk = desks.start(profile)
     page = _open_person(desk, qtbot, "Bryn", "Evans")
+    from tests.ui.test_consent import agree_to_share
+
+    agree_to_share(desk, page.person_id)  # a referral is sent only with it
     _referral_and_follow_up(desk, qtbot, page, status="Sent")
     assert _entry(page, "referral").referral_status == "sent"
 
