@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from lr_desk.store import merge
@@ -130,7 +130,11 @@ def _entry(entity: str, entity_id: str, op: str, fields: dict[str, Any], by: str
 # --- the audit log -----------------------------------------------------------------
 
 AUDIT = AuditEvent.__tablename__
-audit_table = AuditEvent.__table__
+# Written as merge writes rows (plain DB-API, values in their stored form): a save makes
+# an audit record per row it changes, and must stay quick.
+_NAMES, _DEFAULTS, _TO_DB, _ = merge.STORAGE[AUDIT]
+AUDIT_INSERT = (f"INSERT INTO {AUDIT} ({', '.join(_NAMES)}) "
+                f"VALUES ({', '.join('?' * len(_NAMES))})")
 NOT_NAMED = frozenset({"updated_at", "created_at"})  # they change with every write
 # The person a record is about: its own column (person_id, unless named here) ...
 PERSON_COLUMN = {"person": "id", "person_merge": "survivor_id", "not_duplicate": "person_a"}
@@ -147,20 +151,21 @@ def _audit(session: Session, conn, audited: list[tuple[Synced, str, dict]]) -> l
     if not audited:
         return []
     people = _people_of(session, conn, [obj for obj, _a, _f in audited])
-    now = session_now(session)
-    records = [{
-        "id": new_id(), "at": now, "advisor_id": session.info.get("advisor_id"),
-        "device_id": session.info.get("device_id") or "", "action": action,
+    now = to_json(session_now(session))
+    advisor_id, device_id = session.info.get("advisor_id"), session.info.get("device_id")
+    records = {new_id(): {
+        "at": now, "advisor_id": advisor_id, "device_id": device_id or "", "action": action,
         "entity": obj.__tablename__, "entity_id": obj.id, "person_id": people.get(obj.id),
         "detail": ", ".join(k for k in fields if k not in NOT_NAMED)[:500],
         "created_at": now, "updated_at": now, "deleted_at": None,
-    } for obj, action, fields in audited]
-    conn.execute(insert(audit_table), records)
+    } for obj, action, fields in audited}
+    conn.exec_driver_sql(AUDIT_INSERT, [
+        tuple(record_id if name == "id" else _TO_DB[name](r[name]) if name in _TO_DB
+              else r[name] for name in _NAMES) for record_id, r in records.items()])
     # (who made it is in the record itself: no "~by" for Needs review, which never
     # lists an audit record: they are only ever inserted)
-    return [_entry(AUDIT, r["id"], "insert",
-                   {k: to_json(v) for k, v in r.items() if k != "id"}, None, None)
-            for r in records]
+    return [_entry(AUDIT, record_id, "insert", r, None, None)
+            for record_id, r in records.items()]
 
 
 def _people_of(session: Session, conn, objs: list[Synced]) -> dict[str, str]:
@@ -183,9 +188,10 @@ def _people_of(session: Session, conn, objs: list[Synced]) -> dict[str, str]:
             if person_id:
                 out[obj.id] = person_id
     for name, pairs in wanted.items():
-        model = PARENT[name][1]
-        owners = dict(conn.execute(select(model.id, model.person_id).where(
-            model.id.in_({parent_id for _row, parent_id in pairs}))).all())
+        parents = sorted({parent_id for _row, parent_id in pairs})
+        owners = dict(conn.exec_driver_sql(
+            f"SELECT id, person_id FROM {PARENT[name][1].__tablename__} "
+            f"WHERE id IN ({', '.join('?' * len(parents))})", tuple(parents)).all())
         out.update((row_id, owners[parent_id]) for row_id, parent_id in pairs
                    if parent_id in owners)
     return out
