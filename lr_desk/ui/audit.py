@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -230,6 +231,8 @@ class AuditPage(QWidget):
                        lambda _exc: self._failed(number))
 
     def _loaded(self, number: int, appended: bool, result: Loaded) -> None:
+        if not shiboken6.isValid(self):
+            return  # the tab went (someone else signed in) while it was read
         if result.advisors is not None:
             self._fill_advisors(result.advisors)
         if number != self._reads:
@@ -264,7 +267,7 @@ class AuditPage(QWidget):
         return text
 
     def _failed(self, number: int) -> bool:
-        if number == self._reads:
+        if shiboken6.isValid(self) and number == self._reads:
             self.show_button.setEnabled(True)
             self.status.setText("The log could not be read just now.")
         return False  # the desk says why (status bar, or a bug report)
@@ -300,7 +303,8 @@ def fit_to_role(window: MainWindow) -> AuditPage | None:
         action.setEnabled(allowed)
     if allowed and page is None:
         page = AuditPage(window.tasks, window.desk)
-        after = window.tabs.indexOf(getattr(window, "review", None))
+        review = getattr(window, "review", None)
+        after = window.tabs.indexOf(review) if review is not None else -1
         window.tabs.insertTab(after + 1 if after >= 0 else window.tabs.count(), page, TITLE)
         window._unclosable(page)
         page.open_person.connect(window.open_person)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lr_desk.services import audit
 from lr_desk.services.accounts import SignedIn
 from lr_desk.store.models import AuditEvent
+from lr_desk.ui.audit import AuditPage
 from lr_desk.ui.people import PersonDialog
 from tests.ui.conftest import make_profile
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
@@ -173,13 +174,18 @@ def test_the_tab_comes_and_goes_with_who_is_signed_in(qtbot, desks, tmp_path):
     assert log is not None and window.audit_action.isVisible()
     assert window.tabs.indexOf(log) == window.tabs.indexOf(window.review) + 1
     window.desk.signed_in = advisor
+    log.refresh()  # (a read under way as the tab goes: its answer has nowhere to go)
     window._audit_access()
     assert window.audit is None and window.tabs.indexOf(log) == -1
     assert not window.audit_action.isVisible()
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
     # a page left on show by a manager reads nothing for anyone else
     window.desk.signed_in = None
-    log.refresh()
-    assert log.status.text() == "Only managers can see the audit log." and log.model.rows == []
+    page = AuditPage(desk.tasks, window.desk)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.status.text() == "Only managers can see the audit log."
+    assert page.model.rows == [] and desk.tasks.pending == 0
 
 
 def test_a_person_page_is_one_opening_however_often_shown(qtbot, desks, tmp_path):
@@ -233,3 +239,24 @@ def test_a_sync_that_brings_records_in_shows_them(qtbot, desks, tmp_path):
         window.show_pulled({"audit_event": {"x"}})
     assert len(log.model.rows) == shown + 1
     assert log.model.rows[0].device == "Desk …0000abcd"
+
+
+def test_show_more_reads_the_next_page_below(qtbot, desks, tmp_path):
+    desk = _start(desks, tmp_path, "manager")
+    window = desk.window
+    with desk.store.session() as s:
+        for _ in range(audit.PAGE + 4):
+            audit.record(s, "sign_in", entity="advisor", entity_id=window.desk.advisor_id)
+    log = _open_log(qtbot, window)
+    action = log.f.widgets["action"]
+    action.setCurrentIndex(action.findData("sign_in"))
+    _show(qtbot, log)
+    assert len(log.model.rows) == audit.PAGE and log.more_button.isEnabled()
+    assert "Show more" in log.status.text()
+    first = [r.id for r in log.model.rows]
+    with qtbot.waitSignal(log.loaded, timeout=10_000):
+        qtbot.mouseClick(log.more_button, Qt.MouseButton.LeftButton)
+    rows = log.model.rows
+    assert [r.id for r in rows[:audit.PAGE]] == first and not log.more_button.isEnabled()
+    assert len({r.id for r in rows}) == len(_records(desk, action="sign_in")) == len(rows)
+    assert log.table.currentIndex().row() == audit.PAGE  # the first of the older ones
