@@ -348,6 +348,7 @@ class CentralStore:
         if not batch:
             return []
         ids = [c["change_id"] for c in batch]
+        erasing = None
         with self.engine.begin() as conn:
             if self.postgres and self.ordering_lock:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORDER_LOCK})
@@ -377,6 +378,8 @@ class CentralStore:
                     redact.after_append(conn, erasing)
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
+        if erasing and erasing[0]:  # (SQLite) what was blanked: out of the write-ahead log
+            redact.checkpoint(self.engine)
         return ids
 
     def pull(self, after: int, limit: int = 1000) -> list[Change]:

@@ -93,13 +93,14 @@ def report_counts(store) -> dict[str, list[tuple]]:
 
 
 def files_of(store) -> list[Path]:
-    return [p for p in (store.path, Path(f"{store.path}-wal"), Path(f"{store.path}-shm"))
-            if p.exists()]
+    path = getattr(store, "path", store)
+    return [p for p in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
 
 
 def found_in_files(store, secrets=SECRETS) -> dict[str, list[str]]:
-    """Which of the secrets are in the raw bytes of the desk's database files (these test
-    stores are not encrypted: the bytes are the real check)."""
+    """Which of the secrets are in the raw bytes of a desk's database files (or of the
+    SQLite file at a path); these test files are not encrypted: the bytes are the real
+    check."""
     out = {}
     for path in files_of(store):
         data = path.read_bytes()

@@ -33,14 +33,19 @@ from .test_sync import make_device  # noqa: F401  (a fixture)
 def desks(make_device, central):  # noqa: F811
     """Desk A registers a person with something distinctive everywhere; desk B has them."""
     a, b = make_device("a"), make_device("b")
-    with a.session() as s:
+    adv, manager, person_id = staff_and_person(a)
+    sync_once(a, central)
+    sync_once(b, central)
+    return a, b, adv, manager, person_id
+
+
+def staff_and_person(store) -> tuple[str, str, str]:
+    """An advisor, a manager, and a person with something distinctive everywhere."""
+    with store.session() as s:
         adv = advisors.create(s, "Alex Advisor", "walton")
         manager = accounts.create(s, "Mo Manager", "walton", "mo", "manager",
                                   "a long manager password")
-        person_id = rich_person(s, adv.id)
-    sync_once(a, central)
-    sync_once(b, central)
-    return a, b, adv.id, manager.id, person_id
+        return adv.id, manager.id, rich_person(s, adv.id)
 
 
 def erase_on(store, person_id, requested_by, approved_by) -> None:
@@ -78,6 +83,8 @@ def test_an_erased_persons_name_is_found_nowhere_after_erasure_and_sync(
             assert p.erased_at is not None
             assert search.SearchIndex.build(s).search(GIVEN)[0] == []
     assert found_in_log(central) == []
+    if central.engine.dialect.name == "sqlite":  # its bytes too
+        assert found_in_files(central.engine.url.database) == {}
     assert records(a) == records(b) == records(c)
     assert open_conflicts(a) == open_conflicts(b) == open_conflicts(c)
 
@@ -138,13 +145,9 @@ def test_a_device_erases_through_the_store_without_any_right_to_update(
     central.push_as = dev.name
     a = make_device("a")
     try:
-        with a.session() as s:
-            adv = advisors.create(s, "Alex Advisor", "walton")
-            manager = accounts.create(s, "Mo Manager", "walton", "mo", "manager",
-                                      "a long manager password")
-            person_id = rich_person(s, adv.id)
+        adv, manager, person_id = staff_and_person(a)
         sync_once(a, central)
-        erase_on(a, person_id, adv.id, manager.id)
+        erase_on(a, person_id, adv, manager)
         sync_once(a, central)
         assert found_in_log(central) == []
         with raw(login(dev)) as conn:
@@ -188,3 +191,15 @@ def test_the_sqlite_store_refuses_any_other_update(tmp_path):
                               "'$.given_name', 'Erased')"))
     finally:
         store.close()
+
+
+def test_the_erasure_functions_run_as_their_owner_only_where_they_must(device_store):
+    admin, dev = device_store
+    with raw(admin) as conn:
+        rows = conn.execute(
+            "SELECT proname, prosecdef, proconfig, has_function_privilege(%s, oid, 'EXECUTE') "
+            "FROM pg_proc WHERE proname LIKE 'change_log_erase%%' ORDER BY proname",
+            (dev.role,)).fetchall()
+    assert rows == [("change_log_erase", True, ["search_path=pg_catalog, pg_temp"], False),
+                    ("change_log_erased_append", True, ["search_path=pg_catalog, pg_temp"],
+                     False)]
