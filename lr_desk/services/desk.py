@@ -58,7 +58,8 @@ def follow_ups_due(session: Session, today: date, advisor_id: str | None = None,
             .join(Person, FollowUp.person_id == Person.id)
             .join(Advisor, FollowUp.assigned_to == Advisor.id)
             .where(FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None),
-                   FollowUp.due_date <= today, Person.deleted_at.is_(None))
+                   FollowUp.due_date <= today, Person.deleted_at.is_(None),
+                   Person.erased_at.is_(None))  # (nothing can be recorded for them)
             .order_by(FollowUp.due_date, FollowUp.due_time))
     if who:
         stmt = stmt.where(or_(*who))
@@ -95,7 +96,8 @@ def recent_conversations(session: Session, site_code: str | None = None,
     stmt = (select(Conversation, Person, Advisor.name)
             .join(Person, Conversation.person_id == Person.id)
             .join(Advisor, Conversation.advisor_id == Advisor.id)
-            .where(Conversation.deleted_at.is_(None), Person.deleted_at.is_(None))
+            .where(Conversation.deleted_at.is_(None), Person.deleted_at.is_(None),
+                   Person.erased_at.is_(None))
             .order_by(Conversation.occurred_at.desc()).limit(limit))
     if site_code:
         stmt = stmt.where(Conversation.site_code == site_code)

@@ -243,3 +243,21 @@ def test_a_later_write_here_does_not_bring_it_back(store, advisor, manager, pers
         assert (p.family_name, p.phone, p.carer) == ("", "", False)  # (a flag may change)
         assert {c.what_matters for c in s.scalars(select(Conversation))} == {""}
     assert found_in_files(store) == {}
+
+
+def test_today_lists_nothing_of_theirs(store, advisor, manager, person_id):
+    from datetime import date
+
+    from lr_desk.services import desk
+
+    def listed():
+        with store.session() as s:
+            due = desk.follow_ups_due(s, date(2025, 7, 1))
+            recent = desk.recent_conversations(s)
+        return {r.person_id for r in due}, {r.person_id for r in recent}
+
+    with store.session() as s:  # one still to do
+        s.add(FollowUp(person_id=person_id, due_date=date(2025, 6, 20), assigned_to=advisor.id))
+    assert listed() == ({person_id}, {person_id})
+    erase(store, person_id, manager.id, manager.id)
+    assert listed() == (set(), set())
