@@ -663,8 +663,10 @@ def install_review(window: MainWindow) -> ReviewPage:
     if window.search.index is not None:
         page.refresh()
     else:
-        first = window.search.ready.connect(lambda *_: (
-            window.search.ready.disconnect(first), page.refresh()))
+        # once, queued to the page's (UI) thread; Qt drops the connection itself as it
+        # fires (a disconnect from Python while the search thread emits again could
+        # deadlock)
+        window.search.ready.connect(page.refresh, Qt.ConnectionType.SingleShotConnection)
     return page
 
 
