@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from lr_desk.services import accounts, advisors, drafts, erasure, search
 from lr_desk.store import erase as store_erase
-from lr_desk.store.models import Person
+from lr_desk.store.models import Conflict, Person
 from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.engine import sync_once
 from tests.services.erasing import (
@@ -66,6 +66,13 @@ def edit_offline(store, person_id, advisor_id) -> None:
 def test_an_erased_persons_name_is_found_nowhere_after_erasure_and_sync(
         desks, central, make_device, first):  # noqa: F811
     a, b, adv, manager, person_id = desks
+    for desk, name in ((a, "Zephy A"), (b, "Zephy B")):  # a clash: one is kept for review
+        with desk.session() as s:
+            s.get(Person, person_id).preferred_name = name
+    for desk in (a, b, a):
+        sync_once(desk, central)
+    with a.session() as s:
+        assert {c.value for c in s.scalars(select(Conflict))} in ({"Zephy A"}, {"Zephy B"})
     edit_offline(b, person_id, adv)
     counted = report_counts(b)  # everything both desks hold, before the erasure
     erase_on(a, person_id, adv, manager)
