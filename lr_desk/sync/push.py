@@ -43,14 +43,17 @@ def put_state(conn, key: str, value) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
-def waiting(store: Store) -> int:
-    """How many changes are waiting to be sent: the records staff changed, that is (the
-    audit log's own records go with them, uncounted: one save is one change waiting)."""
+def waiting(store: Store, staff_changes_only: bool = False) -> int:
+    """How many changes are waiting to be sent. ``staff_changes_only``: the records staff
+    changed, as the desk tells them (the audit log's own records go with those,
+    uncounted: one save is one change waiting)."""
     from sqlalchemy import func
 
+    query = select(func.count()).select_from(Outbox).where(Outbox.sent_at.is_(None))
+    if staff_changes_only:
+        query = query.where(Outbox.entity != "audit_event")
     with store.session() as s:
-        return s.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.sent_at.is_(None), Outbox.entity != "audit_event"))
+        return s.scalar(query)
 
 
 def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Pushed:

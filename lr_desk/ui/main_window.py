@@ -99,8 +99,8 @@ class MainWindow(QMainWindow):
         self.gate: Gate | None = None
         self.lock_page = None
         self.idle = None
-        self.hidden_forms: list[EditorDialog] = []  # while locked
-        self.parked: dict[str, list[EditorDialog]] = {}  # forms of staff who moved over
+        self.hidden_forms: list[QWidget] = []  # forms and dialogs hidden while locked
+        self.parked: dict[str, list[QWidget]] = {}  # those of staff who moved over
 
         self.status_label = QLabel(OPENING)
         self.status_label.setAccessibleName("Desk status")
@@ -297,9 +297,16 @@ class MainWindow(QMainWindow):
         signs in again."""
         if self.lock_page is None or self.locked:
             return
-        self.hidden_forms = [d for d in self.open_editors() if d.isVisible()]
+        from PySide6.QtWidgets import QDialog
+
+        from lr_desk.ui.forms import EditorDialog
+
+        # every window over the desk: forms, and lists with names in them (retention...)
+        shown = [*self.open_editors(), *self.findChildren(QDialog)]
+        self.hidden_forms = [d for d in dict.fromkeys(shown) if d.isVisible()]
         for dialog in self.hidden_forms:
-            dialog.save_draft()  # kept on disk too, should the desk be closed meanwhile
+            if isinstance(dialog, EditorDialog):
+                dialog.save_draft()  # kept on disk too, should the desk be closed meanwhile
             dialog.hide()
         self.stack.setCurrentWidget(self.lock_page)
         self.menuBar().setEnabled(False)
@@ -545,7 +552,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         waiting = [*self.hidden_forms, *(d for forms in self.parked.values() for d in forms)]
         for dialog in waiting:  # hidden while locked, or kept for someone who moved over
-            dialog.put_away()
+            if hasattr(dialog, "put_away"):
+                dialog.put_away()
         for dialog in self.open_editors():
             if dialog.isVisible() and dialog.dirty:
                 dialog.raise_()

@@ -245,7 +245,7 @@ class SyncService(QObject):
     def _waiting(self) -> int:
         from lr_desk.sync.push import waiting
 
-        return waiting(self.store)
+        return waiting(self.store, staff_changes_only=True)
 
     # -- scheduling ----------------------------------------------------------------
     def start(self, *_ready) -> None:

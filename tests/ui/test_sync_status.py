@@ -177,7 +177,7 @@ def test_offline_with_changes_waiting_then_back_then_gone_again(qtbot, desks, pr
                                                                 tmp_path):
     connect_profile(profile, closed_port_url())
     desk = desks.start(profile)
-    made = waiting(desk.store)  # the account, made offline (its audit records not counted)
+    made = waiting(desk.store, staff_changes_only=True)  # the account, made offline (its audit records not counted)
     wait_for(qtbot, desk, OFFLINE, Status.offline(made).text)
 
     # a save while offline: one more waiting
