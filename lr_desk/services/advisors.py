@@ -1,5 +1,5 @@
-"""Advisor profiles on this device. Password sign-in comes later and will sit in front of
-``choose``: everything else already takes the advisor's id."""
+"""Advisors as the lists know them (the staff accounts behind them, with usernames, roles
+and passwords, are in ``services.accounts``)."""
 
 from __future__ import annotations
 
