@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -327,6 +328,7 @@ class MainWindow(QMainWindow):
         self.hidden_forms = []
         self.stack.setCurrentWidget(self.tabs)
         self.menuBar().setEnabled(True)
+        forms = [d for d in forms if shiboken6.isValid(d)]  # none closed meanwhile
         for dialog in forms:
             dialog.show()
             dialog.raise_()
@@ -338,7 +340,16 @@ class MainWindow(QMainWindow):
     def _switched(self, before: SignedIn, who: SignedIn) -> None:
         """Another member of staff at a shared desk: the forms the last one left open wait
         for them (hidden, drafts kept); their person tabs close."""
-        self.parked.setdefault(before.advisor_id, []).extend(self.hidden_forms)
+        pages = [self.tabs.widget(i) for i in range(self.tabs.count())
+                 if hasattr(self.tabs.widget(i), "person_id")]
+        kept = []
+        for dialog in self.hidden_forms:
+            if _inside(dialog, pages):  # goes with its page: what was typed is kept as a
+                if hasattr(dialog, "put_away"):  # draft, offered when it is opened again
+                    dialog.put_away()
+            else:
+                kept.append(dialog)
+        self.parked.setdefault(before.advisor_id, []).extend(kept)
         self.hidden_forms = []
         for index in reversed(range(self.tabs.count())):
             self._close_tab(index)  # person pages belong to the advisor who opened them
@@ -552,7 +563,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         waiting = [*self.hidden_forms, *(d for forms in self.parked.values() for d in forms)]
         for dialog in waiting:  # hidden while locked, or kept for someone who moved over
-            if hasattr(dialog, "put_away"):
+            if shiboken6.isValid(dialog) and hasattr(dialog, "put_away"):
                 dialog.put_away()
         for dialog in self.open_editors():
             if dialog.isVisible() and dialog.dirty:
@@ -563,3 +574,13 @@ class MainWindow(QMainWindow):
                 dialog.dirty = False
                 dialog.reject()
         event.accept()
+
+
+def _inside(dialog: QWidget, pages: list[QWidget]) -> bool:
+    """Whether ``dialog`` belongs to one of ``pages`` (a window of its own: its parents)."""
+    parent = dialog.parentWidget()
+    while parent is not None:
+        if any(parent is page for page in pages):
+            return True
+        parent = parent.parentWidget()
+    return False

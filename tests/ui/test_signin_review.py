@@ -1,0 +1,41 @@
+"""Switching staff with forms open on a person's page (which closes as they switch)."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import PASSWORD, unlocked_store
+from tests.ui.test_person_page import _open_person
+from tests.ui.test_signin import BEA_PASSWORD, add_bea
+
+
+def _switch(qtbot, window, username, password):
+    page = window.lock_page
+    qtbot.keyClicks(page.f.widgets["username"], username)
+    qtbot.keyClicks(page.f.widgets["other_password"], password)
+    page.switch_button.click()
+    qtbot.waitUntil(lambda: not window.locked, timeout=10_000)
+
+
+def test_a_form_on_a_person_page_is_kept_as_a_draft_when_someone_else_signs_in(
+        qtbot, desks, profile):
+    add_bea(profile)
+    desk = desks.start(profile)
+    window = desk.window
+    page = _open_person(desk, qtbot)
+    step = page._step("Follow-up done", "follow_up", "0000-not-a-row")
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    qtbot.keyClicks(step.f.widgets["outcome"], "Went well")
+    key = step.draft_key
+    window.lock_action.trigger()
+    _switch(qtbot, window, "bea", BEA_PASSWORD)  # Alex's person page closes
+    window.lock_action.trigger()
+    _switch(qtbot, window, "alex", PASSWORD)  # and nothing breaks when Alex is back
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
+    desks.stop(desk)
+    store = unlocked_store(profile)
+    try:
+        from lr_desk.services import drafts
+
+        with store.session() as s:
+            assert drafts.load(s, key).payload["outcome"] == "Went well"
+    finally:
+        store.close()
