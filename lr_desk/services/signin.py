@@ -261,14 +261,22 @@ class Gate:
     def confirm_new_password(self, unlocked: Unlocked, new_password: str) -> None:
         """After ``password_changed_elsewhere``: the password set on another desk, checked
         against the synced hash; this desk's wrap moves to it."""
+        from lr_desk.store.clock import utcnow
+
         store, who = unlocked.store, unlocked.signed_in
+        now = utcnow()
+        try:  # guesses here wait and lock as at sign-in
+            self.keyfile.check_wait(who.username, now)
+        except Locked as exc:
+            raise SignInError(wait_message(exc, now), "new_password") from None
         with store.session() as s:
             advisor = s.get(Advisor, who.advisor_id)
             if not accounts.password_matches(advisor.password_hash, new_password):
-                self.keyfile.failed(who.username)
+                self.keyfile.failed(who.username, now)
                 raise SignInError("That is not the new password either.", "new_password")
             password_hash = advisor.password_hash
         self.keyfile.add(store.key, who.advisor_id, who.username, new_password, password_hash)
+        self.keyfile.data.get("failures", {}).pop(keys.username_key(who.username), None)
         self.keyfile.save()
         unlocked.password_changed_elsewhere = False
         self._signed_in(store, who)
@@ -336,14 +344,24 @@ class Gate:
 
     def change_password(self, store: Store, who: SignedIn, old: str, new: str,
                         again: str) -> None:
-        """Someone changes their own password (offline too: the new hash syncs)."""
+        """Someone changes their own password (offline too: the new hash syncs). Wrong
+        current passwords wait and lock as at sign-in."""
+        from lr_desk.store.clock import utcnow
+
+        now = utcnow()
+        try:
+            self.keyfile.check_wait(who.username, now)
+        except Locked as exc:
+            raise ValidationError({"old_password": wait_message(exc, now)}) from None
         with store.session() as s:
             advisor = s.get(Advisor, who.advisor_id)
             if not accounts.password_matches(advisor.password_hash, old):
+                self.keyfile.failed(who.username, now)
                 raise ValidationError({"old_password": "That is not your current password."})
             advisor = accounts.set_password(s, who.advisor_id, new, again)
             password_hash = advisor.password_hash
         self.keyfile.add(store.key, who.advisor_id, who.username, new, password_hash)
+        self.keyfile.data.get("failures", {}).pop(keys.username_key(who.username), None)
         self.keyfile.save()
 
     def reset_password(self, store: Store, advisor_id: str, new: str, again: str) -> None:

@@ -316,3 +316,43 @@ def test_roles_decide_what_each_may_do():
     assert accounts.can("advisor", "people") and not accounts.can("advisor", "audit")
     assert accounts.can("manager", "audit") and not accounts.can("manager", "accounts")
     assert all(accounts.can("admin", what) for what in accounts.NEEDS)
+
+
+def test_guessing_the_new_password_after_a_change_elsewhere_is_slowed_down_too(desk):
+    folder, _recovery, admin_id = desk
+    unlocked = Gate(folder).sign_in("sam", PASSWORD)
+    with unlocked.store.session() as s:  # as a pull from the central store would leave it
+        s.get(Advisor, admin_id).password_hash = accounts.hash_password("set on another desk")
+    unlocked.store.close()
+    gate = Gate(folder)
+    unlocked = gate.sign_in("sam", PASSWORD)
+    try:
+        for _ in range(keys.FREE_TRIES + 1):
+            with pytest.raises(SignInError):
+                gate.confirm_new_password(unlocked, "a guess")
+        with pytest.raises(SignInError) as caught:  # a wait: not even the right one
+            gate.confirm_new_password(unlocked, "set on another desk")
+        assert "wait" in str(caught.value)
+        assert unlocked.password_changed_elsewhere
+    finally:
+        unlocked.store.close()
+
+
+def test_guessing_the_current_password_to_change_it_is_slowed_down_too(desk):
+    folder, _recovery, _admin = desk
+    gate = Gate(folder)
+    unlocked = gate.sign_in("sam", PASSWORD)
+    store, who = unlocked.store, unlocked.signed_in
+    try:
+        for _ in range(keys.FREE_TRIES + 1):
+            with pytest.raises(ValidationError):
+                gate.change_password(store, who, "a guess", "a whole new one",
+                                     "a whole new one")
+        with pytest.raises(ValidationError) as caught:  # a wait: not even the right one
+            gate.change_password(store, who, PASSWORD, "a whole new one", "a whole new one")
+        assert "wait" in caught.value.errors["old_password"]
+        assert Gate(folder).keyfile.failures("sam") == keys.FREE_TRIES + 1  # as at sign-in
+    finally:
+        store.close()
+    Gate(folder).sign_in("sam", PASSWORD,  # unchanged; and once the wait is over, it opens
+                         utcnow() + timedelta(minutes=1)).store.close()
