@@ -160,6 +160,8 @@ class Gate:
 
         if cipher.is_plain(self.db_path):
             encrypt_in_place(self.db_path, self.folder / "backups", data_key)
+        else:  # a conversion cut short after the database, before its old backups
+            encrypt_backups(self.db_path, self.folder / "backups", data_key)
         store = open_store(self.folder, key=data_key)
         try:
             pending = self.keyfile.pending()
@@ -405,10 +407,16 @@ def encrypt_in_place(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
     for suffix in ("-wal", "-shm"):  # the original's: checkpointed into the copy above
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(staging, db_path)
+    encrypt_backups(db_path, backup_dir, data_key)
+    log.info("encrypted %s (backup %s)", db_path, saved)
+
+
+def encrypt_backups(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
+    """Encrypt, each in place, the backups of ``db_path`` made before encryption (a look
+    at each file's first bytes when there are none)."""
     for old in sorted(backup_dir.glob(f"{db_path.stem}-*.sqlite")):
-        if old != saved and cipher.is_plain(old):
+        if cipher.is_plain(old):
             encrypted = old.with_name(old.name + ".encrypting")
             encrypted.unlink(missing_ok=True)
             cipher.encrypt_copy(old, encrypted, data_key)
             os.replace(encrypted, old)
-    log.info("encrypted %s (backup %s)", db_path, saved)

@@ -356,3 +356,37 @@ def test_guessing_the_current_password_to_change_it_is_slowed_down_too(desk):
         store.close()
     Gate(folder).sign_in("sam", PASSWORD,  # unchanged; and once the wait is over, it opens
                          utcnow() + timedelta(minutes=1)).store.close()
+
+
+def test_old_backups_are_encrypted_even_when_the_conversion_was_cut_short(tmp_path,
+                                                                          monkeypatch):
+    from lr_desk.services import signin
+    from lr_desk.store.db import backup
+
+    folder = tmp_path / "desk"
+    store = open_store(folder)  # the earlier, unencrypted version's profile
+    with store.session() as s:
+        advisor = accounts.Advisor(name="Ann Old", home_site="walton")
+        s.add(advisor)
+        s.flush()
+        people.register(s, {"given_name": "Edith", "family_name": "Backupfile"}, advisor.id,
+                        "walton", today=TODAY)
+    old_backup = backup(store.path, folder / "backups", "before-0003")
+    store.close()
+    real = cipher.encrypt_copy
+    calls = []
+
+    def power_cut_at_the_old_backup(plain, dest, key):
+        calls.append(plain)
+        if plain == old_backup:
+            raise KeyboardInterrupt  # the database is in place, its old backup not yet
+        real(plain, dest, key)
+
+    monkeypatch.setattr(signin.cipher, "encrypt_copy", power_cut_at_the_old_backup)
+    with pytest.raises(KeyboardInterrupt):
+        set_up(folder)
+    monkeypatch.setattr(signin.cipher, "encrypt_copy", real)
+    assert not cipher.is_plain(folder / "lr_desk.sqlite") and cipher.is_plain(old_backup)
+    Gate(folder).sign_in("sam", PASSWORD).store.close()
+    assert not cipher.is_plain(old_backup)
+    assert b"Backupfile" not in old_backup.read_bytes()
