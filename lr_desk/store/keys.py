@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -28,6 +29,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from lr_desk.store.clock import utcnow
+
+log = logging.getLogger(__name__)
 
 FILE = "keys.json"
 VERSION = 1
@@ -124,9 +127,14 @@ class KeyFile:
         self.path = Path(folder) / FILE
         self.data: dict = {}
         for path in (self.path, self.path.with_suffix(".json.bak")):  # the last good copy
-            if path.exists():
+            try:
                 self.data = json.loads(path.read_text(encoding="utf-8"))
-                break
+            except FileNotFoundError:
+                continue
+            except (ValueError, UnicodeDecodeError):  # damaged (a disk error): the copy
+                log.error("%s is damaged; trying its last good copy", path)
+                continue
+            break
 
     @property
     def exists(self) -> bool:

@@ -390,3 +390,11 @@ def test_old_backups_are_encrypted_even_when_the_conversion_was_cut_short(tmp_pa
     Gate(folder).sign_in("sam", PASSWORD).store.close()
     assert not cipher.is_plain(old_backup)
     assert b"Backupfile" not in old_backup.read_bytes()
+
+
+def test_a_damaged_keys_file_falls_back_on_its_last_good_copy(desk):
+    folder, _recovery, _admin = desk
+    Gate(folder).sign_in("sam", PASSWORD).store.close()  # a save: the last good copy kept
+    assert (folder / "keys.json.bak").exists()
+    (folder / "keys.json").write_text('{"accounts": {"trunc', encoding="utf-8")
+    Gate(folder).sign_in("sam", PASSWORD).store.close()
