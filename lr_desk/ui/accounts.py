@@ -252,6 +252,7 @@ class AccountsDialog(QDialog):
         if not username:
             self.status.setText(f"{name} has no username yet: give them a new account "
                                 "instead, or ask them to be added again.")
+            return
         dialog = ResetPasswordDialog(self.tasks, self.gate, advisor_id, name, self)
         dialog.saved.connect(lambda _r: self.reload())
         dialog.open()
@@ -270,7 +271,13 @@ class AccountsDialog(QDialog):
             return
         advisor_id, active = row[0], not row[4]
         self.tasks.run(lambda s: accounts.update(s, advisor_id, active=active),
-                       lambda _a: self.reload())
+                       lambda _a: self._active_set(advisor_id, active))
+
+    def _active_set(self, advisor_id: str, active: bool) -> None:
+        if not active:  # their password no longer unwraps this desk's data key either
+            self.gate.keyfile.remove(advisor_id)
+            self.gate.keyfile.save()
+        self.reload()
 
 
 class SiteDialog(_TaskForm):

@@ -39,3 +39,29 @@ def test_a_form_on_a_person_page_is_kept_as_a_draft_when_someone_else_signs_in(
             assert drafts.load(s, key).payload["outcome"] == "Went well"
     finally:
         store.close()
+
+
+def test_an_account_stopped_from_signing_in_no_longer_unwraps_this_desks_key(
+        qtbot, desks, tmp_path):
+    from lr_desk.services.signin import Gate
+    from lr_desk.ui.accounts import AccountsDialog
+    from tests.ui.conftest import make_profile
+
+    folder = tmp_path / "desk"
+    make_profile(folder, name="Sam Admin", role="admin")
+    bea_id = add_bea(folder)
+    assert Gate(folder).keyfile.accounts_for("bea") == [bea_id]
+    desk = desks.start(folder)
+    desk.window.accounts_action.trigger()
+    dialog = next(d for d in desk.window.findChildren(AccountsDialog) if d.isVisible())
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10_000)
+    dialog.table.selectRow(next(r for r, row in enumerate(dialog.rows) if row[0] == bea_id))
+    dialog.buttons["active"].click()
+    qtbot.waitUntil(lambda: any(row[0] == bea_id and not row[4] for row in dialog.rows),
+                    timeout=10_000)
+    # her password no longer opens the file here, even read straight from keys.json
+    assert Gate(folder).keyfile.accounts_for("bea") == []
+    dialog.buttons["active"].click()  # let her sign in again: checked against her account
+    qtbot.waitUntil(lambda: any(row[0] == bea_id and row[4] for row in dialog.rows),
+                    timeout=10_000)
+    dialog.accept()
