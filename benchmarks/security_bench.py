@@ -27,9 +27,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+import bench
 from sqlalchemy import select
 
-import bench
 from lr_desk.services import accounts
 from lr_desk.services.signin import Gate
 from lr_desk.store import cipher, keys

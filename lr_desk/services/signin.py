@@ -14,6 +14,7 @@ A profile folder is in one of these states:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -116,7 +117,13 @@ class Gate:
                              "username": clean_username})
         keyfile.save()  # first: from here on the data key can always be unwrapped
         self.keyfile = keyfile
-        unlocked = self._open(advisor_id, data_key, password)
+        try:
+            unlocked = self._open(advisor_id, data_key, password)
+        except Exception as exc:
+            # the keys are saved, and signing in finishes the set-up: the recovery key
+            # must not be lost with the error (it is shown nowhere else, ever)
+            exc.recovery_key = recovery
+            raise
         unlocked.recovery_key = recovery
         return unlocked
 
@@ -160,8 +167,8 @@ class Gate:
 
         if cipher.is_plain(self.db_path):
             encrypt_in_place(self.db_path, self.folder / "backups", data_key)
-        else:  # a conversion cut short after the database, before its old backups
-            encrypt_backups(self.db_path, self.folder / "backups", data_key)
+        else:  # a conversion cut short after the database, before the rest
+            encrypt_leftovers(self.db_path, self.folder / "backups", data_key)
         store = open_store(self.folder, key=data_key)
         try:
             pending = self.keyfile.pending()
@@ -314,10 +321,8 @@ class Gate:
             raise SignInError(wait_message(exc, now)) from None
         advisor_id = None
         if self.keyfile.accounts_for(username):
-            try:
+            with contextlib.suppress(WrongPassword):  # counted: then the synced account
                 advisor_id, _key = self.keyfile.unlock(username, password, now)
-            except WrongPassword:
-                pass
         with store.session() as s:
             advisor = (s.get(Advisor, advisor_id) if advisor_id
                        else accounts.verify(s, username, password))
@@ -407,16 +412,20 @@ def encrypt_in_place(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
     for suffix in ("-wal", "-shm"):  # the original's: checkpointed into the copy above
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(staging, db_path)
-    encrypt_backups(db_path, backup_dir, data_key)
+    encrypt_leftovers(db_path, backup_dir, data_key)
     log.info("encrypted %s (backup %s)", db_path, saved)
 
 
-def encrypt_backups(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
-    """Encrypt, each in place, the backups of ``db_path`` made before encryption (a look
-    at each file's first bytes when there are none)."""
-    for old in sorted(backup_dir.glob(f"{db_path.stem}-*.sqlite")):
+def encrypt_leftovers(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
+    """Encrypt, each in place, what of the profile is still plain beside an encrypted
+    database: the embedded central store (every change the desk made) and the backups
+    made before encryption (a look at each file's first bytes when there are none)."""
+    embedded = db_path.with_name("central.sqlite")
+    for old in [embedded, *sorted(backup_dir.glob(f"{db_path.stem}-*.sqlite"))]:
         if cipher.is_plain(old):
             encrypted = old.with_name(old.name + ".encrypting")
             encrypted.unlink(missing_ok=True)
-            cipher.encrypt_copy(old, encrypted, data_key)
+            cipher.encrypt_copy(old, encrypted, data_key)  # its -wal checkpointed into it
+            for suffix in ("-wal", "-shm"):
+                Path(f"{old}{suffix}").unlink(missing_ok=True)
             os.replace(encrypted, old)

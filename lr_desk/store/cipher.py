@@ -61,6 +61,8 @@ def encrypt_copy(plain: Path, dest: Path, key: bytes) -> None:
         raise FileExistsError(dest)
     conn = sqlcipher3.connect(str(plain), isolation_level=None)
     try:
+        # everything into the file itself first: its -wal can then go with it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"{pragma_key(key)}\"", (str(dest),))
         conn.execute("SELECT sqlcipher_export('encrypted')")
         conn.execute("PRAGMA encrypted.journal_mode=WAL")

@@ -145,8 +145,14 @@ def public_url(url: str | URL) -> str:
     return u.difference_update_query(SECRET_PARAMETERS).render_as_string(hide_password=False)
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, key: bytes | None = None) -> Engine:
+    """An engine on the store at ``url``. ``key``: a SQLite store's encryption key (the
+    embedded store of an encrypted desk is encrypted with the desk's data key)."""
     url = engine_url(url)
+    if url.get_backend_name() == "sqlite" and key is not None:
+        from lr_desk.store.cipher import pragma_key
+
+        url = url.set(drivername="sqlite+pysqlcipher", password=pragma_key(key))
     if url.get_backend_name() == "sqlite":
         # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE,
         # which takes the write lock at once, starts every transaction (SQLAlchemy's
@@ -203,13 +209,13 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def init_central(url: str, target: str = "head") -> str:
+def init_central(url: str, target: str = "head", key: bytes | None = None) -> str:
     """Create the central store's schema, or upgrade it to this code's (a store made
     before migrations existed is taken as it is and upgraded). Safe to run again, and
     from two places at once. Returns the revision the store is at.
 
     Raises CentralSchemaError if a newer lr_desk has already upgraded it further."""
-    engine = make_engine(url)
+    engine = make_engine(url, key)
     try:
         with engine.connect() as conn:
             current = read_schema(conn)
@@ -326,9 +332,9 @@ class CentralStore:
     """A connection to the central log. ``ordering_lock=False`` exists only so a test
     can show what goes wrong without it."""
 
-    def __init__(self, url: str | URL, ordering_lock: bool = True):
+    def __init__(self, url: str | URL, ordering_lock: bool = True, key: bytes | None = None):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, key)
         self.postgres = self.engine.dialect.name == "postgresql"
         self.ordering_lock = ordering_lock
         self._hold_before_commit = 0.0  # tests: keep a transaction open a little longer

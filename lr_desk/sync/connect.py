@@ -115,15 +115,15 @@ def open_central(store, folder: Path) -> CentralStore:
     (or upgraded) first. Raises SyncError in plain words (Unreachable when offline)."""
     with store.session() as s:
         conn = configured(s, folder)
-    if conn.embedded:
+    if conn.embedded:  # in the profile folder: encrypted like the desk's own file
         url = embedded_url(folder)
         try:
-            init_central(url)
+            init_central(url, key=store.key)
         except CentralSchemaError as exc:
             raise SyncError(str(exc)) from exc
         except DBAPIError as exc:
             raise problem(exc, url) from exc
-        return CentralStore(url)
+        return CentralStore(url, key=store.key)
     u = parse(conn.url)
     if _postgres(u):
         password = credentials.get_password(folder, store.key)

@@ -251,7 +251,18 @@ class SetUpDialog(_Form):
         self.background.run(
             lambda: self.gate.set_up(v["name"], v["home_site"], v["username"], v["password"],
                                      v["password_again"], self.sites),
-            self._done, lambda exc: self.failed(exc, "password"))
+            self._done, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        recovery = getattr(exc, "recovery_key", None)
+        if not recovery:
+            self.failed(exc, "password")
+            return
+        RecoveryKeyDialog(recovery, self).exec()  # the keys were kept: so must this be
+        self.idle({"password": f"{_unexpected(exc)} The desk's keys are set up: close "
+                              "lr_desk, start it again and sign in to finish."})
+        for w in self.buttons.buttons():
+            w.setEnabled(False)
 
     def _done(self, unlocked: Unlocked) -> None:
         self.unlocked = unlocked

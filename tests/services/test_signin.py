@@ -148,7 +148,8 @@ def test_changing_a_password_works_offline_and_syncs_as_a_hash(desk):
     store, who = unlocked.store, unlocked.signed_in
     try:
         with pytest.raises(ValidationError) as caught:
-            gate.change_password(store, who, "not my password", "a whole new one", "a whole new one")
+            gate.change_password(store, who, "not my password", "a whole new one",
+                                 "a whole new one")
         assert set(caught.value.errors) == {"old_password"}
         with pytest.raises(ValidationError) as caught:
             gate.change_password(store, who, PASSWORD, "short", "short")
@@ -398,3 +399,88 @@ def test_a_damaged_keys_file_falls_back_on_its_last_good_copy(desk):
     assert (folder / "keys.json.bak").exists()
     (folder / "keys.json").write_text('{"accounts": {"trunc', encoding="utf-8")
     Gate(folder).sign_in("sam", PASSWORD).store.close()
+
+
+def test_the_embedded_central_store_is_encrypted_too(tmp_path):
+    """central.sqlite (the embedded store) holds every change a desk made: a copy of the
+    records. On an encrypted desk it is encrypted with the desk's key; one made before
+    encryption is encrypted at set-up."""
+    from lr_desk.sync.connect import open_central
+    from lr_desk.sync.engine import sync_once
+
+    folder = tmp_path / "desk"
+    store = open_store(folder)  # before encryption: synced with its embedded store
+    with store.session() as s:
+        advisor = Advisor(name="Ann Old", home_site="walton")
+        s.add(advisor)
+        s.flush()
+        people.register(s, {"given_name": "Persephone", "family_name": "Quayle"},
+                        advisor.id, "walton", today=TODAY)
+    central = open_central(store, folder)
+    sync_once(store, central)
+    central.close()
+    store.close()
+    assert b"Quayle" in (folder / "central.sqlite").read_bytes()
+
+    unlocked = set_up(folder)
+    try:
+        with unlocked.store.session() as s:
+            people.register(s, {"given_name": "Octavia", "family_name": "Quibble"},
+                            unlocked.signed_in.advisor_id, "walton", today=TODAY)
+        central = open_central(unlocked.store, folder)
+        try:
+            sync_once(unlocked.store, central)
+            names = {c.fields.get("family_name") for c in central.pull(0)
+                     if c.entity == "person"}
+            assert {"Quayle", "Quibble"} <= names  # nothing lost
+        finally:
+            central.close()
+    finally:
+        unlocked.store.close()
+    assert not cipher.is_plain(folder / "central.sqlite")
+    raw = b"".join(p.read_bytes() for p in folder.glob("central.sqlite*"))
+    assert b"Quayle" not in raw and b"Quibble" not in raw
+
+
+def test_a_set_up_that_fails_after_saving_the_keys_still_gives_the_recovery_key(tmp_path):
+    folder = tmp_path / "desk"
+    gate = Gate(folder)
+
+    def fails(*_args):
+        raise OSError(28, "No space left on device")
+
+    gate._open = fails
+    with pytest.raises(OSError) as caught:
+        gate.set_up("Sam Admin", "walton", "sam", PASSWORD, PASSWORD, SITES)
+    recovery = caught.value.recovery_key
+    unlocked = Gate(folder).sign_in("sam", PASSWORD)  # finishes the set-up
+    unlocked.store.close()
+    Gate(folder).recover(recovery).close()  # and the key shown opens the desk
+
+
+def test_no_file_of_a_desk_holds_a_name_in_the_clear(tmp_path):
+    """Every file the desk keeps (its database, the embedded central store, keys, logs,
+    backups) after records were made and synced: the name is in none of them."""
+    from lr_desk.sync.connect import open_central
+    from lr_desk.sync.engine import sync_once
+
+    folder = tmp_path / "desk"
+    unlocked = set_up(folder)
+    try:
+        with unlocked.store.session() as s:
+            people.register(s, {"given_name": "Zenobia", "family_name": "Xanthopoulou",
+                                "phone": "07700 900123"},
+                            unlocked.signed_in.advisor_id, "walton", today=TODAY)
+        central = open_central(unlocked.store, folder)
+        try:
+            sync_once(unlocked.store, central)
+        finally:
+            central.close()
+    finally:
+        unlocked.store.close()
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"lr_desk.sqlite", "central.sqlite", "keys.json"}
+    for path in files:
+        data = path.read_bytes()
+        for word in (b"Zenobia", b"Xanthopoulou", b"07700 900123", PASSWORD.encode()):
+            assert word not in data, f"{word!r} in {path.name}"

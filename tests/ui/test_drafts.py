@@ -172,9 +172,9 @@ def test_a_restored_draft_of_an_edit_reverts_nothing_changed_since(qtbot, desks,
     """The person's form was left as a draft (a crash); meanwhile their phone number was
     changed (a sync from another desk). Saving the restored draft writes what was typed
     on it, and leaves the new number alone."""
-    from tests.ui.conftest import unlocked_store
     from lr_desk.services import people
     from lr_desk.store.models import Person
+    from tests.ui.conftest import unlocked_store
 
     desk = desks.start(profile)
     page = _open_person(desk, qtbot)

@@ -49,9 +49,10 @@ def closed_port_url() -> str:
 
 
 @contextmanager
-def central_at(url: str) -> Iterator[CentralStore]:
-    """A short-lived connection to a central store, to look at it."""
-    store = CentralStore(url)
+def central_at(url: str, key: bytes | None = None) -> Iterator[CentralStore]:
+    """A short-lived connection to a central store, to look at it (``key``: an encrypted
+    desk's embedded store's)."""
+    store = CentralStore(url, key=key)
     try:
         yield store
     finally:
@@ -159,7 +160,7 @@ def test_a_fresh_desk_syncs_with_its_own_store_and_again_on_demand(qtbot, desks,
     assert status.bar.isHidden() and status.stop_button.isHidden()
     with desk.store.session() as s:  # the account, its sign-ins (audited): all sent
         made = s.scalar(select(func.count()).select_from(Outbox))
-    with central_at(connect.embedded_url(profile)) as embedded:
+    with central_at(connect.embedded_url(profile), desk.store.key) as embedded:
         assert embedded.head() == made > 0
 
     window = desk.window
@@ -177,7 +178,8 @@ def test_offline_with_changes_waiting_then_back_then_gone_again(qtbot, desks, pr
                                                                 tmp_path):
     connect_profile(profile, closed_port_url())
     desk = desks.start(profile)
-    made = waiting(desk.store, staff_changes_only=True)  # the account, made offline (its audit records not counted)
+    # the account, made offline (its audit records not counted)
+    made = waiting(desk.store, staff_changes_only=True)
     wait_for(qtbot, desk, OFFLINE, Status.offline(made).text)
 
     # a save while offline: one more waiting
