@@ -129,8 +129,8 @@ class KeyFile:
         for path in (self.path, self.path.with_suffix(".json.bak")):  # the last good copy
             try:
                 self.data = json.loads(path.read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                continue
+            except (FileNotFoundError, NotADirectoryError):  # (a folder that isn't one is
+                continue  # said plainly at start)
             except (ValueError, UnicodeDecodeError):  # damaged (a disk error): the copy
                 log.error("%s is damaged; trying its last good copy", path)
                 continue
