@@ -168,12 +168,17 @@ def test_changing_a_password_works_offline_and_syncs_as_a_hash(desk):
     Gate(folder).sign_in("sam", "a whole new one").store.close()
 
 
+def changed_elsewhere(folder, advisor_id: str, password: str) -> None:
+    """The account's password changed on another desk, as a pull would leave it here."""
+    unlocked = Gate(folder).sign_in("sam", PASSWORD)
+    with unlocked.store.session() as s:
+        s.get(Advisor, advisor_id).password_hash = accounts.hash_password(password)
+    unlocked.store.close()
+
+
 def test_a_password_changed_on_another_desk_is_asked_for_before_the_desk_opens(desk):
     folder, _recovery, admin_id = desk
-    unlocked = Gate(folder).sign_in("sam", PASSWORD)
-    with unlocked.store.session() as s:  # as a pull from the central store would leave it
-        s.get(Advisor, admin_id).password_hash = accounts.hash_password("set on another desk")
-    unlocked.store.close()
+    changed_elsewhere(folder, admin_id, "set on another desk")
 
     gate = Gate(folder)
     unlocked = gate.sign_in("sam", PASSWORD)  # this desk only knows the old one yet
@@ -321,10 +326,7 @@ def test_roles_decide_what_each_may_do():
 
 def test_guessing_the_new_password_after_a_change_elsewhere_is_slowed_down_too(desk):
     folder, _recovery, admin_id = desk
-    unlocked = Gate(folder).sign_in("sam", PASSWORD)
-    with unlocked.store.session() as s:  # as a pull from the central store would leave it
-        s.get(Advisor, admin_id).password_hash = accounts.hash_password("set on another desk")
-    unlocked.store.close()
+    changed_elsewhere(folder, admin_id, "set on another desk")
     gate = Gate(folder)
     unlocked = gate.sign_in("sam", PASSWORD)
     try:
