@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import URL, Engine, create_engine, event, select, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 10
+ENCRYPTED_CACHE_KIB = 64 * 1024  # per connection, at most (see make_engine)
 
 
 def make_engine(path: Path, key: bytes | None = None) -> Engine:
@@ -43,6 +44,12 @@ def make_engine(path: Path, key: bytes | None = None) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten: erasure
+        if key is not None:
+            # Every page read from an encrypted file is decrypted (and its HMAC checked)
+            # as it comes into SQLite's cache: a cache of up to 64 MB, not 2 MB, keeps a
+            # long history decrypted (opening a person with ten years of visits: 70 ms
+            # with the default, 35 ms with this, as on an unencrypted file).
+            cur.execute(f"PRAGMA cache_size=-{ENCRYPTED_CACHE_KIB}")
         cur.close()
 
     return engine
@@ -210,6 +217,22 @@ class Store:
             if self.advisor_id:
                 s.info["advisor_id"] = self.advisor_id  # who, for "Needs review"
             yield s
+
+    @contextmanager
+    def scanning(self, session: Session | Connection) -> Iterator[None]:
+        """Around a read of a whole table (the search index's, a review's): this
+        connection keeps the default small cache meanwhile, and gives back what it held
+        after; an encrypted store's cache may otherwise grow to 64 MB with pages that
+        are read once (at start, while the index is built: the desk's peak memory)."""
+        small = self.key is not None
+        if small:
+            session.execute(text("PRAGMA cache_size=-2000"))
+        try:
+            yield
+        finally:
+            if small:
+                session.execute(text("PRAGMA shrink_memory"))
+                session.execute(text(f"PRAGMA cache_size=-{ENCRYPTED_CACHE_KIB}"))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -66,7 +66,8 @@ def push_outbox(store: Store, central: CentralStore, batch: int = BATCH) -> Push
                          .values(sent_at=None))
             put_state(conn, "pushed_to", central_id)
     while True:
-        with store.engine.connect() as conn:  # plain rows, JSON left as text (as stored)
+        # plain rows, JSON left as text (as stored); read once: no need to keep them
+        with store.engine.connect() as conn, store.scanning(conn):
             rows = conn.exec_driver_sql(
                 f"SELECT {', '.join(FIELDS)}, seq FROM outbox WHERE sent_at IS NULL "
                 "ORDER BY seq LIMIT ?", (batch,)).all()

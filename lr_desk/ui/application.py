@@ -155,14 +155,12 @@ class Startup(QObject):
     asking = Signal(object)  # the sign-in or set-up dialog, shown over the window
 
     def __init__(self, folder: Path, demo: bool = False):
-        from lr_desk.services.signin import Gate
-
         super().__init__()
         self.folder, self.demo = folder, demo
         self.desk: DeskApp | None = None
         self.dialog = None
         self.window = MainWindow(demo)
-        self.gate = Gate(folder)
+        self.gate: Gate | None = None  # after the window shows: it imports the database layer
         self.opener = Opener()
         self.opener.done.connect(self._opened)
         self.preparer = Opener()
@@ -173,11 +171,14 @@ class Startup(QObject):
         QTimer.singleShot(0, self._ask)
 
     def _ask(self) -> None:
+        from lr_desk.services.signin import Gate
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a file in its place, no rights...: said plainly
             self._opened(exc)
             return
+        self.gate = self.gate or Gate(self.folder)
         state = self.gate.state()
         if state == "no_keys":
             self.failed.emit(

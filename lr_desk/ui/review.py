@@ -182,8 +182,8 @@ class Reader(QObject):
 
         def job():
             try:
-                with self.store.Session() as session:
-                    result, exc = fn(session), None
+                with self.store.Session() as session, self.store.scanning(session):
+                    result, exc = fn(session), None  # (it reads every person)
             except Exception as error:  # reported on the UI thread
                 if environment_problem(error) is None:
                     log.exception("could not read what needs review")

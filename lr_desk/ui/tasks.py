@@ -162,7 +162,7 @@ class SearchService(QObject):
     def start(self) -> None:
         def build():
             began = time.perf_counter()
-            with self.store.Session() as session:
+            with self.store.Session() as session, self.store.scanning(session):
                 self.index = SearchIndex.build(session)
             self.ready.emit(len(self.index), time.perf_counter() - began)
 
@@ -215,7 +215,8 @@ class SearchService(QObject):
             try:
                 with self.store.Session() as session:
                     if len(ids) > self.REBUILD_AT:
-                        self.index = SearchIndex.build(session)
+                        with self.store.scanning(session):
+                            self.index = SearchIndex.build(session)
                     else:
                         found = {p.id: p for i in range(0, len(ids), 500) for p in
                                  session.scalars(select(Person).where(
