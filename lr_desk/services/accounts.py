@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services.validation import Checker, ValidationError, check_choice, check_name
+from lr_desk.services.validation import Checker, check_choice, check_name
 from lr_desk.store import keys
 from lr_desk.store.models import ROLES, Advisor, Site
 
@@ -158,23 +158,16 @@ def set_password(session: Session, advisor_id: str, password: str,
 
 
 def update(session: Session, advisor_id: str, *, role: str | None = None,
-           active: bool | None = None, username: str | None = None) -> Advisor:
-    """An admin's changes to an account: its role, whether it may sign in, its username."""
+           active: bool | None = None) -> Advisor:
+    """An admin's changes to an account: its role, and whether it may sign in."""
     advisor = session.get(Advisor, advisor_id)
-    c = Checker()
     if role is not None:
+        c = Checker()
         c.field("role", check_choice, role, {k: k for k in ROLES}, "role")
-    if username is not None:
-        clean = c.field("username", check_username, username)
-        if clean and any(a.id != advisor_id for a in find(session, clean)):
-            c.errors["username"] = "Someone already has this username."
-    c.done()
-    if role is not None:
+        c.done()
         advisor.role = role
     if active is not None:
         advisor.active = active
-    if username is not None:
-        advisor.username = username_of(username)
     session.flush()
     return advisor
 
@@ -183,6 +176,3 @@ def all_accounts(session: Session) -> list[Advisor]:
     return list(session.scalars(select(Advisor).where(Advisor.deleted_at.is_(None))
                                 .order_by(Advisor.name)))
 
-
-__all__ = ["ROLES", "SignedIn", "ValidationError", "can", "create", "find", "set_password",
-           "verify"]

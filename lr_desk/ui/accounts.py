@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,63 +22,49 @@ from lr_desk.services.accounts import SignedIn
 from lr_desk.services.signin import Gate
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import ROLES
-from lr_desk.ui.forms import Fields, combo, line_edit
-from lr_desk.ui.signin import password_edit
+from lr_desk.ui.forms import combo, line_edit
+from lr_desk.ui.signin import SmallForm, password_edit
 from lr_desk.ui.tasks import Tasks
 
 
-class _TaskForm(QDialog):
-    """A small form saved on the desk's workers, with messages at the fields."""
+class _TaskForm(SmallForm):
+    """A small form saved on the desk's spare worker (``work``, in each kind of form),
+    with messages at the fields."""
 
     saved = Signal(object)
 
     def __init__(self, tasks: Tasks, title: str, button: str, parent: QWidget | None):
-        super().__init__(parent)
+        super().__init__(title, parent)
         self.tasks = tasks
-        self.setWindowTitle(title)
-        self.setAccessibleName(title)
-        self.f = Fields()
-        self.form = QFormLayout()
-        self.status = QLabel()
-        self.status.setAccessibleName("What is happening")
-        self.status.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.addButton(button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok.setAccessibleName(button.replace("&", ""))
-        self.ok.setDefault(True)
-        self.ok.clicked.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
-        self.layout_ = QVBoxLayout(self)
+        self.ok = self.main_button(button, self.save)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName("Cancel")
+        cancel.clicked.connect(self.reject)
         self.layout_.addLayout(self.form)
         self.layout_.addWidget(self.status)
-        self.layout_.addWidget(buttons)
+        self.layout_.addWidget(self.buttons)
 
-    def work(self, values: dict):  # on a worker thread
+    def work(self, values: dict):  # on a worker thread; each form says what it saves
         raise NotImplementedError
 
     def save(self) -> None:
         if not self.ok.isEnabled():
-            return
-        self.ok.setEnabled(False)
-        self.status.setText("Saving…")
+            return  # already on its way
         values = self.f.values()
+        self.busy("Saving…")
         self.tasks.run_aside(lambda: self.work(values), self._saved, self._failed)
 
     def _saved(self, result) -> None:
-        self.status.clear()
-        self.ok.setEnabled(True)
+        self.idle()
         self.saved.emit(result)
         self.accept()
 
     def _failed(self, exc: BaseException) -> bool:
-        self.ok.setEnabled(True)
-        self.status.clear()
-        if isinstance(exc, ValidationError):
-            errors = {k: v for k, v in exc.errors.items() if k in self.f.widgets}
-            self.f.show_errors(errors, only_touched=False)
-            self.f.focus_first_error(errors)
-            return bool(errors)
+        """At the fields if it is about them; else the desk reports it (status bar)."""
+        if isinstance(exc, ValidationError) and exc.errors.keys() & self.f.widgets.keys():
+            self.failed(exc, next(iter(self.f.widgets)))
+            return True
+        self.idle()
         return False
 
 

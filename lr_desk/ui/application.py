@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from lr_desk.ui.main_window import MainWindow
+from lr_desk.ui.background import Background
+from lr_desk.ui.main_window import OPENING, MainWindow
 
 if TYPE_CHECKING:
     from lr_desk.services.signin import Gate
@@ -56,23 +56,6 @@ def open_profile(store: Store, demo: bool = False) -> Opened:
     except BaseException:
         store.close()
         raise
-
-
-class Opener(QObject):
-    """Runs ``fn`` on a thread; ``done`` carries its result, or the exception."""
-
-    done = Signal(object)
-
-    def start(self, fn, what: str) -> None:
-        def work() -> None:
-            try:
-                result: object = fn()
-            except BaseException as exc:  # reported on the UI thread
-                log.exception("could not %s", what)
-                result = exc
-            self.done.emit(result)
-
-        threading.Thread(target=work, name="lr-open", daemon=True).start()
 
 
 class DeskApp:
@@ -161,10 +144,7 @@ class Startup(QObject):
         self.dialog = None
         self.window = MainWindow(demo)
         self.gate: Gate | None = None  # after the window shows: it imports the database layer
-        self.opener = Opener()
-        self.opener.done.connect(self._opened)
-        self.preparer = Opener()
-        self.preparer.done.connect(self._prepared)
+        self.background = Background(self)  # preparing the demo, then opening the profile
         self.window.show()
         QApplication.processEvents()  # painted
         self.shown_at = time.perf_counter()
@@ -188,8 +168,8 @@ class Startup(QObject):
             return
         if state == "new" and self.demo:
             self.window.status_label.setText("Preparing the demo desk…")
-            self.preparer.start(lambda: self.gate.set_up_demo(_fill_demo),
-                                "prepare the demo desk")
+            self.background.run(lambda: self.gate.set_up_demo(_fill_demo), self._prepared,
+                                self._opened)
             return
         if state == "convert":
             try:
@@ -214,22 +194,20 @@ class Startup(QObject):
         self.asking.emit(self.dialog)
 
     def _prepared(self, result) -> None:
-        if isinstance(result, BaseException):
-            self._opened(result)
-            return
         result.store.close()  # the demo is ready: now whoever is there signs in
         self._ask()
 
     def _signed_in(self) -> None:
         store = self.dialog.unlocked.store
-        self.window.status_label.setText(OPENING_DESK)
-        self.opener.start(lambda: open_profile(store, self.demo), "open the profile")
+        self.window.status_label.setText(OPENING)
+        self.background.run(lambda: open_profile(store, self.demo), self._opened, self._opened)
 
     def _opened(self, result) -> None:
         if isinstance(result, BaseException):
             from lr_desk.store.db import MigrationError
             from lr_desk.ui.tasks import environment_problem
 
+            log.error("could not open the profile in %s", self.folder, exc_info=result)
             message = (environment_problem(result) or
                        (str(result) if isinstance(result, MigrationError) else None) or
                        f"{type(result).__name__} (the details are in the log)")
@@ -243,9 +221,6 @@ class Startup(QObject):
     def close(self) -> None:
         if self.desk is not None:
             self.desk.close()
-
-
-OPENING_DESK = "Opening the desk…"
 
 
 def _warm_sheets(addresses: list[str]) -> None:

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 from lr_desk.services.accounts import SignedIn
 from lr_desk.services.signin import Gate
 from lr_desk.store.db import Store
+from lr_desk.ui.background import Background
 from lr_desk.ui.forms import Fields, line_edit
-from lr_desk.ui.signin import Background, password_edit
+from lr_desk.ui.signin import password_edit
 
 # What counts as someone at the desk.
 ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
@@ -131,12 +132,12 @@ class LockPage(QWidget):
 
     def _failed(self, exc: BaseException, field: str) -> None:
         from lr_desk.services.signin import SignInError
-        from lr_desk.ui.signin import _unexpected
+        from lr_desk.ui.signin import unexpected_problem
 
         self._busy(False)
         if isinstance(exc, SignInError) and exc.field == "username" and field != "password":
             field = "username"
-        message = str(exc) if isinstance(exc, SignInError) else _unexpected(exc)
+        message = str(exc) if isinstance(exc, SignInError) else unexpected_problem(exc)
         self.f.widgets["other_password" if field != "password" else "password"].clear()
         self.f.show_errors({field: message}, only_touched=False)
         self.f.widgets[field].setFocus()

@@ -7,11 +7,6 @@ and opening the store can take longer, so every check runs on a thread of its ow
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
-from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,46 +22,8 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services.signin import Gate, SignInError, Unlocked
 from lr_desk.services.validation import ValidationError
+from lr_desk.ui.background import Background
 from lr_desk.ui.forms import Fields, combo, line_edit
-
-
-class Background(QObject):
-    """Runs one callable at a time on a thread; ``done`` carries its result or exception
-    (on the UI thread)."""
-
-    done = Signal(object, object)  # result, exception
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.busy = False
-        self._then: tuple[Callable, Callable] | None = None
-        self.done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None]) -> bool:
-        if self.busy:
-            return False  # a second press while the first is on its way does nothing
-        self.busy = True
-        self._then = (on_done, on_error)
-
-        def work() -> None:
-            try:
-                result = fn()
-            except BaseException as exc:  # shown to the user on the UI thread
-                self.done.emit(None, exc)
-            else:
-                self.done.emit(result, None)
-
-        threading.Thread(target=work, name="lr-signin", daemon=True).start()
-        return True
-
-    def _deliver(self, result, exc) -> None:
-        self.busy = False
-        on_done, on_error = self._then
-        if exc is None:
-            on_done(result)
-        else:
-            on_error(exc)
 
 
 def password_edit(name: str) -> QLineEdit:
@@ -75,7 +32,7 @@ def password_edit(name: str) -> QLineEdit:
     return w
 
 
-def _unexpected(exc: BaseException) -> str:
+def unexpected_problem(exc: BaseException) -> str:
     from lr_desk.ui.tasks import environment_problem
 
     return environment_problem(exc) or (
@@ -83,7 +40,7 @@ def _unexpected(exc: BaseException) -> str:
         "log).")
 
 
-class _Form(QDialog):
+class SmallForm(QDialog):
     """A small form of fields with messages under them, a main button, and a line that
     says what is happening."""
 
@@ -129,14 +86,14 @@ class _Form(QDialog):
             known = {k: v for k, v in exc.errors.items() if k in self.f.widgets}
             self.idle(known or {default_field: " ".join(exc.errors.values())})
         else:
-            self.idle({default_field: _unexpected(exc)})
+            self.idle({default_field: unexpected_problem(exc)})
 
     def reject(self) -> None:
         if not self.background.busy:  # never closed under a key derivation in flight
             super().reject()
 
 
-class SignInDialog(_Form):
+class SignInDialog(SmallForm):
     """Username and password, to open the desk. ``unlocked`` holds the open desk after
     it is accepted."""
 
@@ -215,7 +172,7 @@ class SignInDialog(_Form):
             self.f.widgets["password"].setFocus()
 
 
-class SetUpDialog(_Form):
+class SetUpDialog(SmallForm):
     """The first admin account of a new desk (or of a desk whose data was saved before
     encryption came in: it is encrypted on the way). Then the recovery key, once."""
 
@@ -259,7 +216,7 @@ class SetUpDialog(_Form):
             self.failed(exc, "password")
             return
         RecoveryKeyDialog(recovery, self).exec()  # the keys were kept: so must this be
-        self.idle({"password": f"{_unexpected(exc)} The desk's keys are set up: close "
+        self.idle({"password": f"{unexpected_problem(exc)} The desk's keys are set up: close "
                               "lr_desk, start it again and sign in to finish."})
         for w in self.buttons.buttons():
             w.setEnabled(False)
@@ -317,7 +274,7 @@ class RecoveryKeyDialog(QDialog):
             super().reject()
 
 
-class RecoveryDialog(_Form):
+class RecoveryDialog(SmallForm):
     """Every password forgotten: the recovery key opens the desk, and an account gets a
     new password."""
 
