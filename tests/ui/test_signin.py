@@ -16,7 +16,7 @@ from lr_desk.ui.accounts import AccountsDialog, ChangePasswordDialog, NewAccount
 from lr_desk.ui.application import Startup
 from lr_desk.ui.people import PersonDialog
 from lr_desk.ui.signin import RecoveryKeyDialog, SetUpDialog, SignInDialog
-from tests.ui.conftest import PASSWORD, make_profile, unlocked_store
+from tests.ui.conftest import PASSWORD, SITES, make_profile, unlocked_store
 from tests.ui.test_startup import asked, sign_in
 
 BEA_PASSWORD = "tea at eleven please"
@@ -305,3 +305,76 @@ def test_a_desk_from_before_encryption_is_set_up_and_encrypted_losing_nothing(
     assert b"Oldfield" not in (folder / "lr_desk.sqlite").read_bytes()
     assert list((folder / "backups").glob("*before-encryption*"))
     assert "sam" in json.dumps(json.loads((folder / "keys.json").read_text())["accounts"])
+
+
+def test_where_this_desk_is_changes_the_title_and_is_kept(qtbot, desks, profile):
+    from lr_desk import settings
+    from lr_desk.ui.accounts import SiteDialog
+
+    desk = desks.start(profile)
+    desk.window.site_action.trigger()
+    dialog = next(d for d in desk.window.findChildren(SiteDialog) if d.isVisible())
+    combo = dialog.f.widgets["site_code"]
+    combo.setCurrentIndex(combo.findData("southport"))
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.ok.click()
+    assert "Southport" in desk.window.windowTitle()
+    assert desk.window.today.site_code == "southport"
+    desks.stop(desk)
+    store = unlocked_store(profile)
+    try:
+        with store.session() as s:
+            assert settings.get(s, "site_code") == "southport"
+    finally:
+        store.close()
+
+
+def test_an_admin_changes_a_role_and_it_holds_at_the_next_sign_in(qtbot, desks, tmp_path):
+    folder = tmp_path / "desk"
+    make_profile(folder, name="Sam Admin", role="admin")
+    bea_id = add_bea(folder)
+    desk = desks.start(folder)
+    desk.window.accounts_action.trigger()
+    dialog = next(d for d in desk.window.findChildren(AccountsDialog) if d.isVisible())
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10_000)
+    row = next(r for r in range(2) if dialog.rows[r][0] == bea_id)
+    dialog.table.selectRow(row)
+    assert dialog.role.isEnabled()
+    dialog.role.setCurrentIndex(dialog.role.findData("manager"))
+    dialog.role.activated.emit(dialog.role.currentIndex())
+    qtbot.waitUntil(lambda: dialog.rows and next(
+        r for r in dialog.rows if r[0] == bea_id)[3] == "manager", timeout=10_000)
+    mine = next(r for r in range(2) if dialog.rows[r][0] != bea_id)
+    dialog.table.selectRow(mine)
+    assert not dialog.role.isEnabled()  # not one's own
+    dialog.accept()
+    desks.stop(desk)
+    unlocked = Gate(folder).sign_in("bea", BEA_PASSWORD)
+    assert unlocked.signed_in.role == "manager"
+    unlocked.store.close()
+
+
+def test_the_recovery_key_resets_a_forgotten_password_from_the_sign_in_box(qtbot, tmp_path):
+    from lr_desk.ui.signin import RecoveryDialog
+
+    folder = tmp_path / "desk"
+    unlocked = Gate(folder).set_up("Sam Admin", "walton", "sam", PASSWORD, PASSWORD, SITES)
+    recovery = unlocked.recovery_key
+    unlocked.store.close()
+    dialog = RecoveryDialog(Gate(folder))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    w = dialog.f.widgets
+    qtbot.keyClicks(w["recovery_key"], "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
+    qtbot.keyClicks(w["username"], "sam")
+    qtbot.keyClicks(w["password"], "remembered at last")
+    qtbot.keyClicks(w["password_again"], "remembered at last")
+    dialog.buttons.buttons()[0].click()
+    qtbot.waitUntil(lambda: error(dialog, "recovery_key") != "", timeout=10_000)
+    assert w["username"].text() == "sam"  # nothing typed is lost
+    w["recovery_key"].clear()
+    qtbot.keyClicks(w["recovery_key"], recovery.lower())
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.buttons.buttons()[0].click()
+    assert dialog.username == "sam"
+    Gate(folder).sign_in("sam", "remembered at last").store.close()
