@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import pwd
 import shutil
 import subprocess
 import time
@@ -136,11 +138,31 @@ def _queue_ready() -> str | None:
     return None
 
 
+CUPS_PDF_CONF = Path("/etc/cups/cups-pdf.conf")
+
+
+def _cups_pdf_out() -> Path:
+    """Where cups-pdf writes this user's jobs: its ``Out`` setting (``${HOME}/PDF`` unless
+    the queue's configuration says otherwise), with ``${HOME}`` and ``${USER}`` as cups-pdf
+    expands them: from the account database, not from this process's HOME (a test run or
+    a CI job with HOME pointing elsewhere would look in the wrong place)."""
+    if "LR_DESK_TEST_PRINTER_OUT" in os.environ:
+        return Path(os.environ["LR_DESK_TEST_PRINTER_OUT"])
+    out = "${HOME}/PDF"
+    with contextlib.suppress(OSError):
+        for line in CUPS_PDF_CONF.read_text(errors="replace").splitlines():
+            words = line.split(None, 1)
+            if len(words) == 2 and words[0] == "Out":
+                out = words[1].strip()
+    account = pwd.getpwuid(os.getuid())
+    return Path(out.replace("${HOME}", account.pw_dir).replace("${USER}", account.pw_name))
+
+
 def test_print_through_a_real_cups_queue(qtbot, desks, profile):
     why = _queue_ready()
     if why:
         pytest.skip(why)
-    out_dir = Path(os.environ.get("LR_DESK_TEST_PRINTER_OUT", Path.home() / "PDF"))
+    out_dir = _cups_pdf_out()
     before = set(out_dir.glob("*.pdf")) if out_dir.exists() else set()
     desk = desks.start(profile)
     _page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
