@@ -535,6 +535,28 @@ class ErasedRow(Base):
     entity: Mapped[str] = mapped_column(String(64))
 
 
+class SetAside(Base):
+    """A change pulled from the central store that this desk could not apply (a bad
+    shape, a schema version that is not a real one, no proof of authority: the reason
+    says which), kept for an admin to see instead of stopping the sync (see
+    lr_desk.sync.checks). Never synced: every desk sets aside the same changes."""
+
+    __tablename__ = "set_aside"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True)
+    seq: Mapped[int] = mapped_column(Integer)  # where it was in the log it came from
+    device_id: Mapped[str] = mapped_column(String(36))  # the device that appended it
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(8))
+    fields: Mapped[object | None] = mapped_column(JSON, default=None)  # as it came
+    seen: Mapped[object | None] = mapped_column(JSON, default=None)
+    hlc: Mapped[str] = mapped_column(String(80))
+    schema_version: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    set_aside_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 SYNCED_MODELS: dict[str, type[Base]] = {
     m.__tablename__: m
     for m in (
