@@ -43,13 +43,32 @@ def main(argv: list[str] | None = None) -> int:
 
         return command(words)
     args = parse_args(argv)
-    from lr_desk.paths import data_dir, setup_logging
-
-    folder = data_dir(args.data_dir, demo=args.demo)
-    setup_logging(folder)
+    folder = _ready_folder(args)
+    if folder is None:
+        return 1
     from lr_desk.ui.application import run
 
     return run(folder, demo=args.demo, started=started, exit_when_ready=args.exit_when_ready)
+
+
+def _ready_folder(args: argparse.Namespace):
+    """The data folder, with its log set up; None when it cannot be used, having said why
+    in plain words (a file where the folder should be, a disk that cannot be written)."""
+    from lr_desk.faults import classify, name_problem, report_bug
+    from lr_desk.paths import data_dir, setup_logging
+
+    folder = data_dir(args.data_dir, demo=args.demo)
+    wrong = name_problem(str(folder), "data folder (--data-dir, or $" + ENV_DATA_DIR + ")")
+    if wrong is None:
+        try:
+            setup_logging(folder)
+        except Exception as exc:  # before there is a log or a window: said on stderr
+            fault = classify(exc)
+            wrong = fault.message if fault else report_bug(exc, "setting up the data folder")
+    if wrong is not None:
+        print(f"lr_desk cannot start. {wrong}", file=sys.stderr)
+        return None
+    return folder
 
 
 if __name__ == "__main__":

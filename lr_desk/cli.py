@@ -77,6 +77,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     try:
+        wrong = _unusable(args)
+        if wrong:
+            _say(wrong)
+            return FAILED
         if args.command == "central" and args.action == "init":
             return _init(args.url)
         if args.command == "central":
@@ -85,6 +89,60 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("Stopped. Nothing is lost: the rest is done next time.")
         return 130
+    except Exception as exc:  # the one place nothing gets past as a traceback
+        return _stopped(exc, f"lr-desk {args.command}", _desk_file(args))
+
+
+def _unusable(args) -> str | None:
+    """What is wrong with a name given on the command line (or in the environment), said
+    where it arrived, before anything is opened with it."""
+    from lr_desk.faults import name_problem
+
+    for flag, what in (("data_dir", "--data-dir folder"), ("url", "address (URL)"),
+                       ("name", "device name"), ("site", "--site"),
+                       ("username", "--username (or $LR_DESK_USERNAME)")):
+        value = getattr(args, flag, None)
+        problem = name_problem(value, what) if isinstance(value, str) else None
+        if problem:
+            return problem
+    password = os.environ.get("LR_DESK_PASSWORD")
+    if password is not None and (name_problem(password, "password") or
+                                 not _encodable(password)):
+        return ("The password in $LR_DESK_PASSWORD has characters in it that are not text "
+                "(broken text, perhaps from a copy and paste): set it again.")
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _desk_file(args) -> str | None:
+    """This profile's database, in words for a message (None for central init)."""
+    if not hasattr(args, "data_dir"):
+        return None
+    from lr_desk.faults import short
+    from lr_desk.paths import data_dir
+
+    return f"this desk's data file {short(data_dir(args.data_dir, args.demo) / 'lr_desk.sqlite')}"
+
+
+def _stopped(exc: Exception, what: str, place: str | None) -> int:
+    """Anything no command caught: an environment fault in plain words, else a bug, whose
+    details are kept (never printed as a traceback). The exit status."""
+    from lr_desk.faults import classify, report_bug
+
+    fault = classify(exc, place)
+    if fault is not None:
+        log.info("%s stopped: %s", what, fault.kind, exc_info=exc)
+        _say(fault.message)
+        return OFFLINE if fault.offline else FAILED
+    _say(report_bug(exc, what))
+    return FAILED
 
 
 def _say(message: str) -> None:
@@ -99,16 +157,48 @@ def _folder(args) -> Path:
     return folder
 
 
-def _failed(exc: Exception, url, what: str) -> int:
-    """Say what went wrong, in plain words (the log keeps the details); the exit status."""
+def _failed(exc: Exception, url, what: str, local: bool = False) -> int:
+    """Say what went wrong, in plain words (the log keeps the details); the exit status.
+    A fault of this computer (its disk, a file) first, then the central store's own.
+    ``local``: this desk's own files were in use too (a fault may be theirs)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from lr_desk.faults import classify, report_bug
+    from lr_desk.services.signin import SignInError
+    from lr_desk.store.db import MigrationError
     from lr_desk.sync.central import CentralSchemaError
     from lr_desk.sync.connect import explain, is_offline
     from lr_desk.sync.engine import SyncError
 
-    log.warning("%s failed", what, exc_info=True)
-    plain = isinstance(exc, (ValueError, CentralSchemaError, SyncError))
-    _say(str(exc) if plain else explain(exc, url))
+    said = (CentralSchemaError, SyncError, SignInError, MigrationError)
+    if isinstance(exc, said) or (isinstance(exc, ValueError) and
+                                 not isinstance(exc, UnicodeError)):
+        log.warning("%s failed", what, exc_info=True)
+        _say(str(exc))
+    elif fault := classify(exc, None if local else _central_file(url), url):
+        log.warning("%s failed", what, exc_info=True)
+        _say(fault.message)
+    elif isinstance(exc, DBAPIError) or type(exc).__module__.startswith("psycopg"):
+        log.warning("%s failed", what, exc_info=True)
+        _say(explain(exc, url))  # the central store's server said no, in its words
+    else:
+        _say(report_bug(exc, what))
     return OFFLINE if is_offline(exc) else FAILED
+
+
+def _central_file(url) -> str | None:
+    """The central store in words, when it is a SQLite file (its errors do not say)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url) if url is not None else None
+    except Exception:  # an address already refused elsewhere
+        return None
+    if u is None or u.get_backend_name() != "sqlite":
+        return None
+    from lr_desk.faults import short
+
+    return f"the central store file {short(u.database or '')}"
 
 
 def _init(url: str) -> int:
@@ -167,7 +257,11 @@ def _open(args):
     if password is None:
         import getpass
 
-        password = getpass.getpass(f"Password for {args.username}: ")
+        try:
+            password = getpass.getpass(f"Password for {args.username}: ")
+        except EOFError:  # nothing to read it from (a scheduled task)
+            raise SignInError("No password was given: type it when asked, or set "
+                              "$LR_DESK_PASSWORD.") from None
     unlocked = gate.sign_in(args.username, password)
     if unlocked.password_changed_elsewhere:
         unlocked.store.close()
@@ -197,6 +291,7 @@ def _profile_central_url(args):
 
 
 def _sync(args) -> int:
+    from lr_desk.faults import plain
     from lr_desk.services.signin import SignInError
     from lr_desk.store.db import MigrationError
     from lr_desk.sync.connect import open_central
@@ -205,15 +300,18 @@ def _sync(args) -> int:
     folder = _folder(args)
     try:
         store = _open(args)
-    except (MigrationError, SignInError) as exc:
+    except SignInError as exc:
         _say(str(exc))
+        return FAILED
+    except MigrationError as exc:  # a full disk behind it says more than its own words
+        _say(plain(exc) or str(exc))
         return FAILED
     central = None
     try:
         central = open_central(store, folder)
         done = sync_once(store, central)
     except Exception as exc:  # the connection dropped mid-way, or a bug: the log has it
-        return _failed(exc, central.url if central else None, "sync")
+        return _failed(exc, central.url if central else None, "sync", local=True)
     finally:
         if central is not None:
             central.close()

@@ -210,7 +210,8 @@ class Startup(QObject):
             log.error("could not open the profile in %s", self.folder, exc_info=result)
             message = (environment_problem(result) or
                        (str(result) if isinstance(result, MigrationError) else None) or
-                       f"{type(result).__name__} (the details are in the log)")
+                       f"A problem lr_desk did not expect ({type(result).__name__}). The "
+                       "details are in the log; please tell the lr_desk team.")
             self.window.status_label.setText("The desk could not open its data.")
             self.failed.emit(message)
             return

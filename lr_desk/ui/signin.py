@@ -36,8 +36,8 @@ def unexpected_problem(exc: BaseException) -> str:
     from lr_desk.ui.tasks import environment_problem
 
     return environment_problem(exc) or (
-        f"The desk could not open its data ({type(exc).__name__}; the details are in the "
-        "log).")
+        "The desk could not open its data: a problem lr_desk did not expect "
+        f"({type(exc).__name__}). The details are in the log; please tell the lr_desk team.")
 
 
 class SmallForm(QDialog):

@@ -9,7 +9,6 @@ in-memory search index on a second worker, so typing never waits for a save.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +18,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
 
+from lr_desk import faults
 from lr_desk.services.search import Hit, SearchIndex
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.db import Store
@@ -29,22 +28,15 @@ from lr_desk.store.models import Person
 log = logging.getLogger(__name__)
 
 
-def environment_problem(exc: BaseException) -> str | None:
-    """A plain-words message for errors the environment causes (disk full, file locked,
-    read-only); None for anything else, which is a bug."""
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    if isinstance(exc, OperationalError) or isinstance(orig, sqlite3.OperationalError):
-        text = str(orig).lower()
-        if "locked" in text or "busy" in text:
-            return "The database is busy (another lr_desk may be open). Please try again."
-        if "disk" in text or "full" in text:
-            return "The disk is full. Free some space, then save again."
-        if "readonly" in text or "read-only" in text:
-            return "The data folder can't be written to. Ask IT to check its permissions."
-        return f"The database could not be reached ({orig}). Please try again."
-    if isinstance(exc, OSError):
-        return f"The computer refused: {exc.strerror or exc}. Please try again."
-    return None
+def environment_problem(exc: BaseException, place: str | None = None) -> str | None:
+    """A plain-words message for errors the environment causes (disk full, file locked or
+    damaged, read-only, offline): ``lr_desk.faults`` decides, for the command line too.
+    None for anything else, which is a bug."""
+    message = faults.plain(exc, place)
+    if message is None and isinstance(exc, OSError) and exc.strerror:
+        # (a printer or a file the system refused for a reason of its own)
+        message = f"The computer refused: {exc.strerror}. Please try again."
+    return message
 
 
 def _alive(callback) -> bool:
