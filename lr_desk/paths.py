@@ -11,6 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from lr_desk import ENV_DATA_DIR
+from lr_desk.store.private import make_private, owner_only, private_dir, private_file
 
 APP_NAME = "lr_desk"
 APP_AUTHOR = "MerseyCare"
@@ -25,10 +26,15 @@ def data_dir(explicit: str | os.PathLike | None = None, demo: bool = False) -> P
 
 
 def setup_logging(folder: Path) -> None:
-    logs = folder / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    """Logging to the profile's logs folder. The first thing done at start, so here the
+    process makes everything from now on owner-only, and the profile made before (or
+    copied in) is put right: no other account on the computer may read or copy it."""
+    owner_only()
+    make_private(folder)
+    logs = private_dir(folder / "logs")
     handler = logging.handlers.RotatingFileHandler(logs / "lr_desk.log", maxBytes=2_000_000,
                                                    backupCount=5, encoding="utf-8")
+    private_file(logs / "lr_desk.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):

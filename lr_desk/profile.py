@@ -9,13 +9,16 @@ from sqlalchemy.orm import Session
 from lr_desk import settings
 from lr_desk.services import reference
 from lr_desk.store.db import Store
+from lr_desk.store.private import make_private, private_dir
 
 
 def open_store(folder: Path, key: bytes | None = None) -> Store:
     """Open (creating or migrating) the profile's database and make sure the shipped
     reference data and example directory are in it. ``key``: the data key of an
-    encrypted database (see services.signin, which is how the app opens a profile)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    encrypted database (see services.signin, which is how the app opens a profile).
+    The profile's folder and files are made owner-only, here as at every start."""
+    private_dir(folder)
+    make_private(folder)
     store = Store(folder / "lr_desk.sqlite", backup_dir=folder / "backups", key=key)
     checksum = reference.checksum()
     # Seeded without the outbox: every device seeds the same rows with the same ids.

@@ -15,6 +15,7 @@ from sqlalchemy.pool import QueuePool
 from lr_desk.store import cipher, outbox, schema
 from lr_desk.store.clock import HybridClock
 from lr_desk.store.models import Device, Outbox, SyncState
+from lr_desk.store.private import create_private, private_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,11 @@ def backup(db_path: Path, dest_dir: Path, label: str, key: bytes | None = None) 
     An encrypted database's backup is encrypted with the same key."""
     from lr_desk.store.clock import utcnow
 
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(dest_dir)
     dest = dest_dir / f"{db_path.stem}-{label}-{utcnow():%Y%m%dT%H%M%S%f}.sqlite"
+    create_private(dest)  # owner-only from the start (SQLite keeps a file's mode)
     cipher.copy(db_path, dest, key)
+    private_file(dest)
     old = sorted(dest_dir.glob(f"{db_path.stem}-*.sqlite"))
     for stale in old[:-KEEP_BACKUPS]:
         stale.unlink(missing_ok=True)
@@ -174,7 +177,8 @@ class Store:
     def __init__(self, db_path: Path, backup_dir: Path | None = None, migrate_to: str = "head",
                  key: bytes | None = None):
         self.path = Path(db_path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        create_private(self.path)  # owner-only: SQLite gives its -wal and -shm the same mode
         self.key = key  # the data key of an encrypted database (None: a plain one)
         self.engine = make_engine(self.path, key)
         self.backup_dir = backup_dir or self.path.parent / "backups"

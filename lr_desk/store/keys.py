@@ -7,33 +7,46 @@ made at set-up. So several staff can open the same desk, a password change rewra
 copy instead of re-encrypting the file, and without a password or the recovery key the
 file and its backups are unreadable.
 
-``keys.json`` holds nothing secret in the clear: salts, cost parameters, wrapped keys,
-and the count of recent wrong passwords per username (for the lockout, which has to
-work before the database is open). It is written atomically, with the last good copy
-kept beside it.
+``keys.json`` holds nothing secret in the clear: salts, cost parameters and wrapped
+keys. Losing it loses the data, so (``store.jsonfile``) it is written only when a wrap
+changes, under the profile's exclusive lock, through a temporary file of its own, with
+the last good copy kept beside it; a checksum finds damage, and the good copy is used
+instead: damage never reads as a wrong password. Every shape it can take is checked
+before use (``check_keys``). The wrong-password counts are kept apart
+(``store.lockout``): a guess never rewrites this file.
 """
 
 from __future__ import annotations
 
 import base64
-import json
+import binascii
+import copy
 import logging
 import os
 import secrets
-import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from lr_desk.store.clock import utcnow
+from lr_desk.store import jsonfile
+from lr_desk.store.lockout import (  # noqa: F401 (where callers have found them)
+    FREE_TRIES,
+    LOCK_AFTER,
+    LOCK_MINUTES,
+    Locked,
+    Lockout,
+    WrongPassword,
+    username_key,
+)
 
 log = logging.getLogger(__name__)
 
 FILE = "keys.json"
-VERSION = 1
+VERSION = 2  # 2: with a checksum (a file of version 1 has none, and is still read)
 
 
 @dataclass(frozen=True)
@@ -49,24 +62,13 @@ class Cost:
 
 COST = Cost()  # tests lower it (tests/conftest.py), except where sign-in time is measured
 
-# Wrong passwords: after FREE_TRIES, each further one makes the next try wait longer;
-# after LOCK_AFTER the account is locked on this desk for LOCK_MINUTES.
-FREE_TRIES = 3
-LOCK_AFTER = 6
-LOCK_MINUTES = 15
+# What a wrap's cost may be: beyond these, the file is damaged (a cost that would take
+# hours, or all the memory, is never tried).
+MAX_COST = Cost(time=100, memory=4 * 1024 * 1024, lanes=64)
 
 
-class WrongPassword(Exception):
-    """The password (or recovery key) does not unlock this desk's data."""
-
-
-class Locked(Exception):
-    """Too many wrong passwords: ``until`` is when the next try is allowed."""
-
-    def __init__(self, until: datetime, locked: bool):
-        self.until = until
-        self.locked = locked  # locked for a while (else: only slowed down)
-        super().__init__(until.isoformat())
+class KeysProblem(Exception):
+    """keys.json cannot be used (missing, or damaged along with its last good copy)."""
 
 
 def _b64(data: bytes) -> str:
@@ -116,29 +118,74 @@ def normal_recovery_key(typed: str) -> str:
     return "-".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 
-def username_key(username: str) -> str:
-    return username.strip().casefold()
+def _cost_of(wrap: dict) -> Cost:
+    return Cost(*wrap["cost"])
+
+
+def _check_wrap(wrap, what: str) -> None:
+    if not isinstance(wrap, dict):
+        raise jsonfile.Bad(f"{what} is not a wrap")
+    sizes = {"salt": (8, 64), "nonce": (12, 12), "wrapped": (48, 48)}
+    for name, (least, most) in sizes.items():
+        value = wrap.get(name)
+        try:
+            raw = base64.b64decode(value.encode("ascii"), validate=True)
+        except (AttributeError, UnicodeEncodeError, binascii.Error, ValueError):
+            raise jsonfile.Bad(f"{what}: {name} is not base64") from None
+        if not least <= len(raw) <= most:
+            raise jsonfile.Bad(f"{what}: {name} has {len(raw)} bytes")
+    cost = wrap.get("cost")
+    if (not isinstance(cost, list) or len(cost) != 3
+            or any(type(n) is not int or n < 1 for n in cost)):
+        raise jsonfile.Bad(f"{what}: its cost is not three whole numbers")
+    time, memory, lanes = cost
+    if (time > MAX_COST.time or memory > MAX_COST.memory or lanes > MAX_COST.lanes
+            or memory < 8 * lanes):
+        raise jsonfile.Bad(f"{what}: its cost {cost} is out of bounds")
+
+
+def check_keys(data: dict, legacy: bool) -> None:
+    """Raise jsonfile.Bad unless ``data`` has the shape of a keys file."""
+    version = data.get("version")
+    if type(version) is not int or version < 1 or (legacy and version >= 2):
+        raise jsonfile.Bad(f"version {version!r} (or its checksum is missing)")
+    _check_wrap(data.get("recovery"), "the recovery wrap")
+    found = data.get("accounts")
+    if not isinstance(found, dict):
+        raise jsonfile.Bad("no accounts")
+    for advisor_id, wrap in found.items():
+        _check_wrap(wrap, f"the wrap of {advisor_id}")
+        if not isinstance(wrap.get("username"), str) or not isinstance(wrap.get("hash"), str):
+            raise jsonfile.Bad(f"the wrap of {advisor_id} has no username or hash")
+    if data.get("setup") is not None and not isinstance(data["setup"], dict):
+        raise jsonfile.Bad("the set-up under way is not an object")
 
 
 class KeyFile:
-    """``keys.json`` in a profile folder."""
+    """``keys.json`` in a profile folder, and the profile's lockout (``lockout``).
+
+    Changes (``add``, ``remove``, ``set_known_hash``, ``set_pending``) are kept in
+    memory until ``save``, which makes them again on the file as it is then, under the
+    lock: a change another process saved meanwhile is kept, not overwritten."""
 
     def __init__(self, folder: Path):
-        self.path = Path(folder) / FILE
-        self.data: dict = {}
-        for path in (self.path, self.path.with_suffix(".json.bak")):  # the last good copy
-            try:
-                self.data = json.loads(path.read_text(encoding="utf-8"))
-            except (FileNotFoundError, NotADirectoryError):  # (a folder that isn't one is
-                continue  # said plainly at start)
-            except (ValueError, UnicodeDecodeError):  # damaged (a disk error): the copy
-                log.error("%s is damaged; trying its last good copy", path)
-                continue
-            break
+        self.folder = Path(folder)
+        self.path = self.folder / FILE
+        self.loaded = jsonfile.load(self.path, check_keys)
+        self.data: dict = copy.deepcopy(self.loaded.data) if self.loaded.data else {}
+        self._changes: list[Callable[[dict], None]] = []
+        self._new = False  # made by ``create``: the file is written whole
+        legacy = (self.loaded.data or {}).get("failures")
+        self.lockout = Lockout(self.folder, legacy)
 
     @property
     def exists(self) -> bool:
         return bool(self.data.get("accounts") is not None)
+
+    @property
+    def damaged(self) -> bool:
+        """A keys file is there, but neither it nor its last good copy can be read."""
+        return self.loaded.data is None and bool(self.loaded.damaged)
 
     # --- set-up and wraps --------------------------------------------------------
 
@@ -147,9 +194,15 @@ class KeyFile:
         returned (to be shown once). Accounts are added with ``add``; nothing is written
         until ``save``."""
         recovery = new_recovery_key()
-        self.data = {"version": VERSION, "accounts": {}, "failures": {},
+        self.data = {"version": VERSION, "accounts": {},
                      "recovery": _wrap(data_key, recovery, cost or COST, "recovery")}
+        self._changes, self._new = [], True
         return recovery
+
+    def _change(self, change: Callable[[dict], None]) -> None:
+        change(self.data)
+        if not self._new:
+            self._changes.append(change)
 
     def add(self, data_key: bytes, advisor_id: str, username: str, password: str,
             password_hash: str, cost: Cost | None = None) -> None:
@@ -158,10 +211,10 @@ class KeyFile:
         one later means the password was changed on another desk."""
         wrap = _wrap(data_key, password, cost or COST, advisor_id)
         wrap.update(username=username_key(username), hash=password_hash)
-        self.data["accounts"][advisor_id] = wrap
+        self._change(lambda d: d["accounts"].__setitem__(advisor_id, dict(wrap)))
 
     def remove(self, advisor_id: str) -> None:
-        self.data["accounts"].pop(advisor_id, None)
+        self._change(lambda d: d["accounts"].pop(advisor_id, None))
 
     def accounts_for(self, username: str) -> list[str]:
         """The ids of the local accounts with this username (normally one)."""
@@ -170,32 +223,46 @@ class KeyFile:
                 if w.get("username") == name]
 
     def known_hash(self, advisor_id: str) -> str:
-        return self.data["accounts"].get(advisor_id, {}).get("hash", "")
+        return self.data.get("accounts", {}).get(advisor_id, {}).get("hash", "")
 
     def set_known_hash(self, advisor_id: str, password_hash: str) -> None:
-        if advisor_id in self.data["accounts"]:
-            self.data["accounts"][advisor_id]["hash"] = password_hash
+        def change(d: dict) -> None:
+            if advisor_id in d["accounts"]:
+                d["accounts"][advisor_id]["hash"] = password_hash
+
+        self._change(change)
+
+    def try_unlock(self, username: str, password: str) -> tuple[str, bytes] | None:
+        """(the account's id, the data key), or None: uncounted (see ``unlock``). An
+        unknown username costs the same work as a known one: a wrap is tried all the
+        same (on a salt of no account's), so the time taken tells no names."""
+        ids = self.accounts_for(username)
+        for advisor_id in ids:
+            try:
+                return advisor_id, _unwrap(self.data["accounts"][advisor_id], password,
+                                           advisor_id)
+            except WrongPassword:
+                continue
+        if not ids:
+            self.dummy(password)
+        return None
+
+    def dummy(self, password: str) -> None:
+        """The work of one wrong password, on nothing."""
+        wraps = list(self.data.get("accounts", {}).values()) or [self.data.get("recovery")]
+        cost = _cost_of(wraps[0]) if wraps[0] else COST
+        derive(password, b"no such account!", cost)
 
     def unlock(self, username: str, password: str, now: datetime | None = None
                ) -> tuple[str, bytes]:
         """(the account's id, the data key) for a username and password on this desk.
         Raises Locked while the username must wait, WrongPassword if nothing unlocks
-        (counted, and saved), KeyError if no account of that name is known here."""
-        now = now or utcnow()
-        self.check_wait(username, now)
-        ids = self.accounts_for(username)
-        if not ids:
-            raise KeyError(username)
-        for advisor_id in ids:
-            try:
-                key = _unwrap(self.data["accounts"][advisor_id], password, advisor_id)
-            except WrongPassword:
-                continue
-            self.data["failures"].pop(username_key(username), None)
-            self.save()
-            return advisor_id, key
-        self.failed(username, now)
-        raise WrongPassword()
+        (counted: an unknown username too, after the same work)."""
+        found = self.lockout.attempt(username, lambda: self.try_unlock(username, password),
+                                     now)
+        if self.loaded.from_backup or self.loaded.legacy:
+            self._repair()
+        return found
 
     def unlock_with_recovery(self, recovery_key: str) -> bytes:
         return _unwrap(self.data["recovery"], normal_recovery_key(recovery_key), "recovery")
@@ -203,57 +270,60 @@ class KeyFile:
     # --- a set-up under way -------------------------------------------------------
     # The keys are saved before the database is made or encrypted (a database encrypted
     # under a key nobody kept would be lost), so the first account's details wait here
-    # until its row is in the database.
+    # until its row is in the database. The demo's set-up marks itself {"demo": true}
+    # until it is finished: one cut short is started again.
 
     def pending(self) -> dict | None:
         return self.data.get("setup")
 
     def set_pending(self, details: dict | None) -> None:
         if details is None:
-            self.data.pop("setup", None)
+            self._change(lambda d: d.pop("setup", None))
         else:
-            self.data["setup"] = details
+            self._change(lambda d: d.__setitem__("setup", dict(details)))
 
-    # --- wrong passwords ---------------------------------------------------------
+    # --- wrong passwords (kept in lockout.json: see store.lockout) -----------------
 
     def check_wait(self, username: str, now: datetime) -> None:
-        entry = self.data.get("failures", {}).get(username_key(username))
-        if entry and entry.get("until") and now < datetime.fromisoformat(entry["until"]):
-            raise Locked(datetime.fromisoformat(entry["until"]),
-                         entry["count"] >= LOCK_AFTER)
+        self.lockout.check_wait(username, now)
 
     def failed(self, username: str, now: datetime | None = None) -> None:
-        """Count a wrong password: past FREE_TRIES, the next try waits 2, 4, 8... seconds;
-        at LOCK_AFTER, the account is locked here for LOCK_MINUTES."""
-        now = now or utcnow()
-        failures = self.data.setdefault("failures", {})
-        entry = failures.setdefault(username_key(username), {"count": 0})
-        entry["count"] += 1
-        count = entry["count"]
-        if count >= LOCK_AFTER:
-            entry["until"] = (now + timedelta(minutes=LOCK_MINUTES)).isoformat()
-        elif count > FREE_TRIES:
-            entry["until"] = (now + timedelta(seconds=2 ** (count - FREE_TRIES))).isoformat()
-        self.save()
+        self.lockout.failed(username, now)
 
     def failures(self, username: str) -> int:
-        return self.data.get("failures", {}).get(username_key(username), {}).get("count", 0)
+        return self.lockout.failures(username)
 
     def clear_failures(self, username: str) -> None:
-        if self.data.get("failures", {}).pop(username_key(username), None) is not None:
-            self.save()
+        self.lockout.clear(username)
 
     # --- the file ----------------------------------------------------------------
 
     def save(self) -> None:
-        """Write atomically (a temporary file, flushed to disk, renamed over), keeping the
-        last good copy beside it: losing this file would lose the data."""
-        tmp = self.path.with_suffix(".tmp")
-        text = json.dumps(self.data, indent=1, sort_keys=True)
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        if self.path.exists():
-            shutil.copyfile(self.path, self.path.with_suffix(".json.bak"))
-        os.replace(tmp, self.path)
+        """Write the changes made since loading (or the whole of a new file), under the
+        lock, onto the file as it is now; nothing is written if nothing changed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with jsonfile.exclusive(self.folder):
+            now = jsonfile.load(self.path, check_keys)
+            if self._new:
+                data = copy.deepcopy(self.data)
+            else:
+                base = now.data if now.data is not None else self.loaded.data
+                if base is None:
+                    raise KeysProblem(f"{self.path} is missing or damaged")
+                data = copy.deepcopy(base)
+                for change in self._changes:
+                    change(data)
+            data.pop("failures", None)  # kept in lockout.json now
+            data["version"] = VERSION
+            if data != now.data or now.from_backup or now.legacy:
+                jsonfile.write(self.path, data, now.data, damaged=self.path in now.damaged)
+            self.data, self._changes, self._new = data, [], False
+            self.loaded = jsonfile.Loaded(copy.deepcopy(data))
+
+    def _repair(self) -> None:
+        """Write the file again from its good copy (or with a checksum, if it was
+        written before they were): not needed to sign in, so a failure is only logged."""
+        try:
+            self.save()
+        except (OSError, KeysProblem):
+            log.warning("could not write %s again", self.path, exc_info=True)

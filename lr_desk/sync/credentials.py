@@ -99,7 +99,7 @@ def _fernet(folder: Path, create: bool, data_key: bytes | None = None):
     except (OSError, ValueError):
         if not create:
             return None
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Fernet.generate_key()
     _write_private(key_path, key)
     return Fernet(key)
