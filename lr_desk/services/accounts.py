@@ -1,15 +1,22 @@
 """Staff accounts: usernames, roles and passwords (argon2id hashes only), which sync to
-every desk like any record. Who may do what is decided here, once (``can``)."""
+every desk like any record. Who may do what is decided here, once (``can``).
+
+Every change to an account is signed by whoever makes it (``signer``: the key unsealed
+at their sign-in, services.proofs): other desks apply it only if the signer may make it
+(lr_desk.store.authority). Unsigned, it stays on this desk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import proofs
 from lr_desk.services.validation import Checker, check_choice, check_name
 from lr_desk.store import keys
+from lr_desk.store.authority import Signer
+from lr_desk.store.clock import new_id
 from lr_desk.store.models import ROLES, Advisor, Site
 
 MIN_PASSWORD = 10
@@ -38,13 +45,16 @@ class SignedIn:
     username: str
     role: str
     home_site: str = ""
+    # their signing key, unsealed at sign-in (managers and admins: services.proofs)
+    signer: Signer | None = field(default=None, compare=False, repr=False)
 
     def can(self, what: str) -> bool:
         return can(self.role, what)
 
     @classmethod
-    def of(cls, advisor: Advisor) -> SignedIn:
-        return cls(advisor.id, advisor.name, advisor.username, advisor.role, advisor.home_site)
+    def of(cls, advisor: Advisor, signer: Signer | None = None) -> SignedIn:
+        return cls(advisor.id, advisor.name, advisor.username, advisor.role, advisor.home_site,
+                   signer)
 
 
 def can(role: str, what: str) -> bool:
@@ -116,9 +126,11 @@ def verify(session: Session, username: str, password: str) -> Advisor | None:
 
 
 def create(session: Session, name: str, home_site: str, username: str, role: str,
-           password: str, password_again: str | None = None) -> Advisor:
-    """A new account (an admin's job: see ``can``). Raises ValidationError naming the
-    fields in error."""
+           password: str, password_again: str | None = None,
+           signer: Signer | None = None) -> Advisor:
+    """A new account (an admin's job: see ``can``; ``signer``, the admin's key), with its
+    own key pair sealed under its password. Raises ValidationError naming the fields in
+    error."""
     c = Checker()
     sites = {code: code for code in session.scalars(select(Site.code))}
     clean_name = c.field("name", check_name, name, "name")
@@ -129,10 +141,11 @@ def create(session: Session, name: str, home_site: str, username: str, role: str
         c.errors["username"] = "Someone already has this username."
     _check_new_password(c, password, password_again, clean_username or "")
     c.done()
-    advisor = Advisor(name=clean_name, home_site=site, username=clean_username, role=role,
-                      password_hash=hash_password(password))
-    session.add(advisor)
-    session.flush()
+    advisor = Advisor(id=new_id(), name=clean_name, home_site=site, username=clean_username,
+                      role=role, password_hash=hash_password(password))
+    proofs.give_keys(advisor, password)
+    with proofs.signing(session, signer):
+        session.add(advisor)
     return advisor
 
 
@@ -145,30 +158,39 @@ def _check_new_password(c: Checker, password: str, again: str | None, username: 
 
 
 def set_password(session: Session, advisor_id: str, password: str,
-                 password_again: str | None = None) -> Advisor:
-    """Give an account a new password (its owner changing it, or an admin resetting it).
-    The new hash syncs to every desk."""
+                 password_again: str | None = None, signer: Signer | None = None) -> Advisor:
+    """Give an account a new password: its owner changing it (``signer`` their own key,
+    resealed under the new password), or an admin resetting it (``signer`` the admin's;
+    the account gets a new key pair, as it does with no signer: the recovery key). The
+    new hash syncs to every desk."""
     advisor = session.get(Advisor, advisor_id)
     c = Checker()
     _check_new_password(c, password, password_again, advisor.username)
     c.done()
-    advisor.password_hash = hash_password(password)
-    session.flush()
+    with proofs.signing(session, signer):
+        advisor.password_hash = hash_password(password)
+        if signer is not None and signer.advisor_id == advisor_id \
+                and signer.public_key == advisor.public_key:
+            proofs.reseal(advisor, signer, password)
+        else:
+            proofs.give_keys(advisor, password)
     return advisor
 
 
 def update(session: Session, advisor_id: str, *, role: str | None = None,
-           active: bool | None = None) -> Advisor:
-    """An admin's changes to an account: its role, and whether it may sign in."""
+           active: bool | None = None, signer: Signer | None = None) -> Advisor:
+    """An admin's changes to an account (``signer``: the admin's key): its role, and
+    whether it may sign in."""
     advisor = session.get(Advisor, advisor_id)
     if role is not None:
         c = Checker()
         c.field("role", check_choice, role, {k: k for k in ROLES}, "role")
         c.done()
-        advisor.role = role
-    if active is not None:
-        advisor.active = active
-    session.flush()
+    with proofs.signing(session, signer):
+        if role is not None:
+            advisor.role = role
+        if active is not None:
+            advisor.active = active
     return advisor
 
 

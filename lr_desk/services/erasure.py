@@ -10,6 +10,10 @@ Only a manager or an admin may approve (services.accounts.can(role, "erase")). A
 asking has a manager approve at the desk with their username and password (``approver``).
 After the erasure is committed, ``store.erase.wipe`` clears the old values out of the
 file itself.
+
+The erasure is signed with the approving manager's key (``signer``: theirs unsealed at
+sign-in, or with the password typed to approve, ``approval_signer``): other desks erase
+only what a manager who may approve has signed (lr_desk.store.authority).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import accounts, duplicates
+from lr_desk.services import accounts, duplicates, proofs
 from lr_desk.services.validation import ValidationError
 from lr_desk.store import erase as store_erase
+from lr_desk.store.authority import Signer
 from lr_desk.store.clock import session_now
 from lr_desk.store.merge import to_column
 from lr_desk.store.models import ERASURE_REASONS, SYNCED_MODELS, Advisor, Erasure, Person
@@ -100,6 +105,17 @@ def approver(session: Session, username: str, password: str) -> Advisor:
     return advisor
 
 
+def approval_signer(session: Session, advisor: Advisor, password: str) -> Signer:
+    """The approving manager's key, unsealed with the password they typed (just checked
+    by ``approver``). Raises ValidationError if it cannot be."""
+    signer = proofs.signer_for(session, advisor, password, always=True)
+    if signer is None:
+        raise ValidationError({"password": f"{advisor.name}'s signing key could not be "
+                                           "opened on this desk: ask an admin to set their "
+                                           "password again."})
+    return signer
+
+
 def check_request(reason: str, typed: str, name: str) -> dict[str, str]:
     """What is wrong with the request as typed (field -> message): the reason, and the
     confirmation (the person's name as shown, or the word ERASE)."""
@@ -118,15 +134,19 @@ def confirmed(typed: str, name: str) -> bool:
 
 
 def erase(session: Session, person_id: str, requested_by: str, approved_by: str,
-          reason: str = "request") -> Erased:
+          reason: str = "request", signer: Signer | None = None) -> Erased:
     """Erase a person's information (see the module's docstring), in the session's
-    transaction. Raises ValidationError if the approver may not, or the person is gone
-    or already erased."""
+    transaction, signed by ``signer`` (the approver's key: unsigned, other desks set it
+    aside). Raises ValidationError if the approver may not, or the person is gone or
+    already erased."""
     if reason not in ERASURE_REASONS:
         raise ValidationError({"reason": "Choose why their information is being erased."})
     if not may_approve(session.get(Advisor, approved_by)):
         raise ValidationError({"username": "Only a manager or an admin can approve an "
                                            "erasure."})
+    if signer is not None and signer.advisor_id != approved_by:
+        raise ValidationError({"username": "The erasure must be signed by the manager "
+                                           "approving it."})
     person = session.get(Person, duplicates.survivor(session, person_id))
     if person is None:
         raise ValidationError({"person": "This person's record is no longer here."})
@@ -150,10 +170,10 @@ def erase(session: Session, person_id: str, requested_by: str, approved_by: str,
                     setattr(row, name, to_column(entity, name, value))
                 if entity == "person":
                     row.erased_at = now
-    session.add(Erasure(person_id=person.id, requested_by=requested_by,
-                        approved_by=approved_by, at=now, reason=reason,
-                        record_ids={entity: sorted(ids) for entity, ids in rows.items()}))
-    session.flush()
+    with proofs.signing(session, signer):
+        session.add(Erasure(person_id=person.id, requested_by=requested_by,
+                            approved_by=approved_by, at=now, reason=reason,
+                            record_ids={entity: sorted(ids) for entity, ids in rows.items()}))
     store_erase.scrub(conn, rows, names)  # the old values held here: outbox, review, drafts
     return Erased(person.id, people, sum(len(ids) for ids in rows.values()))
 

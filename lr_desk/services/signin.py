@@ -15,6 +15,7 @@ A profile folder is in one of these states:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lr_desk import settings
-from lr_desk.services import accounts, audit
+from lr_desk.services import accounts, audit, proofs
 from lr_desk.services.accounts import SignedIn
 from lr_desk.services.validation import Checker, ValidationError, check_choice, check_name
 from lr_desk.store import cipher, keys
@@ -170,6 +171,7 @@ class Gate:
         else:  # a conversion cut short after the database, before the rest
             encrypt_leftovers(self.db_path, self.folder / "backups", data_key)
         store = open_store(self.folder, key=data_key)
+        founder = None
         try:
             pending = self.keyfile.pending()
             with store.session() as s:
@@ -179,8 +181,9 @@ class Gate:
                                       home_site=pending["home_site"],
                                       username=pending["username"], role="admin",
                                       password_hash=accounts.hash_password(password))
-                    s.add(advisor)
-                    s.flush()
+                    founder = proofs.give_keys(advisor, password)  # signs its own making
+                    with proofs.signing(s, founder):
+                        s.add(advisor)
                     settings.put(s, "site_code", advisor.home_site)  # a new desk: theirs
                 if advisor is None or not advisor.active or advisor.deleted_at is not None:
                     self.keyfile.remove(advisor_id)
@@ -198,12 +201,22 @@ class Gate:
                 self.keyfile.set_known_hash(advisor_id, password_hash)
                 self.keyfile.save()
                 changed = False
-            if not changed:
+            if not changed:  # (the password is the account's: its key opens with it)
+                signed_in = self._with_key(store, signed_in, password, founder)
                 self._signed_in(store, signed_in)
         except BaseException:
             store.close()
             raise
         return Unlocked(store, signed_in, password_changed_elsewhere=changed)
+
+    @staticmethod
+    def _with_key(store: Store, who: SignedIn, password: str, signer=None) -> SignedIn:
+        """``who`` with their signing key, if they sign (services.proofs), or one
+        already at hand (a new desk's first admin)."""
+        if signer is None:
+            with store.session() as s:
+                signer = proofs.signer_for(s, s.get(Advisor, who.advisor_id), password)
+        return dataclasses.replace(who, signer=signer)
 
     def set_up_demo(self, fill) -> Unlocked:
         """The demo profile, new: its data encrypted like any desk's, filled by ``fill``
@@ -288,6 +301,7 @@ class Gate:
         self.keyfile.data.get("failures", {}).pop(keys.username_key(who.username), None)
         self.keyfile.save()
         unlocked.password_changed_elsewhere = False
+        unlocked.signed_in = who = self._with_key(store, who, new_password)
         self._signed_in(store, who)
 
     def check_password(self, store: Store, who: SignedIn, password: str,
@@ -333,8 +347,12 @@ class Gate:
             if not advisor.active or advisor.deleted_at is not None:
                 raise SignInError("This account can no longer sign in. Please ask an admin.",
                                   "username")
-            who = SignedIn.of(advisor)
             password_hash = advisor.password_hash
+            # the password is the account's (not an old one this desk still knows)
+            if advisor_id is None or self.keyfile.known_hash(advisor.id) == password_hash:
+                who = SignedIn.of(advisor, proofs.signer_for(s, advisor, password))
+            else:
+                who = SignedIn.of(advisor)
         if self.keyfile.known_hash(who.advisor_id) != password_hash:
             self.keyfile.add(store.key, who.advisor_id, who.username, password, password_hash)
         self.keyfile.clear_failures(username)
@@ -343,6 +361,7 @@ class Gate:
 
     def _signed_in(self, store: Store, who: SignedIn) -> None:
         store.advisor_id = who.advisor_id
+        store.signer = who.signer  # what they change that needs proof is signed with it
         with store.session() as s:
             settings.put(s, "advisor_id", who.advisor_id)
             audit.record(s, "sign_in", entity="advisor", entity_id=who.advisor_id)
@@ -365,7 +384,8 @@ class Gate:
             if not accounts.password_matches(advisor.password_hash, old):
                 self.keyfile.failed(who.username, now)
                 raise ValidationError({"old_password": "That is not your current password."})
-            advisor = accounts.set_password(s, who.advisor_id, new, again)
+            own = proofs.signer_for(s, advisor, old, always=True)  # resealed under the new
+            advisor = accounts.set_password(s, who.advisor_id, new, again, signer=own)
             password_hash = advisor.password_hash
         self.keyfile.add(store.key, who.advisor_id, who.username, new, password_hash)
         self.keyfile.data.get("failures", {}).pop(keys.username_key(who.username), None)
@@ -373,9 +393,12 @@ class Gate:
 
     def reset_password(self, store: Store, advisor_id: str, new: str, again: str) -> None:
         """An admin sets someone's password (a forgotten one, or a new account's): this desk
-        opens with it at once, other desks once it has synced and been used there."""
+        opens with it at once, other desks once it has synced and been used there. Signed
+        by the admin signed in; with the recovery key (nobody signed in) it is for this
+        desk only: other desks set it aside."""
         with store.session() as s:
-            advisor = accounts.set_password(s, advisor_id, new, again)
+            advisor = accounts.set_password(s, advisor_id, new, again,
+                                            signer=getattr(store, "signer", None))
             username, password_hash = advisor.username, advisor.password_hash
         if username:
             self.keyfile.add(store.key, advisor_id, username, new, password_hash)

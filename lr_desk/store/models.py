@@ -237,6 +237,12 @@ class Advisor(Synced, Base):
     role: Mapped[str] = mapped_column(String(16), default="advisor")  # see ROLES
     # argon2id, in its PHC string form (salt and cost inside); "" until one is set
     password_hash: Mapped[str] = mapped_column(String(200), default="")
+    # The account's signing key (lr_desk.store.authority): the public half (base64, raw
+    # Ed25519), and the private half sealed under its password (services.proofs)
+    public_key: Mapped[str] = mapped_column(String(64), default="")
+    sealed_key: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # {"by": advisor id, "sig": base64} over its last change of an authority field
+    proof: Mapped[dict | None] = mapped_column(JSON, default=None)
 
 
 class Person(Synced, Base):
@@ -524,6 +530,28 @@ class Erasure(Synced, Base):
     # under them), by id: the central store blanks the changes it holds for these without
     # having to know how records relate.
     record_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # entity -> [ids]
+    # {"by": the approving manager, "sig": base64} over the whole row (store.authority)
+    proof: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+
+class AuthorityAccount(Base):
+    """An account as the log has made it, from the changes accepted (store.authority):
+    what decides what it may sign. Never synced; every desk keeps the same."""
+
+    __tablename__ = "authority_account"
+    advisor_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    public_key: Mapped[str] = mapped_column(String(64))
+    clocks: Mapped[dict] = mapped_column(JSON)  # field -> the clock of its value
+
+
+class AuthorityDevice(Base):
+    """A device the log holds an account change from: it cannot set up a first admin."""
+
+    __tablename__ = "authority_device"
+    device_id: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
 class ErasedRow(Base):

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from lr_desk.store import merge
+from lr_desk.store import authority, merge
 from lr_desk.store.clock import HybridClock, new_id, session_now, utcnow
 from lr_desk.store.models import (
     AuditEvent,
@@ -99,9 +99,12 @@ def _capture(session: Session, flush_context) -> None:
     if rows:
         conn = session.connection()
         rows += _audit(session, conn, audited)
+        signer = session.info.get("signer")  # accounts and erasures: see store.authority
+        authority.reserve(rows, signer)
         # stamps each change with a clock past the values it replaces, keeps the clocks,
         # fills in what each write saw
         merge.record_local(conn, rows, clock)
+        authority.sign(conn, rows, signer)  # their clocks are in what is signed
         conn.execute(insert(Outbox), rows)
 
 

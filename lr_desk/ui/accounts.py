@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services import accounts
+from lr_desk.services import accounts, proofs
 from lr_desk.services.accounts import SignedIn
 from lr_desk.services.signin import Gate
 from lr_desk.services.validation import ValidationError
@@ -108,7 +108,8 @@ class NewAccountDialog(_TaskForm):
     def work(self, v: dict):
         with self.tasks.store.session() as s:
             advisor = accounts.create(s, v["name"], v["home_site"], v["username"], v["role"],
-                                      v["password"], v["password_again"])
+                                      v["password"], v["password_again"],
+                                      signer=proofs.signer_of(self.tasks.store))
             advisor_id, password_hash = advisor.id, advisor.password_hash
         self.gate.keyfile.add(self.tasks.store.key, advisor_id, v["username"], v["password"],
                               password_hash)
@@ -247,7 +248,8 @@ class AccountsDialog(QDialog):
         role = self.role.currentData()
         if advisor_id is None or advisor_id == self.me:
             return
-        self.tasks.run(lambda s: accounts.update(s, advisor_id, role=role),
+        signer = proofs.signer_of(self.tasks.store)
+        self.tasks.run(lambda s: accounts.update(s, advisor_id, role=role, signer=signer),
                        lambda _a: self.reload())
 
     def toggle_active(self) -> None:
@@ -255,7 +257,8 @@ class AccountsDialog(QDialog):
         if row is None or row[0] == self.me:
             return
         advisor_id, active = row[0], not row[4]
-        self.tasks.run(lambda s: accounts.update(s, advisor_id, active=active),
+        signer = proofs.signer_of(self.tasks.store)
+        self.tasks.run(lambda s: accounts.update(s, advisor_id, active=active, signer=signer),
                        lambda _a: self._active_set(advisor_id, active))
 
     def _active_set(self, advisor_id: str, active: bool) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services import erasure
+from lr_desk.services import erasure, proofs
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import ERASURE_REASONS, Person
@@ -157,11 +157,15 @@ class EraseDialog(QDialog):
         self.f.widgets["password"].clear()  # held no longer than it must be
         pid, adv, reason = self.request.person_id, self.advisor_id, values["reason"]
         username, password = values["username"], values["password"]
+        own = proofs.signer_of(self.tasks.store)
 
         def work(session):
-            approver = (erasure.approver(session, username, password).id if needs_approval
-                        else adv)
-            done = erasure.erase(session, pid, adv, approver, reason)
+            approver, signer = adv, own  # signed with the approving manager's key
+            if needs_approval:
+                manager = erasure.approver(session, username, password)
+                approver = manager.id
+                signer = erasure.approval_signer(session, manager, password)
+            done = erasure.erase(session, pid, adv, approver, reason, signer=signer)
             return [session.get(Person, i) for i in done.people]
 
         self.erase_button.setEnabled(False)
