@@ -85,6 +85,16 @@ def signing(session: Session, signer: Signer | None):
         session.info["signer"] = before
 
 
+def first_admin(session: Session, advisor: Advisor, password: str) -> Signer:
+    """A new desk's first admin (``advisor``, new, not yet added), with a key pair that
+    signs its own making: other desks take it if this desk's device has made no account
+    change they know of (store.authority)."""
+    signer = give_keys(advisor, password)
+    with signing(session, signer):
+        session.add(advisor)
+    return signer
+
+
 def signer_for(session: Session, advisor: Advisor, password: str,
                always: bool = False) -> Signer | None:
     """At sign-in, with the password just checked: the key of a manager or an admin (or

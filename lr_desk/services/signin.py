@@ -181,9 +181,7 @@ class Gate:
                                       home_site=pending["home_site"],
                                       username=pending["username"], role="admin",
                                       password_hash=accounts.hash_password(password))
-                    founder = proofs.give_keys(advisor, password)  # signs its own making
-                    with proofs.signing(s, founder):
-                        s.add(advisor)
+                    founder = proofs.first_admin(s, advisor, password)
                     settings.put(s, "site_code", advisor.home_site)  # a new desk: theirs
                 if advisor is None or not advisor.active or advisor.deleted_at is not None:
                     self.keyfile.remove(advisor_id)

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from lr_desk.services import accounts, advisors, drafts, erasure, search
+from lr_desk.services import accounts, advisors, drafts, erasure, proofs, search
 from lr_desk.store import erase as store_erase
-from lr_desk.store.models import Conflict, Person
+from lr_desk.store.clock import new_id
+from lr_desk.store.models import Advisor, Conflict, Person
 from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.engine import sync_once
 from tests.services.erasing import (
@@ -28,6 +29,8 @@ from .devices import open_conflicts, records
 from .test_security import login, raw
 from .test_sync import make_device  # noqa: F401  (a fixture)
 
+MANAGER_PASSWORD = "a long manager password"
+
 
 @pytest.fixture
 def desks(make_device, central):  # noqa: F811
@@ -40,17 +43,23 @@ def desks(make_device, central):  # noqa: F811
 
 
 def staff_and_person(store) -> tuple[str, str, str]:
-    """An advisor, a manager, and a person with something distinctive everywhere."""
+    """An advisor, a manager (made by the desk's first admin), and a person with
+    something distinctive everywhere."""
     with store.session() as s:
         adv = advisors.create(s, "Alex Advisor", "walton")
+        admin = Advisor(id=new_id(), name="Sam Admin", home_site="walton", username="sam",
+                        role="admin", password_hash=accounts.hash_password("kettle on at 9"))
+        founder = proofs.first_admin(s, admin, "kettle on at 9")
         manager = accounts.create(s, "Mo Manager", "walton", "mo", "manager",
-                                  "a long manager password")
+                                  MANAGER_PASSWORD, signer=founder)
         return adv.id, manager.id, rich_person(s, adv.id)
 
 
 def erase_on(store, person_id, requested_by, approved_by) -> None:
+    """Approved (and signed) by the manager."""
     with store.session() as s:
-        erasure.erase(s, person_id, requested_by, approved_by)
+        signer = proofs.unseal(s.get(Advisor, approved_by), MANAGER_PASSWORD)
+        erasure.erase(s, person_id, requested_by, approved_by, signer=signer)
     store_erase.wipe(store.engine)
 
 
