@@ -95,10 +95,26 @@ def approver(session: Session, username: str, password: str) -> Advisor:
         errors["password"] = "Enter the approving manager's password."
     if errors:
         raise ValidationError(errors)
-    advisor = accounts.verify(session, username, password)
-    if advisor is None:
+    # Counted toward the same lockout as signing in (a manager's password must not be
+    # guessable here without limit), and an unknown name takes as long as a known one.
+    from lr_desk.services import guard
+    from lr_desk.store.clock import utcnow
+    from lr_desk.store.lockout import Locked, WrongPassword
+
+    now = utcnow()
+    try:
+        advisor = guard.lockout_of(session).attempt(
+            username, lambda: guard.verify_account(session, username, password), now)
+    except Locked as exc:
+        raise ValidationError({"password": guard.wait_message(exc, now)}) from None
+    except WrongPassword:
         raise ValidationError({"password": "That username and password don't match an "
-                                           "active account. Check them and try again."})
+                                           "active account. Check them and try again."}
+                              ) from None
+    except OSError as exc:
+        raise ValidationError({"password": "The desk could not note this try, so it was "
+                                           f"not made ({exc.strerror or 'a disk problem'})."
+                                           " Free some space, or ask IT."}) from None
     if not may_approve(advisor):
         raise ValidationError({"username": f"{advisor.name} can't approve an erasure: "
                                            "only a manager or an admin can."})

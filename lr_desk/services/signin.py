@@ -9,12 +9,16 @@ A profile folder is in one of these states:
 - ``convert``: a database from before encryption. Setting up does the same, and
   encrypts that database in place (an encrypted backup first; nothing lost).
 - ``locked``: the usual. Staff sign in with their username and password.
-- ``no_keys``: an encrypted database without its keys file (deleted or lost).
+- ``no_keys``: an encrypted database without its keys file (deleted or lost), or a
+  keys file damaged along with its last good copy: ``problem`` says which, plainly.
+
+Nothing here ever replaces a missing, empty or unreadable database, or drops a key wrap
+because something else is broken: only an account disabled in a readable database loses
+its wrap. Every password check counts toward one lockout (``store.lockout``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import os
@@ -23,20 +27,21 @@ from datetime import datetime
 from pathlib import Path
 
 from lr_desk import settings
-from lr_desk.services import accounts, audit, proofs
+from lr_desk.services import accounts, audit, convert, demo_desk, guard, proofs
 from lr_desk.services.accounts import SignedIn
+from lr_desk.services.convert import encrypt_in_place, encrypt_leftovers
+from lr_desk.services.guard import DB_NAME, wait_message
 from lr_desk.services.validation import Checker, ValidationError, check_choice, check_name
-from lr_desk.store import cipher, keys
+from lr_desk.store import cipher
 from lr_desk.store.clock import new_id
 from lr_desk.store.db import Store
 from lr_desk.store.keys import KeyFile, Locked, WrongPassword
 from lr_desk.store.models import Advisor
+from lr_desk.store.private import make_private, private_dir
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "lr_desk.sqlite"
-DEMO_PASSWORD = "life-rooms-demo"  # the demo profile's accounts (synthetic data only)
-DEMO_ACCOUNTS = (("advisor", "advisor"), ("manager", "manager"), ("admin", "admin"))
+DEMO_PASSWORD = demo_desk.PASSWORD  # the demo profile's accounts (synthetic data only)
 
 
 class SignInError(Exception):
@@ -59,15 +64,6 @@ class Unlocked:
     password_changed_elsewhere: bool = False
 
 
-def wait_message(exc: Locked, now: datetime) -> str:
-    seconds = max(1, int((exc.until - now).total_seconds() + 0.999))
-    if exc.locked:
-        minutes = max(1, (seconds + 59) // 60)
-        return (f"Too many wrong passwords: this account is locked on this desk for "
-                f"{minutes} more minute{'s' if minutes != 1 else ''}.")
-    return f"Wrong password. Please wait {seconds} seconds before trying again."
-
-
 class Gate:
     """Signing in to the desk whose data lives in ``folder``."""
 
@@ -78,10 +74,18 @@ class Gate:
 
     def state(self) -> str:
         if self.keyfile.exists:
-            return "locked"
+            pending = self.keyfile.pending()
+            return "new" if pending and pending.get("demo") else "locked"
+        if self.keyfile.damaged:
+            return "no_keys"  # never "new": a set-up must not write over it
         if not self.db_path.exists() or self.db_path.stat().st_size == 0:
             return "new"
         return "convert" if cipher.is_plain(self.db_path) else "no_keys"
+
+    def problem(self) -> str | None:
+        """What stops anyone signing in here because of the keys file (missing,
+        damaged, or holding no account), in plain words with what to do; else None."""
+        return guard.keys_problem(self.folder, self.keyfile)
 
     # --- set-up ------------------------------------------------------------------
 
@@ -105,7 +109,8 @@ class Gate:
         c.done()
         if state == "convert":
             self.check_convertible()
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
+        demo_desk.restart_unfinished(self)
         with_same_name = self._taken(clean_username) if state == "convert" else False
         if with_same_name:
             raise ValidationError({"username": "Someone already has this username."})
@@ -126,65 +131,60 @@ class Gate:
             exc.recovery_key = recovery
             raise
         unlocked.recovery_key = recovery
+        make_private(self.folder)
         return unlocked
 
     def check_convertible(self) -> None:
         """Raise NewerDataError if the unencrypted database was written by a newer
         lr_desk (it must be left exactly as it is)."""
-        import sqlite3
-
-        from lr_desk.store.db import NewerDataError, _known_revision
-
-        conn = sqlite3.connect(self.db_path)
-        try:
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError:
-            row = None
-        finally:
-            conn.close()
-        if row and not _known_revision(row[0]):
-            raise NewerDataError(
-                "This desk's data was saved by a newer version of lr_desk. Please update "
-                "lr_desk on this computer (nothing has been changed).")
+        convert.check_convertible(self.db_path)
 
     def _taken(self, username: str) -> bool:
-        """Whether the unencrypted database already has an account of that name."""
-        import sqlite3
-
-        conn = sqlite3.connect(self.db_path)
-        try:
-            columns = {r[1] for r in conn.execute("PRAGMA table_info(advisor)")}
-            if "username" not in columns:
-                return False
-            return conn.execute("SELECT 1 FROM advisor WHERE lower(username) = ?",
-                                (username,)).fetchone() is not None
-        finally:
-            conn.close()
+        return convert.taken(self.db_path, username)
 
     def _open(self, advisor_id: str, data_key: bytes, password: str) -> Unlocked:
         """Open the store with the data key: encrypting a database from before encryption,
-        finishing a set-up that was cut short, and checking the account."""
+        finishing a set-up that was cut short, and checking the account. A database that
+        is missing, empty or unreadable is said plainly, and nothing is made or dropped
+        (unless a set-up is still to finish: then the database is made now)."""
+        from sqlalchemy.exc import DatabaseError
+
         from lr_desk.profile import open_store
 
-        if cipher.is_plain(self.db_path):
-            encrypt_in_place(self.db_path, self.folder / "backups", data_key)
-        else:  # a conversion cut short after the database, before the rest
-            encrypt_leftovers(self.db_path, self.folder / "backups", data_key)
-        store = open_store(self.folder, key=data_key)
+        pending = self.keyfile.pending()
+        problem = None if pending else guard.data_problem(self.folder)
+        if problem:
+            raise SignInError(problem)
+        try:
+            if cipher.is_plain(self.db_path):
+                encrypt_in_place(self.db_path, self.folder / "backups", data_key)
+            else:  # a conversion cut short after the database, before the rest
+                encrypt_leftovers(self.db_path, self.folder / "backups", data_key)
+            store = open_store(self.folder, key=data_key)
+        except DatabaseError as exc:
+            if not guard.unreadable(exc):
+                raise
+            log.error("cannot open %s with its key: %s", self.db_path, exc)
+            raise SignInError(guard.restore_message(
+                self.folder, "cannot be read: it is damaged, or not this desk's")) from None
         founder = None
         try:
-            pending = self.keyfile.pending()
             with store.session() as s:
                 advisor = s.get(Advisor, advisor_id)
-                if advisor is None and pending and pending["advisor_id"] == advisor_id:
+                if (advisor is None and pending
+                        and pending.get("advisor_id") == advisor_id):
                     advisor = Advisor(id=advisor_id, name=pending["name"],
                                       home_site=pending["home_site"],
                                       username=pending["username"], role="admin",
                                       password_hash=accounts.hash_password(password))
                     founder = proofs.first_admin(s, advisor, password)
                     settings.put(s, "site_code", advisor.home_site)  # a new desk: theirs
-                if advisor is None or not advisor.active or advisor.deleted_at is not None:
-                    self.keyfile.remove(advisor_id)
+                if advisor is None:  # an older copy of the data? its wrap is kept
+                    raise SignInError("This account is not in this desk's data (was an "
+                                      "older copy of the data put back?). Nothing has been "
+                                      "changed. Please ask an admin.", "username")
+                if not advisor.active or advisor.deleted_at is not None:
+                    self.keyfile.remove(advisor_id)  # really disabled: its wrap goes
                     self.keyfile.save()
                     raise SignInError("This account can no longer sign in. Please ask an "
                                       "admin.", "username")
@@ -217,66 +217,39 @@ class Gate:
         return dataclasses.replace(who, signer=signer)
 
     def set_up_demo(self, fill) -> Unlocked:
-        """The demo profile, new: its data encrypted like any desk's, filled by ``fill``
-        (given the store), with three accounts that sign in with DEMO_PASSWORD."""
-        from lr_desk.profile import open_store
+        """The demo profile, new (or its set-up cut short, again): see services.demo_desk."""
+        from lr_desk.services import demo_desk
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        data_key = os.urandom(32)
-        keyfile = KeyFile(self.folder)
-        keyfile.create(data_key)  # the demo's recovery key is shown to no one
-        keyfile.save()  # before the database exists: its key is never lost
-        store = open_store(self.folder, key=data_key)
-        try:
-            fill(store)
-            with store.session() as s:
-                chosen = settings.get(s, "advisor_id")
-                people = [a for a in accounts.all_accounts(s) if a.id != chosen]
-                password_hash = accounts.hash_password(DEMO_PASSWORD)
-                for (username, role), advisor in zip(
-                        DEMO_ACCOUNTS, [s.get(Advisor, chosen), *people], strict=False):
-                    advisor.username, advisor.role = username, role
-                    advisor.password_hash = password_hash
-                    keyfile.add(data_key, advisor.id, username, DEMO_PASSWORD, password_hash)
-            keyfile.save()
-            self.keyfile = keyfile
-        finally:
-            store.close()
-        return self.sign_in("advisor", DEMO_PASSWORD)
+        return demo_desk.set_up(self, fill)
 
     # --- signing in --------------------------------------------------------------
 
     def sign_in(self, username: str, password: str, now: datetime | None = None) -> Unlocked:
         """Open the desk for this username and password. Raises SignInError with the
-        reason in plain words (wrong password, wait, locked, unknown here, disabled)."""
+        reason in plain words (wrong, wait, locked, disabled, the keys or the data file
+        missing or damaged). A username not known here gets the words of a wrong password
+        after the same work, and is counted the same."""
         from lr_desk.store.clock import utcnow
 
         now = now or utcnow()
         if not username.strip():
             raise SignInError("Enter your username.", "username")
+        problem = self.problem()
+        if problem:
+            raise SignInError(problem)
         try:
             advisor_id, data_key = self.keyfile.unlock(username, password, now)
         except Locked as exc:
             raise SignInError(wait_message(exc, now)) from None
         except WrongPassword:
-            raise SignInError(self._wrong(username)) from None
-        except KeyError:
-            raise SignInError(
-                f"{username.strip()} has not signed in on this desk before. Ask someone who "
-                "has to sign in and choose Switch user, then sign in there: after that, "
-                "your password opens this desk.", "username") from None
+            raise SignInError(self._wrong(username, hint=True)) from None
+        except OSError as exc:  # the try could not be counted: so it is not made
+            log.exception("could not count a sign-in attempt in %s", self.folder)
+            raise SignInError(_not_counted(exc)) from None
         return self._open(advisor_id, data_key, password)
 
-    def _wrong(self, username: str) -> str:
-        left = keys.LOCK_AFTER - self.keyfile.failures(username)
-        if left <= 0:
-            return (f"That password is not right, and that was too many tries: the account "
-                    f"is locked on this desk for {keys.LOCK_MINUTES} minutes.")
-        if left <= 3:
-            return (f"That password is not right. {left} more wrong "
-                    f"tr{'ies' if left != 1 else 'y'} and the account is locked on this "
-                    "desk for a while.")
-        return "That password is not right."
+    def _wrong(self, username: str, hint: bool = False) -> str:
+        return guard.wrong_message(self.keyfile.lockout, username, hint)
 
     def confirm_new_password(self, unlocked: Unlocked, new_password: str) -> None:
         """After ``password_changed_elsewhere``: the password set on another desk, checked
@@ -285,18 +258,21 @@ class Gate:
 
         store, who = unlocked.store, unlocked.signed_in
         now = utcnow()
+
+        def check() -> str | None:
+            with store.session() as s:
+                advisor = s.get(Advisor, who.advisor_id)
+                if accounts.password_matches(advisor.password_hash, new_password):
+                    return advisor.password_hash
+            return None
+
         try:  # guesses here wait and lock as at sign-in
-            self.keyfile.check_wait(who.username, now)
+            password_hash = self.keyfile.lockout.attempt(who.username, check, now)
         except Locked as exc:
             raise SignInError(wait_message(exc, now), "new_password") from None
-        with store.session() as s:
-            advisor = s.get(Advisor, who.advisor_id)
-            if not accounts.password_matches(advisor.password_hash, new_password):
-                self.keyfile.failed(who.username, now)
-                raise SignInError("That is not the new password either.", "new_password")
-            password_hash = advisor.password_hash
+        except WrongPassword:
+            raise SignInError("That is not the new password either.", "new_password") from None
         self.keyfile.add(store.key, who.advisor_id, who.username, new_password, password_hash)
-        self.keyfile.data.get("failures", {}).pop(keys.username_key(who.username), None)
         self.keyfile.save()
         unlocked.password_changed_elsewhere = False
         unlocked.signed_in = who = self._with_key(store, who, new_password)
@@ -327,34 +303,37 @@ class Gate:
         now = now or utcnow()
         if not username.strip():
             raise SignInError("Enter your username.", "username")
+
+        def check() -> tuple[SignedIn, str] | None:
+            found = self.keyfile.try_unlock(username, password)  # then the synced account
+            advisor_id = found[0] if found else None
+            with store.session() as s:
+                advisor = (s.get(Advisor, advisor_id) if advisor_id
+                           else guard.verify_account(s, username, password))
+                if advisor is None:
+                    return None
+                if not advisor.active or advisor.deleted_at is not None:
+                    raise SignInError("This account can no longer sign in. Please ask an "
+                                      "admin.", "username")
+                password_hash = advisor.password_hash
+                # the password is the account's (not an old one this desk still knows)
+                if advisor_id is None or self.keyfile.known_hash(advisor.id) == password_hash:
+                    return SignedIn.of(advisor, proofs.signer_for(s, advisor, password)), \
+                        password_hash
+                return SignedIn.of(advisor), password_hash
+
         try:
-            self.keyfile.check_wait(username, now)
+            who, password_hash = self.keyfile.lockout.attempt(username, check, now)
         except Locked as exc:
             raise SignInError(wait_message(exc, now)) from None
-        advisor_id = None
-        if self.keyfile.accounts_for(username):
-            with contextlib.suppress(WrongPassword):  # counted: then the synced account
-                advisor_id, _key = self.keyfile.unlock(username, password, now)
-        with store.session() as s:
-            advisor = (s.get(Advisor, advisor_id) if advisor_id
-                       else accounts.verify(s, username, password))
-            if advisor is None:
-                if not self.keyfile.accounts_for(username):
-                    self.keyfile.failed(username, now)  # else counted by unlock already
-                raise SignInError(self._wrong(username))
-            if not advisor.active or advisor.deleted_at is not None:
-                raise SignInError("This account can no longer sign in. Please ask an admin.",
-                                  "username")
-            password_hash = advisor.password_hash
-            # the password is the account's (not an old one this desk still knows)
-            if advisor_id is None or self.keyfile.known_hash(advisor.id) == password_hash:
-                who = SignedIn.of(advisor, proofs.signer_for(s, advisor, password))
-            else:
-                who = SignedIn.of(advisor)
+        except WrongPassword:
+            raise SignInError(self._wrong(username)) from None
+        except OSError as exc:
+            log.exception("could not count a password check in %s", self.folder)
+            raise SignInError(_not_counted(exc)) from None
         if self.keyfile.known_hash(who.advisor_id) != password_hash:
             self.keyfile.add(store.key, who.advisor_id, who.username, password, password_hash)
-        self.keyfile.clear_failures(username)
-        self.keyfile.save()
+            self.keyfile.save()
         return who
 
     def _signed_in(self, store: Store, who: SignedIn) -> None:
@@ -373,20 +352,24 @@ class Gate:
         from lr_desk.store.clock import utcnow
 
         now = utcnow()
+
+        def check() -> str | None:
+            with store.session() as s:
+                advisor = s.get(Advisor, who.advisor_id)
+                if not accounts.password_matches(advisor.password_hash, old):
+                    return None
+                own = proofs.signer_for(s, advisor, old, always=True)  # resealed under new
+                return accounts.set_password(s, who.advisor_id, new, again,
+                                             signer=own).password_hash
+
         try:
-            self.keyfile.check_wait(who.username, now)
+            password_hash = self.keyfile.lockout.attempt(who.username, check, now)
         except Locked as exc:
             raise ValidationError({"old_password": wait_message(exc, now)}) from None
-        with store.session() as s:
-            advisor = s.get(Advisor, who.advisor_id)
-            if not accounts.password_matches(advisor.password_hash, old):
-                self.keyfile.failed(who.username, now)
-                raise ValidationError({"old_password": "That is not your current password."})
-            own = proofs.signer_for(s, advisor, old, always=True)  # resealed under the new
-            advisor = accounts.set_password(s, who.advisor_id, new, again, signer=own)
-            password_hash = advisor.password_hash
+        except WrongPassword:
+            raise ValidationError({"old_password": "That is not your current password."}
+                                  ) from None
         self.keyfile.add(store.key, who.advisor_id, who.username, new, password_hash)
-        self.keyfile.data.get("failures", {}).pop(keys.username_key(who.username), None)
         self.keyfile.save()
 
     def reset_password(self, store: Store, advisor_id: str, new: str, again: str) -> None:
@@ -413,40 +396,13 @@ class Gate:
         except WrongPassword:
             raise SignInError("That recovery key does not open this desk.",
                               "recovery_key") from None
+        problem = guard.data_problem(self.folder)  # never a new, empty one in its place
+        if problem:
+            raise SignInError(problem, "recovery_key")
         return open_store(self.folder, key=data_key)
 
 
-def encrypt_in_place(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
-    """Encrypt a database from before encryption, losing nothing: an encrypted copy is
-    made and checked (every table's rows counted), kept as a backup, and only then put in
-    place of the original. Backups of the unencrypted database are encrypted too."""
-    from lr_desk.store.clock import utcnow
-
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    saved = backup_dir / f"{db_path.stem}-before-encryption-{utcnow():%Y%m%dT%H%M%S%f}.sqlite"
-    cipher.encrypt_copy(db_path, saved, data_key)
-    staging = db_path.with_name(db_path.name + ".encrypting")
-    staging.unlink(missing_ok=True)
-    cipher.copy(saved, staging, data_key)
-    with open(staging, "rb+") as f:
-        os.fsync(f.fileno())
-    for suffix in ("-wal", "-shm"):  # the original's: checkpointed into the copy above
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    os.replace(staging, db_path)
-    encrypt_leftovers(db_path, backup_dir, data_key)
-    log.info("encrypted %s (backup %s)", db_path, saved)
-
-
-def encrypt_leftovers(db_path: Path, backup_dir: Path, data_key: bytes) -> None:
-    """Encrypt, each in place, what of the profile is still plain beside an encrypted
-    database: the embedded central store (every change the desk made) and the backups
-    made before encryption (a look at each file's first bytes when there are none)."""
-    embedded = db_path.with_name("central.sqlite")
-    for old in [embedded, *sorted(backup_dir.glob(f"{db_path.stem}-*.sqlite"))]:
-        if cipher.is_plain(old):
-            encrypted = old.with_name(old.name + ".encrypting")
-            encrypted.unlink(missing_ok=True)
-            cipher.encrypt_copy(old, encrypted, data_key)  # its -wal checkpointed into it
-            for suffix in ("-wal", "-shm"):
-                Path(f"{old}{suffix}").unlink(missing_ok=True)
-            os.replace(encrypted, old)
+def _not_counted(exc: OSError) -> str:
+    return ("This desk could not note the try in its own folder, so it was not made "
+            f"({exc.strerror or type(exc).__name__}: is the disk full?). Nothing has been "
+            "changed. Free some space, or ask IT, then try again.")

@@ -110,7 +110,7 @@ def test_wrong_passwords_slow_down_then_lock_then_time_lets_in_again(desk):
         with pytest.raises(SignInError) as caught:
             gate.sign_in("sam", "not it at all", now)
         messages.append(str(caught.value))
-    assert messages[0] == "That password is not right."
+    assert messages[0].startswith("That username or password is not right.")
     assert "more wrong tries" in messages[-1]
     with pytest.raises(SignInError):
         gate.sign_in("sam", "still wrong", now)  # the 4th: from now on, a wait
@@ -132,10 +132,12 @@ def test_wrong_passwords_slow_down_then_lock_then_time_lets_in_again(desk):
 
 
 def test_someone_unknown_here_is_told_what_to_do(desk):
+    """In the words of a wrong password (which names exist is not given away), with what
+    to do if they are new to this desk."""
     folder, _recovery, _admin = desk
     with pytest.raises(SignInError) as caught:
         Gate(folder).sign_in("nobody", PASSWORD)
-    assert caught.value.field == "username" and "Switch user" in str(caught.value)
+    assert caught.value.field == "password" and "Switch user" in str(caught.value)
     with pytest.raises(SignInError) as caught:
         Gate(folder).sign_in("", PASSWORD)
     assert caught.value.field == "username"
