@@ -180,7 +180,10 @@ class Authority:
         if change.entity not in PROVEN or not isinstance(change.fields, dict):
             return None
         fields = change.fields
-        account_change = needs_proof(change.entity, change.op, fields)
+        account_change = needs_proof(change.entity, change.op, fields) or (
+            # a "new" advisor with the id of one already here would write over it
+            change.entity == "advisor" and change.op == "insert"
+            and self.account(change.entity_id) is not None)
         reason = None
         if account_change and change.seq > self.proofs_from:
             reason = self._refusal(change)

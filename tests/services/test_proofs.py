@@ -155,6 +155,10 @@ def test_forged_accounts_roles_and_re_enabling_are_refused(desk_a, store):
     ])
     assert all(reasons), reasons
     assert "no proof" in reasons[0] and "first admin" in reasons[1]
+    bare = forged_admin("laptop", role="advisor", username="", password_hash="")
+    assert review(store, [copy.deepcopy(bare)]) == [None]  # a name on the lists: no account
+    bare.entity_id = mo_id  # but not over an account (the merge takes it as an update)
+    assert "no proof" in review(store, [bare])[0]
     tampered = signed(copy.deepcopy(role), sam.signer)
     tampered.fields["role"] = "advisor"
     assert "does not verify" in review(store, [tampered])[0]
