@@ -17,6 +17,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import (
@@ -40,13 +41,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 
-from lr_desk.sync import redact
+from lr_desk.sync import checks, checks_pg, redact
 
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3", "c4")
+SCHEMAS = ("c1", "c2", "c3", "c4", "c5")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
@@ -84,6 +86,30 @@ device = Table(
 )
 # Only used when the ordering lock is switched off, to show why it is needed (tests).
 unordered_seq = Sequence("change_log_unordered_seq", metadata=metadata)
+# The desk schema versions the store knows (migration c5): a change must carry one.
+desk_schema = Table("desk_schema", metadata,
+                    Column("version", String(32), primary_key=True),
+                    Column("added_at", DateTime, nullable=False, server_default=func.now()))
+
+
+def record_versions(conn) -> None:
+    """Add the desk schema versions this lr_desk knows to the store's (run by the
+    migration that makes the table, and by every init after it: so a newer lr_desk's
+    init adds its own)."""
+    have = set(conn.scalars(select(desk_schema.c.version)))
+    for version in checks.desk_versions():
+        if version not in have:
+            conn.execute(text("INSERT INTO desk_schema (version) VALUES (:v) "
+                              "ON CONFLICT (version) DO NOTHING"), {"v": version})
+
+
+def _record_versions(engine: Engine) -> None:
+    with engine.connect() as conn:
+        have = set(conn.scalars(select(desk_schema.c.version)))
+    if not set(checks.desk_versions()) <= have:  # (else no write: the usual case)
+        with engine.begin() as conn:
+            record_versions(conn)
+
 
 CHANGE_COLUMNS = ("change_id", "device_id", "entity", "entity_id", "op", "fields", "hlc",
                   "schema_version", "seen")
@@ -96,7 +122,8 @@ _PG_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
               + ", ".join("%s::jsonb" if k in _JSON else "%s" for k in _APPEND) + ")")
 _SQLITE_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
                   + ", ".join("?" for _ in _APPEND) + ")")
-_PG_READ = (f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM change_log WHERE seq > %s "
+_PG_READ = (f"SELECT seq, {', '.join(CHANGE_COLUMNS)}, received_at FROM change_log "
+            "WHERE seq > %s "
             "ORDER BY seq LIMIT %s")
 
 
@@ -119,6 +146,7 @@ class Change:
     hlc: str
     schema_version: str
     seen: dict | None = None
+    received_at: datetime | None = None  # the store's time when it was appended
 
 
 def engine_url(url: str | URL) -> URL:
@@ -220,6 +248,7 @@ def init_central(url: str, target: str = "head", key: bytes | None = None) -> st
         with engine.connect() as conn:
             current = read_schema(conn)
         if target == "head" and current == CENTRAL_SCHEMA:
+            _record_versions(engine)  # this lr_desk's schema versions: changes may carry them
             return current  # the usual case, and cheap: Alembic is not even imported
         if current is not None and current not in SCHEMAS:
             raise CentralSchemaError(
@@ -229,7 +258,10 @@ def init_central(url: str, target: str = "head", key: bytes | None = None) -> st
 
         command.upgrade(alembic_config(engine), target)
         with engine.connect() as conn:
-            return read_schema(conn)
+            current = read_schema(conn)
+        if current == CENTRAL_SCHEMA:
+            _record_versions(engine)
+        return current
     finally:
         engine.dispose()
 
@@ -342,6 +374,7 @@ class CentralStore:
         # ties it to the login; set by connect.open_central), else the local device id.
         self.push_as: str | None = None
         self._store_id: str | None = None
+        self._has_versions: bool | None = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -349,15 +382,29 @@ class CentralStore:
     def push(self, device_id: str, changes: Iterable[dict]) -> list[str]:
         """Append a device's changes, in order, in one transaction; changes the log has
         already (by change id) are skipped. Returns the ids now safely in the log: the
-        device may mark them sent once this returns."""
+        device may mark them sent once this returns.
+
+        Raises checks.Refused, naming the change and what is wrong with it, if any change
+        is not a valid one (lr_desk.sync.checks): then nothing of the batch is stored."""
         batch = [dict(c, device_id=device_id) for c in changes]
         if not batch:
             return []
+        try:
+            return self._push(batch)
+        except DBAPIError as exc:  # PostgreSQL's own check (migration c5)
+            if getattr(exc.orig, "sqlstate", None) == checks_pg.SQLSTATE:
+                raise checks.Refused(exc.orig.diag.message_primary) from exc
+            raise
+
+    def _push(self, batch: list[dict]) -> list[str]:
         ids = [c["change_id"] for c in batch]
         erasing = None
         with self.engine.begin() as conn:
             if self.postgres and self.ordering_lock:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORDER_LOCK})
+            # every change checked (PostgreSQL: by the database itself, migration c5)
+            checks.check_push(batch, None if self.postgres else self.desk_versions(conn),
+                              int(time.time() * 1000), each=not self.postgres)
             if self.postgres:  # one array parameter: parsed once, not 500 of them
                 known = set(conn.scalars(text(
                     "SELECT change_id FROM change_log WHERE change_id = ANY(:ids)"),
@@ -395,10 +442,23 @@ class CentralStore:
                 return [Change(*row) for row in conn.exec_driver_sql(
                     _PG_READ, (after, limit))]
             rows = conn.execute(select(change_log.c.seq, *(change_log.c[k]
-                                                            for k in CHANGE_COLUMNS))
+                                                            for k in CHANGE_COLUMNS),
+                                       change_log.c.received_at)
                                 .where(change_log.c.seq > after)
                                 .order_by(change_log.c.seq).limit(limit)).all()
         return [Change(*row) for row in rows]
+
+    def desk_versions(self, conn=None) -> frozenset[str] | None:
+        """The desk schema versions the store knows now (None: a store from before it
+        kept them). Read afresh each time: a newer lr_desk's init may add to them."""
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.desk_versions(c)
+        if self._has_versions is None:
+            self._has_versions = inspect(conn).has_table("desk_schema")
+        if not self._has_versions:
+            return None
+        return frozenset(conn.scalars(select(desk_schema.c.version)))
 
     def store_id(self) -> str:
         """This store's identity (made at init): a device's cursor belongs to one store.

@@ -78,10 +78,11 @@ DESK_SLACK = 24 * 3600 * 1000  # ms more a desk allows (received_at's time zone)
 ID_LISTS = frozenset({"record_ids", "moved"})  # JSON columns: entity -> [ids]
 
 UUID_RE = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-STAMP_RE = "^([0-9]{15})-[0-9]{5}-[!-~]{1,58}$"  # wall ms, counter, device id
+# wall ms, counter, device id (no control characters; PostgreSQL's text holds no NUL)
+STAMP_RE = "^([0-9]{15})-[0-9]{5}-[^\\x01-\\x1f\\x7f]{1,58}$"
 DATE_RE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 TIME_RE = "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{6})?$"
-_UUID, _STAMP = re.compile(UUID_RE), re.compile(STAMP_RE)
+_UUID, _STAMP = re.compile(UUID_RE), re.compile(STAMP_RE.replace("x01", "x00"))
 _DATE, _TIME = re.compile(DATE_RE), re.compile(TIME_RE)
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")  # NUL, lone surrogates: no column holds them
 
@@ -162,7 +163,7 @@ def desk_versions() -> list[str]:
 
 
 def _is_date(text: str) -> bool:
-    if not _DATE.match(text):
+    if not _DATE.fullmatch(text):
         return False
     try:
         date.fromisoformat(text)
@@ -183,7 +184,7 @@ def _ok(col: Column, value: Any) -> bool:
         return type(value) is str and len(value) == 10 and _is_date(value)
     if kind == "datetime":
         return (type(value) is str and 19 <= len(value) <= 26 and _is_date(value[:10])
-                and _TIME.match(value, 10) is not None)
+                and _TIME.fullmatch(value, 10) is not None)
     if kind == "object":
         return type(value) is dict and _size(value) <= MAX_CHANGE
     return (type(value) is dict and _size(value) <= MAX_CHANGE  # ids
@@ -251,9 +252,9 @@ def problem(c: Mapping | Any, versions: Collection[str], now_ms: int) -> str | N
     if entity not in ENTITIES:
         return f"{_shown(entity)} is not a kind of record lr_desk keeps"
     for key in ("change_id", "entity_id"):
-        if type(get(key)) is not str or not _UUID.match(get(key)):
+        if type(get(key)) is not str or not _UUID.fullmatch(get(key)):
             return f"its {key.replace('_', ' ')} {_shown(get(key))} is not a UUID"
-    stamp = _STAMP.match(hlc) if type(hlc) is str else None
+    stamp = _STAMP.fullmatch(hlc) if type(hlc) is str else None
     if stamp is None:
         return f"its clock stamp {_shown(hlc)} is not one lr_desk makes"
     if int(stamp.group(1)) > now_ms + AHEAD:
@@ -284,12 +285,18 @@ class _NotJson:
 _NOT_JSON = _NotJson()
 
 
-def check_push(batch: list[dict], versions: Collection[str], now_ms: int) -> None:
+def check_push(batch: list[dict], versions: Collection[str] | None, now_ms: int,
+               each: bool = True) -> None:
     """Raise Refused, naming the change and what is wrong with it, if anything in a
-    push is not a valid change, or the push is too big (the SQLite store's check)."""
+    push is not a valid change, or the push is too big. ``versions``: what the store
+    knows (None: a store from before it kept them: this lr_desk's); ``each`` False:
+    the size of the batch only (PostgreSQL checks each change itself)."""
     if len(batch) > MAX_BATCH:
         raise Refused(f"The central store takes at most {MAX_BATCH:,} changes at a time "
                       f"({len(batch):,} were sent): nothing was stored.")
+    if not each:
+        return
+    versions = desk_versions() if versions is None else versions
     total = 0
     for c in batch:
         fields, size = _json(c.get("fields"))
@@ -400,3 +407,4 @@ def set_aside(conn, aside: list[tuple[Any, str]]) -> None:
           text(c.op), as_json(c.fields), as_json(c.seen), text(c.hlc),
           text(c.schema_version), why, utcnow().isoformat(sep=" "))
          for c, why in aside])
+

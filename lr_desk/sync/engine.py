@@ -2,8 +2,11 @@
 
 Pull reads the log after this device's cursor, in pages; each page is merged and the
 cursor moved in one local transaction, so a crash or a dropped connection between
-pages loses nothing and repeats nothing. A change written by a newer lr_desk stops the
-pull before it is applied; the cursor stays just before it until this device is updated.
+pages loses nothing and repeats nothing. A change written by a newer lr_desk (a schema
+version the store knows, later than this desk's) stops the pull before it is applied; the
+cursor stays just before it until this device is updated. A change this desk cannot
+apply (lr_desk.sync.checks: a bad shape, a schema version that is no real one, no proof)
+is set aside, the same on every desk, and the pull carries on with the rest.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sqlalchemy import text
 
 from lr_desk.store import erase, merge
 from lr_desk.store.db import Store
-from lr_desk.store.schema import SCHEMA_VERSION
+from lr_desk.sync import checks
 from lr_desk.sync.central import CentralStore
 from lr_desk.sync.push import push_outbox, put_state, state, waiting
 
@@ -46,6 +49,7 @@ class Synced:
     pushed: int = 0
     pulled: int = 0
     conflicts: int = 0
+    set_aside: int = 0  # changes pulled that this desk could not apply (checks)
     interrupted: bool = False
     touched: dict[str, set[str]] = field(default_factory=dict)
     waiting: int = 0
@@ -54,16 +58,11 @@ class Synced:
         words = f"sent {self.pushed}, received {self.pulled}"
         if self.conflicts:
             words += f", {self.conflicts} to review"
+        if self.set_aside:
+            words += f", {self.set_aside} set aside (not valid)"
         if self.interrupted:
             words += " (stopped: the rest comes next time)"
         return words
-
-
-def _newer(version: str) -> bool:
-    try:
-        return int(version) > int(SCHEMA_VERSION)
-    except ValueError:  # not one of ours: certainly not something this code can read
-        return True
 
 
 TOUCHED_KEPT = 1000  # ids kept per kind of record (but every person's, for search)
@@ -110,6 +109,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
     """Merge everything after this device's cursor, a page per local transaction."""
     done = Synced()
     central_id = central.store_id()
+    versions = central.desk_versions()  # a genuine newer version is one of these
     at = cursor(store, central_id)
     total = max(central.head() - at, 0)
     consumed = 0
@@ -118,10 +118,10 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
             changes = central.pull(at, page)
         if not changes:
             return done
-        cut = next((i for i, c in enumerate(changes) if _newer(c.schema_version)), None)
+        cut = next((i for i, c in enumerate(changes)
+                    if checks.newer(c.schema_version, versions)), None)
         usable = changes if cut is None else changes[:cut]
         if usable:
-            newest = max(c.hlc for c in usable)
             page_end = usable[-1].seq
             with store.engine.begin() as conn:
                 put_state(conn, "pulling", page)  # a write first: the write lock is ours
@@ -135,18 +135,24 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
                 # (Only inside a transaction: outside one the pragma is reset at once.)
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
                 with _no_cyclic_gc():
-                    applied = merge.apply_changes(conn, usable, store.device_id)
+                    # what this desk cannot apply is set aside here, with why
+                    screen = checks.Screen(conn, versions)
+                    accepted = screen.run(usable)
+                    applied = merge.apply_changes(conn, accepted, store.device_id)
                 at = max(page_end, done_to)
                 put_state(conn, "cursor", at)
                 put_state(conn, "central_id", central_id)
-                put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
-                # later local edits sort after what was seen (before others can write)
-                store.clock.observe(newest)
+                if accepted:  # (a stamp set aside is no clock to follow)
+                    newest = max(c.hlc for c in accepted)
+                    put_state(conn, "hlc_high", max(newest, state(conn, "hlc_high", "")))
+                    # later local edits sort after what was seen (before others can write)
+                    store.clock.observe(newest)
             if applied.erased:  # old values overwritten: out of the write-ahead log too
                 erase.wipe(store.engine)
             consumed += len(usable)
             done.pulled += applied.changes
             done.conflicts += applied.conflicts
+            done.set_aside += len(screen.aside)
             _note_touched(done.touched, applied.touched)
         if cut is not None:
             raise NewerVersion(
@@ -164,7 +170,10 @@ def sync_once(store: Store, central: CentralStore,
               progress: Callable[[Progress], None] | None = None,
               stop: Callable[[], bool] | None = None) -> Synced:
     """Push what is waiting, then pull what is new."""
-    pushed = push_outbox(store, central)
+    try:
+        pushed = push_outbox(store, central)
+    except checks.Refused as exc:  # one of this desk's own changes: as the store said
+        raise SyncError(str(exc)) from exc
     done = pull(store, central, progress=progress, stop=stop)
     done.pushed = pushed.changes
     done.waiting = waiting(store)

@@ -14,9 +14,12 @@ from lr_desk.sync.central import CENTRAL_SCHEMA, CentralStore, init_central
 
 
 def change(n: int = 0, entity_id: str | None = None, stamp: str = "dev") -> dict:
-    """A change as a desk makes one; ``stamp`` is the desk's id in its clock stamp."""
+    """A change as a desk makes one (a valid one: lr_desk.sync.checks); ``stamp`` is the
+    desk's id in its clock stamp."""
+    when = "2026-01-01T00:00:00.000000"
     return {"change_id": new_id(), "entity": "person", "entity_id": entity_id or new_id(),
-            "op": "insert", "fields": {"given_name": f"P{n}", "n": n},
+            "op": "insert", "fields": {"given_name": f"P{n}", "family_name": "Log",
+                                       "created_at": when, "updated_at": when},
             "hlc": f"{n:015d}-00000-{stamp}", "schema_version": "0002"}
 
 
@@ -28,7 +31,7 @@ def test_a_batch_is_appended_in_order_and_read_back_in_pages(central):
     first, second = central.pull(0, limit=10), central.pull(10, limit=100)
     assert [c.seq for c in first] == list(range(1, 11))
     assert [c.change_id for c in first + second] == [c["change_id"] for c in batch]
-    assert second[-1].fields == {"given_name": "P24", "n": 24}
+    assert second[-1].fields["given_name"] == "P24"
     assert second[-1].device_id == "device-a"
     assert central.pull(25) == []
 
@@ -191,7 +194,7 @@ def test_a_store_made_before_migrations_is_upgraded_and_keeps_its_log(central_ur
     store = CentralStore(central_url)
     try:
         assert store.store_id() == "the-old-one"
-        assert [c.fields["n"] for c in store.pull(0)] == [1, 2]
+        assert [c.fields["given_name"] for c in store.pull(0)] == ["P1", "P2"]
         store.push("device-a", [change(3)])
         assert store.head() == 3 and store.schema() == CENTRAL_SCHEMA
     finally:

@@ -211,6 +211,8 @@ def test_sync_stops_at_changes_from_a_newer_lr_desk(profile, capsys):
     init_central(url)
     central = CentralStore(url)
     try:
+        with central.engine.begin() as conn:  # as a newer lr_desk's central init does
+            conn.exec_driver_sql("INSERT INTO desk_schema (version) VALUES ('9999')")
         central.push("elsewhere", [change(1) | {"schema_version": "9999"}])
     finally:
         central.close()

@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lr_desk.services import advisors, desk, dropin, duplicates, people, review, search
 from lr_desk.store.clock import new_id, utcnow
@@ -25,6 +25,13 @@ from lr_desk.sync.engine import NewerVersion, sync_once
 from .devices import another_central, new_device, open_conflicts, records
 
 DAY_MS = 24 * 3600 * 1000
+
+
+def _now_stamp(device: str) -> str:
+    """A clock stamp of now (a change from a desk whose clock is right)."""
+    import time
+
+    return f"{time.time_ns() // 1_000_000:015d}-00000-{device}"
 
 
 
@@ -275,15 +282,16 @@ def _skew(store, ms: int) -> None:
     store.clock.wall = lambda: real() + ms
 
 
-def test_clock_skew_a_day_behind_and_a_year_ahead_still_converges(make_device, central_url,
-                                                                   tmp_path):
-    """Whatever order they sync in, the same winners everywhere; and the device far
-    ahead does not win for ever: an edit made after seeing its value wins."""
+def test_clock_skew_a_day_behind_and_hours_ahead_still_converges(make_device, central_url,
+                                                                  tmp_path):
+    """Whatever order they sync in, the same winners everywhere; and the device ahead
+    does not win for ever: an edit made after seeing its value wins. (A clock more than
+    a day ahead is refused by the store: tests/sync/test_hostile.py.)"""
     for order in ((0, 1, 2), (2, 1, 0)):
         central = another_central(central_url, tmp_path)
         devices = [make_device(f"{order}-{i}") for i in range(3)]
         _skew(devices[1], -DAY_MS)
-        _skew(devices[2], 365 * DAY_MS)
+        _skew(devices[2], 20 * 3600 * 1000)
         with devices[0].session() as s:
             adv = advisors.create(s, "Alex Advisor", "walton")
             pid = people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv.id,
@@ -309,13 +317,17 @@ def test_clock_skew_a_day_behind_and_a_year_ahead_still_converges(make_device, c
 
 
 def test_a_newer_schema_stops_the_pull_before_it_and_keeps_the_cursor(two, central):
+    """A genuine newer version: one the store knows (a newer lr_desk's central init
+    recorded it). One it does not know is junk, set aside: tests/sync/test_hostile.py."""
     a, b, _adv, person_id = two
     _set(a, person_id, phone="0151 111 1111")
     sync_once(a, central)
+    with central.engine.begin() as conn:  # as a newer lr_desk's central init does
+        conn.execute(text("INSERT INTO desk_schema (version) VALUES ('9999')"))
     central.push("future-device", [{
         "change_id": "00000000-0000-7000-8000-000000000001", "entity": "person",
         "entity_id": person_id, "op": "update", "fields": {"phone": "from the future"},
-        "hlc": "999999999999999-00000-future", "schema_version": "9999", "seen": None}])
+        "hlc": _now_stamp("future"), "schema_version": "9999", "seen": None}])
     with pytest.raises(NewerVersion, match="update lr_desk"):
         sync_once(b, central)
     assert _get(b, person_id, "phone") == "0151 111 1111"  # what came before is applied
@@ -650,7 +662,7 @@ def test_a_device_whose_changes_reach_the_log_out_of_clock_order_loses_nothing(t
     late, early = "000000000000009-00000-other", "000000000000005-00000-other"
     central.push("other", [
         {"change_id": new_id(), "entity": "person", "entity_id": person_id, "op": "update",
-         "fields": {"postcode": "L9 7AL"}, "hlc": "999999999999998-00000-other",
+         "fields": {"postcode": "L9 7AL"}, "hlc": _now_stamp("other"),
          "schema_version": SCHEMA_VERSION, "seen": None},
         {"change_id": new_id(), "entity": "person", "entity_id": new_id(), "op": "insert",
          "fields": {"given_name": "Early", "family_name": "Bird", "created_at":
