@@ -250,7 +250,8 @@ def _open(args):
     if state == "convert":
         return open_store(folder)
     if state != "locked":
-        raise SignInError(f"There is no desk set up in {folder} (start lr-desk there first).")
+        raise SignInError(gate.problem() or  # keys missing or damaged: never "no desk"
+                          f"There is no desk set up in {folder} (start lr-desk there first).")
     if not args.username:
         raise SignInError("Say whose account to sign in with: --username NAME.")
     password = os.environ.get("LR_DESK_PASSWORD")

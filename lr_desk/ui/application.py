@@ -161,10 +161,10 @@ class Startup(QObject):
         self.gate = self.gate or Gate(self.folder)
         state = self.gate.state()
         if state == "no_keys":
-            self.failed.emit(
-                "This desk's data is encrypted, and the file that holds its keys "
-                f"({self.folder / 'keys.json'}) is missing. Put it back from a backup of "
-                "this computer, or ask IT.")
+            self.failed.emit(self.gate.problem() or  # missing, or damaged with its copy
+                             "This desk's data is encrypted, and the file that holds its "
+                             f"keys ({self.folder / 'keys.json'}) is missing. Put it back "
+                             "from a backup of this computer, or ask IT.")
             return
         if state == "new" and self.demo:
             self.window.status_label.setText("Preparing the demo desk…")

@@ -286,3 +286,19 @@ def test_the_lock_holds_across_processes(desk):
         holder.wait()
     assert keys.KeyFile(desk).failures("sam") == 1
     assert os.stat(desk / "keys.lock")
+
+
+def test_the_command_line_says_the_keys_are_missing_or_damaged(desk, monkeypatch, capsys):
+    """Was: with both keys files gone, ``lr-desk sync`` said no desk was set up there."""
+    from lr_desk import cli
+
+    monkeypatch.setenv("LR_DESK_PASSWORD", PASSWORD)
+    (desk / "keys.json").write_text("null", encoding="utf-8")
+    (desk / "keys.json.bak").unlink()
+    assert cli.main(["sync", "--data-dir", str(desk), "--username", "sam"]) != 0
+    said = capsys.readouterr()
+    assert "damaged" in said.err + said.out and "Traceback" not in said.err
+    (desk / "keys.json").unlink()
+    assert cli.main(["sync", "--data-dir", str(desk), "--username", "sam"]) != 0
+    said = capsys.readouterr()
+    assert "missing" in said.err + said.out and "no desk" not in said.err + said.out

@@ -381,3 +381,21 @@ def test_the_recovery_key_resets_a_forgotten_password_from_the_sign_in_box(qtbot
         dialog.buttons.buttons()[0].click()
     assert dialog.username == "sam"
     Gate(folder).sign_in("sam", "remembered at last").store.close()
+
+
+def test_a_desk_whose_keys_are_damaged_says_so_at_start(qtbot, tmp_path):
+    """keys.json damaged along with its last good copy: said at start, plainly, as
+    damaged (not missing), and the file is left as it is."""
+    folder = tmp_path / "desk"
+    make_profile(folder)
+    (folder / "keys.json").write_text("[]", encoding="utf-8")
+    (folder / "keys.json.bak").write_text("null", encoding="utf-8")
+    startup = Startup(folder)
+    try:
+        with qtbot.waitSignal(startup.failed, timeout=30_000) as failed:
+            pass
+        assert "damaged" in failed.args[0] and "keys.json" in failed.args[0]
+    finally:
+        startup.close()
+        startup.window.close()
+    assert (folder / "keys.json").read_text(encoding="utf-8") == "[]"
