@@ -80,3 +80,12 @@ def _tighten(path: Path, mode: int) -> None:
         pass
     except OSError:
         log.warning("could not make %s private to its owner", path, exc_info=True)
+
+
+def private_sqlite(path: str | os.PathLike | None) -> None:
+    """A SQLite database file (a shared central store's, say) and its -wal and -shm made
+    owner-only, if they are files (not ``:memory:``)."""
+    if not path or str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    for suffix in ("", "-wal", "-shm"):
+        private_file(Path(f"{path}{suffix}"))

@@ -182,6 +182,8 @@ def make_engine(url: str | URL, key: bytes | None = None) -> Engine:
 
         url = url.set(drivername="sqlite+pysqlcipher", password=pragma_key(key))
     if url.get_backend_name() == "sqlite":
+        from lr_desk.store.private import private_sqlite
+
         # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE,
         # which takes the write lock at once, starts every transaction (SQLAlchemy's
         # documented recipe for SQLite transactions).
@@ -193,6 +195,7 @@ def make_engine(url: str | URL, key: bytes | None = None) -> Engine:
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
             dbapi_conn.execute("PRAGMA secure_delete=ON")  # what erasure blanks is overwritten
+            private_sqlite(url.database)  # a store file shared on this computer: owner-only
 
         @event.listens_for(engine, "begin")
         def _begin(conn):

@@ -285,3 +285,25 @@ def test_a_demo_left_unopenable_by_an_older_lr_desk_says_what_to_do(tmp_path):
     with pytest.raises(SignInError) as caught:
         gate.sign_in("advisor", DEMO_PASSWORD)
     assert "delete the folder" in str(caught.value) and str(folder) in str(caught.value)
+
+
+def test_a_shared_sqlite_central_store_is_owner_only_too(tmp_path):
+    """A central store file shared by desks on one computer holds every change they
+    made: owner-only when made, and put right when it is next opened."""
+    from lr_desk.sync.central import init_central, make_engine
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "shared" / "central.sqlite"
+        path.parent.mkdir()
+        init_central(f"sqlite:///{path}")
+        assert loose(path.parent) == {".": "0o755"}  # its folder is the admin's to choose
+        for name in path.parent.iterdir():
+            name.chmod(0o644)
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+        assert loose(path.parent) == {".": "0o755"}  # its folder is the admin's to choose
+    finally:
+        os.umask(old)
