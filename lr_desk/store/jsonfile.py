@@ -23,6 +23,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,11 +189,23 @@ def _replace(path: Path, data: dict) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _rename(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _rename(tmp: str, path: Path) -> None:
+    """os.replace; on Windows a reader holding the file open for a moment makes it fail
+    (PermissionError): tried again for a while first."""
+    for _ in range(100 if os.name == "nt" else 0):
+        try:
+            os.replace(tmp, path)
+            return
+        except PermissionError:
+            time.sleep(0.02)
+    os.replace(tmp, path)
 
 
 def _sync_folder(folder: Path) -> None:
