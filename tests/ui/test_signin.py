@@ -399,3 +399,32 @@ def test_a_desk_whose_keys_are_damaged_says_so_at_start(qtbot, tmp_path):
         startup.close()
         startup.window.close()
     assert (folder / "keys.json").read_text(encoding="utf-8") == "[]"
+
+
+def test_a_missing_database_is_said_at_the_sign_in_box_and_nothing_is_lost(qtbot, tmp_path):
+    """Was: a new empty database, "This account can no longer sign in", and the key
+    wrap gone. Now the box says which file is missing and which copy to put back; the
+    username typed stays, and the keys are as they were."""
+    import shutil
+
+    folder = tmp_path / "desk"
+    make_profile(folder)
+    db = folder / "lr_desk.sqlite"
+    moved = tmp_path / "elsewhere.sqlite"
+    shutil.move(db, moved)
+    before = (folder / "keys.json").read_bytes()
+    startup = Startup(folder)
+    try:
+        dialog = asked(qtbot, startup, SignInDialog)
+        sign_in(qtbot, dialog, "alex", PASSWORD)
+        qtbot.waitUntil(lambda: "missing" in error(dialog, "password"), timeout=10_000)
+        assert str(db) in error(dialog, "password")
+        assert dialog.f.widgets["username"].text() == "alex"
+        assert dialog.isVisible() and startup.desk is None
+        assert not db.exists() and (folder / "keys.json").read_bytes() == before
+        shutil.move(moved, db)  # put back: now it opens
+        qtbot.waitUntil(dialog.sign_in_button.isEnabled, timeout=10_000)
+        sign_in(qtbot, dialog, "alex", PASSWORD)
+        qtbot.waitUntil(lambda: startup.desk is not None, timeout=30_000)
+    finally:
+        startup.close()
