@@ -48,7 +48,7 @@ from lr_desk.sync import checks, checks_pg, redact
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3", "c4", "c5")
+SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
@@ -462,6 +462,13 @@ class CentralStore:
         if not self._has_versions:
             return None
         return frozenset(conn.scalars(select(desk_schema.c.version)))
+
+    def proofs_from(self) -> int:
+        """The log's head when the store was upgraded to proofs of authority (migration
+        c6): accounts and erasures up to it are taken as they are (store.authority)."""
+        with self.engine.connect() as conn:
+            value = conn.scalar(select(meta.c.value).where(meta.c.key == "proofs_from"))
+        return int(value) if value is not None else 0
 
     def store_id(self) -> str:
         """This store's identity (made at init): a device's cursor belongs to one store.

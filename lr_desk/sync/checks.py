@@ -60,7 +60,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
 
-from lr_desk.store import merge
+from lr_desk.store import authority, merge
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import SYNCED_MODELS
 from lr_desk.store.schema import SCHEMA_VERSION
@@ -357,6 +357,7 @@ class Screen:
 
     conn: Any  # the local transaction that applies the page
     versions: Collection[str] | None  # what the store knows (None: a store without a list)
+    proofs_from: int = 0  # the log's head before proofs of authority (store.authority)
     accepted: list = field(default_factory=list)
     aside: list[tuple[Any, str]] = field(default_factory=list)
 
@@ -408,3 +409,14 @@ def set_aside(conn, aside: list[tuple[Any, str]]) -> None:
           text(c.schema_version), why, utcnow().isoformat(sep=" "))
          for c, why in aside])
 
+
+@stateful
+def _authority(screen: Screen, change) -> None:
+    """Accounts and erasures: applied only with proof that someone who may made them
+    (store.authority keeps, in log order, who may sign what)."""
+    check = getattr(screen, "authority", None)  # one per page, kept with it
+    if check is None:
+        check = screen.authority = authority.Authority(screen.conn, screen.proofs_from)
+    why = check.review(change)
+    if why is not None:
+        raise Refused(f"{why} (an account or an erasure needs proof of who made it)")

@@ -110,6 +110,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
     done = Synced()
     central_id = central.store_id()
     versions = central.desk_versions()  # a genuine newer version is one of these
+    proofs_from = central.proofs_from()  # accounts and erasures before it need no proof
     at = cursor(store, central_id)
     total = max(central.head() - at, 0)
     consumed = 0
@@ -136,7 +137,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
                 with _no_cyclic_gc():
                     # what this desk cannot apply is set aside here, with why
-                    screen = checks.Screen(conn, versions)
+                    screen = checks.Screen(conn, versions, proofs_from)
                     accepted = screen.run(usable)
                     applied = merge.apply_changes(conn, accepted, store.device_id)
                 at = max(page_end, done_to)
