@@ -377,6 +377,7 @@ class CentralStore:
         # ties it to the login; set by connect.open_central), else the local device id.
         self.push_as: str | None = None
         self._store_id: str | None = None
+        self._proofs_from: int | None = None
         self._has_versions: bool | None = None
 
     def close(self) -> None:
@@ -465,10 +466,13 @@ class CentralStore:
 
     def proofs_from(self) -> int:
         """The log's head when the store was upgraded to proofs of authority (migration
-        c6): accounts and erasures up to it are taken as they are (store.authority)."""
-        with self.engine.connect() as conn:
-            value = conn.scalar(select(meta.c.value).where(meta.c.key == "proofs_from"))
-        return int(value) if value is not None else 0
+        c6): accounts and erasures up to it are taken as they are (store.authority).
+        Read once: it never changes."""
+        if self._proofs_from is None:
+            with self.engine.connect() as conn:
+                value = conn.scalar(select(meta.c.value).where(meta.c.key == "proofs_from"))
+            self._proofs_from = int(value) if value is not None else 0
+        return self._proofs_from
 
     def store_id(self) -> str:
         """This store's identity (made at init): a device's cursor belongs to one store.
