@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from sqlalchemy.orm import Session
 
-from lr_desk.store import keys
+from lr_desk.store import jsonfile, keys
 from lr_desk.store.authority import MAY_APPROVE, Signer
 from lr_desk.store.models import Advisor
 
@@ -45,9 +45,10 @@ def unseal(advisor: Advisor, password: str) -> Signer | None:
     if not advisor.public_key or not isinstance(sealed, dict):
         return None
     try:
-        raw = keys._unwrap(sealed, password, _aad(advisor.id))
+        keys._check_wrap(sealed, "the signing key")  # (a cost that would take all the
+        raw = keys._unwrap(sealed, password, _aad(advisor.id))  # memory is never tried)
         signer = Signer(advisor.id, Ed25519PrivateKey.from_private_bytes(raw))
-    except (keys.WrongPassword, KeyError, TypeError, ValueError):
+    except (keys.WrongPassword, jsonfile.Bad, KeyError, TypeError, ValueError):
         return None
     return signer if signer.public_key == advisor.public_key else None
 

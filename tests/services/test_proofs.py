@@ -86,6 +86,8 @@ def test_keys_are_sealed_under_the_password_and_follow_it(store):
         accounts.set_password(s, ann.id, "set by an admin", signer=admin)  # a new pair
         assert ann.public_key != own.public_key
         assert proofs.unseal(ann, "set by an admin").public_key == ann.public_key
+        ann.sealed_key = dict(ann.sealed_key, cost=[1, 4 * 1024 * 1024 + 8, 1])
+        assert proofs.unseal(ann, "set by an admin") is None  # never tried: all the memory
 
 
 def test_a_desks_genuine_account_changes_and_erasure_pass_on_another_desk(desk_a, store):
