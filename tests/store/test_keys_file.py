@@ -120,17 +120,27 @@ def test_writers_at_once_lose_no_wrap_and_never_leave_the_file_unreadable(desk):
     data_key = Gate(desk).keyfile.unlock("sam", PASSWORD)[1]
     start = threading.Barrier(24)
     seen_bad: list[str] = []
+    stop = threading.Event()
+
+    def watch() -> None:  # keys.json or its copy is whole at every moment
+        while not stop.is_set():
+            if jsonfile.load(desk / "keys.json", keys.check_keys).data is None:
+                seen_bad.append("both unreadable")
 
     def add(i: int) -> None:
         keyfile = keys.KeyFile(desk)
         start.wait()
         keyfile.add(data_key, f"id-{i}", f"user{i}", f"password {i}", f"hash {i}")
         keyfile.save()
-        if jsonfile.load(desk / "keys.json", keys.check_keys).data is None:
-            seen_bad.append(str(i))
 
-    with ThreadPoolExecutor(24) as pool:
-        list(pool.map(add, range(24)))
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(24) as pool:
+            list(pool.map(add, range(24)))
+    finally:
+        stop.set()
+        watcher.join()
     assert seen_bad == []
     keyfile = keys.KeyFile(desk)
     assert not keyfile.loaded.from_backup
