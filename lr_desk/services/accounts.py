@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services import proofs
-from lr_desk.services.validation import Checker, check_choice, check_name
+from lr_desk.services.validation import (
+    BROKEN,
+    Checker,
+    check_choice,
+    check_name,
+    storable,
+)
 from lr_desk.store import keys
 from lr_desk.store.authority import Signer
 from lr_desk.store.clock import new_id
@@ -86,6 +92,10 @@ def password_matches(password_hash: str, password: str) -> bool:
 
 def check_password(password: str, username: str = "") -> str:
     """A new password's problem in plain words, or "" if it will do."""
+    if not isinstance(password, str):
+        return "Enter a password."
+    if not storable(password):
+        return BROKEN  # (half a character from a bad paste: it could never be typed again)
     if len(password) < MIN_PASSWORD:
         return f"Use at least {MIN_PASSWORD} characters (a few words together is easiest)."
     if username and username_of(username) in password.casefold():
@@ -100,6 +110,8 @@ def username_of(text: str) -> str:
 
 
 def check_username(text: str) -> str:
+    if not isinstance(text, str) or not storable(text):
+        raise ValueError(BROKEN if isinstance(text, str) else "Enter a username.")
     name = username_of(text)
     if not name:
         raise ValueError("Enter a username.")
@@ -111,6 +123,8 @@ def check_username(text: str) -> str:
 def find(session: Session, username: str) -> list[Advisor]:
     """The active accounts with this username (one, unless two desks made the same
     name before syncing)."""
+    if not isinstance(username, str) or not storable(username):
+        return []  # no one could have it
     return list(session.scalars(select(Advisor).where(
         func.lower(Advisor.username) == username_of(username), Advisor.username != "",
         Advisor.active.is_(True), Advisor.deleted_at.is_(None))))

@@ -196,10 +196,19 @@ def _detail(action: str, detail: str) -> str:
     return detail
 
 
+MOST_WORDS, LONGEST_WORD = 6, 100  # of a name typed in the filter: more is no name
+
+
 def people_named(session: Session, text: str) -> dict[str, str]:
     """The people whose names hold every word typed (given, family or preferred name),
-    as id -> name: at most MOST_PEOPLE of them."""
-    words = text.split()
+    as id -> name: at most MOST_PEOPLE of them. Wildcards typed are letters; a word is
+    read to a sane length, and broken characters (half a character, from a bad paste)
+    are left out: SQLite takes neither a LIKE pattern of 50,000 bytes nor a lone
+    surrogate, and the filter should say "no one", not fail."""
+    text = text if isinstance(text, str) else ""
+    words = [w[:LONGEST_WORD].encode("utf-8", "ignore").decode("utf-8")
+             for w in text[:LONGEST_WORD * MOST_WORDS * 2].split()[:MOST_WORDS]]
+    words = [w for w in words if w]
     if not words:
         return {}
     q = select(Person.id, Person.given_name, Person.family_name, Person.preferred_name)

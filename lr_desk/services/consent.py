@@ -25,8 +25,10 @@ from lr_desk.services import duplicates
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
+    an_id,
     check_choice,
     check_text,
+    clean_text,
     parse_date,
 )
 from lr_desk.store.clock import local_time, session_now
@@ -102,8 +104,11 @@ class ConsentRow:
 
 
 def _ways(value) -> list[str]:
+    if not isinstance(value, str | list | tuple | set | None):
+        raise ValueError("Tick the ways they are happy to be contacted.")
     codes = value.split(",") if isinstance(value, str) else list(value or ())
-    codes = [c.strip() for c in codes if c and c.strip()]
+    codes = [clean_text(c) for c in codes if c]
+    codes = [c for c in codes if c]
     unknown = [c for c in codes if c not in CONTACT_WAYS]
     if unknown:
         raise ValueError(f"Unknown way of contact: {', '.join(unknown)}.")
@@ -111,7 +116,7 @@ def _ways(value) -> list[str]:
 
 
 def _day(value: str, today: date) -> date | None:
-    if not (value or "").strip():
+    if not clean_text(value):
         return None
     day = parse_date(value, today)
     if day > today:
@@ -135,7 +140,7 @@ def validate_consent(raw: dict, today: date, partners: Iterable[str] | None = No
     kind = c.field("kind", check_choice, raw.get("kind", ""), CONSENT_KINDS,
                    "kind of consent")
     given = c.field("given", _given, raw.get("given", "given"))
-    partner_id = raw.get("partner_id") or None
+    partner_id = an_id(raw.get("partner_id"))  # (not an id: said as no partner chosen)
     if kind != "share":
         partner_id = None
     elif not partner_id:

@@ -12,9 +12,11 @@ from lr_desk.services.edits import apply_edit, checked_or_none
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
+    an_id,
     check_choice,
     check_name,
     check_text,
+    clean_text,
     normalise_email,
     normalise_phone,
     parse_date,
@@ -86,14 +88,14 @@ def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> 
     c = Checker()
     cats = dict.fromkeys(categories)
     clean = {
-        "partner_id": raw.get("partner_id") or None,
+        "partner_id": an_id(raw.get("partner_id")),
         "name": c.field("name", check_name, raw.get("name", ""), "service's name"),
         "category": c.field("category", check_choice, raw.get("category", ""), cats, "category"),
         "description": c.field("description", check_text, raw.get("description", ""),
                                "description"),
         "delivery": c.field("delivery", check_choice, raw.get("delivery", "community"),
                             DELIVERY, "where it is delivered"),
-        "site_code": raw.get("site_code", "") or "",
+        "site_code": an_id(raw.get("site_code")) or "",
         "location": c.field("location", check_name, raw.get("location", ""), "place", False),
         "when_text": c.field("when_text", check_name, raw.get("when_text", ""), "days and times",
                              False),
@@ -122,13 +124,13 @@ def validate_course(raw: dict) -> dict:
     c = Checker()
 
     def opt_date(value: str):
-        return parse_date(value) if (value or "").strip() else None
+        return parse_date(value) if clean_text(value) else None
 
     clean = {
         "title": c.field("title", check_name, raw.get("title", ""), "course title"),
         "provider": c.field("provider", check_name,
                             raw.get("provider") or "The Life Rooms Recovery College", "provider"),
-        "site_code": raw.get("site_code", "") or "",
+        "site_code": an_id(raw.get("site_code")) or "",
         "starts_on": c.field("starts_on", opt_date, raw.get("starts_on", "")),
         "ends_on": c.field("ends_on", opt_date, raw.get("ends_on", "")),
         "when_text": c.field("when_text", check_name, raw.get("when_text", ""), "days and times",

@@ -17,9 +17,11 @@ from lr_desk.services import consent, duplicates
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
+    an_id,
     as_datetime,
     check_choice,
     check_text,
+    clean_text,
     parse_date,
     parse_time,
 )
@@ -58,7 +60,7 @@ class DropInResult:
 
 
 def _future_date(value: str, today: date, label: str) -> date | None:
-    if not (value or "").strip():
+    if not clean_text(value):
         return None
     day = parse_date(value, today)
     if day < today:
@@ -113,7 +115,7 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
     """Validate the whole drop-in form; return clean values or raise ValidationError.
     Pure and fast: the form calls it on every change."""
     c = Checker()
-    conv = raw.get("conversation", {})
+    conv = _part(raw.get("conversation"), dict, c, "conversation.date")
     sites, categories = known.sites, known.categories
     clean_conv = {
         "occurred_at": c.field("conversation.date", _conversation_when, conv, today),
@@ -129,10 +131,11 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
         "escalation_reason": "",
         "escalation_action": "",
     }
-    needs = list(dict.fromkeys(conv.get("needs", [])))
+    needs = list(dict.fromkeys(n if isinstance(n, str) else "?" for n in _part(
+        conv.get("needs"), list, c, "conversation.needs")))
     unknown = [n for n in needs if n not in categories]
     if unknown:
-        c.errors["conversation.needs"] = f"Unknown need: {', '.join(unknown)}."
+        c.errors["conversation.needs"] = f"Unknown need: {', '.join(n[:40] for n in unknown)}."
     if clean_conv["escalated"]:
         clean_conv["escalation_reason"] = c.field(
             "conversation.escalation_reason", check_choice, conv.get("escalation_reason", ""),
@@ -144,12 +147,13 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             c.errors["conversation.escalation_action"] = "Please say what action was taken."
 
     items = []
-    for i, item in enumerate(raw.get("items", [])):
+    for i, item in enumerate(_part(raw.get("items"), list, c, "items")):
         key = f"items.{i}"
+        item = _part(item, dict, c, f"{key}.title")
         kind = c.field(f"{key}.kind", check_choice, item.get("kind", ""), ITEM_KINDS,
                        "kind of item")
-        service_id = item.get("service_id") or None
-        course_id = item.get("course_id") or None
+        service_id = an_id(item.get("service_id"))
+        course_id = an_id(item.get("course_id"))
         if service_id and service_id not in known.services:
             c.errors[f"{key}.service_id"] = "That service is no longer in the directory."
         if course_id and course_id not in known.courses:
@@ -183,7 +187,7 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
         if items[-1]["title"] == "":
             c.errors[f"{key}.title"] = "Please describe this item, or choose it from the directory."
 
-    follow = raw.get("follow_up")
+    follow = _part(raw.get("follow_up"), dict, c, "follow_up.due_date")
     clean_follow = None
     if follow:
         clean_follow = {
@@ -192,8 +196,8 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             "due_time": c.field("follow_up.due_time", parse_time, follow.get("due_time", "")),
             "way": c.field("follow_up.way", check_choice, follow.get("way", ""), FOLLOWUP_WAYS,
                            "way to follow up"),
-            "site_code": follow.get("site_code") or clean_conv["site_code"] or "",
-            "assigned_to": follow.get("assigned_to"),
+            "site_code": an_id(follow.get("site_code")) or clean_conv["site_code"] or "",
+            "assigned_to": an_id(follow.get("assigned_to")),
         }
         if clean_follow["assigned_to"] and clean_follow["assigned_to"] not in known.advisors:
             c.errors["follow_up.assigned_to"] = "Choose who will follow up."
@@ -201,6 +205,15 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             c.errors["follow_up.due_date"] = "Please choose the date of the follow-up."
     c.done()
     return {"conversation": clean_conv, "needs": needs, "items": items, "follow_up": clean_follow}
+
+
+def _part(value, kind: type, c: Checker, field: str):
+    """A part of the form (a dict or list) as the form sends it; a damaged draft's
+    part of another type is said at ``field`` and read as empty."""
+    if value is None or isinstance(value, kind):
+        return value if value is not None else kind()
+    c.errors.setdefault(field, "This part of the form was damaged: please fill it in again.")
+    return kind()
 
 
 def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,

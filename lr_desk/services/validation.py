@@ -25,9 +25,51 @@ OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 _CONTROL = dict.fromkeys(c for c in (*range(32), *range(127, 160)) if c not in (9, 10, 13))
 
 
+MAX_SHORT = 1_000  # a postcode, phone, email, date or time, with room to spare
+BROKEN = ("This has a broken character in it (often left by copying and pasting): please "
+          "type it again.")
+NOT_TEXT = "This should be typed text: please type it again."
+
+
+def storable(value) -> bool:
+    """Whether ``value`` is text SQLite can store (no lone surrogate)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def an_id(value) -> str | None:
+    """A record's id as a form sent it (a choice in a list), or None if it cannot be one."""
+    return value if storable(value) and 0 < len(value) <= 64 else None
+
+
+def _text(value) -> str:
+    """``value`` as text that can be stored, control characters (NUL too) dropped; None is
+    empty. Anything but a string (a damaged draft, a wrong caller), or a string with a
+    lone surrogate (half a character: SQLite cannot store it), is refused with
+    ValueError in plain words, for the field."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(NOT_TEXT)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(BROKEN) from None
+    return value.translate(_CONTROL)
+
+
 def clean_text(value: str | None) -> str:
-    """Strip surrounding space and control characters; keep every script and emoji."""
-    return (value or "").translate(_CONTROL).strip()
+    """Strip surrounding space and control characters; keep every script and emoji. For
+    short fields: a value far longer than any of them is refused (ValueError)."""
+    text = _text(value).strip()
+    if len(text) > MAX_SHORT:
+        raise ValueError(f"This is far too long ({len(text):,} characters): please check it.")
+    return text
 
 
 def normalise_postcode(value: str) -> str:
@@ -64,6 +106,8 @@ def phone_digits(value: str) -> str:
 
 def normalise_email(value: str) -> str:
     text = clean_text(value)
+    if len(text) > 254:  # the most an address can be (RFC 5321)
+        raise ValueError("An email address has at most 254 characters.")
     if text and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
         raise ValueError("This doesn't look like an email address, for example name@example.org.")
     return text
@@ -120,7 +164,7 @@ def check_date_of_birth(value: str, today: date | None = None) -> date | None:
 
 
 def check_name(value: str, label: str, required: bool = True) -> str:
-    text = unicodedata.normalize("NFC", clean_text(value))
+    text = unicodedata.normalize("NFC", _text(value).strip())
     if required and not text:
         raise ValueError(f"Please enter the {label}.")
     if len(text) > MAX_NAME:
@@ -129,7 +173,7 @@ def check_name(value: str, label: str, required: bool = True) -> str:
 
 
 def check_text(value: str, label: str, max_len: int = MAX_TEXT) -> str:
-    text = unicodedata.normalize("NFC", (value or "").translate(_CONTROL).strip())
+    text = unicodedata.normalize("NFC", _text(value).strip())
     if len(text) > max_len:
         raise ValueError(f"The {label} is too long ({len(text):,} characters, "
                          f"at most {max_len:,}).")
@@ -151,7 +195,7 @@ def parse_time(value: str) -> str:
 
 
 def check_choice(value: str, choices: dict[str, str], label: str) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"Please choose the {label}.")
     return value
 
