@@ -60,6 +60,11 @@ def _dummy_hash() -> str:
 def verify_account(session: Session, username: str, password: str) -> Advisor | None:
     """``accounts.verify``, taking as long for a username no account has (the synced
     hashes are argon2id: checking one against a hash of nothing costs the same)."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:  # half a character: no account's, after the same work
+        accounts.password_matches(_dummy_hash(), "no account has this password")
+        return None
     if not accounts.find(session, username):
         accounts.password_matches(_dummy_hash(), password)
         return None

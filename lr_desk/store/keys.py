@@ -80,10 +80,12 @@ def _unb64(text: str) -> bytes:
 
 
 def derive(secret: str, salt: bytes, cost: Cost) -> bytes:
-    """A 256-bit key from a password (or recovery key) with argon2id."""
+    """A 256-bit key from a password (or recovery key) with argon2id. Half a character
+    (a lone surrogate, from a bad paste) is taken as it is: no wrap was ever made with
+    one (a new password must be storable), so it is simply wrong, after the same work."""
     from argon2.low_level import Type, hash_secret_raw
 
-    return hash_secret_raw(secret.encode("utf-8"), salt, time_cost=cost.time,
+    return hash_secret_raw(secret.encode("utf-8", "surrogatepass"), salt, time_cost=cost.time,
                            memory_cost=cost.memory, parallelism=cost.lanes, hash_len=32,
                            type=Type.ID)
 

@@ -13,6 +13,7 @@ database is open): a wrong password rewrites this small file, never the keys.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ FREE_TRIES = 3
 LOCK_AFTER = 6
 LOCK_MINUTES = 15
 FORGET_AFTER = timedelta(days=1)  # a count untouched this long (and not waiting) is dropped
+MAX_NAME = 100  # longer than any username (see accounts.check_username)
 
 T = TypeVar("T")
 
@@ -52,6 +54,17 @@ class Locked(Exception):
 
 def username_key(username: str) -> str:
     return username.strip().casefold()
+
+
+def _count_key(username: str) -> str:
+    """The name a count is kept under: a username as typed, unless it is longer than any
+    username can be (a megabyte pasted into the box): then a digest of it, so the file
+    stays small."""
+    name = username_key(username)
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest}"
 
 
 def _check(data: dict, legacy: bool) -> None:
@@ -91,7 +104,7 @@ class Lockout:
             failures = self._read()
             self._wait(failures, username, now)
             result = check()
-            name = username_key(username)
+            name = _count_key(username)
             if result is None:
                 self._count(failures, name, now)
                 self._write(failures, now)  # an error here stops the try: never uncounted
@@ -112,25 +125,25 @@ class Lockout:
         self._wait(self._read(), username, now or utcnow())
 
     def failures(self, username: str) -> int:
-        return self._read().get(username_key(username), {}).get("count", 0)
+        return self._read().get(_count_key(username), {}).get("count", 0)
 
     def failed(self, username: str, now: datetime | None = None) -> None:
         """Count a wrong password found by a check made elsewhere."""
         now = now or utcnow()
         with jsonfile.exclusive(self.folder):
             failures = self._read()
-            self._count(failures, username_key(username), now)
+            self._count(failures, _count_key(username), now)
             self._write(failures, now)
 
     def clear(self, username: str) -> None:
         with jsonfile.exclusive(self.folder):
             failures = self._read()
-            if failures.pop(username_key(username), None) is not None:
+            if failures.pop(_count_key(username), None) is not None:
                 self._write(failures, utcnow())
 
     @staticmethod
     def _wait(failures: dict, username: str, now: datetime) -> None:
-        entry = failures.get(username_key(username))
+        entry = failures.get(_count_key(username))
         if entry and entry.get("until") and now < datetime.fromisoformat(entry["until"]):
             raise Locked(datetime.fromisoformat(entry["until"]),
                          entry["count"] >= LOCK_AFTER)

@@ -241,3 +241,27 @@ def test_changing_a_password_counts_guesses_made_at_once(desk, generous):
     finally:
         store.close()
     assert Gate(folder).keyfile.failures("sam") == 6
+
+
+@pytest.mark.parametrize(("username", "password"), [
+    ("sam", "half a character \ud800"), ("\udfff", "a password"), ("a\x00b", "pass\x00word"),
+    ("x" * 1_000_000, "a password"), ("sam", "y" * 1_000_000)],
+    ids=["lone surrogate password", "lone surrogate name", "NUL", "1 MB name",
+         "1 MB password"])
+def test_hostile_values_at_the_password_checks_are_wrong_passwords(desk, username,
+                                                                   password):
+    """Said as a wrong password and counted, at sign-in, switching user and the erasure
+    approval; never a traceback, and the counts' file stays small."""
+    folder, _manager = desk
+    with pytest.raises(SignInError, match="not right"):
+        Gate(folder).sign_in(username, password)
+    unlocked = Gate(folder).sign_in("sam", PASSWORD)  # (sam's count starts again)
+    try:
+        with pytest.raises(SignInError):
+            Gate(folder).switch(unlocked.store, username, password)
+        with unlocked.store.session() as s, pytest.raises(ValidationError):
+            erasure.approver(s, username, password)
+    finally:
+        unlocked.store.close()
+    assert Gate(folder).keyfile.failures(username) >= 2
+    assert (folder / "lockout.json").stat().st_size < 10_000
