@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -47,6 +48,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Connection
+
+log = logging.getLogger(__name__)
 
 # An account's fields that grant or use authority (deleted_at: a second way to stop an
 # account signing in, or to bring one back).
@@ -135,15 +138,18 @@ def reserve(writes: list[dict], signer: Signer | None) -> None:
 def sign(conn: Connection, writes: list[dict], signer: Signer | None) -> None:
     """Once the writes are stamped (their clocks are in what is signed): the proofs, in
     the changes and in the rows."""
-    if signer is None:
-        return
     for w in writes:
-        if needs_proof(w["entity"], w["op"], w["fields"]):
-            proof = signer.proof(message(w["entity"], w["entity_id"], w["op"], w["fields"],
-                                         w["hlc"]))
-            w["fields"]["proof"] = proof
-            conn.exec_driver_sql(f"UPDATE {w['entity']} SET proof = ? WHERE id = ?",
-                                 (json.dumps(proof), w["entity_id"]))
+        if w["entity"] not in PROVEN or not needs_proof(w["entity"], w["op"], w["fields"]):
+            continue
+        if signer is None:  # (the recovery key's reset, or no one signed in)
+            log.warning("%s %s changed with no one's key: other desks will set it aside",
+                        w["entity"], w["entity_id"])
+            continue
+        proof = signer.proof(message(w["entity"], w["entity_id"], w["op"], w["fields"],
+                                     w["hlc"]))
+        w["fields"]["proof"] = proof
+        conn.exec_driver_sql(f"UPDATE {w['entity']} SET proof = ? WHERE id = ?",
+                             (json.dumps(proof), w["entity_id"]))
 
 
 # --- checking pulled changes -------------------------------------------------------
