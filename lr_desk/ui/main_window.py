@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         from lr_desk.ui.people import PeoplePage
         from lr_desk.ui.review import install_review
         from lr_desk.ui.rights import install_rights
+        from lr_desk.ui.set_aside import install_set_aside
         from lr_desk.ui.today import TodayPage
 
         self.store, self.tasks, self.search, self.desk = store, tasks, search, desk
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self.review = install_review(self)  # "Needs review", after Directory
         self._audit_access()  # "Audit log", for managers
         self.rights = install_rights(self)  # subject access export, retention review
+        self.set_aside = install_set_aside(self)  # changes sync could not apply (admins)
 
         self.today.open_person.connect(self.open_person)
         self.tabs.currentChanged.connect(self._tab_shown)
