@@ -99,9 +99,14 @@ def first_admin(session: Session, advisor: Advisor, password: str) -> Signer:
 def signer_for(session: Session, advisor: Advisor, password: str,
                always: bool = False) -> Signer | None:
     """At sign-in, with the password just checked: the key of a manager or an admin (or
-    anyone's, ``always``), unsealed. An account from before proofs is given its key now
-    (signed by that key: accepted everywhere while the account has none)."""
+    anyone's, ``always``), unsealed. An account from before proofs is given its key now,
+    if ``password`` is its current one (signed by that key: accepted everywhere while the
+    account has none)."""
     if not advisor.public_key:
+        from lr_desk.services.accounts import password_matches
+
+        if not password_matches(advisor.password_hash, password):
+            return None  # (an old password this desk still knows): not sealed under it
         advisor_id = advisor.id
         signer = Signer(advisor_id, Ed25519PrivateKey.generate())
         with signing(session, signer):

@@ -289,7 +289,8 @@ class Gate:
         """Another member of staff signs in at an open desk. Someone who has not signed in
         on this desk before is checked against their synced account, and their password
         then opens this desk too."""
-        who = self._verify_here(store, username, password, now)
+        who = self._with_key(store, self._verify_here(store, username, password, now),
+                             password)
         self._signed_in(store, who)
         return who
 
@@ -315,12 +316,7 @@ class Gate:
                 if not advisor.active or advisor.deleted_at is not None:
                     raise SignInError("This account can no longer sign in. Please ask an "
                                       "admin.", "username")
-                password_hash = advisor.password_hash
-                # the password is the account's (not an old one this desk still knows)
-                if advisor_id is None or self.keyfile.known_hash(advisor.id) == password_hash:
-                    return SignedIn.of(advisor, proofs.signer_for(s, advisor, password)), \
-                        password_hash
-                return SignedIn.of(advisor), password_hash
+                return SignedIn.of(advisor), advisor.password_hash
 
         try:
             who, password_hash = self.keyfile.lockout.attempt(username, check, now)
