@@ -1,9 +1,11 @@
 """Convergence, property-based: three devices make random creates, edits, deletes,
-merges, undos and review choices offline, and sync in random orders. After everyone has
-synced twice, every device holds the same records, the central log replayed on a new
-device gives them too, every device lists the same open conflicts, and no value ever
-written is lost: each is current, or kept in the conflict history, or was replaced by
-someone who had seen it.
+merges, undos and review choices offline, and sync in random orders, while a fourth,
+hostile device appends changes no desk makes (tests/sync/hostile.py: past the store's
+check, as a log from before it holds them). After everyone has synced twice, every device
+holds the same records, the central log replayed on a new device gives them too, every
+device lists the same open conflicts and has set aside the same changes (every hostile
+one), and no value ever written is lost: each is current, or kept in the conflict
+history, or was replaced by someone who had seen it.
 
 Run against the SQLite central store and a real PostgreSQL (see conftest.py).
 """
@@ -19,9 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from lr_desk.services import advisors, dropin, duplicates, people, review
-from lr_desk.store.clock import utcnow
+from lr_desk.store.clock import new_id, utcnow
 from lr_desk.store.merge import NOT_EDITS
-from lr_desk.store.models import Person, PersonMerge
+from lr_desk.store.models import Person, PersonMerge, SetAside
 from lr_desk.sync.engine import sync_once
 
 from .devices import (
@@ -33,6 +35,7 @@ from .devices import (
     records,
     writes,
 )
+from .hostile import ATTACKS, append_unchecked
 
 
 @pytest.fixture
@@ -53,6 +56,9 @@ step = st.one_of(
     st.tuples(st.just("undo"), st.integers(0, 2), st.integers(0, 50)),
     st.tuples(st.just("review"), st.integers(0, 2), st.integers(0, 50), st.booleans()),
     st.tuples(st.just("sync"), st.integers(0, 2)),
+    # the hostile device: an attack on a person the chosen device knows
+    st.tuples(st.just("hostile"), st.integers(0, 2), st.integers(0, 50),
+              st.sampled_from(sorted(ATTACKS))),
 )
 
 
@@ -66,6 +72,12 @@ def _do(device, advisor_id, central, op) -> None:
     kind = op[0]
     if kind == "sync":
         sync_once(device, central)
+        return
+    if kind == "hostile":
+        with device.session() as s:
+            living = [p.id for p in _living(s)]
+        target = living[op[2] % len(living)] if living else new_id()
+        append_unchecked(central, "hostile", ATTACKS[op[3]](target, "desk-hostile"))
         return
     with device.session() as s:
         living = _living(s)
@@ -104,6 +116,11 @@ def _do(device, advisor_id, central, op) -> None:
                     review.settle_deleted(s, item.id, restore=op[3])
 
 
+def _set_aside(device) -> set[str]:
+    with device.session() as s:
+        return set(s.scalars(select(SetAside.change_id)))
+
+
 def check_converged(devices, central, spare) -> None:
     first = records(devices[0])
     for other in devices[1:]:
@@ -111,6 +128,9 @@ def check_converged(devices, central, spare) -> None:
     replay = spare()
     sync_once(replay, central)
     assert records(replay) == first  # the log alone rebuilds the same records
+    hostile = {c.change_id for c in central.pull(0, limit=100_000) if c.device_id == "hostile"}
+    event(f"hostile changes: {min(len(hostile), 3)}")
+    assert all(_set_aside(d) == hostile for d in (*devices, replay))
     open_sets = [open_conflicts(d) for d in devices]
     # (shown by --hypothesis-show-statistics: the examples do make conflicts)
     event(f"open conflicts: {min(len(open_sets[0]), 3)}")
