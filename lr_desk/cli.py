@@ -205,13 +205,29 @@ def _init(url: str) -> int:
     from lr_desk.sync.central import init_central, public_url
     from lr_desk.sync.connect import parse
 
+    notes: list[str] = []
     try:
         parse(url)
-        at = init_central(url)
+        at = init_central(url, notes=notes)
     except Exception as exc:
         return _failed(exc, url, "central init")
     print(f"The central store at {public_url(url)} is ready (schema {at}).")
+    if parse(url).get_backend_name() == "postgresql":
+        from lr_desk.sync.harden import CONNECTION_LIMIT
+
+        print(f"Device logins: at most {CONNECTION_LIMIT} connections each, with time limits "
+              "on what they run and on sitting idle, and no device can hold up the others' "
+              "changes for long. Unless a note below says otherwise, they may not create "
+              "large objects, connect to the server's other databases, or use a password "
+              "they changed themselves. (Run init again after adding a database.)")
+    _notes(notes)
     return 0
+
+
+def _notes(notes) -> None:
+    """What the administrator's login had no right to do, and what to do instead."""
+    for note in notes:
+        print(f"Note: {note}")
 
 
 def _add_device(args) -> int:
@@ -235,6 +251,7 @@ def _add_device(args) -> int:
     else:
         print(f"  Password:     {new.password}")
         print("The password is shown only this once and kept nowhere: note it now.")
+    _notes(new.notes)
     return 0
 
 

@@ -3,7 +3,8 @@
 One SQLAlchemy code path for PostgreSQL (production) and a SQLite file (the embedded
 default), chosen by the URL. Every change keeps the id its device gave it, so pushing
 the same batch again adds nothing. Each change gets a sequence number in commit order:
-appends are serialised by a transaction-level advisory lock on PostgreSQL and by
+appends are serialised on PostgreSQL by a lock on a table devices have no rights on
+(taken for them by the trigger that numbers their appends; lr_desk.sync.harden) and by
 ``BEGIN IMMEDIATE`` on SQLite, so a reader that has seen sequence N has seen every
 change that will ever get a number up to N. (A plain ``bigserial`` is not enough: a
 reader can pass over a number whose transaction commits late.)
@@ -52,7 +53,10 @@ SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
-ORDER_LOCK = 7_204_116  # the advisory lock that orders appends (any fixed number)
+# The advisory lock that ordered appends before lr_desk.sync.harden's table lock (any
+# role may take an advisory lock: a device could hold it for ever). Still taken on a
+# store no init of this lr_desk has hardened yet; migration c3 names it.
+ORDER_LOCK = 7_204_116
 MIGRATE_LOCK = 7_204_117  # the one that runs two inits one after the other
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise (?connect_timeout=N)
 
@@ -240,33 +244,53 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def init_central(url: str, target: str = "head", key: bytes | None = None) -> str:
+def init_central(url: str, target: str = "head", key: bytes | None = None,
+                 notes: list[str] | None = None) -> str:
     """Create the central store's schema, or upgrade it to this code's (a store made
     before migrations existed is taken as it is and upgraded). Safe to run again, and
     from two places at once. Returns the revision the store is at.
+
+    On PostgreSQL, every run also (re)applies what stops a device's login from holding
+    up the other desks (lr_desk.sync.harden), to the store and every device's login;
+    what the init user had no right to do is added to ``notes``, in plain words.
 
     Raises CentralSchemaError if a newer lr_desk has already upgraded it further."""
     engine = make_engine(url, key)
     try:
         with engine.connect() as conn:
             current = read_schema(conn)
-        if target == "head" and current == CENTRAL_SCHEMA:
-            _record_versions(engine)  # this lr_desk's schema versions: changes may carry them
-            return current  # the usual case, and cheap: Alembic is not even imported
         if current is not None and current not in SCHEMAS:
             raise CentralSchemaError(
                 f"The central store is at schema {current}, from a newer lr_desk than this "
                 "one: update lr_desk here before setting it up from this computer.")
-        from alembic import command
+        if not (target == "head" and current == CENTRAL_SCHEMA):
+            from alembic import command  # (the usual case needs none: not even imported)
 
-        command.upgrade(alembic_config(engine), target)
-        with engine.connect() as conn:
-            current = read_schema(conn)
+            command.upgrade(alembic_config(engine), target)
+            with engine.connect() as conn:
+                current = read_schema(conn)
         if current == CENTRAL_SCHEMA:
-            _record_versions(engine)
+            _record_versions(engine)  # this lr_desk's schema versions: changes may carry them
+        if engine.dialect.name == "postgresql" and current == CENTRAL_SCHEMA:
+            found = _harden(engine)
+            if notes is not None:
+                notes.extend(found)
         return current
     finally:
         engine.dispose()
+
+
+def _harden(engine: Engine) -> list[str]:
+    """Tighten the store and its device logins (lr_desk.sync.harden), on every init: a
+    store made before is brought up to what this code expects. Two inits at once take
+    turns; one that waits over half a minute (for a device's transaction, say) gives up
+    rather than hang."""
+    from lr_desk.sync import harden
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
+        return harden.harden_store(conn)
 
 
 @dataclass(frozen=True)
@@ -279,6 +303,8 @@ class NewDevice:
     url: str  # without the password; on PostgreSQL with the device's own login
     password: str | None  # None on SQLite: a file has no logins
     role: str | None
+    # PostgreSQL: what the administrator's login had no right to tighten, in plain words
+    notes: tuple[str, ...] = ()
 
 
 DEVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,35}")
@@ -328,10 +354,25 @@ def add_device(url: str, name: str, site: str, new_password: bool = False) -> Ne
             _create_login(conn, role, password, name, exists=row is not None)
             if row is None:
                 conn.execute(insert(device).values(name=name, site=site, role=role))
+            notes = _harden_login(conn, role)
         return NewDevice(name, site, public_url(make_url(url).set(username=role)),
-                         password, role)
+                         password, role, tuple(notes))
     finally:
         engine.dispose()
+
+
+def _harden_login(conn, role: str) -> list[str]:
+    """The limits of lr_desk.sync.harden for a login add-device has just made or given a
+    new password; the whole store's too if no init has applied them yet (a store set up
+    by an older lr_desk). None on a store at an older schema: the init that upgrades it
+    applies them all."""
+    from lr_desk.sync import harden
+
+    if read_schema(conn) != SCHEMAS[-1]:
+        return []
+    if conn.scalar(text("SELECT to_regclass('central_order') IS NULL")):
+        harden.harden_store(conn)
+    return harden.harden_device(conn, role, new_password=True)
 
 
 def _create_login(conn, role: str, password: str, name: str, exists: bool) -> None:
@@ -379,6 +420,7 @@ class CentralStore:
         self._store_id: str | None = None
         self._proofs_from: int | None = None
         self._has_versions: bool | None = None
+        self._owner: bool | None = None  # PostgreSQL: may take the ordering lock itself
 
     def close(self) -> None:
         self.engine.dispose()
@@ -405,7 +447,7 @@ class CentralStore:
         erasing = None
         with self.engine.begin() as conn:
             if self.postgres and self.ordering_lock:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORDER_LOCK})
+                self._order(conn)
             # every change checked (PostgreSQL: by the database itself, migration c5)
             checks.check_push(batch, None if self.postgres else self.desk_versions(conn),
                               int(time.time() * 1000), each=not self.postgres)
@@ -438,6 +480,24 @@ class CentralStore:
         if erasing and erasing[0]:  # (SQLite) what was blanked: out of the write-ahead log
             redact.checkpoint(self.engine)
         return ids
+
+    def _order(self, conn) -> None:
+        """PostgreSQL: take the lock that numbers appends in commit order, for this
+        transaction. The owner takes it through change_log_order() (lr_desk.sync.harden),
+        which waits a few seconds at most and ends a device's session that holds it
+        without pushing; a device may not call that: the trigger on its appends takes
+        it. A store no init of this lr_desk has hardened yet is ordered, as before, by
+        the advisory lock."""
+        if self._owner is None:
+            exists, owner = conn.execute(text(
+                "SELECT p IS NOT NULL, p IS NOT NULL AND has_function_privilege(p, "
+                "'EXECUTE') FROM to_regprocedure('change_log_order()') AS p")).one()
+            if not exists:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ORDER_LOCK})
+                return
+            self._owner = owner
+        if self._owner:
+            conn.execute(text("SELECT change_log_order()"))
 
     def pull(self, after: int, limit: int = 1000) -> list[Change]:
         """The changes after sequence ``after``, oldest first, at most ``limit``."""

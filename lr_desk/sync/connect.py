@@ -353,6 +353,16 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
            "invalid integer value"):
         return (f"The address has a setting PostgreSQL does not take ({first}): "
                 "check what follows the ? in it.")
+    if has("central store is busy"):  # lr_desk.sync.harden: the ordering lock was held
+        return ("The central store is busy with another desk's changes: sync tries again "
+                f"shortly. {_KEPT}")
+    if has("changed from outside lr-desk central add-device"):  # lr_desk.sync.harden
+        return (f"The central store no longer accepts {login}: its password was changed "
+                "from outside lr_desk. Ask the administrator for a new one (lr-desk central "
+                "add-device --new-password) and enter it here.")
+    if has("too many connections for role"):  # lr_desk.sync.harden's CONNECTION_LIMIT
+        return (f"{Login} has as many connections to the central store as it may: close "
+                "lr_desk on another computer that uses it, or wait a minute.")
     if has("too many connections", "remaining connection slots"):
         return "The central store's server has too many connections just now: try again soon."
     if has("row-level security"):
