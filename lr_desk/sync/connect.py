@@ -362,7 +362,8 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
                 "add-device --new-password) and enter it here.")
     if has("too many connections for role"):  # lr_desk.sync.harden's CONNECTION_LIMIT
         return (f"{Login} has as many connections to the central store as it may: close "
-                "lr_desk on another computer that uses it, or wait a minute.")
+                "lr_desk on any other computer that uses it, or try again later (the "
+                "connections of a desk that stopped are closed after a quarter of an hour).")
     if has("too many connections", "remaining connection slots"):
         return "The central store's server has too many connections just now: try again soon."
     if has("row-level security"):

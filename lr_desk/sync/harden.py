@@ -35,8 +35,9 @@ straight to the server. What one login could do to every other desk, and what st
   each device's password verifier (pg_authid, which only a superuser reads) is kept at
   add-device, and a login whose verifier has changed since may neither append nor read:
   the password it chose is of no use with the store. The administrator gives it a new
-  one with add-device --new-password. A non-superuser owner cannot see pg_authid: init
-  says so.
+  one with add-device --new-password. A device registered before is taken with the
+  password it has at the first init that does this. A non-superuser owner cannot see
+  pg_authid: init says so.
 
 All of it is idempotent SQL that ``central init`` re-applies on every run (so a store
 made before is tightened) and ``central add-device`` applies to the login it makes;

@@ -194,8 +194,11 @@ def test_a_device_may_open_only_a_few_connections(store):
     _, a, _ = store
     conns = [raw(login(a)) for _ in range(harden.CONNECTION_LIMIT)]
     try:
-        with pytest.raises(psycopg.OperationalError, match="too many connections for role"):
+        with pytest.raises(psycopg.OperationalError,
+                           match="too many connections for role") as caught:
             raw(login(a)).close()
+        assert "as many connections to the central store as it may" in \
+            explain(caught.value, login(a))
     finally:
         for conn in conns:
             conn.close()
