@@ -54,9 +54,12 @@ def main(argv: list[str] | None = None) -> int:
 def _ready_folder(args: argparse.Namespace):
     """The data folder, with its log set up; None when it cannot be used, having said why
     in plain words (a file where the folder should be, a disk that cannot be written)."""
+    import logging
+
     from lr_desk.faults import classify, name_problem, report_bug
     from lr_desk.paths import data_dir, setup_logging
 
+    logging.raiseExceptions = False  # a log that cannot be written (a full disk) is no news
     folder = data_dir(args.data_dir, demo=args.demo)
     wrong = name_problem(str(folder), "data folder (--data-dir, or $" + ENV_DATA_DIR + ")")
     if wrong is None:

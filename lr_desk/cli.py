@@ -76,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    logging.raiseExceptions = False  # a log that cannot be written (a full disk) is no news
     try:
         wrong = _unusable(args)
         if wrong:
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         _say("Stopped. Nothing is lost: the rest is done next time.")
         return 130
     except Exception as exc:  # the one place nothing gets past as a traceback
-        return _stopped(exc, f"lr-desk {args.command}", _desk_file(args))
+        return _stopped(exc, f"lr-desk {args.command}", _desk_file(args), _data(args))
 
 
 def _unusable(args) -> str | None:
@@ -98,10 +99,12 @@ def _unusable(args) -> str | None:
     where it arrived, before anything is opened with it."""
     from lr_desk.faults import name_problem
 
-    for flag, what in (("data_dir", "--data-dir folder"), ("url", "address (URL)"),
-                       ("name", "device name"), ("site", "--site"),
+    for flag, what in (("data_dir", f"--data-dir folder (or ${ENV_DATA_DIR})"),
+                       ("url", "address (URL)"), ("name", "device name"), ("site", "--site"),
                        ("username", "--username (or $LR_DESK_USERNAME)")):
         value = getattr(args, flag, None)
+        if flag == "data_dir" and hasattr(args, flag):
+            value = value or os.environ.get(ENV_DATA_DIR)
         problem = name_problem(value, what) if isinstance(value, str) else None
         if problem:
             return problem
@@ -123,20 +126,27 @@ def _encodable(text: str) -> bool:
 
 def _desk_file(args) -> str | None:
     """This profile's database, in words for a message (None for central init)."""
+    from lr_desk.faults import short
+
+    folder = _data(args)
+    return None if folder is None else f"this desk's data file {short(folder / 'lr_desk.sqlite')}"
+
+
+def _data(args) -> Path | None:
+    """This profile's folder, if the command has one."""
     if not hasattr(args, "data_dir"):
         return None
-    from lr_desk.faults import short
     from lr_desk.paths import data_dir
 
-    return f"this desk's data file {short(data_dir(args.data_dir, args.demo) / 'lr_desk.sqlite')}"
+    return data_dir(args.data_dir, args.demo)
 
 
-def _stopped(exc: Exception, what: str, place: str | None) -> int:
+def _stopped(exc: Exception, what: str, place: str | None, folder: Path | None) -> int:
     """Anything no command caught: an environment fault in plain words, else a bug, whose
     details are kept (never printed as a traceback). The exit status."""
     from lr_desk.faults import classify, report_bug
 
-    fault = classify(exc, place)
+    fault = classify(exc, place, folder=folder if folder and folder.is_dir() else None)
     if fault is not None:
         log.info("%s stopped: %s", what, fault.kind, exc_info=exc)
         _say(fault.message)
@@ -157,10 +167,10 @@ def _folder(args) -> Path:
     return folder
 
 
-def _failed(exc: Exception, url, what: str, local: bool = False) -> int:
+def _failed(exc: Exception, url, what: str, local: Path | None = None) -> int:
     """Say what went wrong, in plain words (the log keeps the details); the exit status.
     A fault of this computer (its disk, a file) first, then the central store's own.
-    ``local``: this desk's own files were in use too (a fault may be theirs)."""
+    ``local``: this desk's folder, whose files were in use too (a fault may be theirs)."""
     from sqlalchemy.exc import DBAPIError
 
     from lr_desk.faults import classify, report_bug
@@ -175,7 +185,7 @@ def _failed(exc: Exception, url, what: str, local: bool = False) -> int:
                                  not isinstance(exc, UnicodeError)):
         log.warning("%s failed", what, exc_info=True)
         _say(str(exc))
-    elif fault := classify(exc, None if local else _central_file(url), url):
+    elif fault := classify(exc, None if local else _central_file(url), url, local):
         log.warning("%s failed", what, exc_info=True)
         _say(fault.message)
     elif isinstance(exc, DBAPIError) or type(exc).__module__.startswith("psycopg"):
@@ -322,14 +332,14 @@ def _sync(args) -> int:
         _say(str(exc))
         return FAILED
     except MigrationError as exc:  # a full disk behind it says more than its own words
-        _say(plain(exc) or str(exc))
+        _say(plain(exc, folder=folder) or str(exc))
         return FAILED
     central = None
     try:
         central = open_central(store, folder)
         done = sync_once(store, central)
     except Exception as exc:  # the connection dropped mid-way, or a bug: the log has it
-        return _failed(exc, central.url if central else None, "sync", local=True)
+        return _failed(exc, central.url if central else None, "sync", local=folder)
     finally:
         if central is not None:
             central.close()

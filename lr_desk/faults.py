@@ -157,28 +157,46 @@ def _sqlite_fault(text: str, place: str | None) -> Fault | None:
                              "busy: try again in a moment, and close the other lr_desk if "
                              f"it keeps happening. {KEPT}")
     if kind == DISK_ERROR:
-        return Fault(DISK_ERROR, f"This computer could not read or write {data} (a fault of "
-                                 "the disk or network drive): try again, and if it keeps "
-                                 "happening ask IT to check the disk.")
+        return Fault(DISK_ERROR, f"This computer could not read or write {data}: the disk "
+                                 "may be full, or the disk or network drive at fault. Free "
+                                 "some space and try again; if it keeps happening ask IT to "
+                                 f"check the disk. {KEPT}")
     if kind == CANNOT_OPEN:
         return Fault(CANNOT_OPEN, f"lr_desk could not open {data}: check that its folder "
                                   "is there and that this account may write to it.")
     return None
 
 
-def classify(exc: BaseException, place: str | None = None, url=None) -> Fault | None:
+def classify(exc: BaseException, place: str | None = None, url=None,
+             folder: str | os.PathLike | None = None) -> Fault | None:
     """The environment fault behind ``exc``, or None for a bug. ``place``: what was being
     used, in words for a message ("the central store file /x/central.sqlite"), where the
-    error itself does not say; ``url``: the central store's, to name it when offline."""
+    error itself does not say; ``url``: the central store's, to name it when offline;
+    ``folder``: where the data is, to tell a full disk behind SQLite's "disk I/O error"
+    (what it says when its journal cannot grow)."""
     for e in _chain(exc):
         if isinstance(e, OSError) and not _is_network(e):
             found = _os_fault(e, place)
         else:
             text = _sqlite_text(e)
             found = _sqlite_fault(text, place) if text is not None else None
+        if found is not None and found.kind == DISK_ERROR and _full(folder):
+            found = _os_fault(OSError(errno.ENOSPC, "full"), place)
         if found is not None:
             return found
     return _offline(exc, url)
+
+
+def _full(folder) -> bool:
+    """Whether the disk holding ``folder`` has (next to) no room left."""
+    if folder is None:
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
 
 
 def _is_network(e: OSError) -> bool:
@@ -197,9 +215,10 @@ def _offline(exc: BaseException, url) -> Fault | None:
     return None
 
 
-def plain(exc: BaseException, place: str | None = None) -> str | None:
+def plain(exc: BaseException, place: str | None = None,
+          folder: str | os.PathLike | None = None) -> str | None:
     """``classify``'s message, or None for a bug."""
-    fault = classify(exc, place)
+    fault = classify(exc, place, folder=folder)
     return fault.message if fault is not None else None
 
 

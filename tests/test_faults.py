@@ -4,49 +4,21 @@ server that is not there), told in plain words; anything else is a bug (None).""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import logging
 import logging.handlers
 import os
 import socket
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from disks import fill, small_disk  # tests/disks.py
 
 from lr_desk import faults
 from lr_desk.faults import classify, name_problem, report_bug, short
 from lr_desk.paths import setup_logging
-
-
-@contextlib.contextmanager
-def small_disk(folder: Path, size: str = "200k", read_only: bool = False):
-    """A real filesystem of ``size`` at ``folder`` (tmpfs: mounting needs root); the test
-    is skipped where mounting is not permitted."""
-    folder.mkdir(parents=True, exist_ok=True)
-    options = f"size={size}" + (",ro" if read_only else "")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def fill(folder: Path) -> OSError:
-    """Write into ``folder`` until the disk is full: the error the system gave."""
-    with open(folder / "filler", "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError as exc:
-            return exc
 
 
 def test_a_full_disk_is_said_plainly(tmp_path):

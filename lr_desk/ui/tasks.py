@@ -28,11 +28,13 @@ from lr_desk.store.models import Person
 log = logging.getLogger(__name__)
 
 
-def environment_problem(exc: BaseException, place: str | None = None) -> str | None:
+def environment_problem(exc: BaseException, place: str | None = None,
+                        folder=None) -> str | None:
     """A plain-words message for errors the environment causes (disk full, file locked or
     damaged, read-only, offline): ``lr_desk.faults`` decides, for the command line too.
-    None for anything else, which is a bug."""
-    message = faults.plain(exc, place)
+    None for anything else, which is a bug. ``folder``: where the data is (a full disk
+    there explains SQLite's "disk I/O error")."""
+    message = faults.plain(exc, place, folder)
     if message is None and isinstance(exc, OSError) and exc.strerror:
         # (a printer or a file the system refused for a reason of its own)
         message = f"The computer refused: {exc.strerror}. Please try again."
@@ -120,7 +122,7 @@ class Tasks(QObject):
         if isinstance(exc, ValidationError):
             self.failed.emit(" ".join(exc.errors.values()), False)
             return
-        plain = environment_problem(exc)
+        plain = environment_problem(exc, folder=self.store.path.parent)
         if plain:
             self.failed.emit(plain, False)
         else:
