@@ -283,13 +283,15 @@ def init_central(url: str, target: str = "head", key: bytes | None = None,
 def _harden(engine: Engine) -> list[str]:
     """Tighten the store and its device logins (lr_desk.sync.harden), on every init: a
     store made before is brought up to what this code expects. Two inits at once take
-    turns; one that waits over half a minute (for a device's transaction, say) gives up
-    rather than hang."""
+    turns (for up to a minute). A lock this needs on the log is waited for 10 s at most:
+    meanwhile every desk's push and pull queue behind it, and a device sitting in a
+    transaction could otherwise keep them all waiting."""
     from lr_desk.sync import harden
 
     with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
         return harden.harden_store(conn)
 
 

@@ -253,6 +253,13 @@ def harden_store(conn, hold: int = HOLD) -> list[str]:
         notes += harden_device(conn, role)
     notes += _large_objects(conn, superuser)
     notes += _other_databases(conn, user, superuser)
+    prepared = int(conn.scalar(text("SELECT current_setting('max_prepared_transactions')")))
+    if prepared:
+        notes.append(
+            f"This server allows prepared transactions (max_prepared_transactions = "
+            f"{prepared}): a device's login could leave one holding the lock that orders "
+            "changes, which no timeout ends and no session can be ended to release. Unless "
+            "something else on the server needs them, set max_prepared_transactions = 0.")
     if not superuser:
         notes.append(
             "A device's login can change its own password (PostgreSQL lets every login "

@@ -390,3 +390,22 @@ def test_an_administrator_who_is_not_a_superuser_is_told_what_the_dba_should_do(
         assert _ended(conn)
     finally:
         conn.close()
+
+
+def test_init_on_a_server_that_allows_prepared_transactions_says_so(postgres_server):
+    """A prepared transaction keeps its locks with no session behind it: nothing the
+    store can end. Only the server's setting can rule it out: init says so."""
+    from . import pgcluster
+
+    cluster = pgcluster.Cluster("lr-desk-pg-prepared-",
+                                "-c fsync=off -c max_prepared_transactions=2")
+    cluster.start()
+    try:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE lr_desk")
+        notes = []
+        init_central(f"postgresql://postgres@127.0.0.1:{cluster.port}/lr_desk", notes=notes)
+    finally:
+        cluster.stop("immediate")
+    assert any("set max_prepared_transactions = 0" in note for note in notes)
