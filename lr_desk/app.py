@@ -56,7 +56,7 @@ def _ready_folder(args: argparse.Namespace):
     in plain words (a file where the folder should be, a disk that cannot be written)."""
     import logging
 
-    from lr_desk.faults import classify, name_problem, report_bug
+    from lr_desk.faults import cipher_log_to, classify, name_problem, report_bug
     from lr_desk.paths import data_dir, setup_logging
 
     logging.raiseExceptions = False  # a log that cannot be written (a full disk) is no news
@@ -71,6 +71,7 @@ def _ready_folder(args: argparse.Namespace):
     if wrong is not None:
         print(f"lr_desk cannot start. {wrong}", file=sys.stderr)
         return None
+    cipher_log_to(folder)
     return folder
 
 

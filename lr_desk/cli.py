@@ -160,10 +160,12 @@ def _say(message: str) -> None:
 
 
 def _folder(args) -> Path:
+    from lr_desk.faults import cipher_log_to
     from lr_desk.paths import data_dir, setup_logging
 
     folder = data_dir(args.data_dir, demo=args.demo)
     setup_logging(folder)
+    cipher_log_to(folder)
     return folder
 
 

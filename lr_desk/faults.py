@@ -274,3 +274,20 @@ def report_bug(exc: BaseException, what: str) -> str:
     kept = f"The details are in {short(where, 200)}" if where else "No details could be kept"
     return (f"lr_desk stopped on a problem it did not expect while doing {what} "
             f"({type(exc).__name__}). {kept}: please send them to the lr_desk team.")
+
+
+def cipher_log_to(folder) -> None:
+    """SQLCipher's own words about a page it cannot decrypt (a damaged file) go to the
+    profile's log folder, not to the terminal beside the plain message. Best effort: the
+    setting is the library's, for the whole process."""
+    try:
+        import sqlcipher3
+
+        where = str(os.path.join(folder, "logs", "sqlcipher.log")).replace("'", "''")
+        conn = sqlcipher3.connect(":memory:")
+        try:
+            conn.execute(f"PRAGMA cipher_log = '{where}'").fetchall()
+        finally:
+            conn.close()
+    except Exception:  # no SQLCipher, or a name it cannot take: its words stay on stderr
+        return
