@@ -89,9 +89,9 @@ def approver(session: Session, username: str, password: str) -> Advisor:
     """The manager (or admin) approving at the desk, by their username and password
     (checked against the synced hash). Raises ValidationError at the field in error."""
     errors = {}
-    if not username.strip():
+    if not isinstance(username, str) or not username.strip():
         errors["username"] = "Enter the approving manager's username."
-    if not password:
+    if not isinstance(password, str) or not password:
         errors["password"] = "Enter the approving manager's password."
     if errors:
         raise ValidationError(errors)
@@ -136,7 +136,7 @@ def check_request(reason: str, typed: str, name: str) -> dict[str, str]:
     """What is wrong with the request as typed (field -> message): the reason, and the
     confirmation (the person's name as shown, or the word ERASE)."""
     errors = {}
-    if reason not in ERASURE_REASONS:
+    if not isinstance(reason, str) or reason not in ERASURE_REASONS:
         errors["reason"] = "Choose why their information is being erased."
     if not confirmed(typed, name):
         errors["confirm"] = (f"Type their name ({name}) or the word {CONFIRM_WORD} to "
@@ -145,7 +145,7 @@ def check_request(reason: str, typed: str, name: str) -> dict[str, str]:
 
 
 def confirmed(typed: str, name: str) -> bool:
-    said = " ".join(typed.split()).casefold()
+    said = " ".join(typed.split()).casefold() if isinstance(typed, str) else ""
     return bool(said) and said in {" ".join(name.split()).casefold(), CONFIRM_WORD.casefold()}
 
 
@@ -155,7 +155,7 @@ def erase(session: Session, person_id: str, requested_by: str, approved_by: str,
     transaction, signed by ``signer`` (the approver's key: unsigned, other desks set it
     aside). Raises ValidationError if the approver may not, or the person is gone or
     already erased."""
-    if reason not in ERASURE_REASONS:
+    if not isinstance(reason, str) or reason not in ERASURE_REASONS:
         raise ValidationError({"reason": "Choose why their information is being erased."})
     if not may_approve(session.get(Advisor, approved_by)):
         raise ValidationError({"username": "Only a manager or an admin can approve an "

@@ -22,6 +22,7 @@ from lr_desk.services import (
     consent,
     directory,
     dropin,
+    erasure,
     people,
     prefill,
     search,
@@ -188,6 +189,9 @@ def test_accounts(sweep, advisor):
     sweep.field("set password", lambda s, v: accounts.set_password(s, advisor.id, v, v))
     sweep.field("verify username", lambda s, v: accounts.verify(s, v, "kettle on at nine"))
     sweep.field("verify password", lambda s, v: accounts.verify(s, "alex", v))
+    sweep.field("erasure approver username", lambda s, v: erasure.approver(s, v, "pw"))
+    sweep.field("erasure approver password", lambda s, v: erasure.approver(s, "alex", v))
+    sweep.field("erasure request", lambda s, v: erasure.check_request(v, v, "Ann Lee"))
     sweep.field("advisor name", lambda s, v: advisors.create(s, v, "walton"))
     sweep.field("advisor site", lambda s, v: advisors.create(s, "Bo", v))
     sweep.check()
