@@ -122,6 +122,8 @@ def test_hostile_values_in_the_environment(a_desk):
     for env in ({"LR_DESK_USERNAME": "\udcff\udcfe"}, {"LR_DESK_PASSWORD": "\udcff"},
                 {"LR_DESK_PASSWORD": "x" * 100_000}, {"LR_DESK_PASSWORD": ""}):
         said_plainly(run(["sync", "--data-dir", str(a_desk)], env=env))
+    for username in BROKEN + ODD:  # signing in to a real desk with them
+        said_plainly(run(["sync", "--data-dir", str(a_desk), "--username", username]))
     # no password at all, and nothing to type it on (a scheduled task)
     environ = {k: v for k, v in os.environ.items() if k != "LR_DESK_PASSWORD"}
     done = subprocess.run([sys.executable, "-m", "lr_desk", "sync", "--data-dir", str(a_desk),
