@@ -231,12 +231,16 @@ def _warm_sheets(addresses: list[str]) -> None:
 
 
 def _excepthook(exc_type, exc, tb) -> None:
-    """A bug in UI code: log it and say so plainly, rather than vanish."""
+    """A bug in UI code: log it and say so plainly, rather than vanish. A fault of the
+    computer met on the UI thread (a full disk) is said as the worker would say it."""
+    from lr_desk.faults import plain
+
     log.error("unhandled error", exc_info=(exc_type, exc, tb))
+    said = plain(exc) if isinstance(exc, BaseException) else None
     if QApplication.instance() is not None:
         QMessageBox.warning(None, "Something went wrong",
-                            f"lr_desk hit a problem ({exc_type.__name__}) and has logged "
-                            "it.\nUnsaved forms are kept as drafts.")
+                            said or f"lr_desk hit a problem ({exc_type.__name__}) and has "
+                            "logged it.\nUnsaved forms are kept as drafts.")
 
 
 def run(folder: Path, demo: bool = False, started: float | None = None,

@@ -62,3 +62,22 @@ def test_a_save_while_another_program_holds_the_database(qtbot, desks, tmp_path)
     assert "in use by another program" in message and not is_bug, message
     assert isinstance(dialog, PersonDialog) and dialog.isVisible()
     assert dialog.f.widgets["family_name"].text() == "Up"
+
+
+def test_a_full_disk_met_on_the_ui_thread_is_said_plainly(qtbot, tmp_path, monkeypatch):
+    """The last resort for errors in UI code (sys.excepthook): a full disk is said as a
+    full disk, not as "lr_desk hit a problem (OSError)"."""
+    from disks import fill, small_disk
+    from PySide6.QtWidgets import QMessageBox
+
+    from lr_desk.ui import application
+
+    with small_disk(tmp_path / "disk"):
+        error = fill(tmp_path / "disk")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    application._excepthook(type(error), error, error.__traceback__)
+    assert "disk is full" in shown[0] and "OSError" not in shown[0]
+    bug = ZeroDivisionError("x")
+    application._excepthook(type(bug), bug, None)
+    assert "ZeroDivisionError" in shown[1] and "logged" in shown[1]
