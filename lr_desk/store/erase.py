@@ -147,6 +147,9 @@ def scrub(conn: Connection, rows: dict[str, set[str]],
         if name in ERASED.get(entity, ())]
     if kept:
         conn.exec_driver_sql("UPDATE conflict SET value = ? WHERE id = ?", kept)
+    # changes to them set aside (lr_desk.sync.checks) hold their values as they came
+    conn.exec_driver_sql("UPDATE set_aside SET fields = NULL, seen = NULL WHERE entity_id IN "
+                         "(SELECT value FROM json_each(?))", (json.dumps(sorted(every)),))
     wanted = {(g.casefold(), f.casefold()) for g, f in names}
     drafts = [(key,) for key, payload in conn.exec_driver_sql("SELECT key, payload FROM draft")
               if key.rsplit(":", 1)[-1] in every or _about(payload, wanted)]

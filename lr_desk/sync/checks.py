@@ -55,12 +55,12 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
 
-from lr_desk.store import authority, merge
+from lr_desk.store import authority, erase, merge
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import SYNCED_MODELS
 from lr_desk.store.schema import SCHEMA_VERSION
@@ -78,10 +78,19 @@ DESK_SLACK = 24 * 3600 * 1000  # ms more a desk allows (received_at's time zone)
 ID_LISTS = frozenset({"record_ids", "moved"})  # JSON columns: entity -> [ids]
 
 UUID_RE = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-# wall ms, counter, device id (no control characters; PostgreSQL's text holds no NUL)
-STAMP_RE = "^([0-9]{15})-[0-9]{5}-[^\\x01-\\x1f\\x7f]{1,58}$"
-DATE_RE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-TIME_RE = "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{6})?$"
+# wall ms, counter, device id (no control characters; PostgreSQL's text holds no NUL),
+# MAX_STAMP characters in all (a bounded repetition would cost PostgreSQL 10 µs a change)
+STAMP_RE = "^([0-9]{15})-[0-9]{5}-[^\\x01-\\x1f\\x7f]+$"
+MAX_STAMP = 80
+# A real day as date.fromisoformat reads one, YYYY-MM-DD (year 1 to 9999; 29 February in
+# leap years only): one regular expression, the same for PostgreSQL (checks_pg).
+_DAY = ("(?:(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+        "-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+        "|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+        "|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26]|0[48])00)"
+        "-02-29)")
+DATE_RE = f"^{_DAY}$"
+TIME_RE = f"^{_DAY}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]{{6}})?$"
 _UUID, _STAMP = re.compile(UUID_RE), re.compile(STAMP_RE.replace("x01", "x00"))
 _DATE, _TIME = re.compile(DATE_RE), re.compile(TIME_RE)
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")  # NUL, lone surrogates: no column holds them
@@ -162,16 +171,6 @@ def desk_versions() -> list[str]:
 # --- the check ---------------------------------------------------------------------
 
 
-def _is_date(text: str) -> bool:
-    if not _DATE.fullmatch(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:  # 30 February, year 0
-        return False
-    return True
-
-
 def _ok(col: Column, value: Any) -> bool:
     kind = col.kind
     if kind == "string":
@@ -181,10 +180,9 @@ def _ok(col: Column, value: Any) -> bool:
     if kind == "integer":
         return type(value) is int and -MAX_INT < value < MAX_INT
     if kind == "date":
-        return type(value) is str and len(value) == 10 and _is_date(value)
+        return type(value) is str and _DATE.fullmatch(value) is not None
     if kind == "datetime":
-        return (type(value) is str and 19 <= len(value) <= 26 and _is_date(value[:10])
-                and _TIME.fullmatch(value, 10) is not None)
+        return type(value) is str and _TIME.fullmatch(value) is not None
     if kind == "object":
         return type(value) is dict and _size(value) <= MAX_CHANGE
     return (type(value) is dict and _size(value) <= MAX_CHANGE  # ids
@@ -254,16 +252,17 @@ def problem(c: Mapping | Any, versions: Collection[str], now_ms: int) -> str | N
     for key in ("change_id", "entity_id"):
         if type(get(key)) is not str or not _UUID.fullmatch(get(key)):
             return f"its {key.replace('_', ' ')} {_shown(get(key))} is not a UUID"
-    stamp = _STAMP.fullmatch(hlc) if type(hlc) is str else None
+    stamp = _STAMP.fullmatch(hlc) if type(hlc) is str and len(hlc) <= MAX_STAMP else None
     if stamp is None:
         return f"its clock stamp {_shown(hlc)} is not one lr_desk makes"
     if int(stamp.group(1)) > now_ms + AHEAD:
         return (f"its clock stamp {hlc} is more than a day ahead of the central store's "
                 "time (is that computer's clock right?)")
-    if get("schema_version") not in versions:
-        return (f"it was written by lr_desk schema {_shown(get('schema_version'))}, which "
-                "the central store does not know")
-    return field_problem(entity, op, get("fields")) or seen_problem(get("seen"))
+    why = field_problem(entity, op, get("fields")) or seen_problem(get("seen"))
+    if why is None and get("schema_version") not in versions:
+        why = (f"it was written by lr_desk schema {_shown(get('schema_version'))}, which "
+               "the central store does not know")
+    return why
 
 
 def _json(value: Any) -> tuple[Any, int]:
@@ -393,7 +392,11 @@ def _size_problem(c) -> str | None:
 
 
 def set_aside(conn, aside: list[tuple[Any, str]]) -> None:
-    """Keep changes this desk will not apply, with why (once each, by change id)."""
+    """Keep changes this desk will not apply, with why (once each, by change id). What
+    one to a record erased here held is not kept (see store.erase)."""
+    erased = erase.erased_ids(conn, [c.entity_id for c, _ in aside
+                                     if isinstance(c.entity_id, str)])
+
     def text(value: Any) -> str:
         return value if isinstance(value, str) else json.dumps(value, default=str)
 
@@ -405,7 +408,8 @@ def set_aside(conn, aside: list[tuple[Any, str]]) -> None:
         "fields, seen, hlc, schema_version, reason, set_aside_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(text(c.change_id), c.seq, text(c.device_id), text(c.entity), text(c.entity_id),
-          text(c.op), as_json(c.fields), as_json(c.seen), text(c.hlc),
+          text(c.op), *((None, None) if c.entity_id in erased else
+                        (as_json(c.fields), as_json(c.seen))), text(c.hlc),
           text(c.schema_version), why, utcnow().isoformat(sep=" "))
          for c, why in aside])
 

@@ -9,6 +9,7 @@ import copy
 import json
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from lr_desk.demo import fill_demo
 from lr_desk.store.clock import new_id
@@ -83,9 +84,18 @@ CASES = [
      False),
     ("a number among them", {"entity": "person_merge", "op": "insert",
                              "fields": MERGE | {"moved": {"person": [7]}}}, False),
+    ("an id of 37 characters among them", {"entity": "person_merge", "op": "insert",
+                                           "fields": MERGE | {"moved": {"p": ["x" * 37]}}},
+     False),
     ("seen as a writer leaves it", {"seen": {"phone": [now_stamp("d")], "~by": new_id(),
                                              "~row": ""}}, True),
     ("seen a list", {"seen": [1]}, False),
+    ("seen naming a field of 65 characters", {"seen": {"x" * 65: []}}, False),
+    ("seen with a stamp of 81 characters", {"seen": {"phone": ["x" * 81]}}, False),
+    ("seen with a number for a stamp", {"seen": {"phone": [1]}}, False),
+    ("seen with more stamps than a desk keeps", {"seen": {"phone": ["h"] * 1001}}, False),
+    ("seen's writer null", {"seen": {"~by": None}}, True),
+    ("seen's writer of 81 characters", {"seen": {"~by": "x" * 81}}, False),
     ("seen with one stamp, not a list", {"seen": {"phone": now_stamp("d")}}, False),
     ("seen's writer a list", {"seen": {"~by": [new_id()]}}, False),
     ("a delete", {"op": "delete"}, False),
@@ -95,6 +105,9 @@ CASES = [
     ("a clock stamp of 14 digits", {"hlc": "00000000000001-00000-d"}, False),
     ("a clock stamp without a device", {"hlc": "000000000000001-00000-"}, False),
     ("a clock stamp from long ago", {"hlc": "000000000000001-00000-d"}, True),
+    ("a clock stamp of 80 characters", {"hlc": "000000000000001-00000-" + "d" * 58}, True),
+    ("one of 81", {"hlc": "000000000000001-00000-" + "d" * 59}, False),
+    ("a tab in a clock stamp", {"hlc": "000000000000001-00000-d\td"}, False),
     ("an hour ahead", {"hlc": f"{int(now_stamp('d')[:15]) + 3_600_000:015d}-00000-d"},
      True),
     ("two days ahead", {"hlc": f"{int(now_stamp('d')[:15]) + 2 * 86_400_000:015d}-00000-d"},
@@ -126,7 +139,8 @@ def test_the_store_and_the_desk_agree_on_what_is_valid(central, what, case, vali
             is None
     else:
         assert desk_says
-        with pytest.raises(Refused, match="refused the change"):
+        # (or by PostgreSQL's column type, before any trigger: a clock stamp over 80)
+        with pytest.raises((Refused, DBAPIError), match=r"refused the change|value too long"):
             central.push("d", [sent])
         assert central.head() == 0
 
@@ -168,3 +182,19 @@ def test_the_store_knows_the_schema_versions_of_the_lr_desk_that_set_it_up(centr
         assert central.desk_versions() == set(revisions_in_order())
     finally:
         central.close()
+
+
+def test_a_date_is_what_python_reads_as_one():
+    """DATE_RE (PostgreSQL runs it too) against date.fromisoformat, day by day, over the
+    years where leap years and year 0 make the difference."""
+    from datetime import date
+
+    for year in (*range(30), 96, 100, 200, 400, 1600, 1900, 2000, 2023, 2024, 2100, 9999):
+        for month in range(14):
+            for day in range(33):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                try:
+                    real = date.fromisoformat(text) is not None
+                except ValueError:
+                    real = False
+                assert real == (checks._ok(checks.Column("d", "date", False), text)), text

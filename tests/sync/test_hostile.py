@@ -201,3 +201,34 @@ def test_junk_versions_are_set_aside_but_a_newer_one_the_store_knows_stops(centr
         central.close()
         a.close()
         b.close()
+
+
+def test_what_a_change_set_aside_held_goes_when_its_record_is_erased(tmp_path):
+    """A change set aside keeps what it held, for an admin to see; not once the person
+    is erased on the desk (store.erase.scrub), nor one about them arriving after."""
+    from lr_desk.store import erase
+
+    url = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    init_central(url)
+    a = new_device(tmp_path / "a")
+    central = CentralStore(url)
+    try:
+        with a.session() as s:
+            adv = advisors.create(s, "Alex Advisor", "walton").id
+            ann = people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv,
+                                  "walton").id
+        sync_once(a, central)
+        append_unchecked(central, "evil", ATTACKS["schema_version 9999"](ann, "desk-evil"))
+        sync_once(a, central)
+        with a.session() as s:
+            assert [x.fields for x in set_aside_service.listed(s)] == [
+                {"phone": "0151 999 9998"}]
+        with a.engine.begin() as conn:
+            erase.scrub(conn, {"person": {ann}})
+        append_unchecked(central, "evil", ATTACKS["fields a list"](ann, "desk-evil"))
+        sync_once(a, central)
+        with a.session() as s:
+            assert [x.fields for x in set_aside_service.listed(s)] == [None, None]
+    finally:
+        central.close()
+        a.close()

@@ -41,8 +41,11 @@ def upgrade() -> None:
     op.execute("GRANT SELECT ON desk_schema TO PUBLIC")
     schema = bind.dialect.identifier_preparer.quote(
         bind.scalar(sa.text("SELECT current_schema()")))
-    for statement in checks_pg.postgres_sql(schema):
-        op.execute(statement)
+    # (through the driver as written: SQLAlchemy would take the regular expressions'
+    # colons for parameters, and psycopg their percent signs)
+    with bind.connection.dbapi_connection.cursor() as cursor:
+        for statement in checks_pg.postgres_sql(schema):
+            cursor.execute(statement)
 
 
 def downgrade() -> None:
