@@ -95,6 +95,7 @@ def commands(value: str, tmp: Path) -> list[list[str]]:
         ["sync", "--demo", "--data-dir", value],
         ["sync", "--data-dir", str(tmp / "none"), "--username", value],
         ["central", "init", value],
+        ["central", "redact", value],
         ["central", "add-device", value, "--site", "walton", "--url", url],
         ["central", "add-device", "hub-1", "--site", value, "--url", url],
         ["central", "add-device", "hub-1", "--site", "walton", "--url", value],
