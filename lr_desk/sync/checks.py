@@ -71,6 +71,9 @@ MAX_ID = 36  # a column that holds a record's id (a UUID)
 MAX_INT = 10**9  # an integer column (a position in a list)
 MAX_CHANGE = 1_000_000  # bytes of a change's fields (or its seen) as JSON
 MAX_SEEN = 1000  # clock stamps for one field in ``seen``
+# levels of nesting in a JSON column's value (Python's json reads about a thousand, and
+# a desk that could not read a change could not pull past it)
+MAX_DEPTH = 16
 MAX_BATCH = 10_000  # changes in one push (a desk sends push.BATCH at a time)
 MAX_BATCH_BYTES = 64_000_000  # bytes of fields in one push
 AHEAD = 24 * 3600 * 1000  # ms a clock stamp may be ahead of the store's time
@@ -184,10 +187,21 @@ def _ok(col: Column, value: Any) -> bool:
     if kind == "datetime":
         return type(value) is str and _TIME.fullmatch(value) is not None
     if kind == "object":
-        return type(value) is dict and _size(value) <= MAX_CHANGE
+        return type(value) is dict and _shallow(value) and _size(value) <= MAX_CHANGE
     return (type(value) is dict and _size(value) <= MAX_CHANGE  # ids
             and all(type(ids) is list and all(type(i) is str and len(i) <= MAX_ID
                                                for i in ids) for ids in value.values()))
+
+
+def _shallow(value: Any) -> bool:
+    """No more than MAX_DEPTH levels below ``value`` (as jsonpath's .** counts them)."""
+    level = [value]
+    for _ in range(MAX_DEPTH):
+        level = [c for v in level if isinstance(v, (dict, list))
+                 for c in (v.values() if isinstance(v, dict) else v)]
+        if not level:
+            return True
+    return not any(isinstance(v, (dict, list)) and v for v in level)
 
 
 def _size(value: Any) -> int:

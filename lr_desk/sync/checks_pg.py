@@ -57,7 +57,8 @@ def _value_ok(col: Column, v: str) -> str:
         "datetime": ("string", f"{s} ~ {_q(checks.TIME_RE)}" if col.name == "created_at" else
                      f"CASE WHEN {v} = (f -> 'created_at') THEN true "
                      f"ELSE {s} ~ {_q(checks.TIME_RE)} END"),
-        "object": ("object", "true"),
+        "object": ("object", f"NOT jsonb_path_exists({v}, "
+                             f"'strict $.**{{{checks.MAX_DEPTH + 1} to last}}')"),
         "ids": ("object", f"NOT jsonb_path_exists({v}, {_q(_NOT_ID_LISTS)})"),
     }[col.kind]
     kind, then = test

@@ -16,13 +16,14 @@ from lr_desk.services import advisors, people
 from lr_desk.services import set_aside as set_aside_service
 from lr_desk.store.clock import new_id
 from lr_desk.store.models import Person, SetAside
+from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.checks import Refused
 from lr_desk.sync.engine import NewerVersion, SyncError, sync_once
 from lr_desk.sync.push import push_outbox
 
 from .devices import new_device, records
-from .hostile import ATTACKS, append_as_owner, append_unchecked, new_person
+from .hostile import ATTACKS, append_as_owner, append_unchecked, new_person, now_stamp
 from .test_security import _name, login, raw
 
 SAID = {  # what the refusal says is wrong, for each attack
@@ -69,6 +70,19 @@ def test_a_devices_own_login_cannot_append_a_hostile_change(device_login, attack
         assert dev.head() == 0
     finally:
         dev.close()
+
+
+def test_a_devices_login_cannot_append_json_too_deep_for_a_desk_to_read(device_login):
+    """1,500 levels of brackets: PostgreSQL stores them, Python's json cannot read them
+    back (RecursionError), so every desk's pull would stop there for good."""
+    new = device_login
+    deep = '{"k": ' + "[" * 1500 + "]" * 1500 + "}"
+    with raw(login(new)) as conn, pytest.raises(psycopg.errors.DataError,
+                                                match="sealed_key is"):
+        conn.execute(f"INSERT INTO change_log ({', '.join(COLUMNS)}) VALUES "
+                     "(1, %s, %s, 'advisor', %s, 'update', %s::jsonb, NULL, %s, %s)",
+                     (new_id(), new.name, new_id(), '{"sealed_key": ' + deep + "}",
+                      now_stamp("desk-evil"), SCHEMA_VERSION))
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
