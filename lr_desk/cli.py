@@ -1,6 +1,7 @@
 """The command line beside the app: ``lr-desk central ...`` and ``lr-desk sync``.
 
     lr-desk central init URL
+    lr-desk central redact URL
     lr-desk central add-device NAME --site SITE [--url URL] [--new-password]
     lr-desk sync [--data-dir DIR] [--demo]
 
@@ -51,6 +52,14 @@ def parser() -> argparse.ArgumentParser:
                     "version's. Safe to run again.")
     init.add_argument("url", metavar="URL", help="postgresql://admin@server/database "
                       "(?sslmode=... as needed), or sqlite:////path/to/central.sqlite")
+    redact = actions.add_parser(
+        "redact", help="check the erasures sent in, and blank the proven ones in the log",
+        description="Check the proof of each erasure the desks have sent to the central "
+                    "store: for those a manager approved, blank the person's information in "
+                    "the log; refuse the others (the log keeps the person). Needs the "
+                    "administrator's login; central init does it too.")
+    redact.add_argument("url", metavar="URL", help="the central store, with the "
+                        "administrator's login (as for central init)")
     add = actions.add_parser(
         "add-device", help="register a device; on PostgreSQL make its own login",
         description="Register a device with the central store. On PostgreSQL this makes "
@@ -84,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return FAILED
         if args.command == "central" and args.action == "init":
             return _init(args.url)
+        if args.command == "central" and args.action == "redact":
+            return _redact(args.url, said_nothing="No erasures are waiting to be checked.")
         if args.command == "central":
             return _add_device(args)
         return _sync(args)
@@ -233,6 +244,23 @@ def _init(url: str) -> int:
               "large objects, connect to the server's other databases, or use a password "
               "they changed themselves. (Run init again after adding a database.)")
     _notes(notes)
+    return _redact(url, what="central init")
+
+
+def _redact(url: str, what: str = "central redact", said_nothing: str | None = None) -> int:
+    """Check the erasures sent in: the log is blanked only for those a manager approved
+    (lr_desk.sync.verify)."""
+    from lr_desk.sync.connect import parse
+    from lr_desk.sync.verify import redact_store
+
+    try:
+        parse(url)
+        done = redact_store(url)
+    except Exception as exc:
+        return _failed(exc, url, what)
+    said = done.summary()
+    for line in said or ([said_nothing] if said_nothing else []):
+        print(f"Erasures: {line}" if said else line)
     return 0
 
 

@@ -49,7 +49,7 @@ from lr_desk.sync import checks, checks_pg, redact
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6")
+SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
@@ -477,6 +477,8 @@ class CentralStore:
                     for seq, c in zip(seqs, new, strict=True)])
                 if erasing:
                     redact.after_append(conn, erasing)
+                elif self.postgres:  # the owner's login checks erasures (c7) at once
+                    redact.owner_append(conn, new)
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
         if erasing and erasing[0]:  # (SQLite) what was blanked: out of the write-ahead log

@@ -1,31 +1,39 @@
 """Erasure on the central store: the log keeps no personal values of an erased person.
 
 The log is append-only, but the old changes of an erased person's records still hold
-their name and notes, and a new desk pulling the log would get them back. So when an
-erasure is appended, the store blanks the personal values (store.erase.ERASED) in every
-change it holds to the records the erasure names (``Erasure.record_ids``), and to records
-added under those (by a desk that had not yet heard; followed by the columns of
-store.erase.UNDER, in the changes that inserted them); the records are kept in
-``erased_row``, and a change to one of them, or a new record under one, arriving later
-has its personal values blanked as it is appended. Nothing else about a change is ever
-altered (its id, number, clock, what it writes): every desk merges the log as before.
+their name and notes, and a new desk pulling the log would get them back. So once an
+erasure is proven (from central migration c7: its manager's signature checked by
+sync.verify, as every desk checks it; before c7, as soon as it was appended, which let
+one device's login erase anyone for good), the store blanks the personal values
+(store.erase.ERASED) in every change it holds to the records the erasure names
+(``Erasure.record_ids``), and to records added under those (by a desk that had not yet
+heard; followed by the columns of store.erase.UNDER, in the changes that inserted
+them); the records are kept in ``erased_row``, and a change to one of them, or a new
+record under one, arriving later has its personal values blanked as it is appended.
+Nothing else about a change is ever altered (its id, number, clock, what it writes):
+every desk merges the log as before.
 
 PostgreSQL (central migration c4): the same, by triggers owned by the store's owner
 (SECURITY DEFINER: a device may not update the log, and gets no right to), so it holds
-whoever appends. The log refuses every UPDATE but this one: a statement trigger lets only
-the table's owner update at all, and a row trigger lets an update through only if it
+whoever appends. From c7 the trigger only records an erasure as pending
+(``pending_sql``); sync.verify, with the owner's login, calls change_log_erase() for the
+proven ones (``lr-desk central redact``, every init, and a push with the owner's login:
+``owner_append``). The log refuses every UPDATE but this one: a statement trigger lets
+only the table's owner update at all, and a row trigger lets an update through only if it
 blanks an erased record's personal values and changes nothing else.
 
 SQLite (no logins, one machine): ``before_append`` and ``after_append``, in the push's
-own transaction (BEGIN IMMEDIATE: nobody reads the log half done); a trigger refuses any
+own transaction (BEGIN IMMEDIATE: nobody reads the log half done; from c7 the batch's
+erasures are checked there, by sync.verify, before any erases); a trigger refuses any
 other update.
 """
 
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from lr_desk.store.erase import (
     ERASED,
@@ -56,16 +64,54 @@ def _under_sql(row: str, ids: str) -> str:
         for entity, columns in UNDER.items())
 
 
+DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
+
+
+def _erased_append(schema: str, at_once: bool) -> str:
+    """The trigger function run as each change is appended: a change to an erased record
+    (or a record added under one) is blanked. ``at_once``: an erasure appended erases at
+    once (migration c4); from c7 it waits, pending, for the owner's check (sync.verify)."""
+    pointers = " ".join(
+        f"WHEN '{entity}' THEN ARRAY[{', '.join(f'NEW.fields ->> {c!r}' for c in columns)}]"
+        for entity, columns in UNDER.items())
+    erase = f"""IF NEW.op = 'insert' THEN
+                    PERFORM {schema}.change_log_erase(ARRAY(
+                        SELECT jsonb_array_elements_text(r.ids)
+                        FROM jsonb_each(COALESCE(NEW.fields -> 'record_ids', '{{}}'::jsonb))
+                             AS r(entity, ids)
+                        WHERE jsonb_typeof(r.ids) = 'array') || (NEW.fields ->> 'person_id'));
+                END IF;""" if at_once else "-- pending: sync.verify erases it once proven"
+    return f"""CREATE OR REPLACE FUNCTION {schema}.change_log_erased_append() RETURNS trigger
+        LANGUAGE plpgsql {DEFINER} AS $$
+        DECLARE
+            ids text[];
+        BEGIN
+            IF NEW.entity = 'erasure' THEN
+                {erase}
+                RETURN NEW;
+            END IF;
+            -- one look-up (each change of these kinds goes through here): the record is
+            -- erased, or the change adds a record under an erased one (erased with it;
+            -- the records under it come after it: a desk writes them in that order)
+            ids := ARRAY[NEW.entity_id];
+            IF NEW.op = 'insert' THEN
+                ids := ids || CASE NEW.entity {pointers} ELSE ARRAY[]::text[] END;
+            END IF;
+            IF EXISTS (SELECT 1 FROM {schema}.erased_row e WHERE e.entity_id = ANY(ids)) THEN
+                NEW.fields := {schema}.change_log_redacted(NEW.entity, NEW.fields);
+                INSERT INTO {schema}.erased_row (entity_id) VALUES (NEW.entity_id)
+                ON CONFLICT DO NOTHING;
+            END IF;
+            RETURN NEW;
+        END $$"""
+
+
 def postgres_sql(schema: str) -> list[str]:
     """The functions and triggers (``schema``: the store's, quoted)."""
     blanks = " ".join(f"WHEN '{entity}' THEN {_literal(blank)}"
                       for entity, blank in ERASED.items())
     scope = ", ".join(f"'{e}'" for e in (*UNDER, "erasure"))
-    pointers = " ".join(
-        f"WHEN '{entity}' THEN ARRAY[{', '.join(f'NEW.fields ->> {c!r}' for c in columns)}]"
-        for entity, columns in UNDER.items())
     log, erased = f"{schema}.change_log", f"{schema}.erased_row"
-    definer = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
     return [
         # a change's fields with the personal ones it writes blanked
         f"""CREATE FUNCTION {schema}.change_log_redacted(entity text, fields jsonb)
@@ -76,7 +122,7 @@ def postgres_sql(schema: str) -> list[str]:
         $$""",
         # erase these records and those added under them: note them, blank their changes
         f"""CREATE FUNCTION {schema}.change_log_erase(seeds text[]) RETURNS void
-        LANGUAGE plpgsql {definer} AS $$
+        LANGUAGE plpgsql {DEFINER} AS $$
         DECLARE
             fresh text[];
             found text[] := '{{}}';
@@ -98,35 +144,7 @@ def postgres_sql(schema: str) -> list[str]:
         END $$""",
         f"REVOKE ALL ON FUNCTION {schema}.change_log_erase(text[]) FROM PUBLIC",
         # as each change is appended
-        f"""CREATE FUNCTION {schema}.change_log_erased_append() RETURNS trigger
-        LANGUAGE plpgsql {definer} AS $$
-        DECLARE
-            ids text[];
-        BEGIN
-            IF NEW.entity = 'erasure' THEN
-                IF NEW.op = 'insert' THEN
-                    PERFORM {schema}.change_log_erase(ARRAY(
-                        SELECT jsonb_array_elements_text(r.ids)
-                        FROM jsonb_each(COALESCE(NEW.fields -> 'record_ids', '{{}}'::jsonb))
-                             AS r(entity, ids)
-                        WHERE jsonb_typeof(r.ids) = 'array') || (NEW.fields ->> 'person_id'));
-                END IF;
-                RETURN NEW;
-            END IF;
-            -- one look-up (each change of these kinds goes through here): the record is
-            -- erased, or the change adds a record under an erased one (erased with it;
-            -- the records under it come after it: a desk writes them in that order)
-            ids := ARRAY[NEW.entity_id];
-            IF NEW.op = 'insert' THEN
-                ids := ids || CASE NEW.entity {pointers} ELSE ARRAY[]::text[] END;
-            END IF;
-            IF EXISTS (SELECT 1 FROM {erased} e WHERE e.entity_id = ANY(ids)) THEN
-                NEW.fields := {schema}.change_log_redacted(NEW.entity, NEW.fields);
-                INSERT INTO {erased} (entity_id) VALUES (NEW.entity_id)
-                ON CONFLICT DO NOTHING;
-            END IF;
-            RETURN NEW;
-        END $$""",
+        _erased_append(schema, at_once=True),
         f"REVOKE ALL ON FUNCTION {schema}.change_log_erased_append() FROM PUBLIC",
         f"CREATE TRIGGER change_log_erased_append BEFORE INSERT ON {log} FOR EACH ROW "
         f"WHEN (NEW.entity IN ({scope})) EXECUTE FUNCTION {schema}.change_log_erased_append()",
@@ -164,6 +182,46 @@ def postgres_sql(schema: str) -> list[str]:
     ]
 
 
+# --- Both: the SQL of central migration c7 (erasures wait for their proof) ------------
+
+CHECKED = "erasure_check"  # each erasure appended: pending, proven or refused (sync.verify)
+
+
+def pending_sql(schema: str | None) -> list[str]:
+    """From c7 an erasure appended erases nothing at once: a row in ``erasure_check``
+    records it as pending, for the owner's check (sync.verify), which erases it once its
+    proof is verified. PostgreSQL (``schema``: the store's, quoted): by a trigger owned
+    by the store's owner, whoever appends; SQLite (``schema`` None): by a plain one."""
+    when = "NEW.entity = 'erasure' AND NEW.op = 'insert'"
+    if schema is None:
+        return [f"CREATE TRIGGER change_log_erasure_pending AFTER INSERT ON change_log "
+                f"WHEN {when} BEGIN INSERT OR IGNORE INTO {CHECKED} (seq, change_id) "
+                f"VALUES (NEW.seq, NEW.change_id); END"]
+    return [
+        _erased_append(schema, at_once=False),
+        f"""CREATE FUNCTION {schema}.change_log_erasure_pending() RETURNS trigger
+        LANGUAGE plpgsql {DEFINER} AS $$
+        BEGIN
+            INSERT INTO {schema}.{CHECKED} (seq, change_id) VALUES (NEW.seq, NEW.change_id)
+            ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$""",
+        f"REVOKE ALL ON FUNCTION {schema}.change_log_erasure_pending() FROM PUBLIC",
+        # after: the numbering trigger has given the change its sequence number
+        f"CREATE TRIGGER change_log_erasure_pending AFTER INSERT ON {schema}.change_log "
+        f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {schema}.change_log_erasure_pending()",
+    ]
+
+
+def pending_undo_sql(schema: str | None) -> list[str]:
+    """Back to c6: an erasure appended erases at once again."""
+    if schema is None:
+        return ["DROP TRIGGER change_log_erasure_pending"]
+    return [f"DROP TRIGGER change_log_erasure_pending ON {schema}.change_log",
+            f"DROP FUNCTION {schema}.change_log_erasure_pending()",
+            _erased_append(schema, at_once=True)]
+
+
 # --- SQLite: in the push ---------------------------------------------------------------
 
 
@@ -172,14 +230,25 @@ def _fields(change: dict) -> dict:
     return json.loads(fields) if isinstance(fields, str) else fields
 
 
-def before_append(conn: Connection, batch: list[dict]) -> tuple[list, set] | None:
+class Erasing(NamedTuple):
+    """What a push to a SQLite store does after its append (see ``before_append``)."""
+
+    seeds: list  # the records its erasures name (truthy: the push erases, or may)
+    joined: set  # the records it adds under erased ones (blanked already)
+    pending: bool  # its erasures wait for their proof (c7); else they erase at once
+
+
+def before_append(conn: Connection, batch: list[dict]) -> Erasing | None:
     """Blank the personal values of the changes about to be appended to erased records (or
-    to records added under them); returns what the batch's erasures name and the records
-    it adds under erased ones (for ``after_append``, once the batch is in the log), or
-    None if there is nothing to do."""
-    if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                            "AND name = 'erased_row'").first() is None:
+    to records added under them); returns what ``after_append`` needs once the batch is
+    in the log, or None if there is nothing to do. From c7 the batch's own erasures erase
+    nothing yet: they are checked first (after_append)."""
+    tables = {name for (name,) in conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+        ("erased_row", CHECKED))}
+    if "erased_row" not in tables:
         return None  # a store not yet at c4 (it is, once lr-desk central init has run)
+    pending = CHECKED in tables
     seeds: list[str] = []
     for c in batch:
         if c["entity"] == "erasure" and c["op"] == "insert":
@@ -188,31 +257,64 @@ def before_append(conn: Connection, batch: list[dict]) -> tuple[list, set] | Non
             seeds.append(fields.get("person_id"))
     if not seeds and conn.exec_driver_sql("SELECT 1 FROM erased_row LIMIT 1").first() is None:
         return None
+    now = set() if pending else set(seeds)
     fields_of = {id(c): _fields(c) for c in batch if c["entity"] in UNDER}
-    wanted = set(seeds)
+    wanted = set(now)
     for c in batch:
         if id(c) in fields_of:
             wanted.add(c["entity_id"])
             if c["op"] == "insert":
                 wanted.update(fields_of[id(c)].get(col) for col in UNDER[c["entity"]])
-    erased = erased_ids(conn, wanted) | set(seeds)
+    erased = erased_ids(conn, wanted) | now
     joined = under_erased([(c["entity"], c["entity_id"], fields_of[id(c)]) for c in batch
                            if c["op"] == "insert" and id(c) in fields_of], erased)
     erased |= joined
     for c in batch:
         if id(c) in fields_of and c["entity_id"] in erased:
             c["fields"] = redacted(c["entity"], fields_of[id(c)])
-    return seeds, joined
+    return Erasing(seeds, joined, pending)
 
 
-def after_append(conn: Connection, erasing: tuple[list, set]) -> None:
-    """Note the records the batch added under erased ones (blanked already); erase the
-    records its erasures name, and those the log shows were added under them: note them,
-    and blank the personal values of every change to them the log holds."""
-    seeds, joined = erasing
-    if joined:
+def after_append(conn: Connection, erasing: Erasing) -> None:
+    """Note the records the batch added under erased ones (blanked already). Its erasures:
+    from c7, each is checked (sync.verify replays the log's accounts and erasures, as
+    every desk does) and only the proven ones erase; before c7, each erases at once.
+
+    Why check here rather than trust the pushing desk (it checked the erasures it pulled
+    and signed its own): a desk applies its own erasure even unsigned (the recovery key's,
+    or one from before its account had a key), which every other desk sets aside; and
+    what the push is given says nothing of what the desk accepted. The replay depends on
+    the log alone, so the store blanks exactly what every desk applies."""
+    if erasing.joined:
         conn.exec_driver_sql("INSERT OR IGNORE INTO erased_row (entity_id) VALUES (?)",
-                             [(i,) for i in joined])
+                             [(i,) for i in erasing.joined])
+    if not erasing.seeds:
+        return
+    if erasing.pending:
+        from lr_desk.sync import verify
+
+        verify.settle(conn)
+    else:
+        erase_records(conn, erasing.seeds)
+
+
+def owner_append(conn: Connection, batch: list[dict]) -> None:
+    """PostgreSQL, after a push's append with the store owner's login (a job or a desk
+    the administrator runs): its erasures, and any still pending, are checked at once in
+    the push's transaction (it holds the ordering lock), as ``lr-desk central redact``
+    would. A device's login has no right to: its erasures wait for that job."""
+    if not any(c["entity"] == "erasure" and c["op"] == "insert" for c in batch):
+        return
+    if conn.scalar(text(f"SELECT COALESCE(has_table_privilege(to_regclass('{CHECKED}'), "
+                        "'UPDATE'), false)")):
+        from lr_desk.sync import verify
+
+        verify.settle(conn)
+
+
+def erase_records(conn: Connection, seeds: list) -> None:
+    """Erase these records, and those the log shows were added under them: note them, and
+    blank the personal values of every change to them the log holds."""
     fresh = set(seeds) - {None} - erased_ids(conn, seeds)
     found: set[str] = set()
     while fresh:

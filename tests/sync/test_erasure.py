@@ -16,6 +16,7 @@ from lr_desk.store.clock import new_id
 from lr_desk.store.models import Advisor, Conflict, Person
 from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.engine import sync_once
+from lr_desk.sync.verify import redact_store
 from tests.services.erasing import (
     GIVEN,
     found_in_files,
@@ -165,12 +166,15 @@ def test_a_device_erases_through_the_store_without_any_right_to_update(
         sync_once(a, central)
         erase_on(a, person_id, adv, manager)
         sync_once(a, central)
+        assert found_in_log(central)  # a device's erasure waits for the owner's check
+        assert redact_store(admin).proven == 1  # (lr-desk central redact)
         assert found_in_log(central) == []
         with raw(login(dev)) as conn:
             for statement in ("UPDATE change_log SET fields = '{}'",
                               "SELECT change_log_erase(ARRAY['x'])",
                               "INSERT INTO erased_row (entity_id) VALUES ('x')",
-                              "SELECT * FROM erased_row"):
+                              "SELECT * FROM erased_row",
+                              "SELECT * FROM erasure_check"):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     conn.execute(statement)
     finally:
