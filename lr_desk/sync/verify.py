@@ -68,6 +68,7 @@ checked = Table(redact.CHECKED, MetaData(),
 class Verdict:
     why: str | None  # None: proven; else why it is refused, in plain words
     seeds: tuple[str, ...] = ()  # the records it erases
+    device: str = ""  # the device that appended it
 
 
 @dataclass
@@ -77,7 +78,7 @@ class Checked:
     proven: int = 0  # erasures found proven: blanked in the log now
     refused: int = 0  # erasures without proof: kept, never blanked
     waiting: int = 0  # still pending: behind a change from a newer lr_desk
-    reasons: list[str] = field(default_factory=list)
+    devices: set[str] = field(default_factory=set)  # that sent the refused ones
 
     def summary(self) -> list[str]:
         """In plain words, for the administrator."""
@@ -89,7 +90,8 @@ class Checked:
             said.append(f"{_count(self.refused)} without a manager's proof refused: the log "
                         "keeps the person's information, and every desk sets such an "
                         "erasure aside (an admin sees it under Changes set aside from "
-                        "sync). Whoever sent it had a device's login: find out who.")
+                        f"sync). Sent by the device {' and '.join(sorted(self.devices))}: "
+                        "find out who has its login.")
         if self.waiting:
             said.append(f"{_count(self.waiting)} still waiting: the log holds changes from "
                         "a newer lr_desk before them. Update lr_desk on this computer and "
@@ -172,7 +174,7 @@ def decide(conn: Connection, upto: int) -> dict[int, Verdict]:
                     verdicts[c.seq] = Verdict(None, seeds_of(c.fields))
             for c, why in screen.aside:
                 if c.entity == "erasure" and c.op == "insert":
-                    verdicts[c.seq] = Verdict(why)
+                    verdicts[c.seq] = Verdict(why, device=str(c.device_id))
             if cut is not None:
                 return verdicts
 
@@ -203,7 +205,7 @@ def apply(conn: Connection, verdicts: dict[int, Verdict], upto: int) -> Checked:
             seeds += verdict.seeds
         else:
             done.refused += 1
-            done.reasons.append(verdict.why)
+            done.devices.add(verdict.device)
     if seeds and conn.dialect.name == "postgresql":
         conn.execute(text("SELECT change_log_erase(CAST(:ids AS text[]))"), {"ids": seeds})
     elif seeds:

@@ -75,6 +75,7 @@ def test_a_forged_erasure_leaves_the_person_in_the_log(desks, tmp_path, capsys):
         assert [s for s, _ in checks_of(owner)] == ["pending", "pending"]
         out = run(capsys, "central", "redact", owner.url)
         assert "2 erasures without a manager's proof refused" in out
+        assert f"Sent by the device {a.central.push_as}:" in out  # (the laptop's login)
     # (the SQLite store checks them in the push)
     assert [s for s, _ in checks_of(owner)] == ["refused", "refused"]
     assert "proof" in checks_of(owner)[0][1]
