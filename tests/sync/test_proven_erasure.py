@@ -118,9 +118,12 @@ def test_a_genuine_erasure_is_blanked_once_proven(desks, tmp_path, capsys, job):
         erasure.erase(s, person_id, made["ann"], manager.id,
                       signer=erasure.approval_signer(s, manager, MO))
     a.sync()  # through the laptop's login
+    meanwhile = later_change(a, person_id)  # a change while it waits: erased with it
+    meanwhile["fields"] = {"family_name": "Meanwhile-Qx8"}
+    append(a, [meanwhile])
     postgres = owner.engine.dialect.name == "postgresql"
     if postgres:  # a device's erasure waits for the owner's check
-        assert in_log(owner, person_id)
+        assert in_log(owner, person_id) and in_log(owner, person_id, "Meanwhile-Qx8")
         assert checks_of(owner) == [("pending", None)]
         out = run(capsys, "central", job, owner.url)
         assert "Erasures: 1 erasure approved by a manager" in out
@@ -128,6 +131,7 @@ def test_a_genuine_erasure_is_blanked_once_proven(desks, tmp_path, capsys, job):
         assert "No erasures are waiting" in run(capsys, "central", "redact", owner.url)
     assert checks_of(owner) == [("proven", None)]
     assert not in_log(owner, person_id)
+    assert not in_log(owner, person_id, "Meanwhile-Qx8")
     # later changes to that person arrive blanked: from B, which had not heard, and
     # straight through the laptop's login
     with b.store.session() as s:
