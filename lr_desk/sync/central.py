@@ -27,10 +27,12 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    LargeBinary,
     MetaData,
     Sequence,
     String,
     Table,
+    cast,
     create_engine,
     event,
     func,
@@ -126,9 +128,14 @@ _PG_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
               + ", ".join("%s::jsonb" if k in _JSON else "%s" for k in _APPEND) + ")")
 _SQLITE_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
                   + ", ".join("?" for _ in _APPEND) + ")")
-_PG_READ = (f"SELECT seq, {', '.join(CHANGE_COLUMNS)}, received_at FROM change_log "
-            "WHERE seq > %s "
-            "ORDER BY seq LIMIT %s")
+# A page: the changes after a sequence number, at most so many, and no more bytes than
+# PULL_BYTES once the first is in (a page of big changes would not fit in a desk's memory).
+PULL_BYTES = 64_000_000
+_READ = ("seq", *CHANGE_COLUMNS, "received_at")
+_PG_SIZE = "pg_column_size(fields) + COALESCE(pg_column_size(seen), 0)"
+_PG_READ = (f"SELECT {', '.join(_READ)} FROM (SELECT {', '.join(_READ)}, {_PG_SIZE} AS size, "
+            f"sum({_PG_SIZE}) OVER (ORDER BY seq) AS upto FROM change_log WHERE seq > %s "
+            "ORDER BY seq LIMIT %s) AS page WHERE upto - size < %s ORDER BY seq")
 
 
 def _json_text(value):
@@ -503,17 +510,24 @@ class CentralStore:
         if self._owner:
             conn.execute(text("SELECT change_log_order()"))
 
-    def pull(self, after: int, limit: int = 1000) -> list[Change]:
-        """The changes after sequence ``after``, oldest first, at most ``limit``."""
+    def pull(self, after: int, limit: int = 1000,
+             max_bytes: int | None = None) -> list[Change]:
+        """The changes after sequence ``after``, oldest first, at most ``limit`` of them
+        and (after the first) at most ``max_bytes`` (PULL_BYTES) of fields and seen."""
+        max_bytes = PULL_BYTES if max_bytes is None else max_bytes
         with self.engine.connect() as conn:
             if self.postgres:  # psycopg reads jsonb as Python values itself
                 return [Change(*row) for row in conn.exec_driver_sql(
-                    _PG_READ, (after, limit))]
-            rows = conn.execute(select(change_log.c.seq, *(change_log.c[k]
-                                                            for k in CHANGE_COLUMNS),
-                                       change_log.c.received_at)
-                                .where(change_log.c.seq > after)
-                                .order_by(change_log.c.seq).limit(limit)).all()
+                    _PG_READ, (after, limit, max_bytes))]
+            t = change_log.c
+            size = (func.length(cast(t.fields, LargeBinary))
+                    + func.coalesce(func.length(cast(t.seen, LargeBinary)), 0))
+            page = (select(*(t[k] for k in _READ), size.label("size"),
+                           func.sum(size).over(order_by=t.seq).label("upto"))
+                    .where(t.seq > after).order_by(t.seq).limit(limit).subquery())
+            rows = conn.execute(select(*(page.c[k] for k in _READ))
+                                .where(page.c.upto - page.c.size < max_bytes)
+                                .order_by(page.c.seq)).all()
         return [Change(*row) for row in rows]
 
     def desk_versions(self, conn=None) -> frozenset[str] | None:

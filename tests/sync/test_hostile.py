@@ -246,3 +246,37 @@ def test_what_a_change_set_aside_held_goes_when_its_record_is_erased(tmp_path):
     finally:
         central.close()
         a.close()
+
+
+def test_big_changes_come_a_few_to_a_page(central_url, tmp_path, monkeypatch):
+    """A device's changes each as big as the store takes would not fit in a desk's memory
+    5,000 to a page: a page stops at PULL_BYTES (here made small), and the desk gets them
+    all, page after page."""
+    import random
+
+    from lr_desk.sync import central as central_module
+
+    init_central(central_url)
+    a, b = new_device(tmp_path / "a"), new_device(tmp_path / "b")
+    central = CentralStore(central_url)
+    try:
+        with a.session() as s:
+            adv = advisors.create(s, "Alex Advisor", "walton").id
+            ids = [people.register(s, {"given_name": f"P{n}", "family_name": "Big"}, adv,
+                                   "walton").id for n in range(4)]
+        rng = random.Random(7)
+        for person_id in ids:  # 50,000 characters no compression makes much smaller
+            with a.session() as s:
+                s.get(Person, person_id).communication_other = "".join(
+                    chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(50_000))
+        sync_once(a, central)
+        head = central.head()
+        firsts = [c.seq for c in central.pull(head - 8, max_bytes=300_000)]
+        assert 1 <= len(firsts) < 8 and firsts[0] == head - 7
+        monkeypatch.setattr(central_module, "PULL_BYTES", 300_000)
+        sync_once(b, central)
+        assert records(a) == records(b)
+    finally:
+        central.close()
+        a.close()
+        b.close()
