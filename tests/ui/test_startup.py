@@ -16,9 +16,9 @@ from lr_desk.ui.signin import RecoveryKeyDialog, SetUpDialog, SignInDialog
 from tests.ui.conftest import PASSWORD, make_profile, unlocked_store
 
 
-def asked(qtbot, startup: Startup, kind):
+def asked(qtbot, startup: Startup, kind, timeout: int = 30_000):
     qtbot.waitUntil(lambda: isinstance(startup.dialog, kind) and startup.dialog.isVisible(),
-                    timeout=30_000)
+                    timeout=timeout)
     return startup.dialog
 
 
@@ -87,8 +87,8 @@ def test_demo_profile_is_separate_filled_and_marked(qtbot, desks, tmp_path):
 def test_the_demo_desk_signs_in_from_its_hint(qtbot, tmp_path):
     folder = data_dir(tmp_path / "base", demo=True)
     startup = Startup(folder, demo=True)
-    try:
-        dialog = asked(qtbot, startup, SignInDialog)
+    try:  # (the demo is made first: three accounts' keys and a year of visits; room for it)
+        dialog = asked(qtbot, startup, SignInDialog, timeout=180_000)
         hint = [w.text() for w in dialog.findChildren(type(dialog.status))
                 if w.accessibleName() == "Demo sign-in"]
         assert hint and "life-rooms-demo" in hint[0]
