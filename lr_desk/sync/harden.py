@@ -6,8 +6,8 @@ straight to the server. What one login could do to every other desk, and what st
 - Hold the lock that orders appends. It was an advisory lock, which any role may take
   (session-level, for as long as it likes). Appends are now ordered by an EXCLUSIVE lock
   on the table ``central_order``, on which devices have no rights: only the SECURITY
-  DEFINER trigger that numbers a device's appends takes it (at once if it is free or
-  already this transaction's), and ``change_log_order()``, which that trigger calls
+  DEFINER trigger before each statement a device appends with takes it (at once if it is
+  free or already this transaction's), and ``change_log_order()``, which that trigger calls
   when it is not and the owner's push calls. That waits a few seconds (its own
   ``lock_timeout``, whatever the session set); if the holder is a device idle in its
   transaction, or in one older than any push takes, it ends that session and tries
@@ -160,8 +160,33 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
                 'the sync tries again shortly' USING ERRCODE = 'lock_not_available';
         END $$""",
         f"REVOKE ALL ON FUNCTION {schema}.change_log_order() FROM PUBLIC",
-        # Migration c3's trigger, all its checks kept, ordered by change_log_order()
-        # instead of the advisory lock, and refusing a login whose password has changed.
+        # Once per statement a device appends with (before its rows): the checks that
+        # concern the push as a whole, and the ordering lock, taken once, not per row.
+        f"""CREATE OR REPLACE FUNCTION {schema}.change_log_device_statement() RETURNS trigger
+        LANGUAGE plpgsql {_DEFINER} AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM {device} WHERE role = session_user) THEN
+                RETURN NULL;  -- not a device: the owner, who has taken the lock itself
+            END IF;
+            IF current_setting('transaction_isolation') <> 'read committed' THEN
+                RAISE EXCEPTION 'lr_desk: a device appends in READ COMMITTED transactions '
+                    'only (a snapshot older than the ordering lock would misnumber it)'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            IF EXISTS (SELECT 1 FROM {device} d {joins}
+                       WHERE d.role = session_user AND NOT {same}) THEN
+                {changed};
+            END IF;
+            BEGIN  -- held already (an earlier statement), or free: no waiting, no asking
+                LOCK TABLE {order} IN EXCLUSIVE MODE NOWAIT;
+            EXCEPTION WHEN lock_not_available THEN
+                PERFORM {schema}.change_log_order();
+            END;
+            RETURN NULL;
+        END $$""",
+        f"REVOKE ALL ON FUNCTION {schema}.change_log_device_statement() FROM PUBLIC",
+        # Migration c3's trigger, all its checks kept, for each row: its number (under the
+        # lock the statement's trigger above has taken) and its clock stamp.
         f"""CREATE OR REPLACE FUNCTION {schema}.change_log_device_append() RETURNS trigger
         LANGUAGE plpgsql {_DEFINER} AS $$
         DECLARE
@@ -169,24 +194,10 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
             stamp text;
             other text;
         BEGIN
-            SELECT d.name, d.stamp_id, {same} AS same_password INTO me
-            FROM {device} d {joins} WHERE d.role = session_user;
+            SELECT d.name, d.stamp_id INTO me FROM {device} d WHERE d.role = session_user;
             IF NOT FOUND THEN
                 RETURN NEW;  -- not a device: the owner, numbering its own appends
             END IF;
-            IF current_setting('transaction_isolation') <> 'read committed' THEN
-                RAISE EXCEPTION 'lr_desk: a device appends in READ COMMITTED transactions '
-                    'only (a snapshot older than the ordering lock would misnumber it)'
-                    USING ERRCODE = 'insufficient_privilege';
-            END IF;
-            IF NOT me.same_password THEN
-                {changed};
-            END IF;
-            BEGIN  -- held already (a row before this one), or free: no waiting, no asking
-                LOCK TABLE {order} IN EXCLUSIVE MODE NOWAIT;
-            EXCEPTION WHEN lock_not_available THEN
-                PERFORM {schema}.change_log_order();
-            END;
             NEW.seq := (SELECT COALESCE(MAX(seq), 0) + 1 FROM {log});
             NEW.received_at := now();
             stamp := substring(NEW.hlc FROM '{STAMP}');
@@ -246,6 +257,7 @@ def harden_store(conn, hold: int = HOLD) -> list[str]:
     for statement in store_sql(schema, superuser, hold):
         conn.exec_driver_sql(statement.replace("%", "%%"))  # (no parameters: literal %)
     _read_policy(conn, schema)
+    _statement_trigger(conn, schema)
     notes: list[str] = []
     for role in conn.scalars(text(
             "SELECT d.role FROM device d JOIN pg_roles r ON r.rolname = d.role "
@@ -279,6 +291,17 @@ def _read_policy(conn, schema: str) -> None:
     if qual is not None and "change_log_login_ok" not in qual:
         conn.exec_driver_sql(f"ALTER POLICY devices_read ON {schema}.change_log "
                              f"USING ((SELECT {schema}.change_log_login_ok()))")
+
+
+def _statement_trigger(conn, schema: str) -> None:
+    """The trigger once per statement that appends (store_sql): made only where it is not
+    yet (CREATE TRIGGER locks the log against every push)."""
+    if not conn.scalar(text(
+            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) "
+            "AND tgname = 'change_log_device_statement')"), {"t": f"{schema}.change_log"}):
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER change_log_device_statement BEFORE INSERT ON {schema}.change_log "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {schema}.change_log_device_statement()")
 
 
 def harden_device(conn, role: str, new_password: bool = False) -> list[str]:
