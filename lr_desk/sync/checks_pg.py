@@ -5,13 +5,15 @@ device's login, which may append to the log, cannot append anything else.
 Cost is what matters here (a push of 10,000 changes has a budget of 3x a raw insert):
 a change that passes is judged by one expression per kind of record, built of jsonb
 look-ups, regular expressions (PostgreSQL keeps them compiled) and jsonpath, with no
-call of a SQL function (each costs tens of microseconds) and no query: PL/pgSQL runs it
-as a "simple expression". The schema version is looked up in desk_schema only if it is
-not one of those known when the trigger was made. Only a change that fails goes through
-the slower function that says, in plain words, what is wrong with it. The trigger is not
-SECURITY DEFINER: it reads only desk_schema, which every login may read.
+call of a SQL function (each costs tens of microseconds). From migration c8 the trigger
+runs once per statement, after it: one query over all the rows it appended (a
+transition table) finds the first that is wrong, if any (a trigger call per row cost
+more than the check itself). The schema version is looked up in desk_schema only if it
+is not one of those known when the trigger was made. Only a change that fails goes
+through the slower function that says, in plain words, what is wrong with it. The
+trigger is not SECURITY DEFINER: it reads only desk_schema, which every login may read.
 
-The description is read when a migration runs it (c5): a later change to the models
+The description is read when a migration runs it (c5, c8): a later change to the models
 that syncs new columns or other types needs a migration that makes these functions
 again from the code of its day.
 """

@@ -13,7 +13,11 @@ straight to the server. What one login could do to every other desk, and what st
   transaction, or in one older than any push takes, it ends that session and tries
   again; otherwise the push fails with "the central store is busy" and the desk's sync
   tries later. A device that sets its own timeouts to 0 still holds the lock only as
-  long as it keeps a push going, and no longer than HOLD seconds.
+  long as it keeps a push going, and no longer than HOLD seconds. Under the lock that
+  trigger also sets ``central_next_seq`` (no rights for devices) to follow the log's
+  last number, and each row a device appends takes the next; migration c3's check of
+  the clock stamps runs after the statement, on all its rows in one query (a trigger
+  call per row, with its queries, cost a push more than the insert itself).
 - Open connections without end, or sit in them: each device login gets CONNECTION
   LIMIT and statement, lock and idle timeouts (a device may SET its own: the lock above
   does not rely on them).
@@ -90,6 +94,8 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
     a device's password is only possible then). ``hold``: HOLD (tests shorten it)."""
     order, log, device = f"{schema}.central_order", f"{schema}.change_log", f"{schema}.device"
     logins = f"{schema}.central_device_login"
+    numbers = f"{schema}.central_next_seq"
+    device_like = _literal(DEVICE_PREFIX.replace("_", "\\_") + "%")
     # Whether a device's password is still the one add-device set (pg_authid is the
     # superuser's: without it there is nothing to compare with).
     if superuser:
@@ -160,12 +166,17 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
                 'the sync tries again shortly' USING ERRCODE = 'lock_not_available';
         END $$""",
         f"REVOKE ALL ON FUNCTION {schema}.change_log_order() FROM PUBLIC",
+        # The numbers a device's appends get: set to follow the log's last, under the
+        # ordering lock, before each statement a device appends with (devices have no
+        # rights on it: only the triggers below use it).
+        f"CREATE SEQUENCE IF NOT EXISTS {numbers} AS bigint",
+        f"REVOKE ALL ON SEQUENCE {numbers} FROM PUBLIC",
         # Once per statement a device appends with (before its rows): the checks that
-        # concern the push as a whole, and the ordering lock, taken once, not per row.
+        # concern the push as a whole, the ordering lock, and where its numbers start.
         f"""CREATE OR REPLACE FUNCTION {schema}.change_log_device_statement() RETURNS trigger
         LANGUAGE plpgsql {_DEFINER} AS $$
         BEGIN
-            IF NOT EXISTS (SELECT 1 FROM {device} WHERE role = session_user) THEN
+            IF session_user NOT LIKE {device_like} THEN
                 RETURN NULL;  -- not a device: the owner, who has taken the lock itself
             END IF;
             IF current_setting('transaction_isolation') <> 'read committed' THEN
@@ -182,50 +193,80 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
             EXCEPTION WHEN lock_not_available THEN
                 PERFORM {schema}.change_log_order();
             END;
+            -- (a query now sees every append committed before the lock was had)
+            PERFORM setval({_literal(numbers)},
+                           (SELECT COALESCE(MAX(seq), 0) + 1 FROM {log}), false);
             RETURN NULL;
         END $$""",
         f"REVOKE ALL ON FUNCTION {schema}.change_log_device_statement() FROM PUBLIC",
-        # Migration c3's trigger, all its checks kept, for each row: its number (under the
-        # lock the statement's trigger above has taken) and its clock stamp.
+        # Before each row a device appends: its number, the next after the statement's
+        # start (whatever number the device gave), and when the store received it.
         f"""CREATE OR REPLACE FUNCTION {schema}.change_log_device_append() RETURNS trigger
+        LANGUAGE plpgsql {_DEFINER} AS $$
+        BEGIN
+            IF session_user NOT LIKE {device_like} THEN
+                RETURN NEW;  -- not a device: the owner, numbering its own appends
+            END IF;
+            NEW.seq := nextval({_literal(numbers)});
+            NEW.received_at := now();
+            RETURN NEW;
+        END $$""",
+        # After each statement a device appends with: migration c3's check of the clock
+        # stamps, on all its rows in one query: the stamp of a device's first push binds
+        # it (if no other device has it); every change it sends carries that one.
+        f"""CREATE OR REPLACE FUNCTION {schema}.change_log_device_stamps() RETURNS trigger
         LANGUAGE plpgsql {_DEFINER} AS $$
         DECLARE
             me record;
-            stamp text;
+            wrong record;
             other text;
         BEGIN
+            IF session_user NOT LIKE {device_like} THEN
+                RETURN NULL;
+            END IF;
             SELECT d.name, d.stamp_id INTO me FROM {device} d WHERE d.role = session_user;
             IF NOT FOUND THEN
-                RETURN NEW;  -- not a device: the owner, numbering its own appends
+                RETURN NULL;  -- no device's login: row-level security let nothing in
             END IF;
-            NEW.seq := (SELECT COALESCE(MAX(seq), 0) + 1 FROM {log});
-            NEW.received_at := now();
-            stamp := substring(NEW.hlc FROM '{STAMP}');
-            IF stamp IS NULL THEN
-                RAISE EXCEPTION 'lr_desk: the clock stamp % is not one lr_desk makes', NEW.hlc
-                    USING ERRCODE = 'insufficient_privilege';
+            SELECT a.hlc, substring(a.hlc FROM '{STAMP}') AS stamp INTO wrong FROM added a
+            WHERE substring(a.hlc FROM '{STAMP}') IS NULL
+               OR substring(a.hlc FROM '{STAMP}') IS DISTINCT FROM COALESCE(me.stamp_id,
+                    (SELECT substring(b.hlc FROM '{STAMP}') FROM added b
+                     ORDER BY b.seq LIMIT 1))
+            ORDER BY a.seq LIMIT 1;
+            IF FOUND AND wrong.stamp IS NULL THEN
+                RAISE EXCEPTION 'lr_desk: the clock stamp % is not one lr_desk makes',
+                    wrong.hlc USING ERRCODE = 'insufficient_privilege';
             END IF;
-            IF me.stamp_id IS NOT NULL THEN
-                IF me.stamp_id <> stamp THEN
-                    RAISE EXCEPTION 'lr_desk: the device "%" stamps its changes with its own '
-                        'device stamp %, not %', me.name, me.stamp_id, stamp
+            IF me.stamp_id IS NULL THEN
+                -- the first push binds the device to its first change's stamp, if no
+                -- other device has it
+                me.stamp_id := (SELECT substring(b.hlc FROM '{STAMP}') FROM added b
+                                ORDER BY b.seq LIMIT 1);
+                IF me.stamp_id IS NULL THEN
+                    RETURN NULL;  -- (nothing appended)
+                END IF;
+                SELECT name INTO other FROM {device} WHERE stamp_id = me.stamp_id;
+                IF NOT FOUND THEN
+                    SELECT device_id INTO other FROM {log}
+                    WHERE substr(hlc, {STAMP_FROM}) = me.stamp_id AND device_id <> me.name
+                    LIMIT 1;
+                END IF;
+                IF other IS NOT NULL THEN
+                    RAISE EXCEPTION 'lr_desk: the device stamp % belongs to the device "%", '
+                        'not to "%"', me.stamp_id, other, me.name
                         USING ERRCODE = 'insufficient_privilege';
                 END IF;
-                RETURN NEW;
+                UPDATE {device} SET stamp_id = me.stamp_id WHERE name = me.name;
             END IF;
-            -- the first push binds the device to its stamp, if no other device has it
-            SELECT name INTO other FROM {device} WHERE stamp_id = stamp;
-            IF NOT FOUND THEN
-                SELECT device_id INTO other FROM {log}
-                WHERE substr(hlc, {STAMP_FROM}) = stamp AND device_id <> me.name LIMIT 1;
+            IF wrong.stamp IS NOT NULL THEN
+                RAISE EXCEPTION 'lr_desk: the device "%" stamps its changes with its own '
+                    'device stamp %, not %', me.name, me.stamp_id, wrong.stamp
+                    USING ERRCODE = 'insufficient_privilege';
             END IF;
-            IF other IS NOT NULL THEN
-                RAISE EXCEPTION 'lr_desk: the device stamp % belongs to the device "%", not '
-                    'to "%"', stamp, other, me.name USING ERRCODE = 'insufficient_privilege';
-            END IF;
-            UPDATE {device} SET stamp_id = stamp WHERE name = me.name;
-            RETURN NEW;
+            RETURN NULL;
         END $$""",
+        f"REVOKE ALL ON FUNCTION {schema}.change_log_device_stamps() FROM PUBLIC",
         f"REVOKE ALL ON FUNCTION {schema}.change_log_device_append() FROM PUBLIC",
     ]
 
@@ -257,7 +298,7 @@ def harden_store(conn, hold: int = HOLD) -> list[str]:
     for statement in store_sql(schema, superuser, hold):
         conn.exec_driver_sql(statement.replace("%", "%%"))  # (no parameters: literal %)
     _read_policy(conn, schema)
-    _statement_trigger(conn, schema)
+    _statement_triggers(conn, schema)
     notes: list[str] = []
     for role in conn.scalars(text(
             "SELECT d.role FROM device d JOIN pg_roles r ON r.rolname = d.role "
@@ -293,15 +334,18 @@ def _read_policy(conn, schema: str) -> None:
                              f"USING ((SELECT {schema}.change_log_login_ok()))")
 
 
-def _statement_trigger(conn, schema: str) -> None:
-    """The trigger once per statement that appends (store_sql): made only where it is not
-    yet (CREATE TRIGGER locks the log against every push)."""
-    if not conn.scalar(text(
-            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) "
-            "AND tgname = 'change_log_device_statement')"), {"t": f"{schema}.change_log"}):
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER change_log_device_statement BEFORE INSERT ON {schema}.change_log "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {schema}.change_log_device_statement()")
+def _statement_triggers(conn, schema: str) -> None:
+    """The triggers once per statement that appends (store_sql): each made only where it
+    is not yet (CREATE TRIGGER locks the log against every push)."""
+    log = f"{schema}.change_log"
+    for name, when, added in (("change_log_device_statement", "BEFORE", ""),
+                              ("change_log_device_stamps", "AFTER",
+                               "REFERENCING NEW TABLE AS added ")):
+        if not conn.scalar(text(
+                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = :n "
+                "AND tgrelid = CAST(:t AS regclass))"), {"n": name, "t": log}):
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} {when} INSERT ON {log} {added}"
+                                 f"FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{name}()")
 
 
 def harden_device(conn, role: str, new_password: bool = False) -> list[str]:
