@@ -6,8 +6,8 @@ to the log is checked here before it is stored: by the SQLite store in CentralSt
 in Python; by PostgreSQL in the database itself, with the trigger migration c5 makes from
 the same description (checks_pg.postgres_sql), so a device's own login cannot go round it.
 Every desk checks each change again before applying it (a log from before the checks may
-still hold bad ones); one it cannot apply is set aside (the local table ``set_aside``,
-with the reason, for an admin: services.set_aside) and the pull carries on with the rest.
+still hold bad ones: sync.screen); one it cannot apply is set aside, with the reason, for
+an admin, and the pull carries on with the rest.
 
 A valid change:
 - ``op`` "insert" or "update"; ``entity`` a synced table (models.SYNCED_MODELS);
@@ -32,36 +32,21 @@ Every desk sets aside the same changes: the decision depends only on the change,
 the store says (received_at, the versions it knows) and on the log before it, never on
 the desk's clock or settings. So desks still converge.
 
-The hook for stateful checks (proofs of authority, say):
-
-    from lr_desk.sync import checks
-
-    @checks.stateful
-    def authority(screen: checks.Screen, change) -> None:
-        if not proven(screen.conn, change):
-            raise checks.Refused("no proof that an admin made this account")
-
-Each check registered runs on every pulled change whose shape passed, in log order,
-inside the local transaction that applies the page: ``screen.conn`` reads the desk as it
-was before the page, ``screen.accepted`` holds the page's changes accepted so far (applied
-together after the screening). Raising Refused sets the change aside with that reason,
-as a bad shape is. A check must depend only on the log (what is applied, what came
-earlier in the page), never on the desk's clock or its own settings.
+Stateful checks (proofs of authority) are registered in sync.screen.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, Text
 
-from lr_desk.store import authority, erase, merge
-from lr_desk.store.clock import utcnow
+from lr_desk.store import merge
 from lr_desk.store.models import SYNCED_MODELS
 from lr_desk.store.schema import SCHEMA_VERSION
 
@@ -332,17 +317,7 @@ def refused(change_id: Any, entity: Any, entity_id: Any, why: str) -> str:
             f"{_shown(entity_id)}: {why}. Nothing of this push was stored.")
 
 
-# --- on the desk: screening a pulled page ------------------------------------------
-
-Check = Callable[["Screen", Any], None]
-STATEFUL: list[Check] = []
-
-
-def stateful(check: Check) -> Check:
-    """Register a stateful check (see the module's docstring); returns it unchanged."""
-    if check not in STATEFUL:
-        STATEFUL.append(check)
-    return check
+# --- on the desk (sync.screen screens a pulled page) ---------------------------------
 
 
 def ms_of(stamp: datetime | None) -> int | None:
@@ -362,79 +337,3 @@ def newer(version: Any, versions: Collection[str] | None) -> bool:
         return int(version) > int(SCHEMA_VERSION)
     except (TypeError, ValueError):
         return False
-
-
-@dataclass
-class Screen:
-    """One pulled page being screened on a desk (see the module's docstring)."""
-
-    conn: Any  # the local transaction that applies the page
-    versions: Collection[str] | None  # what the store knows (None: a store without a list)
-    proofs_from: int = 0  # the log's head before proofs of authority (store.authority)
-    accepted: list = field(default_factory=list)
-    aside: list[tuple[Any, str]] = field(default_factory=list)
-
-    def run(self, changes: Iterable) -> list:
-        """The changes to apply, in order; the others are set aside (written here)."""
-        versions = self.versions if self.versions is not None else desk_versions()
-        for c in changes:
-            received = ms_of(c.received_at) if getattr(c, "received_at", None) else None
-            now = received + DESK_SLACK if received is not None else 10**15
-            why = (problem(c, versions, now) or _size_problem(c))
-            if why is None:
-                try:
-                    for check in STATEFUL:
-                        check(self, c)
-                except Refused as exc:
-                    why = str(exc)
-            if why is None:
-                self.accepted.append(c)
-            else:
-                self.aside.append((c, why))
-        if self.aside:
-            set_aside(self.conn, self.aside)
-        return self.accepted
-
-
-def _size_problem(c) -> str | None:
-    """Only JSON columns and seen can be big once the rest passed: a desk allows twice
-    the store's limit (the store measures its own stored form)."""
-    big = [k for k, v in c.fields.items() if type(v) is dict and _size(v) > 2 * MAX_CHANGE]
-    if big or (c.seen and _size(c.seen) > 2 * MAX_CHANGE):
-        return f"it is bigger than {2 * MAX_CHANGE:,} bytes"
-    return None
-
-
-def set_aside(conn, aside: list[tuple[Any, str]]) -> None:
-    """Keep changes this desk will not apply, with why (once each, by change id). What
-    one to a record erased here held is not kept (see store.erase)."""
-    erased = erase.erased_ids(conn, [c.entity_id for c, _ in aside
-                                     if isinstance(c.entity_id, str)])
-
-    def text(value: Any) -> str:
-        return value if isinstance(value, str) else json.dumps(value, default=str)
-
-    def as_json(value: Any) -> str | None:
-        return None if value is None else json.dumps(value, default=str)
-
-    conn.exec_driver_sql(
-        "INSERT OR IGNORE INTO set_aside (change_id, seq, device_id, entity, entity_id, op, "
-        "fields, seen, hlc, schema_version, reason, set_aside_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(text(c.change_id), c.seq, text(c.device_id), text(c.entity), text(c.entity_id),
-          text(c.op), *((None, None) if c.entity_id in erased else
-                        (as_json(c.fields), as_json(c.seen))), text(c.hlc),
-          text(c.schema_version), why, utcnow().isoformat(sep=" "))
-         for c, why in aside])
-
-
-@stateful
-def _authority(screen: Screen, change) -> None:
-    """Accounts and erasures: applied only with proof that someone who may made them
-    (store.authority keeps, in log order, who may sign what)."""
-    check = getattr(screen, "authority", None)  # one per page, kept with it
-    if check is None:
-        check = screen.authority = authority.Authority(screen.conn, screen.proofs_from)
-    why = check.review(change)
-    if why is not None:
-        raise Refused(f"{why} (an account or an erasure needs proof of who made it)")

@@ -6,7 +6,7 @@ pages loses nothing and repeats nothing. A change written by a newer lr_desk (a 
 version the store knows, later than this desk's) stops the pull before it is applied; the
 cursor stays just before it until this device is updated. A change this desk cannot
 apply (lr_desk.sync.checks: a bad shape, a schema version that is no real one, no proof)
-is set aside, the same on every desk, and the pull carries on with the rest.
+is set aside (sync.screen), the same on every desk, and the pull carries on with the rest.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from lr_desk.store import erase, merge
 from lr_desk.store.db import Store
-from lr_desk.sync import checks
+from lr_desk.sync import checks, screen
 from lr_desk.sync.central import CentralStore
 from lr_desk.sync.push import push_outbox, put_state, state, waiting
 
@@ -137,8 +137,8 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
                 with _no_cyclic_gc():
                     # what this desk cannot apply is set aside here, with why
-                    screen = checks.Screen(conn, versions, proofs_from)
-                    accepted = screen.run(usable)
+                    page_screen = screen.Screen(conn, versions, proofs_from)
+                    accepted = page_screen.run(usable)
                     applied = merge.apply_changes(conn, accepted, store.device_id)
                 at = max(page_end, done_to)
                 put_state(conn, "cursor", at)
@@ -153,7 +153,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
             consumed += len(usable)
             done.pulled += applied.changes
             done.conflicts += applied.conflicts
-            done.set_aside += len(screen.aside)
+            done.set_aside += len(page_screen.aside)
             _note_touched(done.touched, applied.touched)
         if cut is not None:
             raise NewerVersion(

@@ -10,7 +10,7 @@ SQL. So from central migration c7 an erasure appended is only recorded as pendin
 the owner's login, decides:
 
 - ``decide`` replays the log's account changes and erasures, in log order, through the
-  very checks every desk runs on a pull (sync.checks.Screen, with store.authority), on a
+  very checks every desk runs on a pull (sync.screen.Screen, with store.authority), on a
   throwaway in-memory SQLite holding only the tables they use (built from the desk's
   models). So the store erases exactly what every desk applies: a decision depends only
   on the log (and proofs_from), never on who runs it or when.
@@ -50,7 +50,7 @@ from sqlalchemy import (
 
 from lr_desk.store.erase import named_in
 from lr_desk.store.models import AuthorityAccount, AuthorityDevice, ErasedRow, SetAside
-from lr_desk.sync import central, checks, redact
+from lr_desk.sync import central, checks, redact, screen
 from lr_desk.sync.central import change_log
 
 REPLAYED = ("advisor", "erasure")  # what store.authority's decisions depend on
@@ -166,13 +166,13 @@ def decide(conn: Connection, upto: int) -> dict[int, Verdict]:
             after = changes[-1].seq
             cut = next((i for i, c in enumerate(changes)
                         if checks.newer(c.schema_version, versions)), None)
-            screen = checks.Screen(local, versions, proofs_from)
-            accepted = screen.run(changes if cut is None else changes[:cut])
+            page = screen.Screen(local, versions, proofs_from)
+            accepted = page.run(changes if cut is None else changes[:cut])
             _note_erasures(local, accepted)
             for c in accepted:
                 if c.entity == "erasure" and c.op == "insert":
                     verdicts[c.seq] = Verdict(None, seeds_of(c.fields))
-            for c, why in screen.aside:
+            for c, why in page.aside:
                 if c.entity == "erasure" and c.op == "insert":
                     verdicts[c.seq] = Verdict(why, device=str(c.device_id))
             if cut is not None:
