@@ -304,11 +304,10 @@ class _Batch:
             rows = self.inserts.get(entity)
             if rows:
                 names, defaults, to_db, _ = STORAGE[entity]
-                pairs = list(zip(names, defaults, strict=True))
                 convert = [(i, to_db[n]) for i, n in enumerate(names) if n in to_db]
                 values = []
                 for row in rows.values():
-                    vals = [row.get(n, default) for n, default in pairs]  # default: missing
+                    vals = list(map(row.get, names, defaults))  # default: missing
                     for i, c in convert:
                         vals[i] = c(vals[i])
                     values.append(tuple(vals))
