@@ -4,10 +4,11 @@ One SQLAlchemy code path for PostgreSQL (production) and a SQLite file (the embe
 default), chosen by the URL. Every change keeps the id its device gave it, so pushing
 the same batch again adds nothing. Each change gets a sequence number in commit order:
 appends are serialised on PostgreSQL by a lock on a table devices have no rights on
-(taken for them by the trigger that numbers their appends; lr_desk.sync.harden) and by
-``BEGIN IMMEDIATE`` on SQLite, so a reader that has seen sequence N has seen every
-change that will ever get a number up to N. (A plain ``bigserial`` is not enough: a
-reader can pass over a number whose transaction commits late.)
+(taken for them by the trigger before each statement they append with; see
+lr_desk.sync.harden) and by ``BEGIN IMMEDIATE`` on SQLite, so a reader that has seen
+sequence N has seen every change that will ever get a number up to N. (A plain
+``bigserial`` is not enough: a reader can pass over a number whose transaction commits
+late.)
 """
 
 from __future__ import annotations
