@@ -30,7 +30,7 @@ from typing import Any
 
 from lr_desk.store.models import SYNCED_MODELS
 from lr_desk.sync import screen
-from lr_desk.sync.checks import Refused
+from lr_desk.sync.checks import MAX_ID, Refused
 
 # kind of record -> its references: (column, the kind of record it names)
 REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -50,16 +50,16 @@ class _Page:
 
     def __init__(self, conn, changes: list):
         wanted: dict[str, set[str]] = defaultdict(set)
-        for c in changes:  # (not screened yet: any shape at all)
+        for c in changes:  # (not screened yet: any shape at all; an id is short)
             if type(c.entity) is not str or c.entity not in SYNCED_MODELS:
                 continue
-            if c.op == "update" and type(c.entity_id) is str:
+            if c.op == "update" and type(c.entity_id) is str and len(c.entity_id) <= MAX_ID:
                 wanted[c.entity].add(c.entity_id)
             refs = REFERENCES.get(c.entity)
             if refs and type(c.fields) is dict:
                 for column, table in refs:
                     value = c.fields.get(column)
-                    if type(value) is str:
+                    if type(value) is str and len(value) <= MAX_ID:
                         wanted[table].add(value)
         self.known: dict[str, set[str]] = {
             table: set(conn.exec_driver_sql(

@@ -13,11 +13,13 @@ import itertools
 import json
 import re
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select
 
 from lr_desk.services import advisors, people
+from lr_desk.store import authority
 from lr_desk.store.clock import new_id, utcnow
 from lr_desk.store.models import (
     SYNCED_MODELS,
@@ -32,12 +34,14 @@ from lr_desk.store.models import (
     SetAside,
 )
 from lr_desk.store.schema import SCHEMA_VERSION
-from lr_desk.sync import references
-from lr_desk.sync.central import CentralStore, add_device, init_central
+from lr_desk.sync import checks, references, screen
+from lr_desk.sync.central import CentralStore, Change, add_device, init_central
 from lr_desk.sync.engine import sync_once
 
 from .devices import new_device, records
 from .hostile import append_unchecked
+from .test_checks import CASES
+from .test_checks import _change as shaped
 from .test_security import _name, login
 
 WHEN = "2026-01-01T00:00:00.000000"
@@ -293,3 +297,32 @@ def test_every_key_a_desks_database_holds_is_checked(tmp_path):
         store.close()
     assert {t: set(refs) for t, refs in references.REFERENCES.items()} == {
         t: refs for t, refs in held.items() if refs}
+
+
+def test_a_page_of_any_shape_is_looked_up_and_screened_as_before(tmp_path):
+    """The look-up sees a page before its shapes are checked: whatever a change holds
+    (every case of the store's checks, odd references), nothing fails, a bad shape is
+    set aside with the same words as before, and a good one only for what it points at."""
+    store = new_device(tmp_path / "a")
+    odd = [{"entity": "conversation", "op": "insert", "fields": {
+        "person_id": bad, "occurred_at": WHEN, "site_code": "w", "advisor_id": new_id(),
+        "created_at": WHEN, "updated_at": WHEN}}
+        for bad in ("x" * 100_000, "\ud800", "\x00", ["a"], {"id": 1}, 7)]
+    cases = [case for _, case, _ in CASES if case.get("entity") not in authority.PROVEN]
+    received = datetime.now(UTC).replace(tzinfo=None)
+    page = [Change(seq, c["change_id"], "d", c["entity"], c["entity_id"], c["op"],
+                   c["fields"], c["hlc"], c["schema_version"], c.get("seen"), received)
+            for seq, c in enumerate(map(shaped, cases + odd), 1)]
+    now = checks.ms_of(received) + checks.DESK_SLACK
+    try:
+        with store.engine.begin() as conn:
+            s = screen.Screen(conn, checks.desk_versions(), 0)
+            accepted = s.run(page)
+    finally:
+        store.close()
+    assert accepted and len(accepted) + len(s.aside) == len(page)
+    for c, why in s.aside:
+        shape = checks.problem(c, checks.desk_versions(), now)
+        assert why == shape if shape else re.fullmatch(
+            r"(it changes|its \w+ points at) an? [a-z ]+ that does not exist: [-0-9a-f]{36}",
+            why)
