@@ -61,6 +61,19 @@ def stateful(check: Check | None = None, *, entities: Collection[str] | None = N
     return register if check is None else register(check)
 
 
+PageHook = Callable[["Screen", list], None]
+PAGE_HOOKS: list[PageHook] = []
+
+
+def page_hook(hook: PageHook) -> PageHook:
+    """Register ``hook(screen, changes)``, run once with the whole page (a list, of any
+    shape) before it is screened: for a stateful check that looks up what it needs for
+    the page at once rather than a query per change (sync.references)."""
+    if hook not in PAGE_HOOKS:
+        PAGE_HOOKS.append(hook)
+    return hook
+
+
 # --- the fast test of a change's shape ----------------------------------------------
 
 
@@ -157,12 +170,16 @@ class Screen:
     conn: Any  # the local transaction that applies the page
     versions: Collection[str] | None  # what the store knows (None: a store without a list)
     proofs_from: int = 0  # the log's head before proofs of authority (store.authority)
+    references: bool = True  # check what changes point at (False: sync.verify's replay)
     accepted: list = field(default_factory=list)
     aside: list[tuple[Any, str]] = field(default_factory=list)
 
     def run(self, changes: Iterable) -> list:
         """The changes to apply, in order; the others are set aside (written here)."""
         versions = self.versions if self.versions is not None else checks.desk_versions()
+        changes = list(changes)
+        for hook in PAGE_HOOKS:
+            hook(self, changes)
         stateful_for: dict[Any, list[Check]] = {}
         received, now = object(), 0  # a page's changes mostly share a received_at
         for c in changes:
@@ -230,3 +247,5 @@ def _authority(screen: Screen, change) -> None:
     if why is not None:
         raise Refused(f"{why} (an account or an erasure needs proof of who made it)")
 
+
+from lr_desk.sync import references  # noqa: E402, F401  (registers its check)

@@ -166,7 +166,7 @@ def decide(conn: Connection, upto: int) -> dict[int, Verdict]:
             after = changes[-1].seq
             cut = next((i for i, c in enumerate(changes)
                         if checks.newer(c.schema_version, versions)), None)
-            page = screen.Screen(local, versions, proofs_from)
+            page = screen.Screen(local, versions, proofs_from, references=False)
             accepted = page.run(changes if cut is None else changes[:cut])
             _note_erasures(local, accepted)
             for c in accepted:

@@ -78,7 +78,8 @@ def test_a_page_is_screened_as_the_full_check_says(tmp_path):
     now = checks.ms_of(RECEIVED) + checks.DESK_SLACK
     expected = {c.seq: checks.problem(c, VERSIONS, now) for c in page}
     with desk.engine.begin() as conn:
-        s = screen.Screen(conn, VERSIONS, 0)
+        # (most cases change records this desk does not have: test_references')
+        s = screen.Screen(conn, VERSIONS, 0, references=False)
         accepted = s.run(page)
         kept = dict(conn.exec_driver_sql("SELECT seq, reason FROM set_aside").all())
     assert [c.seq for c in accepted] == [seq for seq, why in expected.items() if why is None]
