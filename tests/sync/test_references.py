@@ -133,16 +133,19 @@ def test_changes_pointing_at_nothing_are_set_aside_alike_and_the_rest_applies(
         nobody = new_id()
         bad = {"person_id": conversation(nobody, adv),
                "service_id": referral(ann, item, nobody),
-               "merged_into": person("Cat", merged_into=nobody)}
+               "merged_into": person("Cat", merged_into=nobody),
+               "partner_id": _change("consent", {"person_id": ann, "kind": "share",
+                                                 "partner_id": nobody, "recorded_at": WHEN,
+                                                 "recorded_by": adv})}
         bob = person("Bob")
         good = [conversation(ann, adv), bob, conversation(bob["entity_id"], adv),
                 referral(ann, item, service)]
         dev.push(name, [good[0], bad["person_id"], good[1], bad["service_id"], good[2],
-                        bad["merged_into"], good[3]])  # one page for every desk
+                        bad["merged_into"], good[3], bad["partner_id"]])  # one page
 
         synced = [sync_once(d, central) for d in desks]
 
-        assert [s.set_aside for s in synced] == [3, 3, 3]
+        assert [s.set_aside for s in synced] == [4, 4, 4]
         aside = [_set_aside(d) for d in desks]
         assert aside[0] == aside[1] == aside[2]
         assert aside[0] == {
@@ -151,7 +154,9 @@ def test_changes_pointing_at_nothing_are_set_aside_alike_and_the_rest_applies(
             bad["service_id"]["change_id"]:
                 f"its service_id points at a partner service that does not exist: {nobody}",
             bad["merged_into"]["change_id"]:
-                f"its merged_into points at a person that does not exist: {nobody}"}
+                f"its merged_into points at a person that does not exist: {nobody}",
+            bad["partner_id"]["change_id"]:
+                f"its partner_id points at a partner that does not exist: {nobody}"}
         assert records(a) == records(b) == records(c)
         with c.session() as s:  # the good ones, in the same page, are applied
             assert {x.id for x in s.scalars(select(Conversation))} >= {
