@@ -61,6 +61,10 @@ VERSION_TABLE = "central_version"
 # store no init of this lr_desk has hardened yet; migration c3 names it.
 ORDER_LOCK = 7_204_116
 MIGRATE_LOCK = 7_204_117  # the one that runs two inits one after the other
+# How long an init waits for that lock, and for the locks a migration needs on the log:
+# a device's login can take any advisory lock, or sit in a transaction on the log;
+# init then stops and says the store is busy, instead of waiting for ever.
+MIGRATE_WAIT = "60s"
 CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise (?connect_timeout=N)
 
 metadata = MetaData()
@@ -304,7 +308,7 @@ def _harden(engine: Engine) -> list[str]:
     from lr_desk.sync import harden
 
     with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{MIGRATE_WAIT}'")
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
         conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
         return harden.harden_store(conn)

@@ -356,6 +356,9 @@ def explain(exc: BaseException, url: str | URL | None = None) -> str:
     if has("central store is busy"):  # lr_desk.sync.harden: the ordering lock was held
         return ("The central store is busy with another desk's changes: sync tries again "
                 f"shortly. {_KEPT}")
+    if has("lock timeout"):  # a lock held too long: by another desk, or an init
+        return ("The central store is busy: another desk or an lr-desk central init held "
+                "it for too long. Nothing was changed: try again in a few minutes.")
     if has("changed from outside lr-desk central add-device"):  # lr_desk.sync.harden
         return (f"The central store no longer accepts {login}: its password was changed "
                 "from outside lr_desk. Ask the administrator for a new one (lr-desk central "

@@ -409,3 +409,33 @@ def test_init_on_a_server_that_allows_prepared_transactions_says_so(postgres_ser
     finally:
         cluster.stop("immediate")
     assert any("set max_prepared_transactions = 0" in note for note in notes)
+
+
+def test_a_device_holding_the_init_lock_cannot_stall_an_upgrade(store, monkeypatch):
+    """A device's login holding the lock that orders inits (an advisory lock: any login
+    may take one) made an upgrading ``central init`` wait for ever, every desk queued
+    behind its migration; now init gives up after MIGRATE_WAIT and says the store is busy,
+    changing nothing, and goes through once the lock is let go."""
+    from lr_desk.sync import central
+
+    admin, a, _ = store
+    engine = make_engine(admin)
+    try:
+        from alembic import command
+
+        command.downgrade(alembic_config(engine), central.SCHEMAS[-2])  # an older store
+    finally:
+        engine.dispose()
+    monkeypatch.setattr(central, "MIGRATE_WAIT", "1s")
+    with raw(login(a)) as held:
+        held.execute("SELECT pg_advisory_lock(%s)", (central.MIGRATE_LOCK,))
+        with pytest.raises(DBAPIError) as refused:
+            init_central(admin)
+        said = explain(refused.value, admin)
+        assert "busy" in said and "Nothing was changed" in said
+        looked = CentralStore(admin)
+        try:
+            assert looked.schema() == central.SCHEMAS[-2]
+        finally:
+            looked.close()
+    assert init_central(admin) == central.CENTRAL_SCHEMA  # let go: the upgrade goes through

@@ -16,6 +16,9 @@ def run() -> None:
     engine = config.attributes["engine"]
     with engine.begin() as connection:  # commits only if every pending revision worked
         if connection.dialect.name == "postgresql":
+            # (waits that long at most, for this lock and for every lock the migrations
+            # take on the log: a device holding either cannot stall an upgrade for ever)
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{central.MIGRATE_WAIT}'")
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": central.MIGRATE_LOCK})
         context.configure(connection=connection, target_metadata=central.metadata,
