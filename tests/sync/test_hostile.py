@@ -72,6 +72,14 @@ def test_a_devices_own_login_cannot_append_a_hostile_change(device_login, attack
         dev.close()
 
 
+def _ann_registered(desk) -> tuple[str, str]:
+    """An advisor and Ann Lee, registered by them on ``desk``: (advisor id, Ann's id)."""
+    with desk.session() as s:
+        adv = advisors.create(s, "Alex Advisor", "walton").id
+        return adv, people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv,
+                                    "walton").id
+
+
 def test_a_devices_login_cannot_append_json_too_deep_for_a_desk_to_read(device_login):
     """1,500 levels of brackets: PostgreSQL stores them, Python's json cannot read them
     back (RecursionError), so every desk's pull would stop there for good."""
@@ -111,10 +119,7 @@ def test_an_old_logs_hostile_changes_are_set_aside_alike_and_the_rest_applies(
     a, b, c = (new_device(tmp_path / name) for name in "abc")
     central = CentralStore(central_url)
     try:
-        with a.session() as s:
-            adv = advisors.create(s, "Alex Advisor", "walton").id
-            ann = people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv,
-                                  "walton").id
+        adv, ann = _ann_registered(a)
         push_outbox(a, central)
         bad = set()
         for make in ATTACKS.values():
@@ -194,10 +199,7 @@ def test_junk_versions_are_set_aside_but_a_newer_one_the_store_knows_stops(centr
     a, b = new_device(tmp_path / "a"), new_device(tmp_path / "b")
     central = CentralStore(central_url)
     try:
-        with a.session() as s:
-            adv = advisors.create(s, "Alex Advisor", "walton").id
-            ann = people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv,
-                                  "walton").id
+        _adv, ann = _ann_registered(a)
         sync_once(a, central)
         junk = ATTACKS["schema_version 9999"](ann, "desk-evil")
         append_unchecked(central, "evil", junk)
@@ -227,10 +229,7 @@ def test_what_a_change_set_aside_held_goes_when_its_record_is_erased(tmp_path):
     a = new_device(tmp_path / "a")
     central = CentralStore(url)
     try:
-        with a.session() as s:
-            adv = advisors.create(s, "Alex Advisor", "walton").id
-            ann = people.register(s, {"given_name": "Ann", "family_name": "Lee"}, adv,
-                                  "walton").id
+        _adv, ann = _ann_registered(a)
         sync_once(a, central)
         append_unchecked(central, "evil", ATTACKS["schema_version 9999"](ann, "desk-evil"))
         sync_once(a, central)
