@@ -30,6 +30,10 @@ from lr_desk.store.models import (
 )
 from lr_desk.store.schema import SCHEMA_VERSION
 
+# session.info key: {entity: {ids}} of the synced rows the session's flushes wrote, for
+# pages to hear what changed (services.changes)
+TOUCHED = "touched"
+
 
 class TombstoneRequired(RuntimeError):
     """Raised when code tries to delete a synced row instead of tombstoning it."""
@@ -97,6 +101,9 @@ def _capture(session: Session, flush_context) -> None:
                 deleted = fields.get("deleted_at") and not _old(obj, "deleted_at")
                 audited.append((obj, "delete" if deleted else "change", fields))
     if rows:
+        touched = session.info.setdefault(TOUCHED, {})
+        for row in rows:
+            touched.setdefault(row["entity"], set()).add(row["entity_id"])
         conn = session.connection()
         rows += _audit(session, conn, audited)
         signer = session.info.get("signer")  # accounts and erasures: see store.authority
