@@ -65,3 +65,10 @@ def days_ago(d: date, today: date) -> str:
     if n < 730:
         return f"{n // 30} months ago"
     return f"{n // 365} years ago"
+
+
+def age(born: date | None, today: date) -> int | None:
+    """Whole years from ``born`` to ``today`` (None with no date of birth)."""
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

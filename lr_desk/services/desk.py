@@ -1,4 +1,7 @@
-"""What the desk shows: today's follow-ups, recent conversations, a person's timeline."""
+"""What the desk shows: recent conversations, and a person: a summary a glance can take,
+then their timeline. Advisors' private notes are not in the timeline: ``private_notes``
+hands them over when asked for, and the audit log records each look. Today's follow-ups
+are in ``services.followups`` (``follow_ups_due`` is here too, as it always was)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import duplicates
+from lr_desk.services import audit, consent, dates, duplicates
+from lr_desk.services.followups import FollowUpRow, as_survivors, follow_ups_due
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
     ESCALATION_REASONS,
@@ -19,12 +23,15 @@ from lr_desk.store.models import (
     REFERRAL_STATUSES,
     Advisor,
     Category,
+    Consent,
     Conversation,
     ConversationNeed,
+    Erasure,
     FollowUp,
     Partner,
     PartnerService,
     Person,
+    PersonMerge,
     Prescription,
     PrescriptionItem,
     Referral,
@@ -32,52 +39,14 @@ from lr_desk.store.models import (
     Site,
 )
 
-
-@dataclass
-class FollowUpRow:
-    id: str
-    person_id: str
-    person_name: str
-    due_date: date
-    due_time: str
-    way: str
-    site: str
-    assigned_to: str
-    overdue: bool
-
-
-def follow_ups_due(session: Session, today: date, advisor_id: str | None = None,
-                   site_code: str | None = None) -> list[FollowUpRow]:
-    """Open follow-ups due today or earlier, for one advisor or one site (or both: either)."""
-    who = []
-    if advisor_id:
-        who.append(FollowUp.assigned_to == advisor_id)
-    if site_code:
-        who.append(FollowUp.site_code == site_code)
-    stmt = (select(FollowUp, Person, Advisor.name)
-            .join(Person, FollowUp.person_id == Person.id)
-            .join(Advisor, FollowUp.assigned_to == Advisor.id)
-            .where(FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None),
-                   FollowUp.due_date <= today, Person.deleted_at.is_(None),
-                   Person.erased_at.is_(None))  # (nothing can be recorded for them)
-            .order_by(FollowUp.due_date, FollowUp.due_time))
-    if who:
-        stmt = stmt.where(or_(*who))
-    return [FollowUpRow(f.id, p.id, p.display_name, f.due_date, f.due_time,
-                        FOLLOWUP_WAYS.get(f.way, f.way), f.site_code, name, f.due_date < today)
-            for f, p, name in _as_survivors(session, session.execute(stmt).all(), 1)]
-
-
-def _as_survivors(session: Session, rows: list, at: int) -> list:
-    """Rows whose person (at index ``at``) was merged away, shown under the survivor."""
-    out = []
-    for row in rows:
-        person = row[at]
-        if person.merged_into:
-            row = (*row[:at], session.get(Person, duplicates.survivor(session, person.id)),
-                   *row[at + 1:])
-        out.append(row)
-    return out
+__all__ = [
+    "FollowUpRow",
+    "concerns",
+    "follow_ups_due",
+    "person_view",
+    "private_notes",
+    "recent_conversations",
+]
 
 
 @dataclass
@@ -101,7 +70,7 @@ def recent_conversations(session: Session, site_code: str | None = None,
             .order_by(Conversation.occurred_at.desc()).limit(limit))
     if site_code:
         stmt = stmt.where(Conversation.site_code == site_code)
-    rows = _as_survivors(session, session.execute(stmt).all(), 1)
+    rows = as_survivors(session, session.execute(stmt).all(), 1)
     needs = _needs_of(session, [c.id for c, _, _ in rows])
     return [ConversationRow(c.id, p.id, p.display_name, c.occurred_at, MODES.get(c.mode, c.mode),
                             name, needs.get(c.id, [])) for c, p, name in rows]
@@ -124,7 +93,7 @@ def _needs_of(session: Session, conversation_ids: list[str]) -> dict[str, list[s
 @dataclass
 class TimelineEntry:
     when: datetime
-    kind: str  # conversation | item | referral | follow_up
+    kind: str  # conversation | prescription | item | referral | follow_up
     title: str
     detail: str = ""
     referral_id: str | None = None
@@ -132,6 +101,23 @@ class TimelineEntry:
     prescription_id: str | None = None
     open: bool = False  # a referral still in progress, or a follow-up not yet done
     referral_status: str = ""  # a referral's current status code, e.g. "accepted"
+    conversation_id: str | None = None
+    private_notes: bool = False  # a conversation with private notes (not in ``detail``)
+
+
+@dataclass
+class Summary:
+    """What a glance at the top of a person's page takes in."""
+
+    name: str
+    full_name: str  # given and family name, when a preferred name is used
+    preferred_name: str
+    age: int | None
+    communication: list[str]
+    consent: list[tuple[str, bool]]  # (what, given) for each consent in force
+    open_referrals: list[str]  # "Sefton CVS (Befriending): Sent"
+    next_follow_up: str  # "Tue 9 Dec at 10:30, phone call, with Alex Advisor" or ""
+    follow_up_overdue: bool = False
 
 
 @dataclass
@@ -139,31 +125,78 @@ class PersonView:
     person: Person
     timeline: list[TimelineEntry] = field(default_factory=list)
     registered_by: str = ""
+    summary: Summary | None = None
 
 
 PRIVATE_NOTES_LABEL = "Private notes (never printed)"
 _CLOSED_REFERRAL = {"declined", "completed", "not_taken_up"}
 
 
-def person_view(session: Session, person_id: str) -> PersonView | None:
-    """A person's record and timeline. A merged-away person shows as the survivor, and
-    the survivor's timeline holds the records of everyone merged into them."""
+def communication_needs(p: Person) -> list[str]:
+    needs = [t for t, on in (("Large print", p.needs_large_print),
+                             ("Easy read", p.needs_easy_read), ("BSL", p.needs_bsl)) if on]
+    if p.needs_interpreter:
+        needs.append(f"Interpreter ({p.interpreter_language})" if p.interpreter_language
+                     else "Interpreter")
+    if p.communication_other:
+        needs.append(p.communication_other)
+    return needs
+
+
+def person_view(session: Session, person_id: str, today: date | None = None) -> PersonView | None:
+    """A person's record, summary and timeline. A merged-away person shows as the
+    survivor, and the survivor's timeline holds the records of everyone merged into them.
+    ``today``: the local date (for their age and what is overdue)."""
     person = session.get(Person, duplicates.survivor(session, person_id))
     if person is None or person.deleted_at is not None:
         return None
-    person_id = person.id
-    ids = duplicates.family(session, person_id)
+    today = today or date.today()
+    ids = duplicates.family(session, person.id)
     advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
-    sites = dict(session.execute(select(Site.code, Site.name)).all())
     view = PersonView(person, registered_by=advisors.get(person.registered_by, ""))
-    t = view.timeline
+    _timeline(session, ids, advisors, view.timeline)
+    view.summary = _summary(session, person, view.timeline, advisors, today)
+    return view
 
+
+def _summary(session: Session, p: Person, timeline: list[TimelineEntry],
+             advisors: dict[str, str], today: date) -> Summary:
+    full = f"{p.given_name} {p.family_name}".strip()
+    preferred = p.preferred_name if p.preferred_name and p.preferred_name != p.given_name \
+        else ""
+    referrals = [e.title.removeprefix("Referral to ") for e in timeline
+                 if e.kind == "referral" and e.open]
+    next_one = session.execute(
+        select(FollowUp.due_date, FollowUp.due_time, FollowUp.way, FollowUp.assigned_to)
+        .where(FollowUp.person_id.in_(duplicates.family(session, p.id)),
+               FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None))
+        .order_by(FollowUp.due_date, FollowUp.due_time).limit(1)).first()
+    follow_up, overdue = "", False
+    if next_one is not None:
+        overdue = next_one.due_date < today
+        when = "today" if next_one.due_date == today else dates.day(next_one.due_date, today)
+        if overdue:
+            when = f"overdue since {when}"
+        at = f" at {next_one.due_time}" if next_one.due_time else ""
+        way = FOLLOWUP_WAYS.get(next_one.way, next_one.way).lower()
+        follow_up = (f"{when[0].upper()}{when[1:]}{at}, {way}, with "
+                     f"{advisors.get(next_one.assigned_to, 'unknown')}")
+    return Summary(p.display_name, full if preferred else "", preferred,
+                   dates.age(p.date_of_birth, today), communication_needs(p),
+                   [(row.what, row.given) for row in consent.in_force(session, p.id)],
+                   referrals, follow_up, overdue)
+
+
+def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
+              t: list[TimelineEntry]) -> None:
+    sites = dict(session.execute(select(Site.code, Site.name)).all())
     # Plain column rows, not ORM objects: ten years of history stays well under 50 ms.
     convs = session.execute(
         select(Conversation.id, Conversation.occurred_at, Conversation.mode,
                Conversation.site_code, Conversation.advisor_id, Conversation.what_matters,
                Conversation.escalated, Conversation.escalation_reason,
-               Conversation.escalation_action, Conversation.private_notes)
+               Conversation.escalation_action,
+               (Conversation.private_notes != "").label("has_notes"))
         .where(Conversation.person_id.in_(ids), Conversation.deleted_at.is_(None))).all()
     needs: dict[str, list[str]] = defaultdict(list)
     for conv_id, name in session.execute(
@@ -180,15 +213,11 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             detail.append("Needs: " + ", ".join(needs[c.id]))
         if c.what_matters:
             detail.append(f"What matters: {c.what_matters}")
-        if c.private_notes:
-            # for the advisors' eyes on the desk only: the take-home sheet is built from
-            # services.sheet, which never reads them
-            detail.append(f"{PRIVATE_NOTES_LABEL}: {c.private_notes}")
         if c.escalated:
             reason = ESCALATION_REASONS.get(c.escalation_reason, c.escalation_reason)
             detail.append(f"Escalated ({reason}): {c.escalation_action}")
-        t.append(TimelineEntry(c.occurred_at, "conversation", "Conversation", "\n".join(detail)))
-
+        t.append(TimelineEntry(c.occurred_at, "conversation", "Conversation", "\n".join(detail),
+                               conversation_id=c.id, private_notes=bool(c.has_notes)))
     for rx in session.execute(
             select(Prescription.id, Prescription.created_at, Prescription.sheet_at,
                    Prescription.sheet_how, Prescription.sheet_by,
@@ -268,8 +297,67 @@ def person_view(session: Session, person_id: str) -> PersonView | None:
             at = f" at {f.due_time}" if f.due_time else ""
             title = f"Follow-up due {f.due_date:%a %d %b %Y}{at} ({way})"
             detail = f"With {advisors.get(f.assigned_to, 'unknown')}"
+            if f.outcome:  # tried already ("No answer, try again")
+                detail += "\nTried: " + "\nTried: ".join(f.outcome.splitlines())
         t.append(TimelineEntry(when, "follow_up", title, detail, follow_up_id=f.id,
                                open=f.done_at is None))
     t.sort(key=lambda e: e.when, reverse=True)
-    return view
+
+
+def private_notes(session: Session, person_id: str) -> dict[str, str]:
+    """The advisors' private notes on a person's conversations (their merged family's
+    too), by conversation id, for the desk's eyes only: asked for by "Show private
+    notes", and each look is recorded in the audit log."""
+    person_id = duplicates.survivor(session, person_id)
+    ids = duplicates.family(session, person_id)
+    notes = dict(session.execute(
+        select(Conversation.id, Conversation.private_notes)
+        .where(Conversation.person_id.in_(ids), Conversation.deleted_at.is_(None),
+               Conversation.private_notes != "")).all())
+    audit.record(session, "see_private_notes", entity="person", entity_id=person_id,
+                 person_id=person_id)
+    return notes
+
+
+# what a person's page shows, by the entity a change names: how to find whose it is
+_OWN_PERSON = {"conversation": Conversation, "referral": Referral, "follow_up": FollowUp,
+               "prescription": Prescription, "consent": Consent, "erasure": Erasure}
+_BY_PARENT = {"conversation_need": (ConversationNeed.conversation_id, Conversation),
+              "prescription_item": (PrescriptionItem.prescription_id, Prescription),
+              "referral_event": (ReferralEvent.referral_id, Referral)}
+PERSON_ENTITIES = frozenset({"person", "person_merge", *_OWN_PERSON, *_BY_PARENT})
+
+
+def concerns(session: Session, person_id: str, entities) -> bool:
+    """Whether a change (``entities``: {entity name: ids}, as ``services.changes.Changed``
+    has them) touched anything a person's page shows: the person, anyone merged into them,
+    or a record of theirs. A few indexed look-ups, for a page to decide whether to reload."""
+    survivor = duplicates.survivor(session, person_id)
+    family = set(duplicates.family(session, survivor)) | {person_id}
+    if set(entities.get("person", ())) & family:
+        return True
+    merges = list(entities.get("person_merge", ()))
+    for chunk in _chunks(merges):
+        if session.execute(select(PersonMerge.id).where(
+                PersonMerge.id.in_(chunk), or_(PersonMerge.survivor_id.in_(family),
+                                               PersonMerge.merged_id.in_(family)))
+                           .limit(1)).first():
+            return True
+    for name, model in _OWN_PERSON.items():
+        for chunk in _chunks(list(entities.get(name, ()))):
+            if session.execute(select(model.id).where(
+                    model.id.in_(chunk), model.person_id.in_(family)).limit(1)).first():
+                return True
+    for name, (parent_id, parent) in _BY_PARENT.items():
+        for chunk in _chunks(list(entities.get(name, ()))):
+            child = parent_id.class_
+            if session.execute(select(child.id).join(parent, parent_id == parent.id).where(
+                    child.id.in_(chunk), parent.person_id.in_(family)).limit(1)).first():
+                return True
+    return False
+
+
+def _chunks(ids: list[str], size: int = 500):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
 

@@ -455,6 +455,7 @@ AUDIT_ACTIONS = {
     "delete": "Deleted a record",
     "print_sheet": "Printed a take-home sheet",
     "export": "Exported",
+    "see_private_notes": "Looked at private notes",
 }
 
 

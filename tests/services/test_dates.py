@@ -53,3 +53,10 @@ def test_how_long_ago():
     assert dates.days_ago(date(2026, 11, 1), TODAY) == "5 weeks ago"
     assert dates.days_ago(date(2026, 6, 1), TODAY) == "6 months ago"
     assert dates.days_ago(date(2024, 1, 1), TODAY) == "2 years ago"
+
+
+def test_age_in_whole_years():
+    assert dates.age(date(1980, 12, 6), TODAY) == 46  # a birthday today counts
+    assert dates.age(date(1980, 12, 7), TODAY) == 45
+    assert dates.age(date(2000, 2, 29), date(2027, 2, 28)) == 26
+    assert dates.age(None, TODAY) is None

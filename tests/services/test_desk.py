@@ -250,11 +250,10 @@ def test_no_view_of_a_missing_or_tombstoned_person(store, history):
     assert view(store, ann.id) is None
 
 
-# --- private advisor notes: on the desk's timeline, never on the sheet --------------------
+# --- private advisor notes: on the desk when asked for, never on the sheet -----------------
 
 
-def test_private_notes_can_be_read_back_on_the_timeline_clearly_labelled(
-        store, make_person, advisor):
+def test_private_notes_are_kept_off_the_timeline_until_asked_for(store, make_person, advisor):
     ann = make_person(given_name="Ann", family_name="Lee")
     with store.session() as s:
         course = directory.courses(s)[0]
@@ -272,12 +271,14 @@ def test_private_notes_can_be_read_back_on_the_timeline_clearly_labelled(
     convs = [e for e in view(store, ann.id).timeline if e.kind == "conversation"]
     assert len(convs) == 2
     later, earlier = convs  # newest first
-    assert "Private notes" not in later.detail
-    lines = earlier.detail.splitlines()
-    assert lines[1:] == ["What matters: Getting out more",
-                         "Private notes (never printed): Seemed low; lives alone since March.",
-                         "Ask about her son next time.",
-                         "Escalated (Distress): Gave the crisis line number"]
+    assert not later.private_notes and earlier.private_notes  # which have them, not what
+    assert earlier.detail.splitlines()[1:] == [
+        "What matters: Getting out more", "Escalated (Distress): Gave the crisis line number"]
+    assert "lives alone" not in repr(view(store, ann.id))
+
+    with store.session() as s:
+        shown = desk.private_notes(s, ann.id)
+    assert shown == {earlier.conversation_id: notes}
 
     # the take-home sheet is made elsewhere, and still carries none of it
     with store.session() as s:
