@@ -1,13 +1,22 @@
-"""The directory: partner organisations, their services, and Recovery College courses."""
+"""The directory: partner organisations, their services, and Recovery College courses.
+
+``listing`` reads everything the directory page shows; ``next_session`` says when a
+course next meets (from its dates and the days named in its "days and times"); the
+``validate_*`` functions are pure (forms call them as the user types) and the ``save_*``
+functions check again and write.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from lr_desk.services import dates, reference
 from lr_desk.services.edits import apply_edit, checked_or_none
 from lr_desk.services.validation import (
     Checker,
@@ -21,7 +30,7 @@ from lr_desk.services.validation import (
     normalise_phone,
     parse_date,
 )
-from lr_desk.store.models import DELIVERY, Category, Course, Partner, PartnerService
+from lr_desk.store.models import DELIVERY, Category, Course, Partner, PartnerService, Site
 
 
 @dataclass
@@ -47,6 +56,141 @@ def partners(session: Session) -> list[Partner]:
 def courses(session: Session) -> list[Course]:
     return list(session.scalars(select(Course).where(Course.deleted_at.is_(None))
                                 .order_by(Course.title, Course.site_code)))
+
+
+@dataclass
+class Entry:
+    """One row of the directory's services list: a partner's service, or a partner with
+    none yet (so a partner just added is listed, and can be edited, before it has any)."""
+
+    partner: Partner
+    service: PartnerService | None = None
+
+    @property
+    def key(self) -> str:
+        return self.service.id if self.service else f"partner:{self.partner.id}"
+
+    @property
+    def example(self) -> bool:
+        return bool(self.partner.is_example or (self.service and self.service.is_example))
+
+    @property
+    def no_contact(self) -> bool:
+        return not (self.partner.key_contact or "").strip()
+
+
+@dataclass
+class Listing:
+    """Everything the directory page shows, read in one go (detached rows)."""
+
+    entries: list[Entry]
+    partners: list[Partner]
+    courses: list[Course]
+    sites: list[Site] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
+
+
+def listing(session: Session, today: date | None = None) -> Listing:
+    """The partners' services (and partners with none yet) in the directory's order,
+    the partners, the courses, and the sites and categories to name them by."""
+    all_partners = partners(session)
+    entries = [Entry(r.partner, r.service) for r in services(session)]
+    with_services = {e.partner.id for e in entries}
+    entries += [Entry(p) for p in all_partners if p.id not in with_services]
+    entries.sort(key=lambda e: (e.partner.name.casefold(), e.partner.id,
+                                e.service.name.casefold() if e.service else ""))
+    return Listing(entries, all_partners, courses(session), reference.sites(session),
+                   reference.categories(session), today or date.today())
+
+
+def short_site_name(site: Site | None, code: str = "") -> str:
+    """A hub by its place ("Walton", not "The Life Rooms Walton"), so it fits a narrow
+    column and typing a letter in a list of sites finds it; other sites by their name."""
+    if site is None:
+        return code
+    return site.name.removeprefix("The Life Rooms ").strip() or site.name
+
+
+# --- when a course meets ----------------------------------------------------------------
+
+_DAY_WORDS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_DAY = (r"\b(mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|"
+        r"fri(?:day)?|sat(?:urday)?|sun(?:day)?)s?\b\.?")  # "Mon", "Tues.", "Thursdays"
+_DAY_RANGE = re.compile(rf"{_DAY}\s*(?:to|-|–)\s*{_DAY}", re.IGNORECASE)
+_ONE_DAY = re.compile(_DAY, re.IGNORECASE)
+_TIME = r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?"
+_TIMES = re.compile(rf"(?<![\d/])(\d{{1,2}}[:.]\d{{2}}\s*(?:am|pm)?|\d{{1,2}}\s*(?:am|pm))"
+                    rf"(?:\s*(?:to|-|–)\s*({_TIME}))?(?![\d/])", re.IGNORECASE)
+
+
+def meeting_days(when_text: str) -> set[int]:
+    """The weekdays (Monday 0) a "days and times" text names: "Tuesdays 10:00",
+    "Mondays and Thursdays", "Monday to Friday", "weekdays"."""
+    text = when_text or ""
+    days: set[int] = set()
+    if re.search(r"\bweekdays?\b", text, re.IGNORECASE):
+        days.update(range(5))
+    for first, last in _DAY_RANGE.findall(text):
+        a, b = _DAY_WORDS[first[:3].lower()], _DAY_WORDS[last[:3].lower()]
+        days.update(range(a, b + 1) if a <= b else (*range(a, 7), *range(0, b + 1)))
+    for word in _ONE_DAY.findall(text):
+        days.add(_DAY_WORDS[word[:3].lower()])
+    return days
+
+
+def meeting_time(when_text: str) -> str:
+    """The time a "days and times" text gives ("10:00 to 12:00", "2pm"), or ""."""
+    found = _TIMES.search(when_text or "")
+    if not found:
+        return ""
+    start, end = found.group(1).strip(), (found.group(2) or "").strip()
+    return f"{start} to {end}" if end else start
+
+
+def next_session(course: Course, today: date) -> date | None:
+    """The day a course next meets, on or after ``today``: its start date until it has
+    started, then the next of the days its "days and times" names, up to its end date.
+    None when that cannot be known (no start date, no day named once started) or it has
+    ended."""
+    start, end = course.starts_on, course.ends_on
+    if start is None or (end is not None and end < today):
+        return None
+    if start >= today:
+        return start
+    days = meeting_days(course.when_text)
+    for step in range(7):
+        day = today + timedelta(days=step)
+        if day.weekday() in days:
+            return day if end is None or day <= end else None
+    return None
+
+
+def course_next(course: Course, today: date) -> str:
+    """The course's next session in words, with the year when it is not this year:
+    "Thu 10 Dec, 10:00 to 12:00", "Ended 3 Nov 2025", "No dates set"."""
+    day = next_session(course, today)
+    if day is not None:
+        time = meeting_time(course.when_text)
+        return dates.day(day, today) + (f", {time}" if time else "")
+    if course.ends_on is not None and course.ends_on < today:
+        return f"Ended {dates.day(course.ends_on, today, weekday=False)}"
+    if course.starts_on is not None:
+        return f"Started {dates.day(course.starts_on, today, weekday=False)}"
+    return "No dates set"
+
+
+def course_dates(course: Course, today: date) -> str:
+    """Its first and last day: "14 Dec to 11 Jan 2027", "From 14 Dec", "" (none set)."""
+    start, end = course.starts_on, course.ends_on
+    if start and end:
+        return (f"{dates.day(start, today, weekday=False)} to "
+                f"{dates.day(end, today, weekday=False)}")
+    if start:
+        return f"From {dates.day(start, today, weekday=False)}"
+    if end:
+        return f"Until {dates.day(end, today, weekday=False)}"
+    return ""
 
 
 def _url(value: str) -> str:
@@ -168,3 +312,13 @@ def _save(session: Session, model, row_id: str | None, clean: dict, base=None):
                     flag_modified(row, attr.key)
     session.flush()
     return row
+
+
+def preview_next(raw: dict, today: date) -> str:
+    """What a course's form, as typed so far, says of its next session ("" while the
+    form has mistakes). Pure: the editor shows it as the user types."""
+    try:
+        clean = validate_course(raw)
+    except ValidationError:
+        return ""
+    return course_next(Course(**clean), today)

@@ -170,3 +170,96 @@ def test_editing_an_example_row_sends_the_whole_row(store, outbox):
         name, "0151 000 9999", web)
     assert entry.fields["is_example"] is False
     assert entry.fields["created_at"]
+
+
+# --- when a course meets, and the listing the page shows -------------------------------
+
+TODAY = date(2026, 12, 6)  # a Sunday
+
+
+def course(starts=None, ends=None, when=""):
+    return Course(title="A course", starts_on=starts, ends_on=ends, when_text=when)
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Mondays 10:00 to 12:00, four weeks", {0}),
+    ("Tuesdays and Thursdays 1.30pm-3pm", {1, 3}),
+    ("Monday to Friday by appointment", {0, 1, 2, 3, 4}),
+    ("Fri - Mon, 9am", {4, 5, 6, 0}),
+    ("weekdays 2pm", {0, 1, 2, 3, 4}),
+    ("SATURDAY MORNINGS", {5}),
+    ("Once a month, ask at reception", set()),
+    ("", set()),
+])
+def test_the_days_a_course_meets_are_read_from_its_words(text, days):
+    assert directory.meeting_days(text) == days
+
+
+@pytest.mark.parametrize(("text", "time"), [
+    ("Mondays 10:00 to 12:00, four weeks", "10:00 to 12:00"),
+    ("Tuesdays 1.30pm-3pm", "1.30pm to 3pm"),
+    ("Wednesdays 11:00", "11:00"),
+    ("weekdays 2 pm", "2 pm"),
+    ("Monday to Friday by appointment", ""),
+    ("From 12/01/2026, weekly", ""),  # a date is not a time
+])
+def test_the_time_a_course_meets_is_read_from_its_words(text, time):
+    assert directory.meeting_time(text) == time
+
+
+def test_the_next_session_of_a_course():
+    # not started: its first day, whatever day of the week
+    assert directory.next_session(course(date(2026, 12, 14), None, "Mondays"),
+                                  TODAY) == date(2026, 12, 14)
+    assert directory.next_session(course(TODAY), TODAY) == TODAY
+    # running: the next day it meets, today included
+    running = course(date(2026, 11, 2), date(2027, 1, 25), "Tuesdays and Thursdays 10:00")
+    assert directory.next_session(running, TODAY) == date(2026, 12, 8)
+    assert directory.next_session(running, date(2026, 12, 10)) == date(2026, 12, 10)
+    # but not after its last day
+    ending = course(date(2026, 11, 2), date(2026, 12, 9), "Thursdays")
+    assert directory.next_session(ending, TODAY) is None
+    # ended, undated, or started with no day named: not known
+    assert directory.next_session(course(date(2026, 1, 5), date(2026, 2, 2), "Mondays"),
+                                  TODAY) is None
+    assert directory.next_session(course(None, None, "Mondays"), TODAY) is None
+    assert directory.next_session(course(date(2026, 11, 2), None, "weekly"), TODAY) is None
+
+
+def test_a_course_in_words_carries_the_year_when_not_this_year():
+    assert directory.course_next(course(date(2026, 12, 14), None, "Mondays 10:00 to 12:00"),
+                                 TODAY) == "Mon 14 Dec, 10:00 to 12:00"
+    assert directory.course_next(course(date(2027, 1, 11), None, "Mondays 10am"),
+                                 TODAY) == "Mon 11 Jan 2027, 10am"
+    assert directory.course_next(course(date(2025, 9, 1), date(2025, 10, 6), "Mondays"),
+                                 TODAY) == "Ended 6 Oct 2025"
+    assert directory.course_next(course(date(2026, 11, 2), None, "weekly"),
+                                 TODAY) == "Started 2 Nov"
+    assert directory.course_next(course(), TODAY) == "No dates set"
+    assert directory.course_dates(course(date(2026, 12, 14), date(2027, 1, 11)),
+                                  TODAY) == "14 Dec to 11 Jan 2027"
+    assert directory.course_dates(course(date(2026, 12, 14)), TODAY) == "From 14 Dec"
+    assert directory.course_dates(course(None, date(2025, 3, 1)), TODAY) == "Until 1 Mar 2025"
+    assert directory.course_dates(course(), TODAY) == ""
+
+
+def test_a_course_form_previews_its_next_session():
+    raw = {"title": "Sleep Well", "starts_on": "14/12/2026", "when_text": "Mondays 10:00"}
+    assert directory.preview_next(raw, TODAY) == "Mon 14 Dec, 10:00"
+    assert directory.preview_next({**raw, "starts_on": "31/02/2026"}, TODAY) == ""
+
+
+def test_the_listing_has_partners_without_services_and_short_hub_names(store, partner):
+    with store.session() as s:
+        listing = directory.listing(s, TODAY)
+        sites = {site.code: site for site in listing.sites}
+    assert listing.today == TODAY
+    mine = [e for e in listing.entries if e.partner.id == partner.id]
+    assert [(e.service, e.key) for e in mine] == [(None, f"partner:{partner.id}")]
+    assert not mine[0].no_contact and not mine[0].example
+    assert [e.partner.name.casefold() for e in listing.entries] == sorted(
+        e.partner.name.casefold() for e in listing.entries)
+    assert {c.code for c in listing.categories} >= {"housing", "learning"}
+    assert directory.short_site_name(sites["walton"]) == "Walton"
+    assert directory.short_site_name(sites["telephone"]) == "Telephone support"
+    assert directory.short_site_name(None, "gone") == "gone"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QStyle,
     QTableView,
     QWidget,
 )
@@ -21,19 +24,16 @@ from sqlalchemy import func, select
 
 import lr_desk.profile
 from lr_desk import settings
-from lr_desk.services import advisors, directory, drafts
+from lr_desk.services import advisors, dates, directory, drafts
+from lr_desk.services.changes import Changed
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import Course, Partner, PartnerService
 from lr_desk.ui.context import Desk
-from lr_desk.ui.directory import (
-    NO_CONTACT,
-    CourseDialog,
-    DirectoryPage,
-    PartnerDialog,
-    ServiceDialog,
-    ServicesModel,
-)
+from lr_desk.ui.directory import DirectoryPage
+from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog, ServiceDialog
+from lr_desk.ui.directory_models import NO_CONTACT, ServicesModel
 from lr_desk.ui.tasks import Tasks
+from tests.ui.screen import SCREENS, assert_fits, problems, room
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QAbstractItemView)
 WAIT = 5000  # ms: how long to wait for the database worker before failing
@@ -129,7 +129,10 @@ def test_example_directory_is_listed_and_marked(qtbot, env):
 
     row = column(m, ServicesModel.SERVICE).index("Benefits and debt drop-in (Bootle)")
     assert m.index(row, ServicesModel.CATEGORY).data() == "Debt and benefits"
-    assert m.index(row, ServicesModel.WHERE).data() == "The Life Rooms Bootle (under one roof)"
+    where = m.index(row, ServicesModel.WHERE)
+    assert where.data() == "Bootle hub"  # short: the column is narrow
+    assert "The Life Rooms Bootle" in where.data(Qt.ItemDataRole.ToolTipRole)
+    assert "(under one roof)" in where.data(Qt.ItemDataRole.ToolTipRole)
     assert m.index(row, ServicesModel.WHEN).data() == "Thursdays 13:30 to 16:00"
     assert m.index(row, ServicesModel.PHONE).data() == "0151 000 0101"  # the partner's
     assert m.index(row, ServicesModel.CONTACT).data() == "Sam Example"
@@ -238,8 +241,7 @@ def test_add_partner_then_a_service_at_a_hub(qtbot, env):
     m, row = page.services_model, row_of_new_service()
     assert m.index(row, ServicesModel.PARTNER).data() == "Alpha Befriending"  # not example
     assert m.index(row, ServicesModel.CATEGORY).data() == "Social isolation"
-    assert m.index(row, ServicesModel.WHERE).data() == ("The Life Rooms Southport "
-                                                        "(under one roof)")
+    assert m.index(row, ServicesModel.WHERE).data() == "Southport hub"
     assert m.index(row, ServicesModel.WHEN).data() == "Fridays 14:00"
     assert m.index(row, ServicesModel.CONTACT).data() == "Kim Alpha"
     assert "(no services yet)" not in column(m, ServicesModel.SERVICE)
@@ -310,23 +312,64 @@ def test_add_course(qtbot, env):
     dialog = open_dialog(qtbot, env, page.add_course_button)
     assert isinstance(dialog, CourseDialog) and dialog.draft_key == "course:new"
     f = dialog.f
+    today = date.today()
+    starts = today + timedelta(days=14)
+    ends = starts + timedelta(days=28)
     type_into(qtbot, f.widgets["title"], "Living Well with Pain")
-    type_into(qtbot, f.widgets["starts_on"], "12/01/2026")
-    type_into(qtbot, f.widgets["ends_on"], "05/01/2026")
+    type_into(qtbot, f.widgets["starts_on"], starts.strftime("%d/%m/%Y"))
+    type_into(qtbot, f.widgets["ends_on"], (starts - timedelta(days=7)).strftime("%d/%m/%Y"))
     assert "end before it starts" in f.errors["ends_on"].text()
     save(qtbot, dialog)
     settle(qtbot, env)
     assert dialog.isVisible()
-    type_into(qtbot, f.widgets["ends_on"], "02/02/2026")
+    type_into(qtbot, f.widgets["ends_on"], ends.strftime("%d/%m/%Y"))
+    type_into(qtbot, f.widgets["when_text"], "Weekly 10:00 to 12:00")
+    # the editor says when the course first meets as the dates are typed
+    first = f"{dates.day(starts, today)}, 10:00 to 12:00"
+    assert dialog.next_hint.isVisible() and dialog.next_hint.text() == f"Next session: {first}"
     with qtbot.waitSignal(page.changed, timeout=WAIT):
         save(qtbot, dialog)
     qtbot.waitUntil(lambda: "Living Well with Pain" in column(page.courses_model, 0),
                     timeout=WAIT)
     m = page.courses_model
     row = column(m, 0).index("Living Well with Pain")
+    run = f"{dates.day(starts, today, weekday=False)} to {dates.day(ends, today, weekday=False)}"
     assert [m.index(row, c).data() for c in range(m.columnCount())] == [
-        "Living Well with Pain", "The Life Rooms Walton", "", "12 Jan 2026", "02 Feb 2026",
+        "Living Well with Pain", "Walton", first, "Weekly 10:00 to 12:00", run,
         "The Life Rooms Recovery College"]
+
+
+def test_a_course_shows_when_it_next_meets_with_the_year_when_not_this_year(qtbot, env):
+    today = date.today()
+    started = today - timedelta(days=30)
+    with env.store.session() as s:
+        for title, starts, ends, when in (
+                ("Running now", started, today + timedelta(days=60), "Mondays and Thursdays"),
+                ("Next year", date(today.year + 1, 2, 3), None, "Wednesdays 2pm"),
+                ("Over", date(today.year - 1, 3, 2), date(today.year - 1, 4, 6), "Mondays"),
+                ("Undated", None, None, "Fridays 10:00 to 12:00")):
+            s.add(Course(title=title, starts_on=starts, ends_on=ends, when_text=when,
+                         site_code="bootle"))
+    page = make_page(qtbot, env)
+    m = page.courses_model
+
+    def cells(title: str) -> list[str]:
+        row = column(m, 0).index(title)
+        return [m.index(row, c).data() for c in range(m.columnCount())]
+
+    coming = next(today + timedelta(days=n) for n in range(7)
+                  if (today + timedelta(days=n)).weekday() in (0, 3))
+    assert cells("Running now")[1:3] == ["Bootle", dates.day(coming, today)]
+    assert cells("Next year")[2] == f"Wed 3 Feb {today.year + 1}, 2pm"
+    assert cells("Over")[2] == f"Ended 6 Apr {today.year - 1}"
+    assert cells("Over")[4] == f"2 Mar {today.year - 1} to 6 Apr {today.year - 1}"
+    row = column(m, 0).index("Undated")
+    assert m.index(row, m.NEXT).data() == "No dates set"
+    assert "start date" in m.index(row, m.NEXT).data(Qt.ItemDataRole.ToolTipRole)
+    # sorted by the next session: the soonest first, those with none last
+    page.courses_table.sortByColumn(m.NEXT, Qt.SortOrder.AscendingOrder)
+    titles = column(m, 0)
+    assert titles.index("Running now") < titles.index("Next year") < titles.index("Over")
 
 
 # --- editing ---------------------------------------------------------------------------
@@ -580,3 +623,148 @@ def test_an_open_service_editor_offers_a_partner_added_meanwhile(qtbot, env):
         save(qtbot, service)
     with env.store.session() as s:
         assert s.get(PartnerService, service.row_id).partner_id == new_id
+
+
+# --- nothing cut off, on the hubs' screens -----------------------------------------------
+
+
+def clipped(table: QTableView) -> list[str]:
+    """Cells and headings whose text does not fit where the table shows it (wrapped at
+    its column's width), or whose tooltip does not carry the cell's full text."""
+    model, found = table.model(), []
+    margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                            table) + 1)
+    header = table.horizontalHeader()
+    bold = QFont(header.font())
+    bold.setBold(True)
+    for c in range(model.columnCount()):
+        title = model.headerData(c, Qt.Orientation.Horizontal)
+        if QFontMetrics(bold).horizontalAdvance(title) + margin > header.sectionSize(c):
+            found.append(f"heading {title!r}")
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            text = index.data() or ""
+            if not text:
+                continue
+            rect = table.visualRect(index)
+            font = index.data(Qt.ItemDataRole.FontRole) or table.font()
+            room = rect.width() - margin
+            need = QFontMetrics(font).boundingRect(QRect(0, 0, room, 10_000),
+                                                   Qt.TextFlag.TextWordWrap, text)
+            if need.width() > room or need.height() > rect.height():
+                found.append(f"{text!r} needs {need.width()}x{need.height()} in "
+                             f"{room}x{rect.height()}")
+            tip = index.data(Qt.ItemDataRole.ToolTipRole) or ""
+            if not tip.startswith(text):
+                found.append(f"{text!r} has the tooltip {tip!r}")
+    return found
+
+
+def add_long_entries(env) -> None:
+    """A directory as a hub's might be: long names, a course at each kind of site."""
+    with env.store.session() as s:
+        partner = directory.save_partner(s, {
+            "name": "Merseyside Citizens Advice and Welfare Rights Partnership (North)",
+            "phone": "0151 000 1234", "key_contact": "Bernadette Okafor-Fitzgerald"})
+        directory.save_service(s, {
+            "partner_id": partner.id, "name": "Universal Credit, PIP and debt appeals clinic",
+            "category": "debt_benefits", "delivery": "hub", "site_code": "southport",
+            "when_text": "First and third Wednesday of the month, 13:30 to 16:00"},
+            None, None)
+        today = date.today()
+        for site in ("walton", "southport", "bootle", "peripatetic", "telephone"):
+            directory.save_course(s, {
+                "title": f"Understanding Anxiety and Panic: a Recovery College course ({site})",
+                "site_code": site, "starts_on": (today + timedelta(days=9)).strftime("%d/%m/%Y"),
+                "when_text": "Thursdays 10:00 to 12:30, six weeks"})
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_no_text_is_cut_off_and_hubs_go_by_their_place(qtbot, env, size):
+    add_long_entries(env)
+    page = make_page(qtbot, env)
+    width, height = room(size)
+    page.resize(width - 200, height)  # beside the desk's navigation
+    qtbot.waitUntil(lambda: not clipped(page.services_table), timeout=WAIT)
+    assert clipped(page.services_table) == []
+    assert clipped(page.courses_table) == []
+    assert page.services_table.horizontalScrollBar().maximum() == 0  # no sideways scrolling
+    m = page.courses_model
+    wheres = {m.index(r, m.TITLE).data(): m.index(r, m.WHERE).data()
+              for r in range(m.rowCount())}
+    assert not any(w.startswith("The Life Rooms") for w in wheres.values())
+    assert wheres["Sleep Well (example)"] == "Southport"
+    row = column(m, m.TITLE).index("Sleep Well (example)")
+    assert "PR8 1NW" in m.index(row, m.WHERE).data(Qt.ItemDataRole.ToolTipRole)
+    # the full name of a long partner, and its service's description, in the tooltips
+    s = page.services_model
+    row = column(s, s.SERVICE).index("Benefits and debt drop-in")
+    assert s.index(row, s.SERVICE).data(Qt.ItemDataRole.ToolTipRole) == (
+        "Benefits and debt drop-in\nHelp with benefit claims, appeals and debts.")
+    assert "Sam Example\nsam@example.org" in s.index(row, s.CONTACT).data(
+        Qt.ItemDataRole.ToolTipRole).replace("0151 000 0102\n", "")
+    assert_fits(page, (size,))
+
+
+def test_a_narrow_page_wraps_rather_than_cuts(qtbot, env):
+    add_long_entries(env)
+    page = make_page(qtbot, env)
+    page.resize(900, 600)
+    qtbot.waitUntil(lambda: not clipped(page.courses_table), timeout=WAIT)
+    assert clipped(page.services_table) == []
+    tall = max(page.services_table.rowHeight(r) for r in range(page.services_model.rowCount()))
+    assert tall > page.services_table.fontMetrics().height() * 2  # wrapped onto lines
+    phones = page.services_table.columnWidth(ServicesModel.PHONE)
+    fm = page.services_table.fontMetrics()
+    assert phones > fm.horizontalAdvance("0151 000 1234")  # a phone number never breaks
+
+
+def test_every_editor_fits_the_screen_with_its_buttons_showing(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.services_table, "Job club", ServicesModel.SERVICE)
+    for button in (page.add_partner_button, page.add_service_button, page.add_course_button,
+                   page.edit_partner_button):
+        dialog = open_dialog(qtbot, env, button)
+        assert_fits(dialog)
+        assert dialog.save_button.property("role") == "primary"
+        # the fields scroll inside the dialog; Save and Cancel are outside, always seen
+        assert dialog.scroll.isAncestorOf(dialog.f.widgets[next(iter(dialog.f.widgets))])
+        assert not dialog.scroll.isAncestorOf(dialog.save_button)
+        dialog.resize(440, 300)  # even squeezed, Save shows
+        QApplication.processEvents()
+        assert problems(dialog, (1366, 768)) == []
+        first = dialog.f.widgets[next(iter(dialog.f.widgets))]
+        if isinstance(first, QLineEdit):
+            first.clear()  # a name is needed: saving shows messages
+        save(qtbot, dialog)  # with mistakes: the notice and messages show, Save too
+        assert dialog.isVisible() and "check" in dialog.banner.text()
+        settle(qtbot, env)
+        assert problems(dialog, (1280, 720)) == []
+        dialog.dirty = False
+        dialog.reject()
+
+
+# --- hearing what changed ----------------------------------------------------------------
+
+
+def test_the_page_reloads_when_the_directory_changes_elsewhere(qtbot, env):
+    page = make_page(qtbot, env)
+    # a course saved by another part of the desk, as Tasks announces it
+    with env.store.session() as s:
+        course = directory.save_course(s, {"title": "Sleep Better"})
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        page.on_changed(Changed.of({"course": {course.id}}))
+    assert "Sleep Better" in column(page.courses_model, 0)
+    # something that is not the directory: no reading it again
+    loads = []
+    page.loaded.connect(lambda: loads.append(1))
+    page.on_changed(Changed.of({"person": {"x"}, "follow_up": {"y"}}))
+    settle(qtbot, env)
+    assert loads == []
+    # a pulled partner: read again
+    with env.store.session() as s:
+        partner = directory.save_partner(s, {"name": "Delta Drop-in"})
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        page.on_changed(Changed.of({"partner": {partner.id}}, pulled=True))
+    assert "Delta Drop-in" in column(page.services_model, ServicesModel.PARTNER)

@@ -1,0 +1,154 @@
+"""A read-only list whose text is never cut off: it wraps, its columns share the width by
+what they hold, and every cell's full text is in its tooltip (the model's, see
+directory_models).
+
+Each column is given at least the width of its longest word (a phone number or a
+column marked ``whole`` is one word: it never breaks) and of its heading; what width is
+left goes to the columns whose text would still wrap, in proportion to their weights,
+and none is given more than its longest text needs. Rows grow to the wrapped text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QTableView,
+)
+
+from lr_desk.ui import style
+
+SLACK = 6  # pixels beyond the text: italic overhang and rounding
+
+
+class _Roomy(QStyledItemDelegate):
+    """Rows with a little air above and below their text (wrapped rows read as rows)."""
+
+    def sizeHint(self, option, index) -> QSize:
+        return super().sizeHint(option, index) + QSize(0, style.SPACE["s"])
+
+
+class WrappingTable(QTableView):
+    def __init__(self, name: str, model: QAbstractItemModel, weights: Sequence[float],
+                 whole: Sequence[int] = (), parent=None):
+        super().__init__(parent)
+        self.weights = list(weights)
+        self.whole = set(whole)  # columns whose text never breaks (phones, dates)
+        self._needs: list[tuple[int, int]] | None = None  # per column: (least, natural)
+        self.setAccessibleName(name)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
+        self.setCornerButtonEnabled(False)
+        self.setWordWrap(True)
+        self.setItemDelegate(_Roomy(self))
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = self.verticalHeader()
+        rows.setVisible(False)
+        rows.setAccessibleName(f"{name} rows")
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.horizontalHeader()
+        header.setAccessibleName(f"{name} columns")
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for child in self.findChildren(QAbstractButton):  # the corner button
+            child.setAccessibleName(f"{name} corner")
+        # Sorting is by clicking a heading; rows start in the directory's own order (the
+        # indicator must be cleared first, or enabling sorting sorts by the first column).
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.setSortingEnabled(True)
+        model.modelReset.connect(self._content_changed)
+        model.dataChanged.connect(self._content_changed)
+
+    # -- widths --------------------------------------------------------------------------
+    def _content_changed(self, *_args) -> None:
+        self._needs = None
+        self.fit_columns()
+
+    def _margin(self) -> int:
+        """What a cell takes beside its text (the style's text margins and the grid)."""
+        focus = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        return 2 * (focus + 1) + 1 + SLACK
+
+    def needs(self) -> list[tuple[int, int]]:
+        """Per column: the least width (its longest word, or heading) and the width its
+        longest text needs on one line."""
+        if self._needs is not None:
+            return self._needs
+        model = self.model()
+        plain = QFontMetrics(self.font())
+        italic_font = QFont(self.font())
+        italic_font.setItalic(True)
+        italic = QFontMetrics(italic_font)
+        bold_font = QFont(self.horizontalHeader().font())
+        bold_font.setBold(True)
+        heading = QFontMetrics(bold_font)
+        margin = self._margin()
+        arrow = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, self)
+        needs = []
+        for column in range(model.columnCount()):
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            least = max((heading.horizontalAdvance(w) for w in title.split()), default=0)
+            least += margin + arrow
+            natural = heading.horizontalAdvance(title) + margin + arrow
+            for row in range(model.rowCount()):
+                index = model.index(row, column)
+                text = str(index.data() or "")
+                if not text:
+                    continue
+                fm = italic if (f := index.data(Qt.ItemDataRole.FontRole)) and \
+                    f.italic() else plain
+                lines = text.splitlines()
+                natural = max(natural, max(fm.horizontalAdvance(x) for x in lines) + margin)
+                words = lines if column in self.whole else text.split()
+                least = max(least, max((fm.horizontalAdvance(w) for w in words),
+                                       default=0) + margin)
+            needs.append((least, max(least, natural)))
+        self._needs = needs
+        return needs
+
+    def fit_columns(self) -> None:
+        """Share the visible width among the columns (see the module's notes)."""
+        needs = self.needs()
+        if not needs:
+            return
+        room = self.viewport().width()
+        widths = [least for least, _natural in needs]
+        spare = room - sum(widths)
+        growing = [c for c, (least, natural) in enumerate(needs) if natural > least]
+        while spare > 0 and growing:
+            total = sum(self._weight(c) for c in growing)
+            given = 0
+            for c in list(growing):
+                share = int(spare * self._weight(c) / total)
+                add = min(share, needs[c][1] - widths[c])
+                widths[c] += add
+                given += add
+                if widths[c] >= needs[c][1]:
+                    growing.remove(c)
+            spare -= given
+            if given == 0:
+                break
+        if spare > 0:  # everything on one line: the rest goes to the weightiest column
+            widest = max(range(len(widths)), key=self._weight)
+            widths[widest] += spare
+        header = self.horizontalHeader()
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+
+    def _weight(self, column: int) -> float:
+        return self.weights[column] if column < len(self.weights) else 1.0
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
