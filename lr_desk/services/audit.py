@@ -15,16 +15,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import record_words
 from lr_desk.store.clock import local_time, session_now
 from lr_desk.store.models import (
     AUDIT_ACTIONS,
+    CONSENT_KINDS,
+    REFERRAL_STATUSES,
     Advisor,
     AuditEvent,
+    Consent,
+    Conversation,
     Course,
     Device,
     Partner,
     PartnerService,
     Person,
+    Referral,
+    ReferralEvent,
 )
 
 
@@ -62,30 +69,35 @@ def _device_id(session: Session) -> str:
 PAGE = 200  # records read at a time: the newest first, then "Show more"
 MOST_PEOPLE = 500  # people a typed name may stand for at once
 
-# Which kind of record, in words.
-ENTITY_WORDS = {
-    "person": "Person's details",
-    "conversation": "Conversation",
-    "conversation_need": "Need raised",
-    "prescription": "Prescription",
-    "prescription_item": "Prescription item",
-    "referral": "Referral",
-    "referral_event": "Referral step",
-    "follow_up": "Follow-up",
-    "person_merge": "Merge of two records",
-    "not_duplicate": "Not the same person",
-    "consent": "Consent",
-    "erasure": "Erasure",
-    "advisor": "Staff account",
-    "partner": "Partner",
-    "partner_service": "Partner service",
-    "course": "Course",
-}
 # Records named by a name of their own (the rest by the person they are about).
 NAMED = {"advisor": (Advisor, Advisor.name), "partner": (Partner, Partner.name),
          "partner_service": (PartnerService, PartnerService.name),
          "course": (Course, Course.title)}
 CHANGES = {"create", "change", "delete"}  # their detail is the fields, by name
+# What was made, in words; ``{}`` is filled from the record where it says more.
+MADE = {
+    "person": "Registered them", "conversation": "Recorded a {}",
+    "conversation_need": "Noted a need they raised",
+    "prescription": "Wrote a social prescription",
+    "prescription_item": "Added an item to a social prescription",
+    "referral": "Made a referral to {}", "referral_event": "Moved a referral on: {}",
+    "follow_up": "Arranged a follow-up", "person_merge": "Merged two records of one person",
+    "not_duplicate": "Said two records are different people",
+    "consent": "Recorded {}", "erasure": "Erased their information",
+    "advisor": "Made a staff account", "partner": "Added a partner to the directory",
+    "partner_service": "Added a partner's service to the directory",
+    "course": "Added a course to the directory",
+}
+MADE_PLAIN = {"conversation": "Recorded a conversation", "referral": "Made a referral",
+              "referral_event": "Moved a referral on", "consent": "Recorded a consent"}
+CONVERSATIONS = {"drop_in": "drop-in", "telephone": "telephone conversation",
+                 "video": "video call", "outreach": "conversation out in the community"}
+# The rest of what is recorded, by what was done (and to which kind of record).
+DONE = {
+    ("print_sheet", "prescription"): "Printed the take-home sheet",
+    ("export", "prescription"): "Saved the take-home sheet as a PDF file",
+    ("export", "person"): "Everything held about them, as a PDF and a JSON file",
+}
 
 
 @dataclass(frozen=True)
@@ -150,16 +162,17 @@ def read(session: Session, filters: Filters, device_id: str = "", this_desk: str
     found = session.execute(q.order_by(t.at.desc(), t.id.desc()).limit(limit + 1)).all()
     page = Page(more=len(found) > limit)
     found = found[:limit]
-    names = _names(session, found)
+    names, filled = _names(session, found), _filled(session, found)
     for r in found:
         device = (f"This desk ({this_desk})" if this_desk else "This desk") \
             if r.device_id == device_id else f"Desk …{r.device_id[-8:]}"
-        kind = ENTITY_WORDS.get(r.entity, r.entity.replace("_", " ").capitalize())
+        kind = record_words.kind(r.entity)
         own = names.get((r.entity, r.entity_id)) if r.entity in NAMED else None
         page.rows.append(Row(
             r.id, r.at, local_time(r.at), names.get(("advisor", r.advisor_id), ""), device,
             AUDIT_ACTIONS.get(r.action, r.action), f"{kind}: {own}" if own else kind,
-            names.get(("person", r.person_id), ""), r.person_id, _detail(r.action, r.detail)))
+            names.get(("person", r.person_id), ""), r.person_id,
+            in_words(r.action, r.entity, r.detail, filled.get(r.entity_id or "", ""))))
     return page
 
 
@@ -189,11 +202,70 @@ def _names(session: Session, found) -> dict[tuple[str, str | None], str]:
     return out
 
 
-def _detail(action: str, detail: str) -> str:
-    """Field names in words (never values: there are none to show)."""
-    if action in CHANGES and detail:
-        return ", ".join(name.strip().replace("_", " ") for name in detail.split(","))
-    return detail
+def in_words(action: str, entity: str, detail: str, filled: str = "") -> str:
+    """A record's detail as a sentence, never a field's name: "Changed phone number and
+    postcode", "Recorded a drop-in", "Made a referral to Citizens Advice". ``filled``:
+    what the record itself says (a conversation's way, a referral's partner), if known."""
+    if action == "change":
+        return record_words.change_words(entity, [n.strip() for n in detail.split(",")])
+    if action == "delete":
+        return f"Deleted {record_words.KINDS.get(entity, ('', 'the record'))[1]}"
+    if action == "create":
+        made = MADE.get(entity)
+        if made is None:
+            return f"Made {record_words.KINDS.get(entity, ('', 'a record'))[1]}"
+        return made.format(filled) if "{}" not in made or filled else \
+            MADE_PLAIN.get(entity, made.replace(" {}", ""))
+    if (action, entity) in DONE:
+        return DONE[(action, entity)]
+    return detail if "_" not in detail else detail.replace("_", " ")
+
+
+def _filled(session: Session, found) -> dict[str, str]:
+    """What the records made on a page say about themselves, for their detail: the way
+    a conversation took place, a referral's partner, a step's status, a consent's kind.
+    Nothing for a person whose information is erased."""
+    wanted: dict[str, list[str]] = {}
+    for r in found:
+        if r.action == "create" and r.entity in FILLED and r.entity_id:
+            wanted.setdefault(r.entity, []).append(r.entity_id)
+    out: dict[str, str] = {}
+    for entity, ids in wanted.items():
+        out.update(FILLED[entity](session, ids))
+    return out
+
+
+def _modes(session: Session, ids: list[str]) -> dict[str, str]:
+    return {i: CONVERSATIONS.get(mode, "conversation") for i, mode in session.execute(
+        select(Conversation.id, Conversation.mode).join(Person).where(
+            Conversation.id.in_(ids), Person.erased_at.is_(None)))}
+
+
+def _partners(session: Session, ids: list[str]) -> dict[str, str]:
+    return dict(session.execute(
+        select(Referral.id, Partner.name).join(Person, Person.id == Referral.person_id)
+        .join(PartnerService, PartnerService.id == Referral.service_id)
+        .join(Partner, Partner.id == PartnerService.partner_id)
+        .where(Referral.id.in_(ids), Person.erased_at.is_(None))).all())
+
+
+def _steps(session: Session, ids: list[str]) -> dict[str, str]:
+    return {i: REFERRAL_STATUSES.get(status, status).lower() for i, status in session.execute(
+        select(ReferralEvent.id, ReferralEvent.status).where(ReferralEvent.id.in_(ids)))}
+
+
+def _consents(session: Session, ids: list[str]) -> dict[str, str]:
+    out = {}
+    for i, kind, given in session.execute(
+            select(Consent.id, Consent.kind, Consent.given).join(Person).where(
+                Consent.id.in_(ids), Person.erased_at.is_(None))):
+        what = CONSENT_KINDS.get(kind, "a consent").lower()
+        out[i] = f"consent to {what}" if given else f"consent withdrawn to {what}"
+    return out
+
+
+FILLED = {"conversation": _modes, "referral": _partners, "referral_event": _steps,
+          "consent": _consents}
 
 
 MOST_WORDS, LONGEST_WORD = 6, 100  # of a name typed in the filter: more is no name

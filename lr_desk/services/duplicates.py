@@ -9,22 +9,16 @@ with the survivor's: every view reads a person's records through ``family``.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import groupby
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services.people import (
-    SAME_BIRTHDAY_SIMILAR_NAME,
-    SAME_PHONE,
-    name_forms,
-    similar_names,
-)
-from lr_desk.services.validation import phone_digits
-from lr_desk.store.clock import session_now
+from lr_desk.services.twice import DuplicatePair, pair_ids, possible_duplicates
+from lr_desk.store.clock import local_time, session_now
 from lr_desk.store.models import (
+    Advisor,
     Conversation,
     FollowUp,
     NotDuplicate,
@@ -34,10 +28,11 @@ from lr_desk.store.models import (
     Referral,
 )
 
+__all__ = ["DuplicatePair", "possible_duplicates"]  # (found in services.twice)
+
 # The records that belong to a person, by the column that says whose they are.
 OWNED = {"conversation": Conversation, "prescription": Prescription, "referral": Referral,
          "follow_up": FollowUp}
-SHARED_PHONE = 4  # more people than this on one number: a shared line, not a duplicate
 
 
 class MergeError(ValueError):
@@ -85,84 +80,9 @@ def family(session: Session, person_id: str) -> list[str]:
     return ids
 
 
-@dataclass
-class DuplicatePair:
-    a: Person
-    b: Person
-    why: str
-
-
-def possible_duplicates(session: Session) -> list[DuplicatePair]:
-    """Pairs of living people who may be one: the same date of birth and a similar name,
-    or the same phone number. Pairs an advisor has said are different are left out.
-
-    Streams plain columns, one date of birth (or phone number) at a time, so a desk of
-    a hundred thousand people is read in a couple of seconds without holding them all;
-    whole records are loaded only for the pairs found."""
-    living = (Person.deleted_at.is_(None), Person.merged_into.is_(None))
-    dismissed = {_pair_ids(a, b) for a, b in session.execute(
-        select(NotDuplicate.person_a, NotDuplicate.person_b)
-        .where(NotDuplicate.deleted_at.is_(None)))}
-    found: dict[tuple[str, str], str] = {}
-
-    shared_dob = select(Person.date_of_birth).where(
-        *living, Person.date_of_birth.is_not(None)).group_by(Person.date_of_birth).having(
-        func.count() > 1)
-    rows = session.execute(
-        select(Person.date_of_birth, Person.id, Person.given_name, Person.family_name,
-               Person.preferred_name)
-        .where(*living, Person.date_of_birth.in_(shared_dob))
-        .order_by(Person.date_of_birth).execution_options(yield_per=2000))
-    for _dob, group in groupby(rows, key=lambda r: r[0]):
-        named = [(pid, name_forms(given, family, preferred))
-                 for _, pid, given, family, preferred in group]
-        for i, (a, names_a) in enumerate(named):
-            for b, names_b in named[i + 1:]:
-                if similar_names(names_a, names_b):
-                    found[_pair_ids(a, b)] = SAME_BIRTHDAY_SIMILAR_NAME
-
-    def phones():
-        for pid, phone in session.execute(
-                select(Person.id, Person.phone).where(*living, Person.phone != "")
-                .execution_options(yield_per=2000)):
-            digits = phone_digits(phone)
-            if len(digits) >= 7:
-                yield digits[-9:], pid
-    shared = {key for key, n in Counter(key for key, _ in phones()).items() if n > 1}
-    by_phone: dict[str, list[str]] = defaultdict(list)
-    for key, pid in phones():
-        if key in shared:
-            by_phone[key].append(pid)
-    for group in by_phone.values():
-        if len(group) > SHARED_PHONE:
-            continue  # a hub's, a hostel's or a family's line: no sign of one person
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                found.setdefault(_pair_ids(a, b), SAME_PHONE)
-    for key in dismissed:
-        found.pop(key, None)
-    people = {p.id: p for p in _load(session, {i for pair in found for i in pair})}
-    pairs = [DuplicatePair(people[a], people[b], why) for (a, b), why in found.items()]
-    pairs.sort(key=lambda p: (p.a.family_name.lower(), p.a.given_name.lower(), p.a.id, p.b.id))
-    return pairs
-
-
-def _load(session: Session, ids: set[str]) -> list[Person]:
-    ids_list = sorted(ids)
-    out: list[Person] = []
-    for start in range(0, len(ids_list), 500):
-        out.extend(session.scalars(select(Person).where(
-            Person.id.in_(ids_list[start:start + 500]))))
-    return out
-
-
-def _pair_ids(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
-
-
 def not_duplicates(session: Session, a_id: str, b_id: str, advisor_id: str) -> NotDuplicate:
     """Say two records are different people: the pair is not listed again, anywhere."""
-    a, b = _pair_ids(a_id, b_id)
+    a, b = pair_ids(a_id, b_id)
     row = NotDuplicate(person_a=a, person_b=b, advisor_id=advisor_id)
     session.add(row)
     session.flush()
@@ -217,3 +137,29 @@ def merges_of(session: Session, survivor_id: str) -> list[PersonMerge]:
                                   PersonMerge.undone_at.is_(None),
                                   PersonMerge.deleted_at.is_(None))
         .order_by(PersonMerge.created_at.desc())))
+
+
+@dataclass
+class MergeRow:
+    """A merge into someone that can still be undone, as the person's page offers it."""
+
+    id: str
+    merged_id: str
+    merged_name: str
+    when: datetime
+    by: str
+
+    def text(self) -> str:
+        by = f" by {self.by}" if self.by else ""
+        return f"{self.merged_name}, merged on {self.when:%d %b %Y %H:%M}{by}"
+
+
+def merges_into(session: Session, person_id: str) -> list[MergeRow]:
+    """The merges into this person (or the person they now show as) that can be undone."""
+    names = dict(session.execute(select(Advisor.id, Advisor.name)).all())
+    out = []
+    for m in merges_of(session, survivor(session, person_id)):
+        merged = session.get(Person, m.merged_id)
+        out.append(MergeRow(m.id, m.merged_id, merged.display_name if merged else "",
+                            local_time(m.created_at), names.get(m.advisor_id, "")))
+    return out

@@ -14,19 +14,38 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from lr_desk.services import duplicates
+from lr_desk.services import duplicates, record_words
+from lr_desk.services.changes import Changed, touched
 from lr_desk.store.clock import HybridClock, local_time, session_now
 from lr_desk.store.merge import to_column
-from lr_desk.store.models import SYNCED_MODELS, Advisor, Conflict, Person, to_json
+from lr_desk.store.models import (
+    SYNCED_MODELS,
+    Advisor,
+    Conflict,
+    Course,
+    Partner,
+    PartnerService,
+    Person,
+    PersonMerge,
+    to_json,
+)
 
-WHAT = {
-    "person": "Person's details", "conversation": "Conversation", "prescription":
-    "Social prescription", "prescription_item": "Prescription item", "referral": "Referral",
-    "referral_event": "Referral step", "follow_up": "Follow-up", "conversation_need": "Need",
-    "partner": "Partner (directory)", "partner_service": "Partner service (directory)",
-    "course": "Course (directory)", "advisor": "Advisor", "person_merge": "Merge of two people",
-    "not_duplicate": "Not the same person",
+# Fields whose clash nobody at the desk can judge, so they are not listed (nor counted):
+# an account's keys and approvals (settled when its owner next changes their password),
+# the bookkeeping of merges and erasures, the log itself, and which record a record
+# belongs under (moved by merges, which settle themselves).
+NOT_LISTED = {
+    "advisor": {"password_hash", "public_key", "sealed_key", "proof"},
+    "person": {"merged_into", "erased_at", "registered_by"},
+    "person_merge": {"moved", "survivor_id", "merged_id", "advisor_id"},
+    "not_duplicate": {"person_a", "person_b", "advisor_id"},
+    "erasure": None,  # (all of it)
+    "audit_event": None,
 }
+# Fields that name another record: their values are shown by that record's name.
+NAMED_BY = {"advisor": (Advisor, Advisor.name), "partner": (Partner, Partner.name),
+            "partner_service": (PartnerService, PartnerService.name),
+            "course": (Course, Course.title)}
 
 
 class ReviewError(ValueError):
@@ -63,18 +82,32 @@ def _who(names: dict[str, str], advisor_id: str | None, hlc: str, here: str) -> 
     return f"{name} on {desk}" if name else f"someone on {desk}"
 
 
-def label(field: str) -> str:
-    return field.replace("_", " ").capitalize()
+def label(entity: str, field: str) -> str:
+    return record_words.field_label(entity, field)
 
 
-def shown(value: Any) -> str:
-    if value is None or value == "":
-        return "(empty)"
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    return str(value)
+def listed(entity: str, field: str) -> bool:
+    """Whether a clash on this field is for someone at the desk to settle."""
+    if entity in NOT_LISTED and (NOT_LISTED[entity] is None or field in NOT_LISTED[entity]):
+        return False
+    column = SYNCED_MODELS[entity].__table__.columns.get(field) \
+        if entity in SYNCED_MODELS else None
+    if column is None:
+        return False
+    targets = {fk.column.table.name for fk in column.foreign_keys}
+    return not targets or targets <= NAMED_BY.keys()  # (an id we can name)
+
+
+def shown(session: Session, entity: str, field: str, value: Any) -> str:
+    """A value as the list shows it: in words, a record it names by its name."""
+    column = SYNCED_MODELS[entity].__table__.columns.get(field)
+    targets = [fk.column.table.name for fk in column.foreign_keys] if column is not None \
+        else []
+    if targets and value and targets[0] in NAMED_BY:
+        model, name = NAMED_BY[targets[0]]
+        named = session.scalar(select(name).where(model.id == value))
+        return named or "(a record not on this desk)"
+    return record_words.value_words(entity, field, value)
 
 
 def _person_of(session: Session, entity: str, row) -> tuple[str | None, str]:
@@ -98,14 +131,20 @@ def open_items(session: Session, device_id: str = "") -> list[ReviewItem]:
         row = session.get(model, c.entity_id) if model else None
         if row is None:
             continue
+        if c.kind == "value" and not listed(c.entity, c.field):
+            continue
         person_id, name = _person_of(session, c.entity, row)
-        what = f"{WHAT.get(c.entity, c.entity)}: {name}" if name else WHAT.get(c.entity, c.entity)
+        kind = record_words.kind(c.entity)
+        what = f"{kind}: {name}" if name else kind
         if c.kind == "value":
             now = to_json(getattr(row, c.field))
             if now == c.value:
                 continue
-            out.append(ReviewItem(c.id, c.kind, c.entity, c.entity_id, what, label(c.field),
-                                  shown(now), shown(c.value), _when(c.winner_hlc),
+            out.append(ReviewItem(c.id, c.kind, c.entity, c.entity_id, what,
+                                  label(c.entity, c.field),
+                                  shown(session, c.entity, c.field, now),
+                                  shown(session, c.entity, c.field, c.value),
+                                  _when(c.winner_hlc),
                                   _when(c.hlc),
                                   _who(names, c.winner_by, c.winner_hlc, device_id),
                                   _who(names, c.by, c.hlc, device_id), person_id))
@@ -157,3 +196,30 @@ def settle_deleted(session: Session, item_id: int, restore: bool) -> None:
         raise ReviewError("This is a changed value: keep one of the two.")
     row.deleted_at = None if restore else session_now(session)
     session.flush()
+
+
+# -- for the page: what an action changed -------------------------------------------------
+
+
+def people_now(session: Session, *ids: str | None) -> list[Person]:
+    """These people as they are now (read afresh after a change), for the search index
+    and open pages."""
+    session.flush()
+    out = []
+    for person_id in dict.fromkeys(i for i in ids if i):
+        person = session.get(Person, person_id)
+        if person is not None:
+            session.refresh(person)
+            out.append(person)
+    return out
+
+
+def survivor_of_merge(session: Session, merge_id: str) -> str | None:
+    merge = session.get(PersonMerge, merge_id)
+    return merge.survivor_id if merge is not None else None
+
+
+def wrote(session: Session) -> Changed:
+    """What the session has written so far (after a flush)."""
+    session.flush()
+    return touched(session)

@@ -46,7 +46,7 @@ def test_audit_records_reach_the_other_desk_as_written(desks, central):
     with b.session() as s:  # is not an audited change
         page = audit.read(s, audit.Filters(person_ids=(person_id,)), b.device_id)
     assert [(r.action, r.detail) for r in page.rows] == [
-        ("Changed a record", "phone"), ("Opened a person's record", ""),
+        ("Changed a record", "Changed phone number"), ("Opened a person's record", ""),
         ("Created a record", page.rows[-1].detail)]
     assert {r.who for r in page.rows[:2]} == {"Alex Advisor"}  # (registered by no one)
     assert all(r.device.startswith("Desk …") for r in page.rows)  # another desk's

@@ -14,7 +14,7 @@ import textwrap
 import pytest
 from sqlalchemy import func, select, text
 
-from lr_desk.services import advisors, desk, dropin, duplicates, people, review, search
+from lr_desk.services import advisors, desk, dropin, duplicates, people, review, search, twice
 from lr_desk.store.clock import new_id, utcnow
 from lr_desk.store.models import Conflict, Outbox, Person
 from lr_desk.store.schema import SCHEMA_VERSION
@@ -492,13 +492,13 @@ def test_not_the_same_person_is_not_listed_again_anywhere(make_device, central):
         adv = advisors.create(s, "Alex Advisor", "walton").id
         one = people.register(s, {"given_name": "Sam", "family_name": "Roe",
                                   "phone": "07700 900123"}, adv, "walton").id
-        two_ = people.register(s, {"given_name": "Jo", "family_name": "Roe",
+        two_ = people.register(s, {"given_name": "Samuel", "family_name": "Roe",
                                    "phone": "07700 900123"}, adv, "walton").id
     sync_once(a, central)
     sync_once(b, central)
     with b.session() as s:
         (pair,) = duplicates.possible_duplicates(s)
-        assert pair.why == "same phone number"
+        assert pair.why == "Similar name; same phone number"
         duplicates.not_duplicates(s, one, two_, adv)
         assert duplicates.possible_duplicates(s) == []
     sync_once(b, central)
@@ -684,7 +684,7 @@ def test_a_number_many_people_share_does_not_make_them_duplicates(make_device):
     a = make_device("a")
     with a.session() as s:
         adv = advisors.create(s, "Alex Advisor", "walton").id
-        for n in range(duplicates.SHARED_PHONE + 1):  # all give the hostel's number
+        for n in range(twice.SHARED_LINE + 1):  # all give the hostel's number
             people.register(s, {"given_name": f"Guest{n}", "family_name": f"Stay{n}",
                                 "phone": "0151 555 0000"}, adv, "walton")
         assert duplicates.possible_duplicates(s) == []
