@@ -32,6 +32,7 @@ from lr_desk import settings
 from lr_desk.services import audit
 from lr_desk.services.validation import parse_date
 from lr_desk.store.models import AUDIT_ACTIONS
+from lr_desk.ui import style
 from lr_desk.ui.forms import Fields, combo, line_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.today import table
@@ -39,11 +40,13 @@ from lr_desk.ui.today import table
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from lr_desk.services.changes import Changed
     from lr_desk.ui.context import Desk
     from lr_desk.ui.main_window import MainWindow
     from lr_desk.ui.tasks import Tasks
 
 TITLE = "Audit lo&g"
+ICON = "eye"
 ANYONE = "Anyone"
 NOT_ALLOWED = "Only managers can see the audit log."
 
@@ -105,7 +108,7 @@ class AuditPage(QWidget):
         self.f.widgets["person"].textEdited.connect(self._person_typed)
         for key in ("since", "until", "person"):
             self.f.widgets[key].returnPressed.connect(self.refresh)
-        self.show_button = QPushButton("&Show")
+        self.show_button = style.primary(QPushButton("&Show"))
         self.show_button.setAccessibleName("Show the records")
         self.show_button.clicked.connect(self.refresh)
         self.more_button = QPushButton("Show &more")
@@ -131,11 +134,18 @@ class AuditPage(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.more_button)
+        heading = style.heading(QLabel("Audit log"))
+        intro = style.note(QLabel("Who looked at, changed, printed or exported what, when, "
+                                  "and at which desk: the newest first."))
+        intro.setAccessibleName("What the audit log is")
         layout = QVBoxLayout(self)
+        layout.setSpacing(style.SPACE["s"])
+        layout.addWidget(heading)
+        layout.addWidget(intro)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-        hint = QLabel("Enter on a row opens the person (which is recorded too).")
+        hint = style.note(QLabel("Enter on a row opens the person (which is recorded too)."))
         hint.setAccessibleName("Hint")
         layout.addWidget(hint)
 
@@ -179,8 +189,14 @@ class AuditPage(QWidget):
         super().showEvent(event)
         self.refresh()  # what was done since it was last shown
 
+    def on_changed(self, changed: Changed) -> None:
+        """Anything written (here or brought in by a sync) is in the log: read it again
+        if the log is on show (else it is read when shown)."""
+        if changed and self.isVisible():
+            self.refresh()
+
     def pulled(self) -> None:
-        """A sync brought records in: read again if the log is on show."""
+        """A sync brought records in (as ``on_changed``, for a window that calls this)."""
         if self.isVisible():
             self.refresh()
 
@@ -290,11 +306,11 @@ class AuditPage(QWidget):
             self.open_person.emit(person_id)
 
 
-# -- the main window ----------------------------------------------------------------------
+# -- today's main window ------------------------------------------------------------------
 
 
 def fit_to_role(window: MainWindow) -> AuditPage | None:
-    """The Audit log tab and its menu items for a manager (or admin), none for anyone
+    """The Audit log section and its menu items for a manager (or admin), none for anyone
     else: called when the desk opens and whenever someone else signs in at it."""
     page: AuditPage | None = getattr(window, "audit", None)
     allowed = window.desk.can("audit")
@@ -303,13 +319,11 @@ def fit_to_role(window: MainWindow) -> AuditPage | None:
         action.setEnabled(allowed)
     if allowed and page is None:
         page = AuditPage(window.tasks, window.desk)
-        review = getattr(window, "review", None)
-        after = window.tabs.indexOf(review) if review is not None else -1
-        window.tabs.insertTab(after + 1 if after >= 0 else window.tabs.count(), page, TITLE)
-        window._unclosable(page)
+        window.add_section(page, TITLE, ICON, after=getattr(window, "review", None))
         page.open_person.connect(window.open_person)
+        window.hear(page)
     elif not allowed and page is not None:
-        window.tabs.removeTab(window.tabs.indexOf(page))
+        window.remove_section(page)
         page.deleteLater()
         page = None
     window.audit = page
@@ -322,10 +336,11 @@ def show_log(window: MainWindow, of_current_person: bool = False) -> AuditPage |
     page: AuditPage | None = getattr(window, "audit", None)
     if page is None:
         return None
-    person = window.tabs.currentWidget()
-    person_id = getattr(person, "person_id", None)
-    if of_current_person and person_id:
-        view = getattr(person, "view", None)
-        page.show_person(person_id, view.person.display_name if view else "this person")
+    if of_current_person:
+        person = window.tabs.currentWidget()
+        person_id = getattr(person, "person_id", None)
+        if person_id:
+            view = getattr(person, "view", None)
+            page.show_person(person_id, view.person.display_name if view else "this person")
     window.tabs.setCurrentWidget(page)  # (read as it is shown)
     return page

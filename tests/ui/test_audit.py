@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lr_desk.services import audit
 from lr_desk.services.accounts import SignedIn
+from lr_desk.services.changes import Changed
 from lr_desk.store.models import AuditEvent
 from lr_desk.ui.audit import AuditPage
 from lr_desk.ui.people import PersonDialog
@@ -91,11 +92,11 @@ def test_a_manager_finds_exactly_what_was_done(qtbot, desks, tmp_path):
     new = [r for r in rows if r.id not in before]
     assert Counter((r.action, r.record, r.detail) for r in new) == Counter([
         ("Opened a person's record", "Person's details", ""),
-        ("Changed a record", "Person's details", "phone"),
-        ("Printed a take-home sheet", "Prescription", "take-home sheet"),
-        ("Exported", "Prescription", "take-home sheet, saved as a PDF file"),
-        ("Changed a record", "Prescription", "sheet at, sheet how, sheet by"),
-        ("Changed a record", "Prescription", "sheet at, sheet how"),  # (by the same)
+        ("Changed a record", "Person's details", "Changed phone number"),
+        ("Printed a take-home sheet", "Social prescription", "Printed the take-home sheet"),
+        ("Exported", "Social prescription", "Saved the take-home sheet as a PDF file"),
+        ("Changed a record", "Social prescription", "Gave the take-home sheet"),
+        ("Changed a record", "Social prescription", "Gave the take-home sheet"),  # again
     ])
     assert {(r.who, r.device.startswith("This desk")) for r in new} == {("Maya Manager", True)}
     assert "0151" not in " ".join(r.detail for r in rows)  # names of fields, never values
@@ -235,8 +236,8 @@ def test_a_sync_that_brings_records_in_shows_them(qtbot, desks, tmp_path):
     with desk.store.session() as s:  # as a pull writes them
         s.info["device_id"] = "01234567-0000-7000-8000-00000000abcd"
         audit.record(s, "sign_in", entity="advisor", entity_id=window.desk.advisor_id)
-    with qtbot.waitSignal(log.loaded, timeout=10_000):
-        window.show_pulled({"audit_event": {"x"}})
+    with qtbot.waitSignal(log.loaded, timeout=10_000):  # as a pull announces them
+        desk.tasks.announce(Changed.of({"audit_event": {"x"}}, pulled=True))
     assert len(log.model.rows) == shown + 1
     assert log.model.rows[0].device == "Desk …0000abcd"
 
@@ -260,3 +261,20 @@ def test_show_more_reads_the_next_page_below(qtbot, desks, tmp_path):
     assert [r.id for r in rows[:audit.PAGE]] == first and not log.more_button.isEnabled()
     assert len({r.id for r in rows}) == len(_records(desk, action="sign_in")) == len(rows)
     assert log.table.currentIndex().row() == audit.PAGE  # the first of the older ones
+
+
+def test_the_log_fits_the_hub_screens_and_reads_in_words(qtbot, desks, tmp_path):
+    from tests.ui.screen import assert_fits
+
+    desk = _start(desks, tmp_path, "manager")
+    window = desk.window
+    _person_with_a_prescription(desk)
+    log = _open_log(qtbot, window)
+    assert_fits(window)
+    details = [r.detail for r in log.model.rows if r.detail]
+    assert "Registered them" in details and "Wrote a social prescription" in details
+    assert not [d for d in details if "_" in d or " id" in d]
+    if shot := __import__("os").environ.get("LR_DESK_SHOTS"):
+        window.resize(1366, 768 - 70)
+        qtbot.wait(50)
+        window.grab().save(f"{shot}/audit.png")
