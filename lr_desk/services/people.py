@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services.edits import apply_edit, checked_or_none
-from lr_desk.services.search import fold
+from lr_desk.services.names import fold
 from lr_desk.services.validation import (
     Checker,
     check_choice,

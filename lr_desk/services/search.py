@@ -2,81 +2,50 @@
 
 An in-memory index, built once from the store and kept up to date on each save, answers
 each keystroke in a few milliseconds over 100,000 people. It forgives case, accents,
-spacing, apostrophes and small typos (edit distance 1 for short names, 2 for long ones).
-Plain Python, no Qt: the UI runs it on a worker thread.
+spacing and apostrophes, finds nicknames and other spellings of given names (Bill for
+William, Steven for Stephen) and typos (one edit in a word of four letters, two from five
+up: "halsel" for Halsall), and says of each person found why they matched. Exact names and
+the starts of names rank first, then nicknames and spellings, then typos
+(lr_desk/services/names.py). Plain Python, no Qt: the UI runs it on a worker thread.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
-import re
-import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services.validation import MONTHS, parse_date, phone_digits
+from lr_desk.services.duplicates import in_a_merge_loop
+from lr_desk.services.names import (
+    EXACT,
+    PART_WEIGHT,
+    PREFIX,
+    VARIANT,
+    Spellings,
+    fold,
+    given_words,
+    is_typo,
+    name_tokens,
+    tokens_of_name,
+    typo_score,
+    variants,
+)
+from lr_desk.services.query import Query, parse_query
+from lr_desk.services.validation import phone_digits
 from lr_desk.store.models import Person
 
+__all__ = ["DEFAULT_LIMIT", "PART_WEIGHT", "Entry", "Hit", "Query", "SearchIndex", "fold",
+           "name_tokens", "parse_query"]
+
 DEFAULT_LIMIT = 50
-
-
-_DROPPED = str.maketrans("", "", "'’`.")
-
-
-@lru_cache(maxsize=65536)  # names repeat a great deal: most calls are a look-up
-def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name."""
-    return _unaccent(text).translate(_DROPPED)
-
-
-def _unaccent(text: str) -> str:
-    """Lower case without accents; punctuation kept (the query needs its dots for dates)."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-PART_WEIGHT = 0.95  # "williams" ranks plain Williams above Lloyd-Williams
-
-
-def name_tokens(*names: str) -> dict[str, float]:
-    """The searchable words of a person's names, each with its weight: a whole word 1.0,
-    a part of a hyphenated word a little less. A name of several words is also a word
-    without its spaces ("Van der Berg": "vanderberg"), as people often type it so."""
-    tokens: dict[str, float] = {}
-    for name in names:
-        if name:
-            for token, weight in _tokens_of_name(name):
-                if tokens.get(token, 0.0) < weight:
-                    tokens[token] = weight
-    return tokens
-
-
-@lru_cache(maxsize=65536)
-def _tokens_of_name(name: str) -> tuple[tuple[str, float], ...]:
-    out: list[tuple[str, float]] = []
-    words = fold(name).split()
-    for word in words:
-        parts = [p for p in word.split("-") if p]
-        if len(parts) == 1:
-            out.append((parts[0], 1.0))
-        elif parts:
-            out.append(("".join(parts), 1.0))
-            out.extend((part, PART_WEIGHT) for part in parts)
-    if len(words) > 1:
-        joined = "".join(words).replace("-", "")
-        if joined:
-            out.append((joined, 1.0))
-    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -101,104 +70,11 @@ class Entry:
 class Hit:
     entry: Entry
     score: float
-
-
-@dataclass(slots=True)
-class Query:
-    names: list[str]
-    dates: list[date]
-    years: list[int]
-    postcodes: list[str]  # folded: "l9 2af" for a full postcode, "l9 " for an outward code
-    digits: list[str]  # phone fragments
+    why: tuple[str, ...] = ()  # what matched, in words: "name", "Stephen for “steven”"...
 
     @property
-    def empty(self) -> bool:
-        return not (self.names or self.dates or self.years or self.postcodes or self.digits)
-
-
-MAX_QUERY = 200  # characters looked at: more is never a search, only a paste gone wrong
-
-# Only ASCII digits count as digits (re.ASCII): int() and dates can't read other scripts'.
-_DATE_PATTERNS = [
-    # 1980-03-12, 1980/03/12, 1980.03.12
-    (re.compile(r"\b(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})\b", re.ASCII), "{0}-{1}-{2}"),
-    # 12/03/1980, 12-3-80, 1.2.85
-    (re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b", re.ASCII), "{0}/{1}/{2}"),
-    # 12 03 1980: spaces only with a four-digit year, and not inside a run of digit groups
-    (re.compile(r"(?<!\d)(?<!\d\s)\b(\d{1,2})\s+(\d{1,2})\s+(\d{4})\b", re.ASCII),
-     "{0}/{1}/{2}"),
-    # 12 Mar 1980, 12th March, 1980
-    (re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) +
-                r")[a-z]*\.?,?\s+(?:\d{4}|\d{2})\b", re.ASCII), None),
-]
-# the start of a date still being typed: 14/ 14/0 14/02/ 14.02.19 14-02-198
-_PARTIAL_DATE = re.compile(r"\d{1,2}[/.\-](?:\d{1,2}(?:[/.\-]\d{0,3})?)?", re.ASCII)
-# ... or with spaces, at the end of what was typed: 14 02 1, 14 02 198
-_PARTIAL_SPACED_DATE = re.compile(r"(?<!\d)(?<!\d\s)\b(\d{1,2})\s+(\d{1,2})\s+\d{1,3}\s*$",
-                                  re.ASCII)
-_AS_SPACES = str.maketrans(",()-/", "     ")  # after dates: 0151-478-6556, (0151) 478 6556
-_PHONE = re.compile(r"\+?\d[\d\s]{5,}\d", re.ASCII)
-OUTWARD = re.compile(r"[a-z]{1,2}\d[a-z\d]?", re.ASCII)
-_POSTCODE = re.compile(r"\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b", re.ASCII)
-
-
-def _digits(token: str) -> bool:
-    return token.isascii() and token.isdigit()
-
-
-def parse_query(text: str, today: date | None = None) -> Query:
-    q = Query([], [], [], [], [])
-    # dates first, while their dots are still there ("1.2.85"; fold would make it "1285")
-    rest = _unaccent(text[:MAX_QUERY]).replace(",", " ")
-    for pattern, layout in _DATE_PATTERNS:
-        for m in list(pattern.finditer(rest)):
-            try:
-                q.dates.append(parse_date(layout.format(*m.groups()) if layout else m.group(0),
-                                          today))
-            except ValueError:
-                continue
-            rest = rest.replace(m.group(0), " ", 1)
-    # a date half typed is left out rather than required, so results don't blank meanwhile
-    if (m := _PARTIAL_SPACED_DATE.search(rest)) and _day_month(m.group(1), m.group(2)):
-        rest = rest[:m.start()]
-    rest = " ".join(t for t in rest.split() if not _PARTIAL_DATE.fullmatch(t))
-    rest = rest.translate(_DROPPED).translate(_AS_SPACES)
-    for m in _POSTCODE.finditer(rest):
-        q.postcodes.append(f"{m.group(1)} {m.group(2)}")
-        rest = rest.replace(m.group(0), " ", 1)
-    # a phone number typed with spaces (or brackets and dashes, now spaces): join the groups
-    for m in list(_PHONE.finditer(rest)):
-        if _digits(m.group(0)) and len(m.group(0)) == 8 and _compact_date(m.group(0), today):
-            continue  # 12031980: a date of birth, left for the token loop below
-        if len(digits := phone_digits(m.group(0))) >= 3:  # "+44 (0)7" is just "07" so far
-            q.digits.append(digits)
-        rest = rest.replace(m.group(0), " ", 1)
-    names: dict[str, None] = {}  # in order, each once
-    for token in rest.split():
-        if _digits(token):
-            if len(token) == 4 and 1900 <= int(token) <= 2100:
-                q.years.append(int(token))
-            elif len(token) == 8 and (born := _compact_date(token, today)):
-                q.dates.append(born)
-            elif len(token) >= 3:
-                q.digits.append(token)
-        elif token[0].isascii() and token[0].isalpha() and any(map(_digits, token)):
-            q.postcodes.append(f"{token} " if OUTWARD.fullmatch(token) else token)
-        else:
-            names.update((t, None) for t in name_tokens(token) if t)
-    q.names = list(names)
-    return q
-
-
-def _day_month(day: str, month: str) -> bool:
-    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
-
-
-def _compact_date(token: str, today: date | None) -> date | None:
-    try:
-        return parse_date(token, today)
-    except ValueError:
-        return None
+    def why_text(self) -> str:
+        return ", ".join(self.why)
 
 
 class SearchIndex:
@@ -208,10 +84,13 @@ class SearchIndex:
         self._free: list[int] = []
         self._sort_key: dict[int, tuple[str, str]] = {}
         self._postings: dict[str, dict[int, float]] = {}  # token -> slot -> weight
+        self._parts: dict[str, set[int]] = {}  # token -> slots where it is half a name
+        self._given: dict[str, set[int]] = {}  # token -> slots with it in a given name
         self._vocab: list[str] = []  # sorted, for prefix look-ups
         self._by_dob: dict[date, set[int]] = defaultdict(set)
         self._postcodes: list[tuple[str, int]] = []  # sorted (postcode, slot)
         self._phones: dict[int, str] = {}
+        self._spellings = Spellings()  # the words of _vocab by length, for typos
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -220,8 +99,6 @@ class SearchIndex:
 
     @classmethod
     def build(cls, session: Session) -> SearchIndex:
-        from lr_desk.services.duplicates import in_a_merge_loop  # (it imports this module)
-
         index = cls()
         # People merged into others are found as the survivor. (In the rare loop of two
         # desks merging a pair each way round, one of the pair stands for both.)
@@ -261,9 +138,19 @@ class SearchIndex:
         for token in name_tokens(entry.given_name, entry.family_name, entry.preferred_name):
             postings = self._postings[token]
             postings.pop(slot, None)
+            if (parts := self._parts.get(token)) is not None:
+                parts.discard(slot)
+                if not parts:
+                    del self._parts[token]
             if not postings:
                 del self._postings[token]
                 del self._vocab[bisect.bisect_left(self._vocab, token)]
+                self._spellings.discard(token)
+        for token in given_words(entry.given_name, entry.preferred_name):
+            slots = self._given[token]
+            slots.discard(slot)
+            if not slots:
+                del self._given[token]
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].discard(slot)
         key = (_postcode_key(entry.postcode), slot)
@@ -286,7 +173,12 @@ class SearchIndex:
                     bisect.insort(self._vocab, token)
                 else:
                     self._vocab.append(token)
+                self._spellings.add(token)
             postings[slot] = weight
+            if weight != 1.0:
+                self._parts.setdefault(token, set()).add(slot)
+        for token in given_words(entry.given_name, entry.preferred_name):
+            self._given.setdefault(token, set()).add(slot)
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].add(slot)
         if entry.postcode:
@@ -301,27 +193,34 @@ class SearchIndex:
     # -- searching -------------------------------------------------------------------
 
     def _name_matches(self, token: str) -> dict[int, float]:
-        """Slots whose name has a token like this one, with how well it matches (0-1)."""
-        scores: dict[int, float] = {}
-
-        def credit(vocab_token: str, score: float) -> None:
-            for slot, weight in self._postings.get(vocab_token, {}).items():
-                if scores.get(slot, 0.0) < score * weight:
-                    scores[slot] = score * weight
-
+        """Slots whose name has a word like this one, with how well it matches (0-1)."""
+        found: list[tuple[float, str]] = []  # score, vocabulary word
         i = bisect.bisect_left(self._vocab, token)
         while i < len(self._vocab) and self._vocab[i].startswith(token):
-            vocab_token = self._vocab[i]
-            credit(vocab_token, 1.0 if vocab_token == token else 0.9)
+            found.append((EXACT if self._vocab[i] == token else PREFIX, self._vocab[i]))
             i += 1
-        if len(token) >= 4:
-            max_edits = 1 if len(token) < 7 else 2
-            for vocab_token, dist, _ in process.extract(
-                token, self._vocab, scorer=OSA.distance,  # a swap of two letters is one edit
-                score_cutoff=max_edits, limit=None,
-            ):
-                if dist:
-                    credit(vocab_token, 0.8 - 0.1 * dist)
+        found.extend((typo_score(token, word, edits), word)
+                     for word, edits in self._spellings.near(token))
+        # Each word's people (and, apart, those it is half a hyphenated name of) score alike:
+        # credited best first, each person keeps the first (best) score they get. The sets
+        # are worked out in C: a common name's thousands of people cost little.
+        groups: list[tuple[float, Iterable[int]]] = []
+        for score, word in found:
+            postings = self._postings.get(word)
+            if not postings:
+                continue
+            parts = self._parts.get(word)
+            groups.append((score, postings.keys() - parts if parts else postings.keys()))
+            if parts:
+                groups.append((score * PART_WEIGHT, parts))
+        # a nickname or other spelling stands for a given name, not a family name
+        groups.extend((VARIANT, self._given[other]) for other in variants(token)
+                      if other in self._given)
+        groups.sort(key=lambda g: -g[0])
+        scores: dict[int, float] = {}
+        for score, slots in groups:  # (set.difference looks up each of the few in the many)
+            scores.update(dict.fromkeys(set(slots).difference(scores) if scores else slots,
+                                        score))
         return scores
 
     def _filter(self, q: Query) -> set[int] | None:
@@ -384,6 +283,7 @@ class SearchIndex:
         if q.empty:
             return [], 0
         allowed = self._filter(q)
+        used = q.names
         if q.names:
             scores = self._score_names(q.names, allowed)
             if not scores and len(q.names) > 1:
@@ -391,12 +291,78 @@ class SearchIndex:
                 joined = self._join_adjacent(q.names)
                 if joined != q.names:
                     scores = self._score_names(joined, allowed)
+                    used = joined
         else:
             scores = dict.fromkeys(allowed or (), 1.0)
-        best = heapq.nsmallest(limit, scores.items(),
-                               key=lambda sv: (-sv[1], self._sort_key[sv[0]]))
-        return [Hit(self.entries[s], v) for s, v in best], len(scores)
+        best = self._best(scores, limit)
+        return [Hit(self.entries[s], v, why(self.entries[s], used, q)) for s, v in best], \
+            len(scores)
 
+
+    def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best (slot, score): highest score first, then in name order.
+        Scores come in few values (exact, start of a name...): each value's people are
+        taken in turn, and only the last value's are ordered by name beyond what is shown."""
+        values = sorted(set(scores.values()), reverse=True)
+        if len(values) > 8:  # many values, each few people: one pass instead
+            return heapq.nsmallest(limit, scores.items(),
+                                   key=lambda sv: (-sv[1], self._sort_key[sv[0]]))
+        best: list[tuple[int, float]] = []
+        by_name = self._sort_key.__getitem__
+        for value in values:
+            slots = [slot for slot, v in scores.items() if v == value]
+            room = limit - len(best)
+            best.extend((slot, value) for slot in heapq.nsmallest(room, slots, key=by_name))
+            if len(best) >= limit:
+                break
+        return best
+
+
+def why(entry: Entry, names: list[str], q: Query) -> tuple[str, ...]:
+    """What of the query this person matched, in words for the advisor: "name" for names
+    as typed (or their start), "Stephen for “steven”" for a nickname or other spelling,
+    "Halsall, like “halsel”" for a typo; then date of birth, year of birth, postcode, phone."""
+    parts: list[str] = []
+    plain = False
+    if names:
+        shown = _shown_words(entry.given_name, entry.preferred_name, entry.family_name)
+        for typed in names:
+            if any(token.startswith(typed) for token in shown):
+                plain = True
+                continue
+            given = given_words(entry.given_name, entry.preferred_name)
+            if other := next((t for t in sorted(variants(typed)) if t in given), None):
+                parts.append(f"{shown.get(other, other)} for “{typed}”")
+                continue
+            near = []
+            for token in shown:
+                edits = OSA.distance(typed, token, score_cutoff=2)
+                if is_typo(typed, token, edits):
+                    near.append((typo_score(typed, token, edits), token))
+            if near:
+                parts.append(f"{shown[max(near)[1]]}, like “{typed}”")
+    return (("name",) if plain else ()) + tuple(parts) + _other_parts(q)
+
+
+@lru_cache(maxsize=65536)
+def _shown_words(*names: str) -> dict[str, str]:
+    """Each searchable word of these names -> the name it is shown as ("smith" ->
+    "Smith-Jones"). (Read only: it is shared.)"""
+    shown: dict[str, str] = {}
+    for name in names:
+        if name:
+            for word in name.split():
+                for token, _ in tokens_of_name(word):
+                    shown.setdefault(token, word)
+            for token, _ in tokens_of_name(name):
+                shown.setdefault(token, name)
+    return shown
+
+
+def _other_parts(q: Query) -> tuple[str, ...]:
+    return tuple(words for words, there in (
+        ("date of birth", q.dates), ("year of birth", q.years), ("postcode", q.postcodes),
+        ("phone", q.digits)) if there)
 
 
 def _postcode_key(postcode: str) -> str:
