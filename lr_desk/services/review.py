@@ -27,6 +27,7 @@ from lr_desk.store.models import (
     PartnerService,
     Person,
     PersonMerge,
+    Site,
     to_json,
 )
 
@@ -46,6 +47,7 @@ NOT_LISTED = {
 NAMED_BY = {"advisor": (Advisor, Advisor.name), "partner": (Partner, Partner.name),
             "partner_service": (PartnerService, PartnerService.name),
             "course": (Course, Course.title)}
+SITES = {"home_site", "registered_site", "site_code"}  # a hub's code: shown by its name
 
 
 class ReviewError(ValueError):
@@ -107,6 +109,8 @@ def shown(session: Session, entity: str, field: str, value: Any) -> str:
         model, name = NAMED_BY[targets[0]]
         named = session.scalar(select(name).where(model.id == value))
         return named or "(a record not on this desk)"
+    if field in SITES and value:
+        return session.scalar(select(Site.name).where(Site.code == value)) or str(value)
     return record_words.value_words(entity, field, value)
 
 
