@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+import lr_desk
 from lr_desk import settings
 from lr_desk.demo import fill_demo
-from lr_desk.services import desk
+from lr_desk.demo.desk import TERM
+from lr_desk.services import desk, directory
 from lr_desk.store.models import Conversation, FollowUp, Outbox, Person, Referral, ReferralEvent
 
 TODAY = date(2025, 6, 11)
@@ -89,3 +93,39 @@ def test_coming_back_closes_an_earlier_follow_up(store):
     for person_id, due, made_at in open_follow_ups:
         later = [at for at in seen[person_id] if at > made_at and at.date() >= due]
         assert not later, (due, later)
+
+
+def test_the_demo_has_this_terms_courses_with_their_dates(store):
+    fill_demo(store, people=10, today=TODAY)
+    with store.session() as s:
+        listing = directory.listing(s, TODAY)
+    dated = [c for c in listing.courses if c.starts_on is not None]
+    assert len(dated) == len(TERM)
+    for c in dated:  # each starts on the day it meets, and ends after it starts
+        assert c.starts_on.weekday() in directory.meeting_days(c.when_text)
+        assert c.ends_on > c.starts_on and not c.is_example
+    nexts = [directory.next_session(c, TODAY) for c in dated]
+    assert all(n is not None and n >= TODAY for n in nexts)  # none over yet
+    assert any(c.starts_on < TODAY for c in dated)  # one running already
+    words = directory.course_next(min(dated, key=lambda c: c.starts_on), TODAY)
+    assert words.endswith("10:00 to 12:00")
+
+
+def test_the_demo_package_keeps_its_names_and_each_file_is_small():
+    import lr_desk.demo as demo
+
+    assert {"fill_demo", "build_dataset", "DATASET_MARKER"} <= set(demo.__all__)
+    folder = Path(demo.__file__).parent
+    sizes = {f.name: len(f.read_text(encoding="utf-8").splitlines())
+             for f in folder.glob("*.py")}
+    assert max(sizes.values()) <= 400, sizes
+
+
+def test_the_desk_never_imports_the_demo():
+    """The demo's data is handed in by the entry point (lr_desk.app), not imported by ui/
+    (the UI tests that open the demo desk go through it)."""
+    ui = Path(lr_desk.__file__).parent / "ui"
+    importers = [f.name for f in ui.glob("*.py")
+                 if re.search(r"^\s*(from|import) lr_desk\.demo\b|lr_desk import demo\b",
+                              f.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert importers == []
