@@ -1,7 +1,9 @@
 """Entry point: ``lr-desk`` and ``python -m lr_desk``.
 
 Resolves the data folder, sets up logging, opens (and migrates) the store, then starts
-the Qt desk. PySide6 is imported only here and in ``lr_desk.ui``.
+the Qt desk. PySide6 is imported only here and in ``lr_desk.ui``. The demo profile's
+synthetic data (``lr_desk.demo``) is handed to the desk from here: the desk never
+imports it.
 """
 
 from __future__ import annotations
@@ -48,7 +50,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from lr_desk.ui.application import run
 
-    return run(folder, demo=args.demo, started=started, exit_when_ready=args.exit_when_ready)
+    return run(folder, demo=args.demo, started=started, exit_when_ready=args.exit_when_ready,
+               fill_demo=fill_demo if args.demo else None)
+
+
+def fill_demo(store) -> None:
+    """Fill a new demo profile with its synthetic desk (``lr_desk.demo.fill_demo``),
+    imported only when a demo is made: it is not needed to show the window."""
+    from lr_desk.demo import fill_demo as fill
+
+    fill(store)
 
 
 def _ready_folder(args: argparse.Namespace):

@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Fill = Callable[["Store"], None]  # fills a new demo profile with synthetic data
+
 
 @dataclass
 class Opened:
@@ -37,7 +40,7 @@ class Opened:
     search_limit: int
 
 
-def open_profile(store: Store, demo: bool = False) -> Opened:
+def open_profile(store: Store, demo: bool = False, fill_demo: Fill | None = None) -> Opened:
     """Read what the desk needs from a store just opened (signed in), filling the demo
     profile the first time. No widgets: it runs on a thread at start-up."""
     from lr_desk import settings
@@ -48,9 +51,7 @@ def open_profile(store: Store, demo: bool = False) -> Opened:
         with store.session() as s:
             need_demo = demo and not settings.get(s, "demo_filled")
         if need_demo:
-            from lr_desk.demo import fill_demo
-
-            fill_demo(store)
+            _demo_filler(fill_demo)(store)
         with store.session() as s:
             return Opened(store, Desk.load(s), settings.get(s, "search_limit"))
     except BaseException:
@@ -86,15 +87,16 @@ class DeskApp:
         self.search.ready.connect(self.sync.start)  # later calls do nothing
 
     @classmethod
-    def open(cls, folder: Path, username: str, password: str, demo: bool = False) -> DeskApp:
+    def open(cls, folder: Path, username: str, password: str, demo: bool = False,
+             fill_demo: Fill | None = None) -> DeskApp:
         """Sign in and open a profile in one go, on this thread (scripts and tests)."""
         from lr_desk.services.signin import Gate
 
         gate = Gate(folder)
         if demo and gate.state() == "new":
-            gate.set_up_demo(_fill_demo)
+            gate.set_up_demo(_demo_filler(fill_demo))
         unlocked = gate.sign_in(username, password)
-        return cls(MainWindow(demo), open_profile(unlocked.store, demo), gate)
+        return cls(MainWindow(demo), open_profile(unlocked.store, demo, fill_demo), gate)
 
     def show(self) -> None:
         self.window.show()
@@ -123,10 +125,12 @@ class DeskApp:
         self.store.close()
 
 
-def _fill_demo(store: Store) -> None:
-    from lr_desk.demo import fill_demo
-
-    fill_demo(store)
+def _demo_filler(fill_demo: Fill | None) -> Fill:
+    """The demo profile's data is handed in by the entry point (lr_desk.app), never
+    imported by the desk."""
+    if fill_demo is None:
+        raise ValueError("the demo profile needs its data handed in (fill_demo)")
+    return fill_demo
 
 
 class Startup(QObject):
@@ -137,9 +141,10 @@ class Startup(QObject):
     failed = Signal(str)
     asking = Signal(object)  # the sign-in or set-up dialog, shown over the window
 
-    def __init__(self, folder: Path, demo: bool = False):
+    def __init__(self, folder: Path, demo: bool = False, fill_demo: Fill | None = None):
         super().__init__()
         self.folder, self.demo = folder, demo
+        self.fill_demo = fill_demo  # the demo's data, handed in by lr_desk.app
         self.desk: DeskApp | None = None
         self.dialog = None
         self.window = MainWindow(demo)
@@ -168,7 +173,8 @@ class Startup(QObject):
             return
         if state == "new" and self.demo:
             self.window.status_label.setText("Preparing the demo desk…")
-            self.background.run(lambda: self.gate.set_up_demo(_fill_demo), self._prepared,
+            fill = _demo_filler(self.fill_demo)
+            self.background.run(lambda: self.gate.set_up_demo(fill), self._prepared,
                                 self._opened)
             return
         if state == "convert":
@@ -200,7 +206,8 @@ class Startup(QObject):
     def _signed_in(self) -> None:
         store = self.dialog.unlocked.store
         self.window.status_label.setText(OPENING)
-        self.background.run(lambda: open_profile(store, self.demo), self._opened, self._opened)
+        self.background.run(lambda: open_profile(store, self.demo, self.fill_demo),
+                            self._opened, self._opened)
 
     def _opened(self, result) -> None:
         if isinstance(result, BaseException):
@@ -244,13 +251,13 @@ def _excepthook(exc_type, exc, tb) -> None:
 
 
 def run(folder: Path, demo: bool = False, started: float | None = None,
-        exit_when_ready: bool = False) -> int:
+        exit_when_ready: bool = False, fill_demo: Fill | None = None) -> int:
     started = started if started is not None else time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("lr_desk")
     app.setOrganizationName("Mersey Care NHS Foundation Trust")
     sys.excepthook = _excepthook
-    startup = Startup(folder, demo)
+    startup = Startup(folder, demo, fill_demo)
 
     def cannot_open(message: str) -> None:
         QMessageBox.critical(startup.window, "lr_desk could not open its data",

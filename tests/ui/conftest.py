@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from lr_desk import settings
+from lr_desk.app import fill_demo
 from lr_desk.services.signin import DEMO_PASSWORD, Gate
 from lr_desk.store.models import Advisor
 
@@ -66,13 +67,15 @@ class Desks:
             from lr_desk.ui.application import open_profile
             from lr_desk.ui.main_window import MainWindow
 
-            desk = DeskApp(MainWindow(demo), open_profile(open_store(folder), demo))
+            desk = DeskApp(MainWindow(demo), open_profile(open_store(folder), demo,
+                                                          fill_demo if demo else None))
         else:
             if demo:
                 username, password = username or "advisor", password or DEMO_PASSWORD
             elif username is None:
                 username = first_username(Gate(folder))
-            desk = DeskApp.open(folder, username, password or PASSWORD, demo=demo)
+            desk = DeskApp.open(folder, username, password or PASSWORD, demo=demo,
+                                fill_demo=fill_demo if demo else None)  # as lr_desk.app does
         self.open.append(desk)
         with self.qtbot.waitSignal(desk.search.ready, timeout=30_000):
             desk.show()

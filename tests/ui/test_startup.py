@@ -8,6 +8,7 @@ import sqlite3
 from PySide6.QtGui import QAction
 
 from lr_desk import settings
+from lr_desk.app import fill_demo
 from lr_desk.paths import data_dir
 from lr_desk.profile import open_store
 from lr_desk.services import people
@@ -86,7 +87,7 @@ def test_demo_profile_is_separate_filled_and_marked(qtbot, desks, tmp_path):
 
 def test_the_demo_desk_signs_in_from_its_hint(qtbot, tmp_path):
     folder = data_dir(tmp_path / "base", demo=True)
-    startup = Startup(folder, demo=True)
+    startup = Startup(folder, demo=True, fill_demo=fill_demo)  # as lr_desk.app hands it in
     try:  # (the demo is made first: three accounts' keys and a year of visits; room for it)
         dialog = asked(qtbot, startup, SignInDialog, timeout=180_000)
         hint = [w.text() for w in dialog.findChildren(type(dialog.status))
