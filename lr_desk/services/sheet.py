@@ -77,7 +77,7 @@ class SheetItem:
     kind: str  # plain words, e.g. "Support from a local organisation"
     title: str
     with_whom: str = ""  # the partner organisation or the course's provider
-    where: str = ""  # "at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF" or a place
+    where: str = ""  # "The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF", or a place
     when: str = ""  # day and time, in the directory's words
     phone: str = ""
     web: str = ""
@@ -112,14 +112,14 @@ def _hub_of(site: Site) -> SheetHub:
 
 
 def _place(site: Site | None) -> str:
-    """'at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF' for a hub; a way of
-    working's own name otherwise."""
+    """'The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF' for a hub (its name in
+    full, never its code); a way of working's own name otherwise."""
     if site is None:
         return ""
     if site.kind != "hub":
         return site.name
     address = " ".join(p for p in (site.address, site.postcode) if p)
-    return f"at {site.name}, {address}" if address else f"at {site.name}"
+    return f"{site.name}, {address}" if address else site.name
 
 
 def _first_name(name: str) -> str:

@@ -1,6 +1,10 @@
 """The take-home prescription sheet (reportlab, no Qt).
 
-``lr_desk.sheets.render`` turns a ``lr_desk.services.sheet.SheetData`` into a PDF. This
-package module stays empty on purpose: importing reportlab costs time, and the app's
-window comes first, so the renderer is imported only where a sheet is made.
+``lr_desk.sheets.render`` turns a ``lr_desk.services.sheet.SheetData`` into a PDF, from
+``content`` (what the sheet says, block by block), ``flow`` (blocks kept together, pages
+numbered), ``look`` (page and styles), ``text`` (fonts, text in any script), ``qr`` (codes
+and their labels) and ``words`` (urgent help, clock times). ``subject_access`` prints a
+subject access export with the same fonts. This package module stays empty on purpose:
+importing reportlab costs time, and the app's window comes first, so the renderer is
+imported only where a sheet is made.
 """

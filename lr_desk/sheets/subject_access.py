@@ -9,7 +9,7 @@ records nested in their parents (a prescription's items, a referral's steps); th
 log's records a line each. Record identifiers (and items' positions: they are printed in
 order) are left to the JSON file, which the PDF says.
 
-It uses the take-home sheet's fonts and text handling (``lr_desk.sheets.render``), so
+It uses the take-home sheet's fonts and text handling (``lr_desk.sheets.text``), so
 names and notes in any script (right-to-left ones shaped and ordered) print as typed.
 """
 
@@ -24,20 +24,11 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from lr_desk.services.sheet import MONTHS
 from lr_desk.services.subject_access import person_name
-from lr_desk.sheets.render import (
-    _RTL,
-    ACCENT,
-    FONT,
-    INK,
-    MARGIN,
-    PAGE_H,
-    PAGE_W,
-    WIDTH,
-    _ensure_fonts,
-    _NumberedCanvas,
-    _style,
-    _text,
-)
+from lr_desk.sheets.flow import NumberedCanvas
+from lr_desk.sheets.look import ACCENT, FONT, INK, MARGIN, PAGE_H, PAGE_W, WIDTH
+from lr_desk.sheets.look import style as _style
+from lr_desk.sheets.text import RTL, ensure_fonts
+from lr_desk.sheets.text import text as _text
 
 TITLE = "Everything The Life Rooms holds about you"
 PAGE_HEAD = "The Life Rooms: subject access export. Confidential."
@@ -167,12 +158,12 @@ def _fields(record: dict, depth: int, look: _Looks) -> list[Flowable]:
     """Every field with a value, in the document's order; nested records under their
     field's name. Plain fields in a row make one paragraph, a line each (a paragraph per
     field would take a ten-year history's PDF twice as long); right-to-left ones a
-    paragraph of their own, laid out by the sheet's ``_text``."""
+    paragraph of their own, laid out by the sheet's ``text``."""
     out: list[Flowable] = []
     lines: list[str] = []
 
     def field(label: str, text: str) -> None:
-        if _RTL.search(text):
+        if RTL.search(text):
             flush()
             out.append(_text(text, look.text(depth), label))
         else:
@@ -287,7 +278,7 @@ def _page_head(canvas, doc) -> None:
 
 def render_bytes(document: dict) -> bytes:
     """The export as PDF bytes, A4, 'Page N of M' on each page."""
-    _ensure_fonts()
+    ensure_fonts()
     look = _looks()
     buffer = io.BytesIO()
     bottom = MARGIN + 16
@@ -297,5 +288,5 @@ def render_bytes(document: dict) -> bytes:
                           author="The Life Rooms", subject="Everything held about one person",
                           creator="lr_desk")
     doc.addPageTemplates([PageTemplate("sar", frames=[frame], onPage=_page_head)])
-    doc.build(_story(document, look), canvasmaker=_NumberedCanvas)
+    doc.build(_story(document, look), canvasmaker=NumberedCanvas)
     return buffer.getvalue()

@@ -87,14 +87,14 @@ def test_everything_the_sheet_shows(store, person, advisor, course):
     assert course_item == sheet.SheetItem(
         kind="A free Recovery College course", title="Building Confidence",
         with_whom="The Life Rooms Recovery College",
-        where="at The Life Rooms Bootle, St Winefride's Campus, Merton Road, Bootle L20 7AP",
+        where="The Life Rooms Bootle, St Winefride's Campus, Merton Road, Bootle L20 7AP",
         when="Wednesdays 10:00 to 12:00, four weeks",
         phone="0151 330 6461",  # booked through the hub that runs it
         web="", why="To feel braver", first_step="Ring to book", by_when=date(2025, 7, 1))
     assert hub_item == sheet.SheetItem(
         kind="Support from a local organisation", title="Help with debts",
         with_whom="Example Advice Centre (debt and benefits)",
-        where="at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
+        where="The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
         when="Tuesdays 10:00 to 12:30", phone="0151 000 0101", web="https://example.org/advice",
         why="Letters keep coming", first_step="Bring the letters", by_when=None)
     assert (community_item.with_whom, community_item.where, community_item.when,
@@ -106,7 +106,7 @@ def test_everything_the_sheet_shows(store, person, advisor, course):
 
     assert data.next_follow_up == sheet.SheetFollowUp(
         date(2025, 6, 18), "09:30", "Come and see us",
-        "at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF")
+        "The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF")
 
 
 def test_sheet_data_is_plain_values_only(store, person, advisor, course):

@@ -92,7 +92,7 @@ def item(n: int, **changes) -> SheetItem:
     base = SheetItem(
         kind="Support from a local organisation", title=f"Service number {n:02d}",
         with_whom="Example Advice Centre (debt and benefits)",
-        where="at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
+        where="The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
         when="Tuesdays 10:00 to 12:30", phone="0151 000 0101",
         web=f"https://example.org/advice/{n}",
         why="The letters keep coming and I can't sleep for worrying about them.",
@@ -111,7 +111,7 @@ def make_sheet() -> Callable[..., SheetData]:
             what_matters="Getting out of the house, and sorting out the rent.",
             items=[item(n) for n in range(1, items + 1)],
             next_follow_up=SheetFollowUp(date(2025, 6, 18), "09:30", "Come and see us",
-                                         "at The Life Rooms Walton, Evered Avenue, "
+                                         "The Life Rooms Walton, Evered Avenue, "
                                          "Liverpool L9 2AF"))
         return replace(data, **changes)
 

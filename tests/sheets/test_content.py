@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from lr_desk.services import directory, dropin, sheet
 from lr_desk.services.reference import example_id
 from lr_desk.services.sheet import SheetItem
-from lr_desk.sheets import render
+from lr_desk.sheets import qr, render
+from lr_desk.sheets import words as sheet_words
 
 TODAY = date(2025, 6, 11)
 HUB_SERVICE = example_id("service", "Example Advice Centre (debt and benefits)",
@@ -71,20 +72,20 @@ def test_every_field_is_on_the_sheet(store, prescription_id, read_pdf):
         # a course: what, with whom, where and when, how to get in touch, why, first step
         "1. Building Confidence", "What it is: A free Recovery College course",
         "With: The Life Rooms Recovery College",
-        "Where: at The Life Rooms Bootle, St Winefride's Campus, Merton Road, Bootle L20 7AP",
+        "Where: The Life Rooms Bootle, St Winefride's Campus, Merton Road, Bootle L20 7AP",
         "When: Wednesdays 10:00 to 12:00, four weeks", "Phone: 0151 330 6461",
         "Why this matters to me: To feel braver", "My first step: Ring the hub to book",
         "By when: Tuesday 1 July 2025",
         # a partner's service at the hub, with its web address
         "2. Help with my debts", "What it is: Support from a local organisation",
         "With: Example Advice Centre (debt and benefits)",
-        "Where: at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
+        "Where: The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
         "When: Tuesdays 10:00 to 12:30", "Phone: 0151 000 0101",
-        "Website: https://example.org/advice", "Why this matters to me: Letters keep coming",
+        "Scan to open: https://example.org/advice", "Why this matters to me: Letters keep coming",
         "My first step: Bring the letters on Tuesday",
         # a service in the community
         "3. Keep my flat", "With: Example Housing Trust", "Where: Example House, Liverpool",
-        "When: Monday to Friday by appointment", "Website: https://example.org/housing",
+        "When: Monday to Friday by appointment", "Scan to open: https://example.org/housing",
         "By when: Friday 20 June 2025",
         # their own step
         "4. Walk to the park twice a week", "What it is: A step I will take myself",
@@ -92,7 +93,7 @@ def test_every_field_is_on_the_sheet(store, prescription_id, read_pdf):
         # the next catch-up: date, time, way, place
         "Your next catch-up with us", "When: Wednesday 18 June 2025 at 9:30am",
         "How: Come and see us",
-        "Where: at The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
+        "Where: The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
         # urgent help
         "If you need help urgently", "NHS 111: Call 111 and choose the mental health option.",
         "Samaritans 116 123: Free to call, day or night.",
@@ -110,7 +111,7 @@ def test_the_sheet_is_a4_portrait(make_sheet):
 
 def test_a_web_address_gets_a_qr_code():
     """The code for an address is a real QR matrix (finder squares in three corners)."""
-    count, runs = render._qr_runs("https://example.org/advice")
+    count, runs = qr.qr_runs("https://example.org/advice")
     assert count >= 21 and (count - 17) % 4 == 0  # a QR version's size: 21, 25, 29...
     dark = {(r, c + i) for r, c, n in runs for i in range(n)}
     for top, left in ((0, 0), (0, count - 7), (count - 7, 0)):
@@ -118,12 +119,12 @@ def test_a_web_address_gets_a_qr_code():
                 if r in (0, 6) or c in (0, 6)}
         core = {(top + r, left + c) for r in range(2, 5) for c in range(2, 5)}
         assert ring | core <= dark
-    assert render._qr_runs("example.org/advice") == (count, runs)  # https:// is implied
+    assert qr.qr_runs("example.org/advice") == (count, runs)  # https:// is implied
 
 
 def test_no_web_address_no_qr_code(make_sheet, monkeypatch):
     drawn = []
-    monkeypatch.setattr(render, "_qr_path", lambda value, size: drawn.append(value) or "")
+    monkeypatch.setattr(qr, "qr_path", lambda value, size: drawn.append(value) or "")
     render.render_bytes(make_sheet(items=2))
     assert sorted(drawn) == ["https://example.org/advice/1", "https://example.org/advice/2"]
     drawn.clear()
@@ -171,7 +172,7 @@ def test_urgent_help_comes_from_the_data_file(make_sheet, read_pdf, tmp_path, mo
     edited.write_text(json.dumps({"title": "Help right now", "lines": [
         {"lead": "Mersey Care crisis line", "text": "Call 0800 145 6570, any time."}]}),
         encoding="utf-8")
-    monkeypatch.setattr(render, "URGENT_HELP", edited)
+    monkeypatch.setattr(sheet_words, "URGENT_HELP", edited)
     pdf = read_pdf(render.render_bytes(make_sheet()))
     assert pdf.has("Help right now")
     assert pdf.has("Mersey Care crisis line: Call 0800 145 6570, any time.")
@@ -185,15 +186,15 @@ def test_a_broken_urgent_help_file_still_gives_urgent_help(make_sheet, read_pdf,
     edited = tmp_path / "urgent_help.json"
     if content is not None:
         edited.write_text(content, encoding="utf-8")
-    monkeypatch.setattr(render, "URGENT_HELP", edited)
+    monkeypatch.setattr(sheet_words, "URGENT_HELP", edited)
     pdf = read_pdf(render.render_bytes(make_sheet()))
     assert pdf.has("If you need help urgently")
     assert pdf.has("Samaritans 116 123: Free to call, day or night.")
     assert "urgent-help" in caplog.text
 
 
-@pytest.mark.parametrize("words", [json.loads(render.URGENT_HELP.read_text(encoding="utf-8")),
-                                   render.DEFAULT_URGENT_HELP], ids=["shipped", "fallback"])
+@pytest.mark.parametrize("words", [json.loads(sheet_words.URGENT_HELP.read_text(encoding="utf-8")),
+                                   sheet_words.DEFAULT_URGENT_HELP], ids=["shipped", "fallback"])
 def test_urgent_help_names_111_samaritans_and_999(words):
     """The shipped file (which the service may reword) and the words kept for a broken
     one both give the three ways to get help."""
@@ -203,8 +204,8 @@ def test_urgent_help_names_111_samaritans_and_999(words):
 
 
 def test_dates_and_times_in_plain_english():
-    assert render.long_date(date(2025, 6, 11)) == "Wednesday 11 June 2025"
-    assert [render.clock_time(t) for t in ("09:30", "14:00", "12:05", "00:00", "soon")] == [
+    assert sheet.long_date(date(2025, 6, 11)) == "Wednesday 11 June 2025"
+    assert [sheet_words.clock_time(t) for t in ("09:30", "14:00", "12:05", "00:00", "soon")] == [
         "9:30am", "2pm", "12:05pm", "12am", "soon"]
 
 
@@ -222,4 +223,22 @@ def test_sheets_render_side_by_side_on_threads(make_sheet, read_pdf):
 
 def test_prepare_warms_up():
     render.prepare(["https://example.org/prepared", ""])  # fonts, a small sheet, QR codes
-    assert render._qr_runs.cache_info().currsize >= 1
+    assert qr.qr_runs.cache_info().currsize >= 1
+
+
+def test_a_place_is_named_in_full(store, advisor, make_person, read_pdf):
+    """'Where: The Life Rooms Walton', the hub's name in full with its address: never its
+    code ('walton'), a bare 'Walton', or 'at ...'."""
+    person = make_person(given_name="Wendy", family_name="Walton")
+    with store.session() as s:
+        course = next(c for c in directory.courses(s) if c.site_code == "walton")
+        rx_id = dropin.record_drop_in(s, person.id, advisor.id, {
+            "conversation": {"date": "11/06/2025", "time": "10:15", "site_code": "walton",
+                             "mode": "drop_in", "what_matters": "Company"},
+            "items": [{"kind": "course", "course_id": course.id},
+                      {"kind": "partner_service", "service_id": HUB_SERVICE}],
+            "follow_up": {"due_date": "18/06/2025", "way": "drop_in"},
+        }, today=TODAY).prescription_id
+    pdf = read_pdf(sheet_of(store, rx_id))
+    wheres = [line.strip() for line in pdf.text.splitlines() if line.startswith("Where:")]
+    assert wheres == ["Where: The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF"] * 3

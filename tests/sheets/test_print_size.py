@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from lr_desk.sheets import render
+from lr_desk.sheets import look, render
 
 BODY = ("Getting out of the house, and sorting out the rent.",
         "The letters keep coming and I can't sleep for worrying about them.",
@@ -48,10 +48,10 @@ def test_normal_print_body_is_12_pt(make_sheet, read_pdf):
 
 @pytest.mark.parametrize("large", [False, True])
 def test_large_print_has_more_room_between_lines(make_sheet, large):
-    look = render._LOOKS[large]
-    assert look.body.leading >= 1.4 * look.body.fontSize
+    body = look.LOOKS[large].body
+    assert body.leading >= 1.4 * body.fontSize
     if large:
-        assert look.body.fontSize >= 16 and look.body.leading >= 22
+        assert body.fontSize >= 16 and body.leading >= 22
 
 
 def test_large_print_takes_more_pages(make_sheet, read_pdf):

@@ -17,7 +17,8 @@ import unicodedata
 import pytest
 
 from lr_desk.services.sheet import SheetItem
-from lr_desk.sheets import render
+from lr_desk.sheets import look, render
+from lr_desk.sheets import text as sheet_text
 
 ARABIC = "زهرة حسن"
 FARSI = "مریم رضایی"
@@ -61,13 +62,13 @@ def test_arabic_and_farsi_letters_are_joined(make_sheet, read_pdf, name):
 
 def test_the_check_can_fail(make_sheet, read_pdf, monkeypatch):
     """Without reordering the name reads back reversed; without shaping, unjoined."""
-    monkeypatch.setattr(render, "get_display", lambda text, base_dir=None: text)
+    monkeypatch.setattr(sheet_text, "get_display", lambda text, base_dir=None: text)
     pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
     assert logical(name_line(pdf)).strip() != f"For {ARABIC}"
     assert logical(name_line(pdf)).strip() == f"For {ARABIC[::-1]}"
     monkeypatch.undo()
 
-    monkeypatch.setattr(render._reshaper, "reshape", lambda text: text)
+    monkeypatch.setattr(sheet_text._reshaper, "reshape", lambda text: text)
     pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
     assert not PRESENTATION_FORMS.search(name_line(pdf))
 
@@ -101,9 +102,9 @@ def test_mixed_words_keep_both_scripts_in_order(make_sheet, read_pdf):
 
 
 def test_latin_text_is_left_as_it_is():
-    style = render._LOOKS[False].body
-    assert type(render._text("Zoë O'Brien-Łukasiewicz", style)).__name__ == "Paragraph"
-    assert type(render._text(f"For {ARABIC}", style)).__name__ == "_BidiText"
+    style = look.LOOKS[False].body
+    assert type(sheet_text.text("Zoë O'Brien-Łukasiewicz", style)).__name__ == "Paragraph"
+    assert type(sheet_text.text(f"For {ARABIC}", style)).__name__ == "BidiText"
 
 
 def test_shaped_text_uses_only_letters_the_font_has():
@@ -111,25 +112,25 @@ def test_shaped_text_uses_only_letters_the_font_has():
     but has the plain letter, the plain letter is drawn rather than an empty box."""
     from reportlab.pdfbase import pdfmetrics
 
-    render._ensure_fonts()
-    have = set(pdfmetrics.getFont(render.FONT).face.charToGlyph)
+    sheet_text.ensure_fonts()
+    have = set(pdfmetrics.getFont(look.FONT).face.charToGlyph)
     for text in (ARABIC, FARSI, ARABIC_WORDS, "ٹھیک ہے پاکستان", "الله", "لا إله"):
-        shaped = render._shape(text)
+        shaped = sheet_text.shape(text)
         missing = {c for c in shaped if not c.isspace() and ord(c) not in have}
         plain_there = {c for c in missing
                        if all(ord(b) in have for b in unicodedata.normalize("NFKC", c))}
         assert plain_there == set(), text
-    assert render._shape(ARABIC_WORDS) == render._reshaper.reshape(ARABIC_WORDS)
-    assert "\ufdf2" not in render._shape("الله")  # spelt out, not the ligature
+    assert sheet_text.shape(ARABIC_WORDS) == sheet_text._reshaper.reshape(ARABIC_WORDS)
+    assert "\ufdf2" not in sheet_text.shape("الله")  # spelt out, not the ligature
 
 
 def test_mixed_arabic_and_english_after_a_label_reads_right_to_left():
-    from lr_desk.sheets.render import _bidi_markup, _make_look
+    from lr_desk.sheets.text import _bidi_markup
 
-    look = _make_look(False)
+    normal = look.LOOKS[False]
     text = "أريد أن أتعلم Python كل يوم"
-    with_label, rtl = _bidi_markup(text, look.body, 400, "Why this matters to me:")
-    without_label, _ = _bidi_markup(text, look.body, 400)
+    with_label, rtl = _bidi_markup(text, normal.body, 400, "Why this matters to me:")
+    without_label, _ = _bidi_markup(text, normal.body, 400)
     assert rtl
     # the words are laid out exactly as when the text stands alone (right to left)
     assert with_label.endswith(without_label)
