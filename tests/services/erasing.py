@@ -15,19 +15,28 @@ from lr_desk.store.models import Consent
 
 TODAY = date(2025, 6, 11)
 SERVICE = example_id("service", "Example Housing Trust", "Tenancy support")
-# Every personal value holds one of these; none of them is anywhere else.
+# Every personal value holds one of these; none of them is anywhere else, nor can it
+# turn up by chance. A desk's files also hold random text: signatures, public and sealed
+# keys and password hashes in base64 (about 1,300 characters a run), clocks and times in
+# digits, and binary pages. The free texts' mark used to be "Qx7", and the phone's secret
+# its last six digits: "Qx7" turned up inside a manager account's signature
+# ("iElkQx7au9/s...", in every desk's file and in the log), which the erasure tests took
+# for an erased person's values left on disk (about 1 run in 200: 1,300 / 64**3). MARK
+# has a "~", which base64, hex, digits and clocks never hold, and is too long for chance.
 GIVEN, FAMILY = "Zephyrine", "Quillfeather"
-SECRETS = (GIVEN, FAMILY, "Qx7", "zq.quill@example.org", "900461", "1983-04-17",
-           "Zephy")
+MARK = "Qx7~quill"
+PHONE = "07700 900461"
+SECRETS = (GIVEN, FAMILY, MARK, "zq.quill@example.org", PHONE, PHONE.replace(" ", ""),
+           "1983-04-17", "Zephy")
 
 
 def person_form(**extra) -> dict:
     return {"given_name": GIVEN, "family_name": FAMILY, "preferred_name": "Zephy",
-            "date_of_birth": "17/04/1983", "postcode": "L4 0TH", "phone": "07700 900461",
+            "date_of_birth": "17/04/1983", "postcode": "L4 0TH", "phone": PHONE,
             "email": "zq.quill@example.org", "referral_source": "gp",
-            "referral_source_detail": "Dr Qx7 at the Qx7 practice", "service_user": True,
-            "carer": True, "needs_interpreter": True, "interpreter_language": "Qx7ese",
-            "communication_other": "Qx7: write things down", **extra}
+            "referral_source_detail": f"Dr {MARK} at the {MARK} practice", "service_user": True,
+            "carer": True, "needs_interpreter": True, "interpreter_language": f"{MARK}ese",
+            "communication_other": f"{MARK}: write things down", **extra}
 
 
 def drop_in(mark: str) -> dict:
@@ -52,7 +61,7 @@ def drop_in(mark: str) -> dict:
     }
 
 
-def make_history(session, person_id: str, advisor_id: str, mark: str = "Qx7") -> None:
+def make_history(session, person_id: str, advisor_id: str, mark: str = MARK) -> None:
     """A drop-in with a prescription, a referral and a follow-up, then the referral's next
     step and the follow-up's outcome, and a consent, all with ``mark`` in their text."""
     done = dropin.record_drop_in(session, person_id, advisor_id, drop_in(mark), today=TODAY)

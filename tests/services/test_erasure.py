@@ -26,6 +26,8 @@ from lr_desk.store.models import (
 from .erasing import (
     FAMILY,
     GIVEN,
+    MARK,
+    PHONE,
     SECRETS,
     TODAY,
     found_in_files,
@@ -102,9 +104,9 @@ def test_personal_values_are_emptied_and_what_reports_count_is_kept(store, advis
 def test_the_old_values_leave_the_outbox_review_and_drafts(store, advisor, manager, person_id):
     with store.session() as s:
         s.add(Conflict(kind="value", entity="person", entity_id=person_id, field="phone",
-                       value="0151 Qx7 old phone", hlc="1", winner_hlc="2"))
-        drafts.save(s, f"person:{person_id}", {"given_name": GIVEN, "phone": "Qx7"})
-        drafts.save(s, f"dropin:{person_id}", {"conversation": {"what_matters": "Qx7"}})
+                       value=f"0151 {MARK} old phone", hlc="1", winner_hlc="2"))
+        drafts.save(s, f"person:{person_id}", {"given_name": GIVEN, "phone": MARK})
+        drafts.save(s, f"dropin:{person_id}", {"conversation": {"what_matters": MARK}})
         drafts.save(s, "person:new:123", {"given_name": GIVEN.upper(), "family_name": FAMILY})
         drafts.save(s, "person:new:456", {"given_name": "Someone", "family_name": "Else"})
     erase(store, person_id, advisor.id, manager.id)
@@ -122,7 +124,7 @@ def test_everyone_merged_into_them_is_erased_too(store, advisor, manager, person
     with store.session() as s:
         twin = people.register(s, person_form(phone="07700 900462"), advisor.id, "bootle",
                                today=TODAY)
-        make_history(s, twin.id, advisor.id, mark="Qx7 twin")
+        make_history(s, twin.id, advisor.id, mark=f"{MARK} twin")
         duplicates.merge(s, person_id, twin.id, advisor.id)
     before = report_counts(store)
     done = erase(store, twin.id, advisor.id, manager.id)  # by either: the survivor's family
@@ -192,7 +194,7 @@ def test_a_file_older_than_secure_delete_is_vacuumed_once(store, advisor, manage
     try:
         raw.execute("PRAGMA secure_delete=OFF")  # a form about them, given up long ago
         raw.execute("INSERT INTO draft (key, payload, updated_at) VALUES ('old', "
-                    "'{\"note\": \"Qx7 in a draft long gone\"}', '2020-01-01')")
+                    f"'{{\"note\": \"{MARK} in a draft long gone\"}}', '2020-01-01')")
         raw.commit()
         raw.execute("DELETE FROM draft WHERE key = 'old'")
         raw.commit()
@@ -200,7 +202,7 @@ def test_a_file_older_than_secure_delete_is_vacuumed_once(store, advisor, manage
         raw.execute("PRAGMA secure_delete=ON")
     finally:
         raw.close()
-    assert "Qx7" in found_in_files(store)["lr_desk.sqlite"]  # (freed, not overwritten)
+    assert MARK in found_in_files(store)["lr_desk.sqlite"]  # (freed, not overwritten)
     with store.session() as s:
         erasure.erase(s, person_id, manager.id, manager.id)
     assert store_erase.wipe(store.engine).vacuumed
@@ -235,8 +237,8 @@ def test_a_later_write_here_does_not_bring_it_back(store, advisor, manager, pers
     erase(store, person_id, manager.id, manager.id)
     with store.session() as s:
         p = s.get(Person, person_id)
-        p.family_name, p.phone, p.carer = FAMILY, "07700 900461", False
-        make_history(s, person_id, advisor.id, mark="Qx7 later")
+        p.family_name, p.phone, p.carer = FAMILY, PHONE, False
+        make_history(s, person_id, advisor.id, mark=f"{MARK} later")
     store_erase.wipe(store.engine)
     with store.session() as s:
         p = s.get(Person, person_id)

@@ -19,6 +19,8 @@ from lr_desk.sync.engine import sync_once
 from lr_desk.sync.verify import redact_store
 from tests.services.erasing import (
     GIVEN,
+    MARK,
+    PHONE,
     found_in_files,
     found_in_log,
     make_history,
@@ -67,9 +69,9 @@ def erase_on(store, person_id, requested_by, approved_by) -> None:
 def edit_offline(store, person_id, advisor_id) -> None:
     """What B does before it hears of the erasure: an edit, a visit, a draft."""
     with store.session() as s:
-        s.get(Person, person_id).communication_other = "Qx7 typed on B, offline"
-        make_history(s, person_id, advisor_id, mark="Qx7 on B")
-        drafts.save(s, f"person:{person_id}", {"given_name": GIVEN, "phone": "Qx7"})
+        s.get(Person, person_id).communication_other = f"{MARK} typed on B, offline"
+        make_history(s, person_id, advisor_id, mark=f"{MARK} on B")
+        drafts.save(s, f"person:{person_id}", {"given_name": GIVEN, "phone": MARK})
 
 
 @pytest.mark.parametrize("first", ["a", "b"])
@@ -115,7 +117,7 @@ def test_a_change_from_a_desk_that_had_not_heard_does_not_bring_it_back(
     sync_once(a, central)
     with b.session() as s:
         p = s.get(Person, person_id)
-        p.phone, p.family_name = "07700 900461", "Quillfeather-Qx7"
+        p.phone, p.family_name = PHONE, f"Quillfeather-{MARK}"
     sync_once(b, central)
     sync_once(a, central)
     assert found_in_log(central) == []
