@@ -321,7 +321,7 @@ class SearchIndex:
 def why(entry: Entry, names: list[str], q: Query) -> tuple[str, ...]:
     """What of the query this person matched, in words for the advisor: "name" for names
     as typed (or their start), "Stephen for “steven”" for a nickname or other spelling,
-    "Halsall, like “halsel”" for a typo; then date of birth, year of birth, postcode, phone."""
+    "Halsall like “halsel”" for a typo; then date of birth, year of birth, postcode, phone."""
     parts: list[str] = []
     plain = False
     if names:
@@ -340,7 +340,7 @@ def why(entry: Entry, names: list[str], q: Query) -> tuple[str, ...]:
                 if is_typo(typed, token, edits):
                     near.append((typo_score(typed, token, edits), token))
             if near:
-                parts.append(f"{shown[max(near)[1]]}, like “{typed}”")
+                parts.append(f"{shown[max(near)[1]]} like “{typed}”")
     return (("name",) if plain else ()) + tuple(parts) + _other_parts(q)
 
 

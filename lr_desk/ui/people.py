@@ -30,7 +30,10 @@ from lr_desk.ui.tasks import SearchService, Tasks
 
 
 class PeopleModel(RowsModel):
-    """Search results: a read-only table over the hits of the latest query."""
+    """Search results: a read-only table over the hits of the latest query, each with
+    what it was found by ("name, date of birth", "Stephen for “steven”")."""
+
+    WHY = 4  # the "Found by" column
 
     def __init__(self, parent=None):
         super().__init__([
@@ -39,7 +42,13 @@ class PeopleModel(RowsModel):
              if h.entry.date_of_birth else ""),
             ("Postcode", lambda h: h.entry.postcode),
             ("Phone", lambda h: h.entry.phone),
+            ("Found by", lambda h: h.why_text),
         ], parent, key=lambda h: h.entry.person_id)
+
+    def extra(self, row, column: int, role):
+        if role == Qt.ItemDataRole.ToolTipRole and row.why:
+            return f"Found by {row.why_text}"
+        return super().extra(row, column, role)
 
     @property
     def hits(self) -> list[Hit]:
@@ -78,7 +87,12 @@ class PeoplePage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()  # widths that stay put while typing
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PeopleModel.WHY, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(PeopleModel.WHY, self.fontMetrics().horizontalAdvance(
+            "Stephen for “steven”, Halsall like “halsel”, date of birth"))
         self.table.activated.connect(self._activated)
         self.new_button = QPushButton("&New person")
         self.new_button.setAccessibleName("New person")
