@@ -31,9 +31,8 @@ from lr_desk.ui.forms import (
     line_edit,
     text_edit,
 )
-from lr_desk.ui.models import RowsModel
+from lr_desk.ui.models import RowsModel, table
 from lr_desk.ui.tasks import Tasks
-from lr_desk.ui.today import table
 
 # the ways to be contacted, each with its Alt+letter in the form
 WAY_BOXES = {"phone": "P&hone call", "text": "Te&xt message", "email": "E&mail",

@@ -8,6 +8,7 @@ the database worker; the old values are then cleared out of the file on the seco
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,7 +28,7 @@ from lr_desk.store.models import ERASURE_REASONS, Person
 from lr_desk.ui.forms import ERROR_STYLE, Fields, combo, line_edit
 from lr_desk.ui.tasks import Tasks
 
-BUTTON_TEXT = "Erase this person's information…"
+MENU_TEXT = "&Erase this person's information…"  # in the person page's More menu
 
 
 class EraseDialog(QDialog):
@@ -202,15 +203,14 @@ def ask_erase(parent: QWidget, tasks: Tasks, person_id: str, advisor_id: str) ->
     return dialog
 
 
-def install(page) -> QPushButton:
-    """The erase action of a person page (``PersonPage``): returns its button, for the
-    page's row of actions. Once done, the page shows them as erased, and search and
-    other open pages hear of it (the page's ``people_changed``)."""
-    button = QPushButton(BUTTON_TEXT)
-    button.setAccessibleName("Erase this person's information")
-    button.setToolTip("Remove their personal information everywhere, on a manager's "
+def install(page) -> QAction:
+    """The erase action of a person page (``PersonPage``), for its More menu (it is rare,
+    and cannot be undone: never beside the everyday buttons). Once done, the page shows
+    them as erased, and search and other open pages hear of it (``people_changed``)."""
+    action = QAction(MENU_TEXT, page)
+    action.setToolTip("Remove their personal information everywhere, on a manager's "
                       "approval (counts for reports are kept)")
-    button.setEnabled(False)
+    action.setEnabled(False)
 
     def ask() -> EraseDialog | None:
         if page.view is None:
@@ -221,9 +221,9 @@ def install(page) -> QPushButton:
         page.erase_dialog = dialog
         return dialog
 
-    button.clicked.connect(ask)
-    page.erase_button = button
-    return button
+    action.triggered.connect(ask)
+    page.erase_action = action
+    return action
 
 
 ERASED_NOTE = ("This person's information was erased on {day}. What reports count about "
@@ -235,7 +235,7 @@ def show_erased(page) -> None:
     shown as such, with nothing to act on; anyone else may be erased."""
     person = page.view.person if page.view is not None else None
     erased = person is not None and person.erased_at is not None
-    page.erase_button.setEnabled(person is not None and not erased)
+    page.erase_action.setEnabled(person is not None and not erased)
     if not erased:
         return
     page.heading.setText("Erased")

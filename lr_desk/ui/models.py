@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Column = tuple[str, Callable[[Any], str]]  # header, text of the cell for a row
 
@@ -61,3 +62,17 @@ class RowsModel(QAbstractTableModel):
                 and 0 <= section < len(self.columns)):
             return self.columns[section][0]
         return None
+
+
+def table(name: str, model: QAbstractTableModel) -> QTableView:
+    """A read-only list of rows: whole rows chosen one at a time, Tab leaves it."""
+    view = QTableView()
+    view.setAccessibleName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view

@@ -1,45 +1,68 @@
-"""A person's page: their details, communication needs and timeline, and the actions
-of a drop-in (record it, update a referral, close a follow-up)."""
+"""A person's page: a summary a glance can take, the actions of a drop-in (record it,
+update a referral, close a follow-up, print the sheet), then their history. Private
+notes stay hidden until "Show private notes" (each look is in the audit log); rare and
+destructive actions (export, erase) are in the More menu."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from lr_desk.services import desk as desk_service
-from lr_desk.services import dropin
-from lr_desk.services.desk import PersonView, TimelineEntry
-from lr_desk.store.models import REFERRAL_SOURCES, REFERRAL_STATUSES
+from lr_desk.services.changes import Changed
+from lr_desk.services.desk import PRIVATE_NOTES_LABEL, PersonView, TimelineEntry
 from lr_desk.ui import erase as erase_ui
-from lr_desk.ui.consent import ConsentSection, offer_consent
-from lr_desk.ui.forms import EditorDialog, Fields, combo, set_combo, text_edit
+from lr_desk.ui import style
+from lr_desk.ui.consent import ConsentSection
 from lr_desk.ui.models import RowsModel
-from lr_desk.ui.people import age
+from lr_desk.ui.person_steps import StepDialog, open_step
+from lr_desk.ui.person_summary import PersonSummary
 from lr_desk.ui.review import ask_undo_merge, merges_for
 from lr_desk.ui.tasks import Tasks
 
+__all__ = ["PersonPage", "StepDialog", "TimelineModel"]
+
+HIDDEN_NOTES = "Private notes kept (hidden: Show private notes to read them)"
+
 
 class TimelineModel(RowsModel):
-    """The person's history, newest first; what is still open is in bold."""
+    """The person's history, newest first; what is still open is in bold. A
+    conversation's private notes show only once they have been asked for (``notes``)."""
 
     def __init__(self, parent=None):
         super().__init__([
             ("When", lambda e: e.when.strftime("%d %b %Y")),
             ("What", lambda e: e.title),
-            ("Details", lambda e: e.detail),
+            ("Details", self.detail),
         ], parent)
+        self.notes: dict[str, str] | None = None  # conversation id -> notes, once shown
+
+    def detail(self, e: TimelineEntry) -> str:
+        if not e.private_notes:
+            return e.detail
+        if self.notes is None:
+            return f"{e.detail}\n{HIDDEN_NOTES}"
+        notes = self.notes.get(e.conversation_id or "", "")
+        return f"{e.detail}\n{PRIVATE_NOTES_LABEL}: {notes}" if notes else e.detail
+
+    def show_notes(self, notes: dict[str, str] | None) -> None:
+        self.beginResetModel()
+        self.notes = notes
+        self.endResetModel()
 
     @property
     def entries(self) -> list[TimelineEntry]:
@@ -50,7 +73,7 @@ class TimelineModel(RowsModel):
 
     def extra(self, row: TimelineEntry, column: int, role):
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.detail
+            return self.detail(row)
         if role == Qt.ItemDataRole.FontRole and row.open:
             font = QFont()
             font.setBold(True)
@@ -58,8 +81,17 @@ class TimelineModel(RowsModel):
         return None
 
 
+def _key(e: TimelineEntry | None) -> tuple | None:
+    """What a timeline row is about, whatever its place or wording after a reload."""
+    if e is None:
+        return None
+    return (e.kind, e.conversation_id, e.referral_id, e.follow_up_id, e.prescription_id,
+            e.title if e.kind == "item" else "")
+
+
 class PersonPage(QWidget):
-    """Opened in its own tab. ``reload()`` fetches the person on the database worker."""
+    """Opened in its own tab. ``reload()`` fetches the person on the database worker;
+    ``on_changed(changed)`` reloads when a save or a sync touched them."""
 
     record_drop_in = Signal(object)  # the Person
     edit_details = Signal(object)
@@ -67,6 +99,7 @@ class PersonPage(QWidget):
     loaded = Signal()
     sheet_opened = Signal(object)  # the SheetPreview
     people_changed = Signal(object)  # list[Person]: a merge into this person was undone
+    notes_shown = Signal(bool)  # the private notes are on screen (True) or hidden again
 
     def __init__(self, tasks: Tasks, person_id: str, advisor_id: str, parent=None,
                  autosave_seconds: int | None = None):
@@ -75,26 +108,16 @@ class PersonPage(QWidget):
         self.person_id = person_id
         self.advisor_id = advisor_id
         self.autosave_seconds = autosave_seconds  # for the step forms' drafts; see _step
+        self.today = date.today
         self.view: PersonView | None = None
         self.merges: list = []  # merges into this person that can be undone (review.MergeRow)
         self.setAccessibleName("Person")
 
-        self.heading = QLabel("Loading…")
-        font = self.heading.font()
-        font.setPointSize(font.pointSize() + 6)
-        font.setBold(True)
-        self.heading.setFont(font)
-        self.heading.setAccessibleName("Person's name")
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard |
-                                             Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setAccessibleName("Person's details")
-        self.comms = QLabel()
-        self.comms.setWordWrap(True)
-        self.comms.setAccessibleName("Communication needs")
+        self.summary = PersonSummary(self)
+        self.heading, self.details, self.comms = (self.summary.heading, self.summary.details,
+                                                  self.summary.comms)
 
-        self.dropin_button = QPushButton("Record a &drop-in")
+        self.dropin_button = style.primary(QPushButton("Record a &drop-in"))
         self.dropin_button.setAccessibleName("Record a drop-in")
         self.dropin_button.setToolTip("Conversation, prescription, referrals, follow-up (Ctrl+D)")
         self.edit_button = QPushButton("&Edit details")
@@ -125,9 +148,31 @@ class PersonPage(QWidget):
         QShortcut(QKeySequence("Ctrl+D"), self, activated=self.dropin_button.click)
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self.sheet_button.click)
 
+        self.notes_button = QPushButton("Show pr&ivate notes")
+        self.notes_button.setCheckable(True)
+        self.notes_button.setEnabled(False)
+        self.notes_button.setAccessibleName("Show private notes")
+        self.notes_button.setToolTip("Advisors' private notes, for your eyes only: check the "
+                                     "screen is turned away. Each look is recorded.")
+        self.notes_button.toggled.connect(self.show_private_notes)
+
+        # rare or destructive actions: a menu, away from the everyday ones
+        self.more_menu = QMenu("More", self)
+        self.more_menu.setAccessibleName("More actions")
+        self.more_button = QToolButton()
+        self.more_button.setText("More &actions")
+        self.more_button.setAccessibleName("More actions")
+        self.more_button.setToolTip("Export everything held, erase their information…")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.more_button.setMinimumHeight(style.TARGET)
+        self.more_menu.addSeparator()  # what cannot be undone goes after it
+        self.more_menu.addAction(erase_ui.install(self))
+
         self.timeline = TimelineModel(self)
         self.table = QTableView()
-        self.table.setAccessibleName("Timeline")
+        self.table.setAccessibleName("History")
         self.table.setModel(self.timeline)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -136,75 +181,105 @@ class PersonPage(QWidget):
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 110)
-        self.table.setColumnWidth(1, 320)  # "Referral to <partner> (<service>): <status>"
+        self.table.setColumnWidth(1, 260)  # "Referral to <partner> (<service>): <status>"
+        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._selection)
-        timeline_label = QLabel("&Timeline (newest first; bold is still open)")
-        timeline_label.setBuddy(self.table)
+        timeline_label = style.heading(QLabel("History (newest first; bold is still open)"),
+                                       "subheading")
+        # (no Alt+letter: the history has the keyboard when the page opens)
 
         actions = QHBoxLayout()
         for b in (self.dropin_button, self.edit_button, self.referral_button,
                   self.follow_up_button, self.sheet_button, self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        self.action_row = actions  # more actions go in before the stretch (ui.rights)
-        actions.addWidget(erase_ui.install(self))  # at the far end: it can't be undone
-        grid = QGridLayout()
-        grid.addWidget(self.details, 0, 0)
-        grid.addWidget(self.comms, 0, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(grid)
-        self.consent = ConsentSection(tasks, person_id, advisor_id, self)
-        layout.addWidget(self.consent)
-        layout.addLayout(actions)
-        layout.addWidget(timeline_label)
-        layout.addWidget(self.table, 1)
+        self.action_row = actions
+        actions.addWidget(self.notes_button)
+        actions.addWidget(self.more_button)
 
+        self.consent = ConsentSection(tasks, person_id, advisor_id, self)
+        history = QVBoxLayout()
+        history.addWidget(timeline_label)
+        history.addWidget(self.table, 1)
+        below = QHBoxLayout()
+        below.addLayout(history, 5)
+        below.addWidget(self.consent, 3, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(style.SPACE["s"])
+        layout.addWidget(self.summary)
+        layout.addLayout(actions)
+        layout.addLayout(below, 1)
+
+    # -- loading, and hearing of changes ---------------------------------------------
     def reload(self) -> None:
-        pid = self.person_id
+        pid, today = self.person_id, self.today()
         self.tasks.run(lambda s: merges_for(s, pid), self._show_merges)  # before ``loaded``
         self.consent.reload()  # before ``loaded`` too
-        self.tasks.run(lambda s: desk_service.person_view(s, pid), self._show)
+        if self.timeline.notes is not None:  # still shown: bring them up to date too
+            self.tasks.run(lambda s: desk_service.private_notes(s, pid, record=False),
+                           self._notes)
+        self.tasks.run(lambda s: desk_service.person_view(s, pid, today), self._show)
+
+    def on_changed(self, changed: Changed) -> None:
+        """A save or a sync changed something: reload if it was this person's (asked of
+        the database when the change names records of theirs the page cannot tell)."""
+        if not changed.touches(*desk_service.PERSON_ENTITIES):
+            return
+        ids = {self.person_id, self.view.person.id} if self.view else {self.person_id}
+        if changed.ids("person") & ids:
+            self.reload()
+            return
+        pid, entities = self.person_id, dict(changed.entities)
+        self.tasks.run(lambda s: desk_service.concerns(s, pid, entities),
+                       lambda concerned: concerned and self.reload())
 
     def _show(self, view: PersonView | None) -> None:
         if view is None:
             self.heading.setText("This person's record is no longer here.")
             return
         self.view = view
-        p = view.person
-        self.heading.setText(p.display_name)
-        lines = []
-        if p.preferred_name and p.preferred_name != p.given_name:
-            lines.append(f"Full name: {p.given_name} {p.family_name}")
-        if p.date_of_birth:
-            lines.append(f"Born {p.date_of_birth:%d/%m/%Y} (age {age(p.date_of_birth)})")
-        for label, value in (("Postcode", p.postcode), ("Phone", p.phone), ("Email", p.email)):
-            if value:
-                lines.append(f"{label}: {value}")
-        source = REFERRAL_SOURCES.get(p.referral_source, p.referral_source)
-        if p.referral_source_detail:
-            source += f" ({p.referral_source_detail})"
-        lines.append(f"Came to us: {source}")
-        flags = [t for t, on in (("Mersey Care service user", p.service_user),
-                                 ("Carer", p.carer)) if on]
-        if flags:
-            lines.append(", ".join(flags))
-        self.details.setText("\n".join(lines))
-        comms = [t for t, on in (("Large print", p.needs_large_print),
-                                 ("Easy read", p.needs_easy_read),
-                                 ("BSL", p.needs_bsl)) if on]
-        if p.needs_interpreter:
-            comms.append(f"Interpreter ({p.interpreter_language})")
-        if p.communication_other:
-            comms.append(p.communication_other)
-        self.comms.setText("Communication needs: " + (", ".join(comms) if comms else "none noted"))
+        self.summary.show_view(view)
+        chosen = _key(self._selected())
         self.timeline.set_entries(view.timeline)
+        if chosen is not None:  # the same row stays chosen after a reload (a save, a sync)
+            row = next((i for i, e in enumerate(view.timeline) if _key(e) == chosen), None)
+            if row is not None:
+                self.table.setCurrentIndex(self.timeline.index(row, 0))
         self.dropin_button.setEnabled(True)
         self.edit_button.setEnabled(True)
+        self.notes_button.setEnabled(any(e.private_notes for e in view.timeline))
         self._selection(self.table.currentIndex(), None)
         erase_ui.show_erased(self)
         self.loaded.emit()
+
+    # -- private notes: hidden until asked for -------------------------------------------
+    def show_private_notes(self, show: bool = True) -> None:
+        """Show the private notes (fetched now, the look recorded in the audit log), or
+        hide them again (and forget them)."""
+        if self.notes_button.isChecked() != show:
+            self.notes_button.setChecked(show)  # comes back here through ``toggled``
+            return
+        self.notes_button.setText("Hide pr&ivate notes" if show else "Show pr&ivate notes")
+        self.notes_button.setAccessibleName("Hide private notes" if show else
+                                            "Show private notes")
+        if show:
+            pid = self.person_id
+            self.tasks.run(lambda s: desk_service.private_notes(s, pid), self._notes)
+        else:
+            self.timeline.show_notes(None)
+            self.notes_shown.emit(False)
+
+    def _notes(self, notes: dict[str, str]) -> None:
+        if self.notes_button.isChecked():  # (not hidden again meanwhile)
+            self.timeline.show_notes(notes)
+            self.notes_shown.emit(True)
+
+    def hideEvent(self, event) -> None:
+        """Leaving the page hides the notes again: they are never left on screen."""
+        if self.notes_button.isChecked():
+            self.notes_button.setChecked(False)
+        super().hideEvent(event)
 
     def _show_merges(self, merges: list) -> None:
         self.merges = merges
@@ -236,7 +311,7 @@ class PersonPage(QWidget):
 
     def open_sheet(self):
         """Open the preview of the selected (or newest) prescription's take-home sheet."""
-        from lr_desk.ui.sheet import SheetPreview
+        from lr_desk.ui.sheet import SheetPreview  # (reportlab: loaded when first needed)
 
         rx_id = self._prescription_for(self._selected())
         if not rx_id:
@@ -261,82 +336,15 @@ class PersonPage(QWidget):
         return self._step("Follow-up done", "follow_up", e.follow_up_id)
 
     def _step(self, title: str, what: str, row_id: str, status: str = "") -> StepDialog:
-        """Open the step's form; if it is open already, bring that one forward instead
-        (two forms on one draft would overwrite each other's typing)."""
-        for open_one in self.findChildren(StepDialog):
-            if open_one.what == what and open_one.row_id == row_id and open_one.isVisible():
-                open_one.raise_()
-                open_one.activateWindow()
-                return open_one
-        seconds = self.autosave_seconds
-        if seconds is None:  # the desk's setting, as its other forms have it
-            seconds = getattr(getattr(self.window(), "desk", None), "autosave_seconds", None)
-        dialog = StepDialog(self.tasks, title, what, row_id, self.advisor_id, self,
-                            current_status=status, autosave_seconds=seconds or 5)
-        dialog.saved.connect(lambda _result: self._changed())
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)  # as QDialog.open() does
-        dialog.start()
-        dialog.activateWindow()
+        """Open the step's form (or bring forward the one open on it already)."""
+        name = self.view.person.display_name if self.view else ""
+        dialog = open_step(self, self.tasks, title, what, row_id, self.advisor_id, status,
+                           self.autosave_seconds, about=name)
+        if not dialog.property("heard"):
+            dialog.setProperty("heard", True)
+            dialog.saved.connect(lambda _result: self._changed())
         return dialog
 
     def _changed(self) -> None:
         self.reload()
         self.changed.emit()
-
-
-class StepDialog(EditorDialog):
-    """A small form for the next step of a referral (``what="referral"``), or the outcome
-    of a follow-up (``what="follow_up"``). Like every form on the desk it keeps a draft,
-    checks as you type, saves with Ctrl+S and asks before dropping unsaved work."""
-
-    def __init__(self, tasks: Tasks, title: str, what: str, row_id: str, advisor_id: str,
-                 parent=None, current_status: str = "", autosave_seconds: int = 5):
-        key = f"referral-step:{row_id}" if what == "referral" else f"follow-up-done:{row_id}"
-        super().__init__(tasks, key, title, autosave_seconds, parent)
-        self.what, self.row_id, self.advisor_id = what, row_id, advisor_id
-        self.current_status = current_status
-        self.f = Fields(self.mark_dirty)
-        form = QFormLayout()
-        if what == "referral":
-            self.f.add(form, "status", "New &status", combo("New status", REFERRAL_STATUSES))
-            self.f.add(form, "reason", "&Reason (if declined)", text_edit("Reason declined"))
-            self.f.add(form, "note", "&Note (partner's feedback, their view)",
-                       text_edit("Note"))
-            # start from where the referral is now, so a careless Save never moves it back
-            set_combo(self.f.widgets["status"], current_status)
-        else:
-            self.f.add(form, "outcome", "&Outcome", text_edit("Outcome of the follow-up"))
-        self.f.touched.clear()  # the starting values are not the advisor's typing
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.ready()
-        self.f.widgets["status" if what == "referral" else "outcome"].setFocus()
-
-    def validate(self, payload: dict) -> None:
-        """The rules of dropin.set_referral_status / complete_follow_up, as you type."""
-        if self.what == "referral":
-            dropin.validate_referral_step(payload.get("status", ""), payload.get("reason", ""),
-                                          payload.get("note", ""))
-        else:
-            dropin.validate_outcome(payload.get("outcome", ""))
-
-    def submit(self, payload: dict) -> None:
-        rid, adv = self.row_id, self.advisor_id
-        if self.what == "referral":
-            status, reason, note = payload["status"], payload["reason"], payload["note"]
-
-            def fn(s):
-                return dropin.set_referral_status(s, rid, status, adv, reason, note)
-        else:
-            outcome = payload["outcome"]
-
-            def fn(s):
-                return dropin.complete_follow_up(s, rid, adv, outcome)
-        self.tasks.run(fn, self.saved_ok, self.save_failed)
-
-    def save_failed(self, exc: BaseException) -> bool:
-        offer_consent(self, exc, self.advisor_id)  # Sent held back: offer to record consent
-        return super().save_failed(exc)

@@ -3,8 +3,8 @@
 (people with no contact for a chosen number of years). Both are managers' work
 (``services.accounts.NEEDS``: "subject_access", "retention").
 
-``install_rights(window)`` puts "Export everything held…" on each person page a manager
-opens, and "People due for review under retention…" in the Desk menu.
+``install_rights(window)`` puts "Export everything held…" in the More menu of each person
+page a manager opens, and "People due for review under retention…" in the Desk menu.
 
 The retention view leaves what to do with a person to others: it opens them
 (``open_person``), and says who is chosen (``selected_person_id()``, ``chosen``); an
@@ -171,11 +171,10 @@ class ExportDialog(QDialog):
         return problem is not None  # a bug is reported by the desk as well
 
 
-def export_button(page: PersonPage) -> QPushButton:
-    """The person page's "Export everything held…" button (for managers)."""
-    button = QPushButton(EXPORT_BUTTON)
-    button.setAccessibleName("Export everything held about this person")
-    button.setToolTip("A PDF and a JSON file of everything held about them "
+def export_action(page: PersonPage) -> QAction:
+    """The person page's "Export everything held…" (for managers), in its More menu."""
+    action = QAction(EXPORT_BUTTON, page)
+    action.setToolTip("A PDF and a JSON file of everything held about them "
                       "(a subject access request)")
 
     def open_dialog() -> ExportDialog:
@@ -185,9 +184,9 @@ def export_button(page: PersonPage) -> QPushButton:
         page.export_dialog = dialog
         return dialog
 
-    button.clicked.connect(open_dialog)
-    page.export_button = button
-    return button
+    action.triggered.connect(open_dialog)
+    page.export_action = action
+    return action
 
 
 # -- retention --------------------------------------------------------------------------
@@ -356,13 +355,12 @@ class Rights:
         self.retention_action.setVisible(allowed)
 
     def _person_opened(self, page: PersonPage) -> None:
-        if getattr(page, "export_button", None) is not None:
+        if getattr(page, "export_action", None) is not None:
             return
         if self.window.desk.can("subject_access"):
-            row = page.action_row  # before its stretch (what is after it stands apart)
-            stretch = next((i for i in range(row.count()) if row.itemAt(i).spacerItem()),
-                           row.count())
-            row.insertWidget(stretch, export_button(page))
+            menu = page.more_menu  # before its separator (what cannot be undone is after)
+            first_separator = next((a for a in menu.actions() if a.isSeparator()), None)
+            menu.insertAction(first_separator, export_action(page))
 
     def show_retention(self) -> RetentionDialog | None:
         if not self.window.desk.can("retention"):

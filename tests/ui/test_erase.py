@@ -12,20 +12,23 @@ from lr_desk.ui.forms import set_combo
 from tests.services.erasing import FAMILY, GIVEN, rich_person
 from tests.ui.conftest import make_profile
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
+from tests.ui.test_person_page import choose_from_more
 
 MANAGER_PASSWORD = "a long manager password"
 
 
 def open_page(qtbot, window, person_id):
     page = window.open_person(person_id)
-    qtbot.waitUntil(lambda: page.view is not None and page.erase_button.isEnabled(),
+    qtbot.waitUntil(lambda: page.view is not None and page.erase_action.isEnabled(),
                     timeout=10_000)
     return page
 
 
 def start_erasing(qtbot, page):
-    assert page.erase_button.focusPolicy() & page.erase_button.focusPolicy().TabFocus
-    page.erase_button.click()
+    # in the page's More actions menu, away from the everyday buttons
+    assert page.erase_action in page.more_menu.actions()
+    assert page.erase_action.text() == "&Erase this person's information…"
+    choose_from_more(qtbot, page, page.erase_action)
     dialog = page.erase_dialog
     qtbot.waitUntil(lambda: dialog.erase_button.isEnabled(), timeout=10_000)
     assert unnamed_controls(dialog) == []
@@ -51,7 +54,7 @@ def message_at(dialog, key: str) -> str:
 def assert_erased(qtbot, window, page, person_id):
     qtbot.waitUntil(lambda: page.heading.text() == "Erased", timeout=10_000)
     assert "erased on" in page.details.text() and page.timeline.rowCount() == 0
-    for button in (page.dropin_button, page.edit_button, page.erase_button,
+    for button in (page.dropin_button, page.edit_button, page.erase_action,
                    page.sheet_button):
         assert not button.isEnabled()
     qtbot.waitUntil(lambda: window.search.index.search(f"{GIVEN} {FAMILY}")[0] == [],

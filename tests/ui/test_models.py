@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from lr_desk import settings
 from lr_desk.services import desk as desk_service
-from lr_desk.services import dropin, people
+from lr_desk.services import dropin, followups, people
 from lr_desk.services.desk import ConversationRow, FollowUpRow, TimelineEntry
 from lr_desk.services.search import Entry, SearchIndex
 from lr_desk.ui.people import PeopleModel
@@ -177,34 +177,50 @@ def test_screen_readers_hear_the_timeline(timeline):
 # -- Today ------------------------------------------------------------------------------------
 
 def _today_models(qtbot):
-    """Today's two tables, with the columns the page really uses."""
+    """Today's follow-ups (in their groups) and recent conversations, with the columns
+    the page really uses."""
     page = TodayPage(tasks=None, advisor_id="a", site_code="walton")
     qtbot.addWidget(page)
     day = date(2025, 3, 7)
-    page.follow_ups.set_rows([
-        FollowUpRow("f1", "p1", "Peggy Fitzgerald", day - timedelta(days=2), "10:30",
-                    "Phone call", "walton", "Alex Advisor", overdue=True),
-        FollowUpRow("f2", "p2", "Siobhán Fitzgerald", day, "", "Drop-in", "walton",
-                    "Sam Advisor", overdue=False),
-    ])
+    page.today = lambda: day
+    page.follow_ups.set_groups(followups.grouped(FOLLOW_UPS, day), day)
     page.recent.set_rows([
         ConversationRow("c1", "p1", "Peggy Fitzgerald", datetime(2025, 3, 7, 9, 15),
                         "Drop-in", "Alex Advisor", ["Debt and benefits", "Social isolation"]),
-        ConversationRow("c2", "p3", "Amina Yusuf", datetime(2025, 3, 6, 16, 0), "Phone call",
+        ConversationRow("c2", "p3", "Amina Yusuf", datetime(2024, 3, 6, 16, 0), "Phone call",
                         "Sam Advisor", []),
     ])
     return page.follow_ups, page.recent
 
 
+FOLLOW_UPS = [
+    FollowUpRow("f1", "p1", "Peggy Fitzgerald", date(2025, 3, 5), "10:30", "Phone call",
+                "walton", "Alex Advisor", overdue=True),
+    FollowUpRow("f2", "p2", "Siobhán Fitzgerald", date(2025, 3, 7), "", "Drop-in", "walton",
+                "Sam Advisor", overdue=False),
+    FollowUpRow("f3", "p3", "Amina Yusuf", date(2024, 11, 5), "", "Text message", "walton",
+                "Sam Advisor", overdue=True),
+]
+
+
 @TESTERS
-@pytest.mark.parametrize("which", ["follow_ups", "recent"])
-def test_today_rows_models(qtmodeltester, qtbot, which, force_py):
-    follow_ups, recent = _today_models(qtbot)
-    model = follow_ups if which == "follow_ups" else recent
-    assert model.rowCount() == 2
-    qtmodeltester.check(model, force_py=force_py)
-    model.set_rows(model.rows[:1])
-    model.set_rows([])
+def test_today_follow_ups_tree_model(qtmodeltester, qtbot, force_py):
+    follow_ups, _ = _today_models(qtbot)
+    assert follow_ups.rowCount() == 3  # today's, earlier this week, older
+    qtmodeltester.check(follow_ups, force_py=force_py)
+    follow_ups.set_groups(followups.grouped(FOLLOW_UPS[:1], date(2025, 3, 7)),
+                          date(2025, 3, 7))
+    follow_ups.set_groups([], date(2025, 3, 7))
+    assert follow_ups.rowCount() == 0 and follow_ups.rows == []
+
+
+@TESTERS
+def test_today_recent_rows_model(qtmodeltester, qtbot, force_py):
+    _, recent = _today_models(qtbot)
+    assert recent.rowCount() == 2
+    qtmodeltester.check(recent, force_py=force_py)
+    recent.set_rows(recent.rows[:1])
+    recent.set_rows([])
 
 
 @TESTERS
@@ -216,12 +232,21 @@ def test_an_empty_rows_model(qtmodeltester, force_py):
 
 def test_screen_readers_hear_today(qtbot):
     follow_ups, recent = _today_models(qtbot)
-    assert_screen_readers_hear_the_cells(follow_ups)
+    groups = [follow_ups.index(g, 0) for g in range(follow_ups.rowCount())]
+    assert [g.data(ACCESSIBLE) for g in groups] == [g.data() for g in groups] == [
+        "Due today (1)", "Earlier this week (1)", "Older (1)"]
+    cells = [[follow_ups.index(r, c, g) for c in range(5)]
+             for g in groups for r in range(follow_ups.rowCount(g))]
+    assert [[i.data() for i in row] for row in cells] == [
+        ["Any time", "Siobhán Fitzgerald", "Drop-in", "Sam Advisor", ""],
+        ["Wed 5 Mar 10:30", "Peggy Fitzgerald", "Phone call", "Alex Advisor", "2 days ago"],
+        ["Tue 5 Nov 2024", "Amina Yusuf", "Text message", "Sam Advisor", "4 months ago"]]
+    assert all(i.data(ACCESSIBLE) == i.data() for row in cells for i in row)
+    assert cells[1][0].data(Qt.ItemDataRole.ForegroundRole) is not None  # overdue
+    assert cells[0][0].data(Qt.ItemDataRole.ForegroundRole) is None
     assert_screen_readers_hear_the_cells(recent)
-    assert [follow_ups.index(0, c).data() for c in range(4)] == [
-        "OVERDUE Wed 05 Mar 10:30", "Peggy Fitzgerald", "Phone call", "Alex Advisor"]
-    assert follow_ups.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
-    assert follow_ups.index(1, 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert recent.index(0, 0).data() == "Fri 7 Mar 09:15"
+    assert recent.index(1, 0).data() == "Wed 6 Mar 2024 16:00"  # not this year: it says so
     assert recent.index(0, 4).data() == "Debt and benefits, Social isolation"
 
 

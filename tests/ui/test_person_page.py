@@ -9,8 +9,8 @@ import threading
 from datetime import date, timedelta
 
 import shiboken6
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import func, select
 
 from lr_desk.services import drafts
@@ -25,6 +25,7 @@ from lr_desk.store.models import (
 from lr_desk.ui.dropin import DropInDialog
 from lr_desk.ui.person import PersonPage, StepDialog
 from tests.ui.test_accessibility import unnamed_controls
+from tests.ui.test_dropin_keys import referral_drop_in
 
 ADVISOR = "Alex Advisor"  # the profile fixture's advisor
 SERVICE = "Benefits and debt drop-in"  # shipped example directory entry
@@ -39,6 +40,24 @@ HISTORY_LINE = r"\d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} "
 def _closed(dialog) -> bool:
     """Closed: hidden, or already deleted (the step dialogs delete themselves on close)."""
     return not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+def choose_from_more(qtbot, page: PersonPage, action) -> None:
+    """Open the page's More actions menu from the keyboard (Space on its button) and
+    choose ``action`` in it (Return), as a user would."""
+    chosen = []
+
+    def in_menu():
+        menu = QApplication.activePopupWidget()
+        assert menu is page.more_menu, "More actions did not open its menu"
+        menu.setActiveAction(action)
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+        chosen.append(True)
+
+    QTimer.singleShot(0, in_menu)
+    page.more_button.setFocus()
+    qtbot.keyClick(page.more_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: bool(chosen), timeout=5_000)
+
 
 def _open_person(desk, qtbot, given="Rita", family="Ahmed") -> PersonPage:
     dialog = desk.window.new_person({})
@@ -138,21 +157,8 @@ def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks,
     due = date.today() + timedelta(days=3)
 
     # a drop-in with a partner service referred (Suggested) and a follow-up
-    dialog = _open_drop_in(desk, qtbot, page)
-    qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Getting my money sorted")
-    items = dialog.item_f.widgets
-    _choose(items["kind"], "Partner service")
-    _choose(items["link"], SERVICE)
-    qtbot.keyClicks(items["why"], "Arrears on the gas")
-    items["refer"].setChecked(True)
-    _choose(items["referral_status"], "Suggested")
-    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
-    assert dialog.items.rowCount() == 1
-    f = dialog.f.widgets
-    f["follow_up.agreed"].setChecked(True)
-    qtbot.keyClicks(f["follow_up.due_date"], due.strftime("%d/%m/%Y"))
-    _choose(f["follow_up.way"], "Phone call")
-    _save_drop_in(desk, qtbot, page, dialog)
+    referral_drop_in(desk, qtbot, page, "Suggested", due, "Getting my money sorted",
+                     "Arrears on the gas")
 
     referral = _entry(page, "referral")
     assert referral.title == f"Referral to {PARTNER} ({SERVICE}): Suggested"
@@ -206,21 +212,29 @@ def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks,
     step = _step_dialog(page, qtbot)
     assert step.windowTitle() == "Follow-up done"
     qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
-    outcome_message = step.f.errors["outcome"]
-    qtbot.waitUntil(outcome_message.isVisible, timeout=10_000)
-    assert outcome_message.text() == "Please note what happened at the follow-up."
-    assert step.isActiveWindow() and step.f.widgets["outcome"].hasFocus()
+    result_message = step.f.errors["result"]
+    qtbot.waitUntil(result_message.isVisible, timeout=10_000)
+    assert result_message.text() == "Please choose what happened."
+    assert step.isActiveWindow() and step.f.widgets["result"].hasFocus()
     qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
     assert step.isVisible()
     assert _count(desk, FollowUp, FollowUp.done_at.is_not(None)) == 0
+    # "Something else" needs the words that say what
+    _choose(step.f.widgets["result"], "Something else")
+    qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    outcome_message = step.f.errors["outcome"]
+    qtbot.waitUntil(outcome_message.isVisible, timeout=10_000)
+    assert outcome_message.text() == "Please note what happened at the follow-up."
+    assert step.f.widgets["outcome"].hasFocus()
 
+    _choose(step.f.widgets["result"], "Spoke to them")
     qtbot.keyClicks(step.f.widgets["outcome"], "Rang her; the gas is on a payment plan")
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
     assert _closed(step)
     follow_up = _entry(page, "follow_up")
     assert follow_up.title == "Follow-up done (Phone call)"
-    assert follow_up.detail == "Outcome: Rang her; the gas is on a payment plan"
+    assert follow_up.detail == "Outcome: Spoke to them: Rang her; the gas is on a payment plan"
     assert not follow_up.open
     _select_entry(qtbot, page, lambda e: e.kind == "follow_up")
     assert not page.follow_up_button.isEnabled()
@@ -308,7 +322,7 @@ def test_a_conversation_alone_is_a_valid_drop_in(qtbot, desks, profile):
     dialog = _open_drop_in(desk, qtbot, page)
     qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Just wanted a chat")
     assert dialog.items.rowCount() == 0
-    assert not dialog.f.widgets["follow_up.agreed"].isChecked()
+    assert dialog.f.widgets["follow_up.preset"].currentData() == "none"
     _save_drop_in(desk, qtbot, page, dialog)
 
     assert [e.kind for e in page.timeline.entries] == ["conversation"]
@@ -372,13 +386,7 @@ def test_down_arrow_moves_to_the_results_and_enter_opens_the_chosen_person(qtbot
 def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile):
     desk = desks.start(profile)
     page = _open_person(desk, qtbot, "Dai", "Morgan")
-    dialog = _open_drop_in(desk, qtbot, page)
-    items = dialog.item_f.widgets
-    _choose(items["kind"], "Partner service")
-    _choose(items["link"], SERVICE)
-    items["refer"].setChecked(True)
-    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
-    _save_drop_in(desk, qtbot, page, dialog)
+    referral_drop_in(desk, qtbot, page, "Suggested")
 
     _select_entry(qtbot, page, lambda e: e.kind == "referral")
     qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
@@ -403,18 +411,7 @@ def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile
 
 def _referral_and_follow_up(desk, qtbot, page: PersonPage, status: str = "Suggested") -> None:
     """Record a drop-in that refers to SERVICE (at ``status``) and agrees a follow-up."""
-    dialog = _open_drop_in(desk, qtbot, page)
-    items = dialog.item_f.widgets
-    _choose(items["kind"], "Partner service")
-    _choose(items["link"], SERVICE)
-    items["refer"].setChecked(True)
-    _choose(items["referral_status"], status)
-    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
-    f = dialog.f.widgets
-    f["follow_up.agreed"].setChecked(True)
-    qtbot.keyClicks(f["follow_up.due_date"], (date.today() + timedelta(days=2)).strftime(
-        "%d/%m/%Y"))
-    _save_drop_in(desk, qtbot, page, dialog)
+    referral_drop_in(desk, qtbot, page, status, date.today() + timedelta(days=2))
 
 
 def _draft(desk, key: str):
@@ -438,6 +435,10 @@ def test_esc_on_a_typed_outcome_asks_first_and_ctrl_s_saves(qtbot, desks, profil
 
     step = _open_follow_up_done(qtbot, page)
     assert unnamed_controls(step) == []
+    result = step.f.widgets["result"]
+    assert result.hasFocus()
+    qtbot.keyClick(result, Qt.Key.Key_S)  # "Spoke to them", by its first letter
+    qtbot.keyClick(result, Qt.Key.Key_Tab)
     outcome = step.f.widgets["outcome"]
     assert outcome.hasFocus()
     qtbot.keyClicks(outcome, "Rang her; she has joined the walking group")
@@ -447,7 +448,8 @@ def test_esc_on_a_typed_outcome_asks_first_and_ctrl_s_saves(qtbot, desks, profil
     qtbot.keyClick(outcome, Qt.Key.Key_Escape)
     assert not no_unexpected_modal, "closing did not ask"
     assert step.isVisible()
-    assert outcome.toPlainText() == "Rang her; she has joined the walking group"
+    assert outcome.text() == "Rang her; she has joined the walking group"
+    assert result.currentText() == "Spoke to them"
 
     # Discard really drops it: nothing recorded, no draft left behind
     no_unexpected_modal.append(QMessageBox.StandardButton.Discard)
@@ -461,14 +463,16 @@ def test_esc_on_a_typed_outcome_asks_first_and_ctrl_s_saves(qtbot, desks, profil
 
     # a fresh form is empty, and Ctrl+S saves it like the Save button
     step = _open_follow_up_done(qtbot, page)
-    assert step.f.widgets["outcome"].toPlainText() == ""
+    assert step.f.widgets["outcome"].text() == ""
+    assert step.f.widgets["result"].currentData() == ""
     assert not step.banner.isVisible()
-    qtbot.keyClicks(step.f.widgets["outcome"], "Came to the hub on Tuesday")
+    _choose(step.f.widgets["result"], "They came in")
+    qtbot.keyClicks(step.f.widgets["outcome"], "On Tuesday")
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.keyClick(step.f.widgets["outcome"], Qt.Key.Key_S,
                        Qt.KeyboardModifier.ControlModifier)
     assert _closed(step)
-    assert _entry(page, "follow_up").detail == "Outcome: Came to the hub on Tuesday"
+    assert _entry(page, "follow_up").detail == "Outcome: They came in to see us: On Tuesday"
     assert _count(desk, FollowUp, done) == 1
 
 
@@ -478,12 +482,13 @@ def test_save_in_the_closing_question_saves_the_outcome(qtbot, desks, profile,
     page = _open_person(desk, qtbot, "Huw", "Rees")
     _referral_and_follow_up(desk, qtbot, page)
     step = _open_follow_up_done(qtbot, page)
+    _choose(step.f.widgets["result"], "Left a message")
     qtbot.keyClicks(step.f.widgets["outcome"], "Texted; all fine")
     no_unexpected_modal.append(QMessageBox.StandardButton.Save)
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.keyClick(step.f.widgets["outcome"], Qt.Key.Key_Escape)
     assert _closed(step)
-    assert _entry(page, "follow_up").detail == "Outcome: Texted; all fine"
+    assert _entry(page, "follow_up").detail == "Outcome: Left a message: Texted; all fine"
 
 
 def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, profile):

@@ -18,6 +18,7 @@ from lr_desk.store.models import AuditEvent, Conversation, Person
 from tests.sheets.conftest import read_back
 from tests.ui.conftest import make_profile
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
+from tests.ui.test_person_page import choose_from_more
 
 
 def _register(desk, given: str, family: str, **raw) -> str:
@@ -42,13 +43,13 @@ def test_a_manager_exports_everything_held_from_the_person_page(qtbot, desks, tm
     pid = _register(desk, "Rita", "Ahmed", phone="07700 900321")
     _register(desk, "Someone", "Else", phone="07700 900654")
     page = _page(desk, qtbot, pid)
-    assert page.export_button.text() == "E&xport everything held…"
-    row = page.action_row  # with the page's other actions, before the gap
-    assert row.indexOf(page.export_button) < min(
-        i for i in range(row.count()) if row.itemAt(i).spacerItem())
+    assert page.export_action.text() == "E&xport everything held…"
+    menu = page.more_menu.actions()  # in More actions, before what cannot be undone
+    assert menu.index(page.export_action) < menu.index(page.erase_action)
+    assert next(a for a in menu if a.isSeparator()) in menu[menu.index(page.export_action):]
     assert unnamed_controls(page) == [] and mnemonic_clashes(page) == {}
 
-    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    choose_from_more(qtbot, page, page.export_action)
     dialog = page.export_dialog
     assert dialog.isVisible()
     assert "leave the desk's protected (encrypted) store" in dialog.warning.text()
@@ -85,7 +86,9 @@ def test_a_manager_exports_everything_held_from_the_person_page(qtbot, desks, tm
 def test_an_advisor_has_neither_export_nor_retention(qtbot, desks, profile):
     desk = desks.start(profile)
     page = _page(desk, qtbot, _register(desk, "Rita", "Ahmed"))
-    assert getattr(page, "export_button", None) is None
+    assert getattr(page, "export_action", None) is None
+    assert [a.text() for a in page.more_menu.actions() if not a.isSeparator()] == [
+        "&Erase this person's information…"]
     desk.window.menuBar().actions()[0].menu().aboutToShow.emit()
     assert not desk.window.rights.retention_action.isVisible()
     assert desk.window.rights.show_retention() is None
