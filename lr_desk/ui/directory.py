@@ -39,7 +39,6 @@ from lr_desk.ui.directory_models import (
     EXAMPLE_MARK,
     NO_CONTACT,
     CoursesModel,
-    DirectoryModel,
     ServicesModel,
 )
 from lr_desk.ui.directory_table import WrappingTable
@@ -183,8 +182,8 @@ class DirectoryPage(QWidget):
         if self._again:  # something changed while it was read: read it again
             self._again = False
             self.reload()
-        keep_service = self._current_key(self.services_table)
-        keep_course = self._current_key(self.courses_table)
+        keep_service = self.services_table.current_key()
+        keep_course = self.courses_table.current_key()
         self.partners = loaded.partners
         for dialog in self.dialogs.values():
             if isinstance(dialog, ServiceDialog):
@@ -194,16 +193,16 @@ class DirectoryPage(QWidget):
             self.services_model.load(loaded, loaded.entries)
             self.courses_model.load(loaded, loaded.courses)
             if keep_service:
-                self._select_row(self.services_table, lambda r: r.key == keep_service)
+                self.services_table.select_where(lambda r: r.key == keep_service)
             if keep_course:
-                self._select_row(self.courses_table, lambda c: c.id == keep_course)
+                self.courses_table.select_where(lambda c: c.id == keep_course)
         finally:
             self._restoring = False
         if self._select is not None:
             which, match = self._select
             self._select = None
             table = self.services_table if which == "services" else self.courses_table
-            if not self._select_row(table, match):
+            if not table.select_where(match):
                 self._message += " It is hidden by the filter."
                 table.clearSelection()  # so Edit or Add service don't act on another row
                 table.setCurrentIndex(QModelIndex())
@@ -261,11 +260,10 @@ class DirectoryPage(QWidget):
                                              bool(words or category)),
                                             (self.courses_table, courses, course_match,
                                              bool(words))):
-                keep = self._current_key(table)
+                keep = table.current_key()
                 model.set_filter(match if on else None)
                 if keep:
-                    self._select_row(table,
-                                     lambda r, model=model, keep=keep: model.key(r) == keep)
+                    table.select_where(lambda r, model=model, keep=keep: model.key(r) == keep)
         finally:
             self._restoring = False
         self._message = ""
@@ -288,21 +286,6 @@ class DirectoryPage(QWidget):
         self._active = table
         if table is self.services_table and table.currentIndex().isValid():
             self._saved_partner_id = None  # a row chosen since: Add service offers its partner
-
-    @staticmethod
-    def _current_key(table: QTableView) -> str | None:
-        index = table.currentIndex()
-        return index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
-
-    @staticmethod
-    def _select_row(table: QTableView, match: Callable[[object], bool]) -> bool:
-        model: DirectoryModel = table.model()
-        row = next((i for i, r in enumerate(model.rows) if match(r)), -1)
-        if row < 0:
-            return False
-        table.selectRow(row)
-        table.scrollTo(model.index(row, 0))
-        return True
 
     def selected_entry(self) -> Entry | None:
         index = self.services_table.currentIndex()

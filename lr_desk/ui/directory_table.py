@@ -10,7 +10,7 @@ and none is given more than its longest text needs. Rows grow to the wrapped tex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QAbstractItemModel, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
@@ -69,6 +69,22 @@ class WrappingTable(QTableView):
         self.setSortingEnabled(True)
         model.modelReset.connect(self._content_changed)
         model.dataChanged.connect(self._content_changed)
+
+    # -- rows ----------------------------------------------------------------------------
+    def current_key(self) -> str | None:
+        """The id of the row chosen (the model's UserRole), or None."""
+        index = self.currentIndex()
+        return index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
+
+    def select_where(self, match: Callable[[object], bool]) -> bool:
+        """Choose and show the first row (of the model's ``rows``) that ``match`` takes."""
+        model = self.model()
+        row = next((i for i, r in enumerate(model.rows) if match(r)), -1)
+        if row < 0:
+            return False
+        self.selectRow(row)
+        self.scrollTo(model.index(row, 0))
+        return True
 
     # -- widths --------------------------------------------------------------------------
     def _content_changed(self, *_args) -> None:
