@@ -222,6 +222,41 @@ def plain(exc: BaseException, place: str | None = None,
     return fault.message if fault is not None else None
 
 
+# --- a sync that did not finish -------------------------------------------------------
+
+SETTINGS_HINT = "Check the sync settings (Desk menu, Sync settings…)."
+
+
+def sync_problem(exc: BaseException) -> str | None:
+    """A sync failure the environment caused (not being offline: the desk says Offline),
+    in plain words with what to do; None for a bug. (Imports the sync layer here only:
+    the entry point must not load SQLAlchemy before the window.)"""
+    from sqlalchemy.exc import DBAPIError
+
+    from lr_desk.sync import connect
+    from lr_desk.sync.engine import NewerVersion, SyncError
+
+    if isinstance(exc, NewerVersion):
+        return str(exc)  # says what to do: update lr_desk
+    if isinstance(exc, SyncError):
+        return f"{exc} {SETTINGS_HINT}"  # a refused password, a wrong address…
+    if isinstance(exc, DBAPIError) and type(exc.orig).__module__.startswith("psycopg"):
+        return f"{connect.explain(exc)} {SETTINGS_HINT}"  # the central store's server
+    if connect.is_offline(exc):
+        return connect.explain(exc)
+    said = plain(exc)  # this computer's own database or disk
+    if said is None and isinstance(exc, OSError) and exc.strerror:
+        said = f"The computer refused: {exc.strerror}. Please try again."
+    return f"Sync could not finish: {said}" if said else None
+
+
+def sync_message(exc: BaseException) -> str:
+    """``sync_problem``'s words, or for a bug what to do about it."""
+    return sync_problem(exc) or (
+        f"Sync failed ({type(exc).__name__}) and has been logged. Press Sync now (F5) to "
+        "try again; if it keeps failing, please tell the lr_desk team.")
+
+
 # --- names typed on the command line ----------------------------------------------------
 
 LONGEST_NAME = 4096  # the longest path most systems take

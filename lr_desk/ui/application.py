@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.main_window import OPENING, MainWindow
 
@@ -64,6 +65,7 @@ class DeskApp:
     pending writes before letting go of the database."""
 
     def __init__(self, window: MainWindow, opened: Opened, gate: Gate | None = None):
+        from lr_desk.services.changes import Changed
         from lr_desk.ui.sync import SyncService
         from lr_desk.ui.tasks import SearchService, Tasks
 
@@ -72,9 +74,14 @@ class DeskApp:
         self.gate = gate
         self.tasks = Tasks(self.store)
         desk = opened.desk
-        self.search = SearchService(self.store, opened.search_limit)
+        self.search = SearchService(self.store, opened.search_limit, self.tasks.worker)
+        self.tasks.changed.connect(self.search.on_changed)  # before the pages hear it
         window.attach(self.store, self.tasks, self.search, desk)
         self.sync = SyncService(self.store)
+        # what a sync brings in from other desks is announced like a save's changes
+        self.sync.pulled.connect(lambda touched: self.tasks.announce(
+            Changed.of(touched, pulled=True)))
+        self.tasks.changed.connect(self.sync.on_changed)  # a save: sync a moment later
         window.watch_sync(self.sync)
         if gate is not None:
             window.install_lock(gate, desk.lock_minutes)
@@ -108,11 +115,7 @@ class DeskApp:
             self.window.idle.stop()
         self.window.close()
         self.sync.shutdown()  # stops a pull between pages; what is left comes next time
-        review = getattr(self.window, "review", None)
-        if review is not None:
-            review.reader.shutdown(wait=True)  # a read under way ends before the store does
-        self.tasks.shutdown()
-        self.search.shutdown()
+        self.tasks.shutdown()  # the desk's worker: saves finish, a search is dropped
         if self.gate is not None and self.window.desk.signed_in is not None:
             from lr_desk.services import audit
 
@@ -256,6 +259,7 @@ def run(folder: Path, demo: bool = False, started: float | None = None,
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("lr_desk")
     app.setOrganizationName("Mersey Care NHS Foundation Trust")
+    style.apply(app)
     sys.excepthook = _excepthook
     startup = Startup(folder, demo, fill_demo)
 

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services.signin import Gate, SignInError, Unlocked
 from lr_desk.services.validation import ValidationError
+from lr_desk.ui import style
 from lr_desk.ui.background import Background
+from lr_desk.ui.enter import enter_does
 from lr_desk.ui.forms import Fields, combo, line_edit
 
 
@@ -98,7 +100,7 @@ class SignInDialog(SmallForm):
     it is accepted."""
 
     def __init__(self, gate: Gate, parent: QWidget | None = None, demo: bool = False):
-        super().__init__("Sign in to lr_desk", parent)
+        super().__init__(f"Sign in to {style.TITLE}", parent)
         self.gate = gate
         self.unlocked: Unlocked | None = None
         self.f.add(self.form, "username", "&Username", line_edit("Username"))
@@ -112,6 +114,7 @@ class SignInDialog(SmallForm):
                                          QDialogButtonBox.ButtonRole.ActionRole)
         recover.setAccessibleName("Use the recovery key")
         recover.clicked.connect(self.recover)
+        enter_does(self, self.sign_in_button)
         note = QLabel("Only staff may see this desk's records. Sign in with your lr_desk "
                       "username and password (it works offline).")
         note.setWordWrap(True)

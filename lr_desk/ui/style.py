@@ -128,8 +128,7 @@ def _sheet(plain: bool) -> str:
 
 
 def apply(app: QApplication) -> None:
-    """Give the whole desk its look (once, at start), and its name and icon."""
-    app.setApplicationDisplayName(TITLE)
+    """Give the whole desk its look (once, at start), and its icon."""
     app.setWindowIcon(app_icon())
     app.setStyleSheet(_sheet(high_contrast(app)))
 

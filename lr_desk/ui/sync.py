@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from lr_desk import faults
+from lr_desk.ui.work import Worker
 
 if TYPE_CHECKING:
     from lr_desk.store.db import Store
@@ -36,8 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OFFLINE, SYNCING, SYNCED, WAITING, PROBLEM = "offline", "syncing", "synced", "waiting", "problem"
-SETTINGS_HINT = "Check the sync settings (Desk menu, Sync settings…)."
-WROTE = "lr_sync_wrote"  # Session.info key: this transaction changed synced rows
+SETTINGS_HINT = faults.SETTINGS_HINT
 
 
 def changes(n: int) -> str:
@@ -105,35 +106,15 @@ class _Outcome:
 
 def explain(exc: BaseException) -> str:
     """A sync failure other than being offline, in plain words with what to do."""
-    from sqlalchemy.exc import DBAPIError
-
-    from lr_desk.sync import connect
-    from lr_desk.sync.engine import NewerVersion, SyncError
-    from lr_desk.ui.tasks import environment_problem
-
-    if isinstance(exc, NewerVersion):
-        return str(exc)  # says what to do: update lr_desk
-    if isinstance(exc, SyncError):
-        return f"{exc} {SETTINGS_HINT}"  # a refused password, a wrong address…
-    if isinstance(exc, DBAPIError) and type(exc.orig).__module__.startswith("psycopg"):
-        return f"{connect.explain(exc)} {SETTINGS_HINT}"  # the central store's server
-    plain = environment_problem(exc)  # this computer's own database or disk
-    if plain:
-        return f"Sync could not finish: {plain}"
-    return (f"Sync failed ({type(exc).__name__}) and has been logged. Press Sync now (F5) "
-            "to try again; if it keeps failing, please tell the lr_desk team.")
+    return faults.sync_message(exc)
 
 
 def _log_failure(exc: BaseException) -> None:
     """What the environment causes (offline, refused, a newer lr_desk) goes in the log
     quietly; anything else is a bug, logged with its traceback."""
-    from lr_desk.sync import connect
-    from lr_desk.sync.engine import SyncError
-    from lr_desk.ui.tasks import environment_problem
-
     if isinstance(exc, Stopped):
         return
-    if isinstance(exc, SyncError) or connect.is_offline(exc) or environment_problem(exc):
+    if faults.sync_problem(exc) is not None:
         log.info("sync did not finish: %s", type(exc).__name__, exc_info=exc)
     else:
         log.error("sync failed", exc_info=exc)
@@ -145,12 +126,6 @@ class SyncService(QObject):
     status_changed = Signal(object)  # Status
     pulled = Signal(object)  # {entity: {ids}}: rows a sync brought in from other devices
     synced = Signal(object)  # the engine's Synced, after every sync that got through
-
-    _progress = Signal(int, int)
-    _reached = Signal()  # the store answered: the sync is under way
-    _finished = Signal(object)
-    _counted = Signal(int, int)  # epoch, changes waiting
-    _wrote = Signal()
 
     AFTER_SAVE_MS = 2500  # a sync this long after the last save (one per burst of saves)
     FIRST_RETRY_MS = 15_000  # offline: try again after this, doubling up to sync_minutes
@@ -174,14 +149,9 @@ class SyncService(QObject):
         self._central: CentralStore | None = None
         self._central_for: tuple | None = None
 
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-sync")
-        self._count_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-sync-count")
-        queued = Qt.ConnectionType.QueuedConnection
-        self._progress.connect(self._show_progress, queued)
-        self._reached.connect(self._show_reached, queued)
-        self._finished.connect(self._done, queued)
-        self._counted.connect(self._show_count, queued)
-        self._wrote.connect(self._local_write, queued)
+        # the sync runs on a lane of its own (never the database lane that saves), and
+        # counting what waits on another, so the count never waits for a long pull
+        self.worker = Worker(self)
 
         self._after_save = QTimer(self)
         self._after_save.setSingleShot(True)
@@ -190,35 +160,13 @@ class SyncService(QObject):
         self._next = QTimer(self)  # the next automatic sync (periodic, or a retry)
         self._next.setSingleShot(True)
         self._next.timeout.connect(lambda: self._begin(quiet=True))
-        self._listen(True)
 
     # -- hearing about local saves -------------------------------------------------
-    def _listen(self, on: bool) -> None:
-        """Every committed transaction of the store that changed synced rows (the app's
-        saves on the database worker, or anyone else's) asks for a sync soon."""
-        from sqlalchemy import event
-
-        for name, fn in (("after_flush", self._flushed), ("after_commit", self._committed),
-                         ("after_rollback", self._rolled_back)):
-            if on:
-                event.listen(self.store.Session, name, fn)
-            elif event.contains(self.store.Session, name, fn):
-                event.remove(self.store.Session, name, fn)
-
-    @staticmethod
-    def _flushed(session, _flush_context) -> None:
-        from lr_desk.store.models import Synced as SyncedRow
-
-        if any(isinstance(o, SyncedRow) for o in (*session.new, *session.dirty)):
-            session.info[WROTE] = True
-
-    def _committed(self, session) -> None:  # on whichever thread committed
-        if session.info.pop(WROTE, False) and not self._closed:
-            self._wrote.emit()
-
-    @staticmethod
-    def _rolled_back(session) -> None:
-        session.info.pop(WROTE, None)
+    def on_changed(self, changed) -> None:
+        """The desk's announcement (``Tasks.changed``): a save of records here asks for a
+        sync soon; what a sync itself brought in does not."""
+        if changed and not changed.pulled:
+            self._local_write()
 
     def _local_write(self) -> None:
         if self._closed or not self._started:
@@ -226,13 +174,10 @@ class SyncService(QObject):
         self._after_save.start()  # restarted by every save: one sync after a burst
         if not self.running and self.status.kind in (SYNCED, WAITING, OFFLINE):
             epoch = self._epoch
-            self._count_pool.submit(self._count, epoch)
-
-    def _count(self, epoch: int) -> None:
-        try:
-            self._counted.emit(epoch, self._waiting())
-        except Exception:
-            log.exception("could not count the changes waiting to be sent")
+            self.worker.submit("sync-count", self._waiting,
+                               lambda waiting: self._show_count(epoch, waiting),
+                               lambda exc: log.error("could not count the changes waiting "
+                                                     "to be sent", exc_info=exc))
 
     def _show_count(self, epoch: int, waiting: int) -> None:
         if epoch != self._epoch or self.running or self._closed:
@@ -297,7 +242,8 @@ class SyncService(QObject):
         if not (quiet and self.status.kind == OFFLINE):
             self._set(Status.syncing())
         generation = self._settings_generation
-        self._pool.submit(self._work, generation)
+        self.worker.submit("sync", lambda: self._work(generation), self._done,
+                           lambda exc: self._done(_Outcome(error=exc)))
 
     def _schedule(self, ms: int) -> None:
         if not self._closed:
@@ -324,20 +270,21 @@ class SyncService(QObject):
             except Exception:
                 log.exception("could not close the connection to the central store")
 
-    def _work(self, generation: int) -> None:
+    def _work(self, generation: int) -> _Outcome:
         from lr_desk import settings
         from lr_desk.sync.engine import cursor, sync_once
 
         outcome = _Outcome()
         try:
             central = self._connect(generation)
-            self._reached.emit()
+            self.worker.post(self._show_reached)
             # how much there is to pull, so a long pull shows its bar from the start
             total = central.head() - cursor(self.store, central.store_id())
             if total >= self.LONG_PULL:
-                self._progress.emit(0, total)
+                self.worker.post(self._show_progress, 0, total)
             outcome.result = sync_once(self.store, _Stoppable(central, self._stop),
-                                       progress=lambda p: self._progress.emit(p.done, p.total),
+                                       progress=lambda p: self.worker.post(
+                                           self._show_progress, p.done, p.total),
                                        stop=self._stop.is_set)
         except Exception as exc:
             outcome.error = exc
@@ -352,7 +299,7 @@ class SyncService(QObject):
                 outcome.minutes = settings.get(s, "sync_minutes")
         except Exception:
             log.exception("could not read the sync interval")
-        self._finished.emit(outcome)
+        return outcome
 
     # -- results, on the UI thread ---------------------------------------------------
     def _show_reached(self) -> None:
@@ -416,9 +363,7 @@ class SyncService(QObject):
         self._after_save.stop()
         self._next.stop()
         self._stop.set()
-        self._listen(False)
-        self._count_pool.shutdown(wait=True, cancel_futures=True)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.worker.shutdown(cancel=("sync", "sync-count"))
         self._disconnect()
 
 

@@ -1,9 +1,10 @@
 """Work off the UI thread, results back on it (after Anki's operations and task manager).
 
-``Tasks`` owns the one worker thread that talks to the database: every read and write
-goes through ``run(fn, on_done, on_error)``, where ``fn(session)`` runs on the worker in
-one transaction and the callbacks run on the UI thread. ``SearchService`` owns the
-in-memory search index on a second worker, so typing never waits for a save.
+``Tasks`` is the database lane of the desk's one ``Worker`` (ui/work.py): every read and
+write goes through ``run(fn, on_done, on_error)``, where ``fn(session)`` runs on the lane
+in one transaction and the callbacks run on the UI thread; what it wrote is announced to
+every page through ``changed``. ``SearchService`` keeps the in-memory search index on
+the worker's "search" lane, so typing never waits for a save.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 
 from lr_desk import faults
+from lr_desk.services.changes import Changed, touched
 from lr_desk.services.search import Hit, SearchIndex
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.db import Store
 from lr_desk.store.models import Person
+from lr_desk.ui.work import Worker, alive
 
 log = logging.getLogger(__name__)
 
@@ -41,82 +42,74 @@ def environment_problem(exc: BaseException, place: str | None = None,
     return message
 
 
-def _alive(callback) -> bool:
-    """False for a method of a widget that has been closed and deleted meanwhile (a person's
-    tab closed while it loaded, say): its answer has nowhere to go."""
-    owner = getattr(callback, "__self__", None)
-    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
-
-
 class Tasks(QObject):
-    """The database worker. Callbacks always run on the UI thread."""
+    """The database lane of the desk's ``Worker``: the one writer. Callbacks run on the
+    UI thread; ``changed`` tells every page what a write (or a sync) changed."""
 
-    _finished = Signal(object)
     failed = Signal(str, bool)  # message, is_bug: for errors no caller handled
     busy_changed = Signal(bool)
+    changed = Signal(object)  # services.changes.Changed
 
     def __init__(self, store: Store, parent: QObject | None = None):
         super().__init__(parent)
         self.store = store
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-db")
-        self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-aside")
-        self._pending = 0
-        self._closed = False
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self.worker = Worker(self)
+        self.worker.busy_changed.connect(self.busy_changed)
 
     @property
     def pending(self) -> int:
-        return self._pending
+        return self.worker.pending
 
     def run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], bool | None] | None = None) -> None:
-        """Run ``fn(session)`` in one transaction on the worker. ``on_error`` may return
-        True to say it handled the error; otherwise it is reported through ``failed``."""
+        """Run ``fn(session)`` in one transaction on the database lane. ``on_error`` may
+        return True to say it handled the error; otherwise it is reported through
+        ``failed``. What the transaction wrote is announced through ``changed``, after
+        ``on_done``."""
         def in_a_transaction():
             with self.store.session() as session:
-                return fn(session)
+                result = fn(session)
+            return result, touched(session)
 
-        self._submit(self._pool, in_a_transaction, fn, on_done, on_error)
+        def done(answer) -> None:
+            result, what = answer
+            try:
+                if on_done is not None and alive(on_done):
+                    on_done(result)
+            finally:
+                self.announce(what)
+
+        self._submit("db", in_a_transaction, fn, done, on_error)
+
+    def run_store(self, fn: Callable[[Store], Any], on_done: Callable[[Any], None] | None = None,
+                  on_error: Callable[[BaseException], bool | None] | None = None) -> None:
+        """Run ``fn(store)`` on the database lane outside a session: work on the whole
+        file (the VACUUM after an erasure), queued with the saves so none fails as
+        busy meanwhile."""
+        self._submit("db", lambda: fn(self.store), fn, on_done, on_error)
 
     def run_aside(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                   on_error: Callable[[BaseException], bool | None] | None = None) -> None:
-        """Run ``fn()`` on a second worker, for slow work that needs no database (printing,
-        copying files), so it never holds up a save. Callbacks as for ``run``."""
-        self._submit(self._aside, fn, fn, on_done, on_error)
+        """Run ``fn()`` on a lane of its own, for slow work that needs no database
+        (printing, copying files), so it never holds up a save. Callbacks as for
+        ``run``."""
+        self._submit("aside", fn, fn, on_done, on_error)
 
-    def _submit(self, pool: ThreadPoolExecutor, work: Callable[[], Any], fn, on_done,
-                on_error) -> None:
-        if self._closed:
-            log.info("the desk is closing: %s not started", getattr(fn, "__qualname__", fn))
-            return
-        self._pending += 1
-        if self._pending == 1:
-            self.busy_changed.emit(True)
+    def announce(self, what: Changed) -> None:
+        """Tell the pages what changed (a save's, or a sync's from other desks)."""
+        if what:
+            self.changed.emit(what)
 
-        def job():
-            try:
-                result = work()
-            except BaseException as exc:  # reported on the UI thread, never swallowed
-                if not isinstance(exc, ValidationError) and environment_problem(exc) is None:
-                    log.exception("task %s failed", getattr(fn, "__qualname__", fn))
-                self._finished.emit((on_done, on_error, None, exc))
-            else:
-                self._finished.emit((on_done, on_error, result, None))
+    def _submit(self, lane: str, work: Callable[[], Any], fn, on_done, on_error) -> None:
+        name = getattr(fn, "__qualname__", repr(fn))
 
-        pool.submit(job)
-
-    def _deliver(self, payload) -> None:
-        on_done, on_error, result, exc = payload
-        self._pending -= 1
-        try:
-            if exc is None:
-                if on_done is not None and _alive(on_done):
-                    on_done(result)
-            elif not (on_error is not None and _alive(on_error) and on_error(exc)):
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, ValidationError) and environment_problem(exc) is None:
+                log.error("task %s failed", name, exc_info=exc)
+            if not (on_error is not None and alive(on_error) and on_error(exc)):
                 self.report(exc)
-        finally:
-            if self._pending == 0:
-                self.busy_changed.emit(False)
+
+        self.worker.submit(lane, work, on_done, failed, name)
 
     def report(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
@@ -132,73 +125,79 @@ class Tasks(QObject):
 
     def shutdown(self) -> None:
         """Finish queued work (saves, drafts, a print) before the app exits."""
-        self._closed = True
-        self._aside.shutdown(wait=True)
-        self._pool.shutdown(wait=True)
+        self.worker.shutdown()
 
 
 class SearchService(QObject):
-    """The search index on its own worker. Only the newest query of a burst is answered."""
+    """The search index on the "search" lane of the desk's worker, so typing never
+    waits for a save. Only the newest query of a burst is answered. It keeps itself in
+    step with what the desk's saves and syncs change (``on_changed``)."""
 
-    ready = Signal(int, float)  # people indexed, seconds to build (again after a sync)
+    ready = Signal(int, float)  # people indexed, seconds to build (again after a change)
     results = Signal(int, object, int)  # generation, list[Hit], total
 
-    def __init__(self, store: Store, limit: int = 50, parent: QObject | None = None):
+    LANE = "search"
+    REBUILD_AT = 2000  # more people changed than this at once: build the index afresh
+
+    def __init__(self, store: Store, limit: int = 50, worker: Worker | None = None,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.store = store
         self.limit = limit
         self.index: SearchIndex | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lr-search")
+        self.worker = worker if worker is not None else Worker(self)
+        self.worker.disposable.add(self.LANE)
         self._generation = 0
-        self._closed = False
         self._lock = threading.Lock()
+
+    def _submit(self, job: Callable[[], Any]) -> None:
+        self.worker.submit(self.LANE, job, None, self._failed, job.__qualname__)
+
+    @staticmethod
+    def _failed(exc: BaseException) -> None:
+        log.error("the search index could not be read or updated", exc_info=exc)
 
     def start(self) -> None:
         def build():
             began = time.perf_counter()
             with self.store.Session() as session, self.store.scanning(session):
                 self.index = SearchIndex.build(session)
-            self.ready.emit(len(self.index), time.perf_counter() - began)
+            self.worker.post(self.ready.emit, len(self.index), time.perf_counter() - began)
 
-        self._pool.submit(build)
+        self._submit(build)
 
     def search(self, text: str) -> int:
         with self._lock:
             self._generation += 1
             generation = self._generation
 
-        if self._closed:
-            return generation
-
         def job():
             if generation != self._generation or self.index is None:
                 return  # a newer keystroke has arrived; or the index is still building
             hits: list[Hit]
             hits, total = self.index.search(text, self.limit)
-            self.results.emit(generation, hits, total)
+            self.worker.post(self._answer, generation, hits, total)
 
-        self._pool.submit(job)
+        self._submit(job)
         return generation
+
+    def _answer(self, generation: int, hits: list[Hit], total: int) -> None:
+        self.results.emit(generation, hits, total)
 
     def person_saved(self, person) -> None:
         """Keep the index in step with a saved person (a detached ORM object)."""
-        if self._closed:
-            return
+        self._submit(lambda: self.index is not None and self.index.upsert_person(person))
 
-        def job():
-            try:
-                self.index.upsert_person(person)
-            except Exception:
-                log.exception("could not update the search index for %s", person.id)
-        self._pool.submit(job)
-
-    REBUILD_AT = 2000  # more people changed than this by one sync: build the index afresh
+    def on_changed(self, changed: Changed) -> None:
+        """People a save or a sync added or changed are found as they now are."""
+        if changed.touches("person"):
+            self.people_changed(set(changed.ids("person")))
 
     def people_changed(self, person_ids: set[str]) -> None:
-        """Keep the index in step with people a sync brought in or changed (read here, in
-        a session of this worker's own); then ``ready`` is emitted again, so a search
-        on screen is run again and shows them."""
-        if self._closed or not person_ids:
+        """Keep the index in step with people a save or a sync changed (read here, in a
+        session of this lane's own); then ``ready`` is emitted again, so a search on
+        screen is run again and shows them."""
+        if not person_ids:
             return
         ids = sorted(person_ids)
 
@@ -206,27 +205,22 @@ class SearchService(QObject):
             if self.index is None:
                 return  # still to be built: the build reads them
             began = time.perf_counter()
-            try:
-                with self.store.Session() as session:
-                    if len(ids) > self.REBUILD_AT:
-                        with self.store.scanning(session):
-                            self.index = SearchIndex.build(session)
-                    else:
-                        found = {p.id: p for i in range(0, len(ids), 500) for p in
-                                 session.scalars(select(Person).where(
-                                     Person.id.in_(ids[i:i + 500])))}
-                        for person_id in ids:
-                            if person_id in found:
-                                self.index.upsert_person(found[person_id])
-                            else:
-                                self.index.remove(person_id)
-            except Exception:
-                log.exception("could not update the search index after a sync")
-                return
-            self.ready.emit(len(self.index), time.perf_counter() - began)
+            with self.store.Session() as session:
+                if len(ids) > self.REBUILD_AT:
+                    with self.store.scanning(session):
+                        self.index = SearchIndex.build(session)
+                else:
+                    found = {p.id: p for i in range(0, len(ids), 500) for p in
+                             session.scalars(select(Person).where(
+                                 Person.id.in_(ids[i:i + 500])))}
+                    for person_id in ids:
+                        if person_id in found:
+                            self.index.upsert_person(found[person_id])
+                        else:
+                            self.index.remove(person_id)
+            self.worker.post(self.ready.emit, len(self.index), time.perf_counter() - began)
 
-        self._pool.submit(job)
+        self._submit(job)
 
     def shutdown(self) -> None:
-        self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.worker.shutdown()

@@ -108,6 +108,14 @@ def profile(tmp_path):
     return folder
 
 
+@pytest.fixture(autouse=True, scope="session")
+def desk_style(qapp):
+    """The desk's look, as the app sets it at start (sizes depend on it)."""
+    from lr_desk.ui import style
+
+    style.apply(qapp)
+
+
 @pytest.fixture(autouse=True)
 def no_unexpected_modal(monkeypatch):
     """A modal box nobody answers would hang the run: make it fail the test instead.

@@ -428,3 +428,29 @@ def test_a_missing_database_is_said_at_the_sign_in_box_and_nothing_is_lost(qtbot
         qtbot.waitUntil(lambda: startup.desk is not None, timeout=30_000)
     finally:
         startup.close()
+
+
+def test_enter_in_the_password_signs_in_whatever_button_tab_passed(qtbot, tmp_path,
+                                                                    monkeypatch):
+    """Tab over Sign in and "Use the recovery key..." and back: Enter in the Password
+    field signs in (it used to open the recovery key box, left as the default)."""
+    from lr_desk.ui.signin import RecoveryDialog
+
+    recovery = []
+    monkeypatch.setattr(RecoveryDialog, "exec", lambda d: recovery.append(d) or 0)
+    folder = tmp_path / "desk"
+    make_profile(folder)
+    startup = Startup(folder)
+    try:
+        dialog = asked(qtbot, startup, SignInDialog)
+        password = dialog.f.widgets["password"]
+        qtbot.keyClicks(dialog.f.widgets["username"], "alex")
+        qtbot.keyClicks(password, PASSWORD)
+        for _ in range(4):  # on, over the buttons, round to the fields again
+            qtbot.keyClick(dialog.focusWidget() or dialog, "\t")
+        password.setFocus()
+        qtbot.keyClick(password, "\r")
+        assert not recovery, "Enter opened the recovery key box"
+        qtbot.waitUntil(lambda: startup.desk is not None, timeout=30_000)
+    finally:
+        startup.close()

@@ -167,6 +167,7 @@ def test_data_from_a_newer_lr_desk_is_left_alone_and_says_to_update(qtbot, tmp_p
 
 def test_ctrl_n_starts_from_what_was_typed_in_find(qtbot, desks, profile):
     desk = desks.start(profile)
+    desk.window.find_action.trigger()  # Ctrl+F: People, in Find (the desk opens on Today)
     qtbot.keyClicks(desk.window.query, "Jane Smith 12/03/1980")
     desk.window.new_action.trigger()
     from lr_desk.ui.people import PersonDialog
