@@ -1,20 +1,32 @@
 """The take-home sheet in the app: a preview of the real PDF, then Print or Save as PDF.
 
-The preview opens at once and says it is preparing the sheet; the PDF is made on the
-database worker (it needs the prescription) and printed or copied on the second worker,
-so the desk never waits for reportlab or the printer. Giving the sheet (printed or
-saved) is recorded on the prescription, with who did it, and in the audit log. Saving
-says, in the save dialog itself, that the file is a copy outside the desk's protection.
+The preview opens at once and says it is preparing the sheet; what the sheet says is
+read on the database lane and the PDF is drawn, printed or copied on the worker's lane
+for slow work, so the desk never waits for reportlab or the printer. Giving the sheet
+(printed or saved) is recorded on the prescription, with who did it, and in the audit
+log. Saving says, in the save dialog itself, that the file is a copy outside the desk's
+protection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QPointF,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -31,9 +43,14 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import sheet
 from lr_desk.sheets.render import render_bytes, write_atomically
-from lr_desk.ui.tasks import Tasks
+from lr_desk.ui import style
+from lr_desk.ui.tasks import Tasks, environment_problem
 
 PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
+FIRST_SIZE = QSize(780, 940)  # a page's width; as tall as the screen allows
+MIN_VIEW = QSize(320, 200)  # the page scrolls inside; the buttons stay on screen
+TITLE_BAR = 30
+SIZE_KEY = "sheet_preview/size"
 LEAVES_THE_DESK = ("A saved sheet leaves the desk's protected (encrypted) store: anyone "
                    "who can open the file can read it. Keep it somewhere safe, and delete "
                    "it when it is no longer needed.")
@@ -88,14 +105,26 @@ def save_dialog(parent, start: Path) -> QFileDialog:
     return dialog
 
 
-def _plain(exc: BaseException) -> str:
-    from lr_desk.ui.tasks import environment_problem
+def opening_size(saved, room: QSize | None) -> QSize:
+    """The size the preview opens at: the size it was last closed at on this desk (at
+    first a page's width and as tall as the screen allows), never larger than the
+    screen's ``room`` less a title bar."""
+    size = saved if isinstance(saved, QSize) and saved.isValid() else FIRST_SIZE
+    if room is not None:
+        size = size.boundedTo(room - QSize(0, TITLE_BAR))
+    return size
 
+
+def _plain(exc: BaseException) -> str:
     return environment_problem(exc) or str(exc)
 
 
 class SheetPreview(QDialog):
-    """A preview of the real PDF, with Print, Save as PDF and a large-print switch."""
+    """A preview of the real PDF, with Print, Save as PDF and a large-print switch.
+
+    The page scrolls inside the preview; the buttons sit below it, always on screen, and
+    the dialog opens no larger than the screen has room for (1366x768 and 1280x720
+    included), at the size it was last left at on this desk. Enter prints."""
 
     rendered = Signal()  # a (new) PDF is on show
     given = Signal(str)  # "printed" or "saved", once recorded on the prescription
@@ -112,9 +141,8 @@ class SheetPreview(QDialog):
         self._closed_already = False
         self.setWindowTitle("Take-home sheet")
         self.setAccessibleName("Take-home sheet preview")
-        self.resize(760, 900)
 
-        self.status = QLabel("Preparing the sheet…")
+        self.status = style.note(QLabel("Preparing the sheet…"))
         self.status.setAccessibleName("Sheet status")
         self.document = QPdfDocument(self)
         self.view = QPdfView()
@@ -122,51 +150,90 @@ class SheetPreview(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setMinimumSize(MIN_VIEW)
         self.large_print = QCheckBox("&Large print")
         self.large_print.setAccessibleName("Large print")
         self.large_print.setToolTip("Bigger text (16 point and up), for people who ask for it")
         self.large_print.toggled.connect(lambda on: self.render(large_print=on))
-        self.print_button = QPushButton("&Print…")
+        self.print_button = style.primary(QPushButton("&Print…"))
         self.print_button.setAccessibleName("Print the sheet")
-        self.print_button.setToolTip("Print (Ctrl+P)")
+        self.print_button.setToolTip("Print (Enter or Ctrl+P)")
+        self.print_button.setIcon(style.icon("printer", None if style.high_contrast()
+                                             else style.WHITE))
         self.print_button.clicked.connect(self.print_sheet)
         self.save_button = QPushButton("&Save as PDF…")
         self.save_button.setAccessibleName("Save the sheet as PDF")
+        self.save_button.setIcon(style.icon("file-down"))
         self.save_button.clicked.connect(self.save_sheet)
         close = QPushButton("&Close")
+        close.setObjectName("close")
         close.setAccessibleName("Close the preview")
+        close.setToolTip("Close (Esc)")
         close.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_button.click)
+        # Enter prints, whatever button Tab last passed over.
+        for b in (self.print_button, self.save_button, close):
+            b.setAutoDefault(False)
+        self.print_button.setDefault(True)
 
         buttons = QHBoxLayout()
+        buttons.setSpacing(style.SPACE["s"])
         buttons.addWidget(self.large_print)
         buttons.addStretch(1)
         for b in (self.print_button, self.save_button, close):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(*[style.SPACE["l"]] * 4)
+        layout.setSpacing(style.SPACE["s"])
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
+        self.setTabOrder(self.view, self.large_print)
+        self.setTabOrder(self.large_print, self.print_button)
+        self.setTabOrder(self.print_button, self.save_button)
+        self.setTabOrder(self.save_button, close)
         self._busy(True)
+        self._first_size()
         self.finished.connect(self._closed)
+
+    # -- size, remembered -----------------------------------------------------------
+    def _sizes(self) -> QSettings:
+        """Where the size is kept: the profile's forms.ini (the forms' sizes are there)."""
+        return QSettings(str(self.tasks.store.path.parent / "forms.ini"),
+                         QSettings.Format.IniFormat)
+
+    def _first_size(self) -> None:
+        screen = self.screen()
+        room = screen.availableGeometry().size() if screen is not None else None
+        size = opening_size(self._sizes().value(SIZE_KEY), room)
+        self.resize(size.expandedTo(self.minimumSizeHint()))
 
     def _closed(self) -> None:
         # A print or save still under way has its own copy of the PDF (bytes in memory).
         self._closed_already = True
         self.document.close()
+        sizes = self._sizes()
+        sizes.setValue(SIZE_KEY, self.size())
+        sizes.sync()
+        with contextlib.suppress(OSError):
+            Path(sizes.fileName()).chmod(0o600)  # owner-only, as all the desk writes
 
     # -- making the PDF -----------------------------------------------------------
     def render(self, large_print: bool | None = None) -> None:
-        """Make the sheet; ``None``: large print if the person's needs say so."""
+        """Make the sheet; ``None``: large print if the person's needs say so. What it
+        says is read on the database lane; the PDF is drawn aside, so a save never
+        waits for reportlab."""
         self._busy(True, "Preparing the sheet…")
         self._renders += 1
         rx_id = self.prescription_id
 
-        def job(session):
-            data = sheet.sheet_data(session, rx_id)
-            return data, render_bytes(data, large_print=large_print)
+        def draw(data) -> None:
+            if self._closed_already:
+                return
+            self.tasks.run_aside(lambda: (data, render_bytes(data, large_print=large_print)),
+                                 self._show, self._failed)
 
-        self.tasks.run(job, self._show, self._failed)
+        self.tasks.run(lambda s: sheet.sheet_data(s, rx_id), draw, self._failed)
 
     def _show(self, result) -> None:
         if self._closed_already:
@@ -184,7 +251,7 @@ class SheetPreview(QDialog):
             self._buffer.deleteLater()
         self._buffer = buffer
         pages = self.document.pageCount()
-        self._busy(False, f"Ready: {pages} page{'s' if pages != 1 else ''}"
+        self._busy(False, f"Ready to print: {pages} page{'s' if pages != 1 else ''}"
                           f"{' in large print' if self.large_print.isChecked() else ''}.")
         self.rendered.emit()
 
@@ -192,7 +259,7 @@ class SheetPreview(QDialog):
         """Making the sheet failed: nothing to print or save until it is made again."""
         if self._closed_already:
             return True
-        self._busy(False, f"The sheet could not be made: {_plain(exc)}")
+        self._busy(False, f"The sheet could not be made: {_plain(exc)}", "error")
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
         return False  # the desk reports it too
@@ -200,12 +267,16 @@ class SheetPreview(QDialog):
     def _not_given(self, exc: BaseException) -> bool:
         """Printing or saving failed: the sheet is still here, so they can try again."""
         self._busy(False, f"That didn't work: {_plain(exc)} Nothing was recorded; "
-                          "you can try again.")
+                          "you can try again.", "error")
         return False
 
-    def _busy(self, busy: bool, text: str | None = None) -> None:
+    def _busy(self, busy: bool, text: str | None = None, kind: str = "") -> None:
         if text:
             self.status.setText(text)
+            if kind:
+                style.message(self.status, kind)
+            else:
+                style.note(self.status)
         for w in (self.print_button, self.save_button, self.large_print):
             w.setEnabled(not busy)
 
@@ -256,7 +327,7 @@ class SheetPreview(QDialog):
             def recorded(_stamp) -> None:
                 if shiboken6.isValid(preview):
                     preview._busy(False, "Printed." if how == "printed" else
-                                  f"Saved to {where}.")
+                                  f"Saved to {where}.", "success")
                     preview.given.emit(how)
 
             tasks.run(lambda s: sheet.record_sheet_given(s, rx_id, advisor, how), recorded)

@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6 import QtCore
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtCore import QSize
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QPushButton
 
 from lr_desk.services import dropin, people
 from lr_desk.services.directory import courses, services
-from lr_desk.ui.sheet import SheetPreview
+from lr_desk.ui.sheet import FIRST_SIZE, TITLE_BAR, SheetPreview, opening_size
+from tests.ui.screen import SCREENS, TASKBAR, assert_fits
 
 TEST_QUEUE = os.environ.get("LR_DESK_TEST_PRINTER", "lr-desk-pdf")
 
@@ -277,3 +279,50 @@ def test_closing_the_persons_tab_while_printing_still_records_it(qtbot, desks, p
     with desk.store.session() as s:
         assert s.scalar(select(Prescription.sheet_how).where(Prescription.id == rx_id)) == (
             "printed")
+
+
+def test_the_preview_fits_the_screen_prints_on_enter_and_keeps_its_size(qtbot, desks,
+                                                                        profile, monkeypatch):
+    """The sheet preview was 900 px tall: Print and Save as PDF were off the bottom of a
+    1366x768 screen. Now the page scrolls inside it and the buttons are always on screen;
+    it opens at the size it was left at; Print is the primary action and Enter does it."""
+    desk = desks.start(profile)
+    person_id = _person_with_a_prescription(desk)
+    _page, preview = _open_preview(desk, qtbot, person_id)
+    room = preview.screen().availableGeometry()
+    assert preview.height() <= room.height() - TITLE_BAR and preview.width() <= room.width()
+    assert_fits(preview)
+    assert preview.print_button.property("role") == "primary"
+    assert preview.print_button.isDefault()
+
+    # Enter prints, even with Tab last on Save as PDF or Close
+    asked = []
+    monkeypatch.setattr(QPrintDialog, "exec",
+                        lambda dialog: asked.append(dialog) or QDialog.DialogCode.Rejected)
+    for button in (preview.save_button, preview.findChild(QPushButton, "close")):
+        button.setFocus()
+        qtbot.keyClick(button, QtCore.Qt.Key.Key_Return)
+    assert len(asked) == 2 and preview.findChild(QFileDialog) is None and preview.isVisible()
+
+    # it opens again at the size it was left at
+    preview.resize(700, 520)
+    preview.close()
+    _page, again = _open_preview(desk, qtbot, person_id)
+    assert again.size() == QSize(700, 520)
+    again.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=["1366x768", "1280x720"])
+def test_the_preview_opens_no_larger_than_the_screen(screen):
+    width, height = screen
+    room = QSize(width, height - TASKBAR)  # the screen less the taskbar
+
+    def fits(size: QSize) -> bool:
+        return size.width() <= width and size.height() + TITLE_BAR <= room.height()
+
+    first = opening_size(None, room)
+    assert fits(first) and first.height() >= 600  # as tall as it may be: more of the page
+    assert first.width() == FIRST_SIZE.width()
+    assert opening_size(QSize(700, 520), room) == QSize(700, 520)  # as it was left
+    assert fits(opening_size(QSize(3000, 2000), room))  # left on a bigger screen
+    assert opening_size("not a size", room) == first
