@@ -154,23 +154,19 @@ def person_view(session: Session, person_id: str, today: date | None = None) -> 
     ids = duplicates.family(session, person.id)
     advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
     view = PersonView(person, registered_by=advisors.get(person.registered_by, ""))
-    _timeline(session, ids, advisors, view.timeline)
-    view.summary = _summary(session, person, view.timeline, advisors, today)
+    open_follow_ups = _timeline(session, ids, advisors, view.timeline)
+    view.summary = _summary(session, person, view.timeline, open_follow_ups, advisors, today)
     return view
 
 
-def _summary(session: Session, p: Person, timeline: list[TimelineEntry],
+def _summary(session: Session, p: Person, timeline: list[TimelineEntry], open_follow_ups: list,
              advisors: dict[str, str], today: date) -> Summary:
     full = f"{p.given_name} {p.family_name}".strip()
     preferred = p.preferred_name if p.preferred_name and p.preferred_name != p.given_name \
         else ""
     referrals = [e.title.removeprefix("Referral to ") for e in timeline
                  if e.kind == "referral" and e.open]
-    next_one = session.execute(
-        select(FollowUp.due_date, FollowUp.due_time, FollowUp.way, FollowUp.assigned_to)
-        .where(FollowUp.person_id.in_(duplicates.family(session, p.id)),
-               FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None))
-        .order_by(FollowUp.due_date, FollowUp.due_time).limit(1)).first()
+    next_one = min(open_follow_ups, key=lambda f: (f.due_date, f.due_time), default=None)
     follow_up, overdue = "", False
     if next_one is not None:
         overdue = next_one.due_date < today
@@ -188,7 +184,8 @@ def _summary(session: Session, p: Person, timeline: list[TimelineEntry],
 
 
 def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
-              t: list[TimelineEntry]) -> None:
+              t: list[TimelineEntry]) -> list:
+    """Fill ``t`` with the history of the people ``ids``; return their open follow-ups."""
     sites = dict(session.execute(select(Site.code, Site.name)).all())
     # Plain column rows, not ORM objects: ten years of history stays well under 50 ms.
     convs = session.execute(
@@ -285,6 +282,7 @@ def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
                                referral_status=ref.status,
                                prescription_id=ref.prescription_id))
 
+    still_open = []
     for f in session.execute(
             select(FollowUp.id, FollowUp.due_date, FollowUp.due_time, FollowUp.way,
                    FollowUp.done_at, FollowUp.outcome, FollowUp.assigned_to)
@@ -301,21 +299,26 @@ def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
                 detail += "\nTried: " + "\nTried: ".join(f.outcome.splitlines())
         t.append(TimelineEntry(when, "follow_up", title, detail, follow_up_id=f.id,
                                open=f.done_at is None))
+        if f.done_at is None:
+            still_open.append(f)
     t.sort(key=lambda e: e.when, reverse=True)
+    return still_open
 
 
-def private_notes(session: Session, person_id: str) -> dict[str, str]:
+def private_notes(session: Session, person_id: str, record: bool = True) -> dict[str, str]:
     """The advisors' private notes on a person's conversations (their merged family's
     too), by conversation id, for the desk's eyes only: asked for by "Show private
-    notes", and each look is recorded in the audit log."""
+    notes", and each look is recorded in the audit log (``record=False``: the notes on
+    screen already, brought up to date after a save, is the same look)."""
     person_id = duplicates.survivor(session, person_id)
     ids = duplicates.family(session, person_id)
     notes = dict(session.execute(
         select(Conversation.id, Conversation.private_notes)
         .where(Conversation.person_id.in_(ids), Conversation.deleted_at.is_(None),
                Conversation.private_notes != "")).all())
-    audit.record(session, "see_private_notes", entity="person", entity_id=person_id,
-                 person_id=person_id)
+    if record:
+        audit.record(session, "see_private_notes", entity="person", entity_id=person_id,
+                     person_id=person_id)
     return notes
 
 
