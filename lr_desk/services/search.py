@@ -100,6 +100,7 @@ class SearchIndex:
     @classmethod
     def build(cls, session: Session) -> SearchIndex:
         index = cls()
+        variants("")  # read the nickname lists now, on the worker, not at the first key
         # People merged into others are found as the survivor. (In the rare loop of two
         # desks merging a pair each way round, one of the pair stands for both.)
         shown = Person.merged_into.is_(None)

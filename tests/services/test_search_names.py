@@ -179,3 +179,13 @@ def test_a_removed_persons_surname_is_no_longer_a_typo_target(index):
     assert "doyle" not in ids(index, "dyle")
     index.upsert(Entry("doyle2", "Tom", "Doyle", "", None, "", ""))
     assert ids(index, "dyle")[0] == "doyle2"
+
+
+def test_a_renamed_or_removed_person_is_no_longer_found_by_a_nickname(index):
+    old = index.entries[index._slot_of["billw"]]
+    index.upsert(Entry("billw", "Walter", old.family_name, "", old.date_of_birth, "", ""))
+    assert "billw" not in ids(index, "bill")
+    assert "billw" in ids(index, "wally")  # Walter's nickname, now
+    index.remove("billw")
+    assert "billw" not in ids(index, "wally")
+    assert "william" not in index._given and "walter" not in index._given
