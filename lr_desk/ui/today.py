@@ -255,7 +255,8 @@ class TodayPage(QWidget):
         row = self.selected()
         if row is None:
             return None
-        due = dates.day(row.due_date, self.today())
+        today = self.today()
+        due = "today" if row.due_date == today else dates.day(row.due_date, today)
         dialog = open_step(self, self.tasks, "Follow-up done", "follow_up", row.id,
                            self.advisor_id, about=f"{row.person_name}: {row.way.lower()}, "
                                                   f"due {due}")

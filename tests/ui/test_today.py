@@ -150,7 +150,7 @@ def test_follow_up_done_from_today_with_what_happened(qtbot, desks, profile):
     assert step.windowTitle() == "Follow-up done"
     qtbot.waitUntil(lambda: window.tasks.pending == 0, timeout=20_000)
     assert unnamed_controls(step) == [] and mnemonic_clashes(step) == {}
-    assert "Rhian Lewis" in step.findChild(QLabel).text()
+    assert step.findChild(QLabel).text() == "Rhian Lewis: phone call, due today"
     result = step.f.widgets["result"]
     assert result.hasFocus() and result.currentData() == ""
 
