@@ -248,11 +248,11 @@ class DirectoryPage(QWidget):
         def service_match(e: Entry) -> bool:
             if category and (e.service is None or e.service.category != category):
                 return False
-            return has_words(*services.cells(e), e.partner.key_contact, e.partner.notes,
+            return has_words(*services.text(e), e.partner.key_contact, e.partner.notes,
                              e.service.description if e.service else "")
 
         def course_match(c: Course) -> bool:
-            return has_words(*courses.cells(c), c.description)
+            return has_words(*courses.text(c), c.description)
 
         self._restoring = True  # putting the selections back is not the user choosing a row
         try:

@@ -53,14 +53,22 @@ class DirectoryModel(RowsModel):
         self.sites: dict[str, Site] = {}
         self.categories: dict[str, str] = {}
         self.today = date.today()
+        self._texts: dict[int, tuple[str, ...]] = {}  # id(row): its cells, made once
         self._match: Callable[[object], bool] | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
+    def text(self, row) -> tuple[str, ...]:
+        """The row's cells as shown (``cells``, made once per load)."""
+        made = self._texts.get(id(row))
+        if made is None:
+            made = self._texts[id(row)] = self.cells(row)
+        return made
+
     def _cell(self, column: int, row) -> str:
-        return self.cells(row)[column]
+        return self.text(row)[column]
 
     def sort_key(self, row, column: int):
-        return (False, self.cells(row)[column].casefold())
+        return (False, self.text(row)[column].casefold())
 
     def more(self, row, column: int) -> str | None:
         return None
@@ -79,7 +87,7 @@ class DirectoryModel(RowsModel):
 
     def extra(self, row, column: int, role):
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tip(self.cells(row)[column], self.more(row, column)) or None
+            return _tip(self.text(row)[column], self.more(row, column)) or None
         if role == Qt.ItemDataRole.FontRole and self.example(row):
             font = QFont()
             font.setItalic(True)
@@ -95,6 +103,7 @@ class DirectoryModel(RowsModel):
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
+        self._texts = {}
         self.all = list(rows)
         self._apply()
         self.endResetModel()

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QHeaderView,
     QStyle,
-    QStyledItemDelegate,
     QTableView,
 )
 
@@ -28,20 +27,21 @@ from lr_desk.ui import style
 SLACK = 6  # pixels beyond the text: italic overhang and rounding
 
 
-class _Roomy(QStyledItemDelegate):
-    """Rows with a little air above and below their text (wrapped rows read as rows)."""
-
-    def sizeHint(self, option, index) -> QSize:
-        return super().sizeHint(option, index) + QSize(0, style.SPACE["s"])
-
-
 class WrappingTable(QTableView):
     def __init__(self, name: str, model: QAbstractItemModel, weights: Sequence[float],
                  whole: Sequence[int] = (), parent=None):
         super().__init__(parent)
         self.weights = list(weights)
         self.whole = set(whole)  # columns whose text never breaks (phones, dates)
+        # per row: its cells, whether in italics, each cell's width on one line
+        self._texts: list[tuple[list[str], bool, list[int]]] | None = None
         self._needs: list[tuple[int, int]] | None = None  # per column: (least, natural)
+        self._rows_fitted_to: list[int] | None = None  # the widths the rows fit
+        self._fitting = False
+        self._later = QTimer(self)  # one fitting for many changes in a row
+        self._later.setSingleShot(True)
+        self._later.setInterval(0)
+        self._later.timeout.connect(self.fit_columns)
         self.setAccessibleName(name)
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -50,12 +50,11 @@ class WrappingTable(QTableView):
         self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
         self.setCornerButtonEnabled(False)
         self.setWordWrap(True)
-        self.setItemDelegate(_Roomy(self))
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         rows = self.verticalHeader()
         rows.setVisible(False)
         rows.setAccessibleName(f"{name} rows")
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # fit_rows sets them
         header = self.horizontalHeader()
         header.setAccessibleName(f"{name} columns")
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -69,6 +68,8 @@ class WrappingTable(QTableView):
         self.setSortingEnabled(True)
         model.modelReset.connect(self._content_changed)
         model.dataChanged.connect(self._content_changed)
+        model.layoutChanged.connect(self._content_changed)  # sorted: rows moved
+        header.sectionResized.connect(self._column_resized)  # by hand, too
 
     # -- rows ----------------------------------------------------------------------------
     def current_key(self) -> str | None:
@@ -88,13 +89,40 @@ class WrappingTable(QTableView):
 
     # -- widths --------------------------------------------------------------------------
     def _content_changed(self, *_args) -> None:
-        self._needs = None
-        self.fit_columns()
+        self._texts = self._needs = self._rows_fitted_to = None
+        self._later.start()
+
+    def _column_resized(self, *_args) -> None:
+        if not self._fitting:
+            self.fit_rows()
 
     def _margin(self) -> int:
         """What a cell takes beside its text (the style's text margins and the grid)."""
         focus = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
         return 2 * (focus + 1) + 1 + SLACK
+
+    def _metrics(self, italic: bool) -> QFontMetrics:
+        font = QFont(self.font())
+        font.setItalic(italic)
+        return QFontMetrics(font)
+
+    def texts(self) -> list[tuple[list[str], bool, list[int]]]:
+        """Each row's cells as shown, whether the row is in italics, and each cell's
+        width on one line (read once)."""
+        if self._texts is None:
+            model = self.model()
+            columns = range(model.columnCount())
+            fonts = {False: self._metrics(False), True: self._metrics(True)}
+            self._texts = []
+            for row in range(model.rowCount()):
+                font = model.index(row, 0).data(Qt.ItemDataRole.FontRole)
+                italic = bool(font and font.italic())
+                cells = [str(model.index(row, c).data() or "") for c in columns]
+                fm = fonts[italic]
+                wide = [max(map(fm.horizontalAdvance, text.splitlines()), default=0)
+                        for text in cells]
+                self._texts.append((cells, italic, wide))
+        return self._texts
 
     def needs(self) -> list[tuple[int, int]]:
         """Per column: the least width (its longest word, or heading) and the width its
@@ -102,10 +130,7 @@ class WrappingTable(QTableView):
         if self._needs is not None:
             return self._needs
         model = self.model()
-        plain = QFontMetrics(self.font())
-        italic_font = QFont(self.font())
-        italic_font.setItalic(True)
-        italic = QFontMetrics(italic_font)
+        fonts = {False: self._metrics(False), True: self._metrics(True)}
         bold_font = QFont(self.horizontalHeader().font())
         bold_font.setBold(True)
         heading = QFontMetrics(bold_font)
@@ -115,23 +140,41 @@ class WrappingTable(QTableView):
         for column in range(model.columnCount()):
             title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
             least = max((heading.horizontalAdvance(w) for w in title.split()), default=0)
-            least += margin + arrow
-            natural = heading.horizontalAdvance(title) + margin + arrow
-            for row in range(model.rowCount()):
-                index = model.index(row, column)
-                text = str(index.data() or "")
+            natural = heading.horizontalAdvance(title)
+            least, natural = least + margin + arrow, natural + margin + arrow
+            for cells, italic, wide in self.texts():
+                text = cells[column]
                 if not text:
                     continue
-                fm = italic if (f := index.data(Qt.ItemDataRole.FontRole)) and \
-                    f.italic() else plain
-                lines = text.splitlines()
-                natural = max(natural, max(fm.horizontalAdvance(x) for x in lines) + margin)
-                words = lines if column in self.whole else text.split()
-                least = max(least, max((fm.horizontalAdvance(w) for w in words),
-                                       default=0) + margin)
+                fm = fonts[italic]
+                natural = max(natural, wide[column] + margin)
+                words = text.splitlines() if column in self.whole else text.split()
+                least = max(least, max(fm.horizontalAdvance(w) for w in words) + margin)
             needs.append((least, max(least, natural)))
         self._needs = needs
         return needs
+
+    def fit_rows(self) -> None:
+        """Make each row as tall as its most wrapped cell, with a little air."""
+        header = self.horizontalHeader()
+        rows = self.verticalHeader()
+        fonts = {False: self._metrics(False), True: self._metrics(True)}
+        margin = self._margin() - SLACK
+        widths = [max(1, header.sectionSize(c) - margin) for c in range(header.count())]
+        if widths == self._rows_fitted_to:
+            return
+        self._rows_fitted_to = widths
+        flags = Qt.TextFlag.TextWordWrap
+        for row, (cells, italic, wide) in enumerate(self.texts()):
+            fm = fonts[italic]
+            height = fm.height()  # one line, unless a cell wraps
+            for width, text, one_line in zip(widths, cells, wide, strict=True):
+                if one_line > width or "\n" in text:
+                    height = max(height,
+                                 fm.boundingRect(0, 0, width, 100_000, flags, text).height())
+            height += style.SPACE["s"]
+            if rows.sectionSize(row) != height:
+                rows.resizeSection(row, height)
 
     def fit_columns(self) -> None:
         """Share the visible width among the columns (see the module's notes)."""
@@ -159,12 +202,17 @@ class WrappingTable(QTableView):
             widest = max(range(len(widths)), key=self._weight)
             widths[widest] += spare
         header = self.horizontalHeader()
-        for column, width in enumerate(widths):
-            header.resizeSection(column, width)
+        self._fitting = True
+        try:
+            for column, width in enumerate(widths):
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+        self.fit_rows()
 
     def _weight(self, column: int) -> float:
         return self.weights[column] if column < len(self.weights) else 1.0
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.fit_columns()
+        self._later.start()
