@@ -154,6 +154,7 @@ class DirectoryPage(QWidget):
 
         self.filter.textChanged.connect(self._refilter)
         self.category.currentIndexChanged.connect(self._refilter)
+        self.filter.returnPressed.connect(self._to_services)  # Enter: to what was found
         # Down in the filter moves to the list (only there: arrows in the lists move rows).
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.filter, activated=self._to_services,
                   context=Qt.ShortcutContext.WidgetShortcut)

@@ -549,6 +549,12 @@ def test_arrow_keys_move_between_filter_and_rows(qtbot, env):
     assert QApplication.focusWidget() is page.services_table
     assert page.services_table.currentIndex().row() == 0
 
+    qtbot.keyClicks(page.filter, "walks")  # Enter in the filter goes to what it found
+    qtbot.keyClick(page.filter, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is page.services_table
+    assert page.selected_entry().service.name == "Friendly walks along the promenade"
+    page.filter.clear()
+
     select_row(page.courses_table, "Building Confidence")
     row = page.courses_table.currentIndex().row()
     qtbot.keyClick(page.courses_table, Qt.Key.Key_Down)  # within a list, Down moves a row
