@@ -21,23 +21,27 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def make_profile(folder: Path) -> str:
-    from lr_desk import settings
-    from lr_desk.profile import open_store
-    from lr_desk.services import advisors, directory, dropin, people
+PASSWORD = "kettle on at nine"
+SITES = {"walton": "Walton", "bootle": "Bootle", "southport": "Southport"}
 
-    store = open_store(folder)
+
+def make_profile(folder: Path) -> str:
+    """An encrypted profile with one advisor (alex), one person and a 5-item plan."""
+    from lr_desk.services import directory, dropin, people
+    from lr_desk.services.signin import Gate
+
+    unlocked = Gate(folder).set_up("Alex Advisor", "walton", "alex", PASSWORD, PASSWORD,
+                                   SITES)
+    store, adv = unlocked.store, unlocked.signed_in.advisor_id
     with store.session() as s:
-        adv = advisors.create(s, "Alex Advisor", "walton")
-        settings.put(s, "advisor_id", adv.id)
         person = people.register(s, {"given_name": "Margaret", "family_name": "Fitzgerald"},
-                                 adv.id, "walton")
+                                 adv, "walton")
         rows = directory.services(s)[:3]
         items = [{"kind": "partner_service", "service_id": r.service.id, "why": "Because",
                   "first_step": "Ring them"} for r in rows]
         items += [{"kind": "course", "course_id": c.id, "why": "To learn"}
                   for c in directory.courses(s)[:2]]
-        dropin.record_drop_in(s, person.id, adv.id, {
+        dropin.record_drop_in(s, person.id, adv, {
             "conversation": {"site_code": "walton", "mode": "drop_in",
                              "what_matters": "Feeling less alone"},
             "items": items})
@@ -58,7 +62,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         person_id = make_profile(Path(tmp))
-        desk = DeskApp.open(Path(tmp), ask_advisor=False)
+        desk = DeskApp.open(Path(tmp), "alex", PASSWORD)
         desk.show()
         page = desk.window.open_person(person_id)
         while page.view is None:
