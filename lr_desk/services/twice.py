@@ -22,14 +22,16 @@ from datetime import date
 from itertools import groupby
 
 from rapidfuzz.distance import OSA
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import names
 from lr_desk.services.validation import phone_digits
 from lr_desk.store.models import NotDuplicate, Person
 
 STEP_PEOPLE = 5000  # people read by one step of birth dates
 MOST_AROUND = 500  # people changed at once checked on their own (more: read everyone)
+FEW_NUMBERS = 8  # numbers looked for with LIKE (more: the column read once)
 SHARED_LINE = 6  # more people than this on one number or address: a shared line or a hostel
 LIVING = (Person.deleted_at.is_(None), Person.merged_into.is_(None))
 _COLUMNS = (Person.id, Person.given_name, Person.family_name, Person.preferred_name,
@@ -95,10 +97,11 @@ def _close(a: str, b: str, most: int) -> bool:
 
 
 def similar_given(a: str, b: str) -> bool:
-    """Ann and Anne, Stephen and Steven, Sam and Samuel; not Patrick and Patricia."""
+    """Ann and Anne, Stephen and Steven, Sam and Samuel, Bill and William (a nickname or
+    another spelling: services.names); not Patrick and Patricia."""
     if a == b or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a))):
         return True
-    return _close(sounds(a), sounds(b), 1)
+    return _close(sounds(a), sounds(b), 1) or b in names.variants(a)
 
 
 def similar_family(a: str, b: str) -> bool:
@@ -161,19 +164,6 @@ def _pairs_within(group: list[Someone], found: dict[tuple[str, str], str]) -> No
                 found.setdefault(pair_ids(x.id, y.id), reason)
 
 
-def _phone_key(column=Person.phone):
-    """The phone's last ten digits, in SQL: how a number is grouped before it is compared."""
-    bare = column
-    for ch in " -().+":
-        bare = func.replace(bare, ch, "")
-    return func.substr(bare, -10)
-
-
-def _postcode_family_key():
-    return func.upper(func.replace(Person.postcode, " ", "")) + "|" + func.lower(
-        Person.family_name)
-
-
 def scan_steps(session: Session) -> list[tuple]:
     """The steps of reading the whole desk for pairs: phone numbers, postcodes, then
     ranges of birth years of about ``STEP_PEOPLE`` people each."""
@@ -210,12 +200,8 @@ def run_step(session: Session, step: tuple) -> dict[tuple[str, str], str]:
     # bare column: quicker than SQL making each key twice.
     by_key: dict[str, list[str]] = defaultdict(list)
     if step[0] == "phone":
-        for pid, phone in session.connection().exec_driver_sql(
-                f"SELECT id, phone FROM person WHERE {_LIVING_SQL} AND phone != ''"):
-            bare = phone.replace(" ", "")
-            digits = bare if bare.isdigit() and bare[:1] == "0" else phone_digits(phone)
-            if len(digits) >= 7:
-                by_key[digits[-10:]].append(pid)
+        for pid, key in _numbers(session):
+            by_key[key].append(pid)
     else:
         for pid, postcode, family in session.connection().exec_driver_sql(
                 f"SELECT id, postcode, family_name FROM person WHERE {_LIVING_SQL} "
@@ -230,29 +216,54 @@ def run_step(session: Session, step: tuple) -> dict[tuple[str, str], str]:
     return found
 
 
+def _numbers(session: Session):
+    """(id, the number's last ten digits) of everyone living with a number."""
+    for pid, phone in session.connection().exec_driver_sql(
+            f"SELECT id, phone FROM person WHERE {_LIVING_SQL} AND phone != ''"):
+        bare = phone.replace(" ", "")
+        digits = bare if bare.isdigit() and bare[:1] == "0" else phone_digits(phone)
+        if len(digits) >= 7:
+            yield pid, digits[-10:]
+
+
+def _on_numbers(session: Session, keys: set[str]) -> list[str]:
+    return [pid for pid, key in _numbers(session) if key in keys]
+
+
 def around(session: Session, person_ids: set[str]) -> dict[tuple[str, str], str]:
-    """The pairs these people are in now (after a save or a pull changed them): one read
-    of the people who share a birth date, a phone or a postcode and name with them."""
+    """The pairs these people are in now (after a save or a pull changed them), from the
+    people who share a birth date or a family name with them (on their indexes) or whose
+    number ends as theirs does (a quick look along the phone column)."""
     ids = sorted(person_ids)
-    rows = [r for i in range(0, len(ids), 500) for r in session.execute(
-        select(_phone_key(), _postcode_family_key(), *_COLUMNS)
-        .where(*LIVING, Person.id.in_(ids[i:i + 500])))]
-    them = [Someone.of(r[2:]) for r in rows]
+    them = [Someone.of(r) for i in range(0, len(ids), 500) for r in session.execute(
+        select(*_COLUMNS).where(*LIVING, Person.id.in_(ids[i:i + 500])))]
     if not them:
         return {}
-    dobs = {s.dob for s in them if s.dob}
-    phones = {r[0] for r, s in zip(rows, them, strict=True) if s.phone}
-    places = {r[1] for r, s in zip(rows, them, strict=True) if s.postcode}
-    conditions = [Person.date_of_birth.in_(dobs)] if dobs else []
-    if phones:
-        conditions.append(_phone_key().in_(phones))
-    if places:
-        conditions.append(_postcode_family_key().in_(places))
-    others = [Someone.of(r) for r in session.execute(
-        select(*_COLUMNS).where(*LIVING, or_(*conditions)))] if conditions else []
+    raw = session.execute(select(Person.family_name, Person.postcode).where(
+        Person.id.in_([x.id for x in them]), Person.postcode != "")).all()
+    families = {form for name, _ in raw for form in (
+        name, name.lower(), name.upper(), name.title(), name.capitalize())}
+    wanted = [Person.date_of_birth.in_({x.dob for x in them if x.dob}),
+              and_(Person.family_name.in_(families),  # (at their postcodes)
+                   Person.postcode.in_({postcode for _, postcode in raw}))]
+    # (the last three digits: a number is written with spaces, "0151 496 0 101" too)
+    endings = {x.phone[-3:] for x in them if x.phone}
+    if len(endings) > FEW_NUMBERS:  # one look along the column, the numbers read here
+        wanted.append(Person.id.in_(_on_numbers(session, {x.phone[-10:] for x in them})))
+    elif endings:
+        wanted.append(or_(*(Person.phone.like(f"%{end}") for end in endings)))
+    near: dict[object, dict[str, Someone]] = defaultdict(dict)  # by what they share
+    for condition in wanted:  # (one query each: each takes its own index)
+        for r in session.execute(select(*_COLUMNS).where(*LIVING, condition)):
+            y = Someone.of(r)
+            for key in (y.dob, y.family, y.phone[-4:] if y.phone else None):
+                if key:
+                    near[key][y.id] = y
     found: dict[tuple[str, str], str] = {}
     for x in them:
-        for y in others:
+        others = {**near.get(x.dob or "", {}), **near.get(x.family, {}),
+                  **near.get(x.phone[-4:] if x.phone else "", {})}
+        for y in others.values():
             if y.id != x.id:
                 reason = why(x, y)
                 if reason:

@@ -50,6 +50,10 @@ def test_a_family_or_a_care_home_sharing_a_phone_is_not_listed(store, advisor):
      "Similar name; same date of birth"),
     (("Stephen", "Halsall", "1975-09-10"), ("Halsall", "Stephen", "1975-09-10"),
      "Similar name; same date of birth"),  # typed the other way round
+    (("William", "Owen", "1948-02-29"), ("Bill", "Owen", "1948-02-29"),
+     "Similar name; same date of birth"),  # a nickname
+    (("Margaret", "Kelly", "1950-12-01"), ("Maggie", "Kelly", "1950-12-01"),
+     "Similar name; same date of birth"),
     (("Ann", "Lee", "1980-03-04"), ("ann", "LEE", "1980-03-04"),
      "Same name; same date of birth"),
 ])
@@ -123,3 +127,15 @@ def test_the_steps_find_what_one_read_finds_and_so_does_a_look_around(
         one = sorted(pairs[3])
         assert {frozenset(k) for k in twice.around(s, {one[0]})} == {frozenset(one)}
         assert twice.around(s, set()) == {}
+
+
+@pytest.mark.parametrize("few_numbers", [8, 0])  # numbers looked for with LIKE, or read
+def test_a_look_around_finds_a_second_registration_on_one_number(
+        store, advisor, monkeypatch, few_numbers):
+    monkeypatch.setattr(twice, "FEW_NUMBERS", few_numbers)
+    add(store, advisor, "Ellie", "Roe", "1990-03-04", "0151 496 0101")  # her mother's line
+    first = add(store, advisor, "Stephen", "Halsall", phone="07700 900 456")
+    again = add(store, advisor, "Steve", "Halsall", phone="+447700900456")
+    with store.session() as s:
+        assert twice.around(s, {again}) == {
+            twice.pair_ids(first, again): "Similar name; same phone number"}
