@@ -149,18 +149,19 @@ def meeting_time(when_text: str) -> str:
 
 
 def next_session(course: Course, today: date) -> date | None:
-    """The day a course next meets, on or after ``today``: its start date until it has
-    started, then the next of the days its "days and times" names, up to its end date.
-    None when that cannot be known (no start date, no day named once started) or it has
-    ended."""
+    """The day a course next meets, on or after ``today`` and not before it starts: the
+    first of the days its "days and times" names (its start date if it names none), up to
+    its end date. None when that cannot be known (no start date; started, with no day
+    named) or it has ended."""
     start, end = course.starts_on, course.ends_on
     if start is None or (end is not None and end < today):
         return None
-    if start >= today:
-        return start
     days = meeting_days(course.when_text)
+    if not days:
+        return start if start >= today else None
+    first = max(start, today)
     for step in range(7):
-        day = today + timedelta(days=step)
+        day = first + timedelta(days=step)
         if day.weekday() in days:
             return day if end is None or day <= end else None
     return None

@@ -208,10 +208,12 @@ def test_the_time_a_course_meets_is_read_from_its_words(text, time):
 
 
 def test_the_next_session_of_a_course():
-    # not started: its first day, whatever day of the week
+    # not started: its first day; the first day it meets if it starts on another
     assert directory.next_session(course(date(2026, 12, 14), None, "Mondays"),
                                   TODAY) == date(2026, 12, 14)
     assert directory.next_session(course(TODAY), TODAY) == TODAY
+    assert directory.next_session(course(date(2026, 12, 15), None, "Thursdays 10:00"),
+                                  TODAY) == date(2026, 12, 17)
     # running: the next day it meets, today included
     running = course(date(2026, 11, 2), date(2027, 1, 25), "Tuesdays and Thursdays 10:00")
     assert directory.next_session(running, TODAY) == date(2026, 12, 8)
