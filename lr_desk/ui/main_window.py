@@ -223,7 +223,7 @@ class MainWindow(StaffMixin, FormsMixin, QMainWindow):
     def _title(self) -> None:
         who = self.desk.lists.advisor_name(self.desk.advisor_id)
         where = self.desk.lists.site_name(self.desk.site_code)
-        title = f"lr_desk – {who} at {where}"
+        title = f"{style.TITLE} – {who} at {where}"
         self.setWindowTitle(f"DEMO – {title} – DEMO DATA" if self.demo else title)
 
     def _menus(self) -> None:
@@ -232,7 +232,9 @@ class MainWindow(StaffMixin, FormsMixin, QMainWindow):
 
         def action(text, shortcut, slot, menu=desk_menu):
             a = QAction(text, self)
-            if shortcut:
+            if isinstance(shortcut, list):  # the first is the one shown
+                a.setShortcuts([QKeySequence(k) for k in shortcut])
+            elif shortcut:
                 a.setShortcut(QKeySequence(shortcut))
             a.triggered.connect(slot)
             menu.addAction(a)
@@ -254,7 +256,7 @@ class MainWindow(StaffMixin, FormsMixin, QMainWindow):
         for a in (self.audit_action, self.audit_person_action):
             a.setVisible(False)  # for managers: see _audit_access
         go_menu.addSeparator()
-        action("&Close this record", QKeySequence.StandardKey.Close,
+        action("&Close this record", ["Ctrl+W", QKeySequence.StandardKey.Close],
                lambda: self._close_tab(self.tabs.currentIndex()), go_menu)
         self.lock_action = action("&Lock the desk", "Ctrl+L", self.lock)
         self.switch_action = action("S&witch user…", "Ctrl+Shift+L", self.switch_user)

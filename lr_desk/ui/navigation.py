@@ -15,10 +15,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -61,10 +63,20 @@ class Sections(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.stack = QStackedWidget()
+        brand = QLabel(style.TITLE)
+        brand.setObjectName("brand")
+        brand.setAccessibleName(style.TITLE)
+        brand.setFixedWidth(NAV_WIDTH)
+        brand.setWordWrap(True)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(0)
+        side.addWidget(brand)
+        side.addWidget(self.list, 1)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        row.addWidget(self.list)
+        row.addLayout(side)
         row.addWidget(self.stack, 1)
         self._pages: list[QWidget] = []
         self._titles: list[str] = []

@@ -91,6 +91,7 @@ def _sheet(plain: bool) -> str:
     QLabel[role="error"] {{ font-weight: bold; }}
     *[error="true"] {{ border: 3px solid {ERROR if not plain else 'palette(highlight)'}; }}
     QListWidget#navigation::item {{ min-height: {TARGET + 4}px; padding: 2px 10px; }}
+    QLabel#brand {{ font-size: {size['lead']}pt; font-weight: bold; padding: 10px 12px; }}
     """
     if plain:
         return structure
@@ -115,6 +116,7 @@ def _sheet(plain: bool) -> str:
         outline: 3px solid {FOCUS}; border: 2px solid {TEXT}; }}
     QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateEdit, QTimeEdit, QSpinBox {{
         border: 1px solid {TEXT}; border-radius: 2px; padding: 3px; background: {WHITE}; }}
+    QLabel#brand {{ background: {NHS_BLUE}; color: {WHITE}; }}
     QListWidget#navigation {{ background: {PALE_GREY}; border: none;
         border-right: 1px solid {BORDER}; }}
     QListWidget#navigation::item:selected {{ background: {WHITE}; color: {NHS_BLUE};

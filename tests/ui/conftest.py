@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Offscreen, the screen is a hub PC's (1366x768 at 100%), not the plugin's 800x600.
+if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = \
+        f"offscreen:configfile={Path(__file__).with_name('hub_screen.json')}"
 
 import pytest
 
