@@ -139,3 +139,26 @@ def test_a_look_around_finds_a_second_registration_on_one_number(
     with store.session() as s:
         assert twice.around(s, {again}) == {
             twice.pair_ids(first, again): "Similar name; same phone number"}
+
+
+def test_the_demo_desk_s_families_sharing_a_phone_are_not_listed(store):
+    """The issue: the demo listed 18 pairs who shared only a phone number (different
+    names, different birth dates)."""
+    from itertools import combinations
+
+    from lr_desk.demo.desk import fill_demo
+    from lr_desk.services.validation import phone_digits
+    from lr_desk.store.models import Person
+
+    fill_demo(store)
+    with store.session() as s:
+        by_phone: dict[str, list[Person]] = {}
+        for p in s.scalars(twice.select(Person).where(Person.phone != "")):
+            by_phone.setdefault(phone_digits(p.phone), []).append(p)
+        only_a_phone = {frozenset((a.id, b.id)) for group in by_phone.values()
+                        for a, b in combinations(group, 2)
+                        if a.display_name != b.display_name
+                        and a.date_of_birth != b.date_of_birth}
+        assert len(only_a_phone) >= 10  # (the demo's households and hostels)
+        listed_pairs = {frozenset((p.a.id, p.b.id)) for p in duplicates.possible_duplicates(s)}
+    assert listed_pairs & only_a_phone == set()
