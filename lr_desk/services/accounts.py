@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services import proofs
+from lr_desk.services.hashing import hash_password, password_matches
 from lr_desk.services.validation import (
     BROKEN,
     Checker,
@@ -65,29 +66,6 @@ class SignedIn:
 
 def can(role: str, what: str) -> bool:
     return RANK.get(role, -1) >= RANK[NEEDS[what]]
-
-
-def _hasher():
-    from argon2 import PasswordHasher
-
-    cost = keys.COST
-    return PasswordHasher(time_cost=cost.time, memory_cost=cost.memory,
-                          parallelism=cost.lanes)
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def password_matches(password_hash: str, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    if not password_hash:
-        return False
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def check_password(password: str, username: str = "") -> str:

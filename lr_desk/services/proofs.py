@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from sqlalchemy.orm import Session
 
+from lr_desk.services.hashing import password_matches
 from lr_desk.store import jsonfile, keys
 from lr_desk.store.authority import MAY_APPROVE, Signer
 from lr_desk.store.models import Advisor
@@ -103,8 +104,6 @@ def signer_for(session: Session, advisor: Advisor, password: str,
     if ``password`` is its current one (signed by that key: accepted everywhere while the
     account has none)."""
     if not advisor.public_key:
-        from lr_desk.services.accounts import password_matches
-
         if not password_matches(advisor.password_hash, password):
             return None  # (an old password this desk still knows): not sealed under it
         advisor_id = advisor.id
