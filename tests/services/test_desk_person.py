@@ -162,3 +162,13 @@ def test_a_merge_concerns_both_people_in_it(store, make_person, advisor):
         assert desk.concerns(s, twin.id, {"person_merge": {merge_id}})
         assert not desk.concerns(s, bob.id, {"person_merge": {merge_id}})
         assert desk.concerns(s, ann.id, {"person": {twin.id}})  # merged into her
+
+
+def test_notes_on_screen_brought_up_to_date_are_not_a_new_look(store, make_person, advisor):
+    ann = make_person(given_name="Ann", family_name="Lee")
+    record(store, ann.id, advisor.id, {"conversation": {
+        "site_code": "walton", "mode": "drop_in", "private_notes": "Tired"}})
+    with store.session() as s:
+        assert list(desk.private_notes(s, ann.id, record=False).values()) == ["Tired"]
+    with store.session() as s:
+        assert audit.read(s, audit.Filters(action="see_private_notes")).rows == []
