@@ -165,20 +165,24 @@ def _pairs_within(group: list[Someone], found: dict[tuple[str, str], str]) -> No
 
 
 def scan_steps(session: Session) -> list[tuple]:
-    """The steps of reading the whole desk for pairs: phone numbers, postcodes, then
-    ranges of birth years of about ``STEP_PEOPLE`` people each."""
+    """The steps of reading the whole desk for pairs: phone numbers and postcodes (in a
+    few parts on a big desk), then ranges of birth years of about ``STEP_PEOPLE``
+    people each."""
     year = func.substr(Person.date_of_birth, 1, 4)
-    steps: list[tuple] = [("phone",), ("postcode",)]
-    first, count = None, 0
+    steps: list[tuple] = []
+    first, count, everyone = None, 0, 0
     for born, n in session.execute(select(year, func.count()).where(
             *LIVING, Person.date_of_birth.is_not(None)).group_by(year).order_by(year)):
-        first, count = first or born, count + n
+        first, count, everyone = first or born, count + n, everyone + n
         if count >= STEP_PEOPLE:
             steps.append(("born", first, born))
             first, count = None, 0
     if first is not None:
         steps.append(("born", first, "9998"))
-    return steps
+    # numbers and postcodes in parts, by their last character (which two that match share)
+    parts = min(max(everyone // (STEP_PEOPLE * 3), 1), 5)
+    return [*((kind, part, parts) for kind in ("phone", "postcode") for part in range(parts)),
+            *steps]
 
 
 _LIVING_SQL = "deleted_at IS NULL AND merged_into IS NULL"
@@ -199,13 +203,15 @@ def run_step(session: Session, step: tuple) -> dict[tuple[str, str], str]:
     # People sharing a number (or a postcode and family name), grouped here from the
     # bare column: quicker than SQL making each key twice.
     by_key: dict[str, list[str]] = defaultdict(list)
-    if step[0] == "phone":
-        for pid, key in _numbers(session):
+    kind, part, parts = step
+    if kind == "phone":
+        for pid, key in _numbers(session, part, parts):
             by_key[key].append(pid)
     else:
         for pid, postcode, family in session.connection().exec_driver_sql(
                 f"SELECT id, postcode, family_name FROM person WHERE {_LIVING_SQL} "
-                "AND postcode != ''"):
+                "AND postcode != '' AND unicode(upper(substr(postcode, -1))) % ? = ?",
+                (parts, part)):
             by_key[f"{postcode_key(postcode)}|{family.lower()}"].append(pid)
     groups = [ids for ids in by_key.values() if 1 < len(ids) <= SHARED_LINE]
     wanted = sorted({i for ids in groups for i in ids})
@@ -216,10 +222,12 @@ def run_step(session: Session, step: tuple) -> dict[tuple[str, str], str]:
     return found
 
 
-def _numbers(session: Session):
-    """(id, the number's last ten digits) of everyone living with a number."""
+def _numbers(session: Session, part: int = 0, parts: int = 1):
+    """(id, the number's last ten digits) of everyone living with a number (in one part
+    of them, by the number's last digit)."""
     for pid, phone in session.connection().exec_driver_sql(
-            f"SELECT id, phone FROM person WHERE {_LIVING_SQL} AND phone != ''"):
+            f"SELECT id, phone FROM person WHERE {_LIVING_SQL} AND phone != '' "
+            "AND unicode(substr(phone, -1)) % ? = ?", (parts, part)):
         bare = phone.replace(" ", "")
         digits = bare if bare.isdigit() and bare[:1] == "0" else phone_digits(phone)
         if len(digits) >= 7:
