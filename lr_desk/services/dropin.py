@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import consent, duplicates
+from lr_desk.services import consent, duplicates, followups
+from lr_desk.services.times import parse_time
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
@@ -23,7 +24,6 @@ from lr_desk.services.validation import (
     check_text,
     clean_text,
     parse_date,
-    parse_time,
 )
 from lr_desk.store.clock import session_now
 from lr_desk.store.models import (
@@ -48,6 +48,8 @@ from lr_desk.store.models import (
 )
 
 OPENING_STATUSES = ("suggested", "agreed", "sent")
+AGREED_AT_DROP_IN = "Agreed at a drop-in, for a referral."
+SEEN_AT_DROP_IN = followups.outcome_text("came_in", "at a drop-in")
 
 
 @dataclass
@@ -57,6 +59,7 @@ class DropInResult:
     item_ids: list[str] = field(default_factory=list)
     referral_ids: list[str] = field(default_factory=list)
     follow_up_id: str | None = None
+    closed_follow_up_id: str | None = None
 
 
 def _future_date(value: str, today: date, label: str) -> date | None:
@@ -179,6 +182,8 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
                                    item.get("target_date", ""), today, "target date"),
             "refer": refer,
             "referral_status": status,
+            # they agreed, there and then, to share their information with its partner
+            "consent": bool(item.get("consent")) and refer and bool(service_id),
         })
         linked = (known.courses.get(course_id) if kind == "course" and course_id else
                   known.services.get(service_id) if service_id else None)
@@ -203,8 +208,10 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             c.errors["follow_up.assigned_to"] = "Choose who will follow up."
         if clean_follow["due_date"] is None and "follow_up.due_date" not in c.errors:
             c.errors["follow_up.due_date"] = "Please choose the date of the follow-up."
+    close = an_id(raw.get("close_follow_up"))
     c.done()
-    return {"conversation": clean_conv, "needs": needs, "items": items, "follow_up": clean_follow}
+    return {"conversation": clean_conv, "needs": needs, "items": items,
+            "follow_up": clean_follow, "close_follow_up": close}
 
 
 def _part(value, kind: type, c: Checker, field: str):
@@ -225,6 +232,13 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
     if person is None or person.deleted_at is not None:
         raise ValidationError({"person": "This person's record is no longer here."})
     clean = check_drop_in(session, raw, today)
+    agreed = [item["service_id"] for item in clean["items"] if item.pop("consent")]
+    if agreed:  # consent to share given at this drop-in: recorded first, in this save
+        partner_of = consent.sharing(session, person_id, agreed).partner_of
+        for partner_id in dict.fromkeys(partner_of[s][0] for s in agreed if s in partner_of):
+            consent.record(session, person_id, advisor_id, {
+                "kind": "share", "partner_id": partner_id, "given": "given",
+                "note": AGREED_AT_DROP_IN}, today)
     # a referral opened as sent: only with the person's consent to share with the partner
     consent.require_share(session, person_id, {
         f"items.{i}.referral_status": item["service_id"]
@@ -257,7 +271,41 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
         session.add(row)
         session.flush()
         result.follow_up_id = row.id
+    if clean["close_follow_up"]:
+        result.closed_follow_up_id = _close(session, clean["close_follow_up"], person_id,
+                                            advisor_id)
     return result
+
+
+def _close(session: Session, follow_up_id: str, person_id: str, advisor_id: str) -> str | None:
+    """Close the person's open follow-up this drop-in answers (one of theirs, still
+    open: another desk may have closed it meanwhile, which is fine)."""
+    fu = session.get(FollowUp, follow_up_id)
+    if fu is None or fu.deleted_at is not None or fu.done_at is not None or \
+            fu.person_id not in duplicates.family(session, person_id):
+        return None
+    fu.done_at, fu.done_by, fu.outcome = session_now(session), advisor_id, SEEN_AT_DROP_IN
+    session.flush()
+    return fu.id
+
+
+@dataclass
+class OpenFollowUp:
+    id: str
+    due_date: date
+    due_time: str
+    way: str  # a FOLLOWUP_WAYS code
+
+
+def open_follow_up(session: Session, person_id: str) -> OpenFollowUp | None:
+    """The person's open follow-up (the earliest due), which a new drop-in may close."""
+    person_id = duplicates.survivor(session, person_id)
+    row = session.execute(
+        select(FollowUp.id, FollowUp.due_date, FollowUp.due_time, FollowUp.way)
+        .where(FollowUp.person_id.in_(duplicates.family(session, person_id)),
+               FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None))
+        .order_by(FollowUp.due_date, FollowUp.id).limit(1)).first()
+    return OpenFollowUp(*row) if row else None
 
 
 def open_referral(session: Session, person_id: str, item_id: str, service_id: str,

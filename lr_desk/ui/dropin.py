@@ -1,16 +1,18 @@
-"""The drop-in as one flowing form: the conversation, the social prescription co-created
-in it (with referrals), and the follow-up agreed. Keyboard only is fine: Tab moves on,
-Alt+letter jumps to a field, Ctrl+S saves."""
+"""The drop-in, built for speed at the desk: the conversation and the needs raised (tick
+boxes: a letter jumps, Space ticks), the plan added from one search-as-you-type picker
+over the directory (Enter adds; a course's day and time come from the directory), each
+item's words and referral beside it, consent to share recorded in place when a referral
+needs it, a follow-up from presets, and Enter saves. It scrolls inside a fixed frame with
+Save and Cancel always on screen, and reopens at the size it was left."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -20,283 +22,138 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services import consent, dropin
+from lr_desk.services import choices, consent, dropin
+from lr_desk.services.choices import PRESET, Choice
+from lr_desk.services.times import parse_time
 from lr_desk.services.validation import ValidationError
-from lr_desk.store.models import ESCALATION_REASONS, FOLLOWUP_WAYS, ITEM_KINDS, MODES
-from lr_desk.ui.consent import ConsentOffer, events, offer_consent
+from lr_desk.store.models import FOLLOWUP_WAYS, ITEM_KINDS
+from lr_desk.ui import style
+from lr_desk.ui.consent import events
 from lr_desk.ui.context import Desk
+from lr_desk.ui.dropin_parts import (
+    REFERRAL,
+    ItemPanel,
+    conversation_box,
+    follow_up_box,
+    lines,
+)
 from lr_desk.ui.forms import (
-    ERROR_STYLE,
     EditorDialog,
     Fields,
-    check,
-    combo,
-    line_edit,
     scrolled,
-    set_combo,
-    text_edit,
 )
+from lr_desk.ui.picker import Picker
 from lr_desk.ui.tasks import Tasks
 
-OPENING = {"suggested": "Suggested", "agreed": "Agreed", "sent": "Sent"}
-ITEM_FIELDS = ("kind", "link", "title", "why", "first_step", "target_date", "refer",
-               "referral_status")
+SIZE = QSize(1240, 640)  # fits 1280x720 (less a taskbar and a title bar) at 100%
 
 
 class DropInDialog(EditorDialog):
     def __init__(self, tasks: Tasks, desk: Desk, person, parent=None):
         super().__init__(tasks, f"dropin:{person.id}",
                          f"Drop-in with {person.display_name}", desk.autosave_seconds, parent)
-        self.desk = desk
-        self.person = person
+        self.desk, self.person = desk, person
         self.today = date.today()
+        self.sharing: consent.Sharing | None = None
+        self.open_follow_up: dropin.OpenFollowUp | None = None
+        self.f = f = Fields(self.mark_dirty)
         lists = desk.lists
-        self.f = Fields(self.mark_dirty)
-        f = self.f
 
-        # 1. the conversation ----------------------------------------------------------
-        conv = QGroupBox("1. The conversation")
-        form = QFormLayout(conv)
-        now = datetime.now()
-        f.add(form, "conversation.date", "&Date", line_edit("Conversation date"))
-        f.widgets["conversation.date"].setText(now.strftime("%d/%m/%Y"))
-        f.add(form, "conversation.time", "&Time", line_edit("Conversation time", "HH:MM"))
-        f.widgets["conversation.time"].setText(now.strftime("%H:%M"))
-        f.add(form, "conversation.site_code", "&Where",
-              combo("Where", {s.code: s.name for s in lists.sites}))
-        set_combo(f.widgets["conversation.site_code"], desk.site_code)
-        f.add(form, "conversation.mode", "H&ow", combo("How we met", MODES))
-        self.needs = QStandardItemModel(self)
-        for cat in lists.categories:
-            item = QStandardItem(cat.name)
-            item.setData(cat.code, Qt.ItemDataRole.UserRole)
-            item.setCheckable(True)
-            item.setEditable(False)
-            self.needs.appendRow(item)
-        self.needs.itemChanged.connect(self.mark_dirty)
-        self.needs_view = QListView()
-        self.needs_view.setModel(self.needs)
-        self.needs_view.setAccessibleName("Needs raised (Space ticks one)")
-        self.needs_view.setMinimumHeight(120)
-        needs_label = QLabel("&Needs raised")
-        needs_label.setBuddy(self.needs_view)
-        form.addRow(needs_label, self.needs_view)
-        f.add(form, "conversation.what_matters", "What &matters to me",
-              text_edit("What matters to me", "In their own words"))
-        f.add(form, "conversation.private_notes", "&Private notes",
-              text_edit("Private advisor notes", "Never printed on their sheet"))
-        f.add(form, "conversation.escalated", "", check("&Escalate: something needs acting on"))
-        f.add(form, "conversation.escalation_reason", "Reason",
-              combo("Escalation reason", ESCALATION_REASONS, blank="Choose…"))
-        f.add(form, "conversation.escalation_action", "Action taken",
-              text_edit("Escalation action taken"))
+        conv, self.needs = conversation_box(f, lists, desk.site_code)
+        self.needs.changed.connect(self.mark_dirty)
 
-        # 2. the prescription ------------------------------------------------------------
-        rx = QGroupBox("2. Their social prescription")
-        rx_layout = QVBoxLayout(rx)
+        # the plan ---------------------------------------------------------------------
+        plan = QGroupBox("Their plan")
+        self.picker = Picker()
+        self.picker.set_choices(choices.build(lists.courses, lists.services, lists.sites,
+                                              self.today))
+        self.picker.chosen.connect(self.add_choice)
+        self.picker.box.textChanged.connect(self.mark_dirty)  # kept in the draft too
+        picker_label = QLabel("&Add from the directory (Enter adds)")
+        picker_label.setBuddy(self.picker.box)
         self.items = QStandardItemModel(self)
         self.items_view = QListView()
         self.items_view.setModel(self.items)
-        self.items_view.setAccessibleName("Prescription items")
+        self.items_view.setAccessibleName("In their plan")
         self.items_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.items_view.setMaximumHeight(120)
+        self.items_view.setWordWrap(True)
+        lines(self.items_view, 5)
         self.items_view.selectionModel().currentChanged.connect(self._item_selected)
-        items_label = QLabel("Items so far (select one to change it)")
+        items_label = QLabel("In their p&lan")
         items_label.setBuddy(self.items_view)
-        self.items_error = QLabel()
-        self.items_error.setStyleSheet(ERROR_STYLE)
-        self.items_error.setWordWrap(True)
+        self.remove_button = QPushButton("Remo&ve")
+        self.remove_button.setAccessibleName("Remove the chosen item from their plan")
+        self.remove_button.clicked.connect(self.remove_item)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.items_view, activated=self.remove_item,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.items_error = style.message(QLabel(), "error")
+        self.items_error.setAccessibleName("Message for their plan")
         self.items_error.setVisible(False)
-        self.items_error.setAccessibleName("Message for prescription items")
-        rx_layout.addWidget(items_label)
-        rx_layout.addWidget(self.items_view)
-        rx_layout.addWidget(self.items_error)
+        row = QHBoxLayout()
+        row.addWidget(items_label, 1)
+        row.addWidget(self.remove_button)
+        plan_layout = QVBoxLayout(plan)
+        plan_layout.addWidget(picker_label)
+        plan_layout.addWidget(self.picker)
+        plan_layout.addLayout(row)
+        plan_layout.addWidget(self.items_view)
+        plan_layout.addWidget(self.items_error)
+        plan_layout.addStretch(1)
 
-        self.item_f = Fields(self._item_changed)
-        item_form = QFormLayout()
-        self.item_f.add(item_form, "kind", "&Kind of item", combo("Kind of item", ITEM_KINDS))
-        self.item_f.add(item_form, "link", "From the directo&ry",
-                        combo("From the directory", {}, blank="(not in the directory)"))
-        self.item_f.add(item_form, "title", "Descri&be it",
-                        line_edit("Item description", "What it is, in plain words"))
-        self.item_f.add(item_form, "why", "Wh&y (their words)", text_edit("Why, in their words"))
-        self.item_f.add(item_form, "first_step", "&First step", text_edit("First step"))
-        self.item_f.add(item_form, "target_date", "By when",
-                        line_edit("Target date", "day/month/year"))
-        self.item_f.add(item_form, "refer", "", check("Refer them to this partner &service"))
-        self.item_f.add(item_form, "referral_status", "Referral status",
-                        combo("Referral status", OPENING))
-        rx_layout.addLayout(item_form)
-        buttons = QHBoxLayout()
-        self.add_item_button = QPushButton("&Add to prescription")
-        self.add_item_button.setAccessibleName("Add item to prescription")
-        self.add_item_button.clicked.connect(self.add_item)
-        self.remove_item_button = QPushButton("Remo&ve item")
-        self.remove_item_button.setAccessibleName("Remove selected item")
-        self.remove_item_button.clicked.connect(self.remove_item)
-        buttons.addWidget(self.add_item_button)
-        buttons.addWidget(self.remove_item_button)
-        buttons.addStretch(1)
-        rx_layout.addLayout(buttons)
-        self.item_f.widgets["kind"].currentIndexChanged.connect(self._kind_changed)
-        self._kind_changed()
-        self._editing_row: int | None = None
-
-        # 3. the follow-up ---------------------------------------------------------------
-        fu = QGroupBox("3. Follow-up")
-        fu_form = QFormLayout(fu)
-        f.add(fu_form, "follow_up.agreed", "", check("A follow-up is a&greed"))
-        f.add(fu_form, "follow_up.due_date", "Fo&llow-up date",
-              line_edit("Follow-up date", "day/month/year"))
-        f.add(fu_form, "follow_up.due_time", "Follow-up time", line_edit("Follow-up time",
-                                                                          "HH:MM"))
-        f.add(fu_form, "follow_up.way", "Follow-up way", combo("Follow-up way", FOLLOWUP_WAYS))
-        f.add(fu_form, "follow_up.assigned_to", "Wit&h",
-              combo("Follow-up advisor", {a.id: a.name for a in lists.advisors}))
-        set_combo(f.widgets["follow_up.assigned_to"], desk.advisor_id)
-        f.widgets["follow_up.agreed"].toggled.connect(self._follow_up_toggled)
-        self._follow_up_toggled(False)
+        # the item chosen, and the follow-up -------------------------------------------
+        item_box = QGroupBox("The item chosen")
+        self.panel = ItemPanel()
+        self.item_f = self.panel.f
+        self.panel.edited.connect(self._item_edited)
+        self.panel.consent_changed.connect(lambda _on: self._item_edited("consent"))
+        QVBoxLayout(item_box).addWidget(self.panel)
+        fu, self.close_open = follow_up_box(f, lists, desk.advisor_id)
+        self.close_open.toggled.connect(self.mark_dirty)
+        f.widgets["follow_up.preset"].currentIndexChanged.connect(self._preset_chosen)
+        f.widgets["follow_up.due_time"].editingFinished.connect(self._tidy_time)
         f.widgets["conversation.escalated"].toggled.connect(self._escalation_toggled)
-        self._escalation_toggled(False)
+        right_column = QVBoxLayout()
+        right_column.addWidget(item_box)
+        right_column.addWidget(fu)
+        right_column.addStretch(1)
 
         body = QWidget()
-        v = QVBoxLayout(body)
-        v.addWidget(conv)
-        v.addWidget(rx)
-        v.addWidget(fu)
+        columns = QHBoxLayout(body)
+        columns.addWidget(conv, 4)
+        columns.addWidget(plan, 4)
+        columns.addLayout(right_column, 4)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(scrolled(body, "Drop-in form"), 1)
         layout.addWidget(self.buttons)
-        self.resize(720, 860)
-        # a referral sent needs their consent to share: said at once where Sent is chosen
-        self.sharing: consent.Sharing | None = None
-        self.consent_offer = ConsentOffer(self, tasks, person.id, desk.advisor_id)
+        style.primary(self.save_button)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
+        self.remember_size("dropin", SIZE)
+        self._escalation_toggled(False)
+        self._preset_chosen()
+        self._item_selected(QModelIndex(), QModelIndex())
         events().recorded.connect(self._load_sharing)
-        self._load_sharing()
+        changed = getattr(tasks, "changed", None)  # the desk's announcement, where it has one
+        if changed is not None:
+            changed.connect(self.on_changed)
+        pid = person.id
+        self.tasks.run(lambda s: (consent.sharing(s, pid), dropin.open_follow_up(s, pid)),
+                       self._loaded)
         self.ready()
         f.widgets["conversation.what_matters"].setFocus()
 
-    # -- sub-form for one item ------------------------------------------------------
-    def _kind_changed(self, *_):
-        kind = self.item_f.widgets["kind"].currentData()
-        link = self.item_f.widgets["link"]
-        link.blockSignals(True)
-        link.clear()
-        link.addItem("(not in the directory)", "")
-        if kind == "course":
-            for c in self.desk.lists.courses:
-                where = self.desk.lists.site_name(c.site_code)
-                example = " [example]" if c.is_example else ""
-                link.addItem(f"{c.title} – {where}{example}", c.id)
-        elif kind in ("partner_service", "volunteering", "peer_support"):
-            for row in self.desk.lists.services:
-                example = " [example]" if row.service.is_example else ""
-                link.addItem(f"{row.partner.name}: {row.service.name}{example}", row.service.id)
-        link.blockSignals(False)
-        can_refer = kind != "course" and kind != "own_step"
-        self.item_f.widgets["refer"].setEnabled(can_refer)
-        if not can_refer:
-            self.item_f.widgets["refer"].setChecked(False)
-        self.item_f.widgets["referral_status"].setEnabled(
-            can_refer and self.item_f.widgets["refer"].isChecked())
-
-    def _item_changed(self, key: str) -> None:
-        if key == "refer":
-            self.item_f.widgets["referral_status"].setEnabled(
-                self.item_f.widgets["refer"].isChecked())
-        if key in ("refer", "referral_status", "link"):
-            self._consent_check()
-        if not self._loading:
-            self.dirty = True
-
-    def _item_raw(self) -> dict:
-        v = self.item_f.values()
-        kind = v["kind"]
-        return {"kind": kind, "title": v["title"], "why": v["why"],
-                "first_step": v["first_step"], "target_date": v["target_date"],
-                "course_id": v["link"] if kind == "course" else "",
-                "service_id": v["link"] if kind != "course" else "",
-                "refer": v["refer"], "referral_status": v["referral_status"] or "suggested"}
-
-    def _item_label(self, raw: dict) -> str:
-        name = raw["title"] or self.desk.lists.known().services.get(raw["service_id"]) or \
-            self.desk.lists.known().courses.get(raw["course_id"], "")
-        text = f"{ITEM_KINDS.get(raw['kind'], '')}: {name}"
-        if raw.get("refer"):
-            text += f" (referral: {OPENING.get(raw['referral_status'], '')})"
-        return text
-
-    def add_item(self) -> bool:
-        """Add (or update) the item in the sub-form; False if it needs correcting."""
-        raw = self._item_raw()
-        errors = self._check_items([raw])
-        shown = {k.removeprefix("items.0."): v for k, v in errors.items()}
-        self.item_f.show_errors({("link" if k in ("service_id", "course_id") else k): v
-                                 for k, v in shown.items()}, only_touched=False)
-        if errors:
-            self.item_f.focus_first_error({("link" if k in ("service_id", "course_id") else k): v
-                                           for k, v in shown.items()})
-            return False
-        row = QStandardItem(self._item_label(raw))
-        row.setData(raw, Qt.ItemDataRole.UserRole)
-        row.setEditable(False)
-        if self._editing_row is not None and self._editing_row < self.items.rowCount():
-            self.items.setItem(self._editing_row, row)
-        else:
-            self.items.appendRow(row)
-        self._editing_row = None
-        self.items_view.clearSelection()
-        self.dirty = True
-        self._clear_item_form()
-        self.item_f.widgets["kind"].setFocus()
-        self.show_errors(self.check(self.collect()), only_touched=True)
-        return True
-
-    def remove_item(self) -> None:
-        index = self.items_view.currentIndex()
-        if index.isValid():
-            self.items.removeRow(index.row())
-            # nothing is being edited now: clear the selection and the item's form, or the
-            # next row would be loaded into it and saved a second time
-            self.items_view.setCurrentIndex(QModelIndex())
-            self._editing_row = None
-            self._clear_item_form()
-            self.dirty = True
-
-    def _item_selected(self, current, _previous) -> None:
-        if not current.isValid():
-            return
-        raw = current.data(Qt.ItemDataRole.UserRole)
-        self._editing_row = current.row()
-        self._loading = True
-        try:
-            self.item_f.load({"kind": raw["kind"]})
-            self._kind_changed()
-            self.item_f.load({**raw, "link": raw["course_id"] or raw["service_id"]})
-        finally:
-            self._loading = False
-        self.add_item_button.setText("&Update item")
-
-    def _clear_item_form(self) -> None:
-        self._loading = True
-        try:
-            self.item_f.load({"title": "", "why": "", "first_step": "", "target_date": "",
-                              "refer": False, "link": "", "referral_status": "suggested"})
-            self.item_f.touched.clear()
-            self.item_f.show_errors({}, only_touched=False)
-        finally:
-            self._loading = False
-        self.add_item_button.setText("&Add to prescription")
-
-    def _check_items(self, items: list[dict]) -> dict[str, str]:
-        payload = {"conversation": {"site_code": self.desk.site_code, "mode": "drop_in",
-                                    "date": self.today.strftime("%d/%m/%Y")}, "items": items}
-        try:
-            dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
-        except ValidationError as exc:
-            return {k: v for k, v in exc.errors.items() if k.startswith("items.")}
-        return {}
+    # -- what is loaded when it opens ---------------------------------------------------
+    def _loaded(self, found) -> None:
+        self.sharing, self.open_follow_up = found
+        self._consent_check()
+        fu = self.open_follow_up
+        if fu is not None:
+            way = FOLLOWUP_WAYS.get(fu.way, "").lower()
+            due = choices.short_date(fu.due_date, self.today)
+            self.close_open.setText(f"Mar&k their follow-up due {due}"
+                                    f"{' (' + way + ')' if way else ''} as done")
+            self.close_open.setAccessibleName(self.close_open.text().replace("&", ""))
+            self.close_open.setVisible(True)
 
     def _load_sharing(self, *_person_id) -> None:
         pid = self.person.id
@@ -306,106 +163,223 @@ class DropInDialog(EditorDialog):
         self.sharing = sharing
         self._consent_check()
 
-    def _consent_check(self) -> None:
-        """Say at the item's referral status when Sent needs their consent to share first,
-        and offer to record it (the save checks again, against the store)."""
-        if self.sharing is None:
-            return
-        raw = self._item_raw()
-        sent = raw["refer"] and raw["referral_status"] == "sent"
-        reason = self.sharing.reason(raw["service_id"]) if sent else None
-        label = self.item_f.errors["referral_status"]
-        label.setText(reason or "")
-        label.setVisible(bool(reason))
-        self.item_f.widgets["referral_status"].setAccessibleDescription(reason or "")
-        sending = [i["service_id"] for i in (*self.collect()["items"], raw)
-                   if i.get("refer") and i.get("referral_status") == "sent"]
-        self.consent_offer.offer(self.sharing.blocked(sending))
+    def on_changed(self, changed) -> None:
+        """The desk's announcement of a change: consent recorded elsewhere counts here."""
+        if changed.touches("consent", "partner_service", "partner"):
+            self._load_sharing()
 
-    # -- the whole form ---------------------------------------------------------------
-    def _follow_up_toggled(self, on: bool) -> None:
+    # -- the plan -------------------------------------------------------------------------
+    def add_choice(self, value: Choice | str) -> None:
+        """Add what the picker gave (a directory entry, or their own step's words) and
+        choose it, so their words and the referral can be added beside it."""
+        if isinstance(value, Choice):
+            raw = {"kind": value.kind, "title": value.title,
+                   "course_id": value.id if value.kind == "course" else "",
+                   "service_id": value.id if value.kind != "course" else "",
+                   "where_when": value.line}
+        else:
+            raw = {"kind": "own_step", "title": value, "course_id": "", "service_id": "",
+                   "where_when": ""}
+        raw.update({"why": "", "first_step": "", "target_date": "", "refer": False,
+                    "referral_status": "suggested", "consent": False})
+        self.items.appendRow(self._row(raw))
+        self.items_view.setCurrentIndex(self.items.index(self.items.rowCount() - 1, 0))
+        self.mark_dirty()
+
+    def _row(self, raw: dict) -> QStandardItem:
+        row = QStandardItem(self._label(raw))
+        row.setData(raw, Qt.ItemDataRole.UserRole)
+        row.setEditable(False)
+        row.setToolTip(raw.get("where_when", ""))
+        return row
+
+    def _label(self, raw: dict) -> str:
+        text = f"{ITEM_KINDS.get(raw['kind'], '')}: {raw.get('title', '')}"
+        if raw.get("refer"):
+            text += f" (referral: {REFERRAL.get(raw.get('referral_status', ''), '')})"
+        return text
+
+    def _current(self) -> QStandardItem | None:
+        index = self.items_view.currentIndex()
+        return self.items.item(index.row()) if index.isValid() else None
+
+    def _item_selected(self, current, _previous=None) -> None:
+        row = self.items.item(current.row()) if current.isValid() else None
+        self.panel.show_item(row.data(Qt.ItemDataRole.UserRole) if row else None)
+        self.remove_button.setEnabled(row is not None)
+        self._consent_check()
+
+    def _item_edited(self, key: str) -> None:
+        row = self._current()
+        if row is None:
+            return
+        raw = {**row.data(Qt.ItemDataRole.UserRole), **self.panel.values(),
+               "consent": self.panel.consent.isChecked()}
+        row.setData(raw, Qt.ItemDataRole.UserRole)
+        row.setText(self._label(raw))
+        self.item_f.touched.add(key)
+        self._consent_check()
+        self.mark_dirty()
+
+    def remove_item(self) -> None:
+        index = self.items_view.currentIndex()
+        if index.isValid():
+            self.items.removeRow(index.row())
+            self._item_selected(self.items_view.currentIndex())
+            self.mark_dirty()
+
+    def _consent_check(self) -> None:
+        """At the chosen item's referral: sent without their consent to share, say so and
+        offer the tick box that records it with this drop-in."""
+        row = self._current()
+        raw = row.data(Qt.ItemDataRole.UserRole) if row else {}
+        sending = raw.get("refer") and raw.get("referral_status") == "sent"
+        reason = self.sharing.reason(raw.get("service_id")) if sending and self.sharing \
+            else None
+        partner = self.sharing.partner_of.get(raw.get("service_id"), ("", ""))[1] \
+            if reason else ""
+        self.panel.show_consent(reason, partner, bool(raw.get("consent")))
+
+    # -- the follow-up --------------------------------------------------------------------
+    def _preset_chosen(self, *_args) -> None:
+        preset = PRESET.get(self.f.widgets["follow_up.preset"].currentData() or "none")
+        on = preset.code != "none"
         for key in ("follow_up.due_date", "follow_up.due_time", "follow_up.way",
                     "follow_up.assigned_to"):
             self.f.widgets[key].setEnabled(on)
+        if not on or self._loading:
+            return
+        if preset.code != "other":
+            due = choices.due_on(self.today, preset.days)
+            self.f.load({"follow_up.due_date": due.strftime("%d/%m/%Y"),
+                         "follow_up.way": preset.way})
+        else:
+            self.f.widgets["follow_up.due_date"].setFocus()
+
+    def _tidy_time(self) -> None:
+        box = self.f.widgets["follow_up.due_time"]
+        try:
+            tidy = parse_time(box.text())
+        except ValueError:
+            return  # said at the field by the check
+        if tidy != box.text():
+            box.setText(tidy)
 
     def _escalation_toggled(self, on: bool) -> None:
         for key in ("conversation.escalation_reason", "conversation.escalation_action"):
             self.f.widgets[key].setEnabled(on)
 
+    # -- the whole form -----------------------------------------------------------------
     def collect(self) -> dict:
         v = self.f.values()
         conv = {k.removeprefix("conversation."): val for k, val in v.items()
                 if k.startswith("conversation.")}
-        conv["needs"] = [self.needs.item(r).data(Qt.ItemDataRole.UserRole)
-                         for r in range(self.needs.rowCount())
-                         if self.needs.item(r).checkState() == Qt.CheckState.Checked]
-        items = [self.items.item(r).data(Qt.ItemDataRole.UserRole)
+        conv["needs"] = self.needs.values()
+        items = [self._consent_wanted(self.items.item(r).data(Qt.ItemDataRole.UserRole))
                  for r in range(self.items.rowCount())]
+        preset = v["follow_up.preset"] or "none"
         follow = None
-        if v["follow_up.agreed"]:
+        if preset != "none":
             follow = {k.removeprefix("follow_up."): val for k, val in v.items()
-                      if k.startswith("follow_up.") and k != "follow_up.agreed"}
-        return {"conversation": conv, "items": items, "follow_up": follow,
-                "pending_item": self._item_raw(), "editing_row": self._editing_row}
+                      if k.startswith("follow_up.") and k != "follow_up.preset"}
+        close = self.open_follow_up.id if self.open_follow_up and \
+            self.close_open.isChecked() else ""
+        return {"conversation": conv, "items": items, "follow_up": follow, "preset": preset,
+                "close_follow_up": close, "picker": self.picker.box.text()}
+
+    def _consent_wanted(self, raw: dict) -> dict:
+        """Consent ticked counts only while the referral is sent and still needs it."""
+        wanted = bool(raw.get("consent") and raw.get("refer") and
+                      raw.get("referral_status") == "sent" and
+                      (self.sharing is None or self.sharing.reason(raw.get("service_id"))))
+        return raw if wanted == bool(raw.get("consent")) else {**raw, "consent": wanted}
 
     def restore(self, payload: dict) -> None:
-        conv = payload.get("conversation", {})
+        conv = payload.get("conversation") or {}
         self.f.load({f"conversation.{k}": val for k, val in conv.items() if k != "needs"})
-        wanted = set(conv.get("needs", []))
-        for r in range(self.needs.rowCount()):
-            item = self.needs.item(r)
-            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
-                               in wanted else Qt.CheckState.Unchecked)
+        self.needs.set_values(conv.get("needs") or ())
         self.items.clear()
-        for raw in payload.get("items", []):
-            row = QStandardItem(self._item_label(raw))
-            row.setData(raw, Qt.ItemDataRole.UserRole)
-            row.setEditable(False)
-            self.items.appendRow(row)
+        for raw in payload.get("items") or ():
+            if isinstance(raw, dict):
+                self.items.appendRow(self._row(raw))
         follow = payload.get("follow_up")
-        self.f.load({"follow_up.agreed": bool(follow)})
-        if follow:
+        self.f.load({"follow_up.preset": payload.get("preset") or
+                     ("other" if follow else "none")})
+        if isinstance(follow, dict):
             self.f.load({f"follow_up.{k}": val for k, val in follow.items()})
-        pending = payload.get("pending_item")
-        if pending:
-            self.item_f.load({"kind": pending.get("kind", "")})
-            self._kind_changed()
-            self.item_f.load({**pending, "link": pending.get("course_id") or
-                              pending.get("service_id", "")})
-        # an item being changed stays the one being changed (not added a second time)
-        editing = payload.get("editing_row")
-        self._editing_row = editing if isinstance(editing, int) else None
-        if self._editing_row is not None:
-            self.add_item_button.setText("&Update item")
+        self._preset_chosen()
+        self._item_selected(self.items_view.currentIndex())
+        if isinstance(payload.get("picker"), str):  # typed there, not added yet
+            self.picker.box.setText(payload["picker"])
 
     def validate(self, payload: dict) -> None:
-        dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
+        errors: dict[str, str] = {}
+        try:
+            dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        if self.sharing is not None:  # sent without consent: said before the save tries
+            for i, item in enumerate(payload["items"]):
+                if item.get("refer") and item.get("referral_status") == "sent" and \
+                        not item.get("consent"):
+                    reason = self.sharing.reason(item.get("service_id"))
+                    if reason:
+                        errors.setdefault(f"items.{i}.referral_status", reason)
+        if errors:
+            raise ValidationError(errors)
 
     def show_errors(self, errors, only_touched) -> None:
         self.f.show_errors(errors, only_touched)
+        if only_touched:  # as they type: consent is asked for in place, not said twice
+            errors = {k: v for k, v in errors.items()
+                      if not (k.endswith(".referral_status") and "agreed to share" in v)}
         item_errors = sorted((k, v) for k, v in errors.items() if k.startswith("items."))
-        text = "\n".join(f"Item {int(k.split('.')[1]) + 1}: {v}" for k, v in item_errors)
+        lines = [f"Item {int(k.split('.')[1]) + 1}: {v}" for k, v in item_errors]
         if "conversation.needs" in errors:
-            text = errors["conversation.needs"] + ("\n" + text if text else "")
+            lines.insert(0, errors["conversation.needs"])
+        text = "\n".join(dict.fromkeys(lines))
         self.items_error.setText(text)
         self.items_error.setVisible(bool(text))
+        style.mark_error(self.items_view, bool(item_errors))
+        row = self.items_view.currentIndex().row()
+        mine = {k.split(".", 2)[2]: v for k, v in item_errors if int(k.split(".")[1]) == row}
+        mine["referral"] = mine.pop("referral_status", "") or mine.pop("service_id", "")
+        if self.panel.consent.isVisible():  # the reason is said there already
+            mine.pop("referral")
+        self.item_f.show_errors({k: v for k, v in mine.items() if v}, only_touched=False)
+
+    def focus_error(self, errors) -> None:
+        fields = [k for k in self.f.widgets if k in errors]
+        items = sorted(k for k in errors if k.startswith("items."))
+        if items and not (fields and fields[0].startswith("conversation.")):
+            row = int(items[0].split(".")[1])
+            self.items_view.setCurrentIndex(self.items.index(row, 0))
+            self.show_errors(errors, only_touched=False)
+            key = items[0].split(".", 2)[2]
+            widget = {"why": "why", "first_step": "first_step",
+                      "target_date": "target_date"}.get(key, "referral")
+            target = self.item_f.widgets[widget]
+            (target if target.isEnabled() else self.items_view).setFocus(
+                Qt.FocusReason.OtherFocusReason)
+            return
+        self.f.focus_first_error(errors)
 
     def save(self) -> None:
-        # an item typed but not yet added is added first, rather than silently dropped
-        pending = self._item_raw()
-        typed = any(pending[k] for k in ("title", "why", "first_step", "target_date",
-                                          "service_id", "course_id"))
-        if typed and not self.add_item():
-            self.show_notice("Please finish or clear the item you were adding.")
+        typed = " ".join(self.picker.box.text().split())
+        if typed and not self._saving:  # typed in the picker, not added: not dropped
+            self.show_notice(f"“{typed}” is not in their plan yet: press Enter to add it, "
+                             "or Escape to clear it.")
+            self.picker.box.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         super().save()
 
-    def save_failed(self, exc: BaseException) -> bool:
-        offer_consent(self, exc, self.desk.advisor_id)  # Sent held back: offer to record it
-        return super().save_failed(exc)
-
     def submit(self, payload: dict) -> None:
         person_id, advisor_id, today = self.person.id, self.desk.advisor_id, self.today
-        data = {k: v for k, v in payload.items() if k not in ("pending_item", "editing_row")}
+        data = {k: v for k, v in payload.items() if k not in ("preset", "picker")}
         self.tasks.run(lambda s: dropin.record_drop_in(s, person_id, advisor_id, data, today),
                        self.saved_ok, self.save_failed)
+
+    def saved_ok(self, result) -> None:
+        super().saved_ok(result)
+        if any(i.get("consent") for i in self.collect()["items"]):
+            events().recorded.emit(self.person.id)  # the person's page shows it

@@ -3,7 +3,9 @@ autosaved drafts and a guard against closing with unsaved work."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+import os
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import drafts
 from lr_desk.services.validation import ValidationError
+from lr_desk.ui import style
 from lr_desk.ui.tasks import Tasks
 
 ERROR_STYLE = "color: #b00020;"
@@ -120,9 +124,7 @@ class Fields:
 
     def add(self, layout: QFormLayout, key: str, label: str, widget: QWidget) -> QWidget:
         self.widgets[key] = widget
-        err = QLabel()
-        err.setStyleSheet(ERROR_STYLE)
-        err.setWordWrap(True)
+        err = style.message(QLabel(), "error")
         err.setVisible(False)
         err.setAccessibleName(f"Message for {label.replace('&', '')}")
         self.errors[key] = err
@@ -161,11 +163,8 @@ class Fields:
                 msg = ""
             label.setText(msg)
             label.setVisible(bool(msg))
-            self.widgets[key].setProperty("invalid", bool(msg))
-            if msg:
-                self.widgets[key].setAccessibleDescription(msg)
-            else:
-                self.widgets[key].setAccessibleDescription("")
+            style.mark_error(self.widgets[key], bool(msg))  # seen, not only heard
+            self.widgets[key].setAccessibleDescription(msg)
 
     def focus_first_error(self, errors: dict[str, str]) -> None:
         for key, widget in self.widgets.items():
@@ -246,8 +245,32 @@ class EditorDialog(QDialog):
 
     # -- behaviour ----------------------------------------------------------------
     def ready(self) -> None:
-        """Called at the end of a subclass's __init__: from now on, changes are the user's."""
+        """Called at the end of a subclass's __init__: from now on, changes are the user's.
+        Enter saves, whatever button Tab last passed (no other button takes it over)."""
         self._loading = False
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(True)
+
+    def remember_size(self, name: str, default: QSize) -> None:
+        """Open at the size this form was last left at on this desk (``default`` at first,
+        within the screen), and keep its size when it closes (a file in the profile)."""
+        self._size_key = f"{name}/size"
+        size = self._sizes().value(self._size_key, default)
+        size = size if isinstance(size, QSize) and size.isValid() else default
+        self.resize(size.boundedTo(self.screen().availableGeometry().size() - QSize(0, 30)))
+
+    def _sizes(self) -> QSettings:
+        return QSettings(str(self.tasks.store.path.parent / "forms.ini"),
+                         QSettings.Format.IniFormat)
+
+    def done(self, result: int) -> None:
+        if getattr(self, "_size_key", None):
+            sizes = self._sizes()
+            sizes.setValue(self._size_key, self.size())
+            sizes.sync()
+            os.chmod(sizes.fileName(), 0o600)  # the profile's files are its owner's only
+        super().done(result)
 
     def start(self) -> None:
         """Show the dialog, then offer any draft left by a crash or an earlier close."""

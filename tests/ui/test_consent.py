@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 
 from lr_desk.services import consent
 from lr_desk.services.reference import example_id
-from lr_desk.store.models import Referral
+from lr_desk.store.models import Consent, Referral
 from lr_desk.ui.consent import ConsentDialog
 from lr_desk.ui.person import PersonPage
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
+from tests.ui.test_dropin_keys import ALT, Keyboard, _ready
 from tests.ui.test_person_page import (
     ADVISOR,
     PARTNER,
@@ -154,58 +155,67 @@ def test_contact_needs_a_way_and_is_shown_with_its_ways(qtbot, desks, profile):
 
 
 def test_a_referral_blocked_without_consent(qtbot, desks, profile):
-    """The drop-in: Sent without consent to share is refused, with the reason where Sent
-    was chosen; the form stays open with everything typed; consent recorded from there,
-    the same form saves and the referral is sent."""
+    """The drop-in: Sent without consent to share is said at once, in place, where Sent
+    was chosen; Save is refused with the reason, the form stays open with everything
+    typed; consent recorded on the person's page meanwhile counts in the open form at
+    once, and the same form then saves and the referral is sent."""
     desk = desks.start(profile)
     page = _open_person(desk, qtbot, "Jo", "Lee")
+    _ready(qtbot, desk, page)
+    page.dropin_button.setFocus()
+    keys = Keyboard(qtbot)
+    keys.key(Qt.Key.Key_D, CTRL)
     dialog = _open_drop_in(desk, qtbot, page)
-    qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Sorting the rent out")
-    items = dialog.item_f.widgets
-    _choose(items["kind"], "Partner service")
-    _choose(items["link"], SERVICE)
-    qtbot.keyClicks(items["why"], "Letters keep coming")
-    items["refer"].setChecked(True)
-    status_message = dialog.item_f.errors["referral_status"]
-    assert status_message.isHidden()
-    _choose(items["referral_status"], "Sent")
-    # said at once, where Sent was chosen, with the way to record consent offered
-    assert not status_message.isHidden() and status_message.text() == NOT_AGREED
-    offer = dialog.consent_offer.button
-    assert not offer.isHidden() and offer.accessibleName() == "Record consent to share"
-    _choose(items["referral_status"], "Agreed")
-    assert status_message.isHidden() and offer.isHidden()  # agreed needs no consent yet
-    _choose(items["referral_status"], "Sent")
-    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
-    assert dialog.items.rowCount() == 1
+    _ready(qtbot, desk, dialog)
+    keys.words("Sorting the rent out")
+    keys.key(Qt.Key.Key_A, ALT)
+    keys.words("benefits")
+    keys.key(Qt.Key.Key_Return)
+    keys.key(Qt.Key.Key_H, ALT)
+    keys.words("Letters keep coming")
+    panel = dialog.panel
+    assert panel.consent_message.isHidden() and panel.consent.isHidden()
+    keys.key(Qt.Key.Key_R, ALT)
+    keys.key(Qt.Key.Key_End)  # Sent
+    # said at once, where Sent was chosen, with the tick box to record it there
+    qtbot.waitUntil(panel.consent.isVisible, timeout=10_000)
+    assert panel.consent_message.text() == NOT_AGREED.replace(
+        "Record their consent first.", "Tick below if they agree now.")
+    assert panel.consent.accessibleName() == (
+        f"They agree to share their information with {PARTNER}")
+    keys.key(Qt.Key.Key_Up)  # Agreed needs no consent yet
+    assert panel.consent_message.isHidden() and panel.consent.isHidden()
+    keys.key(Qt.Key.Key_End)
+    assert panel.consent.isVisible()
 
-    # Save: refused by the store's check, the reason shown, nothing typed lost
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    # Save: refused, the reason shown, nothing typed lost
+    keys.key(Qt.Key.Key_S, CTRL)
     qtbot.waitUntil(lambda: not dialog.items_error.isHidden(), timeout=10_000)
-    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
     assert dialog.items_error.text() == f"Item 1: {NOT_AGREED}"
     assert dialog.isVisible() and dialog.save_button.isEnabled()
     assert dialog.f.widgets["conversation.what_matters"].toPlainText() == "Sorting the rent out"
     assert dialog.items.item(0).data(Qt.ItemDataRole.UserRole)["why"] == "Letters keep coming"
     with desk.store.session() as s:
         assert s.scalar(select(func.count()).select_from(Referral)) == 0
-    assert not offer.isHidden()
 
-    # Record consent…: the consent form, ready for that partner; Save
-    _press(qtbot, offer)
-    form = _consent_dialog(qtbot, dialog)
-    assert form.f.widgets["kind"].currentData() == "share"
-    assert form.f.widgets["partner_id"].currentText() == PARTNER
-    assert form.f.widgets["given"].currentData() == "given"
+    # consent recorded on the person's page (a colleague, say): the form hears it at once
+    page.window().activateWindow()
+    qtbot.waitUntil(page.window().isActiveWindow, timeout=10_000)
+    qtbot.mouseClick(page.consent.record_button, Qt.MouseButton.LeftButton)
+    form = _consent_dialog(qtbot, page)
+    qtbot.keyClicks(form.f.widgets["kind"], "S")
+    _choose(form.f.widgets["partner_id"], PARTNER)
     qtbot.keyClicks(form.f.widgets["note"], "Happy for them to have my details")
     _save_consent(qtbot, page, form)
-    assert _in_force(page) == [(SHARE, "Given", _today(), ADVISOR)]  # the page shows it too
-    assert offer.isHidden() and dialog.items_error.isHidden()
-    assert dialog.banner.text() == "Consent recorded. Save again to send the referral."
+    assert _in_force(page) == [(SHARE, "Given", _today(), ADVISOR)]
+    qtbot.waitUntil(panel.consent.isHidden, timeout=10_000)
+    assert panel.consent_message.isHidden()
 
     _save_drop_in(desk, qtbot, page, dialog)
     referral = _entry(page, "referral")
     assert referral.title == f"Referral to {PARTNER} ({SERVICE}): Sent"
+    with desk.store.session() as s:  # the one consent, from the page: none recorded twice
+        assert s.scalar(select(func.count()).select_from(Consent)) == 1
 
 
 def test_withdrawn_from_the_page_the_referral_step_is_held_back_again(qtbot, desks, profile):

@@ -25,7 +25,7 @@ def test_a_crash_loses_at_most_a_few_seconds_of_a_drop_in(qtbot, desks, profile)
     page.dropin_button.click()
     dialog = [d for d in desk.window.editors if isinstance(d, DropInDialog)][-1]
     qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Finding a quiet place")
-    qtbot.keyClicks(dialog.item_f.widgets["title"], "Walk with the group")
+    qtbot.keyClicks(dialog.picker.box, "Walk with the group")  # not added to the plan yet
     # the autosave timer (1 s in this profile) writes the draft
     qtbot.waitUntil(lambda: _draft_exists(desk, f"dropin:{page.person_id}"), timeout=10_000)
 
@@ -41,7 +41,7 @@ def test_a_crash_loses_at_most_a_few_seconds_of_a_drop_in(qtbot, desks, profile)
     qtbot.waitUntil(lambda: dialog.banner.isVisible(), timeout=10_000)
     assert "restored" in dialog.banner.text()
     assert dialog.f.widgets["conversation.what_matters"].toPlainText() == "Finding a quiet place"
-    assert dialog.item_f.widgets["title"].text() == "Walk with the group"
+    assert dialog.picker.box.text() == "Walk with the group"
 
 
 def _draft_exists(desk, key):

@@ -9,33 +9,13 @@ from PySide6.QtCore import Qt
 from lr_desk.ui.dropin import DropInDialog
 from lr_desk.ui.people import PersonDialog
 from lr_desk.ui.person import PersonPage
+from tests.ui.test_dropin_keys import ALT, Keyboard, _ready
 
 
 def _current_dialog(desk, kind):
     dialogs = [d for d in desk.window.editors if isinstance(d, kind) and d.isVisible()]
     assert dialogs, f"no {kind.__name__} open"
     return dialogs[-1]
-
-
-def _check_need(dialog: DropInDialog, qtbot, name: str) -> None:
-    """Tick a need from the keyboard: move to it in the list and press Space."""
-    view = dialog.needs_view
-    view.setFocus()
-    for row in range(dialog.needs.rowCount()):
-        if dialog.needs.item(row).text() == name:
-            view.setCurrentIndex(dialog.needs.index(row, 0))
-            qtbot.keyClick(view, Qt.Key.Key_Space)
-            return
-    raise AssertionError(f"no need called {name}")
-
-
-def _choose(combo, text_part: str) -> None:
-    for i in range(combo.count()):
-        if text_part in combo.itemText(i):
-            combo.setCurrentIndex(i)
-            return
-    choices = [combo.itemText(i) for i in range(combo.count())]
-    raise AssertionError(f"{text_part!r} not in {choices}")
 
 
 def test_register_converse_prescribe_refer_follow_up_restart_and_find(qtbot, desks, profile):
@@ -62,41 +42,51 @@ def test_register_converse_prescribe_refer_follow_up_restart_and_find(qtbot, des
     assert "L9 2AF" in page.details.text()
     assert "Large print" in page.comms.text()
 
-    # Record the drop-in from the person page
-    qtbot.mouseClick(page.dropin_button, Qt.MouseButton.LeftButton)
+    # Record the drop-in from the person page, from the keyboard
+    _ready(qtbot, desk, page)
+    page.dropin_button.setFocus()
+    keys = Keyboard(qtbot)
+    keys.key(Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     dialog = _current_dialog(desk, DropInDialog)
-    f = dialog.f.widgets
-    qtbot.keyClicks(f["conversation.what_matters"],
-                    "Getting out of the house and sorting my gas bill")
-    qtbot.keyClicks(f["conversation.private_notes"], "Seemed low; lives alone")
-    _check_need(dialog, qtbot, "Social isolation")
-    _check_need(dialog, qtbot, "Debt and benefits")
+    _ready(qtbot, desk, dialog)
+    keys.words("Getting out of the house and sorting my gas bill")
+    keys.key(Qt.Key.Key_P, ALT)
+    keys.words("Seemed low; lives alone")
+    keys.key(Qt.Key.Key_N, ALT)  # the needs: a letter jumps, Space ticks
+    keys.key(Qt.Key.Key_S)
+    keys.key(Qt.Key.Key_Space)
+    keys.key(Qt.Key.Key_D)
+    keys.key(Qt.Key.Key_Space)
+    assert dialog.needs.values() == ["debt_benefits", "social_isolation"], keys.focused()
 
-    items = dialog.item_f.widgets
-    _choose(items["kind"], "Recovery College course")
-    _choose(items["link"], "Understanding Anxiety")
-    qtbot.keyClicks(items["why"], "To understand my worry")
-    qtbot.keyClicks(items["first_step"], "Book the first session")
-    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
-    _choose(items["kind"], "Partner service")
-    _choose(items["link"], "Benefits and debt drop-in")
-    qtbot.keyClicks(items["why"], "The gas bill")
-    qtbot.keyClicks(items["first_step"], "Go on Tuesday")
-    items["refer"].setChecked(True)
-    _choose(items["referral_status"], "Agreed")
-    qtbot.mouseClick(dialog.add_item_button, Qt.MouseButton.LeftButton)
+    keys.key(Qt.Key.Key_A, ALT)
+    keys.words("anxiety")
+    keys.key(Qt.Key.Key_Return)
+    keys.key(Qt.Key.Key_H, ALT)
+    keys.words("To understand my worry")
+    keys.key(Qt.Key.Key_F, ALT)
+    keys.words("Book the first session")
+    keys.key(Qt.Key.Key_A, ALT)
+    keys.words("benefits")
+    keys.key(Qt.Key.Key_Return)
+    keys.key(Qt.Key.Key_H, ALT)
+    keys.words("The gas bill")
+    keys.key(Qt.Key.Key_F, ALT)
+    keys.words("Go on Tuesday")
+    keys.key(Qt.Key.Key_R, ALT)
+    keys.key(Qt.Key.Key_Down)
+    keys.key(Qt.Key.Key_Down)  # Agreed
     assert dialog.items.rowCount() == 2
 
-    f["follow_up.agreed"].setChecked(True)
-    qtbot.keyClicks(f["follow_up.due_date"], follow_up_day.strftime("%d/%m/%Y"))
-    qtbot.keyClicks(f["follow_up.due_time"], "10:30")
-    _choose(f["follow_up.way"], "Phone call")
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    with qtbot.waitSignal(dialog.saved, timeout=10_000):
-        qtbot.keyClick(f["follow_up.way"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    keys.key(Qt.Key.Key_U, ALT)
+    keys.key(Qt.Key.Key_End)  # Another date or way
+    keys.words(follow_up_day.strftime("%d %b %Y"))
+    keys.key(Qt.Key.Key_T, ALT)
+    keys.words("1030am")  # read as 10:30
+    with qtbot.waitSignal(dialog.saved, timeout=20_000):
+        keys.key(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: any(e.kind == "referral" for e in page.timeline.entries),
-                    timeout=10_000)
+                    timeout=20_000)
 
     # Restart the app on the same folder
     desks.stop(desk)
