@@ -173,12 +173,12 @@ class EraseDialog(QDialog):
         self.tasks.run(work, self._done, self._failed)
 
     def _done(self, people: list[Person]) -> None:
-        engine = self.tasks.store.engine
         self.summary.setText("Erased. Clearing the old values out of this desk's file "
                              "(the first time on an older desk this can take a minute)…")
         for widget in self.f.widgets.values():
             widget.setEnabled(False)
-        self.tasks.run_aside(lambda: erasure.wipe(engine), self._wiped)
+        # on the database lane, queued with the saves: none fails as busy meanwhile
+        self.tasks.run_store(lambda store: erasure.wipe(store.engine), self._wiped)
         self.erased.emit(people)
 
     def _wiped(self, wiped) -> None:

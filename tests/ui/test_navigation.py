@@ -111,3 +111,44 @@ def test_a_save_is_announced_once_with_what_it_changed(qtbot, desks, profile):
     qtbot.waitUntil(lambda: len(saved) == 2, timeout=20_000)
     qtbot.wait(100)
     assert len(heard) == before
+
+
+def test_the_file_cleared_after_an_erasure_is_written_by_the_one_writer(
+        qtbot, desks, tmp_path, monkeypatch):
+    """The VACUUM after an erasure runs on the database lane, queued with the saves (on a
+    lane of its own, a long one made a save meanwhile fail as "busy")."""
+    import threading
+
+    from lr_desk.services import erasure, people
+    from tests.services.erasing import rich_person
+    from tests.ui.conftest import make_profile
+    from tests.ui.test_erase import fill_in, open_page, start_erasing
+
+    threads = {}
+    real_wipe = erasure.wipe
+
+    def wipe(engine):
+        threads["wipe"] = threading.current_thread().name
+        return real_wipe(engine)
+
+    monkeypatch.setattr(erasure, "wipe", wipe)
+    folder = tmp_path / "profile"
+    manager_id = make_profile(folder, name="Mo Manager", role="manager")
+    desk = desks.start(folder)
+    window = desk.window
+    with window.store.session() as s:
+        person_id = rich_person(s, manager_id)
+    dialog = start_erasing(qtbot, open_page(qtbot, window, person_id))
+    fill_in(qtbot, dialog, "zephy quillfeather")
+    saved = []
+
+    def save_meanwhile(_people) -> None:  # a save at the desk as the erasure commits
+        desk.tasks.run(lambda s: (threading.current_thread().name, people.register(
+            s, {"given_name": "Cy", "family_name": "Day"}, manager_id, "walton").id),
+            saved.append)
+
+    dialog.erased.connect(save_meanwhile)
+    with qtbot.waitSignal(dialog.wiped, timeout=60_000):
+        dialog.erase_button.click()
+    qtbot.waitUntil(lambda: bool(saved), timeout=30_000)
+    assert threads["wipe"] == saved[0][0]  # the same one thread: the save waited its turn
