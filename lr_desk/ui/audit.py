@@ -1,14 +1,17 @@
 """The Audit log: who opened, changed, printed or exported what, when, on which desk.
 
-A tab for managers only (``services.accounts.NEEDS["audit"]``): ``fit_to_role`` puts it
-in after Needs review (Ctrl+5), or takes it out, whenever who is signed in changes. The
-log is read on the database worker a page at a time, newest first (``services.audit``
-pages on the time index, so ten years of records read as quickly as a day's), filtered
-by dates, advisor, action and person. A person's own log opens from their page:
-Desk > Who has looked at this record (Ctrl+Shift+5).
+``AuditPage`` is a section of the desk for managers only (``services.accounts.NEEDS
+["audit"]``): ``fit_to_role`` adds it after Needs review (Ctrl+5) through the window's
+``add_section``, or takes it out, whenever who is signed in changes. The log is read on
+the database worker a page at a time, newest first (``services.audit`` pages on the
+time index, so ten years of records read as quickly as a day's), filtered by dates,
+advisor, action and person, and read again when something is written while it is on
+show (``on_changed``). A person's own log opens from their page: Who has looked at this
+record (Ctrl+Shift+5).
 
-The records name fields, never values; the names shown (advisors, people, partners)
-are looked up as each page is read.
+The records name fields, never values; the Detail says what was done in words
+("Changed phone number and postcode", "Made a referral to ..."), and the names shown
+(advisors, people, partners) are looked up as each page is read.
 """
 
 from __future__ import annotations
@@ -193,11 +196,6 @@ class AuditPage(QWidget):
         """Anything written (here or brought in by a sync) is in the log: read it again
         if the log is on show (else it is read when shown)."""
         if changed and self.isVisible():
-            self.refresh()
-
-    def pulled(self) -> None:
-        """A sync brought records in (as ``on_changed``, for a window that calls this)."""
-        if self.isVisible():
             self.refresh()
 
     def refresh(self) -> None:
