@@ -534,3 +534,19 @@ def test_the_page_fits_the_hub_screens(qtbot, desks, world):
         desk.window.grab().save(f"{shot}/review.png")
         dialog.grab().save(f"{shot}/merge.png")
     dialog.reject()
+
+
+def test_a_pull_that_brings_a_second_registration_is_counted(qtbot, desks, world):
+    register(world, "a", given_name="Ann", family_name="Lee", date_of_birth="1980-03-04")
+    world.sync("a")
+    desk = world.open_desk(desks, "a")
+    page = desk.window.review
+    qtbot.waitUntil(lambda: page.count == 0, timeout=LONG)
+    world.sync("b")
+    register(world, "b", "bootle", given_name="Anne", family_name="Lee",
+             date_of_birth="1980-03-04")  # on another desk, offline
+    world.sync("b")
+    with qtbot.waitSignal(page.count_changed, timeout=LONG) as counted:
+        desk.sync.sync_now()  # (no refresh asked for: the page hears the pull)
+    assert counted.args == [1] and title_of(desk) == "Needs re&view (1)"
+    assert page.pairs.rows[0].why == "Similar name; same date of birth"
