@@ -44,7 +44,7 @@ class _TaskForm(SmallForm):
         self.layout_.addWidget(self.status)
         self.layout_.addWidget(self.buttons)
 
-    def work(self, values: dict):  # on a worker thread; each form says what it saves
+    def work(self, values: dict):  # on the database lane; each form says what it saves
         raise NotImplementedError
 
     def save(self) -> None:
@@ -52,7 +52,8 @@ class _TaskForm(SmallForm):
             return  # already on its way
         values = self.f.values()
         self.busy("Saving…")
-        self.tasks.run_aside(lambda: self.work(values), self._saved, self._failed)
+        # on the database lane (the one writer), though slow: a password is hashed
+        self.tasks.run_store(lambda _store: self.work(values), self._saved, self._failed)
 
     def _saved(self, result) -> None:
         self.idle()
