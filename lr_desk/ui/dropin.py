@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -123,9 +124,11 @@ class DropInDialog(EditorDialog):
         columns.addWidget(plan, 4)
         columns.addLayout(right_column, 4)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
         layout.addWidget(scrolled(body, "Drop-in form"), 1)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()  # messages beside Save: they never push the form about
+        bottom.addWidget(self.banner, 1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
         style.primary(self.save_button)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
         self.remember_size("dropin", SIZE)
@@ -266,8 +269,15 @@ class DropInDialog(EditorDialog):
             box.setText(tidy)
 
     def _escalation_toggled(self, on: bool) -> None:
+        """The reason and the action, only while escalating (the last rows of their
+        column: showing them moves nothing typed)."""
         for key in ("conversation.escalation_reason", "conversation.escalation_action"):
-            self.f.widgets[key].setEnabled(on)
+            widget = self.f.widgets[key]
+            widget.setEnabled(on)
+            row = widget.parentWidget()  # the field with its message
+            for form in row.parentWidget().findChildren(QFormLayout):
+                if form.indexOf(row) >= 0:
+                    form.setRowVisible(row, on)
 
     # -- the whole form -----------------------------------------------------------------
     def collect(self) -> dict:
