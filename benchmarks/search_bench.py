@@ -152,8 +152,11 @@ def index_of(module: types.ModuleType, entries: list):
     for e in entries:
         index._add(module.Entry(e.person_id, e.given_name, e.family_name, e.preferred_name,
                                 e.date_of_birth, e.postcode, e.phone), sort=False)
-    index._vocab.sort()
-    index._postcodes.sort()
+    if hasattr(index, "_finish"):
+        index._finish()
+    else:
+        index._vocab.sort()
+        index._postcodes.sort()
     return index
 
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from itertools import islice
+from operator import itemgetter
 
-from rapidfuzz.distance import OSA
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services.duplicates import in_a_merge_loop
+from lr_desk.services.found_by import found_by
 from lr_desk.services.names import (
     EXACT,
     PART_WEIGHT,
@@ -32,9 +33,7 @@ from lr_desk.services.names import (
     Spellings,
     fold,
     given_words,
-    is_typo,
     name_tokens,
-    tokens_of_name,
     typo_score,
     variants,
 )
@@ -46,6 +45,8 @@ __all__ = ["DEFAULT_LIMIT", "PART_WEIGHT", "Entry", "Hit", "Query", "SearchIndex
            "name_tokens", "parse_query"]
 
 DEFAULT_LIMIT = 50
+LAST_CHARACTER = "\U0010ffff"  # after every word that starts with what was typed
+_first = itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -82,14 +83,16 @@ class SearchIndex:
         self.entries: dict[int, Entry] = {}
         self._slot_of: dict[str, int] = {}
         self._free: list[int] = []
-        self._sort_key: dict[int, tuple[str, str]] = {}
+        self._sort_key: dict[int, str] = {}  # "family\0given", folded: name order
+        self._order: list[int] = []  # every slot, in name order
         self._postings: dict[str, dict[int, float]] = {}  # token -> slot -> weight
         self._parts: dict[str, set[int]] = {}  # token -> slots where it is half a name
         self._given: dict[str, set[int]] = {}  # token -> slots with it in a given name
         self._vocab: list[str] = []  # sorted, for prefix look-ups
         self._by_dob: dict[date, set[int]] = defaultdict(set)
-        self._postcodes: list[tuple[str, int]] = []  # sorted (postcode, slot)
+        self._postcodes: list[tuple[str, int]] = []  # (postcode, slot) by postcode
         self._phones: dict[int, str] = {}
+        self._phone_found: dict[str, set[int]] = {}  # digits -> slots: the last few looked up
         self._spellings = Spellings()  # the words of _vocab by length, for typos
 
     def __len__(self) -> int:
@@ -114,8 +117,7 @@ class SearchIndex:
         )
         for row in rows:
             index._add(Entry(*row), sort=False)
-        index._vocab.sort()
-        index._postcodes.sort()
+        index._finish()
         return index
 
     def upsert_person(self, person: Person) -> None:
@@ -135,6 +137,11 @@ class SearchIndex:
         if slot is None:
             return
         entry = self.entries.pop(slot)
+        sort_key = self._sort_key[slot]
+        i = bisect.bisect_left(self._order, sort_key, key=self._sort_key.__getitem__)
+        while self._order[i] != slot:  # (past others of the same name)
+            i += 1
+        del self._order[i]
         del self._sort_key[slot]
         for token in name_tokens(entry.given_name, entry.family_name, entry.preferred_name):
             postings = self._postings[token]
@@ -155,17 +162,25 @@ class SearchIndex:
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].discard(slot)
         key = (_postcode_key(entry.postcode), slot)
-        i = bisect.bisect_left(self._postcodes, key)
-        if i < len(self._postcodes) and self._postcodes[i] == key:
-            del self._postcodes[i]
+        i = bisect.bisect_left(self._postcodes, key[0], key=_first)
+        while i < len(self._postcodes) and self._postcodes[i][0] == key[0]:
+            if self._postcodes[i] == key:  # (past others at the same postcode)
+                del self._postcodes[i]
+                break
+            i += 1
         self._phones.pop(slot, None)
+        self._phone_found.clear()
         self._free.append(slot)
 
     def _add(self, entry: Entry, sort: bool) -> None:
         slot = self._free.pop() if self._free else len(self.entries)
         self.entries[slot] = entry
         self._slot_of[entry.person_id] = slot
-        self._sort_key[slot] = (fold(entry.family_name), fold(entry.given_name))
+        self._sort_key[slot] = f"{fold(entry.family_name)}\0{fold(entry.given_name)}"
+        if sort:
+            bisect.insort(self._order, slot, key=self._sort_key.__getitem__)
+        else:
+            self._order.append(slot)
         tokens = name_tokens(entry.given_name, entry.family_name, entry.preferred_name)
         for token, weight in tokens.items():
             postings = self._postings.setdefault(token, {})
@@ -185,35 +200,38 @@ class SearchIndex:
         if entry.postcode:
             key = (_postcode_key(entry.postcode), slot)
             if sort:
-                bisect.insort(self._postcodes, key)
+                bisect.insort(self._postcodes, key, key=_first)
             else:
                 self._postcodes.append(key)
         if entry.phone:
             self._phones[slot] = phone_digits(entry.phone)
+            self._phone_found.clear()
 
     # -- searching -------------------------------------------------------------------
 
     def _name_matches(self, token: str) -> dict[int, float]:
         """Slots whose name has a word like this one, with how well it matches (0-1)."""
-        found: list[tuple[float, str]] = []  # score, vocabulary word
-        i = bisect.bisect_left(self._vocab, token)
-        while i < len(self._vocab) and self._vocab[i].startswith(token):
-            found.append((EXACT if self._vocab[i] == token else PREFIX, self._vocab[i]))
-            i += 1
-        found.extend((typo_score(token, word, edits), word)
-                     for word, edits in self._spellings.near(token))
-        # Each word's people (and, apart, those it is half a hyphenated name of) score alike:
-        # credited best first, each person keeps the first (best) score they get. The sets
-        # are worked out in C: a common name's thousands of people cost little.
+        by_score: dict[float, list[str]] = defaultdict(list)  # score -> vocabulary words
+        words = self._vocab[bisect.bisect_left(self._vocab, token):
+                            bisect.bisect_left(self._vocab, token + LAST_CHARACTER)]
+        if words and words[0] == token:
+            by_score[EXACT].append(token)
+            del words[0]
+        if words:
+            by_score[PREFIX] = words
+        for word, edits in self._spellings.near(token):
+            by_score[typo_score(token, word, edits)].append(word)
+        # Everyone a score's words name (and, apart, those they are half a hyphenated name
+        # of) scores alike: credited best first, each person keeps the first (best) score
+        # they get. The sets are made in C: a common name's thousands cost little.
         groups: list[tuple[float, Iterable[int]]] = []
-        for score, word in found:
-            postings = self._postings.get(word)
-            if not postings:
-                continue
-            parts = self._parts.get(word)
-            groups.append((score, postings.keys() - parts if parts else postings.keys()))
-            if parts:
-                groups.append((score * PART_WEIGHT, parts))
+        postings, halves = self._postings, self._parts
+        for score, found in by_score.items():
+            groups.append((score, set().union(*(
+                postings[w].keys() - halves[w] if w in halves else postings[w].keys()
+                for w in found))))
+            if parts := [halves[w] for w in found if w in halves]:
+                groups.append((score * PART_WEIGHT, set().union(*parts)))
         # a nickname or other spelling stands for a given name, not a family name
         groups.extend((VARIANT, self._given[other]) for other in variants(token)
                       if other in self._given)
@@ -237,15 +255,29 @@ class SearchIndex:
         for year in q.years:
             narrow({s for d, slots in self._by_dob.items() if d.year == year for s in slots})
         for pc in q.postcodes:
-            i = bisect.bisect_left(self._postcodes, (pc, -1))
+            i = bisect.bisect_left(self._postcodes, pc, key=_first)
             found = set()
             while i < len(self._postcodes) and self._postcodes[i][0].startswith(pc):
                 found.add(self._postcodes[i][1])
                 i += 1
             narrow(found)
         for digits in q.digits:
-            narrow({s for s, phone in self._phones.items() if digits in phone})
+            narrow(self._with_phone(digits))
         return allowed
+
+    def _with_phone(self, digits: str) -> set[int]:
+        """Slots whose phone number has these digits in it (a set not to be changed). As
+        a number is typed, each keystroke looks only among those the last one found."""
+        among: Iterable[int] = self._phones
+        for before, slots in self._phone_found.items():
+            if before in digits and len(slots) < len(among):
+                among = slots
+        phones = self._phones
+        found = {s for s in among if digits in phones[s]}
+        if len(self._phone_found) >= 16:
+            self._phone_found.clear()
+        self._phone_found[digits] = found
+        return found
 
     def _score_names(self, names: list[str], allowed: set[int] | None) -> dict[int, float]:
         """Slots matching every name word, with the sum of how well each matched."""
@@ -296,74 +328,39 @@ class SearchIndex:
         else:
             scores = dict.fromkeys(allowed or (), 1.0)
         best = self._best(scores, limit)
-        return [Hit(self.entries[s], v, why(self.entries[s], used, q)) for s, v in best], \
+        return [Hit(self.entries[s], v, found_by(self.entries[s], used, q)) for s, v in best], \
             len(scores)
 
 
     def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best (slot, score): highest score first, then in name order.
-        Scores come in few values (exact, start of a name...): each value's people are
-        taken in turn, and only the last value's are ordered by name beyond what is shown."""
-        values = sorted(set(scores.values()), reverse=True)
-        if len(values) > 8:  # many values, each few people: one pass instead
+        Scores come in few values (exact, start of a name...), counted in C: each value's
+        people are taken in turn. Where they are many ("j": 17,000 people), the first in
+        name order are found by walking everyone in name order until there are enough."""
+        counts = Counter(scores.values())
+        if len(counts) > 8:  # many values, each few people: one pass instead
             return heapq.nsmallest(limit, scores.items(),
                                    key=lambda sv: (-sv[1], self._sort_key[sv[0]]))
         best: list[tuple[int, float]] = []
-        by_name = self._sort_key.__getitem__
-        for value in values:
-            slots = [slot for slot, v in scores.items() if v == value]
+        for value in sorted(counts, reverse=True):
             room = limit - len(best)
-            best.extend((slot, value) for slot in heapq.nsmallest(room, slots, key=by_name))
+            if counts[value] * 20 >= len(self._order) and counts[value] > room:
+                get = scores.get
+                walk = (slot for slot in self._order if get(slot) == value)
+                best.extend((slot, value) for slot in islice(walk, room))
+            else:
+                slots = [slot for slot, v in scores.items() if v == value]
+                best.extend((slot, value) for slot in
+                            heapq.nsmallest(room, slots, key=self._sort_key.__getitem__))
             if len(best) >= limit:
                 break
         return best
 
-
-def why(entry: Entry, names: list[str], q: Query) -> tuple[str, ...]:
-    """What of the query this person matched, in words for the advisor: "name" for names
-    as typed (or their start), "Stephen for “steven”" for a nickname or other spelling,
-    "Halsall like “halsel”" for a typo; then date of birth, year of birth, postcode, phone."""
-    parts: list[str] = []
-    plain = False
-    if names:
-        shown = _shown_words(entry.given_name, entry.preferred_name, entry.family_name)
-        for typed in names:
-            if any(token.startswith(typed) for token in shown):
-                plain = True
-                continue
-            given = given_words(entry.given_name, entry.preferred_name)
-            if other := next((t for t in sorted(variants(typed)) if t in given), None):
-                parts.append(f"{shown.get(other, other)} for “{typed}”")
-                continue
-            near = []
-            for token in shown:
-                edits = OSA.distance(typed, token, score_cutoff=2)
-                if is_typo(typed, token, edits):
-                    near.append((typo_score(typed, token, edits), token))
-            if near:
-                parts.append(f"{shown[max(near)[1]]} like “{typed}”")
-    return (("name",) if plain else ()) + tuple(parts) + _other_parts(q)
-
-
-@lru_cache(maxsize=65536)
-def _shown_words(*names: str) -> dict[str, str]:
-    """Each searchable word of these names -> the name it is shown as ("smith" ->
-    "Smith-Jones"). (Read only: it is shared.)"""
-    shown: dict[str, str] = {}
-    for name in names:
-        if name:
-            for word in name.split():
-                for token, _ in tokens_of_name(word):
-                    shown.setdefault(token, word)
-            for token, _ in tokens_of_name(name):
-                shown.setdefault(token, name)
-    return shown
-
-
-def _other_parts(q: Query) -> tuple[str, ...]:
-    return tuple(words for words, there in (
-        ("date of birth", q.dates), ("year of birth", q.years), ("postcode", q.postcodes),
-        ("phone", q.digits)) if there)
+    def _finish(self) -> None:
+        """Sort what was added unsorted while building."""
+        self._vocab.sort()
+        self._postcodes.sort(key=_first)  # (a key sorts in C: no tuples compared)
+        self._order.sort(key=self._sort_key.__getitem__)
 
 
 def _postcode_key(postcode: str) -> str:

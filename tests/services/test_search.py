@@ -483,3 +483,18 @@ def test_odd_input_never_raises(index, typed):
 def test_only_ascii_digits_are_digits(index):
     q = parse_query("፩፪፫፬ ١٢٣٤", TODAY)
     assert q.dates == [] and q.years == [] and q.digits == []
+
+
+def test_a_phone_number_typed_a_key_at_a_time_finds_what_a_fresh_search_does(index):
+    number = "0151 123 4567"
+    for i in range(3, len(number) + 1):
+        fresh = SearchIndex()
+        for row in PEOPLE:
+            fresh.upsert(entry(row))
+        assert idset(index, number[:i]) == idset(fresh, number[:i]), number[:i]
+    # someone new with a number like it is found at once; someone gone is not
+    index.upsert(Entry("new", "Nia", "Evans", "", None, "", "0151 123 4568"))
+    assert idset(index, "0151 123 456") == {"sian", "new"}
+    index.remove("sian")
+    assert idset(index, "0151 123 456") == {"new"}
+    assert idset(index, "0151 123 4567") == set()
