@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
     from lr_desk.services.changes import Changed
     from lr_desk.ui.context import Desk
-    from lr_desk.ui.main_window import MainWindow
     from lr_desk.ui.tasks import Tasks
 
 TITLE = "Audit lo&g"
@@ -307,7 +307,7 @@ class AuditPage(QWidget):
 # -- today's main window ------------------------------------------------------------------
 
 
-def fit_to_role(window: MainWindow) -> AuditPage | None:
+def fit_to_role(window: QMainWindow) -> AuditPage | None:
     """The Audit log section and its menu items for a manager (or admin), none for anyone
     else: called when the desk opens and whenever someone else signs in at it."""
     page: AuditPage | None = getattr(window, "audit", None)
@@ -328,7 +328,7 @@ def fit_to_role(window: MainWindow) -> AuditPage | None:
     return page
 
 
-def show_log(window: MainWindow, of_current_person: bool = False) -> AuditPage | None:
+def show_log(window: QMainWindow, of_current_person: bool = False) -> AuditPage | None:
     """Show the Audit log (Ctrl+5); with ``of_current_person``, the log of the person
     whose page is on show (Ctrl+Shift+5: who has looked at this record)."""
     page: AuditPage | None = getattr(window, "audit", None)

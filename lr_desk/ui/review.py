@@ -26,7 +26,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lr_desk.services import duplicates, review
 from lr_desk.services.duplicates import merges_into as merges_for
@@ -44,8 +51,6 @@ if TYPE_CHECKING:
 
     from lr_desk.services.changes import Changed
     from lr_desk.ui.context import Desk
-    from lr_desk.ui.main_window import MainWindow
-    from lr_desk.ui.person import PersonPage
     from lr_desk.ui.tasks import Tasks
 
 ICON = "triangle-alert"
@@ -328,7 +333,7 @@ class ReviewPage(QWidget):
 # -- today's main window ------------------------------------------------------------------
 
 
-def install_review(window: MainWindow) -> ReviewPage:
+def install_review(window: QMainWindow) -> ReviewPage:
     """Put "Needs review" after Directory (Ctrl+4), with its count in its title. The page
     hears what changes through ``tasks.changed`` (the window connects it); what its
     choices (and undoing a merge) change is found by search too."""
@@ -344,7 +349,7 @@ def install_review(window: MainWindow) -> ReviewPage:
 
     page.people_changed.connect(found_by_search)
 
-    def hook(person_page: PersonPage) -> None:
+    def hook(person_page: QWidget) -> None:
         if not person_page.property("review_hooked"):
             person_page.setProperty("review_hooked", True)
             person_page.people_changed.connect(found_by_search)

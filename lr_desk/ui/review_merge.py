@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from lr_desk.services import duplicates, review
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from lr_desk.services.changes import Changed
-    from lr_desk.ui.person import PersonPage
     from lr_desk.ui.tasks import Tasks
 
 SETTLE_ERRORS = (ReviewError, MergeError)  # the choice can't be made: said in plain words
@@ -177,7 +177,7 @@ class UndoMergeDialog(QDialog):
         return False
 
 
-def ask_undo_merge(page: PersonPage, merges: list[MergeRow]) -> UndoMergeDialog | None:
+def ask_undo_merge(page: QWidget, merges: list[MergeRow]) -> UndoMergeDialog | None:
     """The person page's "Undo merge…": ask which, undo it, show the page afresh."""
     if not merges:
         return None
