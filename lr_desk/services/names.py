@@ -2,9 +2,10 @@
 
 - ``fold`` and ``name_tokens``: the words of a name, case, accents and apostrophes aside.
 - ``variants``: the other names a given name goes by: nicknames (resources/nicknames.csv,
-  Apache-2.0, read both ways: "bill" finds William, "william" finds Bill), the desk's own
-  list of UK spellings (resources/name_variants.json: Steven/Stephen, Sean/Shaun...) and the
-  demo names' nicknames (resources/names.json).
+  Apache-2.0, read both ways: "bill" finds William, "william" finds Bill; less the few
+  pairs name_variants.json sets aside, such as Bill/Robert), the desk's own list of UK
+  spellings (resources/name_variants.json: Steven/Stephen, Sean/Shaun...) and the demo
+  names' nicknames (resources/names.json).
 - ``Spellings``: the name words of the index by length, to find the ones a typed word is a
   typo away from (at most one edit for a word of four letters, two from five up).
 
@@ -94,7 +95,11 @@ def _variant_table() -> dict[str, frozenset[str]]:
         for row in csv.reader(fh):
             if len(row) == 3 and row[1] == "has_nickname":
                 pairs.add((fold(row[0]), fold(row[2])))
-    for group in load_json("name_variants.json")["groups"]:
+    ours = load_json("name_variants.json")
+    for a, b in ours["not_the_same"]:
+        pairs.discard((a, b))
+        pairs.discard((b, a))
+    for group in ours["groups"]:
         words = [fold(w) for w in group]
         pairs.update((a, b) for a in words for b in words)
     for formal, nickname in load_json("names.json")["given_names"]["nicknames"].items():

@@ -142,6 +142,13 @@ def test_variants_are_read_both_ways():
     assert variants("zzzz") == frozenset()
 
 
+def test_a_pairing_the_desk_sets_aside_is_not_a_nickname():
+    # nicknames.csv pairs Bill with Robert and Peter with Patrick; not at this desk
+    assert "robert" not in variants("bill") and "bill" not in variants("robert")
+    assert "patrick" not in variants("peter")
+    assert "bob" in variants("robert") and "pete" in variants("peter")
+
+
 @pytest.mark.parametrize("typed, word, edits, ok", [
     ("halsel", "halsall", 2, True),   # five letters and more: two edits
     ("dyle", "doyle", 1, True),       # four letters: one
