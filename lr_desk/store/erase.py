@@ -295,7 +295,17 @@ def wipe(engine: Engine) -> Wiped:
     in the write-ahead log until a checkpoint: copy them in and empty it (TRUNCATE). A file
     that held people before secure_delete was on may keep what was freed then, anywhere in
     its free space: that file is VACUUMed, once (it rewrites the whole file: about 45 s for
-    the 2.3 GB benchmark desk of 100,000 people; a file made since never needs it)."""
+    the 2.3 GB benchmark desk of 100,000 people).
+
+    Not covered (2026-12-06, measured on SQLite 3.40.1 and SQLCipher's 3.53.4): when a
+    b-tree page is rebuilt (a page split or merge as rows grow: an outbox row once sent,
+    an edit), pieces of its cells' old images stay in the page's unallocated space, which
+    secure_delete never writes over; blanking a row later changes its live cell only. A
+    test desk of 150 people had such pieces on 29 of its 1,129 pages (ids, dates, and up
+    to ~150 bytes of outbox changes, where a person's insert starts with their names); in
+    a plain table, rows blanked after their pages had split left a piece in 9 files of
+    300 (8 on SQLCipher). Only a VACUUM (or rebuilding each table that holds personal
+    values) clears them."""
     with engine.connect() as plain:
         conn = plain.execution_options(isolation_level="AUTOCOMMIT")
         clean = conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = ?",
