@@ -327,10 +327,9 @@ class SearchIndex:
                     used = joined
         else:
             scores = dict.fromkeys(allowed or (), 1.0)
-        best = self._best(scores, limit)
-        return [Hit(self.entries[s], v, found_by(self.entries[s], used, q)) for s, v in best], \
-            len(scores)
-
+        hits = [Hit(self.entries[slot], score, found_by(self.entries[slot], used, q))
+                for slot, score in self._best(scores, limit)]
+        return hits, len(scores)
 
     def _best(self, scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best (slot, score): highest score first, then in name order.
