@@ -4,6 +4,7 @@ says why; and the right person stays near the top."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from lr_desk.services.names import (
     typo_score,
     variants,
 )
+from lr_desk.services.query import parse_query
 from lr_desk.services.search import Entry, SearchIndex
 
 TODAY = date(2025, 6, 11)
@@ -196,3 +198,19 @@ def test_a_renamed_or_removed_person_is_no_longer_found_by_a_nickname(index):
     index.remove("billw")
     assert "billw" not in ids(index, "wally")
     assert "william" not in index._given and "walter" not in index._given
+
+
+def test_the_best_fifty_are_the_best_fifty_in_name_order():
+    rng = random.Random(3)
+    given = ["Ann", "Anne", "Anna", "Bill", "William", "Stephen", "Steven", "Dale", "Kyle"]
+    family = ["Doyle", "Dale", "Halsall", "Halsey", "Hall", "Lee", "Leigh", "Anson", "Dole"]
+    ix = SearchIndex()
+    for n in range(600):
+        ix.upsert(Entry(f"p{n}", rng.choice(given), rng.choice(family), "", None, "", ""))
+    for typed in ["a", "an", "ann", "dyle", "hals", "halsel", "bill", "steven hall", "le"]:
+        hits, total = ix.search(typed, limit=50, today=TODAY)
+        scores = ix._score_names(parse_query(typed, TODAY).names, None)
+        expected = sorted(scores.items(), key=lambda sv: (-sv[1], ix._sort_key[sv[0]]))[:50]
+        assert total == len(scores)
+        assert [(h.score, ix._sort_key[ix._slot_of[h.entry.person_id]]) for h in hits] == \
+            [(v, ix._sort_key[s]) for s, v in expected], typed
