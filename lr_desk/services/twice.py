@@ -19,6 +19,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import groupby
 
 from rapidfuzz.distance import OSA
@@ -60,11 +61,13 @@ class Someone:
     def of(cls, row) -> Someone:
         pid, given, family, preferred, dob, postcode, phone = row
         givens = frozenset(n for n in (fold(given), fold(preferred)) if n)
-        digits = phone_digits(phone)
+        bare = (phone or "").replace(" ", "")
+        digits = bare if bare.isdigit() and bare[:1] == "0" else phone_digits(phone)
         return cls(pid, givens, fold(family), dob if isinstance(dob, date) else None,
                    postcode_key(postcode), digits if len(digits) >= 7 else "")
 
 
+@lru_cache(maxsize=50_000)  # (a desk's names repeat: a few thousand given and family names)
 def fold(name: str) -> str:
     """A name for comparing: lower case, no accents, no apostrophes, hyphens as spaces."""
     text = name or ""
@@ -197,8 +200,10 @@ def run_step(session: Session, step: tuple) -> dict[tuple[str, str], str]:
             *LIVING, Person.date_of_birth >= date(int(first), 1, 1),
             Person.date_of_birth < date(int(last) + 1, 1, 1))
             .order_by(Person.date_of_birth))
-        for _dob, group in groupby(map(Someone.of, rows), key=lambda s: s.dob):
-            _pairs_within(list(group), found)
+        for _dob, group in groupby(rows, key=lambda r: r[4]):
+            group = list(group)
+            if len(group) > 1:
+                _pairs_within([Someone.of(r) for r in group], found)
         return found
     # People sharing a number (or a postcode and family name), grouped here from the
     # bare column: quicker than SQL making each key twice.
