@@ -62,7 +62,7 @@ def _people_model(qtbot) -> PeopleModel:
 @TESTERS
 def test_people_model_with_hits(qtmodeltester, qtbot, force_py):
     model = _people_model(qtbot)
-    assert model.rowCount() == 3 and model.columnCount() == 4
+    assert model.rowCount() == 3 and model.columnCount() == 5  # ... and what each was found by
     qtmodeltester.check(model, force_py=force_py)
     # a new query resets the rows; the tester re-checks on the reset
     model.set_hits(_index().search("yusuf")[0])
