@@ -128,6 +128,18 @@ class SearchIndex:
                 or person.erased_at is not None):  # (nothing left to find them by)
             self.remove(person.id)
 
+    def refresh(self, session: Session, person_ids: Iterable[str]) -> None:
+        """Bring the index in step with these people as the database now has them (a
+        save's, or a sync's): found as they are now, or no longer found."""
+        ids = sorted(person_ids)
+        found = {p.id: p for i in range(0, len(ids), 500) for p in session.scalars(
+            select(Person).where(Person.id.in_(ids[i:i + 500])))}
+        for person_id in ids:
+            if person_id in found:
+                self.upsert_person(found[person_id])
+            else:
+                self.remove(person_id)
+
     def upsert(self, entry: Entry) -> None:
         self.remove(entry.person_id)
         self._add(entry, sort=True)

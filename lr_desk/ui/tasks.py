@@ -13,18 +13,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy import select
 
 from lr_desk import faults
 from lr_desk.services.changes import Changed, touched
 from lr_desk.services.search import Hit, SearchIndex
 from lr_desk.services.validation import ValidationError
-from lr_desk.store.db import Store
-from lr_desk.store.models import Person
 from lr_desk.ui.work import Worker, alive
+
+if TYPE_CHECKING:
+    from lr_desk.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -210,14 +210,7 @@ class SearchService(QObject):
                     with self.store.scanning(session):
                         self.index = SearchIndex.build(session)
                 else:
-                    found = {p.id: p for i in range(0, len(ids), 500) for p in
-                             session.scalars(select(Person).where(
-                                 Person.id.in_(ids[i:i + 500])))}
-                    for person_id in ids:
-                        if person_id in found:
-                            self.index.upsert_person(found[person_id])
-                        else:
-                            self.index.remove(person_id)
+                    self.index.refresh(session, ids)
             self.worker.post(self.ready.emit, len(self.index), time.perf_counter() - began)
 
         self._submit(job)
