@@ -1,0 +1,71 @@
+"""The desk's vocabulary: each choice a record can hold, code -> the words people see.
+
+Records store the code; the words are what advisors (and, on the take-home sheet and in
+a subject access export, visitors) read. No SQLAlchemy here: the UI may use these freely
+(through ``lr_desk.store.models``, which lists them all).
+"""
+
+REFERRAL_SOURCES = {
+    "self": "Self-referral",
+    "gp": "GP",
+    "consultant": "Consultant",
+    "cpn": "Community psychiatric nurse (CPN)",
+    "ot": "Occupational therapist (OT)",
+    "pcn": "Primary-care network social prescribing",
+    "partner": "Partner organisation",
+    "other": "Other",
+}
+MODES = {"drop_in": "Drop-in", "telephone": "Telephone", "video": "Video", "outreach": "Outreach"}
+ESCALATION_REASONS = {
+    "distress": "Distress",
+    "safeguarding": "Safeguarding",
+    "clinical": "Clinical need",
+}
+ITEM_KINDS = {
+    "course": "Recovery College course",
+    "partner_service": "Partner service",
+    "volunteering": "Volunteering",
+    "peer_support": "Peer support",
+    "own_step": "My own step",
+}
+REFERRAL_STATUSES = {
+    "suggested": "Suggested",
+    "agreed": "Agreed",
+    "sent": "Sent",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "engaged": "Engaged",
+    "completed": "Completed",
+    "not_taken_up": "Not taken up",
+}
+FOLLOWUP_WAYS = {"call": "Phone call", "drop_in": "Drop-in", "video": "Video",
+                 "text": "Text message"}
+DELIVERY = {"hub": "At a Life Rooms hub (under one roof)", "community": "In the community"}
+
+ROLES = {"advisor": "Advisor", "manager": "Manager", "admin": "Admin"}
+
+AUDIT_ACTIONS = {
+    "sign_in": "Signed in",
+    "sign_out": "Signed out",
+    "open_person": "Opened a person's record",
+    "create": "Created a record",
+    "change": "Changed a record",
+    "delete": "Deleted a record",
+    "print_sheet": "Printed a take-home sheet",
+    "export": "Exported",
+    "see_private_notes": "Looked at private notes",
+}
+
+CONSENT_KINDS = {
+    "keep": "Keep their information",
+    "share": "Share their information with a partner",
+    "contact": "Be contacted",
+}
+CONTACT_WAYS = {"phone": "Phone call", "text": "Text message", "email": "Email",
+                "post": "Letter"}
+
+ERASURE_REASONS = {
+    "request": "They asked for their information to be erased",
+    "consent_withdrawn": "They withdrew their consent to our keeping it",
+    "retention": "It has been kept longer than our retention period",
+}
