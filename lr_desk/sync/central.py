@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from psycopg.types.json import set_json_loads
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -228,8 +229,21 @@ def make_engine(url: str | URL, key: bytes | None = None) -> Engine:
     # READ COMMITTED whatever the server's default: under REPEATABLE READ a transaction's
     # snapshot comes from its first statement, taken before the ordering lock is granted,
     # so the max(seq) + 1 read after it could be a number another push has just taken.
-    return create_engine(url, hide_parameters=True, pool_pre_ping=True,
-                         isolation_level="READ COMMITTED")
+    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                           isolation_level="READ COMMITTED")
+    event.listen(engine, "connect", _json_as_text)
+    return engine
+
+
+def _json_loads(data: bytes):
+    """JSON from PostgreSQL (always UTF-8 text) as Python values: json.loads of the text,
+    not of the bytes (which first looks for the encoding: a fifth of the time of a page's
+    JSON, and a pull reads two JSON values a change)."""
+    return json.loads(data.decode())
+
+
+def _json_as_text(dbapi_conn, _record) -> None:
+    set_json_loads(_json_loads, dbapi_conn)
 
 
 class CentralSchemaError(RuntimeError):
@@ -533,9 +547,12 @@ class CentralStore:
         and (after the first) at most ``max_bytes`` (PULL_BYTES) of fields and seen."""
         max_bytes = PULL_BYTES if max_bytes is None else max_bytes
         with self.engine.connect() as conn:
-            if self.postgres:  # psycopg reads jsonb as Python values itself
-                return [Change(*row) for row in conn.exec_driver_sql(
-                    _PG_READ, (after, limit, max_bytes))]
+            if self.postgres:  # psycopg reads jsonb as Python values (_json_loads)
+                # The page from the driver's cursor at once (psycopg has it all once the
+                # query returns): SQLAlchemy's result read it a row at a time, a tenth
+                # of a pull's fetching time.
+                result = conn.exec_driver_sql(_PG_READ, (after, limit, max_bytes))
+                return [Change(*row) for row in result.cursor.fetchall()]
             t = change_log.c
             size = (func.length(cast(t.fields, LargeBinary))
                     + func.coalesce(func.length(cast(t.seen, LargeBinary)), 0))

@@ -73,8 +73,11 @@ LARGE_OBJECT_WRITERS = (
     "lo_creat(integer)", "lo_create(oid)", "lo_from_bytea(oid, bytea)", "lo_import(text)",
     "lo_import(text, oid)", "lo_put(oid, bigint, bytea)", "lowrite(integer, bytea)",
     "lo_truncate(integer, integer)", "lo_truncate64(integer, bigint)")
-# As in migration c3: what a desk's clock writes, and where the device id starts in it.
-STAMP = "^[0-9]{15}-[0-9]{5}-(.+)$"
+# As in migration c3: what a desk's clock writes (``^[0-9]{15}-[0-9]{5}-(.+)$``), and
+# where the device id starts in it. Written as a match of its shape (``.`` takes any
+# character, a newline too, as ``.+$`` does) and substr(): a substring() that captures
+# cost a push of 5,000 changes ~100 ms more, a third of what PostgreSQL spent on it.
+STAMP_SHAPE = "^[0-9]{15}-[0-9]{5}-."
 STAMP_FROM = 23
 
 _DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
@@ -220,6 +223,7 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
             me record;
             wrong record;
             other text;
+            first text;
         BEGIN
             IF session_user NOT LIKE {device_like} THEN
                 RETURN NULL;
@@ -228,11 +232,13 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
             IF NOT FOUND THEN
                 RETURN NULL;  -- no device's login: row-level security let nothing in
             END IF;
-            SELECT a.hlc, substring(a.hlc FROM '{STAMP}') AS stamp INTO wrong FROM added a
-            WHERE substring(a.hlc FROM '{STAMP}') IS NULL
-               OR substring(a.hlc FROM '{STAMP}') IS DISTINCT FROM COALESCE(me.stamp_id,
-                    (SELECT substring(b.hlc FROM '{STAMP}') FROM added b
-                     ORDER BY b.seq LIMIT 1))
+            -- the stamp of the statement's first change (NULL: not one lr_desk makes)
+            first := (SELECT b.hlc FROM added b ORDER BY b.seq LIMIT 1);
+            first := CASE WHEN first ~ '{STAMP_SHAPE}' THEN substr(first, {STAMP_FROM}) END;
+            SELECT a.hlc, CASE WHEN a.hlc ~ '{STAMP_SHAPE}' THEN substr(a.hlc, {STAMP_FROM})
+                          END AS stamp INTO wrong FROM added a
+            WHERE NOT a.hlc ~ '{STAMP_SHAPE}'
+               OR substr(a.hlc, {STAMP_FROM}) IS DISTINCT FROM COALESCE(me.stamp_id, first)
             ORDER BY a.seq LIMIT 1;
             IF FOUND AND wrong.stamp IS NULL THEN
                 RAISE EXCEPTION 'lr_desk: the clock stamp % is not one lr_desk makes',
@@ -241,8 +247,7 @@ def store_sql(schema: str, superuser: bool, hold: int = HOLD) -> list[str]:
             IF me.stamp_id IS NULL THEN
                 -- the first push binds the device to its first change's stamp, if no
                 -- other device has it
-                me.stamp_id := (SELECT substring(b.hlc FROM '{STAMP}') FROM added b
-                                ORDER BY b.seq LIMIT 1);
+                me.stamp_id := first;
                 IF me.stamp_id IS NULL THEN
                     RETURN NULL;  -- (nothing appended)
                 END IF;
