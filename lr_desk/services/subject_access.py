@@ -7,6 +7,10 @@ as a readable PDF, handed to them (UK GDPR article 15).
     record_export(session, person_id)       in the audit log, once they are written
     export(session, person_id, folder) -> ExportResult   all three in one
 
+The document is gathered here; each value is written as ``subject_access_words`` says
+(times, days, names in words), and the files by ``subject_access_files`` (whose names,
+and ``person_name``, this module also gives: it is the export's public face).
+
 What it holds: the person's details and those of every record merged into them (the
 merged family: ``duplicates.family``), their conversations with the needs raised,
 *advisors' private notes included* (a subject access request covers them), prescriptions
@@ -58,16 +62,28 @@ its offset from UTC ("2025-06-11T10:15:00+01:00").
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import duplicates
+from lr_desk.services import audit, duplicates
+from lr_desk.services.subject_access_files import (
+    ExportResult,
+    check_folder,
+    file_stem,
+    to_json,
+    write_files,
+)
+from lr_desk.services.subject_access_words import (
+    Names,
+    day,
+    person_details,
+    person_name,
+    utc_time,
+    wall_time,
+)
 from lr_desk.store.models import (
     AUDIT_ACTIONS,
     CONSENT_KINDS,
@@ -76,31 +92,29 @@ from lr_desk.store.models import (
     FOLLOWUP_WAYS,
     ITEM_KINDS,
     MODES,
-    REFERRAL_SOURCES,
     REFERRAL_STATUSES,
-    Advisor,
     AuditEvent,
-    Category,
     Conflict,
     Consent,
     Conversation,
     ConversationNeed,
-    Course,
     Device,
     Draft,
     Erasure,
     FollowUp,
     NotDuplicate,
-    Partner,
-    PartnerService,
     Person,
     PersonMerge,
     Prescription,
     PrescriptionItem,
     Referral,
     ReferralEvent,
-    Site,
 )
+
+__all__ = [
+    "AUDIT_DETAIL", "FORMAT", "FORMAT_VERSION", "ExportResult", "check_folder", "export",
+    "file_stem", "gather", "person_name", "record_export", "to_json", "write_files",
+]
 
 FORMAT = "lr_desk subject access export"
 FORMAT_VERSION = 1
@@ -124,86 +138,6 @@ FORMS = {"person": "Their details", "dropin": "A drop-in",
          "referral-step": "A referral's next step", "follow-up-done": "A follow-up's outcome"}
 
 
-# --- values ----------------------------------------------------------------------------
-
-
-def utc_time(stamp: datetime | None) -> str | None:
-    """A stored UTC time as ISO 8601 in local time, with its offset."""
-    if stamp is None:
-        return None
-    return stamp.replace(tzinfo=UTC).astimezone().isoformat(timespec="seconds")
-
-
-def wall_time(stamp: datetime | None) -> str | None:
-    """A stored local wall time (a conversation's, as typed) as ISO 8601 with its offset."""
-    if stamp is None:
-        return None
-    return stamp.astimezone().isoformat(timespec="seconds")
-
-
-def day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-class _Names:
-    """Advisors, hubs, categories, partners, services and courses named in words; the
-    directory's rows only for the ids asked for."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
-        self.sites = dict(session.execute(select(Site.code, Site.name)).all())
-        self.categories = dict(session.execute(select(Category.code, Category.name)).all())
-
-    def advisor(self, advisor_id: str | None) -> str | None:
-        if not advisor_id:
-            return None
-        return self.advisors.get(advisor_id, "a member of staff no longer on this desk")
-
-    def site(self, code: str | None) -> str | None:
-        return self.sites.get(code, code) if code else None
-
-    def services(self, ids: set[str]) -> dict[str, tuple[str, str]]:
-        """Service id -> (partner's name, service's name)."""
-        rows = self.session.execute(
-            select(PartnerService.id, Partner.name, PartnerService.name)
-            .join(Partner, PartnerService.partner_id == Partner.id)
-            .where(PartnerService.id.in_(ids))) if ids else []
-        return {sid: (partner, name) for sid, partner, name in rows}
-
-    def partners(self, ids: set[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        return dict(self.session.execute(
-            select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all())
-
-    def courses(self, ids: set[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        return dict(self.session.execute(
-            select(Course.id, Course.title).where(Course.id.in_(ids))).all())
-
-
-def _person(p: Person, names: _Names) -> dict:
-    return {
-        "id": p.id, "given_name": p.given_name, "family_name": p.family_name,
-        "preferred_name": p.preferred_name, "date_of_birth": day(p.date_of_birth),
-        "postcode": p.postcode, "phone": p.phone, "email": p.email,
-        "came_to_us": REFERRAL_SOURCES.get(p.referral_source, p.referral_source),
-        "came_to_us_detail": p.referral_source_detail,
-        "mersey_care_service_user": p.service_user, "carer": p.carer,
-        "needs_large_print": p.needs_large_print, "needs_easy_read": p.needs_easy_read,
-        "needs_interpreter": p.needs_interpreter,
-        "interpreter_language": p.interpreter_language, "needs_bsl": p.needs_bsl,
-        "communication_other": p.communication_other,
-        "registered_at": utc_time(p.created_at),
-        "registered_at_site": names.site(p.registered_site),
-        "registered_by": names.advisor(p.registered_by),
-        "updated_at": utc_time(p.updated_at), "merged_into": p.merged_into,
-        "erased_at": utc_time(p.erased_at), "deleted_at": utc_time(p.deleted_at),
-    }
-
-
 # --- the document ------------------------------------------------------------------------
 
 
@@ -216,7 +150,7 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
     if person is None:
         raise LookupError("This person's record is no longer on this desk.")
     family = duplicates.family(session, survivor_id)
-    names = _Names(session)
+    names = Names(session)
     record_ids: set[str] = set(family)  # every record chosen, for what refers to them
 
     conversations = list(session.scalars(
@@ -310,8 +244,8 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
             "made_on_desk": device, "person_id": survivor_id, "record_ids": family,
             "notes": NOTES,
         },
-        "person": _person(person, names),
-        "merged_records": [_person(p, names) for p in merged_records],
+        "person": person_details(person, names),
+        "merged_records": [person_details(p, names) for p in merged_records],
         "conversations": [{
             "id": c.id, "person_record_id": c.person_id, "occurred_at": wall_time(c.occurred_at),
             "site": names.site(c.site_code), "mode": MODES.get(c.mode, c.mode),
@@ -387,86 +321,15 @@ def _conflicts(session: Session, record_ids: set[str]) -> list[Conflict]:
     return out
 
 
-def _conflict_rows(conflicts: list[Conflict], names: _Names) -> list[dict]:
+def _conflict_rows(conflicts: list[Conflict], names: Names) -> list[dict]:
     return [{"id": c.id, "record": c.entity, "record_id": c.entity_id, "field": c.field,
              "value": c.value, "by": names.advisor(c.by),
              "recorded_at": utc_time(c.recorded_at), "settled": c.resolved_hlc is not None}
             for c in conflicts]
 
 
-def to_json(document: dict) -> bytes:
-    """The document as UTF-8 JSON, indented for reading, keys in a stable order."""
-    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
-
-
-# --- the files ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    person_id: str  # the survivor's, if the export was asked for a merged-away record
-    pdf: Path
-    json: Path
-    person_name: str
-
-
-def person_name(document: dict) -> str:
-    """The name the person goes by (as ``Person.display_name``); "" once erased."""
-    p = document["person"]
-    return f"{p['preferred_name'] or p['given_name'] or ''} {p['family_name'] or ''}".strip()
-
-
-def file_stem(document: dict) -> str:
-    """'Subject access - Annie Quenington - 2025-06-11': the person's name kept to letters,
-    digits, spaces and dashes (any script)."""
-    safe = re.sub(r"\s+", " ", re.sub(r"[^\w\- ]", "", person_name(document))).strip() \
-        or "person"
-    made = (document["about"]["made_at"] or "")[:10]
-    return f"Subject access - {safe} - {made}"
-
-
-def _free(folder: Path, stem: str) -> str:
-    """``stem``, or ``stem (2)``... so that neither file would overwrite one already there."""
-    n, candidate = 1, stem
-    while (folder / f"{candidate}.pdf").exists() or (folder / f"{candidate}.json").exists():
-        n += 1
-        candidate = f"{stem} ({n})"
-    return candidate
-
-
-def check_folder(folder: str | Path) -> str:
-    """What is wrong with ``folder`` as a place to save, in plain words; "" if nothing."""
-    if not str(folder).strip():
-        return "Choose a folder to save the files in."
-    path = Path(folder).expanduser()
-    if not path.is_dir():
-        return "There is no folder there. Choose one that exists."
-    return ""
-
-
-def write_files(document: dict, folder: str | Path) -> ExportResult:
-    """Write the document to ``folder`` as a PDF and a JSON file, never over a file
-    already there. Needs no database: the desk runs it beside the database worker (a
-    ten-year history is a few hundred pages, seconds of reportlab)."""
-    from lr_desk.sheets import render
-    from lr_desk.sheets.subject_access import render_bytes
-
-    problem = check_folder(folder)
-    if problem:
-        raise ValueError(problem)
-    folder = Path(folder).expanduser()
-    pdf = render_bytes(document)
-    stem = _free(folder, file_stem(document))
-    json_path = render.write_atomically(to_json(document), folder / f"{stem}.json")
-    pdf_path = render.write_atomically(pdf, folder / f"{stem}.pdf")
-    return ExportResult(document["about"]["person_id"], pdf_path, json_path,
-                        person_name(document))
-
-
 def record_export(session: Session, person_id: str) -> None:
     """The export, in the audit log: once the files are written."""
-    from lr_desk.services import audit
-
     audit.record(session, "export", entity="person", entity_id=person_id,
                  person_id=person_id, detail=AUDIT_DETAIL)
 

@@ -23,6 +23,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from lr_desk.services.sheet import MONTHS
+from lr_desk.services.subject_access_words import person_name
 from lr_desk.sheets.flow import NumberedCanvas
 from lr_desk.sheets.look import ACCENT, FONT, INK, MARGIN, PAGE_H, PAGE_W, WIDTH
 from lr_desk.sheets.look import style as _style
@@ -232,14 +233,6 @@ def _audit_line(record: dict) -> str:
     if record.get("detail"):
         line += f". {record['detail']}"
     return line
-
-
-def person_name(document: dict) -> str:
-    """The name the person goes by, as ``services.subject_access.person_name`` gives it
-    (read here from the document, so that module and this one do not import each
-    other); "" once erased."""
-    p = document["person"]
-    return f"{p['preferred_name'] or p['given_name'] or ''} {p['family_name'] or ''}".strip()
 
 
 def _story(document: dict, look: _Looks) -> list[Flowable]:

@@ -1,0 +1,110 @@
+"""How a subject access export writes each value (see ``services.subject_access``): times
+and days as ISO 8601, advisors, hubs, need categories, partners, services and courses
+named in words, and a person's details with every field named for the reader.
+
+No reportlab and nothing of the export's files: ``sheets.subject_access`` (the PDF) reads
+the person's name with ``person_name`` from here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lr_desk.store.models import (
+    REFERRAL_SOURCES,
+    Advisor,
+    Category,
+    Course,
+    Partner,
+    PartnerService,
+    Person,
+    Site,
+)
+
+
+def utc_time(stamp: datetime | None) -> str | None:
+    """A stored UTC time as ISO 8601 in local time, with its offset."""
+    if stamp is None:
+        return None
+    return stamp.replace(tzinfo=UTC).astimezone().isoformat(timespec="seconds")
+
+
+def wall_time(stamp: datetime | None) -> str | None:
+    """A stored local wall time (a conversation's, as typed) as ISO 8601 with its offset."""
+    if stamp is None:
+        return None
+    return stamp.astimezone().isoformat(timespec="seconds")
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def person_name(document: dict) -> str:
+    """The name the person goes by (as ``Person.display_name``), read from an export's
+    document; "" once erased."""
+    p = document["person"]
+    return f"{p['preferred_name'] or p['given_name'] or ''} {p['family_name'] or ''}".strip()
+
+
+class Names:
+    """Advisors, hubs, categories, partners, services and courses named in words; the
+    directory's rows only for the ids asked for."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
+        self.sites = dict(session.execute(select(Site.code, Site.name)).all())
+        self.categories = dict(session.execute(select(Category.code, Category.name)).all())
+
+    def advisor(self, advisor_id: str | None) -> str | None:
+        if not advisor_id:
+            return None
+        return self.advisors.get(advisor_id, "a member of staff no longer on this desk")
+
+    def site(self, code: str | None) -> str | None:
+        return self.sites.get(code, code) if code else None
+
+    def services(self, ids: set[str]) -> dict[str, tuple[str, str]]:
+        """Service id -> (partner's name, service's name)."""
+        rows = self.session.execute(
+            select(PartnerService.id, Partner.name, PartnerService.name)
+            .join(Partner, PartnerService.partner_id == Partner.id)
+            .where(PartnerService.id.in_(ids))) if ids else []
+        return {sid: (partner, name) for sid, partner, name in rows}
+
+    def partners(self, ids: set[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        return dict(self.session.execute(
+            select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all())
+
+    def courses(self, ids: set[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        return dict(self.session.execute(
+            select(Course.id, Course.title).where(Course.id.in_(ids))).all())
+
+
+def person_details(p: Person, names: Names) -> dict:
+    """A person record's details, as the export's ``person`` and ``merged_records``."""
+    return {
+        "id": p.id, "given_name": p.given_name, "family_name": p.family_name,
+        "preferred_name": p.preferred_name, "date_of_birth": day(p.date_of_birth),
+        "postcode": p.postcode, "phone": p.phone, "email": p.email,
+        "came_to_us": REFERRAL_SOURCES.get(p.referral_source, p.referral_source),
+        "came_to_us_detail": p.referral_source_detail,
+        "mersey_care_service_user": p.service_user, "carer": p.carer,
+        "needs_large_print": p.needs_large_print, "needs_easy_read": p.needs_easy_read,
+        "needs_interpreter": p.needs_interpreter,
+        "interpreter_language": p.interpreter_language, "needs_bsl": p.needs_bsl,
+        "communication_other": p.communication_other,
+        "registered_at": utc_time(p.created_at),
+        "registered_at_site": names.site(p.registered_site),
+        "registered_by": names.advisor(p.registered_by),
+        "updated_at": utc_time(p.updated_at), "merged_into": p.merged_into,
+        "erased_at": utc_time(p.erased_at), "deleted_at": utc_time(p.deleted_at),
+    }
