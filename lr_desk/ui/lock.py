@@ -5,6 +5,8 @@ sign in instead. Open forms are hidden, not closed: what was typed waits for its
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,11 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services.accounts import SignedIn
-from lr_desk.services.signin import Gate
-from lr_desk.store.db import Store
+from lr_desk.services.signin import Gate, SignInError
 from lr_desk.ui.background import Background
 from lr_desk.ui.forms import Fields, line_edit
-from lr_desk.ui.signin import password_edit
+from lr_desk.ui.signin import password_edit, unexpected_problem
+
+if TYPE_CHECKING:
+    from lr_desk.store.db import Store  # the open store, handed through to the gate
 
 # What counts as someone at the desk.
 ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
@@ -131,9 +135,6 @@ class LockPage(QWidget):
             self._busy(True)
 
     def _failed(self, exc: BaseException, field: str) -> None:
-        from lr_desk.services.signin import SignInError
-        from lr_desk.ui.signin import unexpected_problem
-
         self._busy(False)
         if isinstance(exc, SignInError) and exc.field == "username" and field != "password":
             field = "username"
