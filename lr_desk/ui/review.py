@@ -41,10 +41,10 @@ from lr_desk.services.review import ReviewItem
 from lr_desk.services.twice import DuplicatePair
 from lr_desk.store.models import Person
 from lr_desk.ui import style
+from lr_desk.ui.models import table
 from lr_desk.ui.review_loader import ReviewLoader
 from lr_desk.ui.review_merge import MergeDialog, Outcome, UndoMergeDialog, ask_undo_merge, attempt
 from lr_desk.ui.review_models import TITLE, ChangesModel, DuplicatesModel, tab_title
-from lr_desk.ui.today import table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -91,6 +91,8 @@ class ReviewPage(QWidget):
         intro.setAccessibleName("Hint")
         self.message = style.message(QLabel(), "success")
         self.message.setAccessibleName("What happened")
+        # (a line kept for it, so a message never moves the lists under the keyboard)
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() + 4)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard |
                                              Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_button = QPushButton("&Refresh")
@@ -127,6 +129,14 @@ class ReviewPage(QWidget):
 
         self.pairs = DuplicatesModel(lambda code: self.desk.lists.site_name(code), self)
         self.pairs_table = table("People who may be registered twice", self.pairs)
+        self.pairs_table.setWordWrap(True)  # (the two records share the width; none cut)
+        header = self.pairs_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column, mode in ((0, header.ResizeMode.Stretch), (1, header.ResizeMode.Stretch),
+                             (2, header.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
+        self.pairs_table.verticalHeader().setSectionResizeMode(
+            self.pairs_table.verticalHeader().ResizeMode.ResizeToContents)
         self.pairs_table.activated.connect(self._open_pair)
         self.pairs_label = style.heading(QLabel("People who may be registered t&wice"),
                                          "subheading")

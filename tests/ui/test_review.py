@@ -532,6 +532,9 @@ def test_the_page_fits_the_hub_screens(qtbot, desks, world):
     assert_fits(dialog)
     if shot := __import__("os").environ.get("LR_DESK_SHOTS"):
         desk.window.grab().save(f"{shot}/review.png")
+        desk.window.resize(1280, 720 - 70)
+        qtbot.wait(50)
+        desk.window.grab().save(f"{shot}/review-1280.png")
         dialog.grab().save(f"{shot}/merge.png")
     dialog.reject()
 
