@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QSignalBlocker
+from PySide6.QtCore import QSignalBlocker, QSize
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from lr_desk.services import directory
@@ -32,7 +32,7 @@ class DirectoryEditor(EditorDialog):
     notice. Subclasses set ``SAVE`` and ``VALIDATE`` to the core's functions for their
     record."""
 
-    SIZE = (560, 560)  # what it opens at, if the screen has room
+    SIZE = (560, 560)  # what it first opens at, if the screen has room
 
     def __init__(self, tasks: Tasks, desk: Desk, key: str, title: str, row_id: str | None,
                  parent=None):
@@ -65,16 +65,8 @@ class DirectoryEditor(EditorDialog):
         self.dirty = False
         self.ready()  # from now on, changes are the user's
         next(iter(self.f.widgets.values())).setFocus()
-        self.resize(*self._opening_size())
-
-    def _opening_size(self) -> tuple[int, int]:
-        """SIZE, or less on a small screen (leaving room for a taskbar and a title)."""
-        width, height = self.SIZE
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = min(width, room.width()), min(height, room.height() - 40)
-        return max(width, LEAST_ROOM[0]), max(height, LEAST_ROOM[1])
+        # as it was last left on this desk (SIZE at first), never larger than the screen
+        self.remember_size(f"directory/{type(self).__name__}", QSize(*self.SIZE))
 
     def validate(self, payload: dict) -> None:
         """Raise ValidationError for the form's values (pure; see services.directory)."""

@@ -779,3 +779,14 @@ def test_the_page_reloads_when_the_directory_changes_elsewhere(qtbot, env):
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         page.on_changed(Changed.of({"partner": {partner.id}}, pulled=True))
     assert "Delta Drop-in" in column(page.services_model, ServicesModel.PARTNER)
+
+
+def test_an_editor_opens_at_the_size_it_was_last_left(qtbot, env):
+    page = make_page(qtbot, env)
+    dialog = open_dialog(qtbot, env, page.add_course_button)
+    dialog.resize(700, 500)
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Cancel),
+                     Qt.MouseButton.LeftButton)
+    again = open_dialog(qtbot, env, page.add_course_button)
+    assert (again.width(), again.height()) == (700, 500)
+    assert_fits(again)
