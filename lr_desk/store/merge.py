@@ -24,7 +24,6 @@ A row deleted on one device while edited on another keeps the edit and is flagge
 The same functions serve local writes (``record_local``, from the outbox's flush hook)
 and remote ones (``apply_changes``, from a pull), so both keep the clocks the same way.
 """
-
 from __future__ import annotations
 
 import json
@@ -32,31 +31,36 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lr_desk.store import erase
 from lr_desk.store.clock import utcnow
+from lr_desk.store.merge_rows import (  # noqa: F401  (also named from here)
+    BY,
+    CHILD,
+    COLUMNS,
+    CONVERT,
+    NOT_EDITS,
+    QUIET,
+    ROW,
+    STORAGE,
+    Clocks,
+    as_json,
+    ids_in,
+    load_clocks,
+    save_clocks,
+    to_column,
+)
 from lr_desk.store.models import SYNCED_MODELS, Conflict, RowClock
 
 log = logging.getLogger(__name__)
 
-ROW = "~row"  # in ``seen``: the newest clock of the row its deleter had seen
-BY = "~by"  # in ``seen``: the advisor who wrote the change (for "who" in Needs review)
-# In a person's clocks: the newest record added under them (a visit, a follow-up...), so
-# that a visit recorded on one desk while the person was deleted on another is flagged.
-CHILD = "~child"
 # Records that name a person without being added under them: the person themself, and
 # the audit log (looking at a record, or a record of a change, is no news about them).
 NOT_CHILDREN = frozenset({"person", "audit_event"})
-# Bookkeeping fields: they change with every edit and are never a conflict.
-QUIET = frozenset({"updated_at", "created_at"})
-# Nor is a deletion or a restore that loses to a later one: whether a record stays
-# deleted is settled by the newest, and an edit it clashes with is flagged instead.
-NOT_EDITS = QUIET | {"deleted_at"}
 
 clock_table = RowClock.__table__
 conflict_table = Conflict.__table__
@@ -71,112 +75,7 @@ def device_of(hlc: str) -> str:
     return hlc.split("-", 2)[2] if hlc else ""
 
 
-@dataclass
-class Clocks:
-    """A row's clocks while a batch is merged."""
 
-    base: str
-    fields: dict[str, str] = field(default_factory=dict)
-    changed: bool = False
-
-    def of(self, name: str) -> str:
-        return self.fields.get(name, self.base)
-
-    def newest_edit(self) -> str:
-        """The newest change to the row's own values, or a record added under it."""
-        edits = [h for k, h in self.fields.items() if k not in NOT_EDITS and not k.startswith("~")]
-        return max([self.base, self.fields.get(CHILD, ""), *edits])
-
-    def note_child(self, hlc: str) -> None:
-        if hlc > self.fields.get(CHILD, ""):
-            self.set(CHILD, hlc)
-
-    def set(self, name: str, hlc: str) -> None:
-        self.fields[name] = hlc
-        self.changed = True
-
-
-CHUNK = 900  # ids per IN (...): well under SQLite's limit on bound values
-
-
-def _ids_in(conn: Connection, sql: str, ids: Iterable[str]) -> Iterable[tuple]:
-    """Rows of ``sql`` (ending ``IN ({})``) for the ids, a chunk at a time: plain DB-API
-    for speed (the merge reads and writes rows by the thousand)."""
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        yield from conn.exec_driver_sql(sql.format(",".join("?" * len(chunk))), tuple(chunk))
-
-
-def _load_clocks(conn: Connection, ids: Iterable[str]) -> dict[str, Clocks]:
-    return {entity_id: Clocks(base, json.loads(fields) if fields else {})
-            for entity_id, base, fields in _ids_in(
-                conn, "SELECT entity_id, base, fields FROM row_clock WHERE entity_id IN ({})",
-                set(ids))}
-
-
-def _save_clocks(conn: Connection, clocks: dict[str, Clocks]) -> None:
-    rows = [(k, c.base, json.dumps(c.fields) if c.fields else None)
-            for k, c in clocks.items() if c.changed]
-    if rows:
-        conn.exec_driver_sql(
-            "INSERT INTO row_clock (entity_id, base, fields) VALUES (?, ?, ?) "
-            "ON CONFLICT (entity_id) DO UPDATE SET base = excluded.base, "
-            "fields = excluded.fields", rows)
-
-
-# --- values between JSON and columns -----------------------------------------------
-
-
-def _converters(model) -> dict[str, Any]:
-    out = {}
-    for col in model.__table__.columns:
-        if isinstance(col.type, DateTime):
-            out[col.name] = lambda v: None if v is None else datetime.fromisoformat(v)
-        elif isinstance(col.type, Date):
-            out[col.name] = lambda v: None if v is None else date.fromisoformat(v)
-    return out
-
-
-CONVERT = {name: _converters(model) for name, model in SYNCED_MODELS.items()}
-COLUMNS = {name: {c.name for c in model.__table__.columns} for name, model in SYNCED_MODELS.items()}
-
-
-def to_column(entity: str, name: str, value: Any) -> Any:
-    """A JSON value (from a change or a conflict) as the column's Python value."""
-    conv = CONVERT[entity].get(name)
-    return conv(value) if conv else value
-
-
-# Between JSON values and what SQLite holds, without SQLAlchemy's per-value processing:
-# a time is ISO 8601 with a space for the "T" (SQLAlchemy's SQLite format, microseconds
-# and all: exactly what to_json writes), a date is ISO 8601, a JSON column is its text.
-def _storage(model) -> tuple[list[str], list, dict[str, Any], dict[str, Any]]:
-    names, defaults, to_db, from_db = [], [], {}, {}
-    for col in model.__table__.columns:
-        names.append(col.name)
-        default = col.default.arg if col.default is not None and col.default.is_scalar else None
-        if isinstance(col.type, DateTime):
-            to_db[col.name] = lambda v: v.replace("T", " ") if isinstance(v, str) else v
-            from_db[col.name] = lambda v: v.replace(" ", "T", 1) if isinstance(v, str) else v
-        elif isinstance(col.type, Boolean):
-            from_db[col.name] = lambda v: v if v is None else bool(v)
-        elif isinstance(col.type, JSON):
-            to_db[col.name] = json.dumps
-            from_db[col.name] = lambda v: json.loads(v) if isinstance(v, str) else v
-            if default is None and col.default is not None:
-                default = {}  # default=dict (dumped on writing, like any value)
-        defaults.append(default)
-    return names, defaults, to_db, from_db
-
-
-STORAGE = {name: _storage(model) for name, model in SYNCED_MODELS.items()}
-
-
-def _as_json(entity: str, name: str, value: Any) -> Any:
-    """A value read from SQLite (or already JSON) as JSON: for a conflict record."""
-    conv = STORAGE[entity][3].get(name)
-    return conv(value) if conv else value
 
 
 # --- the merge ---------------------------------------------------------------------
@@ -215,14 +114,14 @@ class _Batch:
             by_entity[entity].add(entity_id)
             self.entity_of[entity_id] = entity
         owners = set(owners) - by_entity.get("person", set())
-        self.clocks = _load_clocks(self.conn, [*self.entity_of, *owners])
+        self.clocks = load_clocks(self.conn, [*self.entity_of, *owners])
         for entity, ids in by_entity.items():
             names = STORAGE[entity][0]
-            for row in _ids_in(self.conn, f"SELECT {', '.join(names)} FROM {entity} "
+            for row in ids_in(self.conn, f"SELECT {', '.join(names)} FROM {entity} "
                                           "WHERE id IN ({})", ids):
                 values = dict(zip(names, row, strict=True))
                 self.rows[values["id"]] = values
-        for person_id, deleted_at in _ids_in(
+        for person_id, deleted_at in ids_in(
                 self.conn, "SELECT id, deleted_at FROM person WHERE id IN ({})", owners):
             self.rows[person_id] = {"id": person_id, "deleted_at": deleted_at}
             self.entity_of[person_id] = "person"
@@ -264,7 +163,7 @@ class _Batch:
             if hlc > cur:
                 if cur and cur not in saw and name not in NOT_EDITS:
                     made += self._conflict(entity, entity_id, name,
-                                           _as_json(entity, name, current.get(name)), cur, hlc,
+                                           as_json(entity, name, current.get(name)), cur, hlc,
                                            clocks.fields.get(BY), seen.get(BY))
                 current[name] = value
                 clocks.set(name, hlc)
@@ -328,7 +227,7 @@ class _Batch:
                 self.conn.exec_driver_sql(
                     f"UPDATE {entity} SET {', '.join(f'{k} = ?' for k in keys)} WHERE id = ?",
                     batch)
-        _save_clocks(self.conn, self.clocks)
+        save_clocks(self.conn, self.clocks)
         if self.new_conflicts:
             stmt = sqlite_insert(conflict_table).on_conflict_do_nothing()
             self.conn.execute(stmt, self.new_conflicts)
@@ -354,7 +253,7 @@ def settle(conn: Connection, seen: list[tuple[str, str, str, str]]) -> None:
     if conn.execute(select(t.c.id).where(t.c.resolved_hlc.is_(None)).limit(1)).first() is None:
         return  # nothing open (as nearly always): nothing to look up
     by = {(entity_id, name, old): hlc for entity_id, name, old, hlc in seen}
-    found = [(cid, by[(entity_id, name, old)]) for cid, entity_id, name, old in _ids_in(
+    found = [(cid, by[(entity_id, name, old)]) for cid, entity_id, name, old in ids_in(
         conn, "SELECT id, entity_id, field, hlc FROM conflict "
               "WHERE resolved_hlc IS NULL AND entity_id IN ({})", {k[0] for k in by})
         if (entity_id, name, old) in by]
@@ -377,7 +276,7 @@ def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at:
     if flagged and not any(hlc == deleted_clock for _, hlc in open_flags):
         conn.execute(sqlite_insert(t).on_conflict_do_nothing(), [{
             "kind": "deleted", "entity": entity, "entity_id": entity_id, "field": ROW,
-            "value": _as_json(entity, "deleted_at", deleted_at), "hlc": deleted_clock,
+            "value": as_json(entity, "deleted_at", deleted_at), "hlc": deleted_clock,
             "winner_hlc": newest,
             "by": clocks.fields.get(BY), "recorded_at": utcnow()}])
 
@@ -393,7 +292,7 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
     (a value already current stays; a lost one is kept once)."""
     done = Applied()
     own = [c.change_id for c in changes if device_of(c.hlc) == own_device]
-    kept = set(row[0] for row in _ids_in(
+    kept = set(row[0] for row in ids_in(
         conn, "SELECT change_id FROM outbox WHERE change_id IN ({})", own)) if own else set()
     theirs = []
     for c in changes:
@@ -430,7 +329,7 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
     updates = [w for w in writes if w["op"] != "insert"]
     owner_ids = [owner for w in inserts if (owner := owner_of(w["entity"], w["fields"]))]
     wanted = [w["entity_id"] for w in updates] + owner_ids
-    clocks = _load_clocks(conn, wanted) if wanted else {}
+    clocks = load_clocks(conn, wanted) if wanted else {}
     newest = max((h for c in clocks.values()
                   for h in (c.base, *(v for k, v in c.fields.items() if k != BY))), default="")
     if newest:
@@ -479,7 +378,7 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
                 c.set(ROW, seen[ROW])
             flagged.append((w["entity"], entity_id, w["fields"]["deleted_at"]))
         w["seen"] = seen or None
-    _save_clocks(conn, clocks)
+    save_clocks(conn, clocks)
     if lost:
         conn.execute(sqlite_insert(conflict_table).on_conflict_do_nothing(), lost)
     settle(conn, seen_before)

@@ -9,123 +9,48 @@ lr_desk.sync.harden) and by ``BEGIN IMMEDIATE`` on SQLite, so a reader that has 
 sequence N has seen every change that will ever get a number up to N. (A plain
 ``bigserial`` is not enough: a reader can pass over a number whose transaction commits
 late.)
-"""
 
+The store's tables, engine and set-up are lr_desk.sync.central_schema's, registering a
+device lr_desk.sync.devices'; both are named from here too, as before.
+"""
 from __future__ import annotations
 
 import json
-import re
-import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
-from psycopg.types.json import set_json_loads
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Column,
-    DateTime,
-    Engine,
-    LargeBinary,
-    MetaData,
-    Sequence,
-    String,
-    Table,
-    cast,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import LargeBinary, cast, func, inspect, select, text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from lr_desk.sync import checks, checks_pg, redact
-
-# The central schema's migrations (Alembic, in central_migrations/), oldest first; the
-# revision a store is at is also kept in central_meta under "schema" (a test keeps this
-# list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8")
-CENTRAL_SCHEMA = SCHEMAS[-1]
-MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
-VERSION_TABLE = "central_version"
-# The advisory lock that ordered appends before lr_desk.sync.harden's table lock (any
-# role may take an advisory lock: a device could hold it for ever). Still taken on a
-# store no init of this lr_desk has hardened yet; migration c3 names it.
-ORDER_LOCK = 7_204_116
-MIGRATE_LOCK = 7_204_117  # the one that runs two inits one after the other
-# How long an init waits for that lock, and for the locks a migration needs on the log:
-# a device's login can take any advisory lock, or sit in a transaction on the log;
-# init then stops and says the store is busy, instead of waiting for ever.
-MIGRATE_WAIT = "60s"
-CONNECT_TIMEOUT = 10  # seconds, unless the URL says otherwise (?connect_timeout=N)
-
-metadata = MetaData()
-meta = Table("central_meta", metadata,
-             Column("key", String(64), primary_key=True),
-             Column("value", String(200), nullable=False))
-change_log = Table(
-    "change_log", metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("change_id", String(36), nullable=False, unique=True),
-    Column("device_id", String(36), nullable=False),
-    Column("entity", String(64), nullable=False),
-    Column("entity_id", String(36), nullable=False),
-    Column("op", String(8), nullable=False),
-    Column("fields", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
-    Column("seen", JSON().with_variant(JSONB(), "postgresql")),
-    Column("hlc", String(80), nullable=False),
-    Column("schema_version", String(32), nullable=False),
-    Column("received_at", DateTime, nullable=False, server_default=func.now()),
+from lr_desk.sync import checks, checks_pg, redact, verify
+from lr_desk.sync.central_schema import (  # noqa: F401  (also named from here, as before)
+    CENTRAL_SCHEMA,
+    CHANGE_COLUMNS,
+    MIGRATIONS,
+    ORDER_LOCK,
+    SCHEMAS,
+    CentralSchemaError,
+    Change,
+    alembic_config,
+    change_log,
+    desk_schema,
+    device,
+    engine_url,
+    init_central,
+    make_engine,
+    meta,
+    public_url,
+    read_schema,
+    unordered_seq,
 )
-device = Table(
-    "device", metadata,
-    Column("name", String(36), primary_key=True),  # what its changes carry as device_id
-    Column("site", String(64), nullable=False),
-    Column("role", String(63), unique=True),  # PostgreSQL: the device's own login
-    # PostgreSQL: the device id its changes' clock stamps carry, bound by its first push
-    # (migration c3; unique)
-    Column("stamp_id", String(80)),
-    Column("created_at", DateTime, nullable=False, server_default=func.now()),
+from lr_desk.sync.devices import (  # noqa: F401  (also named from here, as before)
+    DEVICE_NAME,
+    NewDevice,
+    _create_login,
+    add_device,
+    role_name,
 )
-# Only used when the ordering lock is switched off, to show why it is needed (tests).
-unordered_seq = Sequence("change_log_unordered_seq", metadata=metadata)
-# The desk schema versions the store knows (migration c5): a change must carry one.
-desk_schema = Table("desk_schema", metadata,
-                    Column("version", String(32), primary_key=True),
-                    Column("added_at", DateTime, nullable=False, server_default=func.now()))
-
-
-def record_versions(conn) -> None:
-    """Add the desk schema versions this lr_desk knows to the store's (run by the
-    migration that makes the table, and by every init after it: so a newer lr_desk's
-    init adds its own)."""
-    have = set(conn.scalars(select(desk_schema.c.version)))
-    for version in checks.desk_versions():
-        if version not in have:
-            conn.execute(text("INSERT INTO desk_schema (version) VALUES (:v) "
-                              "ON CONFLICT (version) DO NOTHING"), {"v": version})
-
-
-def _record_versions(engine: Engine) -> None:
-    with engine.connect() as conn:
-        have = set(conn.scalars(select(desk_schema.c.version)))
-    if not set(checks.desk_versions()) <= have:  # (else no write: the usual case)
-        with engine.begin() as conn:
-            record_versions(conn)
-
-
-CHANGE_COLUMNS = ("change_id", "device_id", "entity", "entity_id", "op", "fields", "hlc",
-                  "schema_version", "seen")
-
 
 # The log's append and read as plain SQL for PostgreSQL (see CentralStore.push / pull).
 _APPEND = ("seq", *CHANGE_COLUMNS)
@@ -157,286 +82,6 @@ def _json_text(value):
         return value
     return json.dumps(value)
 
-
-@dataclass(frozen=True)
-class Change:
-    seq: int
-    change_id: str
-    device_id: str
-    entity: str
-    entity_id: str
-    op: str
-    fields: dict
-    hlc: str
-    schema_version: str
-    seen: dict | None = None
-    received_at: datetime | None = None  # the store's time when it was appended
-
-
-def engine_url(url: str | URL) -> URL:
-    """The URL as SQLAlchemy should open it: ``postgresql://`` (as people write it) is
-    driven by psycopg 3, and a connection attempt gives up after CONNECT_TIMEOUT seconds
-    unless the URL sets its own. Query parameters (sslmode=... and the like) are kept."""
-    u = make_url(url)
-    if u.drivername in ("postgresql", "postgres"):
-        u = u.set(drivername="postgresql+psycopg")
-    if u.get_backend_name() == "postgresql" and "connect_timeout" not in u.query:
-        u = u.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT)})
-    return u
-
-
-# Query parameters libpq takes a secret from: the login's password, and a client key's.
-SECRET_PARAMETERS = ("password", "sslpassword")
-
-
-def public_url(url: str | URL) -> str:
-    """The URL with any password taken out (before the @, and ?password= or
-    ?sslpassword=): fit to print, log or keep in settings."""
-    # (URL.set(password=None) would leave the password as it is: None there means "keep")
-    u = make_url(url)._replace(password=None)
-    return u.difference_update_query(SECRET_PARAMETERS).render_as_string(hide_password=False)
-
-
-def make_engine(url: str | URL, key: bytes | None = None) -> Engine:
-    """An engine on the store at ``url``. ``key``: a SQLite store's encryption key (the
-    embedded store of an encrypted desk is encrypted with the desk's data key)."""
-    url = engine_url(url)
-    if url.get_backend_name() == "sqlite" and key is not None:
-        from lr_desk.store.cipher import pragma_key
-
-        url = url.set(drivername="sqlite+pysqlcipher", password=pragma_key(key))
-    if url.get_backend_name() == "sqlite":
-        from lr_desk.store.private import private_sqlite
-
-        # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE,
-        # which takes the write lock at once, starts every transaction (SQLAlchemy's
-        # documented recipe for SQLite transactions).
-        engine = create_engine(url, connect_args={"isolation_level": None, "timeout": 30},
-                               hide_parameters=True)
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):
-            dbapi_conn.execute("PRAGMA journal_mode=WAL")
-            dbapi_conn.execute("PRAGMA busy_timeout=30000")
-            dbapi_conn.execute("PRAGMA secure_delete=ON")  # what erasure blanks is overwritten
-            private_sqlite(url.database)  # a store file shared on this computer: owner-only
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    # READ COMMITTED whatever the server's default: under REPEATABLE READ a transaction's
-    # snapshot comes from its first statement, taken before the ordering lock is granted,
-    # so the max(seq) + 1 read after it could be a number another push has just taken.
-    engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
-                           isolation_level="READ COMMITTED")
-    event.listen(engine, "connect", _json_as_text)
-    return engine
-
-
-def _json_loads(data: bytes):
-    """JSON from PostgreSQL (always UTF-8 text) as Python values: json.loads of the text,
-    not of the bytes (which first looks for the encoding: a fifth of the time of a page's
-    JSON, and a pull reads two JSON values a change)."""
-    return json.loads(data.decode())
-
-
-def _json_as_text(dbapi_conn, _record) -> None:
-    set_json_loads(_json_loads, dbapi_conn)
-
-
-class CentralSchemaError(RuntimeError):
-    """The central store is not at a schema this code can work with; the message says
-    what to do."""
-
-
-def read_schema(conn) -> str | None:
-    """The central schema revision the store is at (None: not a central store yet)."""
-    if not inspect(conn).has_table("central_meta"):
-        return None
-    return conn.scalar(select(meta.c.value).where(meta.c.key == "schema"))
-
-
-def record_schema(conn, revision: str | None) -> None:
-    """Keep the revision reached in central_meta (run by the migrations' env.py)."""
-    if revision is None:
-        conn.execute(meta.delete().where(meta.c.key == "schema"))
-    elif read_schema(conn) is None:
-        conn.execute(insert(meta).values(key="schema", value=revision))
-    else:
-        conn.execute(update(meta).where(meta.c.key == "schema").values(value=revision))
-
-
-def alembic_config(engine: Engine):
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["engine"] = engine
-    return cfg
-
-
-def init_central(url: str, target: str = "head", key: bytes | None = None,
-                 notes: list[str] | None = None) -> str:
-    """Create the central store's schema, or upgrade it to this code's (a store made
-    before migrations existed is taken as it is and upgraded). Safe to run again, and
-    from two places at once. Returns the revision the store is at.
-
-    On PostgreSQL, every run also (re)applies what stops a device's login from holding
-    up the other desks (lr_desk.sync.harden), to the store and every device's login;
-    what the init user had no right to do is added to ``notes``, in plain words.
-
-    Raises CentralSchemaError if a newer lr_desk has already upgraded it further."""
-    engine = make_engine(url, key)
-    try:
-        with engine.connect() as conn:
-            current = read_schema(conn)
-        if current is not None and current not in SCHEMAS:
-            raise CentralSchemaError(
-                f"The central store is at schema {current}, from a newer lr_desk than this "
-                "one: update lr_desk here before setting it up from this computer.")
-        if not (target == "head" and current == CENTRAL_SCHEMA):
-            from alembic import command  # (the usual case needs none: not even imported)
-
-            command.upgrade(alembic_config(engine), target)
-            with engine.connect() as conn:
-                current = read_schema(conn)
-        if current == CENTRAL_SCHEMA:
-            _record_versions(engine)  # this lr_desk's schema versions: changes may carry them
-        if engine.dialect.name == "postgresql" and current == CENTRAL_SCHEMA:
-            found = _harden(engine)
-            if notes is not None:
-                notes.extend(found)
-        return current
-    finally:
-        engine.dispose()
-
-
-def _harden(engine: Engine) -> list[str]:
-    """Tighten the store and its device logins (lr_desk.sync.harden), on every init: a
-    store made before is brought up to what this code expects. Two inits at once take
-    turns (for up to a minute). A lock this needs on the log is waited for 10 s at most:
-    meanwhile every desk's push and pull queue behind it, and a device sitting in a
-    transaction could otherwise keep them all waiting."""
-    from lr_desk.sync import harden
-
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{MIGRATE_WAIT}'")
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-        return harden.harden_store(conn)
-
-
-@dataclass(frozen=True)
-class NewDevice:
-    """What to enter on a device just registered (shown once: the password is kept
-    nowhere but in the server's hash of it)."""
-
-    name: str
-    site: str
-    url: str  # without the password; on PostgreSQL with the device's own login
-    password: str | None  # None on SQLite: a file has no logins
-    role: str | None
-    # PostgreSQL: what the administrator's login had no right to tighten, in plain words
-    notes: tuple[str, ...] = ()
-
-
-DEVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,35}")
-
-
-def role_name(device_name: str) -> str:
-    """The PostgreSQL login of a device: ``lr_device_`` and its name in lower case, any
-    run of other characters as one ``_``."""
-    return "lr_device_" + re.sub(r"[^a-z0-9]+", "_", device_name.lower()).strip("_")
-
-
-def add_device(url: str, name: str, site: str, new_password: bool = False) -> NewDevice:
-    """Register a device. On PostgreSQL also create its login with a new random password
-    and the least rights it needs: connect; read the log, central_meta and device; append
-    to the log (as itself only: the row-level security in migration c2). ``new_password``
-    gives an already registered device a new password instead (the old one stops
-    working). Raises ValueError, in plain words, for a name or site that will not do, a
-    device already registered, or a store not set up by ``init_central``."""
-    name, site = name.strip(), site.strip()
-    if not DEVICE_NAME.fullmatch(name):
-        raise ValueError(
-            f"{name!r} will not do as a device name: use 1 to 36 letters, digits, spaces, "
-            "dots, dashes or underscores, starting with a letter or digit.")
-    if not 0 < len(site) <= 64:
-        raise ValueError("Give the device's site (up to 64 characters), e.g. --site walton.")
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            at = read_schema(conn)
-            if at != CENTRAL_SCHEMA:
-                raise ValueError(
-                    "That is not a central store at this lr_desk's schema (it is at "
-                    f"{at or 'nothing'}): run lr-desk central init URL first.")
-            row = conn.execute(select(device.c.name, device.c.role)
-                               .where(device.c.name == name)).first()
-            if row is not None and not new_password:
-                raise ValueError(f"A device called {name!r} is registered already "
-                                 "(--new-password gives it a new password).")
-            if row is None and new_password:
-                raise ValueError(f"No device called {name!r} is registered here.")
-            if engine.dialect.name != "postgresql":
-                if row is None:
-                    conn.execute(insert(device).values(name=name, site=site, role=None))
-                return NewDevice(name, site, public_url(url), None, None)
-            role = row.role if row is not None else role_name(name)
-            password = secrets.token_urlsafe(24)
-            _create_login(conn, role, password, name, exists=row is not None)
-            if row is None:
-                conn.execute(insert(device).values(name=name, site=site, role=role))
-            notes = _harden_login(conn, role)
-        return NewDevice(name, site, public_url(make_url(url).set(username=role)),
-                         password, role, tuple(notes))
-    finally:
-        engine.dispose()
-
-
-def _harden_login(conn, role: str) -> list[str]:
-    """The limits of lr_desk.sync.harden for a login add-device has just made or given a
-    new password; the whole store's too if no init has applied them yet (a store set up
-    by an older lr_desk). None on a store at an older schema: the init that upgrades it
-    applies them all."""
-    from lr_desk.sync import harden
-
-    if read_schema(conn) != SCHEMAS[-1]:
-        return []
-    if conn.scalar(text("SELECT to_regclass('central_order') IS NULL")):
-        harden.harden_store(conn)
-    return harden.harden_device(conn, role, new_password=True)
-
-
-def _create_login(conn, role: str, password: str, name: str, exists: bool) -> None:
-    """CREATE (or, for a new password, ALTER) the device's role, and its grants. The
-    password reaches the server only as its SCRAM hash, made here by libpq: it is in no
-    statement the server could log."""
-    taken = conn.scalar(select(device.c.name).where(device.c.role == role))
-    if not exists and taken is not None:
-        raise ValueError(f"The device {taken!r} already has the login {role}; choose a "
-                         "name that differs in more than case and punctuation.")
-    if not exists and conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                                  {"r": role}):
-        raise ValueError(f"There is a login called {role} on this server already (perhaps "
-                         "for another central store): choose another device name.")
-    pgconn = conn.connection.driver_connection.pgconn
-    hashed = pgconn.encrypt_password(password.encode(), role.encode(),
-                                     b"scram-sha-256").decode()
-    q = conn.dialect.identifier_preparer.quote
-    secret = "'" + hashed.replace("'", "''") + "'"
-    if exists:
-        conn.exec_driver_sql(f"ALTER ROLE {q(role)} WITH LOGIN PASSWORD {secret}")
-        return
-    conn.exec_driver_sql(f"CREATE ROLE {q(role)} WITH LOGIN NOSUPERUSER NOCREATEDB "
-                         f"NOCREATEROLE NOINHERIT NOREPLICATION PASSWORD {secret}")
-    database = conn.scalar(text("SELECT current_database()"))
-    schema = conn.scalar(text("SELECT current_schema()"))
-    for grant in (f"CONNECT ON DATABASE {q(database)}", f"USAGE ON SCHEMA {q(schema)}",
-                  "SELECT, INSERT ON change_log", "SELECT ON central_meta, device"):
-        conn.exec_driver_sql(f"GRANT {grant} TO {q(role)}")
 
 
 class CentralStore:
@@ -513,10 +158,10 @@ class CentralStore:
                         ensure_ascii=False),))
                 else:
                     conn.exec_driver_sql(_SQLITE_APPEND, rows)
-                if erasing:
-                    redact.after_append(conn, erasing)
-                elif self.postgres:  # the owner's login checks erasures (c7) at once
-                    redact.owner_append(conn, new)
+                # erasures to check (c7): SQLite's, and the owner's login's at once
+                if (redact.after_append(conn, erasing) if erasing
+                        else self.postgres and redact.owner_append(conn, new)):
+                    verify.settle(conn)
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
         if erasing and erasing[0]:  # (SQLite) what was blanked: out of the write-ahead log
@@ -547,7 +192,7 @@ class CentralStore:
         and (after the first) at most ``max_bytes`` (PULL_BYTES) of fields and seen."""
         max_bytes = PULL_BYTES if max_bytes is None else max_bytes
         with self.engine.connect() as conn:
-            if self.postgres:  # psycopg reads jsonb as Python values (_json_loads)
+            if self.postgres:  # psycopg reads jsonb as Python values (central_schema)
                 # The page from the driver's cursor at once (psycopg has it all once the
                 # query returns): SQLAlchemy's result read it a row at a time, a tenth
                 # of a pull's fetching time.

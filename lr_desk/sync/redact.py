@@ -275,10 +275,11 @@ def before_append(conn: Connection, batch: list[dict]) -> Erasing | None:
     return Erasing(seeds, joined, pending)
 
 
-def after_append(conn: Connection, erasing: Erasing) -> None:
+def after_append(conn: Connection, erasing: Erasing) -> bool:
     """Note the records the batch added under erased ones (blanked already). Its erasures:
     from c7, each is checked (sync.verify replays the log's accounts and erasures, as
     every desk does) and only the proven ones erase; before c7, each erases at once.
+    Returns whether there are erasures to check: the push then runs sync.verify.settle.
 
     Why check here rather than trust the pushing desk (it checked the erasures it pulled
     and signed its own): a desk applies its own erasure even unsigned (the recovery key's,
@@ -289,27 +290,23 @@ def after_append(conn: Connection, erasing: Erasing) -> None:
         conn.exec_driver_sql("INSERT OR IGNORE INTO erased_row (entity_id) VALUES (?)",
                              [(i,) for i in erasing.joined])
     if not erasing.seeds:
-        return
+        return False
     if erasing.pending:
-        from lr_desk.sync import verify
-
-        verify.settle(conn)
-    else:
-        erase_records(conn, erasing.seeds)
+        return True
+    erase_records(conn, erasing.seeds)
+    return False
 
 
-def owner_append(conn: Connection, batch: list[dict]) -> None:
+def owner_append(conn: Connection, batch: list[dict]) -> bool:
     """PostgreSQL, after a push's append with the store owner's login (a job or a desk
-    the administrator runs): its erasures, and any still pending, are checked at once in
-    the push's transaction (it holds the ordering lock), as ``lr-desk central redact``
-    would. A device's login has no right to: its erasures wait for that job."""
+    the administrator runs): whether its erasures, and any still pending, are to be
+    checked at once in the push's transaction (it holds the ordering lock), as ``lr-desk
+    central redact`` would (the push then runs sync.verify.settle). A device's login has
+    no right to: its erasures wait for that job."""
     if not any(c["entity"] == "erasure" and c["op"] == "insert" for c in batch):
-        return
-    if conn.scalar(text(f"SELECT COALESCE(has_table_privilege(to_regclass('{CHECKED}'), "
-                        "'UPDATE'), false)")):
-        from lr_desk.sync import verify
-
-        verify.settle(conn)
+        return False
+    return bool(conn.scalar(text(
+        f"SELECT COALESCE(has_table_privilege(to_regclass('{CHECKED}'), 'UPDATE'), false)")))
 
 
 def erase_records(conn: Connection, seeds: list) -> None:

@@ -29,7 +29,6 @@ from collections import defaultdict
 from typing import Any
 
 from lr_desk.store.models import SYNCED_MODELS
-from lr_desk.sync import screen
 from lr_desk.sync.checks import MAX_ID, Refused
 
 # kind of record -> its references: (column, the kind of record it names)
@@ -88,16 +87,16 @@ class _Page:
         return None
 
 
-@screen.page_hook
-def _look_up(page: screen.Screen, changes: list) -> None:
-    """Before a page is screened: every record its changes point at, looked up at once."""
+def look_up(page: Any, changes: list) -> None:
+    """Before a page (a sync.screen.Screen) is screened: every record its changes point
+    at, looked up at once (sync.screen registers this as a page hook)."""
     page.looked_up = _Page(page.conn, changes) if page.references else None
 
 
-@screen.stateful
-def _references(page: screen.Screen, change: Any) -> None:
+def check(page: Any, change: Any) -> None:
     """A reference to a record that is neither on this desk nor made earlier in the page
-    would fail the page's commit on every desk: the change is set aside instead."""
+    would fail the page's commit on every desk: the change is set aside instead (sync.screen
+    registers this as a stateful check, for every change)."""
     if page.looked_up is None:  # (sync.verify's replay keeps no records to look at)
         return
     why = page.looked_up.problem(change, page.accepted)

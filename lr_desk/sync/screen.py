@@ -42,7 +42,7 @@ from typing import Any
 
 from lr_desk.store import authority, erase
 from lr_desk.store.clock import utcnow
-from lr_desk.sync import checks
+from lr_desk.sync import checks, references
 from lr_desk.sync.checks import MAX_CHANGE, Refused
 
 Check = Callable[["Screen", Any], None]
@@ -248,4 +248,6 @@ def _authority(screen: Screen, change) -> None:
         raise Refused(f"{why} (an account or an erasure needs proof of who made it)")
 
 
-from lr_desk.sync import references  # noqa: E402, F401  (registers its check)
+# What a change points at must exist (after the proofs above: the order they run in).
+page_hook(references.look_up)
+stateful(references.check)

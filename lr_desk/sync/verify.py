@@ -50,8 +50,8 @@ from sqlalchemy import (
 
 from lr_desk.store.erase import named_in
 from lr_desk.store.models import AuthorityAccount, AuthorityDevice, ErasedRow, SetAside
-from lr_desk.sync import central, checks, redact, screen
-from lr_desk.sync.central import change_log
+from lr_desk.sync import central_schema, checks, redact, screen
+from lr_desk.sync.central_schema import change_log
 
 REPLAYED = ("advisor", "erasure")  # what store.authority's decisions depend on
 PAGE = 1000
@@ -146,18 +146,18 @@ def decide(conn: Connection, upto: int) -> dict[int, Verdict]:
     log alone. The replay stops at an account change or erasure from a newer lr_desk, as
     a desk does: what comes after it is left undecided (other changes decide nothing
     here, whatever wrote them)."""
-    versions = (frozenset(conn.scalars(select(central.desk_schema.c.version)))
+    versions = (frozenset(conn.scalars(select(central_schema.desk_schema.c.version)))
                 if inspect(conn).has_table("desk_schema") else None)
-    value = conn.scalar(select(central.meta.c.value)
-                        .where(central.meta.c.key == "proofs_from"))
+    value = conn.scalar(select(central_schema.meta.c.value)
+                        .where(central_schema.meta.c.key == "proofs_from"))
     proofs_from = int(value) if value is not None else 0
-    columns = [change_log.c.seq, *(change_log.c[k] for k in central.CHANGE_COLUMNS),
+    columns = [change_log.c.seq, *(change_log.c[k] for k in central_schema.CHANGE_COLUMNS),
                change_log.c.received_at]
     verdicts: dict[int, Verdict] = {}
     after = 0
     with _replay_desk() as local:
         while True:
-            changes = [central.Change(*row) for row in conn.execute(
+            changes = [central_schema.Change(*row) for row in conn.execute(
                 select(*columns).where(change_log.c.entity.in_(REPLAYED),
                                        change_log.c.seq > after, change_log.c.seq <= upto)
                 .order_by(change_log.c.seq).limit(PAGE))]
@@ -226,22 +226,22 @@ def settle(conn: Connection) -> Checked:
 
 
 def _order(conn: Connection) -> None:
-    """PostgreSQL: hold back appends, as the owner's push does (central.CentralStore)."""
+    """PostgreSQL: hold back appends, as the owner's push does (sync.central.CentralStore)."""
     if conn.scalar(text("SELECT to_regprocedure('change_log_order()') IS NOT NULL")):
         conn.execute(text("SELECT change_log_order()"))
     else:  # a store no init of this lr_desk has hardened
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": central.ORDER_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": central_schema.ORDER_LOCK})
 
 
 def _may_check(conn: Connection) -> None:
     """ValueError (or CentralSchemaError), in plain words, if this is not a store at
     this lr_desk's schema, or the login is not one that may check erasures."""
-    at = central.read_schema(conn)
-    if at is not None and at not in central.SCHEMAS:
-        raise central.CentralSchemaError(
+    at = central_schema.read_schema(conn)
+    if at is not None and at not in central_schema.SCHEMAS:
+        raise central_schema.CentralSchemaError(
             f"The central store is at schema {at}, from a newer lr_desk than this one: "
             "update lr_desk here before checking its erasures from this computer.")
-    if at != central.CENTRAL_SCHEMA:
+    if at != central_schema.CENTRAL_SCHEMA:
         raise ValueError("That is not a central store at this lr_desk's schema (it is at "
                          f"{at or 'nothing'}): run lr-desk central init URL first.")
     if conn.dialect.name == "postgresql" and not conn.scalar(text(
@@ -255,7 +255,7 @@ def redact_store(url: str, key: bytes | None = None) -> Checked:
     the log for the proven ones, refuse the others. On PostgreSQL the replay runs
     without holding anyone up (the log up to the newest pending erasure is settled:
     appends are commit-ordered); only the verdicts are applied under the ordering lock."""
-    engine = central.make_engine(url, key)
+    engine = central_schema.make_engine(url, key)
     try:
         with engine.connect() as conn:
             _may_check(conn)

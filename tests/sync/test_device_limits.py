@@ -416,7 +416,7 @@ def test_a_device_holding_the_init_lock_cannot_stall_an_upgrade(store, monkeypat
     may take one) made an upgrading ``central init`` wait for ever, every desk queued
     behind its migration; now init gives up after MIGRATE_WAIT and says the store is busy,
     changing nothing, and goes through once the lock is let go."""
-    from lr_desk.sync import central
+    from lr_desk.sync import central_schema as central
 
     admin, a, _ = store
     engine = make_engine(admin)

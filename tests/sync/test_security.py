@@ -336,7 +336,7 @@ def test_devices_that_pushed_before_stamps_were_bound_keep_theirs(postgres_url):
 
 def add_device_at_c2(url: str, name: str):
     """add_device, on a store still at c2 (it otherwise asks for this lr_desk's schema)."""
-    import lr_desk.sync.central as central
+    import lr_desk.sync.central_schema as central
 
     before = central.CENTRAL_SCHEMA
     central.CENTRAL_SCHEMA = "c2"

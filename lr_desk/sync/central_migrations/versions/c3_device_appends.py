@@ -30,7 +30,7 @@ Revises: c2
 import sqlalchemy as sa
 from alembic import op
 
-from lr_desk.sync.central import ORDER_LOCK
+from lr_desk.sync.central_schema import ORDER_LOCK
 
 revision = "c3"
 down_revision = "c2"

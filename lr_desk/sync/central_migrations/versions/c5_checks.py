@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from lr_desk.sync import checks_pg
-from lr_desk.sync.central import record_versions
+from lr_desk.sync.central_schema import record_versions
 
 revision = "c5"
 down_revision = "c4"
