@@ -26,14 +26,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
+
 from lr_desk import settings
 from lr_desk.services import accounts, audit, convert, demo_desk, guard, proofs
 from lr_desk.services.accounts import SignedIn
 from lr_desk.services.convert import encrypt_in_place, encrypt_leftovers
 from lr_desk.services.guard import DB_NAME, wait_message
+from lr_desk.services.passwords import Passwords
+from lr_desk.services.profiles import open_store
 from lr_desk.services.validation import Checker, ValidationError, check_choice, check_name
 from lr_desk.store import cipher
-from lr_desk.store.clock import new_id
+from lr_desk.store.clock import new_id, utcnow
 from lr_desk.store.db import Store
 from lr_desk.store.keys import KeyFile, Locked, WrongPassword
 from lr_desk.store.models import Advisor
@@ -64,8 +68,9 @@ class Unlocked:
     password_changed_elsewhere: bool = False
 
 
-class Gate:
-    """Signing in to the desk whose data lives in ``folder``."""
+class Gate(Passwords):
+    """Signing in to the desk whose data lives in ``folder`` (changing and resetting a
+    password: services.passwords)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -147,10 +152,6 @@ class Gate:
         finishing a set-up that was cut short, and checking the account. A database that
         is missing, empty or unreadable is said plainly, and nothing is made or dropped
         (unless a set-up is still to finish: then the database is made now)."""
-        from sqlalchemy.exc import DatabaseError
-
-        from lr_desk.profile import open_store
-
         pending = self.keyfile.pending()
         problem = None if pending else guard.data_problem(self.folder)
         if problem:
@@ -218,8 +219,6 @@ class Gate:
 
     def set_up_demo(self, fill) -> Unlocked:
         """The demo profile, new (or its set-up cut short, again): see services.demo_desk."""
-        from lr_desk.services import demo_desk
-
         return demo_desk.set_up(self, fill)
 
     # --- signing in --------------------------------------------------------------
@@ -229,8 +228,6 @@ class Gate:
         reason in plain words (wrong, wait, locked, disabled, the keys or the data file
         missing or damaged). A username not known here gets the words of a wrong password
         after the same work, and is counted the same."""
-        from lr_desk.store.clock import utcnow
-
         now = now or utcnow()
         if not username.strip():
             raise SignInError("Enter your username.", "username")
@@ -254,8 +251,6 @@ class Gate:
     def confirm_new_password(self, unlocked: Unlocked, new_password: str) -> None:
         """After ``password_changed_elsewhere``: the password set on another desk, checked
         against the synced hash; this desk's wrap moves to it."""
-        from lr_desk.store.clock import utcnow
-
         store, who = unlocked.store, unlocked.signed_in
         now = utcnow()
 
@@ -299,8 +294,6 @@ class Gate:
         """Whose username and password these are, at an open desk: by this desk's keys,
         else by the synced account (new to this desk, or a password changed elsewhere),
         whose password then opens this desk too. Wrong passwords count, as at sign-in."""
-        from lr_desk.store.clock import utcnow
-
         now = now or utcnow()
         if not username.strip():
             raise SignInError("Enter your username.", "username")
@@ -339,54 +332,9 @@ class Gate:
             settings.put(s, "advisor_id", who.advisor_id)
             audit.record(s, "sign_in", entity="advisor", entity_id=who.advisor_id)
 
-    # --- passwords ---------------------------------------------------------------
-
-    def change_password(self, store: Store, who: SignedIn, old: str, new: str,
-                        again: str) -> None:
-        """Someone changes their own password (offline too: the new hash syncs). Wrong
-        current passwords wait and lock as at sign-in."""
-        from lr_desk.store.clock import utcnow
-
-        now = utcnow()
-
-        def check() -> str | None:
-            with store.session() as s:
-                advisor = s.get(Advisor, who.advisor_id)
-                if not accounts.password_matches(advisor.password_hash, old):
-                    return None
-                own = proofs.signer_for(s, advisor, old, always=True)  # resealed under new
-                return accounts.set_password(s, who.advisor_id, new, again,
-                                             signer=own).password_hash
-
-        try:
-            password_hash = self.keyfile.lockout.attempt(who.username, check, now)
-        except Locked as exc:
-            raise ValidationError({"old_password": wait_message(exc, now)}) from None
-        except WrongPassword:
-            raise ValidationError({"old_password": "That is not your current password."}
-                                  ) from None
-        self.keyfile.add(store.key, who.advisor_id, who.username, new, password_hash)
-        self.keyfile.save()
-
-    def reset_password(self, store: Store, advisor_id: str, new: str, again: str) -> None:
-        """An admin sets someone's password (a forgotten one, or a new account's): this desk
-        opens with it at once, other desks once it has synced and been used there. Signed
-        by the admin signed in; with the recovery key (nobody signed in) it is for this
-        desk only: other desks set it aside."""
-        with store.session() as s:
-            advisor = accounts.set_password(s, advisor_id, new, again,
-                                            signer=getattr(store, "signer", None))
-            username, password_hash = advisor.username, advisor.password_hash
-        if username:
-            self.keyfile.add(store.key, advisor_id, username, new, password_hash)
-            self.keyfile.clear_failures(username)
-            self.keyfile.save()
-
     def recover(self, recovery_key: str) -> Store:
         """Open the desk with the admin recovery key (all passwords forgotten): an admin
         then resets an account's password with ``reset_password``."""
-        from lr_desk.profile import open_store
-
         try:
             data_key = self.keyfile.unlock_with_recovery(recovery_key)
         except WrongPassword:
