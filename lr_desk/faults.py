@@ -222,6 +222,22 @@ def plain(exc: BaseException, place: str | None = None,
     return fault.message if fault is not None else None
 
 
+# --- a profile that would not open -------------------------------------------------------
+
+def opening_problem(exc: BaseException) -> str:
+    """Why the profile's data could not be opened, in plain words: the environment's
+    fault, an upgrade of the file that failed (its backup restored), or a bug."""
+    from lr_desk.store.db import MigrationError
+
+    said = plain(exc)
+    if said is None and isinstance(exc, OSError) and exc.strerror:
+        said = f"The computer refused: {exc.strerror}. Please try again."
+    if said is None and isinstance(exc, MigrationError):
+        said = str(exc)  # says what happened to the file and what to do
+    return said or (f"A problem lr_desk did not expect ({type(exc).__name__}). The details "
+                    "are in the log; please tell the lr_desk team.")
+
+
 # --- a sync that did not finish -------------------------------------------------------
 
 SETTINGS_HINT = "Check the sync settings (Desk menu, Sync settings…)."

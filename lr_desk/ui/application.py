@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from lr_desk import faults
 from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.main_window import OPENING, MainWindow
@@ -214,14 +215,8 @@ class Startup(QObject):
 
     def _opened(self, result) -> None:
         if isinstance(result, BaseException):
-            from lr_desk.store.db import MigrationError
-            from lr_desk.ui.tasks import environment_problem
-
             log.error("could not open the profile in %s", self.folder, exc_info=result)
-            message = (environment_problem(result) or
-                       (str(result) if isinstance(result, MigrationError) else None) or
-                       f"A problem lr_desk did not expect ({type(result).__name__}). The "
-                       "details are in the log; please tell the lr_desk team.")
+            message = faults.opening_problem(result)
             self.window.status_label.setText("The desk could not open its data.")
             self.failed.emit(message)
             return
@@ -243,10 +238,8 @@ def _warm_sheets(addresses: list[str]) -> None:
 def _excepthook(exc_type, exc, tb) -> None:
     """A bug in UI code: log it and say so plainly, rather than vanish. A fault of the
     computer met on the UI thread (a full disk) is said as the worker would say it."""
-    from lr_desk.faults import plain
-
     log.error("unhandled error", exc_info=(exc_type, exc, tb))
-    said = plain(exc) if isinstance(exc, BaseException) else None
+    said = faults.plain(exc) if isinstance(exc, BaseException) else None
     if QApplication.instance() is not None:
         QMessageBox.warning(None, "Something went wrong",
                             said or f"lr_desk hit a problem ({exc_type.__name__}) and has "
