@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 from lr_desk.services import review, twice
@@ -89,6 +90,8 @@ class ReviewLoader(QObject):
         return self.loads
 
     def _planned(self, number: int, plan) -> None:
+        if not shiboken6.isValid(self):
+            return  # the page went (the desk closed) while it was read
         self._items, self._steps = plan
         self._scanned = {}
         self._next_step(number)
@@ -104,17 +107,23 @@ class ReviewLoader(QObject):
                            lambda pairs: self._loaded(number, items, pairs), self._failed)
 
     def _stepped(self, number: int, found: dict[Pair, str]) -> None:
+        if not shiboken6.isValid(self):
+            return  # the page went (the desk closed) while it was read
         for pair, why in found.items():
             self._scanned.setdefault(pair, why)
         self._next_step(number)
 
     def _loaded(self, number: int, items: list, pairs: list) -> None:
+        if not shiboken6.isValid(self):
+            return  # the page went (the desk closed) while it was read
         self._busy = False
         self.found = {(p.a.id, p.b.id): p.why for p in pairs}
         self.loaded.emit(number, items, pairs)
         self._next()
 
     def _failed(self, exc: BaseException) -> bool:
+        if not shiboken6.isValid(self):
+            return True
         self._busy = False
         self._steps = []
         self.tasks.report(exc)  # in the status bar (or, for a bug, a box to tell us)

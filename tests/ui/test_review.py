@@ -553,3 +553,17 @@ def test_a_pull_that_brings_a_second_registration_is_counted(qtbot, desks, world
         desk.sync.sync_now()  # (no refresh asked for: the page hears the pull)
     assert counted.args == [1] and title_of(desk) == "Needs re&view (1)"
     assert page.pairs.rows[0].why == "Similar name; same date of birth"
+
+
+def test_a_page_that_goes_while_it_reads_is_not_answered(qtbot, desks, world):
+    from lr_desk.ui.review import ReviewPage
+
+    same_person_twice(world)
+    desk = world.open_desk(desks, "a")
+    qtbot.waitUntil(lambda: desk.window.review.count is not None, timeout=LONG)
+    page = ReviewPage(desk.tasks, desk.window.desk)
+    page.refresh()  # the whole desk, in steps, on the worker ...
+    page.deleteLater()  # ... and the page goes (its section taken out, say)
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=LONG)
+    qtbot.wait(100)  # (answers that arrive afterwards have nowhere to go: no error)
+    assert desk.window.review.count == 1
