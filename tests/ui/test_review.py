@@ -26,6 +26,7 @@ from lr_desk.ui.review import (
     tab_title,
 )
 from tests.sync.devices import fresh_central, new_device
+from tests.ui.screen import assert_fits
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
 from tests.ui.test_models import TESTERS, assert_screen_readers_hear_the_cells
 
@@ -357,6 +358,7 @@ def test_two_records_of_one_person_are_merged_and_the_merge_undone(qtbot, desks,
     qtbot.mouseClick(survivor.undo_merge_button, Qt.MouseButton.LeftButton)
     (undo,) = survivor.findChildren(UndoMergeDialog)
     assert undo.choice.currentText().startswith("Ann Lee, merged on ")
+    assert_fits(undo)
     assert unnamed_controls(undo) == [] and mnemonic_clashes(undo) == {}
     with qtbot.waitSignal(undo.done, timeout=LONG):
         qtbot.mouseClick(undo.undo_button, Qt.MouseButton.LeftButton)
@@ -516,8 +518,6 @@ def test_the_count_follows_what_changes_and_goes_when_acted_on(qtbot, desks, wor
 
 
 def test_the_page_fits_the_hub_screens(qtbot, desks, world):
-    from tests.ui.screen import assert_fits
-
     conflict(world, a={"phone": "0151 111 1111"}, b={"phone": "0151 222 2222"})
     same_person_twice(world)
     desk = world.open_desk(desks, "a")
