@@ -183,7 +183,7 @@ def scan_steps(session: Session) -> list[tuple]:
     if first is not None:
         steps.append(("born", first, "9998"))
     # numbers and postcodes in parts, by their last character (which two that match share)
-    parts = min(max(everyone // (STEP_PEOPLE * 3), 1), 5)
+    parts = min(max(everyone // (STEP_PEOPLE * 6), 1), 5)  # (each part reads the table)
     return [*((kind, part, parts) for kind in ("phone", "postcode") for part in range(parts)),
             *steps]
 

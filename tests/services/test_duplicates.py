@@ -114,12 +114,17 @@ def test_the_steps_find_what_one_read_finds_and_so_does_a_look_around(
         pairs.append({add(store, advisor, "Ann", "Lee", dob),
                       add(store, advisor, "Anne", "Lee", dob)})
         add(store, advisor, "Bob", "Other", dob)
+    for n, (phone, postcode) in enumerate((("0151 496 0110", ""), ("07700 900 457", ""),
+                                           ("", "L9 2AF"), ("", "PR8 1NW"))):
+        pairs.append({add(store, advisor, "Jo", f"Roe{'abcd'[n]}", phone=phone,
+                          postcode=postcode) for _ in range(2)})
     whole = listed(store)
     assert set(whole) == {frozenset(p) for p in pairs}
-    monkeypatch.setattr(twice, "STEP_PEOPLE", 4)
+    monkeypatch.setattr(twice, "STEP_PEOPLE", 2)
     with store.session() as s:
         steps = twice.scan_steps(s)
         assert len([st for st in steps if st[0] == "born"]) > 5
+        assert len([st for st in steps if st[0] == "phone"]) > 1  # (in parts)
         found = {}
         for step in steps:
             found.update(twice.run_step(s, step))
