@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,8 +66,9 @@ class DropInDialog(EditorDialog):
         # the plan ---------------------------------------------------------------------
         plan = QGroupBox("Their plan")
         self.picker = Picker()
-        self.picker.set_choices(choices.build(lists.courses, lists.services, lists.sites,
-                                              self.today))
+        # the directory's entries are made ready once the form is on screen and typing
+        QTimer.singleShot(0, self, lambda: self.picker.set_choices(choices.build(
+            lists.courses, lists.services, lists.sites, self.today)))
         self.picker.chosen.connect(self.add_choice)
         self.picker.box.textChanged.connect(self.mark_dirty)  # kept in the draft too
         picker_label = QLabel("&Add from the directory (Enter adds)")
