@@ -39,7 +39,6 @@ from lr_desk.services import duplicates, review
 from lr_desk.services.duplicates import merges_into as merges_for
 from lr_desk.services.review import ReviewItem
 from lr_desk.services.twice import DuplicatePair
-from lr_desk.store.models import Person
 from lr_desk.ui import style
 from lr_desk.ui.models import table
 from lr_desk.ui.review_loader import ReviewLoader
@@ -345,26 +344,13 @@ class ReviewPage(QWidget):
 
 def install_review(window: QMainWindow) -> ReviewPage:
     """Put "Needs review" after Directory (Ctrl+4), with its count in its title. The page
-    hears what changes through ``tasks.changed`` (the window connects it); what its
-    choices (and undoing a merge) change is found by search too."""
+    hears what changes through ``tasks.changed`` (the window connects it, as search does
+    for what its choices change)."""
     page = ReviewPage(window.tasks, window.desk)
     window.add_section(page, TITLE, ICON, after=window.directory)
     page.count_changed.connect(
         lambda n: window.tabs.setTabText(window.tabs.indexOf(page), tab_title(n)))
     page.open_person.connect(window.open_person)
-
-    def found_by_search(people: list[Person]) -> None:
-        for person in people:
-            window.search.person_saved(person)
-
-    page.people_changed.connect(found_by_search)
-
-    def hook(person_page: QWidget) -> None:
-        if not person_page.property("review_hooked"):
-            person_page.setProperty("review_hooked", True)
-            person_page.people_changed.connect(found_by_search)
-
-    window.person_opened.connect(hook)
     # The first count waits for the search index: both read every person, and at once
     # they would hold up the desk's start.
     if window.search.index is not None:
