@@ -245,17 +245,10 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
             self.tasks.changed.connect(page.on_changed)
 
     def _heard(self, changed: Changed) -> None:
-        """The window's own part: the lists to choose from; and, for pages that do not
-        hear for themselves yet, what they used to be told."""
+        """The window's own part: the lists to choose from (hubs, partners, courses,
+        staff) are read again when they change."""
         if changed.touches(*LIST_ENTITIES):
             self.reload_lists()
-        for page in (self.today, self.directory, self.review):
-            if not hasattr(page, "on_changed"):
-                page.reload() if hasattr(page, "reload") else page.refresh()
-        for i in range(self.tabs.count()):
-            page = self.tabs.widget(i)
-            if hasattr(page, "person_id") and not hasattr(page, "on_changed"):
-                page.reload()
 
     def sync_settings(self):
         """The central store this desk syncs with: URL, device name and password."""
