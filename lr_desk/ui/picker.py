@@ -46,6 +46,8 @@ class Picker(QWidget):
         self.results.setUniformItemSizes(True)
         line = self.results.fontMetrics().lineSpacing()
         self.results.setFixedHeight(rows * (2 * line + 6) + 6)
+        self.results.currentTextChanged.connect(  # what Enter would add, for a screen reader
+            lambda text: self.box.setAccessibleDescription(text.replace("\n", ": ")))
         self.results.itemActivated.connect(self._activated)
         self.results.itemClicked.connect(self._activated)
         layout = QVBoxLayout(self)

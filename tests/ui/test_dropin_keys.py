@@ -150,6 +150,7 @@ def test_the_standard_drop_in_takes_at_most_25_keystrokes(qtbot, desks, profile)
     keys.words("anxiety")
     first = dialog.picker.results.item(0).text()
     assert first.startswith(COURSE) and "Mondays 10:00 to 12:00" in first  # when, shown
+    assert dialog.picker.box.accessibleDescription().startswith(COURSE)  # and heard
     keys.key(Qt.Key.Key_Return)
     keys.words("benefits")
     assert dialog.picker.results.item(0).text().startswith(SERVICE + " (example)\n")
