@@ -8,46 +8,11 @@ keystroke at once on the UI thread.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lr_desk.services import dates
-
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b",
-                  re.IGNORECASE)
-
-
-def short_date(day: date, today: date) -> str:
-    """'Thu 10 Dec', with the year when it is not this year: 'Mon 4 Jan 2027'."""
-    return dates.day(day, today)
-
-
-def weekday_in(text: str) -> int | None:
-    """The day of the week a 'Thursdays 13:00 to 15:00' names (0 = Monday), if one."""
-    m = _DAY.search(text or "")
-    if m is None:
-        return None
-    start = m.group(1).lower()[:3]
-    return next(i for i, name in enumerate(DAYS) if name.startswith(start))
-
-
-def next_meeting(when_text: str, starts_on: date | None, ends_on: date | None,
-                 today: date) -> date | None:
-    """The next date a course meets, from today: on the day its times name, not before it
-    starts nor after it ends. Its start date when no day is named. None if it has ended
-    or nothing tells."""
-    first = max(today, starts_on) if starts_on else today
-    weekday = weekday_in(when_text)
-    if weekday is None:
-        day = starts_on if starts_on and starts_on >= today else None
-    else:
-        day = first + timedelta(days=(weekday - first.weekday()) % 7)
-    if day is not None and ends_on is not None and day > ends_on:
-        return None
-    return day
+from lr_desk.services import dates, directory
 
 
 @dataclass(frozen=True)
@@ -70,21 +35,18 @@ class Choice:
         return " · ".join(p for p in (self.provider, self.where, self.when) if p)
 
 
-def hub_name(name: str) -> str:
-    """'The Life Rooms Walton' -> 'Walton' (a hub's short name)."""
-    return name.removeprefix("The Life Rooms ").strip() or name
-
-
 def course_when(course, today: date) -> str:
+    """Its days and times, and its next date as the directory works it out (never a
+    date guessed for a course with none set): 'Thursdays 13:00; next Thu 10 Dec'."""
     when = course.when_text or ""
-    meets = next_meeting(when, course.starts_on, course.ends_on, today)
+    meets = directory.next_session(course, today)
     if meets is not None:
         starting = course.starts_on is not None and meets == course.starts_on
         label = "starts" if starting else "next"
-        return f"{when}; {label} {short_date(meets, today)}" if when else \
-            f"{label.capitalize()} {short_date(meets, today)}"
+        return f"{when}; {label} {dates.day(meets, today)}" if when else \
+            f"{label.capitalize()} {dates.day(meets, today)}"
     if course.ends_on is not None and course.ends_on < today:
-        return f"{when}; ended {short_date(course.ends_on, today)}" if when else "Ended"
+        return f"{when}; ended {dates.day(course.ends_on, today)}" if when else "Ended"
     return when
 
 
@@ -92,7 +54,7 @@ def build(courses: Iterable, services: Iterable, sites: Iterable,
           today: date) -> list[Choice]:
     """Every course and service as a choice (courses first, each by title). ``services``
     are rows with ``.service`` and ``.partner`` (services.directory.ServiceRow)."""
-    names = {s.code: hub_name(s.name) for s in sites}
+    names = {s.code: directory.short_site_name(s) for s in sites}
     found = []
     for c in courses:
         where = names.get(c.site_code, "")

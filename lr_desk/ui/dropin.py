@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services import choices, consent, dropin
+from lr_desk.services import choices, consent, dates, dropin
 from lr_desk.services.choices import PRESET, Choice
 from lr_desk.services.times import parse_time
 from lr_desk.services.validation import ValidationError
@@ -153,7 +153,7 @@ class DropInDialog(EditorDialog):
         fu = self.open_follow_up
         if fu is not None:
             way = FOLLOWUP_WAYS.get(fu.way, "").lower()
-            due = choices.short_date(fu.due_date, self.today)
+            due = dates.day(fu.due_date, self.today)
             self.close_open.setText(f"Mar&k their follow-up due {due}"
                                     f"{' (' + way + ')' if way else ''} as done")
             self.close_open.setAccessibleName(self.close_open.text().replace("&", ""))

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services.choices import PRESETS, hub_name
+from lr_desk.services.choices import PRESETS
+from lr_desk.services.directory import short_site_name
 from lr_desk.store.models import ESCALATION_REASONS, FOLLOWUP_WAYS, MODES
 from lr_desk.ui import style
 from lr_desk.ui.forms import Fields, check, combo, line_edit, set_combo, text_edit
@@ -243,7 +244,7 @@ def conversation_box(f: Fields, lists, site_code: str) -> tuple[QGroupBox, NeedT
     f.add(left, "conversation.time", "T&ime", line_edit("Conversation time", "10:30"))
     f.widgets["conversation.time"].setText(now.strftime("%H:%M"))
     f.add(right, "conversation.site_code", "&Where",
-          combo("Where", {s.code: hub_name(s.name) for s in lists.sites}))
+          combo("Where", {s.code: short_site_name(s) for s in lists.sites}))
     set_combo(f.widgets["conversation.site_code"], site_code)
     f.add(right, "conversation.mode", "H&ow", combo("How we met", MODES))
     when.addLayout(left)
