@@ -20,12 +20,15 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services.accounts import SignedIn
 from lr_desk.services.signin import Gate, SignInError
+from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.forms import Fields, line_edit
 from lr_desk.ui.signin import password_edit, unexpected_problem
 
 if TYPE_CHECKING:
     from lr_desk.store.db import Store  # the open store, handed through to the gate
+
+COLUMN_WIDTH = 440  # the lock page's column of boxes, centred
 
 # What counts as someone at the desk.
 ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
@@ -70,7 +73,7 @@ class LockPage(QWidget):
         self.who: SignedIn | None = None
         self.setAccessibleName("The desk is locked")
         self.background = Background(self)
-        self.title = QLabel()
+        self.title = style.heading(QLabel(), "subheading")
         self.title.setAccessibleName("Who is signed in")
         self.title.setWordWrap(True)
         self.f = Fields()
@@ -94,14 +97,22 @@ class LockPage(QWidget):
         form.addRow("", self.switch_button)
         note = QLabel("Forms left open are kept for whoever opened them, until they are "
                       "back.")
-        note.setWordWrap(True)
+        note = style.note(note)
 
         self.status = QLabel()
         self.status.setAccessibleName("What is happening")
+        self.status.setWordWrap(True)
+        # one column of a readable width in the middle: its words wrap inside it, whole
+        middle = QWidget()
+        middle.setFixedWidth(COLUMN_WIDTH)
+        inner = QVBoxLayout(middle)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(style.SPACE["m"])
+        for w in (self.title, mine, other, note, self.status):
+            inner.addWidget(w)
         column = QVBoxLayout(self)
         column.addStretch(1)
-        for w in (self.title, mine, other, note, self.status):
-            column.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(middle, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addStretch(2)
         self.f.widgets["password"].returnPressed.connect(self.unlock)
         self.f.widgets["other_password"].returnPressed.connect(self.switch)
