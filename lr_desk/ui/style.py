@@ -114,6 +114,7 @@ def _sheet(plain: bool) -> str:
     QComboBox:focus, QDateEdit:focus, QTimeEdit:focus, QSpinBox:focus, QCheckBox:focus,
     QRadioButton:focus, QListWidget:focus, QTableView:focus, QTreeView:focus {{
         outline: 3px solid {FOCUS}; border: 2px solid {TEXT}; }}
+    QPushButton:focus {{ padding: 1px 11px; }}  /* the outline is drawn inside: room kept */
     QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateEdit, QTimeEdit, QSpinBox {{
         border: 1px solid {TEXT}; border-radius: 2px; padding: 3px; background: {WHITE}; }}
     QLabel#brand {{ background: {NHS_BLUE}; color: {WHITE}; }}
