@@ -34,6 +34,7 @@ from lr_desk import settings
 from lr_desk.services import retention, subject_access
 from lr_desk.services.retention import DueRow
 from lr_desk.ui import erase as erase_ui
+from lr_desk.ui import style
 from lr_desk.ui.forms import ERROR_STYLE, Fields, check, line_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import Tasks, environment_problem
@@ -49,6 +50,7 @@ WARNING = (
     "Save them only somewhere safe, hand them to the person securely (in person, or by "
     "secure email), and delete them as soon as they have been handed over.")
 EXPORT_BUTTON = "E&xport everything held…"
+EXPORT_WIDTH = 600
 
 
 class ExportDialog(QDialog):
@@ -68,10 +70,8 @@ class ExportDialog(QDialog):
                        "computer, both saved in the folder you choose.")
         intro.setWordWrap(True)
         intro.setAccessibleName("What this exports")
-        self.warning = QLabel(WARNING)
-        self.warning.setWordWrap(True)
+        self.warning = style.message(QLabel(WARNING), "warning")
         self.warning.setAccessibleName("Warning")
-        self.warning.setStyleSheet("font-weight: bold;")
         self.f = Fields(lambda key: self._changed())
         form = QFormLayout()
         self.folder = self.f.add(form, "folder", "&Folder to save in:",
@@ -80,7 +80,12 @@ class ExportDialog(QDialog):
         self.browse = QPushButton("&Browse…")
         self.browse.setAccessibleName("Choose the folder")
         self.browse.clicked.connect(self.choose_folder)
-        form.addRow("", self.browse)
+        field = self.folder.parentWidget().layout()  # the folder, Browse beside it, then
+        field.removeWidget(self.folder)  # its message
+        where = QHBoxLayout()
+        where.addWidget(self.folder, 1)
+        where.addWidget(self.browse)
+        field.insertLayout(0, where)
         self.agreed = self.f.add(form, "agreed", "Agreement", check(
             "I will hand these files over &securely and delete them after",
             "I will hand the files over securely and delete them after"))
@@ -89,7 +94,7 @@ class ExportDialog(QDialog):
         self.status.setAccessibleName("Export status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
                                             Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.export_button = QPushButton("E&xport")
+        self.export_button = style.primary(QPushButton("E&xport"))
         self.export_button.setAccessibleName("Export the files")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
@@ -107,7 +112,9 @@ class ExportDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(560, 0)
+        self.setMinimumWidth(EXPORT_WIDTH)
+        # tall enough for its wrapped words at that width (a dialog is not sized for them)
+        self.resize(EXPORT_WIDTH, layout.totalHeightForWidth(EXPORT_WIDTH))
         self.agreed.setFocus()
 
     def _changed(self) -> None:
@@ -249,6 +256,8 @@ class RetentionDialog(QDialog):
         list_label.setBuddy(self.table)
         self.open_button = QPushButton("&Open person")
         self.open_button.setAccessibleName("Open the chosen person")
+        self.open_button.setToolTip("Open the record of the person chosen in the list "
+                                    "(choose one first; Enter in the list does the same)")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(lambda: self._open(self.table.currentIndex().row()))
         close = QPushButton("&Close")
@@ -259,6 +268,7 @@ class RetentionDialog(QDialog):
         top.addWidget(years_label)
         top.addWidget(self.years)
         top.addWidget(self.years_message, 1)
+        top.addStretch(1)  # (the box stays its size while no message is shown)
         self.action_row = QHBoxLayout()  # actions on the chosen person (others add theirs)
         self.action_row.addWidget(self.open_button)
         self.action_row.addStretch(1)
