@@ -7,16 +7,18 @@ the database worker; the old values are then cleared out of the file on the seco
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,10 +27,12 @@ from lr_desk.services import erasure, proofs
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import ERASURE_REASONS, Person
+from lr_desk.ui import style
 from lr_desk.ui.forms import ERROR_STYLE, Fields, combo, line_edit
 from lr_desk.ui.tasks import Tasks
 
 MENU_TEXT = "&Erase this person's information…"  # in the person page's More menu
+ERASE_SIZE = QSize(600, 620)  # within 1280x720 (less a taskbar and a title bar)
 
 
 class EraseDialog(QDialog):
@@ -88,7 +92,7 @@ class EraseDialog(QDialog):
         self.problem.setVisible(False)
 
         self.buttons = QDialogButtonBox()
-        self.erase_button = QPushButton("&Erase")
+        self.erase_button = style.danger(QPushButton("&Erase"))
         self.erase_button.setAccessibleName("Erase their information")
         self.erase_button.setEnabled(False)
         self.erase_button.setAutoDefault(False)  # Enter in a field never erases
@@ -98,15 +102,29 @@ class EraseDialog(QDialog):
         self.erase_button.clicked.connect(self.submit)
         cancel.clicked.connect(self.reject)
 
+        # what it says and asks scrolls inside a fixed frame; Erase and Cancel stay below it,
+        # on screen, whether or not a manager's approval is asked for
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.summary)
+        column.addWidget(goes_box)
+        column.addWidget(stays_box)
+        column.addLayout(form)
+        column.addWidget(self.approval)
+        column.addWidget(self.problem)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.viewport().setAutoFillBackground(False)  # the dialog's own background
+        scroll.widget().setAutoFillBackground(False)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(goes_box)
-        layout.addWidget(stays_box)
-        layout.addLayout(form)
-        layout.addWidget(self.approval)
-        layout.addWidget(self.problem)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        self.resize(560, 640)
+        self.resize(ERASE_SIZE)
 
     def start(self) -> None:
         """Look up the person and whether the advisor may approve (on the worker)."""
