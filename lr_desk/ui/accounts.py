@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -22,6 +23,7 @@ from lr_desk.services.accounts import SignedIn
 from lr_desk.services.signin import Gate
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import ROLES
+from lr_desk.ui import style
 from lr_desk.ui.forms import combo, line_edit
 from lr_desk.ui.signin import SmallForm, password_edit
 from lr_desk.ui.tasks import Tasks
@@ -75,7 +77,7 @@ class ChangePasswordDialog(_TaskForm):
     def __init__(self, tasks: Tasks, gate: Gate, who: SignedIn, parent: QWidget | None = None):
         super().__init__(tasks, "Change my password", "&Change password", parent)
         self.gate, self.who = gate, who
-        self.f.add(self.form, "old_password", "&Current password",
+        self.f.add(self.form, "old_password", "C&urrent password",
                    password_edit("Current password"))
         self.f.add(self.form, "password", "&New password", password_edit("New password"))
         self.f.add(self.form, "password_again", "New password a&gain",
@@ -146,7 +148,7 @@ class AccountsDialog(QDialog):
         self.tasks, self.gate, self.sites, self.me = tasks, gate, sites, me
         self.setWindowTitle("Accounts")
         self.setAccessibleName("Accounts")
-        self.resize(640, 420)
+        self.resize(760, 480)
         self.rows: list = []
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName("Accounts")
@@ -154,7 +156,11 @@ class AccountsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in range(len(self.COLUMNS) - 1):  # whole names; the last takes the rest
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
         self.role = combo("Role of the chosen account", ROLES)
         role_label = QLabel("R&ole:")
         role_label.setBuddy(self.role)
@@ -171,8 +177,10 @@ class AccountsDialog(QDialog):
             b.clicked.connect(slot)
             buttons.addWidget(b)
             self.buttons[key] = b
+        buttons.addSpacing(style.SPACE["l"])
         buttons.addWidget(role_label)
         buttons.addWidget(self.role)
+        buttons.addStretch(1)
         close = QPushButton("&Close")
         close.setAccessibleName("Close")
         close.clicked.connect(self.accept)

@@ -10,8 +10,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -40,6 +42,9 @@ BUNDLED = (
     ("Lucide icons", None, "ISC (resources/icons/LICENSE)"),
     ("DejaVu fonts", None, "Bitstream Vera and DejaVu changes, free (resources/fonts/LICENSE)"),
 )
+
+
+ABOUT_WIDTH, ABOUT_HEIGHT = 600, 600  # at most: within 1280x720 with room to spare
 
 
 def _version(distribution: str | None) -> str:
@@ -115,7 +120,17 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        # the words scroll inside the dialog, Close below them (on any screen, any font size)
+        scroll = QScrollArea()
+        scroll.setWidget(text)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.viewport().setAutoFillBackground(False)  # the dialog's own background
+        scroll.widget().setAutoFillBackground(False)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setAccessibleName("About this desk")
         column = QVBoxLayout(self)
-        column.addWidget(text)
+        column.addWidget(scroll, 1)
         column.addWidget(buttons)
-        self.setMaximumWidth(640)
+        width = ABOUT_WIDTH
+        self.resize(width, min(text.heightForWidth(width - 40) + 80, ABOUT_HEIGHT))

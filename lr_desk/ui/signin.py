@@ -7,6 +7,7 @@ and opening the store can take longer, so every check runs on a thread of its ow
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,6 +27,8 @@ from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.enter import enter_does
 from lr_desk.ui.forms import Fields, combo, line_edit
+
+SMALL_FORM_WIDTH = 440
 
 
 def password_edit(name: str) -> QLineEdit:
@@ -58,6 +61,7 @@ class SmallForm(QDialog):
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox()
         self.layout_ = QVBoxLayout(self)
+        self.setMinimumWidth(SMALL_FORM_WIDTH)  # its notes read as lines, not a column
 
     def main_button(self, text: str, slot) -> QPushButton:
         button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -245,6 +249,7 @@ class RecoveryKeyDialog(QDialog):
         shown = QPlainTextEdit(recovery_key)
         shown.setReadOnly(True)
         shown.setAccessibleName("Recovery key")
+        shown.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         shown.setMaximumHeight(60)
         self.kept = QCheckBox("I have &printed it or written it down")
         self.kept.setAccessibleName("I have printed it or written it down")
@@ -252,14 +257,18 @@ class RecoveryKeyDialog(QDialog):
         print_button = buttons.addButton("P&rint…", QDialogButtonBox.ButtonRole.ActionRole)
         print_button.setAccessibleName("Print the recovery key")
         print_button.clicked.connect(self.print_key)
-        self.done_button = buttons.addButton("&Continue", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.done_button = style.primary(
+            buttons.addButton("&Continue", QDialogButtonBox.ButtonRole.AcceptRole))
         self.done_button.setAccessibleName("Continue")
         self.done_button.setEnabled(False)
+        self.done_button.setToolTip("Tick \"I have printed it or written it down\" first: "
+                                    "the key is not shown again")
         self.done_button.clicked.connect(self.accept)
         self.kept.toggled.connect(self.done_button.setEnabled)
         layout = QVBoxLayout(self)
         for w in (text, shown, self.kept, buttons):
             layout.addWidget(w)
+        self.setMinimumWidth(SMALL_FORM_WIDTH + 80)  # the key on one line
         self.kept.setFocus()
 
     def print_key(self) -> None:
