@@ -26,9 +26,9 @@ from lr_desk.ui.background import Background
 from lr_desk.ui.main_window import OPENING, MainWindow
 
 if TYPE_CHECKING:
+    from lr_desk.services.context import Desk
     from lr_desk.services.signin import Gate
     from lr_desk.store.db import Store
-    from lr_desk.ui.context import Desk
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ def open_profile(store: Store, demo: bool = False, fill_demo: Fill | None = None
     """Read what the desk needs from a store just opened (signed in), filling the demo
     profile the first time. No widgets: it runs on a thread at start-up."""
     from lr_desk import settings
+    from lr_desk.services.context import Desk
     from lr_desk.ui import directory, dropin, people, person, today  # noqa: F401 (warm up)
-    from lr_desk.ui.context import Desk
 
     try:
         with store.session() as s:

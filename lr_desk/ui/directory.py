@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import directory
 from lr_desk.services.changes import Changed
+from lr_desk.services.context import Desk
 from lr_desk.services.directory import Entry, Listing
 from lr_desk.store.models import Course, Partner
 from lr_desk.ui import style
-from lr_desk.ui.context import Desk
 from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog, ServiceDialog
 from lr_desk.ui.directory_models import (
     EXAMPLE_MARK,

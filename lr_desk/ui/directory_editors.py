@@ -15,9 +15,9 @@ from PySide6.QtCore import QSignalBlocker, QSize
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from lr_desk.services import directory
+from lr_desk.services.context import Desk
 from lr_desk.store.models import DELIVERY, Course, Partner, PartnerService
 from lr_desk.ui import style
-from lr_desk.ui.context import Desk
 from lr_desk.ui.directory_models import marked
 from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, scrolled, set_combo, text_edit
 from lr_desk.ui.tasks import Tasks

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import choices, consent, dates, dropin
 from lr_desk.services.choices import PRESET, Choice
+from lr_desk.services.context import Desk
 from lr_desk.services.times import parse_time
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import FOLLOWUP_WAYS, ITEM_KINDS
 from lr_desk.ui import style
 from lr_desk.ui.consent import events
-from lr_desk.ui.context import Desk
 from lr_desk.ui.dropin_parts import (
     REFERRAL,
     ItemPanel,

@@ -34,9 +34,9 @@ from lr_desk.ui.window_staff import StaffMixin
 
 if TYPE_CHECKING:
     from lr_desk.services.changes import Changed
+    from lr_desk.services.context import Desk, Lists
     from lr_desk.services.signin import Gate
     from lr_desk.store.db import Store
-    from lr_desk.ui.context import Desk, Lists
     from lr_desk.ui.forms import EditorDialog
     from lr_desk.ui.person import PersonPage
     from lr_desk.ui.sync import SyncService, SyncStatus
@@ -304,7 +304,7 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         self.query.selectAll()
 
     def reload_lists(self) -> None:
-        from lr_desk.ui.context import Lists
+        from lr_desk.services.context import Lists
 
         def apply(lists: Lists) -> None:
             self.desk.lists = lists

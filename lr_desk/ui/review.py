@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from lr_desk.services.changes import Changed
-    from lr_desk.ui.context import Desk
+    from lr_desk.services.context import Desk
     from lr_desk.ui.tasks import Tasks
 
 ICON = "triangle-alert"

@@ -26,9 +26,9 @@ import lr_desk.profile
 from lr_desk import settings
 from lr_desk.services import advisors, dates, directory, drafts
 from lr_desk.services.changes import Changed
+from lr_desk.services.context import Desk
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import Course, Partner, PartnerService
-from lr_desk.ui.context import Desk
 from lr_desk.ui.directory import DirectoryPage
 from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog, ServiceDialog
 from lr_desk.ui.directory_models import NO_CONTACT, ServicesModel

@@ -1,4 +1,5 @@
-"""What every page needs to know: who is at the desk, where, and the lists to choose from."""
+"""What every page needs to know: who is at the desk, where, and the lists to choose from
+(read on the database lane when the desk opens, and again when the lists change)."""
 
 from __future__ import annotations
 
