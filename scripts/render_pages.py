@@ -2,6 +2,7 @@
 1280x720) into PNG files, so anyone can review the look without running the app.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/render_pages.py [--out renders]
+        [--only drop-in erase ...]
 
 It makes a fresh demo profile in a temporary folder (nothing of yours is touched), signs
 in as the demo's admin (who has every menu), opens each section, a person's record and
@@ -69,7 +70,7 @@ class Renderer:
         self.stage.tidy()
 
 
-def render(out: Path) -> int:
+def render(out: Path, only: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     style.apply(app)
     out.mkdir(parents=True, exist_ok=True)
@@ -78,7 +79,8 @@ def render(out: Path) -> int:
         r = Renderer(stage, out)
         try:
             for number, opening in enumerate(CATALOGUE, 1):
-                r.render(number, opening)
+                if not only or opening.name in only:
+                    r.render(number, opening)
         finally:
             stage.finish()
     (out / "fits.txt").write_text("\n".join(r.report) + "\n" if r.report else
@@ -92,7 +94,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "renders",
                         help="folder for the PNG files (default: renders/)")
-    return render(parser.parse_args().out)
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        choices=[o.name for o in CATALOGUE],
+                        help="just these (names as in tests/ui/catalogue.py)")
+    args = parser.parse_args()
+    return render(args.out, args.only)
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ class EraseDialog(QDialog):
         column.addWidget(self.approval)
         column.addWidget(self.problem)
         column.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -145,8 +145,18 @@ class EraseDialog(QDialog):
         self.f.widgets["confirm"].setPlaceholderText(
             f"{request.name}, or {erasure.CONFIRM_WORD}")
         self.approval.setVisible(not request.self_approved)
+        self._fit()
         self.erase_button.setEnabled(True)
         self.f.widgets["reason"].setFocus()
+
+    def _fit(self) -> None:
+        """As tall as what it says and asks needs, up to ERASE_SIZE (then it scrolls)."""
+        body = self.scroll.widget()
+        body.adjustSize()
+        want = body.heightForWidth(self.scroll.viewport().width())
+        want = want if want > 0 else body.sizeHint().height()
+        around = self.height() - self.scroll.viewport().height()  # buttons and margins
+        self.resize(self.width(), min(ERASE_SIZE.height(), want + around))
 
     def _clear(self, key: str) -> None:
         self.f.errors[key].setVisible(False)
