@@ -17,7 +17,11 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
+from lr_desk.resources import load_json
+from lr_desk.services import accounts
 from lr_desk.services.signin import Gate
+from lr_desk.ui.erase import ask_erase
+from lr_desk.ui.signin import RecoveryDialog, RecoveryKeyDialog, SetUpDialog, SignInDialog
 from tests.ui.stage import Stage, wait
 
 __all__ = ["CATALOGUE", "DIALOGS", "NOT_DIALOGS", "PAGES", "Opening", "Stage", "clipped_text",
@@ -43,8 +47,6 @@ def _attr(name: str) -> Callable[[QWidget], QAbstractButton]:
 
 def default_button(w: QWidget) -> QAbstractButton | None:
     """The button Enter presses in a dialog."""
-    from PySide6.QtWidgets import QPushButton
-
     return next((b for b in w.findChildren(QPushButton) if b.isDefault()), None)
 
 
@@ -93,9 +95,6 @@ def _person(stage: Stage) -> QWidget:
 
 def _erase_for_an_advisor(stage: Stage) -> QWidget:
     """Erase as an advisor meets it: a manager's approval is asked for as well."""
-    from lr_desk.services import accounts
-    from lr_desk.ui.erase import ask_erase
-
     page = stage.person()
     advisor = stage._run(lambda s: accounts.find(s, "advisor")[0].id)
     return stage.dialog_from(lambda: ask_erase(page, page.tasks, page.person_id, advisor))
@@ -155,31 +154,22 @@ def _undo_merge(stage: Stage) -> QWidget:
 
 
 def _sign_in(stage: Stage) -> QWidget:
-    from lr_desk.ui.signin import SignInDialog
-
     dialog = SignInDialog(Gate(stage.folder), stage.window, demo=True)  # as Startup does
     return stage.dialog_from(dialog.open)
 
 
 def _set_up(stage: Stage, folder: str = "new-desk") -> QWidget:
-    from lr_desk.resources import load_json
-    from lr_desk.ui.signin import SetUpDialog
-
     sites = {r["code"]: r["name"] for r in load_json("reference.json")["sites"]}
     dialog = SetUpDialog(Gate(stage.scratch / folder), sites, stage.window)  # as Startup
     return stage.dialog_from(dialog.open)
 
 
 def _recovery(stage: Stage) -> QWidget:
-    from lr_desk.ui.signin import RecoveryDialog
-
     sign_in = _sign_in(stage)  # its "Use the recovery key…" builds this one and exec()s it
     return stage.dialog_from(RecoveryDialog(sign_in.gate, sign_in).open)
 
 
 def _recovery_key(stage: Stage) -> QWidget:
-    from lr_desk.ui.signin import RecoveryKeyDialog
-
     set_up = _set_up(stage)  # shown by it, once the desk is set up (with exec())
     key = "-".join(["ABCD"] * 8)
     return stage.dialog_from(RecoveryKeyDialog(key, set_up).open)
@@ -269,7 +259,7 @@ DIALOGS = (
 CATALOGUE = PAGES + DIALOGS
 def clipped_text(root: QWidget) -> list[str]:
     """Words on show in ``root`` cut short: a wrapped label shorter than its lines, a
-    label or a button narrower than its words."""
+    label, a button, a tick box or a choice narrower than its words."""
     found = []
     for w in [root, *root.findChildren(QWidget)]:
         if not w.isVisibleTo(root) or w.width() <= 0:
@@ -281,7 +271,8 @@ def clipped_text(root: QWidget) -> list[str]:
             elif not w.wordWrap() and w.width() + 1 < w.sizeHint().width():
                 found.append(f"{w.text()[:40]!r}: {w.width()} px wide, needs "
                              f"{w.sizeHint().width()}")
-        elif isinstance(w, QPushButton) and w.text() and w.width() + 1 < w.sizeHint().width():
+        elif isinstance(w, QAbstractButton) and w.text() and \
+                w.width() + 1 < w.sizeHint().width():  # (a tick box's or a choice's words too)
             found.append(f"button {w.text()!r}: {w.width()} px wide, needs "
                          f"{w.sizeHint().width()}")
     return found

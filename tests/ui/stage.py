@@ -12,9 +12,12 @@ import shiboken6
 from PySide6.QtCore import QEventLoop
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from sqlalchemy import exists, select
 
 from lr_desk.app import fill_demo
+from lr_desk.services import people
 from lr_desk.services.signin import DEMO_PASSWORD
+from lr_desk.store.models import FollowUp, Person, Prescription, Referral
 from lr_desk.ui.application import DeskApp
 
 
@@ -174,10 +177,6 @@ def close(w: QWidget) -> None:
 
 
 def _rich_person(session) -> str:
-    from sqlalchemy import exists, select
-
-    from lr_desk.store.models import FollowUp, Person, Prescription, Referral
-
     open_follow_up = exists().where(FollowUp.person_id == Person.id,
                                     FollowUp.done_at.is_(None), FollowUp.deleted_at.is_(None))
     return session.scalars(
@@ -190,11 +189,6 @@ def _rich_person(session) -> str:
 
 def _register_twice(session) -> str:
     """A second registration of a demo person (same name, date of birth and postcode)."""
-    from sqlalchemy import select
-
-    from lr_desk.services import people
-    from lr_desk.store.models import Person
-
     first = session.scalars(
         select(Person).where(Person.deleted_at.is_(None), Person.merged_into.is_(None),
                              Person.erased_at.is_(None), Person.date_of_birth.is_not(None))
