@@ -112,9 +112,9 @@ class ExportDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(EXPORT_WIDTH)
-        # tall enough for its wrapped words at that width (a dialog is not sized for them)
-        self.resize(EXPORT_WIDTH, layout.totalHeightForWidth(EXPORT_WIDTH))
+        # tall enough for its wrapped words at its width (a dialog is not sized for them)
+        width = max(EXPORT_WIDTH, layout.totalMinimumSize().width())
+        self.resize(width, layout.totalHeightForWidth(width))
         self.agreed.setFocus()
 
     def _changed(self) -> None:
