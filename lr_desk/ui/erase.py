@@ -28,7 +28,7 @@ from lr_desk.services.validation import ValidationError
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import ERASURE_REASONS, Person
 from lr_desk.ui import style
-from lr_desk.ui.forms import ERROR_STYLE, Fields, combo, line_edit
+from lr_desk.ui.forms import Fields, combo, line_edit
 from lr_desk.ui.tasks import Tasks
 
 MENU_TEXT = "&Erase this person's information…"  # in the person page's More menu
@@ -86,7 +86,7 @@ class EraseDialog(QDialog):
         self.f.add(approval_form, "password", "Manager's &password", password)
         self.approval.setVisible(False)
         self.problem = QLabel()  # for what belongs to no field (already erased, say)
-        self.problem.setStyleSheet(ERROR_STYLE)
+        style.message(self.problem, "error")
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName("Problem")
         self.problem.setVisible(False)

@@ -35,7 +35,7 @@ from lr_desk.services import retention, subject_access
 from lr_desk.services.retention import DueRow
 from lr_desk.ui import erase as erase_ui
 from lr_desk.ui import style
-from lr_desk.ui.forms import ERROR_STYLE, Fields, check, line_edit
+from lr_desk.ui.forms import Fields, check, line_edit
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import Tasks, environment_problem
 from lr_desk.ui.today import table
@@ -240,7 +240,7 @@ class RetentionDialog(QDialog):
         years_label = QLabel("&Years without contact:")
         years_label.setBuddy(self.years)
         self.years_message = QLabel()
-        self.years_message.setStyleSheet(ERROR_STYLE)
+        style.message(self.years_message, "error")
         self.years_message.setAccessibleName("Message for years without contact")
         self.years_message.setVisible(False)
         self._debounce = QTimer(self, singleShot=True, interval=400)

@@ -13,10 +13,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from lr_desk.services.validation import ValidationError
-from lr_desk.ui.forms import ERROR_STYLE, EditorDialog, Fields, line_edit
+from lr_desk.ui import style
+from lr_desk.ui.forms import EditorDialog, Fields, line_edit
 from lr_desk.ui.tasks import Tasks
 
-OK_STYLE = "color: #1b5e20;"
 SCHEMES = ("sqlite", "postgresql")
 NAME_MAX = 36  # as lr_desk.sync.central.DEVICE_NAME allows (a test keeps them equal)
 
@@ -167,7 +167,10 @@ class SyncSettingsDialog(EditorDialog):
     def _show_result(self, text: str, ok: bool | None) -> None:
         self.result.setText(text)
         self.result.setAccessibleDescription(text)
-        self.result.setStyleSheet("" if ok is None else OK_STYLE if ok else ERROR_STYLE)
+        if ok is None:  # trying: plain words; then the answer in the style's colour and weight
+            style.note(self.result)
+        else:
+            style.message(self.result, "success" if ok else "error")
         self.adjustSize()
 
     def submit(self, payload: dict) -> None:
