@@ -185,7 +185,7 @@ def test_concurrent_edits_pick_one_winner_everywhere_and_keep_the_other(two, cen
         with store.session() as s:
             items = review.open_items(s, store.device_id)
         assert [(i.field, i.current, i.other) for i in items] == [
-            ("Phone", "0151 222 2222", "0151 111 1111")]
+            ("Phone number", "0151 222 2222", "0151 111 1111")]
         assert "Alex Advisor" in items[0].other_who or "someone" in items[0].other_who
 
 
@@ -649,7 +649,7 @@ def test_a_form_opened_before_a_pull_reverts_nothing_and_loses_nothing(two, cent
         with store.session() as s:
             items = review.open_items(s)
         assert [(i.field, i.current, i.other) for i in items] == [
-            ("Email", "mine@example.org", "new@example.org")]
+            ("Email address", "mine@example.org", "new@example.org")]
     assert records(a) == records(b)
 
 
