@@ -42,7 +42,6 @@ class DirectoryEditor(EditorDialog):
         self.f = Fields(self.mark_dirty)
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        style.primary(self.save_button)
 
     def finish_layout(self, initial: dict | None) -> None:
         body = QWidget()

@@ -130,7 +130,6 @@ class DropInDialog(EditorDialog):
         bottom.addWidget(self.banner, 1)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
-        style.primary(self.save_button)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
         self.remember_size("dropin", SIZE)
         self._escalation_toggled(False)

@@ -211,6 +211,7 @@ class EditorDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setAccessibleName("Save")
         self.save_button.setToolTip("Save (Ctrl+S)")
+        style.primary(self.save_button)  # what every form is for
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)

@@ -67,6 +67,7 @@ class SmallForm(QDialog):
         button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
         button.setAccessibleName(text.replace("&", ""))
         button.setDefault(True)
+        style.primary(button)
         button.clicked.connect(slot)
         return button
 

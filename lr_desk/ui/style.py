@@ -117,6 +117,13 @@ def _sheet(plain: bool) -> str:
     QPushButton:focus {{ padding: 1px 11px; }}  /* the outline is drawn inside: room kept */
     QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateEdit, QTimeEdit, QSpinBox {{
         border: 1px solid {TEXT}; border-radius: 2px; padding: 3px; background: {WHITE}; }}
+    QLineEdit:disabled, QPlainTextEdit:disabled, QTextEdit:disabled, QComboBox:disabled,
+    QDateEdit:disabled, QTimeEdit:disabled, QSpinBox:disabled {{
+        background: {PALE_GREY}; color: {SECONDARY_TEXT}; border: 1px solid {BORDER}; }}
+    QPushButton:disabled {{ color: {SECONDARY_TEXT}; border: 1px solid {PALE_GREY}; }}
+    QScrollArea {{ background: {WHITE}; border: none; }}
+    QScrollArea > QWidget > QWidget {{ background: {WHITE}; }}
+    QGroupBox {{ font-weight: bold; }}
     QLabel#brand {{ background: {NHS_BLUE}; color: {WHITE}; }}
     QListWidget#navigation {{ background: {PALE_GREY}; border: none;
         border-right: 1px solid {BORDER}; }}
