@@ -401,6 +401,7 @@ class SyncStatus(QWidget):
         self.label.setText(status.text)
         self.label.setAccessibleDescription(status.text)
         self.label.setToolTip(status.text)
+        self.label.setMinimumWidth(self.label.sizeHint().width())  # never cut short
         long_pull = status.kind == SYNCING and status.total > 0
         if long_pull:
             self.bar.setRange(0, status.total)
