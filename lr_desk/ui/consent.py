@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -120,6 +121,17 @@ class ConsentSection(QWidget):
         self.model = ConsentModel(self)
         self.table = table("Consent in force", self.model)
         self.table.verticalHeader().setVisible(False)
+        # a narrow side panel: what, its status and since when, wrapped to fit; who
+        # recorded it, its note and what came before are in each row's tooltip
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (3, 4, 5):
+            self.table.setColumnHidden(column, True)
+        self.table.setWordWrap(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMaximumHeight(120)
         self.table.selectionModel().currentRowChanged.connect(self._selection)
         label = QLabel("C&onsent")
