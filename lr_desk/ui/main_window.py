@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from lr_desk.store.db import Store
     from lr_desk.ui.forms import EditorDialog
     from lr_desk.ui.person import PersonPage
-    from lr_desk.ui.sync import SyncService, SyncStatus
+    from lr_desk.ui.sync import SyncService
+    from lr_desk.ui.sync_status import SyncStatus
     from lr_desk.ui.tasks import SearchService, Tasks
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
     # -- sync ----------------------------------------------------------------------
     def watch_sync(self, sync: SyncService) -> None:
         """Show what the background sync is doing, and show what it brings in."""
-        from lr_desk.ui.sync import SyncStatus
+        from lr_desk.ui.sync_status import SyncStatus
 
         self.sync = sync
         self.sync_status = SyncStatus(sync)

@@ -1,15 +1,13 @@
 """Sync in the background, and what the status bar says about it.
 
-``SyncService`` runs ``sync_once`` on a worker of its own (never on the UI thread, never
-on the database worker that saves): every ``sync_minutes`` while the central store is
-reachable, a few seconds after the last local save, and on demand. One sync at a time; a
+``SyncService`` runs ``sync_once`` on a lane of its own of the desk's worker mechanism
+(never on the UI thread, never on the database lane that saves): every ``sync_minutes``
+while the central store is reachable, a few seconds after the last local save, and on
+demand. One sync at a time; a
 request during a sync queues one more. When the store can't be reached it tries again
 sooner, backing off. What a pull brings in from other devices is announced by ``pulled``
-so the pages can show it.
-
-``SyncStatus`` is the status bar's part: always exactly one of Offline, Syncing (with a
-progress bar and a Stop button for a long pull such as a new device's first sync),
-Synced at HH:MM, N changes waiting, or a problem in plain words with what to do.
+so the desk can announce it to the pages. ``Status`` is what the status bar says
+(``ui/sync_status.py`` shows it).
 
 Nothing here imports the database layer at module level: the window's frame loads this
 module before SQLAlchemy has been imported.
@@ -24,8 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from lr_desk import faults
 from lr_desk.ui.work import Worker
@@ -365,46 +362,3 @@ class SyncService(QObject):
         self._stop.set()
         self.worker.shutdown(cancel=("sync", "sync-count"))
         self._disconnect()
-
-
-class SyncStatus(QWidget):
-    """The status bar's sync part: what the sync is doing, a progress bar and Stop for a
-    long pull, and Sync now (also F5 and the Desk menu)."""
-
-    def __init__(self, service: SyncService, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.service = service
-        self.label = QLabel()
-        self.label.setAccessibleName("Sync status")
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.bar = QProgressBar()
-        self.bar.setAccessibleName("Sync progress")
-        self.bar.setMaximumWidth(160)
-        self.bar.setVisible(False)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setAccessibleName("Stop sync")
-        self.stop_button.setToolTip("Stop syncing for now; the rest comes with the next sync")
-        self.stop_button.setVisible(False)
-        self.stop_button.clicked.connect(service.stop)
-        self.sync_button = QPushButton("Sync now")
-        self.sync_button.setAccessibleName("Sync now")
-        self.sync_button.setToolTip("Send and receive changes now (F5)")
-        self.sync_button.clicked.connect(service.sync_now)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.label, self.bar, self.stop_button, self.sync_button):
-            row.addWidget(w)
-        service.status_changed.connect(self.show_status)
-        self.show_status(service.status)
-
-    def show_status(self, status: Status) -> None:
-        self.label.setText(status.text)
-        self.label.setAccessibleDescription(status.text)
-        self.label.setToolTip(status.text)
-        self.label.setMinimumWidth(self.label.sizeHint().width())  # never cut short
-        long_pull = status.kind == SYNCING and status.total > 0
-        if long_pull:
-            self.bar.setRange(0, status.total)
-            self.bar.setValue(min(status.done, status.total))
-        self.bar.setVisible(long_pull)
-        self.stop_button.setVisible(long_pull)
