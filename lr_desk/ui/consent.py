@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from lr_desk.services import consent, directory
 from lr_desk.services.consent import GIVEN, ConsentNeeded, ConsentRow
 from lr_desk.store.models import CONSENT_KINDS
+from lr_desk.ui import style
 from lr_desk.ui.forms import (
-    ERROR_STYLE,
     EditorDialog,
     Fields,
     check,
@@ -224,9 +224,7 @@ class ConsentDialog(EditorDialog):
             row.addWidget(box)
             box.toggled.connect(self._ways_changed)
         row.addStretch(1)
-        self.ways_error = QLabel()
-        self.ways_error.setStyleSheet(ERROR_STYLE)
-        self.ways_error.setWordWrap(True)
+        self.ways_error = style.message(QLabel(), "error")
         self.ways_error.setVisible(False)
         self.ways_error.setAccessibleName("Message for ways to contact them")
         ways_column = QVBoxLayout()

@@ -28,8 +28,6 @@ from lr_desk.services.validation import ValidationError
 from lr_desk.ui import style
 from lr_desk.ui.tasks import Tasks
 
-ERROR_STYLE = "color: #b00020;"
-
 
 def scrolled(body: QWidget, name: str) -> QScrollArea:
     """A long form in a scroll area (small screens, large fonts)."""

@@ -7,7 +7,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from lr_desk.ui import style
 
 Column = tuple[str, Callable[[Any], str]]  # header, text of the cell for a row
 
@@ -33,9 +36,7 @@ class RowsModel(QAbstractTableModel):
 
     def extra(self, row, column: int, role) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and self.highlight and self.highlight(row):
-            from PySide6.QtGui import QBrush, QColor
-
-            return QBrush(QColor("#b00020"))
+            return QBrush(style.colour("error"))
         return None
 
     def rowCount(self, parent=QModelIndex()) -> int:
