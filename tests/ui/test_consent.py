@@ -16,7 +16,7 @@ from lr_desk.store.models import Consent, Referral
 from lr_desk.ui.consent import ConsentDialog
 from lr_desk.ui.person import PersonPage
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
-from tests.ui.test_dropin_keys import ALT, Keyboard, _ready
+from tests.ui.test_dropin_keys import ALT, Keyboard, _ready, open_person
 from tests.ui.test_person_page import (
     ADVISOR,
     PARTNER,
@@ -24,7 +24,6 @@ from tests.ui.test_person_page import (
     _choose,
     _entry,
     _open_drop_in,
-    _open_person,
     _referral_and_follow_up,
     _save_button,
     _save_drop_in,
@@ -89,7 +88,7 @@ def _today() -> str:
 def test_consent_to_share_recorded_from_the_keyboard_is_on_the_page_after_reopening(
         qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Jo", "Lee")
+    page = open_person(desk, qtbot, "Jo", "Lee")
     assert _in_force(page) == [] and not page.consent.empty.isHidden()
     assert not page.consent.withdraw_button.isEnabled()  # nothing to withdraw
 
@@ -134,7 +133,7 @@ def test_consent_to_share_recorded_from_the_keyboard_is_on_the_page_after_reopen
 
 def test_contact_needs_a_way_and_is_shown_with_its_ways(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Jo", "Lee")
+    page = open_person(desk, qtbot, "Jo", "Lee")
     qtbot.mouseClick(page.consent.record_button, Qt.MouseButton.LeftButton)
     dialog = _consent_dialog(qtbot, page)
     qtbot.keyClicks(dialog.f.widgets["kind"], "B")  # Be contacted
@@ -160,7 +159,7 @@ def test_a_referral_blocked_without_consent(qtbot, desks, profile):
     typed; consent recorded on the person's page meanwhile counts in the open form at
     once, and the same form then saves and the referral is sent."""
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Jo", "Lee")
+    page = open_person(desk, qtbot, "Jo", "Lee")
     _ready(qtbot, desk, page)
     page.dropin_button.setFocus()
     keys = Keyboard(qtbot)
@@ -220,7 +219,7 @@ def test_a_referral_blocked_without_consent(qtbot, desks, profile):
 
 def test_withdrawn_from_the_page_the_referral_step_is_held_back_again(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Jo", "Lee")
+    page = open_person(desk, qtbot, "Jo", "Lee")
     agree_to_share(desk, page.person_id)
     _referral_and_follow_up(desk, qtbot, page, status="Agreed")
     assert _in_force(page) == [(SHARE, "Given", _today(), ADVISOR)]

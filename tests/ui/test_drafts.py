@@ -6,22 +6,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from lr_desk.ui.dropin import DropInDialog
 from lr_desk.ui.people import PersonDialog
-
-
-def _open_person(desk, qtbot, given="Rita", family="Ahmed"):
-    dialog = desk.window.new_person({})
-    qtbot.keyClicks(dialog.f.widgets["given_name"], given)
-    qtbot.keyClicks(dialog.f.widgets["family_name"], family)
-    with qtbot.waitSignal(desk.window.person_opened, timeout=10_000) as opened:
-        dialog.save()
-    page = opened.args[0]
-    qtbot.waitUntil(lambda: page.view is not None)
-    return page
+from tests.ui.test_dropin_keys import open_person
 
 
 def test_a_crash_loses_at_most_a_few_seconds_of_a_drop_in(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot)
+    page = open_person(desk, qtbot, "Rita", "Ahmed")
     page.dropin_button.click()
     dialog = [d for d in desk.window.editors if isinstance(d, DropInDialog)][-1]
     qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Finding a quiet place")
@@ -177,7 +167,7 @@ def test_a_restored_draft_of_an_edit_reverts_nothing_changed_since(qtbot, desks,
     from tests.ui.conftest import unlocked_store
 
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot)
+    page = open_person(desk, qtbot, "Rita", "Ahmed")
     person_id = page.person_id
     page.edit_button.click()
     dialog = [d for d in desk.window.editors if isinstance(d, PersonDialog)][-1]

@@ -25,7 +25,7 @@ from lr_desk.store.models import (
 from lr_desk.ui.dropin import DropInDialog
 from lr_desk.ui.person import PersonPage, StepDialog
 from tests.ui.test_accessibility import unnamed_controls
-from tests.ui.test_dropin_keys import referral_drop_in
+from tests.ui.test_dropin_keys import open_person, referral_drop_in
 
 ADVISOR = "Alex Advisor"  # the profile fixture's advisor
 SERVICE = "Benefits and debt drop-in"  # shipped example directory entry
@@ -57,18 +57,6 @@ def choose_from_more(qtbot, page: PersonPage, action) -> None:
     page.more_button.setFocus()
     qtbot.keyClick(page.more_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: bool(chosen), timeout=5_000)
-
-
-def _open_person(desk, qtbot, given="Rita", family="Ahmed") -> PersonPage:
-    dialog = desk.window.new_person({})
-    qtbot.keyClicks(dialog.f.widgets["given_name"], given)
-    qtbot.keyClicks(dialog.f.widgets["family_name"], family)
-    with qtbot.waitSignal(desk.window.person_opened, timeout=10_000) as opened:
-        dialog.save()
-    page = opened.args[0]
-    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
-    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
-    return page
 
 
 def _open_drop_in(desk, qtbot, page: PersonPage) -> DropInDialog:
@@ -153,7 +141,7 @@ def _count(desk, model, *where) -> int:
 
 def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Hannah", "Okafor")
+    page = open_person(desk, qtbot, "Hannah", "Okafor")
     due = date.today() + timedelta(days=3)
 
     # a drop-in with a partner service referred (Suggested) and a follow-up
@@ -255,7 +243,7 @@ def _long_text(length: int) -> str:
 
 def test_a_ten_thousand_character_conversation_with_an_escalation(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Ffion", "Price")
+    page = open_person(desk, qtbot, "Ffion", "Price")
     text = _long_text(10_000)
     assert len(text) == 10_000
 
@@ -303,7 +291,7 @@ def test_a_ten_thousand_character_conversation_with_an_escalation(qtbot, desks, 
 def test_the_timeline_names_the_escalation_reason_in_words(qtbot, desks, profile):
     # as for every other coded value on the timeline: 'Clinical need', not 'clinical'
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Iris", "Cole")
+    page = open_person(desk, qtbot, "Iris", "Cole")
     dialog = _open_drop_in(desk, qtbot, page)
     f = dialog.f.widgets
     f["conversation.escalated"].setChecked(True)
@@ -318,7 +306,7 @@ def test_the_timeline_names_the_escalation_reason_in_words(qtbot, desks, profile
 
 def test_a_conversation_alone_is_a_valid_drop_in(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Owen", "Hughes")
+    page = open_person(desk, qtbot, "Owen", "Hughes")
     dialog = _open_drop_in(desk, qtbot, page)
     qtbot.keyClicks(dialog.f.widgets["conversation.what_matters"], "Just wanted a chat")
     assert dialog.items.rowCount() == 0
@@ -346,8 +334,8 @@ def test_down_arrow_moves_to_the_results_and_enter_opens_the_chosen_person(qtbot
                                                                           profile):
     desk = desks.start(profile)
     window = desk.window
-    first = _open_person(desk, qtbot, "Rita", "Ahmed")
-    second = _open_person(desk, qtbot, "Ravi", "Ahmed")
+    first = open_person(desk, qtbot, "Rita", "Ahmed")
+    second = open_person(desk, qtbot, "Ravi", "Ahmed")
     for page in (first, second):
         window._close_tab(window.tabs.indexOf(page))
     qtbot.waitUntil(lambda: window.person_page(second.person_id) is None)
@@ -385,7 +373,7 @@ def test_down_arrow_moves_to_the_results_and_enter_opens_the_chosen_person(qtbot
 
 def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Dai", "Morgan")
+    page = open_person(desk, qtbot, "Dai", "Morgan")
     referral_drop_in(desk, qtbot, page, "Suggested")
 
     _select_entry(qtbot, page, lambda e: e.kind == "referral")
@@ -429,7 +417,7 @@ def _open_follow_up_done(qtbot, page: PersonPage) -> StepDialog:
 def test_esc_on_a_typed_outcome_asks_first_and_ctrl_s_saves(qtbot, desks, profile,
                                                             no_unexpected_modal):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Gwen", "Parry")
+    page = open_person(desk, qtbot, "Gwen", "Parry")
     _referral_and_follow_up(desk, qtbot, page)
     done = FollowUp.done_at.is_not(None)
 
@@ -479,7 +467,7 @@ def test_esc_on_a_typed_outcome_asks_first_and_ctrl_s_saves(qtbot, desks, profil
 def test_save_in_the_closing_question_saves_the_outcome(qtbot, desks, profile,
                                                         no_unexpected_modal):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Huw", "Rees")
+    page = open_person(desk, qtbot, "Huw", "Rees")
     _referral_and_follow_up(desk, qtbot, page)
     step = _open_follow_up_done(qtbot, page)
     _choose(step.f.widgets["result"], "Left a message")
@@ -493,7 +481,7 @@ def test_save_in_the_closing_question_saves_the_outcome(qtbot, desks, profile,
 
 def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Cerys", "Lloyd")
+    page = open_person(desk, qtbot, "Cerys", "Lloyd")
     _referral_and_follow_up(desk, qtbot, page)
     referral_id = _entry(page, "referral").referral_id
     _select_entry(qtbot, page, lambda e: e.kind == "referral")
@@ -530,7 +518,7 @@ def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, pro
 
 def test_update_referral_starts_from_its_current_status(qtbot, desks, profile):
     desk = desks.start(profile)
-    page = _open_person(desk, qtbot, "Bryn", "Evans")
+    page = open_person(desk, qtbot, "Bryn", "Evans")
     from tests.ui.test_consent import agree_to_share
 
     agree_to_share(desk, page.person_id)  # a referral is sent only with it

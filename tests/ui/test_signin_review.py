@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.ui.conftest import PASSWORD, unlocked_store
-from tests.ui.test_person_page import _open_person
+from tests.ui.test_dropin_keys import open_person
 from tests.ui.test_signin import BEA_PASSWORD, add_bea
 
 
@@ -20,7 +20,7 @@ def test_a_form_on_a_person_page_is_kept_as_a_draft_when_someone_else_signs_in(
     add_bea(profile)
     desk = desks.start(profile)
     window = desk.window
-    page = _open_person(desk, qtbot)
+    page = open_person(desk, qtbot, "Rita", "Ahmed")
     step = page._step("Follow-up done", "follow_up", "0000-not-a-row")
     qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
     qtbot.keyClicks(step.f.widgets["outcome"], "Went well")
