@@ -13,9 +13,12 @@ follow-ups. What says who someone is, or what they told us, is emptied (``ERASED
   when, where, how, by whom, whether escalated and why (the category), the needs raised;
 - prescription items: title, why, first step. Kept: the kind, the service or course (by
   id), the target date;
+- referrals: why an advisor overrode the checks, the person's view in their words.
+  Kept: the view (counted), status, when;
 - referral steps: reason and note. Kept: status, when, by whom;
 - follow-ups: outcome. Kept: when, how, by whom, whether done;
 - consent records: note. Kept: what was given or withdrawn, and when.
+- service gaps noted at their conversations: the words. Kept: the need, where, when.
 
 Which rows: the person, everyone merged into them, and every record under them, at any
 depth (``UNDER``: the columns that put a record under another). The erasure names them
@@ -48,10 +51,13 @@ ERASED: dict[str, dict[str, Any]] = {
         "given_name": ERASED_NAME, "family_name": "", "preferred_name": "",
         "date_of_birth": None, "postcode": "", "phone": "", "email": "",
         "referral_source_detail": "", "interpreter_language": "", "communication_other": "",
+        "on_benefits": "",
     },
     "conversation": {"what_matters": "", "private_notes": "", "escalation_action": ""},
     "prescription_item": {"title": "", "why": "", "first_step": ""},
+    "referral": {"override_reason": "", "view_words": ""},
     "referral_event": {"reason": "", "note": ""},
+    "service_gap": {"words": ""},
     "follow_up": {"outcome": ""},
     "consent": {"note": ""},
 }
@@ -66,6 +72,7 @@ UNDER: dict[str, tuple[str, ...]] = {
     "referral_event": ("referral_id",),
     "follow_up": ("person_id",),
     "consent": ("person_id",),
+    "service_gap": ("conversation_id",),
 }
 # A draft holding these values is a form about the person (a new-person form, say).
 NAMED_BY = ("given_name", "family_name")

@@ -33,7 +33,15 @@ from lr_desk.store.desk_models import (
     Setting,
     SyncState,
 )
-from lr_desk.store.directory_models import Category, Course, Partner, PartnerService, Site
+from lr_desk.store.directory_models import (
+    Category,
+    Course,
+    Partner,
+    PartnerCatchup,
+    PartnerContact,
+    PartnerService,
+    Site,
+)
 from lr_desk.store.people_models import (
     Consent,
     Conversation,
@@ -47,19 +55,27 @@ from lr_desk.store.people_models import (
     PrescriptionItem,
     Referral,
     ReferralEvent,
+    ServiceGap,
 )
 from lr_desk.store.vocabulary import (
     AUDIT_ACTIONS,
+    BENEFITS,
+    BENEFITS_RULES,
+    CAPACITY,
+    CAPACITY_PERIODS,
     CONSENT_KINDS,
     CONTACT_WAYS,
+    DECLINE_REASONS,
     DELIVERY,
     ERASURE_REASONS,
     ESCALATION_REASONS,
     FOLLOWUP_WAYS,
     ITEM_KINDS,
     MODES,
+    REFERRAL_EVENT_KINDS,
     REFERRAL_SOURCES,
     REFERRAL_STATUSES,
+    REFERRAL_VIEWS,
     ROLES,
 )
 
@@ -69,18 +85,22 @@ SYNCED_MODELS: dict[str, type[Base]] = {
     for m in (
         Advisor, Person, Partner, PartnerService, Course, Conversation, ConversationNeed,
         Prescription, PrescriptionItem, Referral, ReferralEvent, FollowUp, PersonMerge,
-        NotDuplicate, AuditEvent, Consent, Erasure,
+        NotDuplicate, AuditEvent, Consent, Erasure, PartnerContact, PartnerCatchup,
+        ServiceGap,
     )
 }
 
 # The public face: the vocabulary, the base and every table.
 __all__ = [
-    "AUDIT_ACTIONS", "CONSENT_KINDS", "CONTACT_WAYS", "DELIVERY", "ERASURE_REASONS",
-    "ESCALATION_REASONS", "FOLLOWUP_WAYS", "ITEM_KINDS", "MODES", "NAMING", "REFERRAL_SOURCES",
-    "REFERRAL_STATUSES", "ROLES", "SYNCED_MODELS", "Advisor", "AuditEvent", "AuthorityAccount",
+    "AUDIT_ACTIONS", "BENEFITS", "BENEFITS_RULES", "CAPACITY", "CAPACITY_PERIODS",
+    "CONSENT_KINDS", "CONTACT_WAYS", "DECLINE_REASONS", "DELIVERY", "ERASURE_REASONS",
+    "ESCALATION_REASONS", "FOLLOWUP_WAYS", "ITEM_KINDS", "MODES", "NAMING",
+    "REFERRAL_EVENT_KINDS", "REFERRAL_SOURCES", "REFERRAL_STATUSES", "REFERRAL_VIEWS",
+    "ROLES", "SYNCED_MODELS", "Advisor", "AuditEvent", "AuthorityAccount",
     "AuthorityDevice", "Base", "Category", "Conflict", "Consent", "Conversation",
     "ConversationNeed", "Course", "Device", "Draft", "ErasedRow", "Erasure", "FollowUp",
-    "NotDuplicate", "Outbox", "Partner", "PartnerService", "Person", "PersonMerge", "Prescription",
-    "PrescriptionItem", "Referral", "ReferralEvent", "RowClock", "SetAside", "Setting", "Site",
-    "SyncState", "Synced", "to_json",
+    "NotDuplicate", "Outbox", "Partner", "PartnerCatchup", "PartnerContact",
+    "PartnerService", "Person", "PersonMerge", "Prescription", "PrescriptionItem",
+    "Referral", "ReferralEvent", "RowClock", "ServiceGap", "SetAside", "Setting",
+    "Site", "SyncState", "Synced", "to_json",
 ]

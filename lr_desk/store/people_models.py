@@ -31,6 +31,7 @@ class Person(Synced, Base):
     interpreter_language: Mapped[str] = mapped_column(String(60), default="")
     needs_bsl: Mapped[bool] = mapped_column(Boolean, default=False)
     communication_other: Mapped[str] = mapped_column(Text, default="")
+    on_benefits: Mapped[str] = mapped_column(String(8), default="")  # BENEFITS; "": unknown
     registered_site: Mapped[str] = mapped_column(String(32), default="")
     registered_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
     # Set when this record was merged into another (the survivor): see services.merge.
@@ -113,18 +114,48 @@ class Referral(Synced, Base):
     service_id: Mapped[str] = mapped_column(ForeignKey("partner_service.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="suggested")
     status_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply_due: Mapped[date | None] = mapped_column(Date, default=None)  # set when sent
+    # referred although the checks said not (services.eligibility): what they said, why
+    override_warnings: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    # the person's own view of whether it helped (REFERRAL_VIEWS), asked at follow-up
+    view: Mapped[str] = mapped_column(String(12), default="")
+    view_words: Mapped[str] = mapped_column(Text, default="")
+    view_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the referral letter: when it was last printed or saved, how, and by whom
+    letter_at: Mapped[datetime | None] = mapped_column(default=None)
+    letter_how: Mapped[str] = mapped_column(String(8), default="")  # printed | saved
+    letter_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
 
 
 class ReferralEvent(Synced, Base):
-    """One dated, attributed step in a referral's life."""
+    """One dated, attributed step in a referral's life (``kind`` REFERRAL_EVENT_KINDS: a
+    step forward, a correction from ``from_status``, or a chase), a decline's reason
+    from DECLINE_REASONS in ``reason_code`` and words in ``reason``."""
 
     __tablename__ = "referral_event"
     referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12), default="step")
+    from_status: Mapped[str] = mapped_column(String(16), default="")
+    reason_code: Mapped[str] = mapped_column(String(24), default="")
     status: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ServiceGap(Synced, Base):
+    """A need no suitable service could meet, recorded at a drop-in (counted in reports)."""
+
+    __tablename__ = "service_gap"
+    category: Mapped[str] = mapped_column(String(32))
+    site_code: Mapped[str] = mapped_column(String(32), default="")
+    words: Mapped[str] = mapped_column(Text, default="")
+    advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversation.id"),
+                                                        default=None, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class FollowUp(Synced, Base):

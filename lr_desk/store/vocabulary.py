@@ -38,6 +38,24 @@ REFERRAL_STATUSES = {
     "completed": "Completed",
     "not_taken_up": "Not taken up",
 }
+REFERRAL_EVENT_KINDS = {"step": "Step", "correction": "Correction", "chase": "Chased"}
+DECLINE_REASONS = {
+    "no_capacity": "No capacity",
+    "outside_area": "Outside the area",
+    "not_eligible": "Not eligible",
+    "information_missing": "Information missing",
+    "no_contact": "Could not contact the person",
+    "changed_mind": "The person changed their mind",
+    "other": "Other",
+}
+REFERRAL_VIEWS = {"helped_lot": "It helped a lot", "helped_bit": "It helped a bit",
+                  "not_really": "Not really", "did_not_go": "I did not go"}
+CAPACITY = {"taking": "Taking referrals", "waiting": "Waiting list", "paused": "Paused",
+            "closed": "Closed"}
+CAPACITY_PERIODS = {"week": "a week", "month": "a month"}
+BENEFITS = {"yes": "Receives benefits", "no": "Does not receive benefits"}  # "": not known
+BENEFITS_RULES = {"": "Anyone", "on": "Only people on benefits",
+                  "not_on": "Only people not on benefits"}
 FOLLOWUP_WAYS = {"call": "Phone call", "drop_in": "Drop-in", "video": "Video",
                  "text": "Text message"}
 DELIVERY = {"hub": "At a Life Rooms hub (under one roof)", "community": "In the community"}
@@ -52,6 +70,7 @@ AUDIT_ACTIONS = {
     "change": "Changed a record",
     "delete": "Deleted a record",
     "print_sheet": "Printed a take-home sheet",
+    "print_letter": "Printed a referral letter",
     "export": "Exported",
     "see_private_notes": "Looked at private notes",
 }

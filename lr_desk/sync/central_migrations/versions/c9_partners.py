@@ -1,0 +1,40 @@
+"""The check of every change appended knows desk schema 0007 (partners' contacts,
+catch-ups, capacity and eligibility; service gaps; referrals' overrides and views).
+
+PostgreSQL only: the check is made from the models as they are when a migration runs
+(checks_pg.postgres_sql), so it is made again here, as c8 made it, for a store set up
+before 0007; the new versions are recorded by every ``central init``. SQLite checks in
+CentralStore.push, in Python, from the models of the code running it.
+
+Revision ID: c9
+Revises: c8
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from lr_desk.sync import checks_pg
+from lr_desk.sync.central_schema import record_versions
+
+revision = "c9"
+down_revision = "c8"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    record_versions(bind)
+    if bind.dialect.name != "postgresql":
+        return
+    schema = bind.dialect.identifier_preparer.quote(
+        bind.scalar(sa.text("SELECT current_schema()")))
+    # (through the driver as written, as in c5)
+    with bind.connection.dbapi_connection.cursor() as cursor:
+        for statement in (*checks_pg.drop_sql(schema),
+                          *checks_pg.postgres_sql(schema, per_statement=True)):
+            cursor.execute(statement)
+
+
+def downgrade() -> None:
+    pass  # the check made here is c8's, with more tables: it refuses nothing c8 took
