@@ -22,11 +22,14 @@ from lr_desk.services.validation import (
     normalise_postcode,
     phone_digits,
 )
-from lr_desk.store.models import REFERRAL_SOURCES, Person
+from lr_desk.store.models import BENEFITS, REFERRAL_SOURCES, Person
 
 TEXT_FIELDS = ("given_name", "family_name", "preferred_name", "date_of_birth", "postcode",
                "phone", "email", "referral_source", "referral_source_detail",
-               "interpreter_language", "communication_other")
+               "interpreter_language", "communication_other", "on_benefits")
+# Whether they receive benefits (some services are only for people on them, or not on
+# them): optional, "" until asked.
+BENEFITS_ANSWERS = {"": "Not asked", **BENEFITS}
 FLAG_FIELDS = ("service_user", "carer", "needs_large_print", "needs_easy_read",
                "needs_interpreter", "needs_bsl")
 
@@ -55,6 +58,8 @@ def validate_person(raw: dict, today: date | None = None) -> dict:
         "communication_other": c.field("communication_other", check_text,
                                        raw.get("communication_other", ""),
                                        "other communication needs"),
+        "on_benefits": c.field("on_benefits", check_choice, raw.get("on_benefits") or "",
+                               BENEFITS_ANSWERS, "answer about benefits"),
     }
     for flag in FLAG_FIELDS:
         clean[flag] = bool(raw.get(flag, False))

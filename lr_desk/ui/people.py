@@ -208,6 +208,8 @@ class PersonDialog(EditorDialog):
               line_edit("Referrer's details", "e.g. the GP practice or partner's name"))
         f.add(form, "service_user", "", check("Mersey Care service &user"))
         f.add(form, "carer", "", check("Ca&rer"))
+        f.add(form, "on_benefits", "Receives benefi&ts",
+              combo("Receives benefits", {"yes": "Yes", "no": "No"}, blank="Not asked"))
 
         comms = QGroupBox("Communication needs (Accessible Information Standard)")
         cform = QFormLayout(comms)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from lr_desk.services.desk import PersonView
-from lr_desk.store.models import REFERRAL_SOURCES
+from lr_desk.store.models import BENEFITS, REFERRAL_SOURCES
 from lr_desk.ui import style
 
 MOST_SHOWN = 3  # of the open referrals, or the consents: the rest are counted
@@ -136,4 +136,6 @@ def _contact(view: PersonView) -> str:
                              ("Carer", p.carer)) if on]
     if flags:
         lines.append(", ".join(flags))
+    # (services' checks need it: "not asked" says so, rather than nothing)
+    lines.append(BENEFITS.get(p.on_benefits, "Benefits: not asked"))
     return "\n".join(lines)
