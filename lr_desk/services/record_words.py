@@ -12,15 +12,22 @@ from typing import Any
 
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
+    BENEFITS,
+    BENEFITS_RULES,
+    CAPACITY,
+    CAPACITY_PERIODS,
     CONSENT_KINDS,
     CONTACT_WAYS,
+    DECLINE_REASONS,
     DELIVERY,
     ERASURE_REASONS,
     FOLLOWUP_WAYS,
     ITEM_KINDS,
     MODES,
+    REFERRAL_EVENT_KINDS,
     REFERRAL_SOURCES,
     REFERRAL_STATUSES,
+    REFERRAL_VIEWS,
     ROLES,
 )
 
@@ -41,6 +48,9 @@ KINDS = {
     "advisor": ("Staff account", "a staff account"),
     "partner": ("Partner", "a partner"),
     "partner_service": ("Partner service", "a partner's service"),
+    "partner_contact": ("Partner's contact", "a contact at a partner"),
+    "partner_catchup": ("Catch-up with a partner", "a catch-up with a partner"),
+    "service_gap": ("Service gap", "a note of a need no service could meet"),
     "course": ("Course", "a course"),
     "audit_event": ("Audit record", "an audit record"),
 }
@@ -64,18 +74,44 @@ FIELDS: dict[str, dict[str, str]] = {
         "needs_easy_read": "easy read", "needs_interpreter": "interpreter needed",
         "interpreter_language": "interpreter's language", "needs_bsl": "BSL interpreter",
         "communication_other": "other communication needs",
+        "on_benefits": "whether they receive benefits",
         "registered_site": "hub they registered at", "registered_by": "who registered them",
         "merged_into": "record they are merged into", "erased_at": "erasure"},
     "partner": {
         "name": "name", "phone": "phone number", "web": "web address",
         "key_contact": "key contact", "key_contact_phone": "key contact's phone number",
         "key_contact_email": "key contact's email address", "notes": "notes",
-        "is_example": "whether it is an example"},
+        "is_example": "whether it is an example",
+        "catchup_every_months": "how often catch-ups are planned",
+        "feed_id": "number in the Open Referral feed",
+        "feed_record": "record as the Open Referral feed gave it"},
+    "partner_contact": {
+        "partner_id": "partner", "name": "name", "role": "role", "phone": "phone number",
+        "email": "email address", "is_key": "whether they are the key contact",
+        "feed_id": "number in the Open Referral feed"},
+    "partner_catchup": {
+        "partner_id": "partner", "planned_on": "date planned", "held_on": "date held",
+        "who": "who was there", "notes": "notes", "advisor_id": "who recorded it"},
     "partner_service": {
         "partner_id": "partner", "name": "name", "category": "kind of need it meets",
         "description": "description", "delivery": "where it is delivered",
         "site_code": "hub", "location": "place", "when_text": "days and times",
-        "phone": "phone number", "web": "web address", "is_example": "whether it is an example"},
+        "phone": "phone number", "web": "web address", "is_example": "whether it is an example",
+        "capacity": "whether it is taking referrals", "wait_weeks": "typical wait",
+        "paused_until": "date it is paused until",
+        "capacity_confirmed_on": "date its capacity was last confirmed",
+        "takes": "how many new referrals it can take", "takes_per": "taken a week or a month",
+        "reply_days": "how long it usually takes to reply",
+        "reply_deadline_days": "days it has to reply", "min_age": "youngest age",
+        "max_age": "oldest age", "catchment": "area it covers",
+        "benefits_rule": "who it is for, by benefits", "once_only": "whether it is once only",
+        "once_lookback_months": "how far back once only looks",
+        "criteria": "other criteria", "feed_id": "number in the Open Referral feed",
+        "feed_record": "record as the Open Referral feed gave it"},
+    "service_gap": {
+        "category": "need", "site_code": "where", "words": "what was needed, in words",
+        "advisor_id": "advisor", "conversation_id": "conversation",
+        "recorded_at": "when it was noted"},
     "course": {
         "title": "title", "provider": "who runs it", "site_code": "hub",
         "starts_on": "start date", "ends_on": "end date", "when_text": "days and times",
@@ -101,9 +137,17 @@ FIELDS: dict[str, dict[str, str]] = {
     "referral": {
         "person_id": "person it is for", "item_id": "prescription item",
         "service_id": "partner's service", "status": "status",
-        "status_at": "when the status changed"},
+        "status_at": "when the status changed", "reply_due": "date a reply is due",
+        "override_warnings": "what the checks said when it was made anyway",
+        "override_reason": "why it was made anyway",
+        "view": "their view of whether it helped", "view_words": "their view in their words",
+        "view_at": "when they gave their view",
+        "letter_at": "when the referral letter was given",
+        "letter_how": "how the referral letter was given",
+        "letter_by": "who gave the referral letter"},
     "referral_event": {
-        "referral_id": "referral", "status": "status", "at": "date and time",
+        "referral_id": "referral", "kind": "kind of step", "from_status": "status corrected",
+        "reason_code": "reason given", "status": "status", "at": "date and time",
         "advisor_id": "advisor", "reason": "reason", "note": "note"},
     "follow_up": {
         "person_id": "person it is for", "conversation_id": "conversation",
@@ -140,6 +184,9 @@ DEEDS = {
     ("referral", "status"): "moved it on to a new status",
     ("person_merge", "undone_at"): "undid the merge",
     ("prescription", "sheet_at"): "gave the take-home sheet",
+    ("referral", "letter_at"): "gave the referral letter",
+    ("referral", "view"): "recorded their view of whether it helped",
+    ("partner_catchup", "held_on"): "recorded the catch-up as held",
     ("advisor", "password_hash"): "changed the password",
     ("person", "erased_at"): "erased their information",
     ("deleted_at", ""): "restored it",  # a change (not a delete) to deleted_at
@@ -149,6 +196,9 @@ GOES_WITH = {
     ("follow_up", "done_at"): {"done_by", "outcome"},
     ("referral", "status"): {"status_at"},
     ("prescription", "sheet_at"): {"sheet_how", "sheet_by"},
+    ("referral", "letter_at"): {"letter_how", "letter_by"},
+    ("referral", "view"): {"view_words", "view_at"},
+    ("partner_catchup", "held_on"): {"who", "notes"},
     ("advisor", "password_hash"): {"sealed_key", "public_key", "proof"},
 }
 
@@ -199,22 +249,32 @@ def change_words(entity: str, names: list[str]) -> str:
 
 
 # Values in words: the choices a field holds by code, and dates as people write them.
+GIVEN_HOW = {"printed": "Printed", "saved": "Saved as a PDF file"}
 CHOICES = {
     ("person", "referral_source"): REFERRAL_SOURCES, ("conversation", "mode"): MODES,
     ("prescription_item", "kind"): ITEM_KINDS, ("referral", "status"): REFERRAL_STATUSES,
     ("referral_event", "status"): REFERRAL_STATUSES, ("follow_up", "way"): FOLLOWUP_WAYS,
     ("partner_service", "delivery"): DELIVERY, ("consent", "kind"): CONSENT_KINDS,
     ("consent", "ways"): CONTACT_WAYS, ("erasure", "reason"): ERASURE_REASONS,
-    ("advisor", "role"): ROLES, ("prescription", "sheet_how"):
-    {"printed": "Printed", "saved": "Saved as a PDF file"},
+    ("advisor", "role"): ROLES, ("prescription", "sheet_how"): GIVEN_HOW,
+    ("referral", "letter_how"): GIVEN_HOW, ("person", "on_benefits"): BENEFITS,
+    ("referral", "view"): REFERRAL_VIEWS, ("referral_event", "kind"): REFERRAL_EVENT_KINDS,
+    ("referral_event", "from_status"): REFERRAL_STATUSES,
+    ("referral_event", "reason_code"): DECLINE_REASONS,
+    ("partner_service", "capacity"): CAPACITY,
+    ("partner_service", "takes_per"): CAPACITY_PERIODS,
+    ("partner_service", "benefits_rule"): BENEFITS_RULES,
 }
+# Where a choice left empty says something of its own.
+EMPTY = {("person", "on_benefits"): "Not asked",
+         ("partner_service", "benefits_rule"): BENEFITS_RULES[""]}
 
 
 def value_words(entity: str, name: str, value: Any) -> str:
     """A field's value as staff read it: "Yes", "Sent", "4 Mar 2025", "(empty)". Times
     are stored in UTC and shown in local time."""
     if value is None or value == "" or value == []:
-        return "(empty)"
+        return EMPTY.get((entity, name), "(empty)")
     if value is True or value is False:
         return "Yes" if value else "No"
     choices = CHOICES.get((entity, name))
