@@ -158,11 +158,16 @@ def validate_contacts(rows: Iterable) -> list[dict]:
     return clean
 
 
-def save_contacts(session: Session, partner_id: str, rows: Iterable) -> list[ContactRow]:
+def save_contacts(session: Session, partner_id: str, rows: Iterable,
+                  seen: set[str] | None = None) -> list[ContactRow]:
     """Write the partner's contacts as ``rows`` has them: new ones (id None) added,
     those with an id changed where they differ, those left out removed (deleted_at). The
     key contact kept from before contacts is emptied from the partner. Returns the
-    contacts as saved."""
+    contacts as saved.
+
+    ``seen``: the ids a form showed when it opened. A contact not among them (another
+    desk added it meanwhile) is kept, though not on the form; it stops being the key
+    contact if the form names one."""
     partner = session.get(Partner, partner_id)
     if partner is None or partner.deleted_at is not None:
         raise ValidationError({"contacts": "This partner is no longer in the directory."})
@@ -182,9 +187,14 @@ def save_contacts(session: Session, partner_id: str, rows: Iterable) -> list[Con
         for key, value in values.items():
             if getattr(row, key) != value:
                 setattr(row, key, value)
+    form_has_key = any(v["is_key"] for v in clean)
     for row_id, row in current.items():
-        if row_id not in kept:
+        if row_id in kept:
+            continue
+        if seen is None or row_id in seen:
             row.deleted_at = now
+        elif form_has_key and row.is_key:
+            row.is_key = False
     for legacy in ("key_contact", "key_contact_phone", "key_contact_email"):
         if getattr(partner, legacy):
             setattr(partner, legacy, "")

@@ -16,7 +16,9 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from lr_desk.services import dates, reference
+from lr_desk.services import contacts, dates, reference
+from lr_desk.services.contacts import ContactRow
+from lr_desk.services.directory_terms import check_capacity, check_eligibility, whole_number
 from lr_desk.services.edits import apply_edit, checked_or_none
 from lr_desk.services.validation import (
     Checker,
@@ -26,11 +28,12 @@ from lr_desk.services.validation import (
     check_name,
     check_text,
     clean_text,
-    normalise_email,
     normalise_phone,
     parse_date,
 )
 from lr_desk.store.models import DELIVERY, Category, Course, Partner, PartnerService, Site
+
+MOST_CATCHUP_MONTHS = 24
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Entry:
 
     partner: Partner
     service: PartnerService | None = None
+    contact: ContactRow | None = None  # its named key contact (services.contacts)
 
     @property
     def key(self) -> str:
@@ -76,7 +80,7 @@ class Entry:
 
     @property
     def no_contact(self) -> bool:
-        return not (self.partner.key_contact or "").strip()
+        return self.contact is None
 
 
 @dataclass
@@ -89,19 +93,27 @@ class Listing:
     sites: list[Site] = field(default_factory=list)
     categories: list[Category] = field(default_factory=list)
     today: date = field(default_factory=date.today)
+    key_contacts: dict[str, ContactRow] = field(default_factory=dict)  # by partner id
+
+    @property
+    def without_contact(self) -> int:
+        """How many partners have no named key contact."""
+        return sum(1 for p in self.partners if p.id not in self.key_contacts)
 
 
 def listing(session: Session, today: date | None = None) -> Listing:
     """The partners' services (and partners with none yet) in the directory's order,
     the partners, the courses, and the sites and categories to name them by."""
     all_partners = partners(session)
-    entries = [Entry(r.partner, r.service) for r in services(session)]
+    keys = contacts.key_contacts(session)
+    entries = [Entry(r.partner, r.service, keys.get(r.partner.id)) for r in services(session)]
     with_services = {e.partner.id for e in entries}
-    entries += [Entry(p) for p in all_partners if p.id not in with_services]
+    entries += [Entry(p, None, keys.get(p.id)) for p in all_partners
+                if p.id not in with_services]
     entries.sort(key=lambda e: (e.partner.name.casefold(), e.partner.id,
                                 e.service.name.casefold() if e.service else ""))
     return Listing(entries, all_partners, courses(session), reference.sites(session),
-                   reference.categories(session), today or date.today())
+                   reference.categories(session), today or date.today(), keys)
 
 
 def short_site_name(site: Site | None, code: str = "") -> str:
@@ -202,20 +214,20 @@ def _url(value: str) -> str:
 
 
 def validate_partner(raw: dict) -> dict:
-    """Check a partner form; clean values or ValidationError. Pure: forms call it live."""
+    """Check a partner form (its contacts are checked by ``contacts.validate_contacts``);
+    clean values or ValidationError. Pure: forms call it live."""
     c = Checker()
     clean = {
         "name": c.field("name", check_name, raw.get("name", ""), "organisation's name"),
         "phone": c.field("phone", normalise_phone, raw.get("phone", "")),
         "web": c.field("web", _url, raw.get("web", "")),
-        "key_contact": c.field("key_contact", check_name, raw.get("key_contact", ""),
-                               "key contact", False),
-        "key_contact_phone": c.field("key_contact_phone", normalise_phone,
-                                     raw.get("key_contact_phone", "")),
-        "key_contact_email": c.field("key_contact_email", normalise_email,
-                                     raw.get("key_contact_email", "")),
         "notes": c.field("notes", check_text, raw.get("notes", ""), "notes"),
+        "catchup_every_months": c.field(
+            "catchup_every_months", whole_number, raw.get("catchup_every_months", 3),
+            "months between catch-ups", 0, MOST_CATCHUP_MONTHS),
     }
+    if clean["catchup_every_months"] is None and "catchup_every_months" not in c.errors:
+        clean["catchup_every_months"] = 0  # left empty: no catch-ups planned
     c.done()
     return clean
 
@@ -223,13 +235,32 @@ def validate_partner(raw: dict) -> dict:
 def save_partner(session: Session, raw: dict, partner_id: str | None = None,
                  loaded: dict | None = None) -> Partner:
     """``loaded`` (for these three): the form's values when it was opened, so that only
-    what was changed on it is written (see services.edits)."""
-    return _save(session, Partner, partner_id, validate_partner(raw),
-                 checked_or_none(validate_partner, loaded, raw=raw))
+    what was changed on it is written (see services.edits). A form's ``contacts`` (a
+    list, see services.contacts) are saved with it; contacts another desk added since
+    the form opened (not among ``loaded``'s) are kept."""
+    errors: dict[str, str] = {}
+    for check in (lambda: validate_partner(raw),
+                  lambda: "contacts" in raw and contacts.validate_contacts(raw["contacts"])):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    row = _save(session, Partner, partner_id, validate_partner(raw),
+                checked_or_none(validate_partner, loaded, raw=raw))
+    if "contacts" in raw:
+        seen = None
+        if loaded is not None and "contacts" in loaded:
+            seen = {c.get("id") for c in loaded["contacts"] if c.get("id")}
+        contacts.save_contacts(session, row.id, raw["contacts"], seen)
+    return row
 
 
-def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> dict:
-    """Check a service form against the known categories and partners. Pure."""
+def validate_service(raw: dict, categories: set[str], partner_ids: set[str],
+                     today: date | None = None) -> dict:
+    """Check a service form against the known categories and partners, with its
+    capacity and eligibility (services.directory_terms). Pure."""
     c = Checker()
     cats = dict.fromkeys(categories)
     clean = {
@@ -246,6 +277,8 @@ def validate_service(raw: dict, categories: set[str], partner_ids: set[str]) -> 
                              False),
         "phone": c.field("phone", normalise_phone, raw.get("phone", "")),
         "web": c.field("web", _url, raw.get("web", "")),
+        **check_capacity(raw, c, today),
+        **check_eligibility(raw, c),
     }
     if not clean["partner_id"] or clean["partner_id"] not in partner_ids:
         c.errors["partner_id"] = "Choose the partner organisation."

@@ -6,13 +6,14 @@ from datetime import date, datetime
 
 import pytest
 
-from lr_desk.services import directory
+from lr_desk.services import contacts, directory
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import Course, Partner, PartnerService
 
 PARTNER = {"name": "Walton Food Bank", "phone": "0151 000 1111", "web": "https://food.example",
-           "key_contact": "Pat", "key_contact_phone": "07700 900 111",
-           "key_contact_email": "pat@food.example", "notes": "Vouchers at the desk."}
+           "notes": "Vouchers at the desk.", "catchup_every_months": "3",
+           "contacts": [{"name": "Pat", "phone": "07700 900 111", "email": "pat@food.example",
+                         "is_key": True}]}
 
 
 def save(store, fn, raw, row_id=None):
@@ -35,21 +36,25 @@ def partner(store):
 def test_save_a_partner(store, partner):
     with store.session() as s:
         p = s.get(Partner, partner.id)
-        assert (p.name, p.phone, p.key_contact_email) == (
-            "Walton Food Bank", "0151 000 1111", "pat@food.example")
+        assert (p.name, p.phone, p.catchup_every_months) == (
+            "Walton Food Bank", "0151 000 1111", 3)
+        assert contacts.key_contact(s, p.id).email == "pat@food.example"
         assert not p.is_example
 
 
 def test_a_partner_needs_a_name_and_good_contacts(store):
     found = errors(store, directory.save_partner,
-                   {"name": " ", "phone": "abc", "web": "not a url", "key_contact_email": "x@",
-                    "key_contact_phone": "12"})
-    assert set(found) == {"name", "phone", "web", "key_contact_email", "key_contact_phone"}
+                   {"name": " ", "phone": "abc", "web": "not a url",
+                    "catchup_every_months": "x",
+                    "contacts": [{"name": "Kim", "email": "x@", "phone": "12", "is_key": True}]})
+    assert set(found) == {"name", "phone", "web", "catchup_every_months", "contacts"}
+    assert "Kim: " in found["contacts"] and "email address" in found["contacts"]
 
 
 def test_edit_a_partner(store, partner, outbox):
     before = outbox.count()
-    save(store, directory.save_partner, {**PARTNER, "phone": "0151 000 2222"}, partner.id)
+    edit = {k: v for k, v in PARTNER.items() if k != "contacts"}  # contacts left alone
+    save(store, directory.save_partner, {**edit, "phone": "0151 000 2222"}, partner.id)
     with store.session() as s:
         assert s.get(Partner, partner.id).phone == "0151 000 2222"
         assert s.query(Partner).filter_by(name="Walton Food Bank").count() == 1
@@ -157,9 +162,7 @@ def test_editing_an_example_row_sends_the_whole_row(store, outbox):
     with store.session() as s:
         example = next(p for p in directory.partners(s) if p.is_example)
         raw = {"name": example.name, "phone": "0151 000 9999", "web": example.web,
-               "key_contact": example.key_contact,
-               "key_contact_phone": example.key_contact_phone,
-               "key_contact_email": example.key_contact_email, "notes": example.notes}
+               "notes": example.notes}
         pid, name, web = example.id, example.name, example.web
     before = outbox.count()
     save(store, directory.save_partner, raw, pid)

@@ -13,8 +13,12 @@ from lr_desk.store.models import Partner, PartnerContact
 
 
 def new_partner(store, name="Walton Food Bank", **legacy) -> str:
+    """A partner; ``legacy``: its key contact kept the way it was before contacts."""
     with store.session() as s:
-        return directory.save_partner(s, {"name": name, **legacy}).id
+        partner = directory.save_partner(s, {"name": name})
+        for key, value in legacy.items():
+            setattr(partner, key, value)
+        return partner.id
 
 
 def save(store, pid, rows):
