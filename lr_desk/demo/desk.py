@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from lr_desk import settings
 from lr_desk.demo.synth import Synth, at_time, dict_weights, referral_steps, to_utc, working_day
 from lr_desk.demo.words import (
+    DECLINE_REASONS,
     ESCALATION_ACTIONS,
     FIRST_STEPS,
     FOLLOW_UP_OUTCOMES,
@@ -30,9 +31,13 @@ from lr_desk.demo.words import (
     WHY,
 )
 from lr_desk.services import advisors as advisor_service
-from lr_desk.services import consent, directory, dropin
+from lr_desk.services import consent, directory, dropin, referrals
 from lr_desk.services import people as people_service
 from lr_desk.store.models import FollowUp
+
+# the demo's decline words, by the reason on the list each is
+DECLINED_BECAUSE = dict(zip(DECLINE_REASONS, ("outside_area", "not_eligible", "not_eligible",
+                                              "no_capacity", "not_eligible"), strict=True))
 
 
 def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = None,
@@ -111,9 +116,10 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
                     follow_up_ids[conv_key] = result.follow_up_id
             elif kind == "status":
                 ref_key, status, reason, note = payload
-                dropin.set_referral_status(s, referral_ids[ref_key], status,
-                                           conversation_advisor[ref_key[0]],
-                                           reason=reason, note=note)
+                referrals.set_status(s, referral_ids[ref_key], status,
+                                     conversation_advisor[ref_key[0]],
+                                     reason_code=DECLINED_BECAUSE.get(reason, ""),
+                                     reason=reason, note=note)
             elif kind == "follow_up_done":
                 conv_key, outcome = payload
                 dropin.complete_follow_up(s, follow_up_ids[conv_key],

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import audit, consent, dates, duplicates
+from lr_desk.services import audit, consent, dates, duplicates, referrals
 from lr_desk.services.followups import FollowUpRow, as_survivors, follow_ups_due
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
@@ -21,6 +21,7 @@ from lr_desk.store.models import (
     ITEM_KINDS,
     MODES,
     REFERRAL_STATUSES,
+    REFERRAL_VIEWS,
     Advisor,
     Category,
     Consent,
@@ -154,7 +155,7 @@ def person_view(session: Session, person_id: str, today: date | None = None) -> 
     ids = duplicates.family(session, person.id)
     advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
     view = PersonView(person, registered_by=advisors.get(person.registered_by, ""))
-    open_follow_ups = _timeline(session, ids, advisors, view.timeline)
+    open_follow_ups = _timeline(session, ids, advisors, view.timeline, today)
     view.summary = _summary(session, person, view.timeline, open_follow_ups, advisors, today)
     return view
 
@@ -184,8 +185,9 @@ def _summary(session: Session, p: Person, timeline: list[TimelineEntry], open_fo
 
 
 def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
-              t: list[TimelineEntry]) -> list:
+              t: list[TimelineEntry], today: date | None = None) -> list:
     """Fill ``t`` with the history of the people ``ids``; return their open follow-ups."""
+    today = today or date.today()
     sites = dict(session.execute(select(Site.code, Site.name)).all())
     # Plain column rows, not ORM objects: ten years of history stays well under 50 ms.
     convs = session.execute(
@@ -253,31 +255,37 @@ def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
                                "\n".join(detail), prescription_id=item.prescription_id))
 
     history: dict[str, list[str]] = defaultdict(list)
+    chased: dict[str, datetime] = {}
     for ev in session.execute(
             select(ReferralEvent.referral_id, ReferralEvent.at, ReferralEvent.status,
-                   ReferralEvent.advisor_id, ReferralEvent.reason, ReferralEvent.note)
+                   ReferralEvent.advisor_id, ReferralEvent.reason, ReferralEvent.note,
+                   ReferralEvent.kind, ReferralEvent.from_status, ReferralEvent.reason_code)
             .join(Referral, ReferralEvent.referral_id == Referral.id)
             .where(Referral.person_id.in_(ids), ReferralEvent.deleted_at.is_(None))
             .order_by(ReferralEvent.at)):
-        line = (f"{local_time(ev.at):%d %b %Y %H:%M} {REFERRAL_STATUSES.get(ev.status, ev.status)}"
-                f" ({advisors.get(ev.advisor_id, 'unknown')})")
-        if ev.reason:
-            line += f": {ev.reason}"
-        if ev.note:
-            line += f" - {ev.note}"
-        history[ev.referral_id].append(line)
+        if ev.kind == "chase":
+            chased[ev.referral_id] = ev.at
+        history[ev.referral_id].append(referrals.history_line(ev, advisors))
     for ref in session.execute(
-            select(Referral.id, Referral.status, Referral.status_at,
-                   PartnerService.name.label("service"), Partner.name.label("partner"),
-                   PrescriptionItem.prescription_id)
+            select(Referral.id, Referral.status, Referral.status_at, Referral.view,
+                   Referral.view_words, PartnerService.name.label("service"),
+                   Partner.name.label("partner"), PrescriptionItem.prescription_id)
             .join(PrescriptionItem, Referral.item_id == PrescriptionItem.id)
             .join(PartnerService, Referral.service_id == PartnerService.id)
             .join(Partner, PartnerService.partner_id == Partner.id)
             .where(Referral.person_id.in_(ids), Referral.deleted_at.is_(None))):
+        status = REFERRAL_STATUSES.get(ref.status, ref.status)
+        if ref.status == "sent" and ref.id in chased:  # waiting on the partner, chased
+            status += (f", chased "
+                       f"{dates.day(local_time(chased[ref.id]).date(), today, weekday=False)}")
+        lines = history[ref.id]
+        if ref.view:
+            view = REFERRAL_VIEWS.get(ref.view, ref.view)
+            lines = [*lines, f"Their view: {view}" + (f": {ref.view_words}"
+                                                      if ref.view_words else "")]
         t.append(TimelineEntry(local_time(ref.status_at), "referral",
-                               f"Referral to {ref.partner} ({ref.service}): "
-                               f"{REFERRAL_STATUSES.get(ref.status, ref.status)}",
-                               "\n".join(history[ref.id]), referral_id=ref.id,
+                               f"Referral to {ref.partner} ({ref.service}): {status}",
+                               "\n".join(lines), referral_id=ref.id,
                                open=ref.status not in _CLOSED_REFERRAL,
                                referral_status=ref.status,
                                prescription_id=ref.prescription_id))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lr_desk.services import consent, duplicates, followups
+from lr_desk.services.referrals import open_referral
 from lr_desk.services.times import parse_time
 from lr_desk.services.validation import (
     Checker,
@@ -31,7 +32,6 @@ from lr_desk.store.models import (
     FOLLOWUP_WAYS,
     ITEM_KINDS,
     MODES,
-    REFERRAL_STATUSES,
     Advisor,
     Category,
     Conversation,
@@ -42,8 +42,6 @@ from lr_desk.store.models import (
     Person,
     Prescription,
     PrescriptionItem,
-    Referral,
-    ReferralEvent,
     Site,
 )
 
@@ -308,29 +306,6 @@ def open_follow_up(session: Session, person_id: str) -> OpenFollowUp | None:
     return OpenFollowUp(*row) if row else None
 
 
-def open_referral(session: Session, person_id: str, item_id: str, service_id: str,
-                  advisor_id: str, status: str = "suggested") -> Referral:
-    now = session_now(session)
-    ref = Referral(person_id=person_id, item_id=item_id, service_id=service_id, status=status,
-                   status_at=now)
-    session.add(ref)
-    session.flush()
-    session.add(ReferralEvent(referral_id=ref.id, status=status, at=now, advisor_id=advisor_id))
-    return ref
-
-
-def validate_referral_step(status: str, reason: str = "", note: str = "") -> tuple:
-    """Check a referral's next step (pure: the form calls it as you type)."""
-    c = Checker()
-    status = c.field("status", check_choice, status, REFERRAL_STATUSES, "new status")
-    reason = c.field("reason", check_text, reason, "reason")
-    note = c.field("note", check_text, note, "note")
-    if status == "declined" and not reason and "reason" not in c.errors:
-        c.errors["reason"] = "Please record why the referral was declined."
-    c.done()
-    return status, reason, note
-
-
 def validate_outcome(outcome: str) -> str:
     """Check a follow-up's outcome (pure)."""
     c = Checker()
@@ -339,22 +314,6 @@ def validate_outcome(outcome: str) -> str:
         c.errors["outcome"] = "Please note what happened at the follow-up."
     c.done()
     return outcome
-
-
-def set_referral_status(session: Session, referral_id: str, status: str, advisor_id: str,
-                        reason: str = "", note: str = "") -> Referral:
-    status, reason, note = validate_referral_step(status, reason, note)
-    ref = session.get(Referral, referral_id)
-    if ref is None or ref.deleted_at is not None:
-        raise ValidationError({"status": "This referral is no longer here."})
-    if status == "sent":  # each time: consent may have been withdrawn since
-        consent.require_share(session, ref.person_id, {"status": ref.service_id})
-    now = session_now(session)
-    session.add(ReferralEvent(referral_id=ref.id, status=status, at=now, advisor_id=advisor_id,
-                              reason=reason or "", note=note or ""))
-    ref.status, ref.status_at = status, now
-    session.flush()
-    return ref
 
 
 def complete_follow_up(session: Session, follow_up_id: str, advisor_id: str,

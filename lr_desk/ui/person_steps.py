@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from lr_desk.services import dropin, followups
+from lr_desk.services import followups, referrals
 from lr_desk.services.validation import MAX_TEXT
 from lr_desk.store.models import REFERRAL_STATUSES
 from lr_desk.ui import style
@@ -66,8 +66,8 @@ class StepDialog(EditorDialog):
     def validate(self, payload: dict) -> None:
         """The rules of dropin.set_referral_status / followups.record_outcome, as you type."""
         if self.what == "referral":
-            dropin.validate_referral_step(payload.get("status", ""), payload.get("reason", ""),
-                                          payload.get("note", ""))
+            referrals.validate_step(self.current_status, payload.get("status", ""), "",
+                                    payload.get("reason", ""), payload.get("note", ""))
         else:
             followups.validate(payload.get("result", ""), payload.get("outcome", ""))
 
@@ -77,7 +77,7 @@ class StepDialog(EditorDialog):
             status, reason, note = payload["status"], payload["reason"], payload["note"]
 
             def fn(s):
-                return dropin.set_referral_status(s, rid, status, adv, reason, note)
+                return referrals.set_status(s, rid, status, adv, "", reason, note)
         else:
             result, words = payload.get("result", ""), payload.get("outcome", "")
 

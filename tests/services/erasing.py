@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from lr_desk.services import dropin, people
+from lr_desk.services import dropin, people, referrals
 from lr_desk.services.reference import example_id
 from lr_desk.store.models import Consent
 
@@ -65,8 +65,9 @@ def make_history(session, person_id: str, advisor_id: str, mark: str = MARK) -> 
     """A drop-in with a prescription, a referral and a follow-up, then the referral's next
     step and the follow-up's outcome, and a consent, all with ``mark`` in their text."""
     done = dropin.record_drop_in(session, person_id, advisor_id, drop_in(mark), today=TODAY)
-    dropin.set_referral_status(session, done.referral_ids[0], "declined", advisor_id,
-                               reason=f"{mark} reason: moved away", note=f"{mark} note")
+    referrals.set_status(session, done.referral_ids[0], "declined", advisor_id,
+                         reason_code="other", reason=f"{mark} reason: moved away",
+                         note=f"{mark} note")
     dropin.complete_follow_up(session, done.follow_up_id, advisor_id, f"{mark} outcome: ok")
     session.add(Consent(person_id=person_id, kind="keep", recorded_by=advisor_id,
                         note=f"{mark} consent note"))

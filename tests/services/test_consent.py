@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from lr_desk.services import consent, dropin, duplicates
+from lr_desk.services import consent, dropin, duplicates, referrals
 from lr_desk.services.consent import ConsentNeeded
 from lr_desk.services.reference import example_id
 from lr_desk.services.validation import ValidationError
@@ -203,28 +203,29 @@ def test_consent_to_one_partner_does_not_cover_another(store, person, advisor):
 def test_sending_a_referral_later_needs_consent_and_is_blocked_again_once_withdrawn(
         store, person, advisor):
     ref_id = record(store, person.id, advisor.id, drop_in("agreed")).referral_ids[0]
+    later_id = record(store, person.id, advisor.id, drop_in("agreed")).referral_ids[0]
 
-    def send():
+    def send(referral_id=ref_id):
         with store.session() as s:
-            return dropin.set_referral_status(s, ref_id, "sent", advisor.id, note="Emailed")
+            return referrals.set_status(s, referral_id, "sent", advisor.id, note="Emailed")
 
     with pytest.raises(ConsentNeeded) as info:
         send()
     assert set(info.value.errors) == {"status"}
     with store.session() as s:
         assert s.get(Referral, ref_id).status == "agreed"
-        assert s.scalar(select(func.count()).select_from(ReferralEvent)) == 1
+        assert s.scalar(select(func.count()).select_from(ReferralEvent)) == 2
     share(store, person.id, advisor.id, at=datetime(2025, 6, 11, 10, 0))
     assert send().status == "sent"
     share(store, person.id, advisor.id, given=False, at=datetime(2025, 6, 12, 10, 0))
-    with pytest.raises(ConsentNeeded) as info:
-        send()
+    with pytest.raises(ConsentNeeded) as info:  # another referral to them, sent now
+        send(later_id)
     assert info.value.errors["status"] == (
         f"Jo withdrew their consent to share their information with {PARTNER} on "
         "12 Jun 2025. Record their consent again first.")
     # the partner's answer to what was sent before is still recorded
     with store.session() as s:
-        assert dropin.set_referral_status(s, ref_id, "accepted", advisor.id).status == \
+        assert referrals.set_status(s, ref_id, "accepted", advisor.id).status == \
             "accepted"
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from lr_desk.services import desk, directory, dropin, sheet
+from lr_desk.services import desk, directory, dropin, referrals, sheet
 from lr_desk.services.reference import example_id
 from lr_desk.store.models import Conversation, FollowUp, Person
 
@@ -156,8 +156,9 @@ def history(store, make_person, advisor, other_advisor):
     }
     result = record(store, ann.id, advisor.id, raw, today=date(2025, 6, 10))
     with store.session() as s:
-        dropin.set_referral_status(s, result.referral_ids[0], "declined", other_advisor.id,
-                                   reason="Out of area", note="Try the council")
+        referrals.set_status(s, result.referral_ids[0], "declined", other_advisor.id,
+                             reason_code="outside_area", reason="Out of area",
+                             note="Try the council")
     return ann, course, result
 
 
@@ -201,7 +202,8 @@ def test_the_timeline_has_every_part(store, history, advisor):
     lines = ref.detail.splitlines()
     assert len(lines) == 2
     assert lines[0].endswith("Suggested (Alex Advisor)")
-    assert lines[1].endswith("Declined (Bea Advisor): Out of area - Try the council")
+    assert lines[1].endswith(
+        "Declined (Bea Advisor): Outside the area: Out of area - Try the council")
 
     [fu] = [e for e in v.timeline if e.kind == "follow_up"]
     assert fu.follow_up_id == result.follow_up_id and fu.open

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from lr_desk.services import dropin
+from lr_desk.services import dropin, referrals
 from lr_desk.services.reference import example_id
 from lr_desk.services.validation import ValidationError
 from lr_desk.store import clock
@@ -302,7 +302,7 @@ def set_status(store, referral_id, status, advisor_id, at=None, **kw):
     with store.session() as s:
         if at:
             s.info["now"] = at  # the session's clock: what the services stamp with
-        return dropin.set_referral_status(s, referral_id, status, advisor_id, **kw)
+        return referrals.set_status(s, referral_id, status, advisor_id, **kw)
 
 
 def test_status_changes_are_dated_attributed_events(store, referral_id, advisor,
@@ -328,15 +328,17 @@ def test_status_changes_are_dated_attributed_events(store, referral_id, advisor,
 def test_declined_needs_a_reason(store, referral_id, advisor):
     with pytest.raises(ValidationError) as info:
         set_status(store, referral_id, "declined", advisor.id)
-    assert set(info.value.errors) == {"reason"}
+    assert set(info.value.errors) == {"reason_code"}
     with store.session() as s:
         assert s.get(Referral, referral_id).status == "suggested"
         assert s.scalar(select(func.count()).select_from(ReferralEvent)) == 1
-    set_status(store, referral_id, "declined", advisor.id, reason="Waiting list closed")
+    set_status(store, referral_id, "declined", advisor.id, reason_code="no_capacity",
+               reason="Waiting list closed")
     with store.session() as s:
         assert s.get(Referral, referral_id).status == "declined"
         last = s.scalars(select(ReferralEvent).order_by(ReferralEvent.id.desc())).first()
-        assert (last.status, last.reason) == ("declined", "Waiting list closed")
+        assert (last.status, last.reason_code, last.reason) == (
+            "declined", "no_capacity", "Waiting list closed")
 
 
 def test_an_unknown_status_is_a_field_error(store, referral_id, advisor):

@@ -25,6 +25,7 @@ from lr_desk.services import (
     erasure,
     people,
     prefill,
+    referrals,
     search,
 )
 from lr_desk.services.reference import example_id
@@ -148,15 +149,24 @@ def test_recording_a_drop_in_its_referrals_and_follow_ups(store, sweep, advisor,
         sweep.field(f"drop-in {path}", lambda s, v, path=path: dropin.record_drop_in(
             s, person.id, advisor.id, put(base, path, v), today=TODAY))
     referral, follow_up = done.referral_ids[0], done.follow_up_id
-    for i, name in enumerate(("status", "reason", "note")):
-        args = ["declined", "No longer needed", "Phoned"]
+    for i, name in enumerate(("status", "reason_code", "reason", "note")):
+        args = ["declined", "other", "No longer needed", "Phoned"]
 
         def step(s, v, i=i, args=args):
             args = list(args)
             args[i] = v
-            dropin.set_referral_status(s, referral, args[0], advisor.id, args[1], args[2])
+            referrals.set_status(s, referral, args[0], advisor.id, *args[1:])
+            referrals.correct(s, referral, args[0], advisor.id, args[2], args[1], args[3])
 
         sweep.field(f"referral {name}", step)
+    sweep.field("referral chase", lambda s, v: referrals.chase(s, referral, advisor.id, v))
+    sweep.field("referral view", lambda s, v: referrals.record_view(s, referral, v, v))
+    sweep.field("follow-up views", lambda s, v: referrals.record_follow_up(
+        s, follow_up, advisor.id, "spoke", "", {referral: {"view": v, "words": v}}))
+    sweep.field("follow-up views form", lambda s, v: referrals.record_follow_up(
+        s, follow_up, advisor.id, "spoke", "", v))
+    sweep.field("refer elsewhere", lambda s, v: referrals.refer_elsewhere(
+        s, referral, v, advisor.id, v))
     sweep.field("follow-up outcome", lambda s, v: dropin.complete_follow_up(
         s, follow_up, advisor.id, v))
     sweep.check()

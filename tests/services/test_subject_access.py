@@ -13,7 +13,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from lr_desk.services import audit, drafts, dropin, duplicates, subject_access
+from lr_desk.services import audit, drafts, dropin, duplicates, referrals, subject_access
 from lr_desk.services.reference import example_id
 from lr_desk.store.models import (
     AuditEvent,
@@ -57,8 +57,8 @@ def drop_in(tag: str, day: str = "11/06/2025") -> dict:
 def fill(s, person_id: str, advisor_id: str, tag: str) -> None:
     """Every kind of record for one person, each with ``tag`` in its words."""
     result = dropin.record_drop_in(s, person_id, advisor_id, drop_in(tag), today=TODAY)
-    dropin.set_referral_status(s, result.referral_ids[0], "declined", advisor_id,
-                               reason=f"{tag}REASON", note=f"{tag}NOTE")
+    referrals.set_status(s, result.referral_ids[0], "declined", advisor_id,
+                         reason_code="other", reason=f"{tag}REASON", note=f"{tag}NOTE")
     dropin.complete_follow_up(s, result.follow_up_id, advisor_id, f"{tag}OUTCOME")
     s.add(Consent(person_id=person_id, kind="share", partner_id=SHARED_PARTNER,
                   recorded_by=advisor_id, note=f"{tag}CONSENT"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from lr_desk.services import dropin, sheet
+from lr_desk.services import dropin, referrals, sheet
 from lr_desk.services.reference import example_id
 from lr_desk.sheets import render
 
@@ -77,9 +77,9 @@ def test_nothing_private_and_nobody_else_on_the_sheet(store, advisor, make_perso
             "PRIVATENOTE7731 seemed very low", "ESCALATIONACTION4410 spoke to the duty lead",
             "18/06/2025"), today=TODAY)
         declined, noted = mine.referral_ids
-        dropin.set_referral_status(s, declined, "declined", advisor.id,
-                                   reason="DECLINEREASON9921 no capacity this term")
-        dropin.set_referral_status(s, noted, "accepted", advisor.id, note="REFERRALNOTE5150")
+        referrals.set_status(s, declined, "declined", advisor.id, reason_code="other",
+                             reason="DECLINEREASON9921 no capacity this term")
+        referrals.set_status(s, noted, "accepted", advisor.id, note="REFERRALNOTE5150")
     with store.session() as s:
         data = sheet.sheet_data(s, mine.prescription_id, today=TODAY)
 
