@@ -1,0 +1,435 @@
+"""Importing an Open Referral UK (HSDS) feed into the directory: the plan, then the
+import, in one transaction.
+
+``plan(session, feed)`` says, before anything is written, what the feed adds, changes
+(field by field) and leaves alone, and what is wrong with it (``Plan.problems``: one
+line per bad record, which is left out, or per bad field, which is left blank).
+``apply(session, feed)`` works the plan out again against the data as it now is and
+writes it in the caller's transaction: all of it or, on any error, none.
+
+Re-importing is idempotent by the feed's ids (rows are found by ids made from them,
+``oruk_map.row_id``: the same on every desk, so two desks importing one feed make the
+same rows). What the desk refined is kept: a field is updated only when the row still
+holds what the previous import's record mapped to (a three-way comparison of the
+desk's value, the old record's and the new record's). Nothing the desk added (contacts,
+capacity, eligibility, notes) is touched, and an import never removes anything. Rows
+the desk deleted stay deleted. Each row keeps the record as received (``feed_record``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lr_desk.services import oruk_map as m
+from lr_desk.services.oruk_feed import Feed
+from lr_desk.store.models import Category, Partner, PartnerContact, PartnerService
+
+KINDS = {"partner": ("partner", "partners"), "service": ("service", "services"),
+         "contact": ("contact", "contacts")}
+
+
+@dataclass
+class Change:
+    field: str
+    old: object
+    new: object
+
+    def words(self) -> str:
+        return f"{m.LABELS.get(self.field, self.field)}: {_value(self.old)} -> {_value(self.new)}"
+
+
+@dataclass
+class Item:
+    """One row the feed speaks of, and what the import does with it."""
+
+    kind: str  # partner, service, contact
+    row_id: str
+    feed_id: str
+    name: str
+    action: str  # add, change, same, deleted (removed on this desk: left alone)
+    values: dict = field(default_factory=dict)  # add: every field; change: the new ones
+    changes: list[Change] = field(default_factory=list)
+    kept: list[Change] = field(default_factory=list)  # the desk's value (old) kept
+    record: dict | None = None  # feed_record to store (partners and services)
+    record_changed: bool = False
+    partner_id: str = ""
+    partner_name: str = ""
+
+
+@dataclass
+class Plan:
+    feed: Feed
+    items: list[Item] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the feed's and each record's
+    left_out: int = 0  # records left out
+
+    def of(self, action: str, kind: str | None = None) -> list[Item]:
+        return [i for i in self.items if i.action == action and kind in (None, i.kind)]
+
+    @property
+    def writes(self) -> bool:
+        return any(i.action == "add" or i.changes or i.record_changed for i in self.items)
+
+    def counts(self, action: str) -> str:
+        """"2 partners, 10 services and 1 contact" (or "nothing")."""
+        parts = []
+        for kind, (one, many) in KINDS.items():
+            n = sum(1 for i in self.of(action, kind))
+            if n:
+                parts.append(f"{n} {one if n == 1 else many}")
+        return _and(parts) or "nothing"
+
+    def summary(self) -> list[str]:
+        """The plan in a few lines."""
+        feed = self.feed
+        records = len(feed.records)
+        read = (f"Read {records} record{'s' if records != 1 else ''}"
+                f"{f' from {feed.pages} pages' if feed.pages > 1 else ''} ({feed.style}).")
+        lines = [read, f"To add: {self.counts('add')}."]
+        lines.append(f"To change: {_count_items(i for i in self.items if i.changes)}.")
+        same = [i for i in self.items if i.action in ("same", "change") and not i.changes]
+        if same:
+            lines.append(f"Already as the feed has them: {_count_items(same)}.")
+        kept = [i for i in self.items if i.kept]
+        if kept:
+            lines.append(f"Keeping what was changed on this desk: {_count_items(kept)}.")
+        deleted = self.of("deleted")
+        if deleted:
+            lines.append(f"Removed on this desk, so left out: {_count_items(deleted)}.")
+        if self.problems:
+            lines.append(f"Problems: {len(self.problems)} (listed below). "
+                         + (f"{self.left_out} record{'s' if self.left_out != 1 else ''} "
+                            "left out; the rest can still be imported."
+                            if self.left_out else "No record is left out because of them."))
+        return lines
+
+    def details(self) -> list[str]:
+        """Line by line: each row added or changed (field by field), each refinement
+        kept, each problem."""
+        lines = []
+        for item in self.of("add"):
+            lines.append(f"Add {item.kind} {_name(item)}")
+        for item in (i for i in self.items if i.changes):
+            lines.append(f"Change {item.kind} {_name(item)}:")
+            lines += [f"    {c.words()}" for c in item.changes]
+        for item in (i for i in self.items if i.kept):
+            lines.append(f"Keep this desk's {item.kind} {_name(item)}:")
+            lines += [f"    {m.LABELS.get(c.field, c.field)}: keeps {_value(c.old)} "
+                      f"(the feed has {_value(c.new)})" for c in item.kept]
+        for item in self.of("deleted"):
+            lines.append(f"Leave removed: {item.kind} {_name(item)} (removed on this desk)")
+        lines += [f"Problem: {p}" for p in self.problems]
+        return lines
+
+    def done_words(self) -> str:
+        """What the import wrote, in a line."""
+        changed = [i for i in self.items if i.changes]
+        alone = [i for i in self.items if i.action in ("same", "change") and not i.changes]
+        return (f"Imported: added {self.counts('add')}; changed {_count_items(changed)}; "
+                f"left {_count_items(alone)} alone.")
+
+
+def _name(item: Item) -> str:
+    where = f" (of {item.partner_name})" if item.partner_name and item.kind != "partner" else ""
+    return f"\"{item.name}\"{where}"
+
+
+def _count_items(found: Iterable[Item]) -> str:
+    found = list(found)
+    parts = []
+    for kind, (one, many) in KINDS.items():
+        n = sum(1 for i in found if i.kind == kind)
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return _and(parts) or "nothing"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] \
+        if parts else ""
+
+
+def _value(value) -> str:
+    if value in (None, ""):
+        return "(blank)"
+    words = str(value).replace("\n", " ")
+    return f"\"{words[:60]}…\"" if len(words) > 60 else f"\"{words}\""
+
+
+# -- working out the plan ---------------------------------------------------------------
+
+
+@dataclass
+class _Wanted:
+    """One partner, service or contact the feed gives, mapped."""
+
+    kind: str
+    feed_id: str
+    fields: dict
+    record: dict | None
+    partner_feed_id: str = ""
+
+
+def plan(session: Session, feed: Feed) -> Plan:
+    """What importing ``feed`` would do to the directory as it is in ``session``."""
+    result = Plan(feed, problems=list(feed.problems))
+    categories = set(session.scalars(select(Category.code))) or {m.DEFAULT_CATEGORY}
+    partners, services, contacts = _wanted(feed, categories, result)
+    rows = _rows(session, partners, services, contacts)
+    previous = _previous_contacts(rows)
+    names = {w.feed_id: w.fields["name"] for w in partners}
+    for w in partners:
+        result.items.append(_item(w, rows.get(m.row_id("partner", w.feed_id)),
+                                  _previous(rows, "partner", w.feed_id, categories)))
+    for w in services + contacts:
+        partner_id = m.row_id("partner", w.partner_feed_id)
+        if w.partner_feed_id not in names:  # named by id only: it must be here already
+            here = rows.get(partner_id)
+            if here is None or here.deleted_at is not None:
+                if w.kind == "service":
+                    result.problems.append(
+                        f"The service \"{w.fields['name']}\" (id {w.feed_id}) names an "
+                        f"organisation (id {w.partner_feed_id}) that is neither in the feed "
+                        "nor in the directory: left out.")
+                    result.left_out += 1
+                continue
+            names[w.partner_feed_id] = here.name
+        old = rows.get(m.row_id(w.kind, w.feed_id))
+        prev = (previous.get(w.feed_id) if w.kind == "contact"
+                else _previous(rows, "service", w.feed_id, categories))
+        item = _item(w, old, prev)
+        item.partner_id = partner_id
+        item.partner_name = names.get(w.partner_feed_id, "")
+        result.items.append(item)
+    return result
+
+
+def _wanted(feed: Feed, categories: set[str], result: Plan):
+    """The feed's partners, services and contacts, mapped, each once; bad records left
+    out (and said in ``result.problems``)."""
+    orgs: dict[str, dict] = {}
+    services: list[_Wanted] = []
+    contacts: dict[str, _Wanted] = {}
+    seen: dict[str, str] = {}  # feed id -> where it first was
+
+    duplicates: dict[str, list[str]] = {}
+
+    def said(where: str, name: str, fid: str, what: str) -> None:
+        label = f", \"{name}\"" if name else ""
+        ident = f" (id {fid})" if fid else ""
+        result.problems.append(f"{where[:1].upper()}{where[1:]}{label}{ident}: {what}.")
+
+    def take_org(org: dict, where: str) -> str:
+        fid = m.feed_id(org)
+        if not fid or len(fid) > m.SIZES["feed_id"]:
+            return ""
+        known = orgs.get(fid)
+        if known is None or len(org) > len(known):  # the fullest record of it
+            orgs[fid] = org
+        return fid
+
+    def take_contacts(record: dict, partner_fid: str, where: str) -> None:
+        for contact in m.contacts(record):
+            cid = m.feed_id(contact)
+            notes = m.Notes()
+            values = m.contact_fields(contact, notes)
+            if not cid or not values["name"]:
+                said(where, values["name"], cid, "a contact with no "
+                     + ("id" if not cid else "name") + " is left out")
+                continue
+            for note in notes.said:
+                said(where, values["name"], cid, f"contact: {note}")
+            contacts.setdefault(cid, _Wanted("contact", cid, values, None, partner_fid))
+
+    for record in feed.records:
+        data, where = record.data, record.where
+        if data is None and isinstance(record.organization, dict):  # an organisation alone
+            fid = take_org(record.organization, where)
+            if not fid:
+                said(where, m.one_line(record.organization.get("name")), "",
+                     "an organisation with no id is left out")
+                result.left_out += 1
+            continue
+        if not isinstance(data, dict):
+            said(where, "", "", f"it is {_what(data)}, not a service: left out")
+            result.left_out += 1
+            continue
+        fid = m.feed_id(data)
+        name = m.one_line(data.get("name"))
+        problem = _record_problem(data, fid, name)
+        org = record.organization if isinstance(record.organization, dict) \
+            else data.get("organization")
+        org_fid = m.feed_id(org) if isinstance(org, dict) else m.feed_id(
+            {"id": data.get("organization_id")})
+        if not problem and not org_fid:
+            problem = "it names no organisation (with an id) that provides it"
+        if fid and fid in seen:
+            duplicates.setdefault(fid, [seen[fid]]).append(where)
+            result.left_out += 1
+            continue
+        if fid:
+            seen[fid] = where
+        if problem:
+            said(where, name, fid, problem + ": left out")
+            result.left_out += 1
+            continue
+        if isinstance(org, dict):
+            take_org(org, where)
+        notes = m.Notes()
+        values = m.service_fields(data, categories, notes)
+        m.check_email(data, notes)
+        for note in notes.said:
+            said(where, name, fid, note)
+        services.append(_Wanted("service", fid, values, data, org_fid))
+        take_contacts(data, org_fid, where)
+    partners = []
+    for fid, org in orgs.items():
+        notes = m.Notes()
+        values = m.partner_fields(org, notes)
+        m.check_email(org, notes)
+        if not values["name"]:
+            said("the feed", "", fid, "an organisation with no name is left out, and "
+                 "its services with it")
+            result.left_out += sum(1 for s in services if s.partner_feed_id == fid)
+            services = [s for s in services if s.partner_feed_id != fid]
+            continue
+        for note in notes.said:
+            said("the feed", values["name"], fid, f"organisation: {note}")
+        partners.append(_Wanted("partner", fid, values, org))
+        take_contacts(org, fid, f"organisation \"{values['name']}\"")
+    for fid, places in duplicates.items():
+        shown = ", ".join(places[:3]) + (f" … {places[-1]}" if len(places) > 3 else "")
+        result.problems.append(f"The id {fid} is given to {len(places)} records ({shown}); "
+                               "ids must be unique: the first is imported, the other "
+                               f"{len(places) - 1} left out.")
+    return partners, services, list(contacts.values())
+
+
+def _record_problem(data: dict, fid: str, name: str) -> str:
+    raw = data.get("id")
+    if raw in (None, ""):
+        return "it has no id"
+    if not fid:
+        return f"its id is {_what(raw)}, not text"
+    if len(fid) > m.SIZES["feed_id"]:
+        return f"its id is longer than {m.SIZES['feed_id']} characters"
+    if not name:
+        return "it has no name"
+    return ""
+
+
+def _what(value) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true or false",
+            type(None): "nothing"}.get(type(value), "a number")
+
+
+def _rows(session: Session, partners, services, contacts) -> dict[str, object]:
+    """The rows the feed's records already have here (tombstoned too), by id."""
+    found: dict[str, object] = {}
+    for model, kind, wanted in ((Partner, "partner", partners),
+                                (PartnerService, "service", services),
+                                (PartnerContact, "contact", contacts)):
+        ids = [m.row_id(kind, w.feed_id) for w in wanted]
+        if kind == "partner":  # partners named only by their services' organisation_id
+            ids += [m.row_id("partner", w.partner_feed_id) for w in services]
+        ids = list(dict.fromkeys(ids))
+        for start in range(0, len(ids), 500):
+            for row in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))):
+                found[row.id] = row
+    return found
+
+
+def _previous(rows, kind: str, fid: str, categories: set[str]) -> dict | None:
+    """What the previous import's record of this row mapped to (None: no record)."""
+    row = rows.get(m.row_id(kind, fid))
+    record = getattr(row, "feed_record", None)
+    if not isinstance(record, dict):
+        return None
+    if kind == "partner":
+        return m.partner_fields(record)
+    return m.service_fields(record, categories)
+
+
+def _previous_contacts(rows) -> dict[str, dict]:
+    """Contacts as the previous records of these partners and services mapped them."""
+    found: dict[str, dict] = {}
+    for row in rows.values():
+        record = getattr(row, "feed_record", None)
+        if isinstance(record, dict):
+            for contact in m.contacts(record):
+                cid = m.feed_id(contact)
+                if cid:
+                    found.setdefault(cid, m.contact_fields(contact))
+    return found
+
+
+def _item(w: _Wanted, row, previous: dict | None) -> Item:
+    name = w.fields["name"]
+    row_id = m.row_id(w.kind, w.feed_id)
+    item = Item(w.kind, row_id, w.feed_id, name, "add", record=w.record)
+    if row is None:
+        item.values = dict(w.fields)
+        return item
+    if row.deleted_at is not None:
+        item.action = "deleted"
+        return item
+    item.action = "change"
+    for key, new in w.fields.items():
+        desk = getattr(row, key)
+        if desk == new or (desk in (None, "") and new in (None, "")):
+            continue
+        before = previous.get(key) if previous is not None else None
+        if previous is not None and (desk == before or (desk in (None, "") and
+                                                        before in (None, ""))):
+            item.changes.append(Change(key, desk, new))
+            item.values[key] = new
+        else:
+            item.kept.append(Change(key, desk, new))
+    if w.kind != "contact":
+        item.record_changed = getattr(row, "feed_record", None) != w.record or \
+            row.feed_id != w.feed_id
+    if not item.changes:
+        item.action = "same"
+    return item
+
+
+# -- writing it -------------------------------------------------------------------------
+
+
+def apply(session: Session, feed: Feed) -> Plan:
+    """Import ``feed``: the plan worked out afresh against the directory as it is now,
+    written in the caller's transaction (so all of it, or none)."""
+    done = plan(session, feed)
+    for kind in ("partner", "service", "contact"):  # partners first: services name them
+        for item in done.items:
+            if item.kind == kind:
+                _write(session, item)
+        session.flush()
+    return done
+
+
+_MODELS = {"partner": Partner, "service": PartnerService, "contact": PartnerContact}
+
+
+def _write(session: Session, item: Item) -> None:
+    model = _MODELS[item.kind]
+    if item.action == "add":
+        values = dict(item.values, id=item.row_id, feed_id=item.feed_id)
+        if item.kind != "partner":
+            values["partner_id"] = item.partner_id
+        if item.kind != "contact":
+            values["feed_record"] = item.record
+        session.add(model(**values))
+        return
+    if item.action == "deleted" or not (item.changes or item.record_changed):
+        return
+    row = session.get(model, item.row_id)
+    for key, value in item.values.items():
+        setattr(row, key, value)
+    if item.record_changed:
+        row.feed_record = item.record
+        row.feed_id = item.feed_id
