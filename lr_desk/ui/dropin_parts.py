@@ -24,6 +24,7 @@ from lr_desk.services.directory import short_site_name
 from lr_desk.store.models import ESCALATION_REASONS, FOLLOWUP_WAYS, MODES
 from lr_desk.ui import style
 from lr_desk.ui.forms import Fields, check, combo, line_edit, set_combo, text_edit
+from lr_desk.ui.service_gap import GapNotes
 
 REFERRAL = {"": "Not referred", "suggested": "Suggested", "agreed": "Agreed",
             "sent": "Sent to the partner"}
@@ -234,7 +235,8 @@ def follow_up_box(f: Fields, lists, advisor_id: str) -> tuple[QGroupBox, QCheckB
 
 def conversation_box(f: Fields, lists, site_code: str) -> tuple[QGroupBox, NeedToggles]:
     """The conversation: when, where and how (filled in: rarely changed), what matters in
-    their words, the needs raised, private notes and an escalation."""
+    their words, the needs raised (and any no service could meet: ui.service_gap),
+    private notes and an escalation."""
     conv = QGroupBox("The conversation")
     when = QHBoxLayout()
     left, right = QFormLayout(), QFormLayout()
@@ -257,6 +259,8 @@ def conversation_box(f: Fields, lists, site_code: str) -> tuple[QGroupBox, NeedT
     needs_label = QLabel("&Needs raised")
     needs_label.setBuddy(needs)
     form.addRow(needs_label, needs)
+    form.addRow("", GapNotes(needs, {c.code: c.name for c in lists.categories},
+                             f.widgets["conversation.site_code"]))
     f.add(form, "conversation.private_notes", "&Private notes",
           text_edit("Private advisor notes", "Never printed on their sheet"))
     lines(f.widgets["conversation.private_notes"], 2)

@@ -21,6 +21,7 @@ from lr_desk.resources import load_json
 from lr_desk.services import accounts
 from lr_desk.services.signin import Gate
 from lr_desk.ui.erase import ask_erase
+from lr_desk.ui.service_gap import GapNotes, ServiceGapDialog
 from lr_desk.ui.signin import RecoveryDialog, RecoveryKeyDialog, SetUpDialog, SignInDialog
 from tests.ui.stage import Stage, wait
 
@@ -107,6 +108,14 @@ def _sheet(stage: Stage) -> QWidget:
     wait(lambda: preview.pdf is not None, 30, "the sheet")
     stage.idle()
     return preview
+
+
+def _service_gap(stage: Stage) -> QWidget:
+    """From a drop-in with a need ticked, its No suitable service… button."""
+    dropin = _person_button("dropin_button")(stage)
+    next(iter(dropin.needs.boxes.values())).setChecked(True)
+    notes = dropin.findChild(GapNotes)
+    return stage.dialog_from(notes.button.click, ServiceGapDialog)
 
 
 def _accounts(stage: Stage) -> QWidget:
@@ -201,6 +210,8 @@ PAGES = (
 DIALOGS = (
     Opening("drop-in", "DropInDialog", _person_button("dropin_button"), _attr("save_button"),
             "lr_desk/ui/dropin.py"),
+    Opening("service-gap", "ServiceGapDialog", _service_gap, _attr("note_button"),
+            "lr_desk/ui/service_gap.py"),
     Opening("person-form-new", "PersonDialog", _menu("New person"), _attr("save_button"),
             "lr_desk/ui/people.py"),
     Opening("person-form-edit", "PersonDialog", _person_button("edit_button"),
