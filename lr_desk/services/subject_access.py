@@ -14,7 +14,10 @@ and ``person_name``, this module also gives: it is the export's public face).
 What it holds: the person's details and those of every record merged into them (the
 merged family: ``duplicates.family``), their conversations with the needs raised,
 *advisors' private notes included* (a subject access request covers them), prescriptions
-and their items, referrals with every step, follow-ups, consents, merges, erasures, values
+and their items, referrals with every step (and, where a referral was made although the
+eligibility or load checks said not, what they said and the advisor's reason: both are
+about the person, as a private note is), the person's own view of each, service gaps
+noted at their conversations, follow-ups, consents, merges, erasures, values
 kept for review after two desks changed the same thing, unsaved forms kept on this desk,
 and the audit log's records about them. Records deleted on the desk are still held (a
 deletion is kept as a mark, so every desk agrees) and so are included, marked with when
@@ -32,19 +35,25 @@ The JSON document (``FORMAT_VERSION`` 1; every key is always present, null when 
                      date_of_birth, postcode, phone, email, came_to_us, came_to_us_detail,
                      mersey_care_service_user, carer, needs_large_print, needs_easy_read,
                      needs_interpreter, interpreter_language, needs_bsl,
-                     communication_other, registered_at, registered_at_site,
+                     communication_other, receives_benefits, registered_at,
+                     registered_at_site,
                      registered_by, updated_at, merged_into, erased_at, deleted_at
     merged_records   the same, for each record merged into the person
     conversations    id, person_record_id, occurred_at, site, mode, advisor,
-                     what_matters, needs [names], private_notes, escalated,
-                     escalation_reason, escalation_action, recorded_at, deleted_at
+                     what_matters, needs [names],
+                     service_gaps [id, need, site, words, noted_by, noted_at, deleted_at],
+                     private_notes, escalated, escalation_reason, escalation_action,
+                     recorded_at, deleted_at
     prescriptions    id, person_record_id, conversation_id, made_at, advisor,
                      sheet_given_at, sheet_given_how, sheet_given_by, deleted_at,
                      items [id, position, kind, title, partner, service, course, why,
                             first_step, target_date, deleted_at]
     referrals        id, person_record_id, prescription_item_id, partner, service, status,
-                     status_at, made_at, deleted_at,
-                     events [id, at, status, advisor, reason, note, deleted_at]
+                     status_at, made_at, reply_due, checks_said, made_anyway_because,
+                     your_view, your_view_in_your_words, view_given_at, letter_given_at,
+                     letter_given_how, letter_given_by, deleted_at,
+                     events [id, at, status, kind, corrected_from, decline_reason,
+                             advisor, reason, note, deleted_at]
     follow_ups       id, person_record_id, conversation_id, due_date, due_time, way, site,
                      assigned_to, done_at, done_by, outcome, deleted_at
     consents         id, person_record_id, kind, partner, ways [words], given,
@@ -79,8 +88,11 @@ from lr_desk.services.subject_access_files import (
 from lr_desk.services.subject_access_words import (
     Names,
     day,
+    gap,
     person_details,
     person_name,
+    referral_more,
+    step_more,
     utc_time,
     wall_time,
 )
@@ -109,6 +121,7 @@ from lr_desk.store.models import (
     PrescriptionItem,
     Referral,
     ReferralEvent,
+    ServiceGap,
 )
 
 __all__ = [
@@ -124,7 +137,9 @@ NOTES = [
     "This is everything The Life Rooms' desk holds about this person: their details, "
     "every conversation, prescription, referral, follow-up and consent, and the record "
     "of who looked at or changed their information.",
-    "Advisors' private notes are included: a subject access request covers them.",
+    "Advisors' private notes are included: a subject access request covers them. So is, "
+    "where a referral was made although our checks said the service might not take it, "
+    "what the checks said and the advisor's reason.",
     "Records that were deleted on the desk are still held (a deletion is kept as a mark, "
     "so that every desk agrees), so they are included, with when they were deleted.",
     "Where a person was registered twice and the records were merged, both records and "
@@ -165,6 +180,11 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
         if need.deleted_at is None:
             needs.setdefault(need.conversation_id, []).append(
                 names.categories.get(need.category, need.category))
+    gaps: dict[str, list[dict]] = {}
+    for g in session.scalars(select(ServiceGap).where(ServiceGap.conversation_id.in_(conv_ids))
+                             .order_by(ServiceGap.recorded_at, ServiceGap.id)):
+        record_ids.add(g.id)
+        gaps.setdefault(g.conversation_id, []).append(gap(g, names))
 
     prescriptions = list(session.scalars(
         select(Prescription).where(Prescription.person_id.in_(family))
@@ -209,7 +229,8 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
     for e in events:
         events_of.setdefault(e.referral_id, []).append({
             "id": e.id, "at": utc_time(e.at), "status": REFERRAL_STATUSES.get(e.status, e.status),
-            "advisor": names.advisor(e.advisor_id), "reason": e.reason, "note": e.note,
+            **step_more(e), "advisor": names.advisor(e.advisor_id), "reason": e.reason,
+            "note": e.note,
             "deleted_at": utc_time(e.deleted_at)})
 
     merges = list(session.scalars(
@@ -250,7 +271,8 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
             "id": c.id, "person_record_id": c.person_id, "occurred_at": wall_time(c.occurred_at),
             "site": names.site(c.site_code), "mode": MODES.get(c.mode, c.mode),
             "advisor": names.advisor(c.advisor_id), "what_matters": c.what_matters,
-            "needs": needs.get(c.id, []), "private_notes": c.private_notes,
+            "needs": needs.get(c.id, []), "service_gaps": gaps.get(c.id, []),
+            "private_notes": c.private_notes,
             "escalated": c.escalated,
             "escalation_reason": ESCALATION_REASONS.get(c.escalation_reason,
                                                         c.escalation_reason),
@@ -269,7 +291,7 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
             "partner": service(r.service_id)[0], "service": service(r.service_id)[1],
             "status": REFERRAL_STATUSES.get(r.status, r.status),
             "status_at": utc_time(r.status_at), "made_at": utc_time(r.created_at),
-            "deleted_at": utc_time(r.deleted_at),
+            **referral_more(r, names), "deleted_at": utc_time(r.deleted_at),
             "events": events_of.get(r.id, [])} for r in referrals],
         "follow_ups": [{
             "id": f.id, "person_record_id": f.person_id, "conversation_id": f.conversation_id,

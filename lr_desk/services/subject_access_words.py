@@ -14,13 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lr_desk.store.models import (
+    BENEFITS,
+    DECLINE_REASONS,
+    REFERRAL_EVENT_KINDS,
     REFERRAL_SOURCES,
+    REFERRAL_STATUSES,
+    REFERRAL_VIEWS,
     Advisor,
     Category,
     Course,
     Partner,
     PartnerService,
     Person,
+    Referral,
+    ReferralEvent,
+    ServiceGap,
     Site,
 )
 
@@ -102,9 +110,49 @@ def person_details(p: Person, names: Names) -> dict:
         "needs_interpreter": p.needs_interpreter,
         "interpreter_language": p.interpreter_language, "needs_bsl": p.needs_bsl,
         "communication_other": p.communication_other,
+        "receives_benefits": BENEFITS.get(p.on_benefits) if p.on_benefits else None,
         "registered_at": utc_time(p.created_at),
         "registered_at_site": names.site(p.registered_site),
         "registered_by": names.advisor(p.registered_by),
         "updated_at": utc_time(p.updated_at), "merged_into": p.merged_into,
         "erased_at": utc_time(p.erased_at), "deleted_at": utc_time(p.deleted_at),
     }
+
+
+GIVEN_HOW = {"printed": "Printed", "saved": "Saved as a PDF file"}
+
+
+def referral_more(r: Referral, names: Names) -> dict:
+    """A referral's reply deadline, why it was made although the checks said not (what
+    they said, and the advisor's reason: both are about the person), the person's own
+    view of whether it helped, and the letter sent with it."""
+    return {
+        "reply_due": day(r.reply_due),
+        "checks_said": r.override_warnings or None,
+        "made_anyway_because": r.override_reason or None,
+        "your_view": REFERRAL_VIEWS.get(r.view, r.view) if r.view else None,
+        "your_view_in_your_words": r.view_words or None, "view_given_at": utc_time(r.view_at),
+        "letter_given_at": utc_time(r.letter_at),
+        "letter_given_how": GIVEN_HOW.get(r.letter_how, r.letter_how) if r.letter_how else None,
+        "letter_given_by": names.advisor(r.letter_by),
+    }
+
+
+def step_more(e: ReferralEvent) -> dict:
+    """A referral step's kind (a step, a correction, a chase), the status a correction
+    set right, and a decline's reason."""
+    return {
+        "kind": REFERRAL_EVENT_KINDS.get(e.kind, e.kind),
+        "corrected_from": REFERRAL_STATUSES.get(e.from_status, e.from_status)
+        if e.from_status else None,
+        "decline_reason": DECLINE_REASONS.get(e.reason_code, e.reason_code)
+        if e.reason_code else None,
+    }
+
+
+def gap(g: ServiceGap, names: Names) -> dict:
+    """A need no suitable service could meet, noted at one of their conversations."""
+    return {"id": g.id, "need": names.categories.get(g.category, g.category),
+            "site": names.site(g.site_code), "words": g.words,
+            "noted_by": names.advisor(g.advisor_id), "noted_at": utc_time(g.recorded_at),
+            "deleted_at": utc_time(g.deleted_at)}

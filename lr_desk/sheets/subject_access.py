@@ -82,9 +82,18 @@ LABELS = {
     "approved_by": "Approved by", "record": "Kind of record", "field": "Field",
     "value": "Value", "settled": "Settled", "form": "Form", "saved_at": "Saved",
     "contents": "What was typed", "action": "What", "detail": "Detail",
+    "receives_benefits": "Benefits", "service_gaps": "Needs no service could meet",
+    "need": "Need", "words": "What was needed", "noted_by": "Noted by", "noted_at": "Noted",
+    "reply_due": "Reply due by", "checks_said": "What our checks said",
+    "made_anyway_because": "Referred anyway because",
+    "your_view": "Your view of whether it helped", "your_view_in_your_words": "In your words",
+    "view_given_at": "View given", "letter_given_at": "Referral letter given",
+    "letter_given_how": "Letter given how", "letter_given_by": "Letter given by",
+    "corrected_from": "Corrected from", "decline_reason": "Why declined",
 }
 
-ONE = {"items": "Item", "events": "Step"}  # one of a list of nested records
+# one of a list of nested records
+ONE = {"items": "Item", "events": "Step", "service_gaps": "Need no service could meet"}
 
 
 def _hidden(key: str) -> bool:
@@ -105,7 +114,7 @@ def when(text: str) -> str:
 
 
 def _is_time(key: str) -> bool:
-    return key == "at" or key.endswith(("_at", "_date")) or key == "date_of_birth"
+    return key in ("at", "date_of_birth", "reply_due") or key.endswith(("_at", "_date"))
 
 
 def _label(key: str) -> str:
@@ -219,7 +228,7 @@ RECORDS = {
     "prescription_item": "a prescription item", "referral": "a referral",
     "referral_event": "a referral's step", "follow_up": "a follow-up",
     "consent": "a consent", "person_merge": "a merge", "not_duplicate": "a check of two records",
-    "erasure": "an erasure",
+    "erasure": "an erasure", "service_gap": "a need no service could meet",
 }
 
 
