@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import consent, duplicates, followups
+from lr_desk.services import consent, duplicates, eligibility_override, followups
 from lr_desk.services.referrals import open_referral
 from lr_desk.services.times import parse_time
 from lr_desk.services.validation import (
@@ -112,9 +112,10 @@ def check_drop_in(session: Session, raw: dict, today: date) -> dict:
     return validate_drop_in(raw, today, Known.load(session))
 
 
-def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
+def validate_drop_in(raw: dict, today: date, known: Known, checker=None) -> dict:
     """Validate the whole drop-in form; return clean values or raise ValidationError.
-    Pure and fast: the form calls it on every change."""
+    Pure and fast: the form calls it on every change. With the form's eligibility
+    checker, a referral past a blocking warning asks for its reason."""
     c = Checker()
     conv = _part(raw.get("conversation"), dict, c, "conversation.date")
     sites, categories = known.sites, known.categories
@@ -182,6 +183,9 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
             "referral_status": status,
             # they agreed, there and then, to share their information with its partner
             "consent": bool(item.get("consent")) and refer and bool(service_id),
+            "override_reason": c.field(f"{key}.override_reason", check_text,
+                                       item.get("override_reason", ""), "reason") if refer
+            else "",
         })
         linked = (known.courses.get(course_id) if kind == "course" and course_id else
                   known.services.get(service_id) if service_id else None)
@@ -207,6 +211,9 @@ def validate_drop_in(raw: dict, today: date, known: Known) -> dict:
         if clean_follow["due_date"] is None and "follow_up.due_date" not in c.errors:
             c.errors["follow_up.due_date"] = "Please choose the date of the follow-up."
     close = an_id(raw.get("close_follow_up"))
+    if checker is not None:
+        for k, v in eligibility_override.missing_reasons(checker, items).items():
+            c.errors.setdefault(k, v)
     c.done()
     return {"conversation": clean_conv, "needs": needs, "items": items,
             "follow_up": clean_follow, "close_follow_up": close}
@@ -230,6 +237,7 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
     if person is None or person.deleted_at is not None:
         raise ValidationError({"person": "This person's record is no longer here."})
     clean = check_drop_in(session, raw, today)
+    overrides = eligibility_override.settle(session, person_id, clean["items"], today)
     agreed = [item["service_id"] for item in clean["items"] if item.pop("consent")]
     if agreed:  # consent to share given at this drop-in: recorded first, in this save
         partner_of = consent.sharing(session, person_id, agreed).partner_of
@@ -255,12 +263,15 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
         result.prescription_id = rx.id
         for position, item in enumerate(clean["items"]):
             refer, status = item.pop("refer"), item.pop("referral_status")
+            item.pop("override_reason")
             row = PrescriptionItem(prescription_id=rx.id, position=position, **item)
             session.add(row)
             session.flush()
             result.item_ids.append(row.id)
             if refer:
                 ref = open_referral(session, person_id, row.id, row.service_id, advisor_id, status)
+                if overrides[position][0]:  # gone ahead past what the checks said
+                    ref.override_warnings, ref.override_reason = overrides[position]
                 result.referral_ids.append(ref.id)
     if clean["follow_up"]:
         fu = clean["follow_up"]
