@@ -12,15 +12,17 @@ What goes out (``export_directory``), all of it public directory information:
   alert saying until when; a waiting list as wait_time), phones, schedules (when_text
   as a schedule's description), locations (the hub it runs at, with its address; the
   place typed as its location; telephone and video as virtual) through
-  service_at_locations, minimum and maximum age, eligibility_description (benefits,
-  once only, catchment and other criteria in words), service_areas (one per area of the
-  catchment), contacts (the partner's key contact), its category as an attribute
+  service_at_locations, minimum and maximum age, eligibility_description (the benefits
+  and once-only rules in words, then the other criteria), service_areas (one per area of
+  the catchment), contacts (the partner's key contact), its category as an attribute
   (a taxonomy term whose ``code`` is the desk's category code), last_modified.
 What stays in: partners' notes, catch-ups, how many referrals a service takes, how soon it
 replies, its reply deadline, when its capacity was confirmed, anything about people.
 Example rows (the example directory a new desk starts with, ``is_example``) are left out
 unless ``include_examples`` is set: they are made up, not something to publish. Deleted
 rows are left out. A partner with no services has nothing to list (HSDS lists services).
+
+``problems(doc)`` (services.hsds_check) says what in a document does not validate.
 
 Ids: a row that came from a feed keeps the feed's id when it is a UUID; a feed id that
 is not a UUID becomes ``feed_uuid(id)`` (the same on every desk); else the row's own UUID.
@@ -39,8 +41,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lr_desk.services.dates import long_day
+from lr_desk.services.hsds_check import problems
 from lr_desk.store.models import Category, Partner, PartnerContact, PartnerService, Site
 from lr_desk.store.vocabulary import CAPACITY
+
+__all__ = ["derived_id", "export_directory", "feed_uuid", "hsds_id", "problems",
+           "web_address"]
 
 # Ids derived for parts without rows of their own, and for feed ids that are not UUIDs.
 NAMESPACE = uuid.UUID("2f9d4c1a-6b0e-4e57-9a43-8c1d7e5b3f20")
@@ -212,28 +218,24 @@ def catchment_areas(text: str) -> list[str]:
 
 
 def eligibility_description(s: PartnerService) -> str:
-    """Who it is for, in sentences (ages are minimum_age and maximum_age as well)."""
-    parts = []
-    if s.min_age is not None and s.max_age is not None:
-        parts.append(f"Ages {s.min_age} to {s.max_age}.")
-    elif s.min_age is not None:
-        parts.append(f"Aged {s.min_age} or over.")
-    elif s.max_age is not None:
-        parts.append(f"Aged {s.max_age} or under.")
-    areas = catchment_areas(s.catchment)
-    if areas:
-        parts.append("For people living in " + ", ".join(areas) + ".")
+    """Who it is for, in words HSDS has no field for: the benefits and once-only rules,
+    then the other criteria as typed. (Ages are minimum_age and maximum_age; the
+    catchment is service_areas.) A rule's sentence already in the criteria (a service
+    imported from this export) is not said twice, so an export read back and exported
+    again says the same."""
+    criteria = (s.criteria or "").strip()
+    rules = []
     if s.benefits_rule == "on":
-        parts.append("Only for people receiving benefits.")
+        rules.append("Only for people receiving benefits.")
     elif s.benefits_rule == "not_on":
-        parts.append("Only for people not receiving benefits.")
+        rules.append("Only for people not receiving benefits.")
     if s.once_only:
         months = s.once_lookback_months
-        parts.append("Once only: not for someone who has used it before"
+        rules.append("Once only: not for someone who has used it before"
                      + (f" in the last {_months(months)}." if months else "."))
-    if (s.criteria or "").strip():
-        parts.append(s.criteria.strip())
-    return " ".join(parts)
+    said = criteria.casefold()
+    return " ".join([r for r in rules if r.casefold() not in said]
+                    + ([criteria] if criteria else []))
 
 
 def _service_areas(sid: str, catchment: str) -> list[dict]:
