@@ -4,7 +4,9 @@ catch-up, a service's capacity and eligibility, whether a person receives benefi
 referral made anyway (the checks' words and the reason), with the person's view and the
 letter, a correction, a chase and a decline's reason, and a service gap noted at a
 drop-in. Desk B ends with every row as desk A wrote it; the same service's capacity
-changed on both desks at once converges, the losing value kept for review on both."""
+changed on both desks at once converges, the losing value kept for review on both; an
+erasure empties the person's new fields and their gaps' words on both desks (a gap B noted
+before it heard too), in their files and in the central log."""
 
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ from lr_desk.store.models import (
     ServiceGap,
 )
 from lr_desk.sync.engine import sync_once
+from tests.services.erasing import found_in_files, found_in_log
 
 from .devices import new_device, open_conflicts, records
+from .test_erasure import erase_on, staff_and_person
 
 NEW = ("partner", "partner_contact", "partner_catchup", "partner_service", "person",
        "referral", "referral_event", "service_gap")
@@ -162,3 +166,50 @@ def test_the_same_services_capacity_changed_on_both_desks_converges(two, central
         assert [(i.field, i.current, i.other) for i in items] == [
             ("Whether it is taking referrals", "Closed", "Paused")]
     assert open_conflicts(a) == open_conflicts(b)
+
+
+SECRET_WORDS = ("They will hold a place for her", "Too far to walk",
+                "No hostel in Sefton takes dogs", "Noted on B before it heard")
+
+
+def test_an_erasure_empties_them_on_both_desks_and_in_the_log(tmp_path, central):
+    a, b = new_device(tmp_path / "a"), new_device(tmp_path / "b")
+    try:
+        advisor_id, manager_id, _rich = staff_and_person(a)
+        with a.session() as s:
+            person = people.register(s, {"given_name": "Niamh", "family_name": "Keane"},
+                                     advisor_id, "bootle")
+            partner = Partner(name="Bootle Food Circle")
+            s.add(partner)
+            s.flush()
+            service = PartnerService(partner_id=partner.id, name="Community pantry",
+                                     category="social_isolation")
+            s.add(service)
+            s.flush()
+            person_id, partner_id, service_id = person.id, partner.id, service.id
+        made = _write_everything(a, advisor_id, person_id, partner_id, service_id)
+        sync_once(a, central)
+        sync_once(b, central)
+        with b.session() as s:  # B, before it hears of the erasure, notes another gap
+            gaps.record_gap(s, "employment", "bootle", "Noted on B before it heard",
+                            advisor_id, made["conversation"])
+        erase_on(a, person_id, manager_id, manager_id)
+        for store in (a, b, a):
+            sync_once(store, central)
+        on_a, on_b = records(a), records(b)
+        for table in NEW:
+            assert on_b[table] == on_a[table], table
+        for on in (on_a, on_b):
+            assert on["person"][person_id]["on_benefits"] == ""
+            referral = on["referral"][made["referral"]]
+            assert (referral["override_reason"], referral["view_words"], referral["view"]) == (
+                "", "", "not_really")
+            noted = [g for g in on["service_gap"].values()
+                     if g["conversation_id"] == made["conversation"]]
+            assert sorted((g["category"], g["words"]) for g in noted) == [
+                ("employment", ""), ("housing", "")]
+        assert found_in_log(central, SECRET_WORDS) == []
+        assert found_in_files(a, SECRET_WORDS) == found_in_files(b, SECRET_WORDS) == {}
+    finally:
+        a.close()
+        b.close()
