@@ -1,7 +1,8 @@
 """A person's page: a summary a glance can take, the actions of a drop-in (record it,
-update a referral, close a follow-up, print the sheet), then their history. Private
-notes stay hidden until "Show private notes" (each look is in the audit log); rare and
-destructive actions (export, erase) are in the More menu."""
+update a referral, close a follow-up, print the sheet, the referral letter for a
+partner), then their history. Private notes stay hidden until "Show private notes" (each
+look is in the audit log); rare and destructive actions (export, erase) are in the More
+menu."""
 
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ class PersonPage(QWidget):
     changed = Signal()
     loaded = Signal()
     sheet_opened = Signal(object)  # the SheetPreview
+    letter_opened = Signal(object)  # the LetterPreview
     people_changed = Signal(object)  # list[Person]: a merge into this person was undone
     notes_shown = Signal(bool)  # the private notes are on screen (True) or hidden again
 
@@ -130,8 +132,12 @@ class PersonPage(QWidget):
         self.sheet_button.setAccessibleName("Print the take-home sheet")
         self.sheet_button.setToolTip("Preview, print or save the selected prescription's "
                                      "take-home sheet (Ctrl+P)")
+        self.letter_button = QPushButton("Referral &letter…")
+        self.letter_button.setAccessibleName("Referral letter for the partner")
+        self.letter_button.setToolTip("Preview, print or save the letter for the selected "
+                                      "referral's partner (Ctrl+Shift+P)")
         for b in (self.dropin_button, self.edit_button, self.referral_button,
-                  self.follow_up_button, self.sheet_button):
+                  self.follow_up_button, self.sheet_button, self.letter_button):
             b.setEnabled(False)
         self.dropin_button.clicked.connect(lambda: self.view and
                                            self.record_drop_in.emit(self.view.person))
@@ -140,6 +146,7 @@ class PersonPage(QWidget):
         self.referral_button.clicked.connect(self.update_referral)
         self.follow_up_button.clicked.connect(self.complete_follow_up)
         self.sheet_button.clicked.connect(self.open_sheet)
+        self.letter_button.clicked.connect(self.open_letter)
         self.undo_merge_button = QPushButton("Undo &merge…")
         self.undo_merge_button.setAccessibleName("Undo a merge into this person")
         self.undo_merge_button.setToolTip("Put back a record that was merged into this one")
@@ -147,6 +154,7 @@ class PersonPage(QWidget):
         self.undo_merge_button.clicked.connect(self.undo_merge)
         QShortcut(QKeySequence("Ctrl+D"), self, activated=self.dropin_button.click)
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self.sheet_button.click)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self, activated=self.letter_button.click)
 
         self.notes_button = QPushButton("Show pr&ivate notes")
         self.notes_button.setCheckable(True)
@@ -191,7 +199,8 @@ class PersonPage(QWidget):
 
         actions = QHBoxLayout()
         for b in (self.dropin_button, self.edit_button, self.referral_button,
-                  self.follow_up_button, self.sheet_button, self.undo_merge_button):
+                  self.follow_up_button, self.sheet_button, self.letter_button,
+                  self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
         self.action_row = actions
@@ -298,6 +307,7 @@ class PersonPage(QWidget):
     def _selection(self, current, _previous) -> None:
         e = self.timeline.entries[current.row()] if current.isValid() else None
         self.referral_button.setEnabled(bool(e and e.referral_id))
+        self.letter_button.setEnabled(bool(e and e.referral_id))
         self.follow_up_button.setEnabled(bool(e and e.follow_up_id and e.open))
         self.sheet_button.setEnabled(bool(self._prescription_for(e)))
 
@@ -321,6 +331,20 @@ class PersonPage(QWidget):
         preview.show()
         preview.render()
         self.sheet_opened.emit(preview)
+        return preview
+
+    def open_letter(self):
+        """Open the preview of the referral letter for the selected referral's partner."""
+        from lr_desk.ui.letter import LetterPreview  # (reportlab: loaded when first needed)
+
+        e = self._selected()
+        if not (e and e.referral_id):
+            return None
+        preview = LetterPreview(self.tasks, e.referral_id, self.advisor_id, self)
+        preview.given.connect(lambda _how: self._changed())
+        preview.show()
+        preview.render()
+        self.letter_opened.emit(preview)
         return preview
 
     def update_referral(self) -> StepDialog | None:

@@ -118,6 +118,18 @@ def _service_gap(stage: Stage) -> QWidget:
     return stage.dialog_from(notes.button.click, ServiceGapDialog)
 
 
+def _letter(stage: Stage) -> QWidget:
+    """The referral letter for a referral that went to the partner (sent, so with the
+    person's consent to share), from its row in the history."""
+    page = stage.person()
+    stage.choose_row(page, lambda e: e.referral_id and e.referral_status not in
+                     ("suggested", "agreed"))
+    preview = stage.dialog_from(page.letter_button.click)
+    wait(lambda: preview.pdf is not None, 30, "the letter")
+    stage.idle()
+    return preview
+
+
 def _accounts(stage: Stage) -> QWidget:
     dialog = stage.dialog_from(stage.action("Accounts").trigger)
     wait(lambda: dialog.rows, 20, "the accounts")
@@ -225,6 +237,8 @@ DIALOGS = (
             _person_button("follow_up_button", lambda e: e.follow_up_id and e.open),
             _attr("save_button"), "lr_desk/ui/person_steps.py"),
     Opening("sheet-preview", "SheetPreview", _sheet, _attr("print_button"), "lr_desk/ui/sheet.py"),
+    Opening("referral-letter", "LetterPreview", _letter, _attr("print_button"),
+            "lr_desk/ui/letter.py"),
     Opening("export", "ExportDialog", _person_action("export_action"), _attr("export_button"),
             "lr_desk/ui/rights.py"),
     Opening("erase", "EraseDialog", _person_action("erase_action"), _attr("erase_button"),
