@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -259,6 +260,34 @@ def test_a_broken_document_is_caught_in_plain_words(store, filled, today):
         "service 1: id is missing (HSDS 3.0, UK profile)",
         "service 1: name is missing (HSDS 3.0, UK profile)",
         "service 1: status is missing (HSDS 3.0, UK profile)"]
+
+
+OFFICIAL = Path(__file__).resolve().parent.parent / "fixtures" / "oruk"  # (part of import's)
+
+
+@pytest.mark.parametrize("name", ["hsds_service_full", "uk_profile_service_full",
+                                  "uk_profile_service_list", "validator_test_service_list"])
+def test_the_official_examples_validate(name):
+    """The specification's and the UK profile's own examples, and the ORUK validator's
+    passing mock feed, pass the check as published."""
+    feed = json.loads((OFFICIAL / f"{name}.json").read_text(encoding="utf-8"))
+    doc = feed if "contents" in feed else {"contents": [feed]}
+    assert hsds_check.problems(doc) == []
+
+
+def test_the_official_validators_failing_feed_fails_for_its_reasons():
+    """Its mock feed that fails: no names, bad web and email addresses (its duplicate id
+    and wrong total are the import's to report: the schemas do not say them)."""
+    feed = json.loads((OFFICIAL / "validator_fail_service_list.json").read_text(
+        encoding="utf-8"))
+    found = hsds_check.problems(feed)
+    both = "(HSDS 3.0, UK profile)"
+    assert "service 1: name is missing " + both in found
+    assert "service 1, email: “email-example_com” is not a valid email address " + both in found
+    assert ("service 1, url: “example_counselling” is not a valid web address (starting "
+            "https://) " + both) in found
+    assert "service 3, email: “false” should be text " + both in found
+    assert all(line.startswith("service ") for line in found)
 
 
 def test_the_schemas_are_bundled_with_their_licence_and_source_and_resolve_offline():
