@@ -17,7 +17,7 @@ import sys  # noqa: E402
 
 from lr_desk import ENV_DATA_DIR, __version__  # noqa: E402
 
-COMMANDS = ("central", "sync")  # handled by lr_desk.cli, imported only for them
+COMMANDS = ("central", "sync", "directory")  # handled by lr_desk.cli, imported only for them
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

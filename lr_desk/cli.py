@@ -4,6 +4,8 @@
     lr-desk central redact URL
     lr-desk central add-device NAME --site SITE [--url URL] [--new-password]
     lr-desk sync [--data-dir DIR] [--demo]
+    lr-desk directory import SOURCE [--dry-run] | export --format hsds --output FILE
+      (lr_desk.cli_directory)
 
 Each prints a line or a few and exits 0, or prints what went wrong in plain words to
 stderr and exits non-zero: 1 for a problem, 3 when the central store could not be
@@ -18,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from lr_desk import ENV_DATA_DIR
+from lr_desk import ENV_DATA_DIR, cli_directory
 
 log = logging.getLogger(__name__)
 # Without a profile (central init) there is no log file: the details are then dropped,
@@ -80,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
                     f"(for a scheduled task). Exits {FAILED} on a problem, {OFFLINE} when the "
                     "central store cannot be reached.")
     _profile_args(sync)
+    cli_directory.add_commands(commands, _profile_args)
     return top
 
 
@@ -97,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return _redact(args.url, said_nothing="No erasures are waiting to be checked.")
         if args.command == "central":
             return _add_device(args)
+        if args.command == "directory":
+            return cli_directory.run(args, _folder, _open, _say)
         return _sync(args)
     except KeyboardInterrupt:
         _say("Stopped. Nothing is lost: the rest is done next time.")
@@ -112,6 +117,7 @@ def _unusable(args) -> str | None:
 
     for flag, what in (("data_dir", f"--data-dir folder (or ${ENV_DATA_DIR})"),
                        ("url", "address (URL)"), ("name", "device name"), ("site", "--site"),
+                       ("source", "feed (SOURCE)"), ("output", "--output file"),
                        ("username", "--username (or $LR_DESK_USERNAME)")):
         value = getattr(args, flag, None)
         if flag == "data_dir" and hasattr(args, flag):
@@ -379,3 +385,4 @@ def _sync(args) -> int:
         line += f" {done.waiting} still waiting to be sent."
     print(line)
     return 0
+
