@@ -19,8 +19,9 @@ What goes out (``export_directory``), all of it public directory information:
 What stays in: partners' notes, catch-ups, how many referrals a service takes, how soon it
 replies, its reply deadline, when its capacity was confirmed, anything about people.
 Example rows (the example directory a new desk starts with, ``is_example``) are left out
-unless ``include_examples`` is set: they are made up, not something to publish. Deleted
-rows are left out. A partner with no services has nothing to list (HSDS lists services).
+unless ``include_examples`` is set: they are made up, not something to publish (a
+service edited into a real one goes out once its partner is real too). Deleted rows are
+left out. A partner with no services has nothing to list (HSDS lists services).
 
 ``problems(doc)`` (services.hsds_check) says what in a document does not validate.
 
@@ -36,6 +37,7 @@ import re
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +55,7 @@ NAMESPACE = uuid.UUID("2f9d4c1a-6b0e-4e57-9a43-8c1d7e5b3f20")
 TAXONOMY = "The Life Rooms need categories"
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( ?[0-9])?$")  # L4, L20 3, CH41
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986's reserved characters, and % itself
 
 
 def derived_id(*parts: str) -> str:
@@ -76,12 +79,14 @@ def hsds_id(row) -> str:
     return feed_id
 
 
-def web_address(text: str) -> str:
-    """A web address as HSDS wants it (a URI): "example.org/x" -> "https://example.org/x"."""
+def web_address(text: str | None) -> str:
+    """A web address as HSDS wants it (a URI, RFC 3986): "example.org/x" ->
+    "https://example.org/x"; letters a URI cannot hold written %-encoded ("café.example"
+    -> "https://caf%C3%A9.example")."""
     text = (text or "").strip()
     if text and not _SCHEME.match(text):
         text = "https://" + text.lstrip("/")
-    return text
+    return quote(text, safe=_URI_SAFE)
 
 
 def _page(contents: list[dict]) -> dict:
@@ -173,7 +178,7 @@ def _organization(p: Partner, contacts: list[dict], offered: list[str]) -> dict:
     description = _feed_text(p, "description") or (
         "Offers: " + "; ".join(sorted(offered, key=str.casefold)) + "." if offered else "")
     org = {"id": org_id, "name": p.name, "description": description}
-    if p.web.strip():
+    if web_address(p.web):
         org["website"] = web_address(p.web)
     phones = _phone(org_id, p.phone, organization_id=org_id)
     if phones:
@@ -266,17 +271,17 @@ def _site_location(site: Site) -> dict:
     virtual = site.kind == "remote"
     loc = {"id": lid, "location_type": "virtual" if virtual else "physical",
            "name": site.name}
-    if site.address.strip() and not virtual:
+    if (site.address or "").strip() and not virtual:
         street, _, city = site.address.rpartition(",")
         loc["addresses"] = [{"id": derived_id(lid, "address"), "location_id": lid,
                              "address_1": (street or city).strip(),
                              "city": city.strip() if street else "",
-                             "state_province": "", "postal_code": site.postcode.strip(),
+                             "state_province": "", "postal_code": (site.postcode or "").strip(),
                              "country": "GB", "address_type": "physical"}]
     phones = _phone(lid, site.phone, location_id=lid)
     if phones:
         loc["phones"] = phones
-    if site.hours.strip():
+    if (site.hours or "").strip():
         loc["schedules"] = [{"id": derived_id(lid, "hours"), "location_id": lid,
                              "description": site.hours.strip()}]
     return loc
@@ -309,7 +314,7 @@ def _service(s: PartnerService, org: dict, key: dict | None, sites: dict[str, Si
     status, said = _status(s, today)
     svc = {"id": sid, "organization_id": org["id"], "name": s.name,
            "description": (s.description or "").strip(), "status": status, **said}
-    if s.web.strip():
+    if web_address(s.web):
         svc["url"] = web_address(s.web)
     if key and key.get("email"):
         svc["email"] = key["email"]

@@ -87,6 +87,25 @@ def test_examples_are_left_out_unless_asked_for(store):
     assert hsds_check.problems(doc) == []
 
 
+def test_an_example_edited_into_a_real_entry_goes_out_with_a_real_partner(store):
+    with store.session() as s:
+        svc = s.query(PartnerService).filter_by(is_example=True).order_by(
+            PartnerService.name).first()
+        raw = {"partner_id": svc.partner_id, "name": "Tenancy help", "category": svc.category,
+               "delivery": "community", "location": "Walton Library"}
+        directory.save_service(s, raw, svc.id)
+        partner_id = svc.partner_id
+    assert export(store)["contents"] == []  # its partner is still a made-up one
+    with store.session() as s:
+        p = s.get(Partner, partner_id)
+        directory.save_partner(s, {"name": "Walton Housing", "phone": p.phone, "web": p.web,
+                                   "notes": "", "catchup_every_months": "3"}, partner_id)
+    doc = export(store)
+    assert [(c["organization"]["name"], c["name"]) for c in doc["contents"]] == [
+        ("Walton Housing", "Tenancy help")]
+    assert hsds_check.problems(doc) == []
+
+
 def test_every_field_filled_exports_and_validates(store, filled, today):
     doc = export(store, today=today)
     assert hsds_check.problems(doc) == []
@@ -165,6 +184,20 @@ def test_rules_in_words_are_said_once_when_read_back_into_the_criteria(store, fi
         s.query(PartnerService).filter_by(name="Food parcels").one().criteria = words
     assert service_named(export(store, today=today), "Food parcels")[
         "eligibility_description"] == words
+
+
+@pytest.mark.parametrize(("typed", "out"), [
+    ("food.example", "https://food.example"),
+    ("www.food.example/parcels?day=fri#times", "https://www.food.example/parcels?day=fri#times"),
+    ("http://food.example", "http://food.example"),
+    ("café.example/menú", "https://caf%C3%A9.example/men%C3%BA"),
+    ("https://food.example/a%20b", "https://food.example/a%20b"),
+    ("", ""), (None, "")])
+def test_web_addresses_go_out_as_uris(typed, out):
+    assert hsds.web_address(typed) == out
+    if out:
+        assert hsds_check.problems({"contents": [{"id": FEED_ORG, "name": "x",
+                                                  "status": "active", "url": out}]}) == []
 
 
 def test_nothing_private_goes_out(store, filled, today):
