@@ -8,8 +8,8 @@ functions say a service's terms briefly for lists ("Waiting list, about 6 weeks"
 "Ages 18 to 25; Sefton, L4") and whether its capacity is still confirmed (30 days).
 
 A catchment is local authority areas and postcode districts or sectors, separated by
-commas: "Sefton, L4, L20 3". ``catchment_tokens`` reads it, the authorities from
-``LOCAL_AUTHORITIES``, a district or sector by its shape.
+commas: "Sefton, L4, L20 3". ``catchment_tokens`` reads it as the eligibility check
+does (services.eligibility_area), and refuses words it could not check.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from lr_desk.services import dates
+from lr_desk.services import dates, eligibility_area
 from lr_desk.services.validation import (
     Checker,
     check_choice,
@@ -30,17 +30,6 @@ from lr_desk.store.vocabulary import BENEFITS_RULES, CAPACITY, CAPACITY_PERIODS
 CONFIRMED_FOR = timedelta(days=30)  # capacity confirmed longer ago shows "unconfirmed"
 DEFAULT_REPLY_DEADLINE = 14
 
-# Local authority areas a catchment may name: the Liverpool City Region and its
-# neighbours, where the Life Rooms' visitors live (districts.py maps postcodes to them).
-LOCAL_AUTHORITIES = (
-    "Liverpool", "Sefton", "Knowsley", "Wirral", "St Helens", "Halton",
-    "West Lancashire", "Wigan", "Warrington", "Cheshire West and Chester", "Chorley",
-    "South Ribble", "Preston", "Lancashire", "Cheshire East", "Flintshire",
-)
-_AUTHORITY = {re.sub(r"[\s.]+", " ", a.casefold().replace("saint", "st")): a
-              for a in LOCAL_AUTHORITIES}
-_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")  # L4, L20, CH41, WA10, WN8
-_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])$")  # L20 3
 CATCHMENT_HINT = "e.g. Sefton, L4, L20 (local authorities or postcode districts)"
 
 AGE_LIMIT = 120
@@ -54,32 +43,14 @@ MOST_MONTHS = 600
 
 def catchment_tokens(text: str) -> list[str]:
     """The areas a catchment names, each as the desk writes it ("Sefton", "L4",
-    "L20 3"), in order and without repeats; ValueError in plain words for one it does
-    not know. Empty text: no catchment (anyone)."""
-    found: list[str] = []
-    for raw in re.split(r"[,;\n]+", clean_text(text)):
-        word = re.sub(r"\s+", " ", raw).strip(" .")
-        if not word:
-            continue
-        token = _token(word)
-        if token is None:
-            raise ValueError(f"'{word}' isn't a local authority or a postcode district: "
-                             "write e.g. Sefton, L4, L20 3, with commas between.")
-        if token not in found:
-            found.append(token)
-    return found
-
-
-def _token(word: str) -> str | None:
-    authority = _AUTHORITY.get(re.sub(r"[\s.]+", " ", word.casefold().replace("saint", "st")))
-    if authority:
-        return authority
-    upper = word.upper()
-    if _DISTRICT.match(upper):
-        return upper
-    if m := _SECTOR.match(upper):
-        return f"{m.group(1)} {m.group(2)}"
-    return None
+    "L20 3"), in order and without repeats (read by services.eligibility_area, which
+    checks a person against them); ValueError in plain words for one it does not know.
+    Empty text: no catchment (anyone)."""
+    read = eligibility_area.parse(clean_text(text))
+    if read.unknown:
+        raise ValueError(f"'{read.unknown[0]}' isn't a local authority or a postcode "
+                         "district: write e.g. Sefton, L4, L20 3, with commas between.")
+    return list(read.names)
 
 
 def check_catchment(text: str) -> str:
@@ -104,7 +75,8 @@ def whole_number(value, what: str, least: int, most: int) -> int | None:
     return number
 
 
-def _day(value) -> date | None:
+def optional_day(value) -> date | None:
+    """A date as typed, or None when nothing is typed (ValueError for a bad one)."""
     if isinstance(value, date):
         return value
     return parse_date(value) if clean_text(value) else None
@@ -125,8 +97,8 @@ def check_capacity(raw: dict, c: Checker, today: date | None = None) -> dict:
         "capacity": status,
         "wait_weeks": c.field("wait_weeks", whole_number, raw.get("wait_weeks"),
                               "typical wait in weeks", 1, MOST_WEEKS),
-        "paused_until": c.field("paused_until", _day, raw.get("paused_until")),
-        "capacity_confirmed_on": c.field("capacity_confirmed_on", _day,
+        "paused_until": c.field("paused_until", optional_day, raw.get("paused_until")),
+        "capacity_confirmed_on": c.field("capacity_confirmed_on", optional_day,
                                          raw.get("capacity_confirmed_on")),
         "takes": c.field("takes", whole_number, raw.get("takes"),
                          "number of new referrals it takes", 1, MOST_TAKES),

@@ -34,19 +34,21 @@ from lr_desk.services.context import Desk
 from lr_desk.services.directory import Entry, Listing
 from lr_desk.store.models import Course, Partner
 from lr_desk.ui import style
-from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog, ServiceDialog
+from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog
 from lr_desk.ui.directory_models import (
     EXAMPLE_MARK,
     NO_CONTACT,
     CoursesModel,
     ServicesModel,
 )
+from lr_desk.ui.directory_service_form import ServiceDialog
 from lr_desk.ui.directory_table import WrappingTable
 from lr_desk.ui.forms import EditorDialog, combo, line_edit
 from lr_desk.ui.tasks import Tasks
 
 # what a change must touch for the page to read the directory again
-DIRECTORY_ENTITIES = ("partner", "partner_service", "course", "site", "category")
+DIRECTORY_ENTITIES = ("partner", "partner_contact", "partner_service", "course", "site",
+                      "category")
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -69,6 +71,7 @@ class DirectoryPage(QWidget):
         self.tasks = tasks
         self.desk = desk
         self.partners: list[Partner] = []
+        self.without_contact = 0  # partners with no named key contact
         self.dialogs: dict[str, EditorDialog] = {}
         self._select: tuple[str, Callable[[object], bool]] | None = None
         self._saved_partner_id: str | None = None  # offered by Add service if none chosen
@@ -186,6 +189,7 @@ class DirectoryPage(QWidget):
         keep_service = self.services_table.current_key()
         keep_course = self.courses_table.current_key()
         self.partners = loaded.partners
+        self.without_contact = loaded.without_contact
         for dialog in self.dialogs.values():
             if isinstance(dialog, ServiceDialog):
                 dialog.set_partners(self.partners)
@@ -215,7 +219,7 @@ class DirectoryPage(QWidget):
         m = self.services_model
         services = sum(1 for e in m.all if e.service is not None)
         shown = sum(1 for e in m.rows if e.service is not None)
-        no_contact = sum(1 for p in self.partners if not (p.key_contact or "").strip())
+        no_contact = self.without_contact
         parts = []
         if self._message:
             parts.append(self._message.strip())
@@ -249,7 +253,7 @@ class DirectoryPage(QWidget):
         def service_match(e: Entry) -> bool:
             if category and (e.service is None or e.service.category != category):
                 return False
-            return has_words(*services.text(e), e.partner.key_contact, e.partner.notes,
+            return has_words(*services.text(e), e.partner.notes,
                              e.service.description if e.service else "")
 
         def course_match(c: Course) -> bool:

@@ -1,5 +1,6 @@
-"""The directory's editors: a partner organisation, one of its services, a Recovery
-College course.
+"""The directory's editors: a partner organisation (with its contacts, see
+directory_contacts) and a Recovery College course; one of a partner's services is edited
+in directory_service_form, on the same base.
 
 Each checks as you type with the core's pure ``validate_*`` functions, so the rules live
 in one place; the real save goes through ``tasks.run(lambda s: directory.save_*(s, raw,
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QSignalBlocker, QSize
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from lr_desk.services import directory
+from lr_desk.services import contacts, directory
 from lr_desk.services.context import Desk
-from lr_desk.store.models import DELIVERY, Course, Partner, PartnerService
+from lr_desk.services.validation import ValidationError
+from lr_desk.store.models import Course, Partner
 from lr_desk.ui import style
-from lr_desk.ui.directory_models import marked
-from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, scrolled, set_combo, text_edit
+from lr_desk.ui.directory_contacts import ContactsBox
+from lr_desk.ui.forms import EditorDialog, Fields, combo, line_edit, scrolled, text_edit
 from lr_desk.ui.tasks import Tasks
 
 DEFAULT_PROVIDER = "The Life Rooms Recovery College"
@@ -43,17 +45,16 @@ class DirectoryEditor(EditorDialog):
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 
+    def body(self) -> QWidget:
+        """What goes between the notice and the buttons: the form, scrolling."""
+        self.scroll = form_scroll(self.form, f"{self.windowTitle()}: the form")
+        return self.scroll
+
     def finish_layout(self, initial: dict | None) -> None:
-        body = QWidget()
-        body.setLayout(self.form)
-        self.scroll = scrolled(body, f"{self.windowTitle()}: the form")
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)  # one surface with the dialog
-        self.scroll.viewport().setAutoFillBackground(False)
-        body.setAutoFillBackground(False)
         self.banner.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.body(), 1)
         layout.addWidget(self.buttons)
         self.setMinimumSize(*LEAST_ROOM)
         if initial:
@@ -77,7 +78,18 @@ class DirectoryEditor(EditorDialog):
                        self.save_failed)
 
 
-def _hint(text: str, name: str, kind: str = "note") -> QLabel:
+def form_scroll(form: QFormLayout, name: str) -> QScrollArea:
+    """A form in a scroll area that is one surface with the dialog."""
+    body = QWidget()
+    body.setLayout(form)
+    scroll = scrolled(body, name)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.viewport().setAutoFillBackground(False)
+    body.setAutoFillBackground(False)
+    return scroll
+
+
+def hint(text: str, name: str, kind: str = "note") -> QLabel:
     label = QLabel(text)
     label.setAccessibleName(name)
     if kind == "note":
@@ -88,8 +100,12 @@ def _hint(text: str, name: str, kind: str = "note") -> QLabel:
 
 
 class PartnerDialog(DirectoryEditor):
+    """A partner organisation: its name, phone, web address, its named contacts (one the
+    key contact; see directory_contacts), how often catch-ups are held, and notes. The
+    contacts are read when it opens and saved with it."""
+
     SAVE = staticmethod(directory.save_partner)
-    VALIDATE = staticmethod(directory.validate_partner)
+    SIZE = (640, 620)
 
     def __init__(self, tasks: Tasks, desk: Desk, partner: Partner | None = None, parent=None):
         key = f"partner:{partner.id}" if partner else "partner:new"
@@ -99,94 +115,71 @@ class PartnerDialog(DirectoryEditor):
         f.add(form, "name", "Organisation &name", line_edit("Organisation name"))
         f.add(form, "phone", "&Phone", line_edit("Phone", "e.g. 0151 000 0000"))
         f.add(form, "web", "&Web address", line_edit("Web address", "e.g. https://example.org"))
-        f.add(form, "key_contact", "&Key contact", line_edit("Key contact",
-                                                             "The named person referrals go to"))
-        self.contact_hint = _hint("No named key contact yet: referrals without a named "
-                                  "person tend to go nowhere, so add one if you can.",
-                                  "Key contact hint", "warning")
-        form.addRow("", self.contact_hint)
-        f.add(form, "key_contact_phone", "Key contact p&hone", line_edit("Key contact phone"))
-        f.add(form, "key_contact_email", "Key contact &email", line_edit("Key contact email"))
-        f.add(form, "notes", "N&otes", text_edit("Notes",
-                                                 "Catchment, who they take on, capacity…"))
-        f.widgets["key_contact"].textChanged.connect(self._contact_changed)
-        self.finish_layout(as_partner_form(partner) if partner else None)
-        self._contact_changed(f.widgets["key_contact"].text())
+        self.contacts = ContactsBox()
+        contacts_label = QLabel("&Contacts")
+        contacts_label.setBuddy(self.contacts.table)
+        form.addRow(contacts_label, self.contacts)
+        self.contacts.changed.connect(self.mark_dirty)
+        f.add(form, "catchup_every_months", "Catch-&ups", combo("Catch-ups", CATCHUPS))
+        f.add(form, "notes", "N&otes", text_edit("Notes", "Who they take on, how to refer…"))
+        # a partner's contacts are read when it opens; until then they are left alone
+        self._contacts_ready = partner is None
+        self.finish_layout(as_partner_form(partner) if partner else
+                           {"catchup_every_months": "3", "contacts": []})
+        if partner is not None:
+            pid = partner.id
+            self.tasks.run(lambda s: [r.as_dict() for r in contacts.contacts(s, pid)],
+                           self._contacts_read)
 
-    def _contact_changed(self, text: str) -> None:
-        self.contact_hint.setVisible(not text.strip())
+    @property
+    def contact_hint(self) -> QLabel:
+        """The warning shown while the partner has no named key contact."""
+        return self.contacts.warning
 
-
-class ServiceDialog(DirectoryEditor):
-    SAVE = staticmethod(directory.save_service)
-    CHOOSE_PARTNER = "Choose the partner…"
-    SIZE = (560, 620)
-
-    def __init__(self, tasks: Tasks, desk: Desk, partners: list[Partner],
-                 service: PartnerService | None = None, partner_id: str | None = None,
-                 parent=None):
-        key = f"service:{service.id}" if service else "service:new"
-        title = f"Edit {service.name}" if service else "New partner service"
-        super().__init__(tasks, desk, key, title, service.id if service else None, parent)
-        self.partner_ids = {p.id for p in partners}
-        lists = desk.lists
-        f, form = self.f, self.form
-        f.add(form, "partner_id", "&Partner", combo(
-            "Partner organisation", {p.id: marked(p.name, p.is_example) for p in partners},
-            blank=self.CHOOSE_PARTNER))
-        f.add(form, "name", "Service &name", line_edit("Service name"))
-        f.add(form, "category", "Ca&tegory", combo(
-            "Category", {c.code: c.name for c in lists.categories}, blank="Choose a category…"))
-        f.add(form, "delivery", "&Where it is delivered", combo("Where it is delivered",
-                                                                DELIVERY))
-        f.add(form, "site_code", "&Hub", combo(
-            "Hub", {s.code: directory.short_site_name(s) for s in lists.sites
-                    if s.kind == "hub"}, blank="Choose the hub…"))
-        f.add(form, "location", "P&lace", line_edit(
-            "Place", "For community services, e.g. Example Church Hall, Walton"))
-        f.add(form, "when_text", "Days and t&imes", line_edit(
-            "Days and times", "e.g. Tuesdays 10:00 to 12:30"))
-        f.add(form, "phone", "Ph&one", line_edit("Service phone", "If not the partner's"))
-        f.add(form, "web", "We&b address", line_edit("Service web address"))
-        f.add(form, "description", "&Description", text_edit("Description"))
-        f.widgets["delivery"].currentIndexChanged.connect(self._delivery_changed)
-        if service is not None:
-            initial = as_service_form(service)
-        else:
-            initial = {"partner_id": partner_id or "", "delivery": "hub",
-                       "site_code": desk.site_code if any(
-                           s.code == desk.site_code and s.kind == "hub" for s in lists.sites)
-                       else ""}
-        self.finish_layout(initial)
-        self._delivery_changed()
-
-    def set_partners(self, partners: list[Partner]) -> None:
-        """Offer the partners as they are now (one may have been added meanwhile),
-        keeping the current choice and not counting as a change by the user."""
-        box = self.f.widgets["partner_id"]
-        keep = box.currentData() or ""
-        blocker = QSignalBlocker(box)
-        box.clear()
-        box.addItem(self.CHOOSE_PARTNER, "")
-        for p in partners:
-            box.addItem(marked(p.name, p.is_example), p.id)
-        set_combo(box, keep)
-        del blocker
-        self.partner_ids = {p.id for p in partners}
-
-    def _delivery_changed(self, *_args) -> None:
-        at_hub = self.f.widgets["delivery"].currentData() == "hub"
-        self.f.widgets["site_code"].setEnabled(at_hub)
-
-    def validate(self, payload: dict) -> None:
-        directory.validate_service(payload, {c.code for c in self.desk.lists.categories},
-                                   self.partner_ids)
+    def _contacts_read(self, rows: list[dict]) -> None:
+        if self._contacts_ready:  # a draft brought its own meanwhile
+            return
+        self._contacts_ready = True
+        self.load_payload({"contacts": rows})
+        if self.opened_with is not None:
+            self.opened_with["contacts"] = rows
 
     def collect(self) -> dict:
         values = self.f.values()
-        if values["delivery"] != "hub":
-            values["site_code"] = ""  # a community service has no hub
+        if self._contacts_ready:
+            values["contacts"] = self.contacts.rows()
         return values
+
+    def restore(self, payload: dict) -> None:
+        value = str(payload.get("catchup_every_months", ""))
+        box = self.f.widgets["catchup_every_months"]
+        if value and box.findData(value) < 0:  # a number the list does not offer
+            box.addItem(f"Every {value} months", value)
+        self.f.load(payload)
+        if "contacts" in payload:
+            self._contacts_ready = True
+            self.contacts.set_rows(payload["contacts"])
+
+    def validate(self, payload: dict) -> None:
+        errors: dict[str, str] = {}
+        for check in (lambda: directory.validate_partner(payload),
+                      lambda: contacts.validate_contacts(payload.get("contacts", []))):
+            try:
+                check()
+            except ValidationError as exc:
+                errors.update(exc.errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
+        super().show_errors(errors, only_touched)
+        self.contacts.show_error(errors.get("contacts", ""))
+
+    def focus_error(self, errors: dict[str, str]) -> None:
+        if "contacts" in errors and not set(errors) & set(self.f.widgets):
+            self.contacts.table.setFocus()
+        else:
+            super().focus_error(errors)
 
 
 class CourseDialog(DirectoryEditor):
@@ -211,7 +204,7 @@ class CourseDialog(DirectoryEditor):
         f.add(form, "ends_on", "E&nds on", line_edit("Ends on", "day/month/year"))
         f.add(form, "when_text", "Days and t&imes", line_edit(
             "Days and times", "e.g. Mondays 10:00 to 12:00, four weeks"))
-        self.next_hint = _hint("", "Next session")
+        self.next_hint = hint("", "Next session")
         form.addRow("", self.next_hint)
         f.add(form, "description", "&Description", text_edit("Description"))
         for name in ("starts_on", "ends_on", "when_text"):
@@ -227,17 +220,16 @@ class CourseDialog(DirectoryEditor):
         self.next_hint.setVisible(bool(said))
 
 
+CATCHUPS = {"0": "No catch-ups planned", "1": "Every month", "2": "Every 2 months",
+            "3": "Every 3 months (quarterly)", "4": "Every 4 months", "6": "Every 6 months",
+            "12": "Every year"}
+
+
 def as_partner_form(p: Partner) -> dict:
-    return {"name": p.name, "phone": p.phone, "web": p.web, "key_contact": p.key_contact,
-            "key_contact_phone": p.key_contact_phone, "key_contact_email": p.key_contact_email,
-            "notes": p.notes}
-
-
-def as_service_form(s: PartnerService) -> dict:
-    return {"partner_id": s.partner_id, "name": s.name, "category": s.category,
-            "delivery": s.delivery, "site_code": s.site_code, "location": s.location,
-            "when_text": s.when_text, "phone": s.phone, "web": s.web,
-            "description": s.description}
+    """The partner's values as its form holds them (its contacts are read separately)."""
+    every = p.catchup_every_months
+    return {"name": p.name, "phone": p.phone, "web": p.web, "notes": p.notes,
+            "catchup_every_months": str(every if every is not None else 3)}
 
 
 def as_course_form(c: Course) -> dict:

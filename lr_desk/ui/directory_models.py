@@ -2,8 +2,10 @@
 courses, each row read from a ``services.directory.Listing``.
 
 Every cell's tooltip carries its full text (and what more there is to know: a service's
-description, a key contact's phone and email, a hub's address), so nothing is only
-half-shown. Hubs go by their place ("Walton"); a course shows when it next meets.
+description, a key contact's phone and email, a hub's address, when a service's capacity
+was confirmed), so nothing is only half-shown. Hubs go by their place ("Walton"); a
+course shows when it next meets; a service its capacity ("unconfirmed" when it was not
+confirmed in the last 30 days) and who it is for.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont
 
 from lr_desk.services import directory
+from lr_desk.services import directory_terms as terms
 from lr_desk.services.directory import Entry, Listing
 from lr_desk.store.models import DELIVERY, Course, PartnerService, Site
 from lr_desk.ui import style
@@ -26,6 +29,7 @@ NO_CONTACT = "⚠ No named contact"
 NO_CONTACT_SPOKEN = "Warning: no named key contact"
 NO_CONTACT_TIP = ("This partner has no named key contact. Referrals without a named "
                   "person tend to go nowhere: add one with Edit partner.")
+UNCONFIRMED = "unconfirmed"  # capacity last confirmed over 30 days ago, or never
 EXAMPLE_TIP = "Example data shipped with lr_desk: replace it with the real directory."
 NO_DATES_TIP = "Add the course's start date with Edit to show when it next meets."
 
@@ -137,9 +141,10 @@ class DirectoryModel(RowsModel):
 
 
 class ServicesModel(DirectoryModel):
-    HEADERS = ("Partner", "Service", "Category", "Where", "When", "Phone", "Key contact")
-    PARTNER, SERVICE, CATEGORY, WHERE, WHEN, PHONE, CONTACT = range(7)
-    WEIGHTS = (3, 3, 2, 2, 2, 1, 2)
+    HEADERS = ("Partner", "Service", "Category", "Where", "When", "Capacity", "Who for",
+               "Phone", "Key contact")
+    PARTNER, SERVICE, CATEGORY, WHERE, WHEN, CAPACITY, WHO, PHONE, CONTACT = range(9)
+    WEIGHTS = (3, 3, 2, 2, 2, 2, 2, 1, 2)
     WHOLE = (PHONE,)
 
     def key(self, row: Entry) -> str:
@@ -153,14 +158,19 @@ class ServicesModel(DirectoryModel):
             return f"{self.site(s.site_code)} hub"
         return s.location or DELIVERY.get(s.delivery, "")
 
+    def capacity(self, s: PartnerService) -> str:
+        text = terms.capacity_words(s, self.today)
+        return f"{text} ({UNCONFIRMED})" if terms.unconfirmed(s, self.today) else text
+
     def cells(self, row: Entry) -> tuple[str, ...]:
         p, s = row.partner, row.service
         partner = marked(p.name, row.example)
-        contact = NO_CONTACT if row.no_contact else p.key_contact
+        contact = NO_CONTACT if row.no_contact else row.contact.name
         if s is None:
-            return (partner, "(no services yet)", "", "", "", p.phone, contact)
+            return (partner, "(no services yet)", "", "", "", "", "", p.phone, contact)
         return (partner, s.name, self.categories.get(s.category, s.category), self.where(s),
-                s.when_text, s.phone or p.phone, contact)
+                s.when_text, self.capacity(s), terms.eligibility_words(s), s.phone or p.phone,
+                contact)
 
     def more(self, row: Entry, column: int) -> str | None:
         p, s = row.partner, row.service
@@ -173,12 +183,17 @@ class ServicesModel(DirectoryModel):
         if column == self.CONTACT:
             if row.no_contact:
                 return NO_CONTACT_TIP
-            return _tip(p.key_contact_phone, p.key_contact_email)
+            c = row.contact
+            return _tip(c.role, c.phone, c.email)
+        if column == self.CAPACITY and s is not None:
+            return _tip(terms.confirmed_words(s, self.today), terms.reply_words(s))
+        if column == self.WHO and s is not None:
+            return s.criteria or None
         return None
 
     def sort_key(self, row: Entry, column: int):
         if column == self.CONTACT:  # partners with no named contact first
-            return (not row.no_contact, row.partner.key_contact.casefold())
+            return (not row.no_contact, row.contact.name.casefold() if row.contact else "")
         return super().sort_key(row, column)
 
     def extra(self, row: Entry, column: int, role):
@@ -187,6 +202,13 @@ class ServicesModel(DirectoryModel):
                 return NO_CONTACT_SPOKEN
             if role == Qt.ItemDataRole.ForegroundRole:
                 return style.colour("error")
+        if (column == self.CAPACITY and row.service is not None
+                and role == Qt.ItemDataRole.ForegroundRole):
+            s = row.service
+            if s.capacity in ("paused", "closed"):
+                return style.colour("error")
+            if terms.unconfirmed(s, self.today):
+                return style.colour("warning")
         return super().extra(row, column, role)
 
 

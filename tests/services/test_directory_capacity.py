@@ -89,15 +89,16 @@ def test_eligibility_mistakes_in_plain_words():
 
 @pytest.mark.parametrize(("typed", "read"), [
     ("", []), ("Liverpool", ["Liverpool"]), ("l4", ["L4"]), ("CH41, wa10", ["CH41", "WA10"]),
-    ("L20 3", ["L20 3"]), ("L203", ["L20 3"]), ("west lancashire\nKnowsley",
+    ("L20 3", ["L20 3"]), ("L20  3", ["L20 3"]), ("west lancashire\nKnowsley",
                                                ["West Lancashire", "Knowsley"]),
-    ("Saint Helens", ["St Helens"]),
+    ("St. Helens", ["St Helens"]), ("Merseyside, L4", ["Merseyside", "L4"]),
+    ("Sefton residents only", ["Sefton"]),
 ])
 def test_catchment_tokens(typed, read):
     assert directory_terms.catchment_tokens(typed) == read
 
 
-@pytest.mark.parametrize("typed", ["Bootle", "L", "4L", "L4 2A", "Merseyside", "L4 12"])
+@pytest.mark.parametrize("typed", ["Bootle", "4L", "L4 2A", "Lancs", "L4 12", "L203"])
 def test_catchment_tokens_refused(typed):
     with pytest.raises(ValueError):
         directory_terms.catchment_tokens(typed)

@@ -30,8 +30,9 @@ from lr_desk.services.context import Desk
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import Course, Partner, PartnerService
 from lr_desk.ui.directory import DirectoryPage
-from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog, ServiceDialog
+from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog
 from lr_desk.ui.directory_models import NO_CONTACT, ServicesModel
+from lr_desk.ui.directory_service_form import ServiceDialog
 from lr_desk.ui.tasks import Tasks
 from tests.ui.screen import SCREENS, assert_fits, problems, room
 
@@ -110,6 +111,15 @@ def type_into(qtbot, widget: QWidget, text: str) -> None:
 
 def save(qtbot, dialog) -> None:
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+
+def name_key_contact(qtbot, dialog: PartnerDialog, name: str) -> None:
+    """Add a contact on a partner's form (the first one added is its key contact)."""
+    qtbot.mouseClick(dialog.contacts.add_button, Qt.MouseButton.LeftButton)
+    contact = dialog.contacts.dialog
+    qtbot.keyClicks(contact.f.widgets["name"], name)
+    qtbot.keyClick(contact.f.widgets["name"], Qt.Key.Key_Return)  # Enter: OK
+    assert not contact.isVisible()
 
 
 # --- listing and filtering -------------------------------------------------------------
@@ -205,7 +215,7 @@ def test_add_partner_then_a_service_at_a_hub(qtbot, env):
     f = dialog.f.widgets
     type_into(qtbot, f["name"], "Alpha Befriending")
     type_into(qtbot, f["phone"], "0151 111 2222")
-    type_into(qtbot, f["key_contact"], "Kim Alpha")
+    name_key_contact(qtbot, dialog, "Kim Alpha")
     with qtbot.waitSignal(page.changed, timeout=WAIT):
         save(qtbot, dialog)
     qtbot.waitUntil(lambda: "Alpha Befriending" in column(page.services_model, 0),
@@ -428,7 +438,7 @@ def test_edit_partner_names_the_missing_key_contact(qtbot, env):
     dialog = open_dialog(qtbot, env, page.edit_partner_button)
     assert isinstance(dialog, PartnerDialog)
     assert dialog.contact_hint.isVisible()
-    type_into(qtbot, dialog.f.widgets["key_contact"], "Ray Example")
+    name_key_contact(qtbot, dialog, "Ray Example")
     assert not dialog.contact_hint.isVisible()
     with qtbot.waitSignal(page.changed, timeout=WAIT):
         save(qtbot, dialog)
@@ -600,7 +610,7 @@ def test_add_service_offers_the_partner_just_saved_though_filtered_out(qtbot, en
     select_row(page.services_table, "Tenancy support", ServicesModel.SERVICE)
     dialog = open_dialog(qtbot, env, page.add_partner_button)
     type_into(qtbot, dialog.f.widgets["name"], "Alpha Befriending")
-    type_into(qtbot, dialog.f.widgets["key_contact"], "Kim Alpha")
+    name_key_contact(qtbot, dialog, "Kim Alpha")
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         save(qtbot, dialog)
     assert "hidden by the filter" in page.status.text()
@@ -674,7 +684,8 @@ def add_long_entries(env) -> None:
     with env.store.session() as s:
         partner = directory.save_partner(s, {
             "name": "Merseyside Citizens Advice and Welfare Rights Partnership (North)",
-            "phone": "0151 000 1234", "key_contact": "Bernadette Okafor-Fitzgerald"})
+            "phone": "0151 000 1234",
+            "contacts": [{"name": "Bernadette Okafor-Fitzgerald", "is_key": True}]})
         directory.save_service(s, {
             "partner_id": partner.id, "name": "Universal Credit, PIP and debt appeals clinic",
             "category": "debt_benefits", "delivery": "hub", "site_code": "southport",
