@@ -1,5 +1,6 @@
 """The desk's menus: Desk (people, who is at the desk, sync), Go (the sections and the
-open record) and Help (the keyboard shortcuts, where the data is, About)."""
+open record), Directory (import from an Open Referral UK feed) and Help (the keyboard
+shortcuts, where the data is, About)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ class MenusMixin:
         self.sync_actions = (self.sync_action, self.stop_sync_action, self.sync_settings_action)
         desk_menu.addSeparator()
         action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        directory_menu = self.menuBar().addMenu("Di&rectory")
+        self.import_directory_action = action("&Import from a feed…", None,
+                                              self.import_directory, directory_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = action("&Keyboard shortcuts", "F1", self.show_shortcuts,
                                        help_menu)
@@ -71,6 +75,17 @@ class MenusMixin:
         from lr_desk.ui.help import ShortcutsDialog
 
         dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def import_directory(self):
+        """Directory > Import…: partners and services from an Open Referral UK feed."""
+        from lr_desk.ui.directory_import import DirectoryImportDialog
+
+        if getattr(self, "tasks", None) is None:
+            return None  # the desk is still opening
+        dialog = DirectoryImportDialog(self.tasks, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
