@@ -156,6 +156,12 @@ def _directory(button: str):
     return open_
 
 
+def _contact(stage: Stage) -> QWidget:
+    """A partner's form (New partner), then Add contact on it."""
+    partner = _directory("add_partner_button")(stage)
+    return stage.dialog_from(partner.contacts.add_button.click)
+
+
 def _merge(stage: Stage) -> QWidget:
     page = stage.pair_page()
     return stage.dialog_from(page.merge_button.click)
@@ -253,7 +259,9 @@ DIALOGS = (
     Opening("partner", "PartnerDialog", _directory("add_partner_button"), _attr("save_button"),
             "lr_desk/ui/directory_editors.py"),
     Opening("service", "ServiceDialog", _directory("add_service_button"), _attr("save_button"),
-            "lr_desk/ui/directory_editors.py"),
+            "lr_desk/ui/directory_service_form.py"),
+    Opening("contact", "ContactDialog", _contact, _attr("ok"),
+            "lr_desk/ui/directory_contacts.py"),
     Opening("course", "CourseDialog", _directory("add_course_button"), _attr("save_button"),
             "lr_desk/ui/directory_editors.py"),
     Opening("directory-import", "DirectoryImportDialog", _menu("Import from a feed"),
