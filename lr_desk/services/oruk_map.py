@@ -14,6 +14,7 @@ from words in its name and description, else ``DEFAULT_CATEGORY`` ("other").
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import urllib.parse
@@ -56,11 +57,13 @@ CATEGORY_WORDS = (
 )
 _CATEGORY_RES = [(code, re.compile(words, re.IGNORECASE)) for code, words in CATEGORY_WORDS]
 
+_SPECIAL = re.compile(r"[<&\n\r\t\x00\x0b\x0c]|  ")
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
          "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 
 
+@functools.lru_cache(maxsize=65536)
 def row_id(kind: str, feed_id: str) -> str:
     """The row's id: the same on every desk that imports this feed (so they merge)."""
     return str(uuid.uuid5(NAMESPACE, f"oruk:{kind}:{feed_id}"))
@@ -87,6 +90,10 @@ def text(value, most: int | None = None) -> str:
         value = str(value)
     if not isinstance(value, str):
         return ""
+    if not _SPECIAL.search(value):  # most of a feed: plain words on one line
+        value = value.strip()
+        return value[: most - 1].rstrip() + "…" if most is not None and len(value) > most \
+            else value
     if "<" in value:
         value = re.sub(r"<\s*(br|/p|/li|/div)\s*/?>", "\n", value, flags=re.IGNORECASE)
         value = re.sub(r"<[^>]+>", "", value)
