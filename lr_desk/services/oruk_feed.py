@@ -10,81 +10,33 @@ pages and chunks, or at once by closing the connection.
 
 A feed that cannot be read at all raises ``FeedError`` with the reason in plain words;
 what is wrong with a page (a total that disagrees, a page that failed after others were
-read) is kept in ``Feed.problems`` for the import report (services.oruk).
+read) is kept in ``Feed.problems`` for the import report (services.oruk). Fetching
+one page over http(s) is services.oruk_fetch's.
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lr_desk.services.oruk_fetch import (
+    MAX_PAGE_BYTES,
+    Cancel,
+    Cancelled,
+    FeedError,
+    fetch,
+    short,
+    source_words,
+)
+
+__all__ = ["Cancel", "Cancelled", "Feed", "FeedError", "Record", "is_address", "read",
+           "source_words"]
+
 TIMEOUT = 30.0  # seconds to wait for the server, each time it is asked
 MAX_PAGES = 500
-MAX_PAGE_BYTES = 50 * 1024 * 1024
-CHUNK = 64 * 1024
-AGENT = "lr-desk directory import"
-
-
-class FeedError(Exception):
-    """The feed could not be read at all; ``str()`` says why in plain words.
-    ``offline``: the address could not be reached (try again later)."""
-
-    def __init__(self, message: str, offline: bool = False):
-        super().__init__(message)
-        self.offline = offline
-
-
-class Cancelled(Exception):
-    """Reading was cancelled."""
-
-
-class Cancel:
-    """Shared between whoever reads and whoever may cancel: ``cancel()`` from any
-    thread stops the reading between chunks, and closes a connection waiting on a slow
-    server so it stops at once."""
-
-    def __init__(self):
-        self._set = threading.Event()
-        self._lock = threading.Lock()
-        self._response = None
-
-    def cancel(self) -> None:
-        self._set.set()
-        with self._lock:
-            response = self._response
-        if response is not None:
-            _shut(response)
-
-    @property
-    def cancelled(self) -> bool:
-        return self._set.is_set()
-
-    def check(self) -> None:
-        if self._set.is_set():
-            raise Cancelled()
-
-    def _reading(self, response) -> None:
-        with self._lock:
-            self._response = response
-        if response is not None and self._set.is_set():
-            _shut(response)
-
-
-def _shut(response) -> None:
-    """Close a response's socket under a blocked read (its ``close`` would wait)."""
-    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
-    try:
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 @dataclass
@@ -139,7 +91,7 @@ def read(source: str, progress: Progress | None = None, cancel: Cancel | None = 
     while True:
         cancel.check()
         try:
-            answer = _load(_fetch(url, timeout, cancel), url)
+            answer = _load(fetch(url, timeout, cancel), url)
         except FeedError as exc:
             if feed.pages == 0:
                 raise
@@ -188,13 +140,13 @@ def _take(feed: Feed, answer, page: int, where: str, more_pages: bool) -> _Pagin
         feed.pages += 1
         return None
     if not isinstance(answer, dict):
-        raise FeedError(f"{_short(where)} is JSON but not a directory feed: it holds "
+        raise FeedError(f"{short(where)} is JSON but not a directory feed: it holds "
                         f"{_kind(answer)}, where services or organisations were expected.")
     for key, v1 in (("contents", False), ("content", True)):
         if key in answer:
             items = answer[key]
             if not isinstance(items, list):
-                raise FeedError(f"{_short(where)} is not a feed this desk can read: its "
+                raise FeedError(f"{short(where)} is not a feed this desk can read: its "
                                 f"\"{key}\" holds {_kind(items)}, not a list.")
             feed.style = feed.style or ("version 1 pages" if v1 else "version 3 pages")
             _add(feed, items, at)
@@ -214,7 +166,7 @@ def _take(feed: Feed, answer, page: int, where: str, more_pages: bool) -> _Pagin
         _add(feed, [answer], at)
         feed.pages += 1
         return None
-    raise FeedError(f"{_short(where)} is JSON but not a directory feed: it has no services "
+    raise FeedError(f"{short(where)} is JSON but not a directory feed: it has no services "
                     "(no \"contents\", \"content\", or a service's id and name).")
 
 
@@ -314,106 +266,25 @@ def _read_file(path: str) -> bytes:
         raise FeedError(f"{path} could not be read: {exc.strerror or exc}.") from None
 
 
-def _fetch(url: str, timeout: float, cancel: Cancel) -> bytes:
-    request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                   "User-Agent": AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            cancel._reading(response)
-            try:
-                chunks, size = [], 0
-                while True:
-                    cancel.check()
-                    chunk = response.read(CHUNK)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    if size > MAX_PAGE_BYTES:
-                        raise FeedError(f"{_short(url)} sent more than "
-                                        f"{MAX_PAGE_BYTES // (1024 * 1024)} MB in one page: "
-                                        "too much for a directory feed.")
-                    chunks.append(chunk)
-                cancel.check()
-                return b"".join(chunks)
-            finally:
-                cancel._reading(None)
-    except (Cancelled, FeedError):
-        raise
-    except urllib.error.HTTPError as exc:
-        raise FeedError(f"{_short(url)} answered {exc.code} ({exc.reason}): "
-                        f"{_http_words(exc.code)}") from None
-    except TimeoutError:
-        cancel.check()
-        raise FeedError(f"{_short(url)} did not answer within {timeout:g} seconds. Try "
-                        "again later.", offline=True) from None
-    except urllib.error.URLError as exc:
-        cancel.check()
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise FeedError(f"{_short(url)} did not answer within {timeout:g} seconds. "
-                            "Try again later.", offline=True) from None
-        if isinstance(reason, socket.gaierror):
-            raise FeedError(f"{_host(url)} could not be found: check the address, and "
-                            "that this computer is online.", offline=True) from None
-        if isinstance(reason, ConnectionRefusedError):
-            raise FeedError(f"{_host(url)} refused the connection: the feed may be down. "
-                            "Try again later.", offline=True) from None
-        words = getattr(reason, "strerror", None) or str(reason)
-        raise FeedError(f"{_short(url)} could not be reached ({words}).",
-                        offline=True) from None
-    except (ConnectionError, OSError) as exc:
-        cancel.check()
-        raise FeedError(f"The connection to {_host(url)} broke off while reading "
-                        f"({exc.strerror or type(exc).__name__}). Try again later.",
-                        offline=True) from None
-    except ValueError:  # an address urllib cannot use
-        raise FeedError(f"{source_words(url)} is not a web address this desk can "
-                        "read.") from None
-
-
-def _http_words(code: int) -> str:
-    if code == 404:
-        return "there is no feed at this address; check it."
-    if code in (401, 403):
-        return "the feed is not open to this desk (open feeds need no login)."
-    if code == 429:
-        return "the server is busy; try again in a while."
-    if code >= 500:
-        return "the server had a problem; try again later."
-    return "the feed could not be read."
-
-
 def _load(raw: bytes, where: str):
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FeedError(f"{_short(where)} is not text (it is not UTF-8): not a JSON "
+        raise FeedError(f"{short(where)} is not text (it is not UTF-8): not a JSON "
                         "feed.") from None
     if not text.strip():
-        raise FeedError(f"{_short(where)} is empty: there is no feed in it.")
+        raise FeedError(f"{short(where)} is empty: there is no feed in it.")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         start = text.lstrip()[:1]
         what = "a web page" if start == "<" else "not JSON"
-        raise FeedError(f"{_short(where)} is {what}: it could not be read as a JSON feed "
+        raise FeedError(f"{short(where)} is {what}: it could not be read as a JSON feed "
                         f"(line {exc.lineno}, column {exc.colno}).") from None
     except RecursionError:
-        raise FeedError(f"{_short(where)} is nested too deeply to be a feed.") from None
+        raise FeedError(f"{short(where)} is nested too deeply to be a feed.") from None
 
 
 def _kind(value) -> str:
     return {dict: "an object", list: "a list", str: "text", bool: "true or false",
             type(None): "nothing (null)"}.get(type(value), "a number")
-
-
-def _host(url: str) -> str:
-    return urllib.parse.urlsplit(url).hostname or url
-
-
-def _short(where: str, most: int = 80) -> str:
-    return where if len(where) <= most else where[: most - 1] + "…"
-
-
-def source_words(source: str) -> str:
-    return _short(source)
