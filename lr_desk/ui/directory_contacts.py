@@ -9,7 +9,7 @@ first contact added is the key contact; Make key contact moves it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -133,7 +133,7 @@ class ContactsBox(QWidget):
         self.table.verticalHeader().setAccessibleName("Contacts rows")
         self.table.setMinimumHeight(110)
         self.table.doubleClicked.connect(lambda _index: self.edit())
-        self.table.activated.connect(lambda _index: self.edit())
+        self.table.installEventFilter(self)  # Enter on the list edits (not Save the form)
         self.add_button = _button("&Add contact…", "Add contact",
                                   "Add a named person at this partner")
         self.edit_button = _button("&Edit contact…", "Edit contact",
@@ -166,6 +166,14 @@ class ContactsBox(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         self.dialog: ContactDialog | None = None
         self._update()
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and self.chosen() is not None):
+            self.edit()
+            return True
+        return super().eventFilter(watched, event)
 
     # -- the list -------------------------------------------------------------------------
     def rows(self) -> list[dict]:
