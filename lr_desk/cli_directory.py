@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lr_desk.faults import plain
-from lr_desk.services import oruk, oruk_feed
+from lr_desk.services import hsds, oruk, oruk_feed
 from lr_desk.services.signin import SignInError
 from lr_desk.store.db import MigrationError
 
@@ -116,11 +116,6 @@ def _import(args, open_profile, say) -> int:
 
 
 def _export(args, open_profile, say) -> int:
-    try:
-        from lr_desk.services import hsds  # part of this version once it is built
-    except ImportError:
-        say("Exporting as HSDS is not in this version of lr-desk yet.")
-        return FAILED
     output = Path(args.output).expanduser()
     if output.is_dir():
         say(f"{output} is a folder: give the file to write, e.g. {output / 'directory.json'}.")
@@ -141,9 +136,9 @@ def _export(args, open_profile, say) -> int:
             say(f"  {line}")
         return FAILED
     _write_json(output, doc)
-    services = len(doc.get("services", doc.get("contents", []))) if isinstance(doc, dict) else 0
-    print(f"Wrote the directory as HSDS 3.0 to {output}"
-          + (f" ({services} services)." if services else "."))
+    services = len(doc.get("contents", []))
+    print(f"Wrote the directory as HSDS 3.0 to {output} ({services} service"
+          f"{'' if services == 1 else 's'}).")
     return 0
 
 

@@ -122,3 +122,19 @@ def test_partner_rows_take_the_feeds_ids(desk):
             assert s.scalar(select(func.count()).select_from(PartnerService)) >= 1
     finally:
         store.close()
+
+
+def test_export_writes_hsds_that_imports_again(desk, capsys, tmp_path):
+    assert run(desk, "import", str(fixture("hsds_service_full.json"))) == 0
+    out = tmp_path / "directory.json"
+    assert run(desk, "export", "--format", "hsds", "--output", str(out)) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"Wrote the directory as HSDS 3.0 to {out} (1 service).")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["name"] for s in doc["contents"]] == ["Community Counselling"]
+    assert run(desk, "import", str(out), "--dry-run") == 0
+    assert "To add: nothing." in capsys.readouterr().out
+    assert run(desk, "export", "--output", str(tmp_path / "no" / "such.json")) == FAILED
+    assert "There is no folder" in capsys.readouterr().err
+    assert run(desk, "export", "--output", str(tmp_path)) == FAILED
+    assert "is a folder" in capsys.readouterr().err

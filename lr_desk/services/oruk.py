@@ -50,16 +50,17 @@ def plan(session: Session, feed: Feed) -> Plan:
     result = Plan(feed, problems=list(feed.problems))
     categories = set(session.scalars(select(Category.code))) or {m.DEFAULT_CATEGORY}
     partners, services, contacts = _wanted(feed, categories, result)
-    rows = _rows(session, partners, services, contacts)
+    rows = _Rows(session, partners, services, contacts)
     previous = _previous_contacts(rows)
     names = {w.feed_id: w.fields["name"] for w in partners}
     for w in partners:
-        result.items.append(_item(w, rows.get(m.row_id("partner", w.feed_id)),
+        result.items.append(_item(w, rows.id("partner", w.feed_id),
+                                  rows.get("partner", w.feed_id),
                                   _previous(rows, "partner", w.feed_id, categories)))
     for w in services + contacts:
-        partner_id = m.row_id("partner", w.partner_feed_id)
+        partner_id = rows.id("partner", w.partner_feed_id)
         if w.partner_feed_id not in names:  # named by id only: it must be here already
-            here = rows.get(partner_id)
+            here = rows.get("partner", w.partner_feed_id)
             if here is None or here.deleted_at is not None:
                 if w.kind == "service":
                     result.problems.append(
@@ -69,10 +70,10 @@ def plan(session: Session, feed: Feed) -> Plan:
                     result.left_out += 1
                 continue
             names[w.partner_feed_id] = here.name
-        old = rows.get(m.row_id(w.kind, w.feed_id))
+        old = rows.get(w.kind, w.feed_id)
         prev = (previous.get(w.feed_id) if w.kind == "contact"
                 else _previous(rows, "service", w.feed_id, categories))
-        item = _item(w, old, prev)
+        item = _item(w, rows.id(w.kind, w.feed_id), old, prev)
         item.partner_id = partner_id
         item.partner_name = names.get(w.partner_feed_id, "")
         result.items.append(item)
@@ -198,25 +199,47 @@ def _what(value) -> str:
             type(None): "nothing"}.get(type(value), "a number")
 
 
-def _rows(session: Session, partners, services, contacts) -> dict[str, object]:
-    """The rows the feed's records already have here (tombstoned too), by id."""
-    found: dict[str, object] = {}
-    for model, kind, wanted in ((Partner, "partner", partners),
-                                (PartnerService, "service", services),
-                                (PartnerContact, "contact", contacts)):
-        ids = [m.row_id(kind, w.feed_id) for w in wanted]
-        if kind == "partner":  # partners named only by their services' organisation_id
-            ids += [m.row_id("partner", w.partner_feed_id) for w in services]
-        ids = list(dict.fromkeys(ids))
-        for start in range(0, len(ids), 500):
-            for row in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))):
-                found[row.id] = row
-    return found
+class _Rows:
+    """The rows the feed's records already have here (tombstoned too): each found by
+    the id made from its feed id or, for a feed exported by an lr_desk (services.hsds
+    gives a desk's own rows their own ids), by that id itself, so importing this
+    directory's own export finds its rows rather than adding them again."""
+
+    MODELS = {"partner": Partner, "service": PartnerService, "contact": PartnerContact}
+
+    def __init__(self, session: Session, partners, services, contacts):
+        self.found: dict[str, object] = {}
+        for kind, wanted in (("partner", partners), ("service", services),
+                             ("contact", contacts)):
+            fids = [w.feed_id for w in wanted]
+            if kind == "partner":  # partners named only by their services' organisation_id
+                fids += [w.partner_feed_id for w in services]
+            ids = {m.row_id(kind, f) for f in fids} | {f for f in fids if len(f) == 36}
+            model = self.MODELS[kind]
+            ids = sorted(ids)
+            for start in range(0, len(ids), 500):
+                for row in session.scalars(select(model).where(
+                        model.id.in_(ids[start:start + 500]))):
+                    self.found[f"{kind}:{row.id}"] = row
+
+    def id(self, kind: str, fid: str) -> str:
+        """The id of the row for this feed id: the one made from it, else a row of
+        this desk's own with that id, else the one made from it (a new row)."""
+        made = m.row_id(kind, fid)
+        if f"{kind}:{made}" not in self.found and f"{kind}:{fid}" in self.found:
+            return fid
+        return made
+
+    def get(self, kind: str, fid: str):
+        return self.found.get(f"{kind}:{self.id(kind, fid)}")
+
+    def values(self):
+        return self.found.values()
 
 
 def _previous(rows, kind: str, fid: str, categories: set[str]) -> dict | None:
     """What the previous import's record of this row mapped to (None: no record)."""
-    row = rows.get(m.row_id(kind, fid))
+    row = rows.get(kind, fid)
     record = getattr(row, "feed_record", None)
     if not isinstance(record, dict):
         return None
@@ -238,9 +261,8 @@ def _previous_contacts(rows) -> dict[str, dict]:
     return found
 
 
-def _item(w: _Wanted, row, previous: dict | None) -> Item:
+def _item(w: _Wanted, row_id: str, row, previous: dict | None) -> Item:
     name = w.fields["name"]
-    row_id = m.row_id(w.kind, w.feed_id)
     item = Item(w.kind, row_id, w.feed_id, name, "add", record=w.record)
     if row is None:
         item.values = dict(w.fields)

@@ -316,7 +316,13 @@ def terms(service: dict) -> list[str]:
 
 
 def category(service: dict, categories: set[str]) -> str:
-    """Our need category for a service: its terms' words first, then its own words."""
+    """Our need category for a service: a term whose code is one of ours (an lr_desk
+    export's), else its terms' words, else its own words."""
+    for attribute in items(service, "attributes"):
+        term = attribute.get("taxonomy_term")
+        code = term.get("code") if isinstance(term, dict) else None
+        if isinstance(code, str) and code in categories:
+            return code
     for words in (" | ".join(terms(service)),
                   f"{one_line(service.get('name'))} | {text(service.get('description'))}"):
         for code, pattern in _CATEGORY_RES:
