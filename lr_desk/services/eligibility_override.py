@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lr_desk.services import eligibility
 from lr_desk.services.validation import ValidationError, clean_text
 
-ASK = "Say why they are referred all the same (the checks above say not)."
+ASK = "Please say why they are referred although the checks say not."
 
 
 def missing_reasons(checker: eligibility.Checker, items: Sequence[dict]) -> dict[str, str]:

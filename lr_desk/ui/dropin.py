@@ -13,7 +13,6 @@ from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,12 +30,14 @@ from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import FOLLOWUP_WAYS, ITEM_KINDS
 from lr_desk.ui import style
 from lr_desk.ui.consent import events
+from lr_desk.ui.dropin_checks import Checks
 from lr_desk.ui.dropin_parts import (
     REFERRAL,
     ItemPanel,
     conversation_box,
     follow_up_box,
     lines,
+    show_rows,
 )
 from lr_desk.ui.forms import (
     EditorDialog,
@@ -109,6 +110,7 @@ class DropInDialog(EditorDialog):
         self.panel.edited.connect(self._item_edited)
         self.panel.consent_changed.connect(lambda _on: self._item_edited("consent"))
         QVBoxLayout(item_box).addWidget(self.panel)
+        self.checks = Checks(self)  # eligibility and load, for the picker and the item
         fu, self.close_open = follow_up_box(f, lists, desk.advisor_id)
         self.close_open.toggled.connect(self.mark_dirty)
         f.widgets["follow_up.preset"].currentIndexChanged.connect(self._preset_chosen)
@@ -142,6 +144,7 @@ class DropInDialog(EditorDialog):
         pid = person.id
         self.tasks.run(lambda s: (consent.sharing(s, pid), dropin.open_follow_up(s, pid)),
                        self._loaded)
+        self.checks.load()
         self.ready()
         f.widgets["conversation.what_matters"].setFocus()
 
@@ -170,6 +173,7 @@ class DropInDialog(EditorDialog):
         """The desk's announcement of a change: consent recorded elsewhere counts here."""
         if changed.touches("consent", "partner_service", "partner"):
             self._load_sharing()
+        self.checks.on_changed(changed)
 
     # -- the plan -------------------------------------------------------------------------
     def add_choice(self, value: Choice | str) -> None:
@@ -211,6 +215,7 @@ class DropInDialog(EditorDialog):
         self.panel.show_item(row.data(Qt.ItemDataRole.UserRole) if row else None)
         self.remove_button.setEnabled(row is not None)
         self._consent_check()
+        self.checks.show()
 
     def _item_edited(self, key: str) -> None:
         row = self._current()
@@ -222,6 +227,7 @@ class DropInDialog(EditorDialog):
         row.setText(self._label(raw))
         self.item_f.touched.add(key)
         self._consent_check()
+        self.checks.show()
         self.mark_dirty()
 
     def remove_item(self) -> None:
@@ -271,13 +277,8 @@ class DropInDialog(EditorDialog):
     def _escalation_toggled(self, on: bool) -> None:
         """The reason and the action, only while escalating (the last rows of their
         column: showing them moves nothing typed)."""
-        for key in ("conversation.escalation_reason", "conversation.escalation_action"):
-            widget = self.f.widgets[key]
-            widget.setEnabled(on)
-            row = widget.parentWidget()  # the field with its message
-            for form in row.parentWidget().findChildren(QFormLayout):
-                if form.indexOf(row) >= 0:
-                    form.setRowVisible(row, on)
+        show_rows(self.f, ("conversation.escalation_reason",
+                           "conversation.escalation_action"), on)
 
     # -- the whole form -----------------------------------------------------------------
     def collect(self) -> dict:
@@ -325,7 +326,8 @@ class DropInDialog(EditorDialog):
     def validate(self, payload: dict) -> None:
         errors: dict[str, str] = {}
         try:
-            dropin.validate_drop_in(payload, self.today, self.desk.lists.known())
+            dropin.validate_drop_in(payload, self.today, self.desk.lists.known(),
+                                    self.checks.checker)
         except ValidationError as exc:
             errors.update(exc.errors)
         if self.sharing is not None:  # sent without consent: said before the save tries
@@ -341,8 +343,8 @@ class DropInDialog(EditorDialog):
     def show_errors(self, errors, only_touched) -> None:
         self.f.show_errors(errors, only_touched)
         if only_touched:  # as they type: consent is asked for in place, not said twice
-            errors = {k: v for k, v in errors.items()
-                      if not (k.endswith(".referral_status") and "agreed to share" in v)}
+            errors = {k: v for k, v in errors.items() if not k.endswith(".override_reason")
+                      and not (k.endswith(".referral_status") and "agreed to share" in v)}
         item_errors = sorted((k, v) for k, v in errors.items() if k.startswith("items."))
         lines = [f"Item {int(k.split('.')[1]) + 1}: {v}" for k, v in item_errors]
         if "conversation.needs" in errors:
@@ -366,8 +368,8 @@ class DropInDialog(EditorDialog):
             self.items_view.setCurrentIndex(self.items.index(row, 0))
             self.show_errors(errors, only_touched=False)
             key = items[0].split(".", 2)[2]
-            widget = {"why": "why", "first_step": "first_step",
-                      "target_date": "target_date"}.get(key, "referral")
+            widget = {"why": "why", "first_step": "first_step", "target_date": "target_date",
+                      "override_reason": "override_reason"}.get(key, "referral")
             target = self.item_f.widgets[widget]
             (target if target.isEnabled() else self.items_view).setFocus(
                 Qt.FocusReason.OtherFocusReason)

@@ -1,6 +1,8 @@
 """Parts of the drop-in form: the conversation with the needs as toggles, the panel for
-the item chosen in the person's plan (their words, the referral, and their consent to
-share, recorded in place when a referral needs it), and the follow-up."""
+the item chosen in the person's plan (their words, the referral, what the eligibility
+and capacity checks say of its service with similar services to swap to, the reason for
+referring all the same, and their consent to share, recorded in place when a referral
+needs it), and the follow-up."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services.choices import PRESETS
 from lr_desk.services.directory import short_site_name
+from lr_desk.services.eligibility import Verdict
 from lr_desk.store.models import ESCALATION_REASONS, FOLLOWUP_WAYS, MODES
 from lr_desk.ui import style
 from lr_desk.ui.forms import Fields, check, combo, line_edit, set_combo, text_edit
@@ -109,6 +113,8 @@ class ItemPanel(QWidget):
 
     edited = Signal(str)  # the field's key
     consent_changed = Signal(bool)
+    swap = Signal(str)  # a similar service's id, chosen instead
+    SHOWN = 3  # warnings shown at the field; the rest in its tooltip
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +133,28 @@ class ItemPanel(QWidget):
         self.f.add(form, "target_date", "&By when",
                    line_edit("By when (a date)", "day/month/year, if they set one"))
         self.f.add(form, "referral", "&Referral", combo("Referral", REFERRAL))
+        # referring past a blocking warning: why (after Referral in the Tab order)
+        self.f.add(form, "override_reason", "Reason",
+                   line_edit("Reason for referring all the same",
+                             "Why refer, although the checks say not"))
+        self.checks = style.message(QLabel(), "warning")
+        self.checks.setAccessibleName("What the checks say")
+        self.checks.setVisible(False)
+        self.similar = QWidget()  # similar services, one under another
+        similar_rows = QGridLayout(self.similar)
+        similar_rows.setContentsMargins(0, 0, 0, 0)
+        similar_rows.setVerticalSpacing(style.SPACE["xs"])
+        similar_rows.addWidget(style.note(QLabel("Similar, with room:")), 0, 0, 1, 2)
+        self.similar_buttons = []
+        for n in range(self.SHOWN):
+            button = QPushButton(f"&{n + 1} (a similar service)")
+            button.setAccessibleName(f"Similar service {n + 1}: choose it instead")
+            button.setVisible(False)
+            button.clicked.connect(lambda _on=False, b=button: self.swap.emit(b.property("id")))
+            similar_rows.addWidget(button, n + 1, 0)
+            self.similar_buttons.append(button)
+        similar_rows.setColumnStretch(1, 1)
+        self.similar.setVisible(False)
         # consent, in place: a message and a tick box that keep their room when hidden,
         # so nothing moves under the advisor's hands
         self.consent_message = style.message(QLabel(), "warning")
@@ -149,6 +177,8 @@ class ItemPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.info)
         layout.addLayout(form)
+        layout.addWidget(self.checks)
+        layout.addWidget(self.similar)
         layout.addWidget(self.consent_message)
         layout.addWidget(self.consent)
         self.show_item(None)
@@ -161,7 +191,8 @@ class ItemPanel(QWidget):
             self.f.load({"why": (raw or {}).get("why", ""),
                          "first_step": (raw or {}).get("first_step", ""),
                          "target_date": (raw or {}).get("target_date", ""),
-                         "referral": referral_of(raw or {})})
+                         "referral": referral_of(raw or {}),
+                         "override_reason": (raw or {}).get("override_reason", "")})
             self.consent.setChecked(bool((raw or {}).get("consent")))
         finally:
             for w in (*self.f.widgets.values(), self.consent):
@@ -178,6 +209,38 @@ class ItemPanel(QWidget):
             self.heading.setText(raw.get("title", ""))
             self.info.setText(raw.get("where_when", "") or "Their own step")
         self.f.show_errors({}, only_touched=False)
+        self.show_checks(None, [])
+
+    def show_checks(self, verdict: Verdict | None, similar: list[tuple[str, str]]) -> None:
+        """What the checks say of the item's service (None: nothing to say), with up to
+        three similar services, each (id, name), one click or Alt+digit to swap to; and
+        the reason's field while the item is referred past a blocking warning."""
+        warnings = verdict.warnings if verdict is not None else ()
+        lines = [w.text for w in warnings[:self.SHOWN]]
+        if len(warnings) > self.SHOWN:
+            lines.append(f"and {len(warnings) - self.SHOWN} more (point here to read them)")
+        text = "\n".join(lines)
+        if verdict is not None and verdict.mark:
+            text = f"{verdict.mark}: {text}"
+        self.checks.setText(text)
+        self.checks.setToolTip(verdict.words() if warnings else "")
+        self.checks.setAccessibleDescription(verdict.words() if warnings else "")
+        style.message(self.checks, "error" if verdict is not None and verdict.blocking
+                      else "warning")
+        self.checks.setVisible(bool(warnings))
+        for n, button in enumerate(self.similar_buttons):
+            shown = n < len(similar) and bool(warnings)
+            button.setVisible(shown)
+            if shown:
+                service_id, name = similar[n]
+                button.setText(f"&{n + 1} {name.replace('&', '&&')}")
+                button.setAccessibleName(f"Choose {name} instead")
+                button.setToolTip(f"Choose {name} instead (Alt+{n + 1})")
+                button.setProperty("id", service_id)
+        self.similar.setVisible(bool(warnings) and bool(similar))
+        show_rows(self.f, ("override_reason",), bool(
+            verdict is not None and verdict.blocking and
+            self.f.widgets["referral"].currentData()))
 
     def show_consent(self, reason: str | None, partner: str, agreed: bool) -> None:
         """Say, at the referral, that sending needs their consent to share (``reason``),
@@ -196,11 +259,24 @@ class ItemPanel(QWidget):
     def values(self) -> dict:
         v = self.f.values()
         referral = v.pop("referral")
+        if not referral:
+            v["override_reason"] = ""
         return {**v, "refer": bool(referral), "referral_status": referral or "suggested"}
 
 
 def referral_of(raw: dict) -> str:
     return (raw.get("referral_status") or "suggested") if raw.get("refer") else ""
+
+
+def show_rows(f: Fields, keys, on: bool) -> None:
+    """Show (and turn on) the form rows of ``keys``, or hide them."""
+    for key in keys:
+        widget = f.widgets[key]
+        widget.setEnabled(on)
+        row = widget.parentWidget()  # the field with its message
+        for form in row.parentWidget().findChildren(QFormLayout):
+            if form.indexOf(row) >= 0:
+                form.setRowVisible(row, on)
 
 
 def lines(widget: QWidget, count: int) -> None:

@@ -2,7 +2,11 @@
 service (or its partner, hub or day), see each match with where and when, and Enter adds
 the one highlighted. Up and Down move the highlight without leaving the box; the last
 row adds what was typed as the person's own step. Escape clears the box. Enter in an
-empty box is left to the form (it saves)."""
+empty box is left to the form (it saves).
+
+Given the person's eligibility checker (services.eligibility), each service says at once
+whether they can be referred there: a short mark ("Not eligible", "Full", "Check") and
+its reason start the row's second line; the tooltip has every warning."""
 
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import choices
 from lr_desk.services.choices import Choice
+from lr_desk.services.eligibility import Checker
 from lr_desk.store.models import ITEM_KINDS
+from lr_desk.ui import style
 
 KIND_WORDS = {"course": "Course", "partner_service": "Service", "volunteering": "Volunteering"}
 OWN_STEP = "own_step"
@@ -30,9 +36,12 @@ class Picker(QWidget):
 
     chosen = Signal(object)
 
-    def __init__(self, rows: int = 6, parent: QWidget | None = None):
+    def __init__(self, rows: int = 6, parent: QWidget | None = None,
+                 checker: Checker | None = None):
         super().__init__(parent)
         self.choices: list[Choice] = []
+        self.by_id: dict[str, Choice] = {}
+        self.checker = checker
         self.box = QLineEdit()
         self.box.setAccessibleName("Add from the directory")
         self.box.setPlaceholderText("Type a course, a service, a partner or a day…")
@@ -61,7 +70,16 @@ class Picker(QWidget):
 
     def set_choices(self, found: list[Choice]) -> None:
         self.choices = found
+        self.by_id = {c.id: c for c in found}
         self._search(self.box.text())
+
+    def set_checker(self, checker: Checker | None) -> None:
+        """Check each service shown against this person (None: no checks)."""
+        self.checker = checker
+        self._search(self.box.text())
+
+    def choice_of(self, service_id: str) -> Choice | None:
+        return self.by_id.get(service_id)
 
     def _search(self, text: str) -> None:
         self.results.clear()
@@ -71,9 +89,17 @@ class Picker(QWidget):
         for choice in choices.search(self.choices, typed):
             kind = KIND_WORDS.get(choice.kind, ITEM_KINDS.get(choice.kind, ""))
             example = " (example)" if choice.example else ""
-            row = QListWidgetItem(f"{choice.title}{example}\n{kind} · {choice.line}")
+            second, tip = f"{kind} · {choice.line}", f"{choice.title}\n{choice.line}"
+            verdict = self.checker.check(choice.id) \
+                if self.checker is not None and choice.kind != "course" else None
+            if verdict is not None and verdict.mark:
+                second = f"{verdict.mark}: {verdict.reason} · {second}"
+                tip += "\n" + verdict.words()
+            row = QListWidgetItem(f"{choice.title}{example}\n{second}")
             row.setData(Qt.ItemDataRole.UserRole, choice)
-            row.setToolTip(f"{choice.title}\n{choice.line}")
+            row.setToolTip(tip)
+            if verdict is not None and verdict.blocking:  # seen, as well as read
+                row.setForeground(style.colour("error"))
             self.results.addItem(row)
         own = QListWidgetItem(f"Their own step: “{typed}”\nSomething they will do themselves")
         own.setData(Qt.ItemDataRole.UserRole, OWN_STEP)
