@@ -16,6 +16,7 @@ from datetime import time as dtime
 from sqlalchemy import func, select
 
 from lr_desk import settings
+from lr_desk.demo.directory import OVERRIDE_WHY, add_demo_directory
 from lr_desk.demo.synth import Synth, at_time, dict_weights, referral_steps, to_utc, working_day
 from lr_desk.demo.words import (
     DECLINE_REASONS,
@@ -57,6 +58,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
     with store.session() as s:
         if settings.get(s, "demo_filled"):
             return
+        add_demo_directory(s, today)  # partners with contacts, capacity and eligibility
         service_rows = directory.services(s)
         courses = directory.courses(s)
         by_category: dict[str, list] = defaultdict(list)
@@ -266,7 +268,8 @@ def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,
                     if refer:
                         opening = rng.choices(("suggested", "agreed", "sent"),
                                               cum_weights=(45, 75, 100))[0]
-                        item.update(refer=True, referral_status=opening)
+                        item.update(refer=True, referral_status=opening,
+                                    override_reason=OVERRIDE_WHY[key % len(OVERRIDE_WHY)])
                         ref_key = (key, i)
                         refer_keys.append(ref_key)
                         for s_when, status, reason, note in referral_steps(rng, opening, when,

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from lr_desk.services import directory, directory_terms
+from lr_desk.demo import fill_demo
+from lr_desk.services import contacts, directory, directory_terms
 from lr_desk.services.validation import ValidationError
-from lr_desk.store.models import PartnerService
+from lr_desk.store.models import PartnerService, Referral
 
 TODAY = date(2025, 6, 11)
 CATEGORIES = {"housing", "food_fuel"}
@@ -148,3 +150,31 @@ def test_words_for_the_list():
     assert directory_terms.eligibility_words(svc) == "Aged 25 and under; once only (ever)"
     assert directory_terms.reply_words(svc) == (
         "Usually replies in 1 day; reply expected within 10 days")
+
+
+def test_the_demo_directory_shows_every_check(store):
+    """The demo desk's directory has each kind of capacity and eligibility, contacts (and
+    a partner with none), and the demo's referrals fill some and go past the checks."""
+    fill_demo(store, people=60, today=TODAY)
+    with store.session() as s:
+        listing = directory.listing(s, TODAY)
+        services = [e.service for e in listing.entries if e.service is not None]
+        assert {svc.capacity for svc in services} == {"taking", "waiting", "paused", "closed"}
+        assert any(svc.takes and svc.takes_per == "week" for svc in services)
+        assert any(svc.takes and svc.takes_per == "month" for svc in services)
+        confirmed = [directory_terms.unconfirmed(svc, TODAY) for svc in services
+                     if svc.capacity_confirmed_on]
+        assert True in confirmed and False in confirmed
+        catchments = {svc.catchment for svc in services}
+        assert {"Sefton", "Liverpool"} <= catchments
+        assert {svc.benefits_rule for svc in services} >= {"on", "not_on"}
+        assert any(svc.once_only and svc.once_lookback_months for svc in services)
+        assert any(svc.min_age is not None and svc.max_age is not None for svc in services)
+        assert any(svc.criteria for svc in services)
+        no_contact = [p.name for p in listing.partners if p.id not in listing.key_contacts]
+        assert "Walton Bike Workshop" in no_contact
+        assert len(contacts.contacts(s, next(
+            p.id for p in listing.partners if p.name == "Example Housing Trust"))) == 2
+        overridden = s.scalars(select(Referral.override_warnings).where(
+            Referral.override_reason != "")).all()
+        assert overridden and all(overridden)  # the checks said not, and were gone past
