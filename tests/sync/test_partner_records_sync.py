@@ -10,6 +10,7 @@ before it heard too), in their files and in the central log."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 
 import pytest
@@ -151,6 +152,7 @@ def _capacity(store, service_id: str, **values) -> None:
 def test_the_same_services_capacity_changed_on_both_desks_converges(two, central):
     a, b, _advisor, _person, _partner, service_id = two
     _capacity(a, service_id, capacity="paused", paused_until=date(2026, 3, 3))
+    time.sleep(0.01)  # (B's write is the later one by its clock: not in the same ms)
     _capacity(b, service_id, capacity="closed", takes=4, takes_per="week")
     for store in (a, b, a):
         sync_once(store, central)
