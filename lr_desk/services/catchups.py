@@ -18,10 +18,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import accounts
 from lr_desk.services.validation import Checker, ValidationError, check_text, parse_date
 from lr_desk.store.clock import local_time, session_now
 from lr_desk.store.models import Advisor, Partner, PartnerCatchup
 
+MANAGES = "reports"  # who sees overdue catch-ups: managers and admins (accounts.NEEDS)
 OLDEST_YEARS = 10  # a catch-up held longer ago than this is a slip of the year
 
 
@@ -223,3 +225,13 @@ def overdue(session: Session, today: date) -> list[Overdue]:
         if due is not None and due < today:
             found.append(Overdue(pid, name, due, (today - due).days))
     return sorted(found, key=lambda o: (-o.days, o.partner_name.casefold()))
+
+
+def overdue_for(session: Session, advisor_id: str | None,
+                today: date) -> list[Overdue] | None:
+    """Overdue catch-ups for the one signed in, if they are a manager or an admin (None
+    for anyone else: it is managers' work, so advisors' Today does not show it)."""
+    advisor = session.get(Advisor, advisor_id) if advisor_id else None
+    if advisor is None or not accounts.can(advisor.role, MANAGES):
+        return None
+    return overdue(session, today)
