@@ -65,6 +65,7 @@ class DirectoryPage(QWidget):
 
     changed = Signal()
     loaded = Signal()
+    open_partner = Signal(str)  # a partner's id: show its page
 
     def __init__(self, tasks: Tasks, desk: Desk, parent=None):
         super().__init__(parent)
@@ -113,6 +114,10 @@ class DirectoryPage(QWidget):
         self.edit_button.clicked.connect(self.edit)
         self.edit_partner_button.clicked.connect(self.edit_partner)
         self.add_course_button.clicked.connect(self.add_course)
+        self.partner_page_button = _button("Ope&n partner page", "Open partner page",
+                                           "The selected service's partner: its figures, "
+                                           "contacts and catch-ups (Enter on a service)")
+        self.partner_page_button.clicked.connect(self.open_partner_page)
 
         self.services_model = ServicesModel(self)
         self.services_table = WrappingTable("Partner services", self.services_model,
@@ -138,7 +143,8 @@ class DirectoryPage(QWidget):
         top.addWidget(self.category, 1)
         actions = QHBoxLayout()
         for b in (self.add_partner_button, self.add_service_button, self.edit_button,
-                  self.edit_partner_button, self.add_course_button):
+                  self.edit_partner_button, self.add_course_button,
+                  self.partner_page_button):
             actions.addWidget(b)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
@@ -151,7 +157,7 @@ class DirectoryPage(QWidget):
         layout.addWidget(self.courses_table, 2)
         order = (self.filter, self.category, self.add_partner_button, self.add_service_button,
                  self.edit_button, self.edit_partner_button, self.add_course_button,
-                 self.services_table, self.courses_table)
+                 self.partner_page_button, self.services_table, self.courses_table)
         for a, b in pairwise(order):
             QWidget.setTabOrder(a, b)
 
@@ -301,9 +307,23 @@ class DirectoryPage(QWidget):
         return self.courses_model.rows[index.row()] if index.isValid() else None
 
     def _activated(self, table: QTableView) -> None:
-        """Enter or double-click on a row edits it."""
+        """Enter or double-click on a service opens its partner's page; on a course,
+        edits it."""
         self._set_active(table)
-        self.edit()
+        if table is self.services_table:
+            self.open_partner_page()
+        else:
+            self.edit()
+
+    def open_partner_page(self) -> str | None:
+        """Show the page of the selected service's partner (``open_partner``)."""
+        entry = self.selected_entry()
+        if entry is None:
+            self._say("Choose a partner's service in the list first, then Open partner "
+                      "page.")
+            return None
+        self.open_partner.emit(entry.partner.id)
+        return entry.partner.id
 
     # -- actions ------------------------------------------------------------------------
     def add_partner(self) -> PartnerDialog:
@@ -392,4 +412,3 @@ class DirectoryPage(QWidget):
             self._message = f"Saved {result.title}."
         self.reload()
         self.changed.emit()
-

@@ -191,6 +191,8 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         self.set_aside = install_set_aside(self)  # changes sync could not apply (admins)
 
         self.today.open_person.connect(self.open_person)
+        self.today.catchups.open_partner.connect(self.open_partner)
+        self.directory.open_partner.connect(self.open_partner)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.people.open_person.connect(self.open_person)
         self.people.new_person.connect(self.new_person)
@@ -360,8 +362,25 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         if i >= 0 and page.view:
             self.tabs.setTabText(i, page.view.person.display_name.replace("&", "&&"))
 
+    def open_partner(self, partner_id: str):
+        """A partner's page (figures, contacts, catch-ups) as an open record."""
+        from lr_desk.ui.partner_page import PartnerPage
+
+        tabs = self.tabs
+        page = next((tabs.widget(i) for i in range(tabs.count())
+                     if getattr(tabs.widget(i), "partner_id", None) == partner_id), None)
+        if page is None:
+            page = PartnerPage(self.tasks, partner_id, self.desk)
+            page.loaded.connect(lambda p=page: p.figures and tabs.setTabText(
+                tabs.indexOf(p), p.figures.name.replace("&", "&&")))
+            self.hear(page)
+            tabs.addTab(page, "…", "handshake", closable=True)
+            page.reload()
+        tabs.setCurrentWidget(page)
+        return page
+
     def _close_tab(self, index: int) -> None:
-        if hasattr(self.tabs.widget(index), "person_id"):  # only a person's tab closes
-            page = self.tabs.widget(index)
+        page = self.tabs.widget(index)  # only a person's or a partner's tab closes
+        if hasattr(page, "person_id") or hasattr(page, "partner_id"):
             self.tabs.removeTab(index)
             page.deleteLater()

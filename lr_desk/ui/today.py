@@ -25,6 +25,7 @@ from lr_desk.services import desk as desk_service
 from lr_desk.services.changes import Changed
 from lr_desk.services.followups import FollowUpRow
 from lr_desk.ui import style
+from lr_desk.ui.catchups import OverdueCatchups
 from lr_desk.ui.forms import combo
 from lr_desk.ui.models import RowsModel, table
 from lr_desk.ui.person_steps import StepDialog, open_step
@@ -186,6 +187,8 @@ class TodayPage(QWidget):
         layout.addWidget(tree, 3)
         layout.addWidget(recent_label)
         layout.addWidget(self.recent_table, 2)
+        self.catchups = OverdueCatchups(tasks, self)  # a manager's (services.catchups)
+        layout.addWidget(self.catchups)
 
     # -- loading ---------------------------------------------------------------------
     def reload(self) -> None:
@@ -201,6 +204,7 @@ class TodayPage(QWidget):
                     desk_service.recent_conversations(s, recent_site))
 
         self.tasks.run(load, self._show)
+        self.catchups.reload(self.advisor_id, today)
 
     def on_changed(self, changed: Changed) -> None:
         """A save or a sync changed what Today shows: work it out afresh (now, if on

@@ -162,6 +162,18 @@ def _contact(stage: Stage) -> QWidget:
     return stage.dialog_from(partner.contacts.add_button.click)
 
 
+def _partner(stage: Stage) -> QWidget:
+    """A partner's page: its service chosen in the directory, then Open partner page."""
+    page = stage.section("Directory")
+    wait(lambda: page.partners, 20, "the directory")
+    page.services_table.selectRow(0)
+    page.partner_page_button.click()
+    partner = stage.window.tabs.currentWidget()
+    wait(lambda: getattr(partner, "figures", None) is not None, 20, "the partner's figures")
+    stage.idle()
+    return partner
+
+
 def _merge(stage: Stage) -> QWidget:
     page = stage.pair_page()
     return stage.dialog_from(page.merge_button.click)
@@ -223,6 +235,8 @@ PAGES = (
             page=True),
     Opening("locked", "LockPage", _locked, _attr("unlock_button"), "lr_desk/ui/lock.py",
             page=True),
+    Opening("partner-page", "PartnerPage", _partner, _attr("record_button"),
+            "lr_desk/ui/partner_page.py", page=True),
 )
 
 DIALOGS = (
@@ -264,6 +278,8 @@ DIALOGS = (
             "lr_desk/ui/directory_contacts.py"),
     Opening("course", "CourseDialog", _directory("add_course_button"), _attr("save_button"),
             "lr_desk/ui/directory_editors.py"),
+    Opening("catch-up", "CatchupDialog", lambda s: s.dialog_from(_partner(s).record_button.click),
+            _attr("save_button"), "lr_desk/ui/catchups.py"),
     Opening("directory-import", "DirectoryImportDialog", _menu("Import from a feed"),
             _attr("import_button"), "lr_desk/ui/directory_import.py"),
     Opening("accounts", "AccountsDialog", _accounts, lambda w: w.buttons["new"],

@@ -415,13 +415,17 @@ def test_edit_a_course_title_from_the_keyboard(qtbot, env):
     assert page.selected_course().id == course_id
 
 
-def test_double_click_edits_a_service(qtbot, env):
+def test_double_click_opens_the_partner_page_and_edit_edits_the_service(qtbot, env):
     page = make_page(qtbot, env)
     table = page.services_table
     row = select_row(table, "Job club", ServicesModel.SERVICE)
     rect = table.visualRect(page.services_model.index(row, ServicesModel.SERVICE))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(page.open_partner, timeout=WAIT) as opened:
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [page.services_model.rows[row].partner.id]
+    assert not page.dialogs
+    page.edit_button.click()
     dialog = next(d for k, d in page.dialogs.items() if k.startswith("service:"))
     assert isinstance(dialog, ServiceDialog)
     settle(qtbot, env)
