@@ -94,7 +94,7 @@ def header(data: LetterData, look) -> Flowable:
         text(TITLE, look.head_name),
         text(f"{CONFIDENTIAL}: for {data.partner} only", look.head_right),
     ]
-    return Columns([(left, 0.5), (right, 0.5)])
+    return Columns([(left, 0.56), (right, 0.44)])
 
 
 def _lines(pairs, look) -> list[Flowable]:

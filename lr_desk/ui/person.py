@@ -199,8 +199,7 @@ class PersonPage(QWidget):
 
         actions = QHBoxLayout()
         for b in (self.dropin_button, self.edit_button, self.referral_button,
-                  self.follow_up_button, self.sheet_button, self.letter_button,
-                  self.undo_merge_button):
+                  self.follow_up_button, self.sheet_button, self.undo_merge_button):
             actions.addWidget(b)
         actions.addStretch(1)
         self.action_row = actions
@@ -209,7 +208,13 @@ class PersonPage(QWidget):
 
         self.consent = ConsentSection(tasks, person_id, advisor_id, self)
         history = QVBoxLayout()
-        history.addWidget(timeline_label)
+        # the letter is for the referral chosen in the history: its button heads the
+        # history (the action row has no room for it beside Undo merge at 1280x720)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(timeline_label)
+        heading_row.addStretch(1)
+        heading_row.addWidget(self.letter_button)
+        history.addLayout(heading_row)
         history.addWidget(self.table, 1)
         below = QHBoxLayout()
         below.addLayout(history, 5)
@@ -219,6 +224,8 @@ class PersonPage(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(actions)
         layout.addLayout(below, 1)
+        self.setTabOrder(self.more_button, self.letter_button)  # as it reads: then the
+        self.setTabOrder(self.letter_button, self.table)  # history it acts on
 
     # -- loading, and hearing of changes ---------------------------------------------
     def reload(self) -> None:
