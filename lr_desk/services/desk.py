@@ -268,7 +268,8 @@ def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
         history[ev.referral_id].append(referrals.history_line(ev, advisors))
     for ref in session.execute(
             select(Referral.id, Referral.status, Referral.status_at, Referral.view,
-                   Referral.view_words, PartnerService.name.label("service"),
+                   Referral.view_words, Referral.letter_at, Referral.letter_how,
+                   Referral.letter_by, PartnerService.name.label("service"),
                    Partner.name.label("partner"), PrescriptionItem.prescription_id)
             .join(PrescriptionItem, Referral.item_id == PrescriptionItem.id)
             .join(PartnerService, Referral.service_id == PartnerService.id)
@@ -283,6 +284,10 @@ def _timeline(session: Session, ids: list[str], advisors: dict[str, str],
             view = REFERRAL_VIEWS.get(ref.view, ref.view)
             lines = [*lines, f"Their view: {view}" + (f": {ref.view_words}"
                                                       if ref.view_words else "")]
+        if ref.letter_at:  # the referral letter for the partner (services.letter)
+            when = f"{local_time(ref.letter_at):%d %b %Y %H:%M}"
+            lines = [*lines, f"Letter {ref.letter_how} {when} by "
+                             f"{advisors.get(ref.letter_by, 'unknown')}"]
         t.append(TimelineEntry(local_time(ref.status_at), "referral",
                                f"Referral to {ref.partner} ({ref.service}): {status}",
                                "\n".join(lines), referral_id=ref.id,

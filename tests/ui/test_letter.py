@@ -81,7 +81,7 @@ def _given(desk, referral_id) -> tuple:
 def test_preview_then_save_as_pdf(qtbot, desks, profile, tmp_path):
     desk = desks.start(profile)
     person_id, referral_id = _person_with_a_referral(desk)
-    _page, preview = _open_letter(desk, qtbot, person_id)
+    page, preview = _open_letter(desk, qtbot, person_id)
     qtbot.waitUntil(lambda: preview.pdf is not None, timeout=30_000)
     assert preview.document.pageCount() == 1 and preview.print_button.isEnabled()
     assert "Ready to print" in preview.status.text()
@@ -110,6 +110,10 @@ def test_preview_then_save_as_pdf(qtbot, desks, profile, tmp_path):
     at, how, by, events = _given(desk, referral_id)
     assert at is not None and how == "saved" and by == desk.window.desk.advisor_id
     assert events == [("export", "referral letter, saved as a PDF file")]
+    # the person's history says so, on the referral's row
+    qtbot.waitUntil(lambda: any("Letter saved" in e.detail and "Alex Advisor" in e.detail
+                                for e in page.timeline.entries if e.kind == "referral"),
+                    timeout=20_000)
     preview.close()
 
 
