@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import letter
 from lr_desk.services.consent import ConsentNeeded
+from lr_desk.services.validation import ValidationError
 from lr_desk.sheets.letter import render_letter
 from lr_desk.sheets.render import write_atomically
 from lr_desk.ui import style
@@ -68,8 +69,10 @@ def save_dialog(parent, start: Path) -> QFileDialog:
 
 
 def _plain(exc: BaseException) -> str:
-    if isinstance(exc, ConsentNeeded):
+    if isinstance(exc, ValidationError):  # no consent to share, an erased person
         return " ".join(exc.errors.values())
+    if isinstance(exc, LookupError):  # removed, here or on another desk
+        return "This referral is no longer here."
     return environment_problem(exc) or str(exc)
 
 
@@ -193,16 +196,17 @@ class LetterPreview(QDialog):
 
     def _failed(self, exc: BaseException) -> bool:
         """The letter could not be made (no consent to share, most likely): nothing to
-        print or save. A refusal for want of consent is this preview's to say."""
+        print or save. A refusal (no consent, an erased person, a referral gone) is this
+        preview's to say; anything else the desk reports too."""
         if self._closed_already:
             return True
-        consent_missing = isinstance(exc, ConsentNeeded)
-        self._busy(False, f"{_plain(exc)} {NOTHING_MADE}" if consent_missing else
+        expected = isinstance(exc, ValidationError | LookupError)
+        self._busy(False, f"{_plain(exc)} {NOTHING_MADE}" if expected else
                    f"The letter could not be made: {_plain(exc)}", "error")
         self._off()
-        if consent_missing:
+        if isinstance(exc, ConsentNeeded):
             self.refused.emit(_plain(exc))
-        return consent_missing
+        return expected
 
     def _off(self) -> None:
         self.print_button.setEnabled(False)
@@ -265,7 +269,8 @@ class LetterPreview(QDialog):
                 preview._busy(False, text, kind)
 
         def refused(exc: BaseException) -> bool:
-            if isinstance(exc, ConsentNeeded) and shiboken6.isValid(preview):
+            if isinstance(exc, ValidationError | LookupError) and \
+                    shiboken6.isValid(preview):
                 preview._failed(exc)
                 return True
             tell(f"That didn't work: {_plain(exc)} Nothing was recorded; you can try "

@@ -195,3 +195,22 @@ def test_consent_withdrawn_after_opening_saves_nothing(qtbot, desks, profile, tm
     assert not target.exists() and not preview.save_button.isEnabled()
     assert _given(desk, referral_id) == (None, "", None, [])
     preview.close()
+
+
+def test_a_referral_removed_meanwhile_is_said_plainly(qtbot, desks, profile):
+    desk = desks.start(profile)
+    person_id, referral_id = _person_with_a_referral(desk)
+    page = desk.window.open_person(person_id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=20_000)
+    with desk.store.session() as s:  # (removed on another desk, not yet heard of here)
+        ref = s.get(Referral, referral_id)
+        ref.deleted_at = ref.status_at
+    row = next(i for i, e in enumerate(page.timeline.entries) if e.kind == "referral")
+    page.table.setCurrentIndex(page.timeline.index(row, 0))
+    reported: list = []
+    desk.tasks.failed.connect(lambda message, _bug: reported.append(message))
+    preview = page.open_letter()
+    qtbot.waitUntil(lambda: "no longer here" in preview.status.text(), timeout=30_000)
+    assert "Nothing was printed or saved" in preview.status.text()
+    assert not preview.print_button.isEnabled() and reported == []
+    preview.close()
