@@ -13,7 +13,8 @@ follow-ups. What says who someone is, or what they told us, is emptied (``ERASED
   when, where, how, by whom, whether escalated and why (the category), the needs raised;
 - prescription items: title, why, first step. Kept: the kind, the service or course (by
   id), the target date;
-- referrals: why an advisor overrode the checks, the person's view in their words.
+- referrals: what the checks said of them (it can say where they live) and why an
+  advisor went ahead, the person's view in their words.
   Kept: the view (counted), status, when;
 - referral steps: reason and note. Kept: status, when, by whom;
 - follow-ups: outcome. Kept: when, how, by whom, whether done;
@@ -55,7 +56,7 @@ ERASED: dict[str, dict[str, Any]] = {
     },
     "conversation": {"what_matters": "", "private_notes": "", "escalation_action": ""},
     "prescription_item": {"title": "", "why": "", "first_step": ""},
-    "referral": {"override_reason": "", "view_words": ""},
+    "referral": {"override_warnings": "", "override_reason": "", "view_words": ""},
     "referral_event": {"reason": "", "note": ""},
     "service_gap": {"words": ""},
     "follow_up": {"outcome": ""},

@@ -151,7 +151,8 @@ PERSON_COLUMN = {"person": "id", "person_merge": "survivor_id", "not_duplicate":
 # ... or, for records with none, their parent's person_id (read once per flush).
 PARENT = {"conversation_need": ("conversation_id", Conversation),
           "prescription_item": ("prescription_id", Prescription),
-          "referral_event": ("referral_id", Referral)}
+          "referral_event": ("referral_id", Referral),
+          "service_gap": ("conversation_id", Conversation)}  # (a gap may have none)
 
 
 def _audit(session: Session, conn, audited: list[tuple[Synced, str, dict]]) -> list[dict]:
@@ -187,6 +188,8 @@ def _people_of(session: Session, conn, objs: list[Synced]) -> dict[str, str]:
         if name in PARENT:
             column, model = PARENT[name]
             parent_id = getattr(obj, column)
+            if parent_id is None:
+                continue
             parent = session.identity_map.get(session.identity_key(model, parent_id))
             known = inspect(parent).dict.get("person_id") if parent is not None else None
             if known:  # (as held: no load in the middle of a flush)
