@@ -152,3 +152,21 @@ def test_key_contacts_for_many_partners_in_one_read(store):
 def test_a_partner_gone_is_refused(store):
     with pytest.raises(ValidationError):
         save(store, "no-such-partner", [{"name": "Ann", "is_key": True}])
+
+
+def test_a_contact_another_desk_added_meanwhile_is_kept(store):
+    """A partner's form saved with the contacts it opened with: one added since (by a
+    sync) is neither removed nor left as a second key contact."""
+    pid = new_partner(store)
+    [ann] = save(store, pid, [{"name": "Ann", "is_key": True}])
+    loaded = {"name": "Walton Food Bank", "contacts": [ann.as_dict()]}
+    with store.session() as s:  # meanwhile, another desk's contact arrives
+        s.add(PartnerContact(partner_id=pid, name="Zed", is_key=True))
+    with store.session() as s:
+        directory.save_partner(s, {"name": "Walton Food Bank",
+                                   "contacts": [{**ann.as_dict(), "role": "Chair"}]},
+                               pid, loaded)
+    rows, key = read(store, pid)
+    assert [(r.name, r.role, r.is_key) for r in rows] == [
+        ("Ann", "Chair", True), ("Zed", "", False)]
+    assert key.name == "Ann"

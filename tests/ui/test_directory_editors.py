@@ -286,3 +286,25 @@ def test_both_editors_fit_the_screen_on_every_page(qtbot, env, tmp_path):
         dialog.grab().save(str(tmp_path / f"service-{n}.png"))
     click(qtbot, partner.contacts.add_button)
     assert_fits(partner.contacts.dialog)
+
+
+def test_contacts_typed_and_not_saved_come_back_with_the_draft(qtbot, env):
+    page = make_page(qtbot, env)
+    select_row(page.services_table, "Example Housing Trust")
+    dialog = open_dialog(qtbot, env, page.edit_partner_button)
+    click(qtbot, dialog.contacts.add_button)
+    fill_contact(qtbot, dialog.contacts, name="Sol Newman", role="Trustee")
+    dialog.save_draft()  # what the autosave timer does
+    settle(qtbot, env)
+    dialog.hide()  # as if the desk had crashed: no Save, no Cancel
+
+    again = open_dialog(qtbot, env, page.edit_partner_button)
+    assert again is not dialog and "restored" in again.banner.text()
+    assert [(r["name"], r["is_key"]) for r in again.contacts.rows()] == [
+        ("Alex Example", True), ("Sol Newman", False)]
+    with qtbot.waitSignal(page.changed, timeout=WAIT):
+        click(qtbot, again.save_button)
+    settle(qtbot, env)
+    saved = read_contacts(env, partner_id(env, "Example Housing Trust"))
+    assert [(c.name, c.role, c.is_key) for c in saved] == [
+        ("Alex Example", "", True), ("Sol Newman", "Trustee", False)]
