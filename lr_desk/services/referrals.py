@@ -271,18 +271,26 @@ def record_view(session: Session, referral_id: str, view: str, words: str = "") 
     return ref
 
 
+def validate_elsewhere(service_id, note: str) -> tuple[str, str]:
+    """Refer elsewhere's form (pure): a service chosen, and a note's words."""
+    c = Checker()
+    note = c.field("note", check_text, note, "note") or ""
+    service_id = an_id(service_id)
+    if not service_id:
+        c.errors["service"] = "Please choose the service to refer them to instead."
+    c.done()
+    return service_id, note
+
+
 def refer_elsewhere(session: Session, referral_id: str, service_id: str, advisor_id: str,
                     note: str = "") -> Referral:
     """Close a referral as not taken up (referred elsewhere) and send the person to
     another service instead: a new item in the same prescription, referred as sent (so
     with their consent to share with its partner). Returns the new referral."""
-    c = Checker()
-    note = c.field("note", check_text, note, "note") or ""
-    service_id = an_id(service_id)
-    service = session.get(PartnerService, service_id) if service_id else None
+    service_id, note = validate_elsewhere(service_id, note)
+    service = session.get(PartnerService, service_id)
     if service is None or service.deleted_at is not None:
-        c.errors["service"] = "Please choose the service to refer them to instead."
-    c.done()
+        raise ValidationError({"service": "That service is no longer in the directory."})
     old = _referral(session, referral_id)
     if old.status in FINAL:
         raise ValidationError({"service": f"This referral is {status_words(old.status)} "

@@ -1,6 +1,8 @@
 """Today: the follow-ups due today first, then the overdue ones grouped by how late they
-are (each group counted), for me, my hub or everyone; Follow-up done from here; and the
-latest conversations at this hub. Dates carry their year when it is not this year."""
+are (each group counted), for me, my hub or everyone; Follow-up done from here; the
+referrals awaiting a partner's reply past their date (ui/today_replies.py), with Chase,
+Refer elsewhere and Mark not taken up; and the latest conversations at this hub. Dates
+carry their year when it is not this year."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services import dates, followups
+from lr_desk.services import dates, followups, referrals_due
 from lr_desk.services import desk as desk_service
 from lr_desk.services.changes import Changed
 from lr_desk.services.followups import FollowUpRow
@@ -30,6 +32,7 @@ from lr_desk.ui.forms import combo
 from lr_desk.ui.models import RowsModel, table
 from lr_desk.ui.person_steps import StepDialog, open_step
 from lr_desk.ui.tasks import Tasks
+from lr_desk.ui.today_replies import RepliesPanel
 
 __all__ = ["SCOPES", "FollowUpTree", "RowsModel", "TodayPage", "table"]
 
@@ -37,7 +40,8 @@ SCOPES = {"mine": "For me", "hub": "For my hub", "mine_or_hub": "For me or my hu
           "all": "For everyone"}
 # what Today shows, by the entity a change names
 ENTITIES = frozenset({"follow_up", "conversation", "conversation_need", "person",
-                      "person_merge", "erasure", "advisor"})
+                      "person_merge", "erasure", "advisor", "referral", "referral_event",
+                      "partner_service", "partner"})
 ROW = Qt.ItemDataRole.UserRole + 1  # a follow-up's row (FollowUpRow) on its items
 COLUMNS = ("Due", "Person", "Way", "With", "How late")
 
@@ -117,10 +121,10 @@ class TodayPage(QWidget):
         self.setAccessibleName("Today")
 
         self.heading = style.heading(QLabel("Today"))
-        self.scope = combo("Show follow-ups", SCOPES)
+        self.scope = combo("Show follow-ups and replies awaited", SCOPES)
         self.scope.setCurrentIndex(list(SCOPES).index("mine_or_hub"))
         self.scope.currentIndexChanged.connect(self.reload)
-        scope_label = QLabel("&Show follow-ups:")
+        scope_label = QLabel("&Show what is due:")
         scope_label.setBuddy(self.scope)
         self.refresh = QPushButton("&Refresh")
         self.refresh.setAccessibleName("Refresh Today")
@@ -156,6 +160,9 @@ class TodayPage(QWidget):
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(lambda: self._activated(tree.currentIndex()))
 
+        self.replies = RepliesPanel(tasks, advisor_id, lambda: self.today(), self)
+        self.replies.open_person.connect(self.open_person)
+
         self.recent = RowsModel([
             ("When", lambda r: dates.day_time(r.occurred_at, self.today())),
             ("Person", lambda r: r.person_name),
@@ -185,6 +192,7 @@ class TodayPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(counted)
         layout.addWidget(tree, 3)
+        layout.addWidget(self.replies)
         layout.addWidget(recent_label)
         layout.addWidget(self.recent_table, 2)
         self.catchups = OverdueCatchups(tasks, self)  # a manager's (services.catchups)
@@ -201,8 +209,10 @@ class TodayPage(QWidget):
 
         def load(s):
             return (today, desk_service.follow_ups_due(s, today, advisor, site),
-                    desk_service.recent_conversations(s, recent_site))
+                    desk_service.recent_conversations(s, recent_site),
+                    referrals_due.awaiting_reply(s, today, advisor, site))
 
+        self.replies.advisor_id = self.advisor_id  # (who is at the desk may change)
         self.tasks.run(load, self._show)
         self.catchups.reload(self.advisor_id, today)
 
@@ -222,7 +232,7 @@ class TodayPage(QWidget):
             self.reload()
 
     def _show(self, result) -> None:
-        today, due, recent = result
+        today, due, recent, awaiting = result
         groups = followups.grouped(due, today)
         self.heading.setText(f"Today, {dates.long_day(today)}")
         self.follow_ups.set_groups(groups, today)
@@ -230,6 +240,7 @@ class TodayPage(QWidget):
         for row in range(self.follow_ups.rowCount()):  # a group's title spans the row
             self.follow_up_table.setFirstColumnSpanned(row, QModelIndex(), True)
         self.recent.set_rows(recent)
+        self.replies.set_rows(awaiting)
         today_count = len(groups[0][1])
         overdue = [(name, len(rows)) for name, rows in groups[1:]]
         total = sum(n for _, n in overdue)

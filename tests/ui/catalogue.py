@@ -174,6 +174,17 @@ def _partner(stage: Stage) -> QWidget:
     return partner
 
 
+def _awaiting(button: str):
+    """Today's "Awaiting reply" (everyone's): its first referral chosen, then the button."""
+    def open_(stage: Stage) -> QWidget:
+        page = stage.section("Today")
+        page.scope.setCurrentIndex(page.scope.findData("all"))  # (the demo's, anywhere)
+        wait(lambda: page.replies.model.rows, 20, "referrals awaiting a reply")
+        page.replies.table.selectRow(0)
+        return stage.dialog_from(getattr(page.replies, button).click)
+    return open_
+
+
 def _merge(stage: Stage) -> QWidget:
     page = stage.pair_page()
     return stage.dialog_from(page.merge_button.click)
@@ -256,6 +267,10 @@ DIALOGS = (
     Opening("follow-up-step", "StepDialog",
             _person_button("follow_up_button", lambda e: e.follow_up_id and e.open),
             _attr("save_button"), "lr_desk/ui/person_steps.py"),
+    Opening("chase", "StepDialog", _awaiting("chase_button"), _attr("save_button"),
+            "lr_desk/ui/person_steps.py"),
+    Opening("refer-elsewhere", "ReferElsewhereDialog", _awaiting("elsewhere_button"),
+            _attr("save_button"), "lr_desk/ui/today_elsewhere.py"),
     Opening("sheet-preview", "SheetPreview", _sheet, _attr("print_button"), "lr_desk/ui/sheet.py"),
     Opening("referral-letter", "LetterPreview", _letter, _attr("print_button"),
             "lr_desk/ui/letter.py"),

@@ -157,24 +157,30 @@ def test_decline_a_referral_with_a_reason_then_close_the_follow_up(qtbot, desks,
     # on the due date the follow-up is on Today
     assert "Hannah Okafor" in _today_names(qtbot, desk, due)
 
-    # -- Update referral: Declined needs a reason ----------------------------------------
+    # -- Update referral: Declined needs a reason from the list --------------------------
     _select_entry(qtbot, page, lambda e: e.kind == "referral")
     assert page.referral_button.isEnabled()
     assert not page.follow_up_button.isEnabled()
     qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
     step = _step_dialog(page, qtbot)
     assert step.windowTitle() == "Update referral"
+    assert not step.f.widgets["reason_code"].isVisibleTo(step)  # only for a decline
     _choose(step.f.widgets["status"], "Declined")
+    assert step.f.widgets["reason_code"].isVisibleTo(step)
     qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
-    reason_message = step.f.errors["reason"]
+    reason_message = step.f.errors["reason_code"]
     qtbot.waitUntil(reason_message.isVisible, timeout=10_000)
-    assert reason_message.text() == "Please record why the referral was declined."
-    assert step.isActiveWindow() and step.f.widgets["reason"].hasFocus()
+    assert reason_message.text() == "Please choose the reason it was declined."
+    assert step.isActiveWindow() and step.f.widgets["reason_code"].hasFocus()
     assert step.isVisible()
     qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=10_000)
     assert step.isVisible()
     assert _count(desk, Referral, Referral.status == "declined") == 0
 
+    _choose(step.f.widgets["reason_code"], "Other")  # Other: its words are needed too
+    qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(step.f.errors["reason"].isVisible, timeout=10_000)
+    assert step.f.errors["reason"].text() == "Please say in words why it was declined."
     qtbot.keyClicks(step.f.widgets["reason"], "Already sees a debt adviser at church")
     with qtbot.waitSignal(page.loaded, timeout=10_000):
         qtbot.mouseClick(_save_button(step), Qt.MouseButton.LeftButton)
@@ -380,6 +386,7 @@ def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile
     qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
     step = _step_dialog(page, qtbot)
     _choose(step.f.widgets["status"], "Declined")
+    _choose(step.f.widgets["reason_code"], "Outside the area")
     qtbot.keyClicks(step.f.widgets["reason"], "Moved to Wirral")
     save = _save_button(step)
     # the database worker is slow to answer (a busy disk): hold it until both clicks are in
@@ -392,7 +399,7 @@ def test_a_double_click_on_save_declines_the_referral_once(qtbot, desks, profile
     qtbot.waitUntil(lambda: _closed(step))
     history = _entry(page, "referral").detail.splitlines()
     assert [line.split(" ", 4)[-1] for line in history] == [
-        f"Suggested ({ADVISOR})", f"Declined ({ADVISOR}): Moved to Wirral"]
+        f"Suggested ({ADVISOR})", f"Declined ({ADVISOR}): Outside the area: Moved to Wirral"]
 
 
 # -- the step forms keep unsaved work, as every form on the desk does ----------------------
@@ -488,12 +495,14 @@ def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, pro
     qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
     step = _step_dialog(page, qtbot)
     _choose(step.f.widgets["status"], "Declined")
+    _choose(step.f.widgets["reason_code"], "Other")
     qtbot.keyClicks(step.f.widgets["reason"], "Moving to Wales")
     # the autosave timer (1 s in this profile) keeps it
     key = f"referral-step:{referral_id}"
     qtbot.waitUntil(lambda: (_draft(desk, key) or {}).get("reason") == "Moving to Wales",
                     timeout=10_000)
-    assert _draft(desk, key)["status"] == "declined"
+    assert (_draft(desk, key)["status"], _draft(desk, key)["reason_code"]) == ("declined",
+                                                                              "other")
 
     # "crash": the desk goes away without a chance to ask or save
     step.dirty = False
@@ -506,6 +515,7 @@ def test_a_crash_keeps_a_half_typed_referral_update_as_a_draft(qtbot, desks, pro
     step = _step_dialog(page, qtbot)
     assert step.banner.isVisible() and "restored" in step.banner.text()
     assert step.f.widgets["status"].currentData() == "declined"
+    assert step.f.widgets["reason_code"].currentData() == "other"
     assert step.f.widgets["reason"].toPlainText() == "Moving to Wales"
     assert step.dirty
     assert _count(desk, Referral, Referral.status == "declined") == 0
