@@ -123,12 +123,19 @@ def _referral(session: Session, referral_id: str) -> tuple[Referral, Person, Par
     return ref, person, service, partner
 
 
-def require_consent(session: Session, referral_id: str) -> consent.ConsentRow:
-    """The consent in force to share with the referral's partner; raises ConsentNeeded
-    (its message at ``CONSENT_FIELD``) when there is none, or it was withdrawn."""
-    _ref, person, service, partner = _referral(session, referral_id)
+def _consented(session: Session, referral_id: str) -> tuple:
+    """The referral, its person, service and partner, and the consent in force to share
+    with the partner; raises ConsentNeeded (its message at ``CONSENT_FIELD``) when there
+    is none, or it was withdrawn."""
+    ref, person, service, partner = _referral(session, referral_id)
     consent.require_share(session, person.id, {CONSENT_FIELD: service.id})
-    return consent.sharing(session, person.id, [service.id]).latest[partner.id]
+    shared = consent.sharing(session, person.id, [service.id]).latest[partner.id]
+    return ref, person, service, partner, shared
+
+
+def require_consent(session: Session, referral_id: str) -> consent.ConsentRow:
+    """The consent in force to share with the referral's partner (ConsentNeeded if none)."""
+    return _consented(session, referral_id)[-1]
 
 
 def _hub(session: Session, site_code: str | None, advisor: Advisor | None) -> SheetHub:
@@ -168,8 +175,7 @@ def letter_data(session: Session, referral_id: str, today: date | None = None) -
     referral (or its person, service or partner) is not here, and ConsentNeeded when the
     person has not agreed to share their information with the partner."""
     today = today or date.today()
-    shared = require_consent(session, referral_id)
-    ref, person, service, partner = _referral(session, referral_id)
+    ref, person, service, partner, shared = _consented(session, referral_id)
 
     item = _live(session, PrescriptionItem, ref.item_id)
     rx = _live(session, Prescription, item.prescription_id) if item else None
