@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from lr_desk.demo.dataset_visits import CHUNK, chunks, write_conversations
+from lr_desk.demo.directory import dataset_terms
 from lr_desk.demo.synth import Synth
 from lr_desk.demo.words import (
     COURSE_TITLES,
@@ -168,6 +169,7 @@ def _directory(b: Build, n_advisors: int) -> tuple[dict[str, list[tuple[str, str
     cats = [c for c in ITEM_CATEGORY_WEIGHTS if c != "learning"]
     cat_w = list(itertools.accumulate(ITEM_CATEGORY_WEIGHTS[c] for c in cats))
     names_seen = set()
+    terms_rng = random.Random(12)  # its own: the rest of the dataset stays as it was
     while len(partners) < 100:
         cat = rng.choices(cats, cum_weights=cat_w)[0]
         name = f"{rng.choice(PARTNER_PLACES)} {rng.choice(PARTNER_KINDS[cat])}"
@@ -192,6 +194,7 @@ def _directory(b: Build, n_advisors: int) -> tuple[dict[str, list[tuple[str, str
                 "site_code": rng.choice(hubs) if hub_based else "",
                 "location": "" if hub_based else rng.choice(synth.streets),
                 "when_text": "", "phone": "", "web": "", "is_example": False,
+                **dataset_terms(terms_rng, today),
             })
     s.execute(insert(Partner.__table__), partners)
     s.execute(insert(PartnerService.__table__), services)

@@ -124,3 +124,34 @@ def _service(partner_id: str, name: str, category: str, site: str, when: str, te
         "once_only": terms.get("once_only", False),
         "once_lookback_months": terms.get("lookback"), "criteria": terms.get("criteria", ""),
     }
+
+
+CATCHMENTS = ("", "", "", "Liverpool", "Sefton", "Knowsley", "Liverpool, Sefton",
+              "Sefton, L9, L10", "L4, L5, L6", "Wirral")
+
+
+def dataset_terms(rng, today: date) -> dict:
+    """A partner service's capacity and eligibility for the ten-year dataset's bulk
+    insert (column values): most take anyone, some have limits, rules and a status."""
+    capacity = rng.choices(("taking", "waiting", "paused", "closed"),
+                           cum_weights=(75, 88, 95, 100))[0]
+    confirmed = rng.choice((None, 3, 20, 45, 120))
+    low = rng.choice((None, None, None, 16, 18, 50, 65))
+    high = rng.choice((None, 25, 30)) if low in (16, 18) else None
+    once = rng.random() < 0.08
+    return {
+        "capacity": capacity,
+        "wait_weeks": rng.choice((2, 4, 6, 12)) if capacity == "waiting" else None,
+        "paused_until": today + timedelta(days=rng.randint(7, 60))
+        if capacity == "paused" else None,
+        "capacity_confirmed_on": today - timedelta(days=confirmed)
+        if confirmed is not None else None,
+        "takes": rng.choice((None, None, 3, 5, 10, 20)),
+        "takes_per": rng.choice(("week", "month")),
+        "reply_days": rng.choice((None, 1, 3, 5, 10)),
+        "reply_deadline_days": rng.choice((14, 14, 14, 7, 21)),
+        "min_age": low, "max_age": high, "catchment": rng.choice(CATCHMENTS),
+        "benefits_rule": rng.choices(("", "on", "not_on"), cum_weights=(85, 97, 100))[0],
+        "once_only": once, "once_lookback_months": rng.choice((None, 12, 36)) if once else None,
+        "criteria": "", "feed_id": "", "feed_record": None,
+    }
