@@ -2,22 +2,23 @@
 status, acceptance, days to reply, completions and not taken up, overrides, the person's
 views, its contacts and catch-ups.
 
-``figures(session, partner_id, today)`` reads them in a handful of grouped queries (SQL
-counts; Python adds up a few dozen grouped rows), whatever the size of the history:
+``figures(session, partner_id, today)`` reads them in one grouped pass over the
+partner's referrals (SQL counts; Python adds up the grouped rows), plus its services,
+contacts and catch-ups, whatever the size of the history:
 
 - load: referrals SENT to each of its services in each of the last 12 months (this one
-  so far included), a referral counting in the month it was first sent (the definition
-  of ``services.load``), against what each service says it can take in a month (a
-  weekly number x 52 / 12);
+  so far included), a referral counting in the month it was first sent (the rule of
+  ``services.load``), against what each service says it can take in a month (a weekly
+  number x 52 / 12);
 - the other figures are for the referrals MADE in the period asked for (the last 12
   months by default, or all time), with each status counted for all time as well:
   acceptance is accepted (or engaged, completed, or not taken up after being accepted)
   out of those answered (that, or declined); days to reply run from the day first sent
   to the day first accepted or declined (whole days, the median).
 
-Reading the referrals' steps costs most, so the steps read are only those of the
-referrals in the period (a referral sent in the last 12 months has changed since the
-period began, so ``status_at`` narrows them before any step is read).
+Reading the referrals' steps costs most, so steps are read, by their referral, only for
+the referrals that need them (``load.sent_times`` groups every referral's steps first:
+right for every service at once, too slow for one partner's page).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services import catchups, contacts, dates, load
@@ -146,95 +147,86 @@ def figures(session: Session, partner_id: str, today: date,
         next((c for c in people if c.is_key and c.name), None), months, services,
         catchups=catchups.catchups(session, partner_id),
         catchup_every_months=partner.catchup_every_months)
-    # referrals to any service it has had (one removed since still counts)
-    theirs = select(PartnerService.id).where(PartnerService.partner_id == partner_id)
-    _load(session, found, theirs)
-    _statuses(session, found, theirs)
-    _answers(session, found, theirs)
+    _count(session, found, partner_id)
     return found
 
 
-def _load(session: Session, found: PartnerFigures, theirs) -> None:
-    """Referrals first sent in each month, per service."""
+def _step_at(statuses: tuple[str, ...], chases: bool = True):
+    """The time of a referral's first step to one of ``statuses`` (never a deleted one;
+    a chase only if ``chases``), read for the referral of the row at hand."""
+    e = ReferralEvent
+    query = select(func.min(e.at)).where(e.referral_id == Referral.id,
+                                         e.status.in_(statuses), e.deleted_at.is_(None))
+    if not chases:
+        query = query.where(e.kind != "chase")
+    return query.scalar_subquery()
+
+
+def _count(session: Session, found: PartnerFigures, partner_id: str) -> None:
+    """Every figure but the contacts and catch-ups, in one pass over the partner's
+    referrals grouped in SQL. Steps are read (through their referral's index) only for
+    the referrals that need them: those changed since the load's first month (the month
+    each was first sent: ``services.load``'s rule, a step or a correction to "sent",
+    never one deleted) and those made in the period and answered (days to reply,
+    whether one not taken up had been accepted)."""
     starts = [load.utc_start(m) for m in found.months]
-    recent = (select(Referral.id).where(Referral.service_id.in_(theirs),
-                                        Referral.status_at >= starts[0]))
-    first = load.first_sent(starts[0])
-    first = first.where(first.selected_columns.referral_id.in_(recent)).subquery()
-    month = case(*[(first.c.sent_at >= start, i)
-                   for i, start in reversed(list(enumerate(starts)))], else_=None)
+    made = (Referral.created_at >= load.utc_start(found.since)) if found.since else None
+    answered = Referral.status.in_((*ACCEPTED, "declined", "not_taken_up"))
+    asked = and_(made, answered) if made is not None else answered
+    e = ReferralEvent
+    per_referral = (
+        select(Referral.service_id.label("service_id"), Referral.status.label("status"),
+               Referral.view.label("view"),
+               (func.trim(Referral.override_reason) != "").label("override"),
+               (case((made, 1), else_=0) if made is not None else literal(1)).label("made"),
+               case((or_(Referral.status_at >= starts[0], asked), _step_at(("sent",))))
+               .label("sent"),
+               case((asked, _step_at(REPLIES, chases=False))).label("reply"),
+               case((and_(asked, Referral.status == "not_taken_up"),
+                     exists().where(e.referral_id == Referral.id, e.status.in_(ACCEPTED),
+                                    e.deleted_at.is_(None), e.kind != "chase")),
+                    else_=False).label("was_accepted"))
+        .where(Referral.service_id.in_(select(PartnerService.id).where(
+            PartnerService.partner_id == partner_id)),  # (one removed since counts too)
+            Referral.deleted_at.is_(None))
+        .limit(-1)  # (read once: not folded into the grouping, which would read it again)
+        .subquery())
+    r = per_referral.c
+    month = case(*[(r.sent >= start, i) for i, start in reversed(list(enumerate(starts)))],
+                 else_=None)
+    yes = or_(r.status.in_(ACCEPTED), and_(r.status == "not_taken_up", r.was_accepted))
+    answer = case((and_(r.made == 1, yes), 1), (and_(r.made == 1, r.status == "declined"), 0),
+                  else_=None)
+    days = func.julianday(func.date(r.reply)) - func.julianday(func.date(r.sent))
+    gap = case((and_(answer.is_not(None), r.reply >= r.sent), days), else_=None)
+    groups = (r.service_id, r.status, r.view, r.override, r.made, month, answer, gap)
     index = {s.id: s for s in found.services}
-    for service_id, i, n in session.execute(
-            select(Referral.service_id, month, func.count())
-            .join(first, first.c.referral_id == Referral.id)
-            .where(Referral.deleted_at.is_(None))
-            .group_by(Referral.service_id, month)):
+    spread: dict[float, int] = {}
+    for service_id, status, view, override, in_period, i, yes_no, days_taken, n in (
+            session.execute(select(*groups, func.count()).group_by(*groups))):
+        found.by_status_all[status] = found.by_status_all.get(status, 0) + n
         if i is not None and service_id in index:
             index[service_id].sent[i] += n
-
-
-def _statuses(session: Session, found: PartnerFigures, theirs) -> None:
-    """Referrals by status (in the period and all time), overrides and views: from the
-    referrals alone."""
-    overridden = func.trim(Referral.override_reason) != ""
-    columns = [Referral.status, Referral.view, overridden]
-    if found.since is not None:
-        columns.append(case((Referral.created_at >= load.utc_start(found.since), 1),
-                            else_=0))
-    for status, view, override, *made, n in session.execute(
-            select(*columns, func.count())
-            .where(Referral.service_id.in_(theirs), Referral.deleted_at.is_(None))
-            .group_by(*columns)):
-        found.by_status_all[status] = found.by_status_all.get(status, 0) + n
-        if made and not made[0]:
+        if not in_period:
             continue
         found.made += n
         found.by_status[status] = found.by_status.get(status, 0) + n
-        if override:
-            found.overrides += n
+        found.overrides += n if override else 0
         if view in REFERRAL_VIEWS:
             found.views[view] = found.views.get(view, 0) + n
+        if yes_no is not None:
+            found.answered += n
+            found.accepted += n if yes_no else 0
+            if days_taken is not None:
+                spread[days_taken] = spread.get(days_taken, 0) + n
     for counts in (found.by_status, found.by_status_all):
         ordered = {code: counts.get(code, 0) for code in REFERRAL_STATUSES}
         ordered.update({k: v for k, v in counts.items() if k not in ordered})
         counts.clear()
         counts.update(ordered)
     found.views = {code: found.views.get(code, 0) for code in REFERRAL_VIEWS}
-
-
-def _answers(session: Session, found: PartnerFigures, theirs) -> None:
-    """Acceptance and days to reply, from the steps of the referrals made in the period
-    that were answered (or have gone past an answer)."""
-    wanted = [Referral.service_id.in_(theirs), Referral.deleted_at.is_(None),
-              Referral.status.in_((*ACCEPTED, "declined", "not_taken_up"))]
-    if found.since is not None:
-        start = load.utc_start(found.since)
-        wanted += [Referral.created_at >= start, Referral.status_at >= start]
-    e = ReferralEvent
-    live = and_(e.deleted_at.is_(None), e.kind != "chase")
-    steps = (select(Referral.id.label("id"), Referral.status.label("status"),
-                    func.min(case((and_(live, e.status == "sent"), e.at))).label("sent"),
-                    func.min(case((and_(live, e.status.in_(REPLIES)), e.at))).label("reply"),
-                    func.max(case((and_(live, e.status.in_(ACCEPTED)), 1), else_=0))
-                    .label("was_accepted"))
-             .outerjoin(e, e.referral_id == Referral.id)
-             .where(*wanted).group_by(Referral.id).subquery())
-    accepted = or_(steps.c.status.in_(ACCEPTED),
-                   and_(steps.c.status == "not_taken_up", steps.c.was_accepted == 1))
-    answer = case((accepted, 1), (steps.c.status == "declined", 0), else_=None)
-    days = func.julianday(func.date(steps.c.reply)) - func.julianday(func.date(steps.c.sent))
-    gap = case((steps.c.reply >= steps.c.sent, days), else_=None)
-    spread: list[tuple[float, int]] = []
-    for yes, days_taken, n in session.execute(
-            select(answer, gap, func.count()).group_by(answer, gap)):
-        if yes is None:
-            continue
-        found.answered += n
-        found.accepted += n if yes else 0
-        if days_taken is not None:
-            spread.append((days_taken, n))
-    found.replies = sum(n for _, n in spread)
-    found.median_reply_days = _median(sorted(spread), found.replies)
+    found.replies = sum(spread.values())
+    found.median_reply_days = _median(sorted(spread.items()), found.replies)
 
 
 def _median(spread: list[tuple[float, int]], total: int) -> float | None:
