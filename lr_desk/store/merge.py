@@ -160,8 +160,11 @@ class _Batch:
             saw = seen.get(name) or []
             for old in saw:
                 self.settle.append((entity_id, name, old, hlc))
+            # the same value written on both sides loses nothing: no conflict to review
+            # (two desks importing one feed make the same rows, with the same values)
+            same = as_json(entity, name, current.get(name)) == as_json(entity, name, value)
             if hlc > cur:
-                if cur and cur not in saw and name not in NOT_EDITS:
+                if cur and cur not in saw and name not in NOT_EDITS and not same:
                     made += self._conflict(entity, entity_id, name,
                                            as_json(entity, name, current.get(name)), cur, hlc,
                                            clocks.fields.get(BY), seen.get(BY))
@@ -170,7 +173,7 @@ class _Batch:
                 self._stage(entity, entity_id, name, value)
                 if name == "deleted_at":  # the row as its deleter had seen it
                     clocks.set(ROW, seen.get(ROW, "") if value else "")
-            elif hlc < cur and name not in NOT_EDITS:
+            elif hlc < cur and name not in NOT_EDITS and not same:
                 made += self._conflict(entity, entity_id, name, value, hlc, cur, seen.get(BY),
                                        clocks.fields.get(BY))
         if seen.get(BY) and hlc >= clocks.newest_edit():
