@@ -40,6 +40,7 @@ class Picker(QWidget):
                  checker: Checker | None = None):
         super().__init__(parent)
         self.choices: list[Choice] = []
+        self.index = choices.Index([])
         self.by_id: dict[str, Choice] = {}
         self.checker = checker
         self.box = QLineEdit()
@@ -70,6 +71,7 @@ class Picker(QWidget):
 
     def set_choices(self, found: list[Choice]) -> None:
         self.choices = found
+        self.index = choices.Index(found)  # once: each keystroke then bisects its words
         self.by_id = {c.id: c for c in found}
         self._search(self.box.text())
 
@@ -86,7 +88,7 @@ class Picker(QWidget):
         typed = " ".join(text.split())
         if not typed:
             return
-        for choice in choices.search(self.choices, typed):
+        for choice in self.index.search(typed):
             kind = KIND_WORDS.get(choice.kind, ITEM_KINDS.get(choice.kind, ""))
             example = " (example)" if choice.example else ""
             second, tip = f"{kind} · {choice.line}", f"{choice.title}\n{choice.line}"
