@@ -134,7 +134,7 @@ class StepDialog(EditorDialog):
         self.form.setRowVisible(self.f.widgets["reason_code"].parentWidget(), declined)
         self.form.setRowVisible(self.f.widgets["reason"].parentWidget(),
                                 declined or correcting)
-        self.reason_label.setText("What was &wrong" if correcting else
+        self.reason_label.setText("What was w&rong" if correcting else
                                   "&Reason in words")
         self.f.widgets["reason"].setAccessibleName(
             "What was wrong" if correcting else "Reason in words")
