@@ -117,7 +117,7 @@ class LetterPreview(QDialog):
         self.save_button.setAccessibleName("Save the referral letter as PDF")
         self.save_button.setIcon(style.icon("file-down"))
         self.save_button.clicked.connect(self.save_letter)
-        close = QPushButton("&Close")
+        self.close_button = close = QPushButton("&Close")
         close.setObjectName("close")
         close.setAccessibleName("Close the preview")
         close.setToolTip("Close (Esc)")
@@ -213,6 +213,9 @@ class LetterPreview(QDialog):
         self.save_button.setEnabled(False)
         self.print_button.setToolTip("Nothing to print: see the message above")
         self.save_button.setToolTip("Nothing to save: see the message above")
+        self.print_button.setDefault(False)
+        self.close_button.setDefault(True)  # Enter closes: there is nothing else to do
+        self.close_button.setFocus()
 
     def _busy(self, busy: bool, text: str | None = None, kind: str = "") -> None:
         if text:

@@ -175,8 +175,9 @@ def test_refused_without_consent_to_share(qtbot, desks, profile):
     assert not preview.print_button.isEnabled() and not preview.save_button.isEnabled()
     assert "see the message above" in preview.print_button.toolTip()
     assert_fits(preview)
+    with qtbot.waitSignal(preview.finished, timeout=10_000):  # Enter closes it
+        qtbot.keyClick(preview, Qt.Key.Key_Return)
     assert _given(desk, referral_id) == (None, "", None, [])
-    preview.close()
 
 
 def test_consent_withdrawn_after_opening_saves_nothing(qtbot, desks, profile, tmp_path):
