@@ -99,6 +99,11 @@ def _wanted(feed: Feed, categories: set[str], result: Plan):
         fid = m.feed_id(org)
         if not fid or len(fid) > m.SIZES["feed_id"]:
             return ""
+        wrong = m.too_big(org)
+        if wrong:
+            said(where, m.one_line(org.get("name")), fid, f"its organisation: {wrong}: "
+                 "left out, with its services")
+            return ""
         known = orgs.get(fid)
         if known is None or len(org) > len(known):  # the fullest record of it
             orgs[fid] = org
@@ -120,8 +125,8 @@ def _wanted(feed: Feed, categories: set[str], result: Plan):
     for record in feed.records:
         data, where = record.data, record.where
         if data is None and isinstance(record.organization, dict):  # an organisation alone
-            fid = take_org(record.organization, where)
-            if not fid:
+            if not take_org(record.organization, where) and \
+                    not m.feed_id(record.organization):
                 said(where, m.one_line(record.organization.get("name")), "",
                      "an organisation with no id is left out")
                 result.left_out += 1
@@ -132,7 +137,7 @@ def _wanted(feed: Feed, categories: set[str], result: Plan):
             continue
         fid = m.feed_id(data)
         name = m.one_line(data.get("name"))
-        problem = _record_problem(data, fid, name)
+        problem = _record_problem(data, fid, name) or m.too_big(data)
         org = record.organization if isinstance(record.organization, dict) \
             else data.get("organization")
         org_fid = m.feed_id(org) if isinstance(org, dict) else m.feed_id(
@@ -156,7 +161,7 @@ def _wanted(feed: Feed, categories: set[str], result: Plan):
         m.check_email(data, notes)
         for note in notes.said:
             said(where, name, fid, note)
-        services.append(_Wanted("service", fid, values, data, org_fid))
+        services.append(_Wanted("service", fid, values, m.storable(data), org_fid))
         take_contacts(data, org_fid, where)
     partners = []
     for fid, org in orgs.items():
@@ -171,7 +176,7 @@ def _wanted(feed: Feed, categories: set[str], result: Plan):
             continue
         for note in notes.said:
             said("the feed", values["name"], fid, f"organisation: {note}")
-        partners.append(_Wanted("partner", fid, values, org))
+        partners.append(_Wanted("partner", fid, values, m.storable(org)))
         take_contacts(org, fid, f"organisation \"{values['name']}\"")
     for fid, places in duplicates.items():
         shown = ", ".join(places[:3]) + (f" … {places[-1]}" if len(places) > 3 else "")

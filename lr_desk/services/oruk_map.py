@@ -15,19 +15,30 @@ from words in its name and description, else ``DEFAULT_CATEGORY`` ("other").
 from __future__ import annotations
 
 import functools
-import html
 import re
-import urllib.parse
 import uuid
 
-from lr_desk.services.validation import normalise_email, normalise_phone
+from lr_desk.services.oruk_values import (
+    SIZES,
+    Notes,
+    age,
+    email,
+    items,
+    one_line,
+    phone,
+    storable,
+    text,
+    too_big,
+    web,
+)
+
+__all__ = ["SIZES", "Notes", "category", "contact_fields", "contacts", "feed_id",
+           "one_line", "partner_fields", "row_id", "schedule_words", "service_fields",
+           "storable", "terms", "text", "too_big"]
 
 NAMESPACE = uuid.UUID("6f0c1d2e-4b7a-5c3e-9d41-0a7e2b5c8f13")  # lr_desk's, fixed for ever
 DEFAULT_CATEGORY = "other"
 
-# the columns' sizes (the central store checks them)
-SIZES = {"name": 200, "phone": 32, "web": 300, "location": 200, "when_text": 200,
-         "catchment": 500, "feed_id": 250, "role": 120, "email": 254, "contact": 120}
 
 PARTNER_FIELDS = ("name", "phone", "web", "notes")
 SERVICE_FIELDS = ("name", "category", "description", "location", "when_text", "phone",
@@ -57,7 +68,6 @@ CATEGORY_WORDS = (
 )
 _CATEGORY_RES = [(code, re.compile(words, re.IGNORECASE)) for code, words in CATEGORY_WORDS]
 
-_SPECIAL = re.compile(r"[<&\n\r\t\x00\x0b\x0c]|  ")
 _DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
          "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
@@ -77,108 +87,6 @@ def feed_id(record) -> str:
     if isinstance(value, (int, str)):
         return str(value).strip()
     return ""
-
-
-# -- plain text from a record ------------------------------------------------------------
-
-
-def text(value, most: int | None = None) -> str:
-    """A feed's text as plain words: markup removed, spaces tidied, cut to ``most``."""
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, (int, float)):
-        value = str(value)
-    if not isinstance(value, str):
-        return ""
-    if not _SPECIAL.search(value):  # most of a feed: plain words on one line
-        value = value.strip()
-        return value[: most - 1].rstrip() + "…" if most is not None and len(value) > most \
-            else value
-    if "<" in value:
-        value = re.sub(r"<\s*(br|/p|/li|/div)\s*/?>", "\n", value, flags=re.IGNORECASE)
-        value = re.sub(r"<[^>]+>", "", value)
-    value = html.unescape(value).replace("\x00", "")
-    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in value.split("\n")]
-    value = "\n".join(line for line in lines if line)
-    if most is not None and len(value) > most:
-        value = value[: most - 1].rstrip() + "…"
-    return value
-
-
-def one_line(value, most: int | None = None) -> str:
-    return text(text(value).replace("\n", ", "), most)
-
-
-def items(record, key: str) -> list[dict]:
-    value = record.get(key) if isinstance(record, dict) else None
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def web(value) -> str:
-    """A web address, or "" if the value is none (ValueError if it is not one)."""
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str):
-        raise ValueError("is not text")
-    value = value.strip()
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or \
-            "." not in parts.hostname or re.search(r"\s", value):
-        raise ValueError(f"{value[:60]!r} is not a web address")
-    if len(value) > SIZES["web"]:
-        raise ValueError(f"is longer than {SIZES['web']} characters")
-    return value
-
-
-def email(value) -> str:
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str):
-        raise ValueError("is not text")
-    try:
-        return normalise_email(value)
-    except ValueError:
-        raise ValueError(f"{value[:60]!r} is not an email address") from None
-
-
-def phone(value) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValueError("is not text")
-    cleaned = value.strip().strip("\"'").strip()
-    try:
-        return normalise_phone(cleaned)[: SIZES["phone"]]
-    except ValueError:
-        raise ValueError(f"{value[:40]!r} is not a phone number") from None
-
-
-def age(value) -> int | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 130:
-        raise ValueError(f"{str(value)[:20]!r} is not an age")
-    return value
-
-
-class Notes:
-    """What is wrong with one record's fields: each left out, the rest imported."""
-
-    def __init__(self):
-        self.said: list[str] = []
-
-    def value(self, check, raw, what: str, default=""):
-        try:
-            return check(raw)
-        except ValueError as exc:
-            self.said.append(f"its {what} {exc}: left blank")
-            return default
 
 
 # -- organisation -> partner ------------------------------------------------------------

@@ -270,3 +270,29 @@ def test_schedules_in_words():
         "Thursdays, 09:30 to 10:30; Mondays, 13:00 to 15:00"
     assert m.schedule_words({"schedules": [{"description": "By appointment"}]}) == \
         "By appointment"
+
+
+def test_hostile_records_are_kept_storable_or_left_out(store, tmp_path, outbox):
+    """What the central store would refuse (NUL, half a character, nesting deeper than a
+    synced value may be, a record too large for one change) never reaches the outbox."""
+    deep: dict = {}
+    node = deep
+    for _ in range(20):
+        node["next"] = {}
+        node = node["next"]
+    records = [service(1, name="Tea\x00 and \ud800 talk",
+                       description="<p>Hello&nbsp;there\x07</p>" + "x" * 60_000),
+               service(2, extra=deep), service(3, padding="y" * 500_000)]
+    done = imported(store, feed_of(tmp_path, records))
+    assert [i.name for i in done.of("add", "service")] == ["Tea and \ufffd talk"]
+    said = "\n".join(done.problems)
+    assert "\"Service 2\" (id svc-00002): it is nested more than 14 levels deep: left out." \
+        in said
+    assert "\"Service 3\" (id svc-00003): it is larger than 400,000 characters: left out." \
+        in said
+    with store.session() as s:
+        svc = s.get(PartnerService, m.row_id("service", "svc-00001"))
+        assert svc.description.startswith("Hello\xa0there") and len(svc.description) == 50_000
+        assert svc.feed_record["name"] == "Tea and \ufffd talk"
+    for entry in outbox.entries("partner_service"):
+        assert "\x00" not in json.dumps(entry.fields)

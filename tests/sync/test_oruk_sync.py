@@ -11,7 +11,7 @@ from lr_desk.services import oruk, oruk_feed
 from lr_desk.services import oruk_map as m
 from lr_desk.store.models import PartnerService
 from lr_desk.sync.engine import sync_once
-from tests.services.oruk_feeds import service
+from tests.services.oruk_feeds import load, service
 
 from .devices import new_device, open_conflicts, records
 
@@ -25,7 +25,8 @@ def _import(store, path) -> None:
 
 def test_two_desks_importing_one_feed_make_one_directory(tmp_path, central):
     feed = tmp_path / "feed.json"
-    feed.write_text(json.dumps([service(n) for n in range(8)]))
+    public = load("hsds_service_full.json")  # the specification's example, in full
+    feed.write_text(json.dumps([public] + [service(n) for n in range(8)]))
     a, b = new_device(tmp_path / "a"), new_device(tmp_path / "b")
     try:
         _import(a, feed)
@@ -35,9 +36,9 @@ def test_two_desks_importing_one_feed_make_one_directory(tmp_path, central):
         on_a, on_b = records(a), records(b)
         for table in TABLES:
             assert on_a[table] == on_b[table], table
-        assert len(on_a["partner_service"]) == 8 + sum(  # (plus the example directory)
+        assert len(on_a["partner_service"]) == 9 + sum(  # (plus the example directory)
             1 for r in on_a["partner_service"].values() if r["is_example"])
-        assert len(on_a["partner"]) == 2 + sum(1 for r in on_a["partner"].values()
+        assert len(on_a["partner"]) == 3 + sum(1 for r in on_a["partner"].values()
                                                if r["is_example"])
         assert open_conflicts(a) == open_conflicts(b) == set()
 
@@ -46,8 +47,8 @@ def test_two_desks_importing_one_feed_make_one_directory(tmp_path, central):
         with b.session() as s:
             row = s.get(PartnerService, sid)
             row.capacity, row.takes = "waiting", 3
-        feed.write_text(json.dumps([service(n, **({"name": "Service Three"} if n == 3
-                                                    else {})) for n in range(8)]))
+        feed.write_text(json.dumps([public] + [service(n, **(
+            {"name": "Service Three"} if n == 3 else {})) for n in range(8)]))
         _import(a, feed)
         for store in (a, b, a):
             sync_once(store, central)
