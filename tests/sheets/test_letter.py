@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from lr_desk.services import consent, contacts, dropin, letter
+from lr_desk.services import consent, contacts, dropin, letter, referrals
 from lr_desk.services.reference import example_id
 from lr_desk.services.sheet import MONTHS
 from lr_desk.sheets.letter import NO_KEY_CONTACT, WITHDRAWN_CONTACT, render_letter
@@ -22,7 +22,11 @@ ADVICE = example_id("service", "Example Advice Centre (debt and benefits)",
 HOUSING = example_id("service", "Example Housing Trust", "Tenancy support")
 # Words that must never reach a partner, each distinctive enough to find anywhere.
 SECRETS = ("Zanzibarquill", "Octarinefog", "Marmalizard", "Quokkaverse", "Example Housing "
-           "Trust", "Tenancy support", "Plumbagoose")
+           "Trust", "Tenancy support", "Plumbagoose",
+           # the referral's own history: a step's note, a chase, the override's reason
+           "Stepnotewombat", "Chasenoteheron", "Overridewarning", "Overridereasonyak",
+           # someone else referred to the same partner
+           "Ottoline", "Otherperson", "Otherwhyibis")
 
 
 @pytest.fixture
@@ -54,8 +58,22 @@ def referral(store, make_person, advisor, agree_to_share):
                 {"kind": "partner_service", "service_id": HOUSING, "title": "Quokkaverse flat",
                  "why": "Plumbagoose arrears", "first_step": "Call them", "refer": True},
             ]}, today=TODAY)
-        s.get(Referral, result.referral_ids[0]).reply_due = date(2025, 6, 25)
-        return result.referral_ids[0]
+        ref_id = result.referral_ids[0]
+        referrals.set_status(s, ref_id, "sent", advisor.id, note="Stepnotewombat")
+        referrals.chase(s, ref_id, advisor.id, "Chasenoteheron", today=TODAY)
+        ref = s.get(Referral, ref_id)
+        ref.reply_due = date(2025, 6, 25)
+        ref.override_warnings, ref.override_reason = "Overridewarning", "Overridereasonyak"
+    other = make_person(given_name="Ottoline", family_name="Otherperson")
+    agree_to_share(other.id, ADVICE)
+    with store.session() as s:
+        dropin.record_drop_in(s, other.id, advisor.id, {
+            "conversation": {"date": "11/06/2025", "time": "11:15", "site_code": "walton",
+                             "mode": "drop_in"},
+            "items": [{"kind": "partner_service", "service_id": ADVICE, "title": "Debts too",
+                       "why": "Otherwhyibis", "refer": True, "referral_status": "sent"}]},
+            today=TODAY)
+    return ref_id
 
 
 def made(store, referral_id) -> letter.LetterData:
