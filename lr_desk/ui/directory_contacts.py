@@ -67,7 +67,7 @@ class ContactDialog(QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        self.resize(440, 300)
+        self.resize(440, 240)  # room for a message under each field
         f.widgets["name"].setFocus()
 
     def _changed(self, _key: str) -> None:
