@@ -27,6 +27,7 @@ from lr_desk.ui.forms import EditorDialog, Fields, line_edit, text_edit
 from lr_desk.ui.tasks import Tasks
 
 PARTNER = Qt.ItemDataRole.UserRole + 1
+ROWS_SHOWN = 4  # the most rows the list is tall enough for
 # what a change must touch for the overdue list to be worked out again
 ENTITIES = ("partner", "partner_catchup", "advisor")
 
@@ -102,7 +103,6 @@ class OverdueCatchups(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Partners whose catch-up is overdue")
         self.list.itemActivated.connect(self._open)
-        self.list.setMaximumHeight(4 * (style.TARGET - 4) + 8)
         self.list.currentRowChanged.connect(lambda row: self.open_button.setEnabled(row >= 0))
         self.label = style.heading(QLabel("Catch-ups overd&ue"), "subheading")
         self.label.setBuddy(self.list)
@@ -146,6 +146,8 @@ class OverdueCatchups(QWidget):
             item.setSizeHint(QSize(0, style.TARGET - 4))
             self.list.addItem(item)
         n = len(self.rows)
+        shown = min(max(n, 1), ROWS_SHOWN)  # as tall as its rows, up to a few (then scrolls)
+        self.list.setFixedHeight(shown * (style.TARGET - 4) + 2 * self.list.frameWidth() + 4)
         self.count.setText(f"{n} partner{'s' if n != 1 else ''}; Enter opens one's page")
         self.open_button.setEnabled(False)
         self.setVisible(bool(self.rows))

@@ -232,8 +232,8 @@ class PartnerPage(QWidget):
         n["completed"].setText(str(f.completed))
         n["not_taken_up"].setText(str(f.not_taken_up))
         n["overrides"].setText(str(f.overrides))
-        n["views"].setText(", ".join(f"{REFERRAL_VIEWS[k].lower()} {v}"
-                                     for k, v in f.views.items() if v) or "none asked yet")
+        n["views"].setText("; ".join(f"{REFERRAL_VIEWS[k]}: {v}" for k, v in f.views.items()
+                                     if v) or "none asked yet")
         n["awaiting"].setText(str(f.by_status.get("sent", 0)))
         self.status_model.set_counts(f.by_status, f.by_status_all,
                                      partners.since_words(f.since, today))

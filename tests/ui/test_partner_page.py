@@ -49,7 +49,7 @@ def add_partner(desk, name: str, created: datetime | None = None, key: str = "Ri
         return p.id, service.id
 
 
-def refer(desk, service_id: str, advisor_id: str, *steps: str) -> None:
+def refer(desk, service_id: str, advisor_id: str, *steps: str, **values) -> None:
     """A referral made and sent now, with its later steps (all now: 0 days to reply)."""
     now = utcnow()
     with desk.store.session() as s:
@@ -66,7 +66,7 @@ def refer(desk, service_id: str, advisor_id: str, *steps: str) -> None:
         s.add(item)
         s.flush()
         ref = Referral(person_id=person.id, item_id=item.id, service_id=service_id,
-                       status=steps[-1], status_at=now)
+                       status=steps[-1], status_at=now, **values)
         s.add(ref)
         s.flush()
         for status in ("sent", *steps):
@@ -98,8 +98,8 @@ def test_open_the_partner_page_from_the_directory_and_see_its_figures(qtbot, des
     desk = desks.start(profile)
     window, me = desk.window, desk.window.desk.advisor_id
     _partner_id, service = add_partner(desk, "Walton Advice")
-    refer(desk, service, me, "accepted")
-    refer(desk, service, me, "declined")
+    refer(desk, service, me, "accepted", view="helped_lot")
+    refer(desk, service, me, "declined", override_reason="Nearest to them")
     refer(desk, service, me, "sent")
     window.directory.reload()
     page = open_from_directory(qtbot, window, "Walton Advice advice line")
@@ -113,6 +113,7 @@ def test_open_the_partner_page_from_the_directory_and_see_its_figures(qtbot, des
     assert n["made"] == "3" and n["awaiting"] == "1"
     assert n["accepted"] == "50% (1 of 2 answered)"
     assert n["reply"] == "0 days (of 2)"
+    assert (n["views"], n["overrides"]) == ("It helped a lot: 1", "1")
     # this month's load against the 2 a month it takes: over, in words too
     assert page.load_table.cell(0, 11) == "3 (over)"
     assert page.load_table.cell(1, 11) == "2"
