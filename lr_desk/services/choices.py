@@ -86,19 +86,30 @@ class Index:
 
     def __init__(self, choices: list[Choice]):
         self.choices = choices
+        self.titles = [c.title.lower() for c in choices]
+        self.all = self._postings(c.words for c in choices)
+        self.title = self._postings(self.titles)
+
+    @staticmethod
+    def _postings(texts) -> tuple[list[str], list[set[int]]]:
+        """Each word of ``texts``, sorted, with the positions of the texts that have it."""
         postings: dict[str, set[int]] = {}
-        for i, choice in enumerate(choices):
-            for word in choice.words.split():
+        for i, text in enumerate(texts):
+            for word in text.split():
                 postings.setdefault(word, set()).add(i)
-        self.words = sorted(postings)
-        self.postings = [postings[w] for w in self.words]
-        self.titles = [(c.title.lower(), c.title.lower().split()) for c in choices]
+        words = sorted(postings)
+        return words, [postings[w] for w in words]
+
+    @staticmethod
+    def _having(postings, prefix: str) -> set[int]:
+        words, sets = postings
+        start = bisect_left(words, prefix)
+        end = bisect_left(words, prefix + "\U0010ffff", start)
+        return set().union(*sets[start:end])
 
     def having(self, prefix: str) -> set[int]:
         """The choices with a word starting with ``prefix``."""
-        start = bisect_left(self.words, prefix)
-        end = bisect_left(self.words, prefix + "\U0010ffff", start)
-        return set().union(*self.postings[start:end])
+        return self._having(self.all, prefix)
 
     def search(self, text: str, limit: int = 8) -> list[Choice]:
         typed = text.lower().split()
@@ -110,13 +121,13 @@ class Index:
             if not found:
                 return []
         whole = " ".join(typed)
-        scored = []
-        for i in found:
-            title, title_words = self.titles[i]
-            rank = (0 if title.startswith(whole) else
-                    1 if all(any(w.startswith(t) for w in title_words) for t in typed) else 2)
-            scored.append((rank, self.choices[i].example, title, i))
-        return [self.choices[s[-1]] for s in heapq.nsmallest(limit, scored)]
+        in_title = found
+        for t in set(typed):  # every word typed starts a word of the title
+            in_title = in_title & self._having(self.title, t)
+        titles, choices = self.titles, self.choices
+        scored = [(0 if titles[i].startswith(whole) else 1 if i in in_title else 2,
+                   choices[i].example, titles[i], i) for i in found]
+        return [choices[s[-1]] for s in heapq.nsmallest(limit, scored)]
 
 
 _last: list = [None, None]  # the choices last searched, and their index

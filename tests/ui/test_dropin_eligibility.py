@@ -119,3 +119,26 @@ def test_referring_all_the_same_asks_for_a_reason_which_is_saved(qtbot, desks, p
         referral = s.scalars(select(Referral).where(Referral.item_id == item.id)).one()
         assert (referral.status, referral.override_warnings, referral.override_reason) == (
             "suggested", full, "They are in crisis; the partner agreed by phone")
+
+
+def test_the_checks_follow_what_changes_while_the_form_is_open(qtbot, desks, profile):
+    from lr_desk.store.models import PartnerService
+
+    desk = desks.start(profile)
+    _page, dialog, keys = _open(desk, qtbot, "Dee")
+    service_id = example_id("service", PARTNER, WALTON)
+    assert dialog.checks.checker.check(service_id).mark == ""
+    keys.key(Qt.Key.Key_A, ALT)
+    keys.words("benefits and debt")
+    keys.key(Qt.Key.Key_Return)
+    assert not dialog.panel.checks.isVisible()
+
+    def pause(s):  # saved elsewhere on the desk (or pulled from another desk)
+        s.get(PartnerService, service_id).capacity = "closed"
+
+    desk.tasks.run(pause)
+    qtbot.waitUntil(lambda: dialog.panel.checks.isVisible(), timeout=20_000)
+    assert dialog.panel.checks.text() == "Closed: Closed to referrals"
+    keys.words("benefits and debt")
+    assert dialog.picker.results.item(0).text().startswith(
+        f"{WALTON} (example)\nClosed: Closed to referrals")
