@@ -62,7 +62,7 @@ class MenusMixin:
         self.sync_actions = (self.sync_action, self.stop_sync_action, self.sync_settings_action)
         desk_menu.addSeparator()
         action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        directory_menu = self.menuBar().addMenu("Di&rectory")
+        directory_menu = self.menuBar().addMenu("D&irectory")
         self.import_directory_action = action("&Import from a feed…", None,
                                               self.import_directory, directory_menu)
         help_menu = self.menuBar().addMenu("&Help")

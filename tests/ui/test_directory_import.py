@@ -21,7 +21,7 @@ def desk(desks, profile):
 
 def open_import(qtbot, desk) -> DirectoryImportDialog:
     window = desk.window
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Di&rectory")
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "D&irectory")
     action = next(a for a in menu.actions() if a.text() == "&Import from a feed…")
     action.trigger()
     dialog = window.findChild(DirectoryImportDialog)
