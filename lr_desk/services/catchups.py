@@ -3,10 +3,10 @@ default; 0: none) from the last one held, or from the day the partner was added 
 none has been held; recorded when held (the date, who was there, notes), which plans the
 next; overdue when the planned day has passed and it has not been held.
 
-A partner has at most one planned catch-up waiting (``plan`` keeps it so, and puts
-right two planned at once by two desks offline). A partner added with none planned yet
-is due from the day it was added, counted without writing anything (``overdue``,
-``next_due``), so reading never writes.
+The day planned is always worked out from that rule, so a change of cadence (in the
+partner's editor, or from another desk) moves it at once; the waiting record ``plan``
+keeps (one per partner: it puts right two planned at once by two desks offline) is the
+one recorded as held, on that day. Reading never writes.
 """
 
 from __future__ import annotations
@@ -82,15 +82,11 @@ def next_due(session: Session, partner_id: str) -> date | None:
     partner = session.get(Partner, partner_id)
     if partner is None or partner.deleted_at is not None:
         return None
-    waiting, last_held = session.execute(
-        select(func.min(PartnerCatchup.planned_on).filter(PartnerCatchup.held_on.is_(None)),
-               func.max(PartnerCatchup.held_on))
-        .where(PartnerCatchup.partner_id == partner_id,
-               PartnerCatchup.deleted_at.is_(None))).one()
-    if partner.catchup_every_months <= 0:
-        return None
-    return waiting or _due_from(partner.catchup_every_months,
-                                local_time(partner.created_at).date(), last_held)
+    last_held = session.scalar(
+        select(func.max(PartnerCatchup.held_on))
+        .where(PartnerCatchup.partner_id == partner_id, PartnerCatchup.deleted_at.is_(None)))
+    return _due_from(partner.catchup_every_months, local_time(partner.created_at).date(),
+                     last_held)
 
 
 def plan(session: Session, partner_id: str) -> PartnerCatchup | None:
@@ -177,6 +173,8 @@ def record_held(session: Session, catchup_id: str | None, partner_id: str, held_
         if row is None or row.deleted_at is not None or row.partner_id != partner_id:
             raise ValidationError({"held_on": "This catch-up is no longer here (another "
                                               "desk may have recorded it)."})
+        if row.held_on is None:  # the one planned: on the day it was due (its cadence's)
+            row.planned_on = next_due(session, partner_id) or row.planned_on
     row.held_on, row.who, row.notes = values["held_on"], values["who"], values["notes"]
     row.advisor_id = advisor_id or None
     session.flush()
@@ -196,32 +194,26 @@ def catchups(session: Session, partner_id: str) -> list[Catchup]:
             for r, name in rows if r.held_on is not None]
     waiting = sorted((r for r, _ in rows if r.held_on is None),
                      key=lambda r: (r.planned_on, r.id))
-    if waiting:
-        first = waiting[0]
-        coming = [Catchup(first.id, first.planned_on, None, "", "", "")]
-    else:
-        due = next_due(session, partner_id)
-        coming = [Catchup(None, due, None, "", "", "")] if due is not None else []
+    due = next_due(session, partner_id)
+    coming = [Catchup(waiting[0].id if waiting else None, due, None, "", "", "")] \
+        if due is not None else []
     return coming + held
 
 
 def overdue(session: Session, today: date) -> list[Overdue]:
     """Partners whose planned catch-up day is past and not held, the latest first (one
     query over the partners, whatever the number of catch-ups)."""
-    waiting = (select(PartnerCatchup.partner_id,
-                      func.min(PartnerCatchup.planned_on).filter(
-                          PartnerCatchup.held_on.is_(None)).label("waiting"),
-                      func.max(PartnerCatchup.held_on).label("held"))
-               .where(PartnerCatchup.deleted_at.is_(None))
-               .group_by(PartnerCatchup.partner_id).subquery())
+    held = (select(PartnerCatchup.partner_id, func.max(PartnerCatchup.held_on).label("held"))
+            .where(PartnerCatchup.deleted_at.is_(None))
+            .group_by(PartnerCatchup.partner_id).subquery())
     rows = session.execute(
         select(Partner.id, Partner.name, Partner.catchup_every_months, Partner.created_at,
-               waiting.c.waiting, waiting.c.held)
-        .outerjoin(waiting, waiting.c.partner_id == Partner.id)
+               held.c.held)
+        .outerjoin(held, held.c.partner_id == Partner.id)
         .where(Partner.deleted_at.is_(None), Partner.catchup_every_months > 0)).all()
     found = []
-    for pid, name, every, created, planned, held in rows:
-        due = planned or _due_from(every, local_time(created).date(), held)
+    for pid, name, every, created, last_held in rows:
+        due = _due_from(every, local_time(created).date(), last_held)
         if due is not None and due < today:
             found.append(Overdue(pid, name, due, (today - due).days))
     return sorted(found, key=lambda o: (-o.days, o.partner_name.casefold()))

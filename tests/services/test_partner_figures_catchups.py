@@ -128,3 +128,24 @@ def test_one_planned_at_a_time(store, advisor, today):
         assert catchups.plan(s, p) is None
         assert catchups.overdue(s, today) == []
     assert waiting(store, p) == []
+
+
+def test_a_change_of_cadence_moves_the_next_catch_up_at_once(store, advisor, today):
+    p = partner(store)
+    with store.session() as s:
+        catchups.record_held(s, None, p, "02/04/2025", "Sam", "", advisor.id, today=today)
+    with store.session() as s:
+        assert catchups.overdue(s, today) == []  # due 2 Jul
+        s.get(Partner, p).catchup_every_months = 1  # (the partner's editor, or a sync)
+    with store.session() as s:
+        assert catchups.next_due(s, p) == date(2025, 5, 2)
+        assert [(o.planned_on, o.days) for o in catchups.overdue(s, today)] == [
+            (date(2025, 5, 2), 40)]
+        coming = catchups.catchups(s, p)[0]
+        assert (coming.planned_on, coming.held_on) == (date(2025, 5, 2), None)
+        assert coming.id == waiting(store, p)[0].id  # the record that will be held
+        catchups.record_held(s, coming.id, p, today, "Sam", "", advisor.id, today=today)
+    with store.session() as s:
+        held = s.get(PartnerCatchup, coming.id)
+        assert (held.planned_on, held.held_on) == (date(2025, 5, 2), today)
+        assert catchups.next_due(s, p) == date(2025, 7, 11)
