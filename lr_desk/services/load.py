@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from lr_desk.store.clock import local_time
 from lr_desk.store.models import PartnerService, Referral, ReferralEvent
@@ -41,14 +43,21 @@ def utc_start(day: date) -> datetime:
 
 def first_sent(since: datetime | None = None) -> Select:
     """(referral_id, sent_at) of each referral ever sent: its first event to "sent".
-    ``since``: only referrals first sent at or after it."""
+    ``since``: only referrals first sent at or after it: those sent since then, less
+    those with a "sent" before it (looked up by referral), so only the recent events are
+    grouped."""
     sent = ReferralEvent.__table__.alias("sent")
     query = (select(sent.c.referral_id, func.min(sent.c.at).label("sent_at"))
-             .where(sent.c.status == "sent", sent.c.deleted_at.is_(None))
-             .group_by(sent.c.referral_id))
-    if since is not None:  # min(at) >= since: no earlier "sent" for the same referral
-        query = query.having(func.min(sent.c.at) >= since)
-    return query
+             .where(sent.c.status == "sent", sent.c.deleted_at.is_(None)))
+    if since is None:
+        return query.group_by(sent.c.referral_id)
+    before = ReferralEvent.__table__.alias("before")
+    return (query.where(sent.c.at >= since, ~exists().where(
+                before.c.referral_id == sent.c.referral_id, before.c.status == "sent",
+                before.c.deleted_at.is_(None), before.c.at < since))
+            # (grouped by "+referral_id": SQLite then reads the events in one pass, not
+            # all of them through the referral_id index, 0.2 s not 0.5-0.9 s at ten years)
+            .group_by(UnaryExpression(sent.c.referral_id, operator=custom_op("+"))))
 
 
 def sent_times(since: datetime | None = None) -> Select:
