@@ -7,19 +7,19 @@ Each step, correction and chase is a dated, attributed ``ReferralEvent`` (its ``
 so the referral's history says what happened and what was put right. A referral sent
 gets a reply deadline (``reply_due``: the day sent plus its service's
 ``reply_deadline_days``); one not answered by then is awaiting a reply
-(``services.referrals_due``). Validation is pure and fast (the forms call it as you
+(``services.referrals_due``); the person's view of it is asked at follow-up
+(``services.referral_views``). Validation is pure and fast (the forms call it as you
 type); the writes take the caller's session (one transaction).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import consent, duplicates, followups
+from lr_desk.services import consent, eligibility_override
 from lr_desk.services.validation import (
     Checker,
     ValidationError,
@@ -32,8 +32,6 @@ from lr_desk.store.models import (
     DECLINE_REASONS,
     REFERRAL_STATUSES,
     REFERRAL_VIEWS,
-    FollowUp,
-    Partner,
     PartnerService,
     PrescriptionItem,
     Referral,
@@ -283,10 +281,12 @@ def validate_elsewhere(service_id, note: str) -> tuple[str, str]:
 
 
 def refer_elsewhere(session: Session, referral_id: str, service_id: str, advisor_id: str,
-                    note: str = "") -> Referral:
+                    note: str = "", override_reason: str = "") -> Referral:
     """Close a referral as not taken up (referred elsewhere) and send the person to
     another service instead: a new item in the same prescription, referred as sent (so
-    with their consent to share with its partner). Returns the new referral."""
+    with their consent to share with its partner), checked like any referral (where the
+    checks say not, ``override_reason`` says why all the same, recorded with it).
+    Returns the new referral."""
     service_id, note = validate_elsewhere(service_id, note)
     service = session.get(PartnerService, service_id)
     if service is None or service.deleted_at is not None:
@@ -299,6 +299,12 @@ def refer_elsewhere(session: Session, referral_id: str, service_id: str, advisor
         raise ValidationError({"service": "That is the service it was sent to: choose "
                                           "another."})
     consent.require_share(session, old.person_id, {"service": service_id})
+    try:
+        (warnings, why), = eligibility_override.settle(session, old.person_id, [
+            {"refer": True, "service_id": service_id, "override_reason": override_reason}],
+            today_of(session))
+    except ValidationError as exc:  # (the one item's field, as this form has it)
+        raise ValidationError({"override_reason": " ".join(exc.errors.values())}) from exc
     item = session.get(PrescriptionItem, old.item_id)
     last = session.scalar(select(func.max(PrescriptionItem.position))
                           .where(PrescriptionItem.prescription_id == item.prescription_id))
@@ -311,74 +317,5 @@ def refer_elsewhere(session: Session, referral_id: str, service_id: str, advisor
     partner = service.partner.name if service.partner is not None else ""
     _move(session, old, "not_taken_up", advisor_id, kind="step",
           reason=f"{REFERRED_ELSEWHERE}: {partner} ({service.name})", note=note)
-    return open_referral(session, old.person_id, new_item.id, service.id, advisor_id, "sent")
-
-
-# --- the person's view, asked at follow-up -----------------------------------------------
-
-STARTED = ("sent", "accepted", "engaged", "completed")  # asked about (sent: "did not go")
-
-
-@dataclass
-class ToAsk:
-    """A referral of the person's whose view is asked at a follow-up."""
-
-    id: str
-    what: str  # "Sefton CVS (Befriending)"
-    status: str  # its status, in words
-    view: str  # REFERRAL_VIEWS code, or "" (not asked yet)
-    words: str
-
-
-def to_ask(session: Session, follow_up_id: str) -> list[ToAsk]:
-    """The referrals that started (and sent ones, so "did not go" can be said) of the
-    person a follow-up is for (and everyone merged into them), newest first."""
-    fu = session.get(FollowUp, follow_up_id)
-    if fu is None or fu.deleted_at is not None:
-        return []
-    ids = duplicates.family(session, duplicates.survivor(session, fu.person_id))
-    rows = session.execute(
-        select(Referral.id, Referral.status, Referral.view, Referral.view_words,
-               PartnerService.name, Partner.name)
-        .join(PartnerService, Referral.service_id == PartnerService.id)
-        .join(Partner, PartnerService.partner_id == Partner.id)
-        .where(Referral.person_id.in_(ids), Referral.deleted_at.is_(None),
-               Referral.status.in_(STARTED))
-        .order_by(Referral.status_at.desc(), Referral.id))
-    return [ToAsk(rid, f"{partner} ({service})", status_words(status), view, words)
-            for rid, status, view, words, service, partner in rows]
-
-
-def validate_views(views: dict) -> dict[str, tuple[str, str]]:
-    """Views as the follow-up form sends them ({referral id: {"view", "words"}}): the
-    ones given (words without a choice ask for one), checked; keyed ``views.<id>``."""
-    c, clean = Checker(), {}
-    if not isinstance(views, dict):
-        raise ValidationError({"views": "This part of the form was damaged: please choose "
-                                        "their views again."})
-    for rid, given in views.items():
-        given = given if isinstance(given, dict) else {}
-        view, words = given.get("view") or "", given.get("words") or ""
-        if not view and not str(words).strip():
-            continue
-        try:
-            clean[rid] = validate_view(view, words)
-        except ValidationError as exc:
-            c.errors[f"views.{rid}"] = " ".join(exc.errors.values())
-    c.done()
-    return clean
-
-
-def record_follow_up(session: Session, follow_up_id: str, advisor_id: str, result: str,
-                     words: str = "", views: dict | None = None,
-                     today: date | None = None) -> FollowUp:
-    """Follow-up done (``followups.record_outcome``) with the person's view of each of
-    their referrals, in one transaction."""
-    clean = validate_views({} if views is None else views)
-    fu = followups.record_outcome(session, follow_up_id, advisor_id, result, words, today)
-    theirs = set(duplicates.family(session, duplicates.survivor(session, fu.person_id)))
-    for rid, (view, view_words) in clean.items():
-        if session.scalar(select(Referral.person_id).where(Referral.id == rid)) not in theirs:
-            raise ValidationError({f"views.{rid}": "This referral is not theirs."})
-        record_view(session, rid, view, view_words)
-    return fu
+    return open_referral(session, old.person_id, new_item.id, service.id, advisor_id, "sent",
+                         override_warnings=warnings, override_reason=why)

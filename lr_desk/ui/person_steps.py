@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from lr_desk.services import followups, referrals
+from lr_desk.services import followups, referral_views, referrals
 from lr_desk.services.validation import MAX_TEXT, ValidationError
 from lr_desk.store.models import DECLINE_REASONS, REFERRAL_STATUSES
 from lr_desk.ui import style
@@ -68,7 +68,7 @@ class StepDialog(EditorDialog):
             first = "result"
             self.setMinimumWidth(560)
             # which of their referrals to ask about (before any draft is looked for)
-            tasks.run(lambda s: referrals.to_ask(s, row_id), self._asked)
+            tasks.run(lambda s: referral_views.to_ask(s, row_id), self._asked)
         self.f.touched.clear()  # the starting values are not the advisor's typing
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout.addWidget(self.buttons)
@@ -176,7 +176,7 @@ class StepDialog(EditorDialog):
         else:
             errors = {}
             for check_it in (lambda: followups.validate(p("result", ""), p("outcome", "")),
-                             lambda: referrals.validate_views(p("views") or {})):
+                             lambda: referral_views.validate_views(p("views") or {})):
                 try:
                     check_it()
                 except ValidationError as exc:
@@ -214,7 +214,7 @@ class StepDialog(EditorDialog):
             result, words, views = p("result", ""), p("outcome", ""), p("views") or {}
 
             def fn(s):
-                return referrals.record_follow_up(s, rid, adv, result, words, views)
+                return referral_views.record_follow_up(s, rid, adv, result, words, views)
         self.tasks.run(fn, self.saved_ok, self.save_failed)
 
     def save_failed(self, exc: BaseException) -> bool:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services.referrals import ToAsk
+from lr_desk.services.referral_views import ToAsk
 from lr_desk.services.validation import MAX_TEXT
 from lr_desk.store.models import REFERRAL_VIEWS
 from lr_desk.ui import style

@@ -1,7 +1,9 @@
 """Refer elsewhere, from Today's "Awaiting reply": find another service (the drop-in's
-picker, services only), and save: the referral is closed as not taken up (referred
-elsewhere) and a new one to the chosen service is sent, in the same plan, with the
-person's consent to share with its partner (offered in place when it is missing)."""
+picker, services only, each checked against the person's eligibility and the service's
+load), and save: the referral is closed as not taken up (referred elsewhere) and a new
+one to the chosen service is sent, in the same plan, with the person's consent to share
+with its partner (offered in place when it is missing). Where the checks say not, a
+reason to refer all the same is asked for and recorded, as at the drop-in."""
 
 from __future__ import annotations
 
@@ -10,10 +12,17 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout
 
-from lr_desk.services import choices, directory, reference, referrals
+from lr_desk.services import (
+    choices,
+    directory,
+    eligibility,
+    eligibility_override,
+    reference,
+    referrals,
+)
 from lr_desk.services.choices import Choice
 from lr_desk.services.referrals_due import AwaitingRow
-from lr_desk.services.validation import MAX_TEXT
+from lr_desk.services.validation import MAX_TEXT, ValidationError
 from lr_desk.ui import style
 from lr_desk.ui.consent import offer_consent
 from lr_desk.ui.forms import EditorDialog, Fields, line_edit
@@ -32,6 +41,7 @@ class ReferElsewhereDialog(EditorDialog):
                          autosave_seconds, parent)
         self.row, self.advisor_id = row, advisor_id
         self.service_id = ""
+        self.checker: eligibility.Checker | None = None
         self.names: dict[str, str] = {}  # service id -> "Partner (Service)"
         self.f = Fields(self.mark_dirty)
         heading = style.heading(QLabel(about), "subheading")
@@ -47,6 +57,16 @@ class ReferElsewhereDialog(EditorDialog):
         chosen.setReadOnly(True)
         chosen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.f.add(form, "service", "Refer &to", chosen)
+        self.checks = style.message(QLabel(), "warning")
+        self.checks.setWordWrap(True)
+        self.checks.setAccessibleName("What the checks say")
+        self.checks.setVisible(False)
+        form.addRow("", self.checks)
+        why = line_edit("Reason to refer all the same", "Why refer them there all the same")
+        why.setMaxLength(MAX_TEXT)
+        self.f.add(form, "override_reason", "&Reason", why)
+        self.form = form
+        form.setRowVisible(why.parentWidget(), False)
         note = line_edit("Note", "Why, and what was said")
         note.setMaxLength(MAX_TEXT)
         self.f.add(form, "note", "&Note", note)
@@ -70,17 +90,32 @@ class ReferElsewhereDialog(EditorDialog):
         self.setMinimumWidth(560)
         self.ready()
         self.picker.box.setFocus()
-        today = date.today()
-        # the directory's services (no courses: a referral is to a partner), once open
-        tasks.run(lambda s: choices.build([], directory.services(s), reference.sites(s),
-                                          today), self._loaded)
+        today, person = date.today(), row.person_id
+        # the directory's services (no courses: a referral is to a partner), each checked
+        # for this person, once the form is open
+        tasks.run(lambda s: (choices.build([], directory.services(s), reference.sites(s),
+                                           today), eligibility.prepare(s, person, today)),
+                  self._loaded)
 
-    def _loaded(self, found: list[Choice]) -> None:
-        services = [c for c in found if c.id != self.row.service_id]
+    def _loaded(self, found) -> None:
+        services = [c for c in found[0] if c.id != self.row.service_id]
+        self.checker = found[1]
         self.names = {c.id: f"{c.provider} ({c.title})" for c in services}
         self.picker.set_choices(services)
+        self.picker.set_checker(self.checker)
         if self.service_id:  # a draft restored before the directory came
             self.f.widgets["service"].setText(self.names.get(self.service_id, ""))
+            self._checked()
+
+    def _checked(self) -> None:
+        """What the checks say of the chosen service; a reason asked where they say not."""
+        verdict = self.checker.check(self.service_id) \
+            if self.checker is not None and self.service_id else None
+        words = verdict.words() if verdict is not None else ""
+        self.checks.setText(words)
+        self.checks.setVisible(bool(words))
+        self.form.setRowVisible(self.f.widgets["override_reason"].parentWidget(),
+                                bool(verdict is not None and verdict.blocking))
 
     def choose(self, choice) -> None:
         if not isinstance(choice, Choice):  # their own step: not a service to refer to
@@ -88,26 +123,43 @@ class ReferElsewhereDialog(EditorDialog):
             return
         self.service_id = choice.id
         self.f.widgets["service"].setText(f"{choice.provider} ({choice.title})")
+        self._checked()
         self.show_notice("")
         if getattr(self, "consent_offer", None) is not None:
             self.consent_offer.offer({})
-        self.f.widgets["note"].setFocus()
+        why = self.f.widgets["override_reason"]  # asked where the checks say not
+        (why if why.isVisibleTo(self) else self.f.widgets["note"]).setFocus()
 
     def collect(self) -> dict:
-        return {"service_id": self.service_id, "note": self.f.widgets["note"].text()}
+        return {"service_id": self.service_id, "note": self.f.widgets["note"].text(),
+                "override_reason": self.f.widgets["override_reason"].text()}
 
     def restore(self, payload: dict) -> None:
         self.service_id = payload.get("service_id") or ""
         self.f.widgets["service"].setText(self.names.get(self.service_id, ""))
         self.f.widgets["note"].setText(payload.get("note") or "")
+        self.f.widgets["override_reason"].setText(payload.get("override_reason") or "")
+        self._checked()
 
     def validate(self, payload: dict) -> None:
-        referrals.validate_elsewhere(payload.get("service_id", ""), payload.get("note", ""))
+        try:
+            referrals.validate_elsewhere(payload.get("service_id", ""),
+                                         payload.get("note", ""))
+            errors = {}
+        except ValidationError as exc:
+            errors = dict(exc.errors)
+        item = {"refer": True, "service_id": payload.get("service_id"),
+                "override_reason": payload.get("override_reason", "")}
+        if self.checker is not None and item["service_id"] and \
+                eligibility_override.missing_reasons(self.checker, [item]):
+            errors["override_reason"] = eligibility_override.ASK
+        if errors:
+            raise ValidationError(errors)
 
     def submit(self, payload: dict) -> None:
         rid, adv = self.row.id, self.advisor_id
-        service, note = payload["service_id"], payload["note"]
-        self.tasks.run(lambda s: referrals.refer_elsewhere(s, rid, service, adv, note),
+        service, note, why = payload["service_id"], payload["note"], payload["override_reason"]
+        self.tasks.run(lambda s: referrals.refer_elsewhere(s, rid, service, adv, note, why),
                        self.saved_ok, self.save_failed)
 
     def save_failed(self, exc: BaseException) -> bool:

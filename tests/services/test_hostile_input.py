@@ -25,6 +25,7 @@ from lr_desk.services import (
     erasure,
     people,
     prefill,
+    referral_views,
     referrals,
     search,
 )
@@ -161,9 +162,9 @@ def test_recording_a_drop_in_its_referrals_and_follow_ups(store, sweep, advisor,
         sweep.field(f"referral {name}", step)
     sweep.field("referral chase", lambda s, v: referrals.chase(s, referral, advisor.id, v))
     sweep.field("referral view", lambda s, v: referrals.record_view(s, referral, v, v))
-    sweep.field("follow-up views", lambda s, v: referrals.record_follow_up(
+    sweep.field("follow-up views", lambda s, v: referral_views.record_follow_up(
         s, follow_up, advisor.id, "spoke", "", {referral: {"view": v, "words": v}}))
-    sweep.field("follow-up views form", lambda s, v: referrals.record_follow_up(
+    sweep.field("follow-up views form", lambda s, v: referral_views.record_follow_up(
         s, follow_up, advisor.id, "spoke", "", v))
     sweep.field("refer elsewhere", lambda s, v: referrals.refer_elsewhere(
         s, referral, v, advisor.id, v))

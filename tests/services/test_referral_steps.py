@@ -291,3 +291,21 @@ def test_refer_elsewhere_closes_it_and_sends_a_new_item_in_the_same_plan(store, 
         assert consent.sharing(s, person.id).reason(OTHER_SERVICE) is None
     assert "already" in refused(store, lambda s: referrals.refer_elsewhere(
         s, rid, OTHER_SERVICE, advisor.id), day)["service"]
+
+
+def test_refer_elsewhere_is_checked_like_any_referral(store, person, advisor, agree_to_share):
+    rid = open_one(store, person.id, advisor.id, "sent")
+    agree_to_share(person.id, OTHER_SERVICE)
+    with store.session() as s:
+        s.get(PartnerService, OTHER_SERVICE).capacity = "closed"
+    day = TODAY + timedelta(days=20)
+    errors = refused(store, lambda s: referrals.refer_elsewhere(
+        s, rid, OTHER_SERVICE, advisor.id), day)
+    assert errors == {"override_reason": "Please say why they are referred although the "
+                                         "checks say not."}
+    assert referral(store, rid).status == "sent"
+    new_id = run(store, lambda s: referrals.refer_elsewhere(
+        s, rid, OTHER_SERVICE, advisor.id, "", "They opened for her: rang to check").id, day)
+    new = referral(store, new_id)
+    assert new.override_reason == "They opened for her: rang to check"
+    assert "closed" in new.override_warnings.lower()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lr_desk.services import accounts, dropin, duplicates, erasure, referrals
+from lr_desk.services import accounts, dropin, duplicates, erasure, referral_views, referrals
 from lr_desk.services.referrals_due import WINDOW_DAYS, awaiting_reply
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import FollowUp, Referral
@@ -140,7 +140,7 @@ def test_the_referrals_that_started_are_asked_about_with_the_outcome(store, ann,
     step(store, declined, "declined", advisor.id, reason_code="no_capacity")
     fid = follow_up_for(store, ann.id, advisor.id)
     with store.session() as s:
-        asked = referrals.to_ask(s, fid)
+        asked = referral_views.to_ask(s, fid)
     assert {a.id for a in asked} == {sent, going}
     assert {a.status for a in asked} == {"Sent", "Engaged"}
     assert suggested not in {a.id for a in asked} and declined not in {a.id for a in asked}
@@ -149,13 +149,13 @@ def test_the_referrals_that_started_are_asked_about_with_the_outcome(store, ann,
              sent: {"view": "did_not_go", "words": ""}}
     # a bad outcome: nothing is saved, the views neither
     with pytest.raises(ValidationError), store.session() as s:
-        referrals.record_follow_up(s, fid, advisor.id, "", "", views, TODAY)
+        referral_views.record_follow_up(s, fid, advisor.id, "", "", views, TODAY)
     assert referral(store, going).view == ""
     # words with no choice ask for one
-    assert set(refused(store, lambda s: referrals.record_follow_up(
+    assert set(refused(store, lambda s: referral_views.record_follow_up(
         s, fid, advisor.id, "spoke", "", {going: {"view": "", "words": "Some"}}))) == {
         f"views.{going}"}
-    run(store, lambda s: referrals.record_follow_up(s, fid, advisor.id, "spoke",
+    run(store, lambda s: referral_views.record_follow_up(s, fid, advisor.id, "spoke",
                                                     "All going well", views, TODAY))
     with store.session() as s:
         fu = s.get(FollowUp, fid)
@@ -170,7 +170,7 @@ def test_a_view_is_only_recorded_for_the_persons_own_referrals(store, ann, bo, a
     theirs = open_one(store, bo.id, advisor.id, "sent")
     fid = follow_up_for(store, ann.id, advisor.id)
     with pytest.raises(ValidationError), store.session() as s:
-        referrals.record_follow_up(s, fid, advisor.id, "spoke", "",
+        referral_views.record_follow_up(s, fid, advisor.id, "spoke", "",
                                    {theirs: {"view": "helped_bit", "words": ""}}, TODAY)
     with store.session() as s:
         assert s.get(FollowUp, fid).done_at is None

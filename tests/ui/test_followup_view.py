@@ -55,7 +55,6 @@ def test_their_view_of_each_referral_is_asked_at_follow_up_and_saved(qtbot, desk
     qtbot.keyClick(view, Qt.Key.Key_Down)  # It helped a bit
     assert view.currentData() == "helped_bit"
     qtbot.keyClicks(words, "The advice on her bills was useful")
-    step.grab().save("/tmp/follow-up-views.png")
     with qtbot.waitSignal(page.loaded, timeout=20_000):
         qtbot.keyClick(words, Qt.Key.Key_Return)  # Enter saves
     with desk.store.session() as s:
@@ -125,7 +124,6 @@ def test_steps_go_forward_only_and_a_mistake_is_corrected_in_the_open(qtbot, des
     assert not step.f.widgets["reason_code"].isVisibleTo(step)
     assert unnamed_controls(step) == [] and mnemonic_clashes(step) == {}
     assert_fits(step)
-    step.grab().save("/tmp/referral-correction.png")
     qtbot.keyClick(status, Qt.Key.Key_S, CTRL)
     message = step.f.errors["reason"]
     qtbot.waitUntil(message.isVisible, timeout=20_000)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lr_desk.services import consent, dropin, people
 from lr_desk.services.reference import example_id
-from lr_desk.store.models import PrescriptionItem, Referral, ReferralEvent
+from lr_desk.store.models import PartnerService, PrescriptionItem, Referral, ReferralEvent
 from lr_desk.ui.consent import ConsentDialog
 from lr_desk.ui.person_steps import StepDialog
 from lr_desk.ui.today_elsewhere import ReferElsewhereDialog
@@ -152,7 +152,6 @@ def test_refer_elsewhere_end_to_end_with_consent_on_the_way(qtbot, desks, profil
     assert SERVICE not in {c.id for c in dialog.picker.choices}  # not where it was sent
     assert_fits(dialog)
     assert unnamed_controls(dialog) == [] and mnemonic_clashes(dialog) == {}
-    dialog.grab().save("/tmp/refer-elsewhere.png")
 
     qtbot.keyClick(dialog.picker.box, Qt.Key.Key_Return)  # nothing typed: nothing chosen
     qtbot.waitUntil(dialog.f.errors["service"].isVisible, timeout=20_000)
@@ -205,4 +204,36 @@ def test_today_with_replies_awaited_fits_the_hub_screen(qtbot, desks, profile):
     assert_fits(desk.window)
     for button in page.replies.buttons:
         assert button.isVisibleTo(desk.window) and "&" in button.text()
-    desk.window.grab().save("/tmp/today-replies.png")
+
+
+def test_refer_elsewhere_says_what_the_checks_say_and_asks_why_all_the_same(qtbot, desks,
+                                                                          profile):
+    desk = desks.start(profile)
+    rid = sent_referral(desk, "Kit", days_ago=30)
+    with desk.store.session() as s:
+        s.get(PartnerService, OTHER_SERVICE).capacity = "closed"
+        person = s.get(Referral, rid).person_id
+        consent.record(s, person, desk.window.desk.advisor_id, {
+            "kind": "share", "partner_id": example_id("partner", OTHER_PARTNER)})
+    page = _shown(qtbot, desk.window)
+    choose_first(qtbot, page)
+    dialog = open_dialog(qtbot, page, page.replies.elsewhere_button, ReferElsewhereDialog)
+    qtbot.waitUntil(lambda: dialog.checker is not None, timeout=20_000)
+    qtbot.keyClicks(dialog.picker.box, "benefits and debt")
+    assert dialog.picker.current().id == OTHER_SERVICE
+    assert "Closed" in dialog.picker.results.item(0).text()  # said in the list already
+    qtbot.keyClick(dialog.picker.box, Qt.Key.Key_Return)
+    assert dialog.checks.isVisibleTo(dialog) and "closed" in dialog.checks.text().lower()
+    why = dialog.f.widgets["override_reason"]
+    assert why.isVisibleTo(dialog) and why.hasFocus()  # asked, and at hand
+    assert_fits(dialog)
+    qtbot.keyClick(why, Qt.Key.Key_Return)
+    qtbot.waitUntil(dialog.f.errors["override_reason"].isVisible, timeout=20_000)
+    assert why.hasFocus()
+    qtbot.keyClicks(why, "Rang them: they will see her")
+    with qtbot.waitSignal(page.loaded, timeout=20_000):
+        qtbot.keyClick(why, Qt.Key.Key_Return)
+    with desk.store.session() as s:
+        new = s.scalars(select(Referral).where(Referral.service_id == OTHER_SERVICE)).one()
+        assert new.override_reason == "Rang them: they will see her"
+        assert new.override_warnings
