@@ -220,8 +220,9 @@ class PartnerPage(QWidget):
         self.heading.setAccessibleName(f"Partner: {f.name}")
         self._show_contact(f)
         self._show_catchup(f, today)
-        self.summary_heading.setText(f"Figures for referrals made "
-                                     f"{partners.since_words(f.since, today)}")
+        self.summary_heading.setText("Figures for every referral made" if f.since is None
+                                     else "Figures for referrals made "
+                                          f"{partners.since_words(f.since, today)}")
         n = self.numbers
         n["made"].setText(str(f.made))
         n["accepted"].setText(f"{_percent(f.accepted, f.answered)}"
@@ -237,6 +238,7 @@ class PartnerPage(QWidget):
         n["awaiting"].setText(str(f.by_status.get("sent", 0)))
         self.status_model.set_counts(f.by_status, f.by_status_all,
                                      partners.since_words(f.since, today))
+        self.status_table.setColumnHidden(1, f.since is None)  # (all time is the next one)
         self.contacts_model.set_rows(f.contacts)
         self.catchups_model.today = today
         self.catchups_model.set_rows(f.catchups)

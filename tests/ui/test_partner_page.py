@@ -49,9 +49,11 @@ def add_partner(desk, name: str, created: datetime | None = None, key: str = "Ri
         return p.id, service.id
 
 
-def refer(desk, service_id: str, advisor_id: str, *steps: str, **values) -> None:
-    """A referral made and sent now, with its later steps (all now: 0 days to reply)."""
-    now = utcnow()
+def refer(desk, service_id: str, advisor_id: str, *steps: str, made: datetime | None = None,
+          **values) -> None:
+    """A referral made and sent now (or ``made``), with its later steps (all at once: 0
+    days to reply)."""
+    now = made or utcnow()
     with desk.store.session() as s:
         person = people.register(s, {"given_name": "Jo", "family_name": "Bloggs"},
                                  advisor_id, "walton")
@@ -66,7 +68,7 @@ def refer(desk, service_id: str, advisor_id: str, *steps: str, **values) -> None
         s.add(item)
         s.flush()
         ref = Referral(person_id=person.id, item_id=item.id, service_id=service_id,
-                       status=steps[-1], status_at=now, **values)
+                       status=steps[-1], status_at=now, created_at=now, **values)
         s.add(ref)
         s.flush()
         for status in ("sent", *steps):
@@ -131,6 +133,19 @@ def test_open_the_partner_page_from_the_directory_and_see_its_figures(qtbot, des
     assert mnemonic_clashes(page) == {}
     assert_fits(window)
     window.grab().save("/tmp/partner-page-test.png")
+
+    # all time, chosen from the keyboard (Alt+O, Down): a referral from last year counts
+    refer(desk, service, me, "completed", made=utcnow() - timedelta(days=400))
+    qtbot.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert page.period.hasFocus()
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        qtbot.keyClick(page.period, Qt.Key.Key_Down)
+    assert page.summary_heading.text() == "Figures for every referral made"
+    assert page.numbers["made"].text() == "4" and page.numbers["completed"].text() == "1"
+    assert page.status_table.isColumnHidden(1)
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        qtbot.keyClick(page.period, Qt.Key.Key_Up)
+    assert page.numbers["made"].text() == "3" and not page.status_table.isColumnHidden(1)
 
     # a new referral elsewhere on the desk: the page reads its figures again
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
