@@ -12,6 +12,7 @@ capacities and a share of this month's referrals. Then, for people with history:
 
 - the checker's build (``services.eligibility.prepare``: every service's rules, this
   period's loads in one grouped query, key contacts, the person's facts): median and max;
+  and the save's own check, of the busiest service only;
 - per keystroke, typing realistic prefixes of service and partner names one character at
   a time: the search over every course and service (``services.choices.search``) and the
   checks of each match shown (``checker.check``), each query on a checker with nothing
@@ -159,6 +160,13 @@ def bench(store: Store, services: int, queries: int, seed: int) -> dict:
                 t = time.perf_counter()
                 checker = eligibility.prepare(s, person_id, today)
                 builds.append(time.perf_counter() - t)
+            busiest = s.scalar(select(Referral.service_id).group_by(Referral.service_id)
+                               .order_by(func.count().desc()).limit(1))
+            saves = []
+            for person_id in people:  # the save's own check: the services referred to
+                t = time.perf_counter()
+                eligibility.prepare(s, person_id, today, [busiest])
+                saves.append(time.perf_counter() - t)
             rows = directory.services(s)
             entries = choices.build(directory.courses(s), rows, s.scalars(select(Site)),
                                     today)
@@ -204,6 +212,11 @@ def bench(store: Store, services: int, queries: int, seed: int) -> dict:
                 "persons": s.scalar(select(func.count()).select_from(Person)),
                 "prepare_ms": {"median": ms(statistics.median(builds)),
                                "max": ms(max(builds))},
+                "prepare_for_a_save_ms": {"median": ms(statistics.median(saves)),
+                                          "max": ms(max(saves)),
+                                          "referrals_to_the_service": s.scalar(
+                                              select(func.count()).select_from(Referral)
+                                              .where(Referral.service_id == busiest))},
                 "keystrokes": len(pure), "queries": typed[:10],
                 "search_and_check_ms": {"median": ms(statistics.median(pure)),
                                         "p95": ms(pct(pure, 95))},

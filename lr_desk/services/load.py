@@ -75,18 +75,27 @@ def loads(session: Session, service_ids: Iterable[str] | None, today: date) -> d
     with none sent are left out (their load is 0)."""
     week = utc_start(period_start("week", today))
     month = utc_start(period_start("month", today))
-    earliest = min(week, month)
-    sent = sent_times(earliest).subquery("sent_times")
     starts = case((PartnerService.takes_per == "week", week), else_=month)
-    query = (select(sent.c.service_id, func.count())
-             .join(PartnerService, PartnerService.id == sent.c.service_id)
-             .where(sent.c.sent_at >= starts)
-             .group_by(sent.c.service_id))
-    if service_ids is not None:
+    if service_ids is not None:  # a few: from their referrals, by index
         wanted = list(dict.fromkeys(service_ids))
         if not wanted:
             return {}
-        query = query.where(sent.c.service_id.in_(wanted))
+        sent = ReferralEvent.__table__.alias("sent")
+        first = (select(func.min(sent.c.at))
+                 .where(sent.c.referral_id == Referral.id, sent.c.status == "sent",
+                        sent.c.deleted_at.is_(None))
+                 .scalar_subquery())
+        query = (select(Referral.service_id, func.count())
+                 .join(PartnerService, PartnerService.id == Referral.service_id)
+                 .where(Referral.service_id.in_(wanted), Referral.deleted_at.is_(None),
+                        first >= starts)
+                 .group_by(Referral.service_id))
+    else:  # all: from the events sent since the period began, in one pass
+        sent = sent_times(min(week, month)).subquery("sent_times")
+        query = (select(sent.c.service_id, func.count())
+                 .join(PartnerService, PartnerService.id == sent.c.service_id)
+                 .where(sent.c.sent_at >= starts)
+                 .group_by(sent.c.service_id))
     return {service_id: count for service_id, count in session.execute(query)}
 
 

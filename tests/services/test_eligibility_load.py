@@ -89,6 +89,8 @@ def test_counted_in_the_period_first_sent(store, advisor, make_person):
         s.flush()
         assert load.loads(s, None, TODAY) == {SERVICE: 3, HUB_SERVICE: 1}
         assert load.loads(s, [HUB_SERVICE], TODAY) == {HUB_SERVICE: 1}
+        assert load.loads(s, [SERVICE, HUB_SERVICE, "other"], TODAY) == {SERVICE: 3,
+                                                                          HUB_SERVICE: 1}
         assert load.loads(s, [], TODAY) == {}
         assert load.load_of(s, SERVICE, TODAY) == 3
         # next month, nothing yet
@@ -98,3 +100,18 @@ def test_counted_in_the_period_first_sent(store, advisor, make_person):
         assert len(rows) == 7  # (not the deleted referral, nor the one unsent)
         assert sorted(r.sent_at for r in rows if r.service_id == SERVICE)[:2] == [
             datetime(2025, 5, 20, 11), datetime(2025, 5, 30, 11)]
+
+
+def test_a_week_that_began_last_month(store, advisor, make_person):
+    """Wed 2 July 2025: this week from Mon 30 June, this month from 1 July."""
+    today = date(2025, 7, 2)
+    ann = make_person(given_name="Ann")
+    with store.session() as s:
+        s.get(PartnerService, HUB_SERVICE).takes_per = "week"
+        for service in (SERVICE, HUB_SERVICE):
+            refer(s, ann.id, advisor.id, service, [("sent", datetime(2025, 6, 30, 10))])
+            refer(s, ann.id, advisor.id, service, [("sent", datetime(2025, 7, 1, 10))])
+        refer(s, ann.id, advisor.id, HUB_SERVICE, [("sent", datetime(2025, 6, 27, 10))])
+        s.flush()
+        assert load.loads(s, None, today) == {SERVICE: 1, HUB_SERVICE: 2}
+        assert load.loads(s, [SERVICE, HUB_SERVICE], today) == {SERVICE: 1, HUB_SERVICE: 2}
