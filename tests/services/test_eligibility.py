@@ -268,3 +268,15 @@ def test_similar_offers_eligible_services_with_room_least_loaded_first():
     assert checker.similar("s1", limit=1) == ["s7"]
     assert checker.similar("nope") == []
     assert checker.check("nope").warnings == ()
+
+
+@given(st.text(max_size=80), st.text(max_size=12))
+def test_any_catchment_and_postcode_is_read_without_error(catchment, postcode):
+    c = parse(catchment)
+    result = check(c, postcode)
+    if not c:
+        assert result is None  # anyone, anywhere
+    else:
+        assert c.label() and (result is None or result.text)
+    if not postcode.strip() and c:
+        assert result is not None and not result.blocking  # never refused on no postcode
