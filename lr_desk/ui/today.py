@@ -40,8 +40,7 @@ SCOPES = {"mine": "For me", "hub": "For my hub", "mine_or_hub": "For me or my hu
           "all": "For everyone"}
 # what Today shows, by the entity a change names
 ENTITIES = frozenset({"follow_up", "conversation", "conversation_need", "person",
-                      "person_merge", "erasure", "advisor", "referral", "referral_event",
-                      "partner_service", "partner"})
+                      "person_merge", "erasure", "advisor", "referral", "referral_event"})
 ROW = Qt.ItemDataRole.UserRole + 1  # a follow-up's row (FollowUpRow) on its items
 COLUMNS = ("Due", "Person", "Way", "With", "How late")
 
