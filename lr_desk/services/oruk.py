@@ -140,7 +140,7 @@ def _wanted(feed: Feed, categories: set[str], result: Plan):
         problem = _record_problem(data, fid, name) or m.too_big(data)
         org = record.organization if isinstance(record.organization, dict) \
             else data.get("organization")
-        org_fid = m.feed_id(org) if isinstance(org, dict) else m.feed_id(
+        org_fid = (m.feed_id(org) if isinstance(org, dict) else "") or m.feed_id(
             {"id": data.get("organization_id")})
         if not problem and not org_fid:
             problem = "it names no organisation (with an id) that provides it"

@@ -241,7 +241,7 @@ def test_odd_records_are_left_out_in_plain_words(store, tmp_path):
 
 def test_a_service_named_only_by_its_organisations_id(store, tmp_path):
     imported(store, feed_of(tmp_path, [service(1)]))  # brings Organisation 0
-    known = service(2, organization=None, organization_id="org-00000")
+    known = service(2, organization={"name": "Organisation 0"}, organization_id="org-00000")
     unknown = service(3, organization=None, organization_id="org-99999")
     done = imported(store, feed_of(tmp_path, [known, unknown], "b.json"))
     assert [i.name for i in done.of("add", "service")] == ["Service 2"]
