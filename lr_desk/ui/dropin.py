@@ -358,6 +358,8 @@ class DropInDialog(EditorDialog):
         mine["referral"] = mine.pop("referral_status", "") or mine.pop("service_id", "")
         if self.panel.consent.isVisible():  # the reason is said there already
             mine.pop("referral")
+        if mine.get("override_reason"):  # asked by the save (the checks not read yet)
+            self.panel.ask_reason()
         self.item_f.show_errors({k: v for k, v in mine.items() if v}, only_touched=False)
 
     def focus_error(self, errors) -> None:

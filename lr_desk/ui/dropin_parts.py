@@ -185,6 +185,7 @@ class ItemPanel(QWidget):
 
     def show_item(self, raw: dict | None) -> None:
         """Show an item's values (None: nothing chosen); signals are held meanwhile."""
+        self.asked = False
         for w in (*self.f.widgets.values(), self.consent):
             w.blockSignals(True)
         try:
@@ -239,8 +240,13 @@ class ItemPanel(QWidget):
                 button.setProperty("id", service_id)
         self.similar.setVisible(bool(warnings) and bool(similar))
         show_rows(self.f, ("override_reason",), bool(
-            verdict is not None and verdict.blocking and
+            (self.asked or (verdict is not None and verdict.blocking)) and
             self.f.widgets["referral"].currentData()))
+
+    def ask_reason(self) -> None:
+        """The save asked for the reason (the form's checks not read yet): show it."""
+        self.asked = True
+        show_rows(self.f, ("override_reason",), True)
 
     def show_consent(self, reason: str | None, partner: str, agreed: bool) -> None:
         """Say, at the referral, that sending needs their consent to share (``reason``),

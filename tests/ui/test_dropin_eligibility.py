@@ -142,3 +142,28 @@ def test_the_checks_follow_what_changes_while_the_form_is_open(qtbot, desks, pro
     keys.words("benefits and debt")
     assert dialog.picker.results.item(0).text().startswith(
         f"{WALTON} (example)\nClosed: Closed to referrals")
+
+
+def test_the_save_asks_for_the_reason_when_the_checks_were_not_read(qtbot, desks, profile):
+    desk = desks.start(profile)
+    _services(desk, capacity="closed")
+    _page, dialog, keys = _open(desk, qtbot, "Eve")
+    dialog.checks.checker = None  # as if the form's own checks had not been read yet
+    dialog.picker.set_checker(None)
+    keys.key(Qt.Key.Key_A, ALT)
+    keys.words("benefits and debt")
+    keys.key(Qt.Key.Key_Return)
+    keys.key(Qt.Key.Key_R, ALT)
+    keys.key(Qt.Key.Key_Down)  # Suggested
+    reason = dialog.panel.f.widgets["override_reason"]
+    assert not reason.isVisible()
+    keys.key(Qt.Key.Key_S, CTRL)  # the save checks against the store: closed
+    qtbot.waitUntil(lambda: keys.focused() is reason, timeout=20_000)
+    assert dialog.panel.f.errors["override_reason"].text() == eligibility_override.ASK
+    keys.words("Agreed with their manager by phone")
+    with qtbot.waitSignal(dialog.saved, timeout=20_000):
+        keys.key(Qt.Key.Key_S, CTRL)
+    with desk.store.session() as s:
+        referral = s.scalars(select(Referral)).one()
+        assert (referral.override_warnings, referral.override_reason) == (
+            "Closed to referrals", "Agreed with their manager by phone")
