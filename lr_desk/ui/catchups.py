@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services import catchups, dates
-from lr_desk.services.catchups import Overdue
+from lr_desk.services.catchups import Catchup, Overdue
 from lr_desk.services.changes import Changed
 from lr_desk.ui import style
 from lr_desk.ui.forms import EditorDialog, Fields, line_edit, text_edit
@@ -34,12 +34,17 @@ ENTITIES = ("partner", "partner_catchup", "advisor")
 
 class CatchupDialog(EditorDialog):
     """Record a catch-up held with a partner: the one planned (``catchup_id``), or one
-    not planned (None). Enter saves; like every form it keeps a draft meanwhile."""
+    not planned (None); or put right one recorded before (``held``). Enter saves; like
+    every form it keeps a draft meanwhile."""
 
     def __init__(self, tasks: Tasks, partner_id: str, partner_name: str,
                  catchup_id: str | None, planned_on: date | None, advisor_id: str,
-                 today: date | None = None, autosave_seconds: int = 5, parent=None):
-        super().__init__(tasks, f"catch-up:{partner_id}", "Record a catch-up",
+                 today: date | None = None, autosave_seconds: int = 5, parent=None,
+                 held: Catchup | None = None):
+        if held is not None:
+            catchup_id, planned_on = held.id, held.planned_on
+        super().__init__(tasks, f"catch-up:{held.id if held else partner_id}",
+                         "Put right a catch-up" if held else "Record a catch-up",
                          autosave_seconds, parent)
         self.partner_id, self.catchup_id, self.advisor_id = partner_id, catchup_id, advisor_id
         self.today = today or date.today()
@@ -54,14 +59,18 @@ class CatchupDialog(EditorDialog):
                     f"({dates.days_ago(planned_on, self.today)}).")
         else:
             when = f"Planned for {dates.day(planned_on, self.today)}."
+        if held is not None:
+            when += f" Recorded by {held.recorded_by or 'someone'}: put right what was wrong."
         planned = style.note(QLabel(when + " Saving plans the next one."))
         planned.setAccessibleName("When it was planned")
         form = QFormLayout()
-        held = self.f.add(form, "held_on", "&Day held", line_edit("Day held", "dd/mm/yyyy"))
-        held.setText(self.today.strftime("%d/%m/%Y"))
+        self.f.add(form, "held_on", "&Day held", line_edit("Day held", "dd/mm/yyyy"))
         self.f.add(form, "who", "&Who was there",
                    line_edit("Who was there", "Names, and which organisation"))
         self.f.add(form, "notes", "&Notes", text_edit("Notes", "What was agreed, what next"))
+        self.f.load({"held_on": (held.held_on if held and held.held_on else self.today)
+                     .strftime("%d/%m/%Y"), "who": held.who if held else "",
+                     "notes": held.notes if held else ""})
         self.f.touched.clear()  # the day filled in is not the user's typing
         layout = QVBoxLayout(self)
         layout.addWidget(heading)

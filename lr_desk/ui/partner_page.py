@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services import dates, partners
+from lr_desk.services.catchups import Catchup
 from lr_desk.services.changes import Changed
 from lr_desk.services.context import Desk
 from lr_desk.services.partners import PartnerFigures
@@ -70,7 +71,7 @@ class PartnerPage(QWidget):
         self.record_button.setAccessibleName("Record a catch-up held with this partner")
         self.record_button.setToolTip("The day it was held, who was there, notes")
         self.record_button.setEnabled(False)
-        self.record_button.clicked.connect(self.record_catchup)
+        self.record_button.clicked.connect(lambda: self.record_catchup())
         self.period = combo("Figures for", PERIODS)
         self.period.setToolTip("Referrals made in this period (the chart is always the "
                                "last 12 months)")
@@ -136,6 +137,9 @@ class PartnerPage(QWidget):
         self.catchups_table = FixedTable("Catch-ups", self.catchups_model, 3)
         self.catchups_label = style.heading(QLabel("Catch-&ups"), "subheading")
         self.catchups_label.setBuddy(self.catchups_table)
+        self.catchups_table.setToolTip("Enter on the one planned records it; on one held, "
+                                       "puts it right")
+        self.catchups_table.activated.connect(self._catchup_chosen)
         self.cadence = style.note(QLabel())
         self.cadence.setAccessibleName("How often catch-ups are planned")
 
@@ -315,8 +319,9 @@ class PartnerPage(QWidget):
         self.load_table.show_load(months, sent, capacity)
 
     # -- acting ------------------------------------------------------------------------
-    def record_catchup(self) -> CatchupDialog | None:
-        """Record a catch-up held: the one planned, if there is one."""
+    def record_catchup(self, held: Catchup | None = None) -> CatchupDialog | None:
+        """Record a catch-up held: the one planned, if there is one (or put right
+        ``held``, one recorded before)."""
         f = self.figures
         if f is None:
             return None
@@ -328,10 +333,15 @@ class PartnerPage(QWidget):
         self.dialog = CatchupDialog(
             self.tasks, f.partner_id, f.name, coming.id if coming else None,
             coming.planned_on if coming else None, self.desk.advisor_id,
-            today=self.today(), autosave_seconds=self.desk.autosave_seconds, parent=self)
+            today=self.today(), autosave_seconds=self.desk.autosave_seconds, parent=self,
+            held=held)
         self.dialog.destroyed.connect(self._dialog_gone)  # (it is deleted once closed)
         self.dialog.start()
         return self.dialog
+
+    def _catchup_chosen(self, index) -> None:
+        row = self.catchups_model.rows[index.row()]
+        self.record_catchup(row if row.held_on is not None else None)
 
     def _dialog_gone(self, *_args) -> None:
         self.dialog = None

@@ -153,6 +153,15 @@ def test_open_the_partner_page_from_the_directory_and_see_its_figures(qtbot, des
         desk.tasks.announce(Changed.of({"referral": {"a new one"}}))  # (as a sync)
     assert page.numbers["made"].text() == "4"
 
+    # not on show: read again only when shown again
+    window.tabs.setCurrentWidget(window.today)
+    with qtbot.assertNotEmitted(page.loaded, wait=300):
+        page.on_changed(Changed.of({"partner_catchup": {"c1"}}))
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        window.tabs.setCurrentWidget(page)
+    with qtbot.assertNotEmitted(page.loaded, wait=300):
+        page.on_changed(Changed.of({"course": {"c1"}, "follow_up": {"f1"}}))
+
     window._close_tab(window.tabs.indexOf(page))  # Ctrl+W, the context menu's Close
     assert window.tabs.indexOf(page) < 0
 
@@ -189,6 +198,22 @@ def test_record_a_catch_up_from_the_partner_page(qtbot, desks, profile):
     with desk.store.session() as s:
         assert s.query(PartnerCatchup).filter_by(partner_id=partner_id,
                                                  held_on=today).count() == 1
+
+    # Enter on the one held puts it right (a name left out)
+    table = page.catchups_table
+    table.setFocus()
+    table.selectRow(1)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=WAIT)
+    fix = page.dialog
+    assert fix.windowTitle() == "Put right a catch-up"
+    assert (fix.f.widgets["held_on"].text(), fix.f.widgets["who"].text()) == (
+        today.strftime("%d/%m/%Y"), "Ria Shah, Alex")
+    qtbot.keyClick(fix.f.widgets["who"], Qt.Key.Key_End)
+    qtbot.keyClicks(fix.f.widgets["who"], ", Ben Cole")
+    with qtbot.waitSignal(page.loaded, timeout=WAIT):
+        qtbot.keyClick(fix.f.widgets["who"], Qt.Key.Key_Return)
+    assert [c.who for c in page.catchups_model.rows] == ["", "Ria Shah, Alex, Ben Cole"]
 
 
 def test_overdue_catch_ups_on_a_managers_today_only(qtbot, desks, tmp_path):
