@@ -115,6 +115,7 @@ class ItemPanel(QWidget):
     consent_changed = Signal(bool)
     swap = Signal(str)  # a similar service's id, chosen instead
     SHOWN = 3  # warnings shown at the field; the rest in its tooltip
+    NAME_WIDTH = 280  # a similar service's name on its button, at most (pixels)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -234,7 +235,9 @@ class ItemPanel(QWidget):
             button.setVisible(shown)
             if shown:
                 service_id, name = similar[n]
-                button.setText(f"&{n + 1} {name.replace('&', '&&')}")
+                short = button.fontMetrics().elidedText(  # a long name: whole in its tip
+                    name, Qt.TextElideMode.ElideRight, self.NAME_WIDTH)
+                button.setText(f"&{n + 1} {short.replace('&', '&&')}")
                 button.setAccessibleName(f"Choose {name} instead")
                 button.setToolTip(f"Choose {name} instead (Alt+{n + 1})")
                 button.setProperty("id", service_id)

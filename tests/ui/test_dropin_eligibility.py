@@ -70,6 +70,13 @@ def test_an_ineligible_service_says_why_and_offers_a_similar_one(qtbot, desks, p
     assert not panel.similar_buttons[1].isVisible()
     assert_fits(dialog)
     dialog.grab().save("/tmp/dropin_eligibility.png")
+    long_name = "Benefits, debt and money advice drop-in for carers and their families"
+    verdict = dialog.checks.checker.check(example_id("service", PARTNER, WALTON))
+    panel.show_checks(verdict, [("x", long_name)])  # a long name: cut short, whole in its tip
+    assert panel.similar_buttons[0].text().endswith("…")
+    assert long_name in panel.similar_buttons[0].toolTip()
+    assert_fits(dialog)
+    dialog.checks.show()
 
     keys.key(Qt.Key.Key_H, ALT)
     keys.words("Letters keep coming")
