@@ -107,3 +107,12 @@ def test_the_forms_check_asks_as_it_types(store, ann):
     assert clean["items"][0]["override_reason"] == "Moving there"
     # without a checker (not ready yet), the form does not ask; the save will
     dropin.validate_drop_in(drop_in(housing()), TODAY, known)
+
+
+@pytest.mark.parametrize("bad", ["\ud800 half a character", "x" * 100_001, 42])
+def test_a_damaged_reason_is_said_at_its_field(store, ann, bad):
+    with store.session() as s:
+        known = dropin.Known.load(s)
+    with pytest.raises(ValidationError) as info:
+        dropin.validate_drop_in(drop_in(housing(override_reason=bad)), TODAY, known)
+    assert set(info.value.errors) == {"items.0.override_reason"}
