@@ -84,8 +84,8 @@ def eligibility(rules, facts: Facts | None, today: date) -> list[Warning]:
                                         f"{ages}"))
         elif (rules.min_age is not None and facts.age < rules.min_age) or \
                 (rules.max_age is not None and facts.age > rules.max_age):
-            found.append(Warning("age", f"Ages {ages} only: this person is {facts.age}",
-                                 True))
+            only = f"Up to age {rules.max_age}" if rules.min_age is None else f"Ages {ages}"
+            found.append(Warning("age", f"{only} only: this person is {facts.age}", True))
     area = check_area(rules.catchment, facts.postcode)
     if area is not None:
         found.append(Warning("area", area.text, area.blocking))
@@ -115,7 +115,7 @@ def eligibility(rules, facts: Facts | None, today: date) -> list[Warning]:
     was = facts.open.get(rules.id)
     if was is not None:
         found.append(Warning("already", f"Already referred: "
-                                        f"{REFERRAL_STATUSES[was[0]].lower()} since "
+                                        f"{REFERRAL_STATUSES[was[0]].lower()} on "
                                         f"{day(was[1], today)}"))
     return found
 

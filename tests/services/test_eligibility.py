@@ -49,7 +49,7 @@ def test_age_range():
     assert texts(verdict(replace(BASE, min_age=50), ANN)) == [
         ("Ages 50 and over only: this person is 40", True)]
     assert texts(verdict(replace(BASE, max_age=30), ANN)) == [
-        ("Ages up to 30 only: this person is 40", True)]
+        ("Up to age 30 only: this person is 40", True)]
 
 
 def test_no_date_of_birth_cannot_check_the_age_and_does_not_block():
@@ -194,7 +194,7 @@ def test_once_only_ever_and_within_a_look_back():
 
 def test_already_referred_is_said_not_blocked():
     v = verdict(BASE, replace(ANN, open={"s1": ("sent", date(2025, 6, 2))}))
-    assert texts(v) == [("Already referred: sent since 2 June", False)]
+    assert texts(v) == [("Already referred: sent on 2 June", False)]
 
 
 def test_no_person_checks_the_service_only():

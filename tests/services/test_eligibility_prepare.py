@@ -64,7 +64,7 @@ def test_prepare_reads_rules_loads_and_key_contacts(store, advisor, make_person)
     debt_words = [w.text for w in checker.check(DEBT).warnings]
     assert debt_words == ["Only for people on benefits: this person does not receive benefits",
                           "2 referred this month, takes 2",
-                          "Already referred: sent since 3 June"]
+                          "Already referred: sent on 3 June"]
     assert checker.check(DEBT).mark == "Not eligible"
     housing_words = [w.text for w in checker.check(HOUSING).blocking]
     assert housing_words == [
