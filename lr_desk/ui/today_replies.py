@@ -110,8 +110,8 @@ class RepliesPanel(QWidget):
         chosen = current.isValid() and current.row() < len(self.model.rows)
         for button in self.buttons:
             button.setEnabled(chosen)
-            if not chosen:
-                button.setAccessibleDescription("Choose a referral in the list first")
+            button.setAccessibleDescription("" if chosen else
+                                            "Choose a referral in the list first")
 
     def _activated(self, index) -> None:
         if index.isValid() and index.row() < len(self.model.rows):
