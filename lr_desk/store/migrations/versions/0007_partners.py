@@ -1,7 +1,8 @@
 """partners: named contacts, catch-ups, each service's capacity and eligibility, what
 an Open Referral UK feed said of a row; a referral's reply deadline, override, the
 person's view and letter; steps' kinds and decline reasons; service gaps; whether a
-person receives benefits
+person receives benefits; an index of referral steps by status and time (a service's
+load)
 
 Rows already here take the models' defaults (taking referrals, a 14-day reply deadline,
 catch-ups every 3 months, anyone eligible, a step forward).
@@ -112,6 +113,9 @@ def upgrade() -> None:
            sa.Column("recorded_at", sa.DateTime(), nullable=False),
            fks=[("advisor_id", "advisor"), ("conversation_id", "conversation")],
            index="conversation_id")
+    with op.batch_alter_table("referral_event") as batch:  # a service's load
+        batch.create_index(batch.f("ix_referral_event_status_at"), ["status", "at"],
+                           unique=False)
     for table, columns in _ADDED.items():
         with op.batch_alter_table(table) as batch:
             for name, type_, nullable, default in columns:
@@ -134,5 +138,7 @@ def downgrade() -> None:
                                       type_="foreignkey")
             for name, *_rest in reversed(columns):
                 batch.drop_column(name)
+    with op.batch_alter_table("referral_event") as batch:
+        batch.drop_index(batch.f("ix_referral_event_status_at"))
     for name in ("service_gap", "partner_catchup", "partner_contact"):
         op.drop_table(name)
