@@ -95,6 +95,8 @@ class RepliesPanel(QWidget):
         """As tall as its rows, up to ``SHOWN`` (then it scrolls): the follow-ups above
         keep the room; none at all, and only the count says so."""
         self.table.setVisible(n > 0)
+        for button in self.buttons:  # nothing to act on: only the count says so
+            button.setVisible(n > 0)
         header = self.table.horizontalHeader().sizeHint().height()
         row = self.table.verticalHeader().defaultSectionSize()
         self.table.setFixedHeight(header + min(max(n, 1), SHOWN) * row +
