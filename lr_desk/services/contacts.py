@@ -24,6 +24,7 @@ from lr_desk.services.validation import (
     check_name,
     normalise_email,
     normalise_phone,
+    storable,
 )
 from lr_desk.store.clock import session_now
 from lr_desk.store.models import Partner, PartnerContact
@@ -128,7 +129,10 @@ def validate_contact(raw: Mapping) -> dict:
     return clean
 
 
-def _as_mapping(row) -> Mapping:
+UNREADABLE = "The contacts could not be read: please enter them again."
+
+
+def _as_mapping(row):
     return row.as_dict() if isinstance(row, ContactRow) else row
 
 
@@ -138,13 +142,19 @@ def validate_contacts(rows: Iterable) -> list[dict]:
     list as a whole) with the contact named in the words. Pure."""
     clean: list[dict] = []
     problems: list[str] = []
+    if not isinstance(rows, (list, tuple)):  # a damaged draft, a wrong caller
+        raise ValidationError({"contacts": UNREADABLE})
     for number, raw in enumerate(rows, 1):
         raw = _as_mapping(raw)
+        if not isinstance(raw, Mapping):
+            problems.append(f"Contact {number}: {UNREADABLE}")
+            continue
         try:
             one = validate_contact(raw)
         except ValidationError as exc:
-            who = (raw.get("name") or "").strip() or f"Contact {number}"
-            problems.append(f"{who}: " + " ".join(exc.errors.values()))
+            name = raw.get("name")
+            who = name.strip() if isinstance(name, str) and storable(name) else ""
+            problems.append(f"{who or f'Contact {number}'}: " + " ".join(exc.errors.values()))
             continue
         one["id"] = raw.get("id") or None
         one["is_key"] = bool(raw.get("is_key"))

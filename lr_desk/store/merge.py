@@ -91,6 +91,13 @@ class Applied:
     erased: int = 0  # rows whose personal values an erasure took out here (see store.erase)
 
 
+def _same(entity: str, name: str, held, value) -> bool:
+    """Whether a value that would be kept for review is the one the row holds: the same
+    value written on both sides loses nothing (two desks that import one feed make the
+    same rows with the same values). Asked only where a conflict would be made."""
+    return as_json(entity, name, held) == as_json(entity, name, value)
+
+
 class _Batch:
     """Merges a list of writes (remote or local) against the store, then writes the
     winners, the clocks and the conflicts in a few statements."""
@@ -160,11 +167,9 @@ class _Batch:
             saw = seen.get(name) or []
             for old in saw:
                 self.settle.append((entity_id, name, old, hlc))
-            # the same value written on both sides loses nothing: no conflict to review
-            # (two desks importing one feed make the same rows, with the same values)
-            same = as_json(entity, name, current.get(name)) == as_json(entity, name, value)
             if hlc > cur:
-                if cur and cur not in saw and name not in NOT_EDITS and not same:
+                if cur and cur not in saw and name not in NOT_EDITS \
+                        and not _same(entity, name, current.get(name), value):
                     made += self._conflict(entity, entity_id, name,
                                            as_json(entity, name, current.get(name)), cur, hlc,
                                            clocks.fields.get(BY), seen.get(BY))
@@ -173,7 +178,8 @@ class _Batch:
                 self._stage(entity, entity_id, name, value)
                 if name == "deleted_at":  # the row as its deleter had seen it
                     clocks.set(ROW, seen.get(ROW, "") if value else "")
-            elif hlc < cur and name not in NOT_EDITS and not same:
+            elif hlc < cur and name not in NOT_EDITS \
+                    and not _same(entity, name, current.get(name), value):
                 made += self._conflict(entity, entity_id, name, value, hlc, cur, seen.get(BY),
                                        clocks.fields.get(BY))
         if seen.get(BY) and hlc >= clocks.newest_edit():

@@ -209,17 +209,25 @@ def test_accounts(sweep, advisor):
 
 
 def test_the_directory(sweep):
+    contact = {"name": "Kim", "role": "Lead", "phone": "", "email": "k@x.org", "is_key": True}
     partner = {"name": "Trust", "phone": "0151 555 0100", "web": "https://example.org",
-               "key_contact": "Kim", "key_contact_phone": "", "key_contact_email": "k@x.org",
-               "notes": ""}
+               "notes": "", "catchup_every_months": "3", "contacts": [contact]}
     service = {"partner_id": PARTNER, "name": "Help", "category": "housing",
                "description": "", "delivery": "community", "site_code": "", "location": "",
-               "when_text": "", "phone": "", "web": ""}
+               "when_text": "", "phone": "", "web": "", "capacity": "paused",
+               "wait_weeks": "", "paused_until": "03/03/2027", "capacity_confirmed_on": "",
+               "takes": "10", "takes_per": "month", "reply_days": "", "reply_deadline_days":
+               "14", "min_age": "18", "max_age": "25", "catchment": "Sefton, L4",
+               "benefits_rule": "on", "once_only": True, "once_lookback_months": "36",
+               "criteria": ""}
     course = {"title": "Walking", "provider": "", "site_code": "", "starts_on": "01/07/2025",
               "ends_on": "", "when_text": "", "description": ""}
     for name in partner:
         sweep.field(f"partner {name}", lambda s, v, name=name: directory.save_partner(
             s, put(partner, name, v)))
+    for name in contact:
+        sweep.field(f"contact {name}", lambda s, v, name=name: directory.save_partner(
+            s, put(partner, "contacts", [put(contact, name, v)])))
     for name in service:
         sweep.field(f"service {name}", lambda s, v, name=name: directory.save_service(
             s, put(service, name, v)))
