@@ -4,6 +4,7 @@ read in chunks that a ``Cancel`` (from any thread) stops at once; what goes wron
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 import urllib.error
@@ -30,20 +31,19 @@ class Cancelled(Exception):
 
 class Cancel:
     """Shared between whoever reads and whoever may cancel: ``cancel()`` from any
-    thread stops the reading between chunks, and closes a connection waiting on a slow
-    server so it stops at once."""
+    thread stops the reading between chunks, and shuts the connection's socket so a
+    read waiting on a slow or silent server stops at once."""
 
     def __init__(self):
         self._set = threading.Event()
         self._lock = threading.Lock()
-        self._response = None
+        self._socket: socket.socket | None = None
 
     def cancel(self) -> None:
         self._set.set()
         with self._lock:
-            response = self._response
-        if response is not None:
-            _shut(response)
+            sock = self._socket
+        _shut(sock)
 
     @property
     def cancelled(self) -> bool:
@@ -53,16 +53,16 @@ class Cancel:
         if self._set.is_set():
             raise Cancelled()
 
-    def _reading(self, response) -> None:
+    def watch(self, sock: socket.socket | None) -> None:
+        """The socket a page is being read from (None: done with it)."""
         with self._lock:
-            self._response = response
-        if response is not None and self._set.is_set():
-            _shut(response)
+            self._socket = sock
+        if self._set.is_set():
+            _shut(sock)
 
 
-def _shut(response) -> None:
-    """Close a response's socket under a blocked read (its ``close`` would wait)."""
-    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+def _shut(sock: socket.socket | None) -> None:
+    """Shut a socket under a blocked read (the read returns; closing it would not)."""
     try:
         if sock is not None:
             sock.shutdown(socket.SHUT_RDWR)
@@ -70,12 +70,36 @@ def _shut(response) -> None:
         pass
 
 
+def _opener(cancel: Cancel) -> urllib.request.OpenerDirector:
+    """urllib, with each connection's socket watched by ``cancel`` from the moment it
+    connects (so waiting for the server's answer can be stopped too)."""
+
+    class Watched(http.client.HTTPConnection):
+        def connect(self):
+            super().connect()
+            cancel.watch(self.sock)
+
+    class WatchedTLS(http.client.HTTPSConnection):
+        def connect(self):
+            super().connect()
+            cancel.watch(self.sock)
+
+    class Plain(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(Watched, req)
+
+    class TLS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(WatchedTLS, req, context=self._context)
+
+    return urllib.request.build_opener(Plain, TLS)
+
+
 def fetch(url: str, timeout: float, cancel: Cancel) -> bytes:
     request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            cancel._reading(response)
+        with _opener(cancel).open(request, timeout=timeout) as response:
             try:
                 chunks, size = [], 0
                 while True:
@@ -92,7 +116,7 @@ def fetch(url: str, timeout: float, cancel: Cancel) -> bytes:
                 cancel.check()
                 return b"".join(chunks)
             finally:
-                cancel._reading(None)
+                cancel.watch(None)
     except (Cancelled, FeedError):
         raise
     except urllib.error.HTTPError as exc:
@@ -116,6 +140,11 @@ def fetch(url: str, timeout: float, cancel: Cancel) -> bytes:
                             "Try again later.", offline=True) from None
         words = getattr(reason, "strerror", None) or str(reason)
         raise FeedError(f"{short(url)} could not be reached ({words}).",
+                        offline=True) from None
+    except http.client.HTTPException as exc:  # an answer cut short, or not HTTP
+        cancel.check()
+        raise FeedError(f"{short(url)} sent an answer that was cut short or is not a web "
+                        f"server's ({type(exc).__name__}). Try again later.",
                         offline=True) from None
     except (ConnectionError, OSError) as exc:
         cancel.check()

@@ -10,6 +10,7 @@ lane in one transaction, and every page hears what changed through ``tasks.chang
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -132,6 +133,8 @@ class DirectoryImportDialog(QDialog):
         self.read_button.setDefault(True)
         self.resize(820, 600)
         self.source.setFocus()
+        if parent is not None:
+            parent.installEventFilter(self)
 
     # -- choosing and reading the feed ------------------------------------------------
     def browse(self) -> None:
@@ -284,10 +287,21 @@ class DirectoryImportDialog(QDialog):
             style.message(self.message, kind)
 
     def done(self, result: int) -> None:
+        self._stop_reading()
+        super().done(result)
+
+    def eventFilter(self, watched, event) -> bool:
+        """The desk's window closing: a reading still under way stops at once (the
+        worker waits for its lanes at closing, and a silent server for its timeout)."""
+        if watched is self.parent() and event.type() in (QEvent.Type.Close,
+                                                         QEvent.Type.Hide):
+            self._stop_reading()
+        return False
+
+    def _stop_reading(self) -> None:
         if self._reading and self.cancel is not None:
             self.cancel.cancel()
         self._reading = 0
-        super().done(result)
 
 
 def _words(exc: BaseException) -> str:

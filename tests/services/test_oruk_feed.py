@@ -161,3 +161,31 @@ def test_a_file_that_is_a_list_of_services(tmp_path):
     feed = oruk_feed.read(str(path))
     assert feed.style == "a list" and [r.where for r in feed.records] == ["record 1",
                                                                           "record 2"]
+
+
+def test_a_silent_server_is_cancelled_while_the_answer_is_awaited():
+    quiet = socket.socket()
+    quiet.bind(("127.0.0.1", 0))
+    quiet.listen(1)  # accepts, never answers: the reading waits for the answer's head
+    cancel = oruk_feed.Cancel()
+    caught = []
+
+    def reading():
+        try:
+            oruk_feed.read(f"http://127.0.0.1:{quiet.getsockname()[1]}/", cancel=cancel,
+                           timeout=120)
+        except BaseException as exc:
+            caught.append(exc)
+
+    thread = threading.Thread(target=reading)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 20
+        while cancel._socket is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # connected, waiting
+        cancel.cancel()
+        thread.join(30)  # far less than the timeout: it stopped because it was cancelled
+    finally:
+        quiet.close()
+    assert not thread.is_alive()
+    assert len(caught) == 1 and isinstance(caught[0], oruk_feed.Cancelled)

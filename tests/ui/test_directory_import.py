@@ -107,3 +107,23 @@ def test_a_bad_feed_is_said_in_plain_words(qtbot, desk):
     assert "it has no name: left out." in dialog.plan_view.toPlainText()
     assert dialog.message.text() == "Nothing can be imported from this feed."
     assert not dialog.import_button.isEnabled()
+
+
+def test_closing_the_desk_stops_a_reading(qtbot, desks, profile):
+    """A server that never answers would hold the desk's closing for its timeout: the
+    reading is stopped as the desk closes."""
+    import socket
+
+    desk = desks.start(profile)
+    quiet = socket.socket()
+    quiet.bind(("127.0.0.1", 0))
+    quiet.listen(1)
+    try:
+        dialog = open_import(qtbot, desk)
+        type_feed(qtbot, dialog, f"http://127.0.0.1:{quiet.getsockname()[1]}/services")
+        assert dialog.stop_button.isEnabled()
+        cancel = dialog.cancel
+        desks.stop(desk)
+        assert cancel.cancelled
+    finally:
+        quiet.close()
