@@ -145,6 +145,7 @@ class StepDialog(EditorDialog):
     def _asked(self, asked: list) -> None:
         if self.views is not None:
             self.views.set_referrals(asked)
+            self.views.chain(self.f.widgets["outcome"], self.save_button)
 
     # -- the form ------------------------------------------------------------------------
     def collect(self) -> dict:

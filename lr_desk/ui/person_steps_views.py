@@ -5,6 +5,7 @@ follow-up's form (saved with its outcome)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -48,6 +49,7 @@ class ViewsBox(QGroupBox):
         self.scroll.setWidget(self.body)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll.setAccessibleName("Their referrals")
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its rows
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll)
         self.setVisible(False)
@@ -81,6 +83,13 @@ class ViewsBox(QGroupBox):
             self.scroll.setFixedHeight(min(len(asked), ROWS_SHOWN) * one + 4)
         if self._pending:  # a draft restored before the rows were there
             self.load(self._pending)
+
+    def chain(self, after: QWidget, before: QWidget) -> None:
+        """Tab from ``after`` through each row (their view, their words) to ``before``."""
+        order = [after] + [w for view, words, _error in self.rows.values()
+                           for w in (view, words)] + [before]
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
 
     def _changed(self, rid: str) -> None:
         self.touched.add(rid)

@@ -49,8 +49,11 @@ def test_their_view_of_each_referral_is_asked_at_follow_up_and_saved(qtbot, desk
 
     # what happened, then (Tab, Tab) their view, by its first letters, and their words
     qtbot.keyClick(step.f.widgets["result"], Qt.Key.Key_S)  # Spoke to them
+    qtbot.keyClick(step.f.widgets["result"], Qt.Key.Key_Tab)
+    assert step.f.widgets["outcome"].hasFocus()
     qtbot.keyClicks(step.f.widgets["outcome"], "Rang her")
-    view.setFocus()
+    qtbot.keyClick(step.f.widgets["outcome"], Qt.Key.Key_Tab)
+    assert view.hasFocus()
     qtbot.keyClick(view, Qt.Key.Key_I)  # It helped a lot
     qtbot.keyClick(view, Qt.Key.Key_Down)  # It helped a bit
     assert view.currentData() == "helped_bit"
