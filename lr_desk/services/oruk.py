@@ -13,8 +13,10 @@ same rows). What the desk refined is kept: a field is updated only when the row 
 holds what the previous import's record mapped to (a three-way comparison of the
 desk's value, the old record's and the new record's). Nothing the desk added (contacts,
 capacity, eligibility, notes) is touched, and an import never removes anything. Rows
-the desk deleted stay deleted. Each row keeps the record as received (``feed_record``).
-The plan in words is services.oruk_report's.
+the desk deleted stay deleted. A partner added from a feed has no catch-ups planned
+(``catchup_every_months`` 0) until the desk agrees some: a council's directory is not a
+list of partners to meet every quarter. Each row keeps the record as received
+(``feed_record``). The plan in words is services.oruk_report's.
 """
 
 from __future__ import annotations
@@ -319,6 +321,8 @@ def _write(session: Session, item: Item) -> None:
         values = dict(item.values, id=item.row_id, feed_id=item.feed_id)
         if item.kind != "partner":
             values["partner_id"] = item.partner_id
+        else:  # a feed's organisation has agreed no catch-ups (the desk sets them)
+            values["catchup_every_months"] = 0
         if item.kind != "contact":
             values["feed_record"] = item.record
         session.add(model(**values))

@@ -66,6 +66,7 @@ def test_the_hsds_example_service_maps_to_the_directory(store):
         assert svc.feed_id == COUNSELLING and svc.feed_record == load("hsds_service_full.json")
         assert partner.feed_record["website"] == "http://example.com"
         assert partner.web == "http://example.com" and "non-profit" in partner.notes
+        assert partner.catchup_every_months == 0  # none planned until the desk agrees some
         # the desk's own fields are left at their defaults
         assert (svc.capacity, svc.takes, svc.reply_deadline_days) == ("taking", None, 14)
 
