@@ -109,11 +109,20 @@ class Plan:
         return lines
 
     def done_words(self) -> str:
-        """What the import wrote, in a line."""
+        """What the import wrote, in a line ("Imported: added 3 partners and 12
+        services; changed 1 service; kept this desk's changes to 2 services.")."""
+        parts = []
+        if self.of("add"):
+            parts.append(f"added {self.counts('add')}")
         changed = [i for i in self.items if i.changes]
-        alone = [i for i in self.items if i.action in ("same", "change") and not i.changes]
-        return (f"Imported: added {self.counts('add')}; changed {_count_items(changed)}; "
-                f"left {_count_items(alone)} alone.")
+        if changed:
+            parts.append(f"changed {_count_items(changed)}")
+        kept = [i for i in self.items if i.kept]
+        if kept:
+            parts.append(f"kept this desk's changes to {_count_items(kept)}")
+        if not parts:
+            return "Imported: the directory already had everything in the feed."
+        return "Imported: " + "; ".join(parts) + "."
 
 
 def _name(item: Item) -> str:

@@ -141,7 +141,9 @@ def test_the_feeds_changes_come_in_and_the_desks_refinements_stay(store, tmp_pat
     assert '    youngest age: "18" -> "21"' in plan.details()
     assert any(line.startswith("    description: keeps \"Ask for Jo")
                for line in plan.details())
-    imported(store, feed)
+    done = imported(store, feed)
+    assert done.done_words() == ("Imported: changed 1 service; kept this desk's changes "
+                                 "to 1 service.")
     with store.session() as s:
         svc = s.get(PartnerService, sid)
         assert (svc.name, svc.min_age, svc.when_text) == (
