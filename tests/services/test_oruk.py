@@ -75,7 +75,9 @@ def test_every_public_example_shape_is_read(store):
     for name, style in (("uk_profile_service_full.json", "one service"),
                         ("uk_profile_organization_full.json", "one organisation"),
                         ("hsds_organization_full.json", "one organisation"),
-                        ("uk_profile_service_list.json", "version 3 pages")):
+                        ("uk_profile_service_list.json", "version 3 pages"),
+                        ("uk_profile_service_at_location_full.json", "one service"),
+                        ("uk_profile_service_at_location_list.json", "version 3 pages")):
         feed = read(name)
         assert feed.style == style
         with store.session() as s:
@@ -299,3 +301,10 @@ def test_hostile_records_are_kept_storable_or_left_out(store, tmp_path, outbox):
         assert svc.feed_record["name"] == "Tea and \ufffd talk"
     for entry in outbox.entries("partner_service"):
         assert "\x00" not in json.dumps(entry.fields)
+
+
+def test_a_service_at_a_location_brings_its_place(store):
+    with store.session() as s:
+        plan = oruk.plan(s, read("uk_profile_service_at_location_full.json"))
+    [svc] = plan.of("add", "service")
+    assert svc.values["location"] == "MyCity Civic Center, 1-30 Main Street, MyCity, ABC 1234"
