@@ -20,6 +20,8 @@ again from the code of its day.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from lr_desk.sync import checks
 from lr_desk.sync.checks import Column
 
@@ -238,3 +240,18 @@ def postgres_sql(schema: str, per_statement: bool = False) -> list[str]:
 def drop_sql(schema: str) -> list[str]:
     return [f"DROP TRIGGER change_log_check ON {schema}.change_log",
             *(f"DROP FUNCTION {schema}.{fn}" for fn in reversed(FUNCTIONS))]
+
+
+def remake(bind, per_statement: bool = True) -> None:
+    """Make the check again from the models as they are now (migrations c8 and c9), on
+    a PostgreSQL store; SQLite checks in CentralStore.push and has nothing to make.
+    ``bind``: a SQLAlchemy connection in the migration's transaction."""
+    if bind.dialect.name != "postgresql":
+        return
+    schema = bind.dialect.identifier_preparer.quote(
+        bind.scalar(sa.text("SELECT current_schema()")))
+    # (through the driver as written: SQLAlchemy would take the regular expressions'
+    # colons for parameters, and psycopg their percent signs)
+    with bind.connection.dbapi_connection.cursor() as cursor:
+        for statement in (*drop_sql(schema), *postgres_sql(schema, per_statement)):
+            cursor.execute(statement)

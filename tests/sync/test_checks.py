@@ -211,3 +211,26 @@ def test_a_date_is_what_python_reads_as_one():
                 except ValueError:
                     real = False
                 assert real == (checks._ok(checks.Column("d", "date", False), text)), text
+
+
+def test_a_store_made_before_partners_takes_their_records_once_upgraded(postgres_url,
+                                                                        monkeypatch):
+    """A PostgreSQL store's check is made from the models of the lr_desk that made it
+    (c8): one made before schema 0007 knows no partner contacts and refuses them; the
+    upgrade (c9) makes the check again, and then takes them."""
+    contact = {"change_id": new_id(), "entity": "partner_contact", "entity_id": new_id(),
+               "op": "insert", "hlc": now_stamp("d"), "schema_version": "0007",
+               "seen": None, "fields": json.dumps({"partner_id": new_id(), "name": "Kim",
+                                                     "created_at": WHEN, "updated_at": WHEN})}
+    with monkeypatch.context() as older:  # the models of an lr_desk before 0007
+        older.setattr(checks, "ENTITIES", {name: e for name, e in checks.ENTITIES.items()
+                                           if name != "partner_contact"})
+        init_central(postgres_url, target="c8")
+    central = CentralStore(postgres_url)
+    try:
+        with pytest.raises(Refused, match="partner_contact.* is not a kind of record"):
+            central.push("d", [contact])
+        init_central(postgres_url)
+        assert central.push("d", [contact]) == [contact["change_id"]]
+    finally:
+        central.close()

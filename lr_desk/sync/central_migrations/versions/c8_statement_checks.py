@@ -14,7 +14,6 @@ Revision ID: c8
 Revises: c7
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 from lr_desk.sync import checks_pg
@@ -25,22 +24,9 @@ branch_labels = None
 depends_on = None
 
 
-def _remake(per_statement: bool) -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    schema = bind.dialect.identifier_preparer.quote(
-        bind.scalar(sa.text("SELECT current_schema()")))
-    # (through the driver as written, as in c5)
-    with bind.connection.dbapi_connection.cursor() as cursor:
-        for statement in (*checks_pg.drop_sql(schema),
-                          *checks_pg.postgres_sql(schema, per_statement)):
-            cursor.execute(statement)
-
-
 def upgrade() -> None:
-    _remake(per_statement=True)
+    checks_pg.remake(op.get_bind(), per_statement=True)
 
 
 def downgrade() -> None:
-    _remake(per_statement=False)
+    checks_pg.remake(op.get_bind(), per_statement=False)

@@ -10,7 +10,6 @@ Revision ID: c9
 Revises: c8
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 from lr_desk.sync import checks_pg
@@ -25,15 +24,7 @@ depends_on = None
 def upgrade() -> None:
     bind = op.get_bind()
     record_versions(bind)
-    if bind.dialect.name != "postgresql":
-        return
-    schema = bind.dialect.identifier_preparer.quote(
-        bind.scalar(sa.text("SELECT current_schema()")))
-    # (through the driver as written, as in c5)
-    with bind.connection.dbapi_connection.cursor() as cursor:
-        for statement in (*checks_pg.drop_sql(schema),
-                          *checks_pg.postgres_sql(schema, per_statement=True)):
-            cursor.execute(statement)
+    checks_pg.remake(bind, per_statement=True)
 
 
 def downgrade() -> None:
