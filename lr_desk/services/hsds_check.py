@@ -1,7 +1,7 @@
 """Checking a directory export against the official HSDS 3.0 schemas.
 
 The schemas are the ones published by Open Referral, bundled unchanged in
-lr_desk/resources/hsds (with their licence and where they came from): the HSDS 3.0
+resources/hsds (with their licence and where they came from): the HSDS 3.0
 specification and its Open Referral UK profile. ``jsonschema`` validates (Draft 2020-12,
 what the specification's OpenAPI 3.1 file uses), with formats checked (ids are UUIDs,
 web and email addresses, dates), through a local ``referencing.Registry``: every file is
@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-BUNDLE = Path(__file__).resolve().parent.parent / "resources" / "hsds"
+from lr_desk.resources import RESOURCES
+
+BUNDLE = RESOURCES / "hsds"
 
 # Where each bundled folder lives online: the address its files' $refs resolve against.
 PROFILES = {
