@@ -16,6 +16,7 @@ from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
 from tests.ui.test_dropin_keys import open_person, referral_drop_in
 from tests.ui.test_person_page import (
     _choose,
+    _draft,
     _entry,
     _open_follow_up_done,
     _select_entry,
@@ -139,3 +140,32 @@ def test_steps_go_forward_only_and_a_mistake_is_corrected_in_the_open(qtbot, des
     assert referral.detail.splitlines()[-1].endswith(
         f"Corrected from Accepted to Sent ({ADVISOR}): They had not replied: pressed the "
         "wrong one")
+
+
+def test_a_correction_half_typed_comes_back_as_a_correction(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = open_person(desk, qtbot, "Rae", "Moss")
+    referral_drop_in(desk, qtbot, page, "Sent")
+    referral_id = _entry(page, "referral").referral_id
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    step.f.widgets["correct"].setChecked(True)
+    _choose(step.f.widgets["status"], "Agreed")  # (not on offer as a step from Sent)
+    qtbot.keyClicks(step.f.widgets["reason"], "Not sent yet: the form is still with her")
+    key = f"referral-step:{referral_id}"
+    qtbot.waitUntil(lambda: (_draft(desk, key) or {}).get("status") == "agreed",
+                    timeout=20_000)
+    step.put_away()  # (the desk closing while its advisor is away)
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=20_000)
+
+    _select_entry(qtbot, page, lambda e: e.kind == "referral")
+    qtbot.mouseClick(page.referral_button, Qt.MouseButton.LeftButton)
+    step = _step_dialog(page, qtbot)
+    assert "restored" in step.banner.text()
+    assert step.f.widgets["correct"].isChecked()
+    assert step.f.widgets["status"].currentData() == "agreed"
+    assert step.f.widgets["reason"].toPlainText() == "Not sent yet: the form is still with her"
+    with qtbot.waitSignal(page.loaded, timeout=20_000):
+        qtbot.keyClick(step.f.widgets["reason"], Qt.Key.Key_S, CTRL)
+    assert _entry(page, "referral").referral_status == "agreed"
