@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QPushButton
 
 from lr_desk.services import dropin, people
 from lr_desk.services.directory import courses, services
-from lr_desk.ui.sheet import FIRST_SIZE, TITLE_BAR, SheetPreview, opening_size
+from lr_desk.ui.pdf_preview import FIRST_SIZE, TITLE_BAR, opening_size
+from lr_desk.ui.sheet import SheetPreview
 from tests.ui.screen import SCREENS, TASKBAR, assert_fits
 
 TEST_QUEUE = os.environ.get("LR_DESK_TEST_PRINTER", "lr-desk-pdf")
