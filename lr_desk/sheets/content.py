@@ -13,11 +13,12 @@ from __future__ import annotations
 import functools
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from lr_desk.services.sheet import SheetData, SheetItem, long_date
 from lr_desk.sheets.flow import Columns, Together
-from lr_desk.sheets.look import INK, URGENT_BG, WIDTH, Look
+from lr_desk.sheets.look import WIDTH, Look
+from lr_desk.sheets.page import boxed, hub_lines
 from lr_desk.sheets.qr import QrCode, qr_label
 from lr_desk.sheets.text import text
 from lr_desk.sheets.words import clock_time, urgent_help
@@ -28,33 +29,13 @@ URGENT_TITLE = "If you need help urgently"
 
 
 def header(data: SheetData, look: Look) -> Flowable:
-    hub = data.hub
-    left: list[Flowable] = [Paragraph("The Life Rooms", look.head_title),
-                            text(hub.name, look.head)]
-    address = " ".join(p for p in (hub.address, hub.postcode) if p)
-    if address:
-        left.append(text(address, look.head))
-    if hub.phone:
-        left.append(text(hub.phone, look.head, "Phone"))
-    if hub.hours:
-        left.append(text(hub.hours, look.head, "Open"))
     right: list[Flowable] = [
         text(long_date(data.made_on), look.head_right),
         text(data.advisor_first_name or "your pathways advisor", look.head_right,
              "Made with"),
         text(data.preferred_name or "you", look.head_name, "For"),
     ]
-    return Columns([(left, 0.56), (right, 0.44)])
-
-
-_URGENT_STYLE = TableStyle([
-    ("BOX", (0, 0), (-1, -1), 1.5, INK),
-    ("BACKGROUND", (0, 0), (-1, -1), URGENT_BG),
-    ("LEFTPADDING", (0, 0), (-1, -1), 10),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-    ("TOPPADDING", (0, 0), (-1, -1), 8),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-])
+    return Columns([(hub_lines(data.hub, look), 0.56), (right, 0.44)])
 
 
 def item(number: int, it: SheetItem, look: Look, page_height: float) -> list[Flowable]:
@@ -107,9 +88,7 @@ def urgent_box(look: Look) -> Table:
     for line in words.get("lines", []):
         lead = (line.get("lead") or "").strip()
         cell.append(text(line.get("text", ""), look.body, f"{lead}:" if lead else ""))
-    box = Table([[cell]], colWidths=[WIDTH])
-    box.setStyle(_URGENT_STYLE)
-    return box
+    return boxed(cell)
 
 
 def story(data: SheetData, look: Look, page_height: float) -> list[Flowable]:

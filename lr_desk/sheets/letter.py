@@ -2,8 +2,9 @@
 
     render_letter(data) -> bytes   (data: ``lr_desk.services.letter.LetterData``)
 
-A4 portrait, in the take-home sheet's look, fonts and text handling (``look``, ``text``:
-anyone's words in any script). Every page carries the header (The Life Rooms, the hub's
+A4 portrait, in the take-home sheet's look, fonts, text handling and page (``look``,
+``text``: anyone's words in any script; ``page``: the header on every page, the body's
+frame, "Page N of M"). Every page carries the header (The Life Rooms, the hub's
 name, address and phone; the date; "Referral letter", confidential, for whom) and "Page
 N of M" at the foot. The body: to whom (the partner's key contact) and from whom (the
 advisor and their hub), when a reply is expected, who the person is, what they agreed
@@ -13,37 +14,18 @@ to share, and what support is asked for and why. What it says is exactly what
 
 from __future__ import annotations
 
-import functools
 import io
 from dataclasses import replace
 
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    PageTemplate,
-    Paragraph,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from lr_desk.services.letter import NOT_RECORDED, WITHDRAWN, LetterData
 from lr_desk.services.sheet import MONTHS, long_date
-from lr_desk.sheets.flow import Columns, NumberedCanvas, Together
-from lr_desk.sheets.look import (
-    ACCENT,
-    INK,
-    LOOKS,
-    MARGIN,
-    PAGE_H,
-    PAGE_W,
-    URGENT_BG,
-    WIDTH,
-    Look,
-    style,
-)
-from lr_desk.sheets.text import ensure_fonts, text
+from lr_desk.sheets import page
+from lr_desk.sheets.flow import Columns, Together
+from lr_desk.sheets.look import ACCENT, LOOKS, Look, style
+from lr_desk.sheets.page import boxed, hub_lines
+from lr_desk.sheets.text import text
 
 TITLE = "Referral letter"
 CONFIDENTIAL = "Confidential"
@@ -52,16 +34,6 @@ NO_KEY_CONTACT = ("No key contact is named for your organisation: please pass th
 WITHDRAWN_CONTACT = ("They have asked not to be contacted directly: please reply to the "
                      "advisor, who will pass it on.")
 NOT_RECORDED_CONTACT = "Not recorded: please ask them how they prefer to be contacted."
-
-_REPLY_STYLE = TableStyle([
-    ("BOX", (0, 0), (-1, -1), 1.5, INK),
-    ("BACKGROUND", (0, 0), (-1, -1), URGENT_BG),
-    ("LEFTPADDING", (0, 0), (-1, -1), 10),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 10),
-    ("TOPPADDING", (0, 0), (-1, -1), 8),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-])
-
 
 # The sheet's normal look, a little tighter: a letter for a partner's office, on one page
 # whenever it can be.
@@ -81,20 +53,12 @@ def _day(day) -> str:
 
 
 def header(data: LetterData, look) -> Flowable:
-    hub = data.hub
-    left: list[Flowable] = [Paragraph("The Life Rooms", look.head_title),
-                            text(hub.name, look.head)]
-    address = " ".join(p for p in (hub.address, hub.postcode) if p)
-    if address:
-        left.append(text(address, look.head))
-    if hub.phone:
-        left.append(text(hub.phone, look.head, "Phone"))
     right: list[Flowable] = [
         text(long_date(data.made_on), look.head_right),
         text(TITLE, look.head_name),
         text(f"{CONFIDENTIAL}: for {data.partner} only", look.head_right),
     ]
-    return Columns([(left, 0.56), (right, 0.44)])
+    return Columns([(hub_lines(data.hub, look, hours=False), 0.56), (right, 0.44)])
 
 
 def _lines(pairs, look) -> list[Flowable]:
@@ -129,9 +93,7 @@ def reply_box(data: LetterData, look) -> Table:
             text(f"Please let {who} know{phone} whether you can take this referral, and "
                  f"if not, why not, so that we can find {data.name} the right support "
                  "elsewhere.", look.body)]
-    box = Table([[cell]], colWidths=[WIDTH])
-    box.setStyle(_REPLY_STYLE)
-    return box
+    return boxed(cell)
 
 
 def person(data: LetterData, look, page_height: float) -> Flowable:
@@ -184,35 +146,8 @@ def story(data: LetterData, look, page_height: float) -> list[Flowable]:
 
 def render_letter(data: LetterData) -> bytes:
     """The letter as PDF bytes."""
-    ensure_fonts()
-    look = LOOK
-    head = header(data, look)
-    _, head_h = head.wrap(WIDTH, PAGE_H)
-    head_y = PAGE_H - MARGIN - head_h
-    rule_y = head_y - look.gap / 2
-    body_top = head_y - look.gap
-    body_bottom = MARGIN + look.footer_size * 1.6
-    drawn: list[bool] = []
-
-    def on_page(canvas, doc):
-        if not drawn:  # the same on every page: drawn once into a form, then placed
-            canvas.beginForm("header")
-            head.drawOn(canvas, MARGIN, head_y)
-            canvas.setStrokeColor(ACCENT)
-            canvas.setLineWidth(look.rule)
-            canvas.line(MARGIN, rule_y, PAGE_W - MARGIN, rule_y)
-            canvas.endForm()
-            drawn.append(True)
-        canvas.doForm("header")
-
-    frame = Frame(MARGIN, body_bottom, WIDTH, body_top - body_bottom, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     out = io.BytesIO()
-    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                          topMargin=MARGIN, bottomMargin=MARGIN,
-                          title=f"Referral to {data.partner}", author="The Life Rooms",
-                          subject="Referral letter (confidential)", creator="lr_desk")
-    doc.addPageTemplates([PageTemplate("letter", frames=[frame], onPage=on_page)])
-    doc.build(story(data, look, body_top - body_bottom),
-              canvasmaker=functools.partial(NumberedCanvas, footer_size=look.footer_size))
+    page.build(out, LOOK, lambda: header(data, LOOK),
+               lambda height: story(data, LOOK, height), template="letter",
+               title=f"Referral to {data.partner}", subject="Referral letter (confidential)")
     return out.getvalue()

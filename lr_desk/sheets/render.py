@@ -11,6 +11,8 @@ the plan.
 
 Large print (``large_print=None`` follows the person's communication needs; True/False
 override): every piece of text is at least 16 pt, with generous leading (``look``).
+The page itself (header on every page, body frame, page numbers) is ``page``'s, as the
+referral letter's is.
 Text in any script, right-to-left too (``text``); QR codes labelled with the address
 they open (``qr``); blocks kept together and pages numbered (``flow``).
 
@@ -21,7 +23,6 @@ sheet renders in a few tens of milliseconds at most.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import os
 import tempfile
@@ -29,51 +30,18 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-
 from lr_desk.services.sheet import SheetData, SheetHub, SheetItem
-from lr_desk.sheets import content
-from lr_desk.sheets.flow import NumberedCanvas
-from lr_desk.sheets.look import ACCENT, LOOKS, MARGIN, PAGE_H, PAGE_W, WIDTH
+from lr_desk.sheets import content, page
+from lr_desk.sheets.look import LOOKS
 from lr_desk.sheets.qr import qr_runs
-from lr_desk.sheets.text import ensure_fonts
 
 
 def _build(data: SheetData, large: bool, out) -> None:
     """Lay the sheet out and write the PDF to ``out`` (a path or a binary file)."""
-    ensure_fonts()
     look = LOOKS[large]
-    header = content.header(data, look)
-    _, header_h = header.wrap(WIDTH, PAGE_H)
-    header_y = PAGE_H - MARGIN - header_h
-    rule_y = header_y - look.gap / 2
-    body_top = header_y - look.gap
-    body_bottom = MARGIN + look.footer_size * 1.6
-
-    drawn = []
-
-    def on_page(canvas, doc):
-        # The header is the same on every page: drawn once into a form, then placed.
-        if not drawn:
-            canvas.beginForm("header")
-            header.drawOn(canvas, MARGIN, header_y)
-            canvas.setStrokeColor(ACCENT)
-            canvas.setLineWidth(look.rule)
-            canvas.line(MARGIN, rule_y, PAGE_W - MARGIN, rule_y)
-            canvas.endForm()
-            drawn.append(True)
-        canvas.doForm("header")
-
-    frame = Frame(MARGIN, body_bottom, WIDTH, body_top - body_bottom, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                          topMargin=MARGIN, bottomMargin=MARGIN,
-                          title="Your plan from The Life Rooms", author="The Life Rooms",
-                          subject="Social prescription", creator="lr_desk")
-    doc.addPageTemplates([PageTemplate("sheet", frames=[frame], onPage=on_page)])
-    doc.build(content.story(data, look, body_top - body_bottom),
-              canvasmaker=functools.partial(NumberedCanvas, footer_size=look.footer_size))
+    page.build(out, look, lambda: content.header(data, look),
+               lambda height: content.story(data, look, height), template="sheet",
+               title="Your plan from The Life Rooms", subject="Social prescription")
 
 
 def render_bytes(data: SheetData, large_print: bool | None = None) -> bytes:
