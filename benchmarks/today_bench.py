@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from partner_page_bench import timed, working_copy
 from sqlalchemy import func, select
 
-from lr_desk.services import desk, referrals
+from lr_desk.services import desk, referral_views
 from lr_desk.services.referrals_due import awaiting_reply
 from lr_desk.store.models import Conversation, FollowUp, Referral, ReferralEvent
 
@@ -71,7 +71,7 @@ def measure(store, today: date, runs: int) -> dict:
           f"{out['today_load']['p95_ms']} ms (CPU {out['today_load']['cpu_median_ms']} ms)")
     follow_up = most_referred_follow_up(store)
     if follow_up:
-        out["follow_up_to_ask"], asked = timed(store, lambda s: referrals.to_ask(s, follow_up),
+        out["follow_up_to_ask"], asked = timed(store, lambda s: referral_views.to_ask(s, follow_up),
                                                runs)
         print(f"Follow-up done's referrals to ask about ({len(asked)}): median "
               f"{out['follow_up_to_ask']['median_ms']} ms")

@@ -81,6 +81,15 @@ def awaiting_reply(session: Session, today: date, advisor_id: str | None = None,
                    Referral.status_at >= since,
                    or_(Referral.reply_due < today, Referral.reply_due.is_(None)),
                    Person.deleted_at.is_(None), Person.erased_at.is_(None)))
+    who = []  # (a first cut in SQL; who sent it is settled below, from its steps)
+    if advisor_id:
+        who.append(select(ReferralEvent.id).where(
+            ReferralEvent.referral_id == Referral.id, ReferralEvent.status == "sent",
+            ReferralEvent.advisor_id == advisor_id).exists())
+    if site_code:
+        who.append(Conversation.site_code == site_code)
+    if who:
+        stmt = stmt.where(or_(*who))
     found = as_survivors(session, session.execute(stmt).all(), 3)
     steps = _steps(session, [row[0] for row in found])
     advisors = dict(session.execute(select(Advisor.id, Advisor.name)).all())
