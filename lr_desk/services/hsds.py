@@ -25,8 +25,10 @@ left out. A partner with no services has nothing to list (HSDS lists services).
 
 ``problems(doc)`` (services.hsds_check) says what in a document does not validate.
 
-Ids: a row that came from a feed keeps the feed's id when it is a UUID; a feed id that
-is not a UUID becomes ``feed_uuid(id)`` (the same on every desk); else the row's own UUID.
+Ids: a row that came from a feed keeps the feed's id when it is a UUID; else the row's
+own UUID (for a row imported under a feed id that is not a UUID, that is made from the
+feed's id, the same on every desk: services.oruk_map.row_id), which an import of this
+export finds again.
 Parts that have no row of their own (a service's phone, schedule, location, area) get
 ids derived from their owner's, so exporting twice gives the same ids.
 """
@@ -47,7 +49,7 @@ from lr_desk.services.hsds_check import problems
 from lr_desk.store.models import Category, Partner, PartnerContact, PartnerService, Site
 from lr_desk.store.vocabulary import CAPACITY
 
-__all__ = ["derived_id", "export_directory", "feed_uuid", "hsds_id", "problems",
+__all__ = ["derived_id", "export_directory", "hsds_id", "problems",
            "web_address"]
 
 # Ids derived for parts without rows of their own, and for feed ids that are not UUIDs.
@@ -62,20 +64,13 @@ def derived_id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
-def feed_uuid(feed_id: str) -> str:
-    """The HSDS id for a feed id that is not a UUID (some feeds number their rows)."""
-    return derived_id("feed", feed_id)
-
-
 def hsds_id(row) -> str:
-    """A row's id in the export: its feed's id (as a UUID), else its own."""
+    """A row's id in the export: its feed's id if that is a UUID, else its own."""
     feed_id = (getattr(row, "feed_id", "") or "").strip()
-    if not feed_id:
-        return row.id
     try:
         uuid.UUID(feed_id)
-    except ValueError:
-        return feed_uuid(feed_id)
+    except ValueError:  # none, or not a UUID (some feeds number their rows)
+        return row.id
     return feed_id
 
 

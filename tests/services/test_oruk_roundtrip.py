@@ -100,3 +100,23 @@ def test_the_desks_own_export_imported_again_adds_nothing(store, tmp_path):
                          ).one()
         assert (food.when_text, food.location, food.category) == (
             "Tuesdays 10:00", "Church hall", "food_fuel")
+
+
+def test_a_feed_numbering_its_rows_comes_back_from_the_export_as_the_same_rows(store,
+                                                                                tmp_path):
+    """Feed ids that are not UUIDs ("svc-00001") go out as the rows' own ids (made from
+    the feed's, the same on every desk): imported again, they are found, not added."""
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([service(n) for n in range(6)]))
+    with store.session() as s:
+        oruk.apply(s, oruk_feed.read(str(feed)))
+    before = (count(store, Partner), count(store, PartnerService),
+              count(store, PartnerContact))
+    export(store, tmp_path / "export.json")
+    with store.session() as s:
+        plan = oruk.plan(s, oruk_feed.read(str(tmp_path / "export.json")))
+    assert plan.counts("add") == "nothing", plan.details()
+    with store.session() as s:
+        oruk.apply(s, oruk_feed.read(str(tmp_path / "export.json")))
+    assert (count(store, Partner), count(store, PartnerService),
+            count(store, PartnerContact)) == before
