@@ -23,10 +23,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import audit, consent, contacts, duplicates
-from lr_desk.services.sheet import SheetHub
+from lr_desk.services import consent, contacts, duplicates
+from lr_desk.services.handouts import GIVEN_HOW, SheetHub, hub_of, hub_site, live, record_given
 from lr_desk.services.validation import ValidationError
-from lr_desk.store.clock import local_time, session_now
+from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
     CONTACT_WAYS,
     Advisor,
@@ -43,7 +43,7 @@ from lr_desk.store.models import (
     Site,
 )
 
-LETTER_HOW = ("printed", "saved")
+LETTER_HOW = GIVEN_HOW
 LETTER_AUDIT = {"printed": "referral letter",
                 "saved": "referral letter, saved as a PDF file"}
 CONSENT_FIELD = "letter"  # the key of the refusal's message (ConsentNeeded.errors)
@@ -102,19 +102,14 @@ class LetterData:
         return self.preferred_name or self.full_name.split(" ")[0] or "The person"
 
 
-def _live(session: Session, model, key):
-    row = session.get(model, key) if key else None
-    return row if row is not None and row.deleted_at is None else None
-
-
 def _referral(session: Session, referral_id: str) -> tuple[Referral, Person, PartnerService,
                                                             Partner]:
-    ref = _live(session, Referral, referral_id)
+    ref = live(session, Referral, referral_id)
     if ref is None:
         raise LookupError(f"no referral {referral_id!r}")
-    person = _live(session, Person, duplicates.survivor(session, ref.person_id))
-    service = _live(session, PartnerService, ref.service_id)
-    partner = _live(session, Partner, service.partner_id) if service else None
+    person = live(session, Person, duplicates.survivor(session, ref.person_id))
+    service = live(session, PartnerService, ref.service_id)
+    partner = live(session, Partner, service.partner_id) if service else None
     if person is None or service is None or partner is None:
         raise LookupError(f"referral {referral_id!r}: its person, service or partner is gone")
     if person.erased_at is not None:
@@ -136,21 +131,6 @@ def _consented(session: Session, referral_id: str) -> tuple:
 def require_consent(session: Session, referral_id: str) -> consent.ConsentRow:
     """The consent in force to share with the referral's partner (ConsentNeeded if none)."""
     return _consented(session, referral_id)[-1]
-
-
-def _hub(session: Session, site_code: str | None, advisor: Advisor | None) -> SheetHub:
-    """The hub the conversation was at; away from a hub, the advisor's home hub (whose
-    phone the partner can call); else the first hub."""
-    sites = {s.code: s for s in session.scalars(select(Site))}
-    site = sites.get(site_code or "")
-    if site is None or site.kind != "hub":
-        site = sites.get(advisor.home_site) if advisor is not None else None
-    if site is None or site.kind != "hub":
-        site = next(iter(sorted((s for s in sites.values() if s.kind == "hub"),
-                                key=lambda s: s.name)), None)
-    if site is None:
-        return SheetHub("The Life Rooms")
-    return SheetHub(site.name, site.address, site.postcode, site.phone, site.hours)
 
 
 def _communication(p: Person) -> list[str]:
@@ -177,15 +157,15 @@ def letter_data(session: Session, referral_id: str, today: date | None = None) -
     today = today or date.today()
     ref, person, service, partner, shared = _consented(session, referral_id)
 
-    item = _live(session, PrescriptionItem, ref.item_id)
-    rx = _live(session, Prescription, item.prescription_id) if item else None
-    conv = _live(session, Conversation, rx.conversation_id) if rx else None
+    item = live(session, PrescriptionItem, ref.item_id)
+    rx = live(session, Prescription, item.prescription_id) if item else None
+    conv = live(session, Conversation, rx.conversation_id) if rx else None
     first_step = session.scalars(
         select(ReferralEvent.advisor_id).where(ReferralEvent.referral_id == ref.id,
                                                ReferralEvent.deleted_at.is_(None))
         .order_by(ReferralEvent.at, ReferralEvent.created_at).limit(1)).first()
     # the advisor who made the referral with the person (else who made the prescription)
-    advisor = _live(session, Advisor, first_step) or _live(
+    advisor = live(session, Advisor, first_step) or live(
         session, Advisor, rx.advisor_id if rx else None)
     needs = [] if conv is None else list(session.scalars(
         select(Category.name).join(ConversationNeed, ConversationNeed.category == Category.code)
@@ -229,7 +209,8 @@ def letter_data(session: Session, referral_id: str, today: date | None = None) -
         first_step=(item.first_step if item else "") or "",
         needs=needs,
         advisor=advisor.name if advisor else "",
-        hub=_hub(session, conv.site_code if conv else None, advisor),
+        hub=hub_of(hub_site({s.code: s for s in session.scalars(select(Site))},
+                            conv.site_code if conv else None, advisor)),
         reply_by=ref.reply_due,
         reply_within_days=service.reply_deadline_days or 14,
     )
@@ -244,11 +225,6 @@ def record_letter_given(session: Session, referral_id: str, advisor_id: str,
     if how not in LETTER_HOW:
         raise ValidationError({"how": "The letter is either printed or saved."})
     require_consent(session, referral_id)
-    ref = _live(session, Referral, referral_id)
-    now = session_now(session)
-    ref.letter_at, ref.letter_how, ref.letter_by = now, how, advisor_id
-    session.flush()
-    audit.record(session, "print_letter" if how == "printed" else "export",
-                 entity="referral", entity_id=ref.id, person_id=ref.person_id,
-                 detail=LETTER_AUDIT[how], advisor_id=advisor_id)
-    return now
+    ref = live(session, Referral, referral_id)
+    return record_given(session, ref, "letter", how, advisor_id, "print_letter",
+                        LETTER_AUDIT)

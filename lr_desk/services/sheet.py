@@ -16,9 +16,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import audit
+from lr_desk.services import handouts
+from lr_desk.services.handouts import SheetHub, live
 from lr_desk.services.validation import ValidationError
-from lr_desk.store.clock import local_time, session_now
+from lr_desk.store.clock import local_time
 from lr_desk.store.models import (
     Advisor,
     Conversation,
@@ -47,7 +48,7 @@ SHEET_WAYS = {
     "video": "A video call with us",
     "text": "We will send you a text message",
 }
-SHEET_HOW = ("printed", "saved")
+SHEET_HOW = handouts.GIVEN_HOW
 SHEET_AUDIT = {"printed": "take-home sheet", "saved": "take-home sheet, saved as a PDF file"}
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -59,17 +60,6 @@ def long_date(day: date) -> str:
     """'Wednesday 11 June 2025', in English whatever the computer's locale (Qt sets the
     process locale, and strftime would follow it)."""
     return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-@dataclass(frozen=True)
-class SheetHub:
-    """Where the visitor can reach The Life Rooms: the hub the prescription was made at."""
-
-    name: str
-    address: str = ""
-    postcode: str = ""
-    phone: str = ""
-    hours: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,10 +97,6 @@ class SheetData:
     next_follow_up: SheetFollowUp | None = None
 
 
-def _hub_of(site: Site) -> SheetHub:
-    return SheetHub(site.name, site.address, site.postcode, site.phone, site.hours)
-
-
 def _place(site: Site | None) -> str:
     """'The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF' for a hub (its name in
     full, never its code); a way of working's own name otherwise."""
@@ -127,11 +113,6 @@ def _first_name(name: str) -> str:
     return parts[0] if parts else ""
 
 
-def _live(session: Session, model, key):
-    row = session.get(model, key) if key else None
-    return row if row is not None and row.deleted_at is None else None
-
-
 def sheet_data(session: Session, prescription_id: str, today: date | None = None) -> SheetData:
     """Everything the sheet shows for one prescription. Raises LookupError when the
     prescription (or its person) is not here or has been deleted.
@@ -141,23 +122,16 @@ def sheet_data(session: Session, prescription_id: str, today: date | None = None
     again later never shows a day already gone as the next catch-up. Anything deleted
     (the conversation, the advisor, a course, a service or its partner) is not shown."""
     today = today or date.today()
-    rx = _live(session, Prescription, prescription_id)
-    person = _live(session, Person, rx.person_id) if rx else None
+    rx = live(session, Prescription, prescription_id)
+    person = live(session, Person, rx.person_id) if rx else None
     if rx is None or person is None:
         raise LookupError(f"no prescription {prescription_id!r}")
-    conv = _live(session, Conversation, rx.conversation_id)
-    advisor = _live(session, Advisor, rx.advisor_id)
+    conv = live(session, Conversation, rx.conversation_id)
+    advisor = live(session, Advisor, rx.advisor_id)
     sites = {s.code: s for s in session.scalars(select(Site))}
 
-    # The hub the conversation was at; for work away from a hub (community, telephone,
-    # video), the advisor's home hub, whose phone and hours the visitor can use.
-    hub_site = sites.get(conv.site_code) if conv else None
-    if hub_site is None or hub_site.kind != "hub":
-        hub_site = sites.get(advisor.home_site) if advisor else None
-    if hub_site is None or hub_site.kind != "hub":
-        hubs = sorted((s for s in sites.values() if s.kind == "hub"), key=lambda s: s.name)
-        hub_site = hubs[0] if hubs else None
-    hub = _hub_of(hub_site) if hub_site else SheetHub("The Life Rooms")
+    hub_site = handouts.hub_site(sites, conv.site_code if conv else None, advisor)
+    hub = handouts.hub_of(hub_site)
 
     made_on = conv.occurred_at.date() if conv else local_time(rx.created_at).date()
     items = [_item(session, row, sites, hub_site)
@@ -198,7 +172,7 @@ def _item(session: Session, row: PrescriptionItem, sites: dict[str, Site],
           hub_site: Site | None) -> SheetItem:
     with_whom = where = when = phone = web = ""
     if row.kind == "course" and row.course_id:
-        course = _live(session, Course, row.course_id)
+        course = live(session, Course, row.course_id)
         if course is not None:
             site = sites.get(course.site_code)
             with_whom, where = course.provider, _place(site)
@@ -210,9 +184,9 @@ def _item(session: Session, row: PrescriptionItem, sites: dict[str, Site],
             contact = site if site is not None and site.kind == "hub" else hub_site
             phone = contact.phone if contact is not None else ""
     elif row.service_id:
-        service = _live(session, PartnerService, row.service_id)
+        service = live(session, PartnerService, row.service_id)
         if service is not None:
-            partner = _live(session, Partner, service.partner_id)
+            partner = live(session, Partner, service.partner_id)
             with_whom = partner.name if partner is not None else ""
             if service.delivery == "hub" and service.site_code in sites:
                 where = _place(sites[service.site_code])
@@ -234,13 +208,8 @@ def record_sheet_given(session: Session, prescription_id: str, advisor_id: str,
     file is a copy outside the desk). Returns the time recorded (UTC, as stored)."""
     if how not in SHEET_HOW:
         raise ValidationError({"how": "The sheet is either printed or saved."})
-    rx = _live(session, Prescription, prescription_id)
+    rx = live(session, Prescription, prescription_id)
     if rx is None:
         raise LookupError(f"no prescription {prescription_id!r}")
-    now = session_now(session)
-    rx.sheet_at, rx.sheet_how, rx.sheet_by = now, how, advisor_id
-    session.flush()
-    audit.record(session, "print_sheet" if how == "printed" else "export",
-                 entity="prescription", entity_id=rx.id, person_id=rx.person_id,
-                 detail=SHEET_AUDIT[how], advisor_id=advisor_id)
-    return now
+    return handouts.record_given(session, rx, "sheet", how, advisor_id, "print_sheet",
+                                 SHEET_AUDIT)
