@@ -133,12 +133,15 @@ PRIVATE_NOTES_LABEL = "Private notes (never printed)"
 _CLOSED_REFERRAL = {"declined", "completed", "not_taken_up"}
 
 
-def communication_needs(p: Person) -> list[str]:
+def communication_needs(p: Person, bsl: str = "BSL",
+                        interpreter: str = "Interpreter") -> list[str]:
+    """A person's communication needs in short words (the referral letter passes its
+    longer ``bsl`` and ``interpreter`` words)."""
     needs = [t for t, on in (("Large print", p.needs_large_print),
-                             ("Easy read", p.needs_easy_read), ("BSL", p.needs_bsl)) if on]
+                             ("Easy read", p.needs_easy_read), (bsl, p.needs_bsl)) if on]
     if p.needs_interpreter:
-        needs.append(f"Interpreter ({p.interpreter_language})" if p.interpreter_language
-                     else "Interpreter")
+        needs.append(f"{interpreter} ({p.interpreter_language})" if p.interpreter_language
+                     else interpreter)
     if p.communication_other:
         needs.append(p.communication_other)
     return needs

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lr_desk.services import consent, contacts, duplicates
+from lr_desk.services.desk import communication_needs
 from lr_desk.services.handouts import GIVEN_HOW, SheetHub, hub_of, hub_site, live, record_given
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.clock import local_time
@@ -133,18 +134,6 @@ def require_consent(session: Session, referral_id: str) -> consent.ConsentRow:
     return _consented(session, referral_id)[-1]
 
 
-def _communication(p: Person) -> list[str]:
-    needs = [t for t, on in (("Large print", p.needs_large_print),
-                             ("Easy read", p.needs_easy_read),
-                             ("British Sign Language (BSL)", p.needs_bsl)) if on]
-    if p.needs_interpreter:
-        needs.append(f"An interpreter ({p.interpreter_language})" if p.interpreter_language
-                     else "An interpreter")
-    if p.communication_other:
-        needs.append(p.communication_other)
-    return needs
-
-
 def _contact_consent(session: Session, person_id: str) -> consent.ConsentRow | None:
     return next((row for row in consent.in_force(session, person_id)
                  if row.kind == "contact"), None)
@@ -201,7 +190,8 @@ def letter_data(session: Session, referral_id: str, today: date | None = None) -
         email=person.email if "email" in wanted else "",
         contact=how,
         contact_ways=[CONTACT_WAYS.get(w, w) for w in ways],
-        communication=_communication(person),
+        communication=communication_needs(person, "British Sign Language (BSL)",
+                                          "An interpreter"),
         shared_on=local_time(shared.recorded_at).date(),
         shared_recorded_by=shared.recorded_by,
         title=item.title if item else service.name,
