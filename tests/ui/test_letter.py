@@ -6,23 +6,25 @@ to share with the partner it says why, and nothing is shown, written or recorded
 from __future__ import annotations
 
 import io
-import time
 from datetime import date, timedelta
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog, QLabel
 from sqlalchemy import select
 
 from lr_desk.services import consent, dropin, people
-from lr_desk.services.directory import services
 from lr_desk.store.models import AuditEvent, PartnerService, Referral
 from lr_desk.ui.letter import LetterPreview
+from tests.ui.previews import (
+    choose_in_history,
+    file_printer,
+    job_club,
+    print_on_cups,
+    save_in_dialog,
+    skip_without_cups,
+)
 from tests.ui.screen import assert_fits
 from tests.ui.test_accessibility import unnamed_controls
-from tests.ui.test_sheet import TEST_QUEUE, _cups_pdf_out, _queue_ready
 
 GIVEN = ("print_letter", "export")
 
@@ -35,7 +37,7 @@ def _person_with_a_referral(desk, share: bool = True) -> tuple[str, str]:
         person = people.register(s, {"given_name": "Siobhan", "family_name": "Kearney",
                                      "preferred_name": "Shiv", "phone": "07700 900456",
                                      "postcode": "L9 1AA"}, adv, "walton")
-        service = next(r.service for r in services(s) if r.service.name.startswith("Job"))
+        service = job_club(s)
         if share:
             consent.record(s, person.id, adv, {"kind": "share",
                                                "partner_id": service.partner_id})
@@ -55,11 +57,7 @@ def _person_with_a_referral(desk, share: bool = True) -> tuple[str, str]:
 
 def _open_letter(desk, qtbot, person_id) -> tuple:
     """Open their page, choose the referral in the history, press Ctrl+Shift+P."""
-    page = desk.window.open_person(person_id)
-    qtbot.waitUntil(lambda: page.view is not None, timeout=20_000)
-    row = next(i for i, e in enumerate(page.timeline.entries) if e.kind == "referral")
-    page.table.setFocus()
-    page.table.setCurrentIndex(page.timeline.index(row, 0))
+    page = choose_in_history(desk, qtbot, person_id, "referral", timeout=20_000)
     assert page.letter_button.isEnabled()
     with qtbot.waitSignal(page.letter_opened, timeout=20_000) as opened:
         qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier |
@@ -95,15 +93,9 @@ def test_preview_then_save_as_pdf(qtbot, desks, profile, tmp_path):
 
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "letter for the job club"
-    preview.save_button.click()
-    dialog = preview.findChild(QFileDialog)
-    assert dialog.isVisible()
-    warning = dialog.findChild(QLabel, "leaves_the_desk")
-    assert warning.isVisible() and "send it to the partner securely" in warning.text().lower()
-    with qtbot.waitSignal(preview.given, timeout=30_000) as given:
-        dialog.selectFile(str(target))
-        dialog.accept()
-    assert given.args == ["saved"]
+    warning, given = save_in_dialog(qtbot, preview, target)
+    assert "send it to the partner securely" in warning.lower()
+    assert given == ["saved"]
     saved = target.with_name(target.name + ".pdf")
     assert saved.read_bytes() == preview.pdf
     assert preview.status.text().startswith("Saved to")
@@ -122,10 +114,8 @@ def test_print_through_qprinter_to_a_pdf_file(qtbot, desks, profile, tmp_path):
     person_id, referral_id = _person_with_a_referral(desk)
     _page, preview = _open_letter(desk, qtbot, person_id)
     qtbot.waitUntil(lambda: preview.pdf is not None, timeout=30_000)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
-    printer.setOutputFileName(str(out))
+    printer = file_printer(out)
     with qtbot.waitSignal(preview.given, timeout=60_000) as given:
         preview.print_to(printer)
     assert given.args == ["printed"] and preview.status.text() == "Printed."
@@ -136,29 +126,12 @@ def test_print_through_qprinter_to_a_pdf_file(qtbot, desks, profile, tmp_path):
 
 
 def test_print_through_a_real_cups_queue(qtbot, desks, profile):
-    why = _queue_ready()
-    if why:
-        pytest.skip(why)
-    out_dir = _cups_pdf_out()
-    before = set(out_dir.glob("*.pdf")) if out_dir.exists() else set()
+    out_dir, before = skip_without_cups()
     desk = desks.start(profile)
     person_id, referral_id = _person_with_a_referral(desk)
     _page, preview = _open_letter(desk, qtbot, person_id)
     qtbot.waitUntil(lambda: preview.pdf is not None, timeout=30_000)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPrinterName(TEST_QUEUE)
-    assert printer.isValid(), f"Qt does not see the CUPS queue {TEST_QUEUE}"
-    with qtbot.waitSignal(preview.given, timeout=60_000):
-        preview.print_to(printer)
-    deadline = time.monotonic() + 60
-    arrived: set = set()
-    while time.monotonic() < deadline and not arrived:
-        qtbot.wait(250)
-        arrived = (set(out_dir.glob("*.pdf")) if out_dir.exists() else set()) - before
-    assert arrived, f"the job never arrived in {out_dir}"
-    job = arrived.pop()
-    qtbot.waitUntil(lambda: job.stat().st_size > 0, timeout=30_000)
-    assert job.read_bytes().startswith(b"%PDF")
+    print_on_cups(qtbot, preview, out_dir, before)
     assert _given(desk, referral_id)[1] == "printed"
     preview.close()
 

@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import pwd
-import shutil
-import subprocess
-import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from PySide6 import QtCore
 from PySide6.QtCore import QSize
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QFileDialog, QPushButton
 
 from lr_desk.services import dropin, people
-from lr_desk.services.directory import courses, services
+from lr_desk.services.directory import courses
 from lr_desk.ui.pdf_preview import FIRST_SIZE, TITLE_BAR, opening_size
 from lr_desk.ui.sheet import SheetPreview
+from tests.ui.previews import (
+    choose_in_history,
+    file_printer,
+    job_club,
+    print_on_cups,
+    save_in_dialog,
+    skip_without_cups,
+)
 from tests.ui.screen import SCREENS, TASKBAR, assert_fits
-
-TEST_QUEUE = os.environ.get("LR_DESK_TEST_PRINTER", "lr-desk-pdf")
 
 
 def _person_with_a_prescription(desk, large_print=False):
@@ -34,7 +33,7 @@ def _person_with_a_prescription(desk, large_print=False):
         person = people.register(s, {"given_name": "Siobhan", "family_name": "Kearney",
                                      "preferred_name": "Shiv",
                                      "needs_large_print": large_print}, adv, "walton")
-        service = next(r.service for r in services(s) if r.service.name.startswith("Job"))
+        service = job_club(s)
         dropin.record_drop_in(s, person.id, adv, {
             "conversation": {"site_code": "walton", "mode": "drop_in",
                              "what_matters": "Getting back to work", "needs": ["employment"],
@@ -49,10 +48,7 @@ def _person_with_a_prescription(desk, large_print=False):
 
 
 def _open_preview(desk, qtbot, person_id) -> tuple:
-    page = desk.window.open_person(person_id)
-    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
-    row = next(i for i, e in enumerate(page.timeline.entries) if e.kind == "prescription")
-    page.table.setCurrentIndex(page.timeline.index(row, 0))
+    page = choose_in_history(desk, qtbot, person_id, "prescription")
     assert page.sheet_button.isEnabled()
     with qtbot.waitSignal(page.sheet_opened, timeout=10_000) as opened:
         page.sheet_button.click()
@@ -95,16 +91,10 @@ def test_preview_large_print_and_save_as_pdf(qtbot, desks, profile, tmp_path):
 
     (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "Shiv's plan"
-    preview.save_button.click()
-    dialog = preview.findChild(QFileDialog)
-    assert dialog.isVisible()
+    warning, given = save_in_dialog(qtbot, preview, target)
     # it says, in the dialog itself, that the file leaves the desk's protection
-    warning = dialog.findChild(QLabel, "leaves_the_desk")
-    assert warning.isVisible() and "keep it somewhere safe" in warning.text().lower()
-    with qtbot.waitSignal(preview.given, timeout=30_000) as given:
-        dialog.selectFile(str(target))
-        dialog.accept()
-    assert given.args == ["saved"]
+    assert "keep it somewhere safe" in warning.lower()
+    assert given == ["saved"]
     saved = target.with_name(target.name + ".pdf")
     assert saved.read_bytes() == preview.pdf
     qtbot.waitUntil(lambda: any("Sheet saved" in e.detail and "Alex Advisor" in e.detail
@@ -117,10 +107,8 @@ def test_print_through_qprinter_to_a_pdf_file(qtbot, desks, profile, tmp_path):
     page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk,
                                                                           large_print=True))
     assert preview.large_print.isChecked()  # chosen by her communication needs
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
-    printer.setOutputFileName(str(out))
+    printer = file_printer(out)
     with qtbot.waitSignal(preview.given, timeout=60_000) as given:
         preview.print_to(printer)
     assert given.args == ["printed"]
@@ -130,59 +118,11 @@ def test_print_through_qprinter_to_a_pdf_file(qtbot, desks, profile, tmp_path):
     preview.close()
 
 
-def _queue_ready() -> str | None:
-    """None if the CUPS test queue is there; else why not."""
-    if not shutil.which("lpstat"):
-        return "CUPS is not installed (.ci/run installs it)"
-    run = subprocess.run(["lpstat", "-p", TEST_QUEUE], capture_output=True, text=True,
-                         check=False)
-    if run.returncode != 0:
-        return f"no cupsd with a '{TEST_QUEUE}' queue could be reached: {run.stderr.strip()}"
-    return None
-
-
-CUPS_PDF_CONF = Path("/etc/cups/cups-pdf.conf")
-
-
-def _cups_pdf_out() -> Path:
-    """Where cups-pdf writes this user's jobs: its ``Out`` setting (``${HOME}/PDF`` unless
-    the queue's configuration says otherwise), with ``${HOME}`` and ``${USER}`` as cups-pdf
-    expands them: from the account database, not from this process's HOME (a test run or
-    a CI job with HOME pointing elsewhere would look in the wrong place)."""
-    if "LR_DESK_TEST_PRINTER_OUT" in os.environ:
-        return Path(os.environ["LR_DESK_TEST_PRINTER_OUT"])
-    out = "${HOME}/PDF"
-    with contextlib.suppress(OSError):
-        for line in CUPS_PDF_CONF.read_text(errors="replace").splitlines():
-            words = line.split(None, 1)
-            if len(words) == 2 and words[0] == "Out":
-                out = words[1].strip()
-    account = pwd.getpwuid(os.getuid())
-    return Path(out.replace("${HOME}", account.pw_dir).replace("${USER}", account.pw_name))
-
-
 def test_print_through_a_real_cups_queue(qtbot, desks, profile):
-    why = _queue_ready()
-    if why:
-        pytest.skip(why)
-    out_dir = _cups_pdf_out()
-    before = set(out_dir.glob("*.pdf")) if out_dir.exists() else set()
+    out_dir, before = skip_without_cups()
     desk = desks.start(profile)
     _page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setPrinterName(TEST_QUEUE)
-    assert printer.isValid(), f"Qt does not see the CUPS queue {TEST_QUEUE}"
-    with qtbot.waitSignal(preview.given, timeout=60_000):
-        preview.print_to(printer)
-    deadline = time.monotonic() + 60
-    arrived: set[Path] = set()
-    while time.monotonic() < deadline and not arrived:
-        qtbot.wait(250)
-        arrived = (set(out_dir.glob("*.pdf")) if out_dir.exists() else set()) - before
-    assert arrived, f"the job never arrived in {out_dir}"
-    job = arrived.pop()
-    qtbot.waitUntil(lambda: job.stat().st_size > 0, timeout=30_000)
-    assert job.read_bytes().startswith(b"%PDF")
+    print_on_cups(qtbot, preview, out_dir, before)
     preview.close()
 
 
@@ -190,10 +130,8 @@ def test_closing_the_preview_while_it_prints_still_prints_and_records(qtbot, des
                                                                       tmp_path):
     desk = desks.start(profile)
     page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
-    printer.setOutputFileName(str(out))
+    printer = file_printer(out)
     preview.print_to(printer)
     preview.close()  # the preview's document goes with it; the print has its own copy
     qtbot.waitUntil(lambda: any("Sheet printed" in e.detail for e in page.timeline.entries),
@@ -269,9 +207,7 @@ def test_closing_the_persons_tab_while_printing_still_records_it(qtbot, desks, p
     desk = desks.start(profile)
     page, preview = _open_preview(desk, qtbot, _person_with_a_prescription(desk))
     rx_id = preview.prescription_id
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer = file_printer(tmp_path / "printed.pdf")
     with qtbot.assertNotEmitted(desk.tasks.failed, wait=0):
         preview.print_to(printer)
         desk.window._close_tab(desk.window.tabs.indexOf(page))  # Ctrl+W meanwhile
