@@ -345,4 +345,5 @@ def clipped_text(root: QWidget) -> list[str]:
 
 
 # the bases of dialogs, never shown by themselves
-NOT_DIALOGS = {"SmallForm", "_TaskForm", "EditorDialog", "DirectoryEditor"}
+NOT_DIALOGS = {"SmallForm", "_TaskForm", "EditorDialog", "DirectoryEditor",
+               "PdfPreview"}  # (the base of SheetPreview and LetterPreview)
