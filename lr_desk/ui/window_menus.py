@@ -62,8 +62,10 @@ class MenusMixin:
         self.sync_actions = (self.sync_action, self.stop_sync_action, self.sync_settings_action)
         desk_menu.addSeparator()
         action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        directory_menu = self.menuBar().addMenu("D&irectory")
-        self.import_directory_action = action("&Import from a feed…", None,
+        # (no Alt letter of its own: each of Directory's is taken on some page, and a
+        # clash makes both keys do nothing; reached from the next menu with the arrows)
+        directory_menu = self.menuBar().addMenu("Directory")
+        self.import_directory_action = action("&Import from a feed…", "Ctrl+Shift+I",
                                               self.import_directory, directory_menu)
         help_menu = self.menuBar().addMenu("&Help")
         self.shortcuts_action = action("&Keyboard shortcuts", "F1", self.show_shortcuts,

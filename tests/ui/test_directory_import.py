@@ -21,9 +21,14 @@ def desk(desks, profile):
 
 def open_import(qtbot, desk) -> DirectoryImportDialog:
     window = desk.window
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "D&irectory")
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Directory")
     action = next(a for a in menu.actions() if a.text() == "&Import from a feed…")
-    action.trigger()
+    assert action.shortcut().toString() == "Ctrl+Shift+I"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # Directory > Import from a feed…
+    qtbot.waitUntil(lambda: window.findChild(DirectoryImportDialog) is not None, timeout=WAIT)
     dialog = window.findChild(DirectoryImportDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.activateWindow()
