@@ -127,6 +127,9 @@ class Referral(Synced, Base):
     letter_how: Mapped[str] = mapped_column(String(8), default="")  # printed | saved
     letter_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
 
+    # referrals sent and awaiting a reply (services.referrals_due)
+    __table_args__ = (Index("ix_referral_status_status_at", "status", "status_at"),)
+
 
 class ReferralEvent(Synced, Base):
     """One dated, attributed step in a referral's life (``kind`` REFERRAL_EVENT_KINDS: a

@@ -1,8 +1,8 @@
 """partners: named contacts, catch-ups, each service's capacity and eligibility, what
 an Open Referral UK feed said of a row; a referral's reply deadline, override, the
 person's view and letter; steps' kinds and decline reasons; service gaps; whether a
-person receives benefits; an index of referral steps by status and time (a service's
-load)
+person receives benefits; indexes of referral steps by status and time (a service's
+load) and of referrals by status and its time (those awaiting a reply)
 
 Rows already here take the models' defaults (taking referrals, a 14-day reply deadline,
 catch-ups every 3 months, anyone eligible, a step forward).
@@ -116,6 +116,9 @@ def upgrade() -> None:
     with op.batch_alter_table("referral_event") as batch:  # a service's load
         batch.create_index(batch.f("ix_referral_event_status_at"), ["status", "at"],
                            unique=False)
+    with op.batch_alter_table("referral") as batch:  # those awaiting a reply
+        batch.create_index(batch.f("ix_referral_status_status_at"), ["status", "status_at"],
+                           unique=False)
     for table, columns in _ADDED.items():
         with op.batch_alter_table(table) as batch:
             for name, type_, nullable, default in columns:
@@ -140,5 +143,7 @@ def downgrade() -> None:
                 batch.drop_column(name)
     with op.batch_alter_table("referral_event") as batch:
         batch.drop_index(batch.f("ix_referral_event_status_at"))
+    with op.batch_alter_table("referral") as batch:
+        batch.drop_index(batch.f("ix_referral_status_status_at"))
     for name in ("service_gap", "partner_catchup", "partner_contact"):
         op.drop_table(name)
