@@ -84,6 +84,12 @@ class Together(Flowable):
         if len(first) < self.min_first or not rest:
             if not at_top:
                 return []  # the next page
+            if self.min_rest > 1:
+                # a short piece before the end (a one-item plan in large print): keep one
+                # piece fewer with the end rather than let it all flow on alone
+                return Together(self.flowables, self.page_height, self.continued,
+                                self.min_first, self.min_rest - 1).split(availWidth,
+                                                                        availHeight)
             # even a fresh page takes too little of it: let the pieces flow on their own
             # (the first split too if it is itself taller than the page)
             head, (_, _, h) = self.flowables[0], placed[0]

@@ -100,3 +100,14 @@ def test_urgent_help_is_never_alone_whatever_the_lengths(make_sheet, drawn):
     data = make_sheet(items=0, what_matters=what_matters)
     data = replace(data, items=items, next_follow_up=data.next_follow_up if follow_up else None)
     check_urgent_help_page(data, large)
+
+
+def test_a_one_item_plan_in_large_print_keeps_the_urgent_help_with_its_end(make_sheet):
+    """One item with a QR code and nothing after it, in large print: the item's title and
+    code, the catch-up and the box were taller than a page, and with only two pieces to
+    the item they flowed on apart, leaving the box alone on page 3. Now the title comes
+    again (continued) with the catch-up and the box."""
+    data = make_sheet(items=0, what_matters="")
+    data = replace(data, items=[replace(item(1), why="", first_step="", web="example.org/0",
+                                        by_when=None)])
+    check_urgent_help_page(data, large=True)
