@@ -1,10 +1,12 @@
-"""The take-home prescription sheet (reportlab, no Qt).
+"""The take-home prescription sheet and the referral letter (reportlab, no Qt).
 
 ``lr_desk.sheets.render`` turns a ``lr_desk.services.sheet.SheetData`` into a PDF, from
-``content`` (what the sheet says, block by block), ``flow`` (blocks kept together, pages
-numbered), ``look`` (page and styles), ``text`` (fonts, text in any script), ``qr`` (codes
-and their labels) and ``words`` (urgent help, clock times). ``subject_access`` prints a
-subject access export with the same fonts. This package module stays empty on purpose:
-importing reportlab costs time, and the app's window comes first, so the renderer is
-imported only where a sheet is made.
+``content`` (what the sheet says, block by block), ``page`` (the page both documents are
+drawn on: header on every page, body frame, "Page N of M"; the hub's lines, boxed panels),
+``flow`` (blocks kept together, pages numbered), ``look`` (page and styles), ``text``
+(fonts, text in any script), ``qr`` (codes and their labels) and ``words`` (urgent help,
+clock times). ``letter`` draws a ``services.letter.LetterData`` on the same page and
+look. ``subject_access`` prints a subject access export with the same fonts. This package
+module stays empty on purpose: importing reportlab costs time, and the app's window comes
+first, so the renderer is imported only where a sheet is made.
 """
