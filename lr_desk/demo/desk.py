@@ -32,9 +32,16 @@ from lr_desk.demo.words import (
     WHY,
 )
 from lr_desk.services import advisors as advisor_service
-from lr_desk.services import consent, directory, dropin, referrals
+from lr_desk.services import consent, directory, dropin, referrals, referrals_due
 from lr_desk.services import people as people_service
-from lr_desk.store.models import FollowUp
+from lr_desk.store.models import (
+    Conversation,
+    FollowUp,
+    PartnerService,
+    Prescription,
+    PrescriptionItem,
+    Referral,
+)
 
 # the demo's decline words, by the reason on the list each is
 DECLINED_BECAUSE = dict(zip(DECLINE_REASONS, ("outside_area", "not_eligible", "not_eligible",
@@ -139,6 +146,36 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
             chosen = busiest or advisor_ids[0]
             settings.put(s, "advisor_id", chosen)
             settings.put(s, "site_code", advisor_hub[advisor_ids.index(chosen)])
+        _one_awaiting_reply(s, today, settings.get(s, "site_code"),
+                            settings.get(s, "advisor_id"))
+
+
+def _one_awaiting_reply(s, today: date, hub: str, advisor_id: str) -> None:
+    """If nothing at the desk's hub is past its reply date, send one referral agreed
+    there three to eight weeks ago (as of 20 days ago) that the partner has not answered,
+    so the demo's Today shows "Awaiting reply"."""
+    if not hub or referrals_due.awaiting_reply(s, today, None, hub):
+        return
+    found = s.execute(
+        select(Referral.id, Referral.person_id, PartnerService.partner_id)
+        .join(PartnerService, Referral.service_id == PartnerService.id)
+        .join(PrescriptionItem, Referral.item_id == PrescriptionItem.id)
+        .join(Prescription, PrescriptionItem.prescription_id == Prescription.id)
+        .join(Conversation, Prescription.conversation_id == Conversation.id)
+        .where(Conversation.site_code == hub, Referral.status.in_(("suggested", "agreed")),
+               Conversation.occurred_at.between(
+                   to_utc(datetime.combine(today - timedelta(weeks=8), dtime())),
+                   to_utc(datetime.combine(today - timedelta(weeks=3), dtime()))))
+        .order_by(Conversation.occurred_at.desc()).limit(1)).first()
+    if found is None:
+        return
+    referral_id, person_id, partner_id = found
+    sent = today - timedelta(days=20)
+    s.info["now"] = to_utc(datetime.combine(sent, dtime(11, 0)))
+    consent.record(s, person_id, advisor_id, {"kind": "share", "partner_id": partner_id},
+                   today=sent)
+    referrals.set_status(s, referral_id, "sent", advisor_id)
+    s.info.pop("now")
 
 
 # This term's Recovery College courses (the shipped examples have no dates): one running,
