@@ -2,9 +2,9 @@
 
 Every read and write goes through ``Tasks``; the lists are ``directory_models`` in
 ``directory_table.WrappingTable`` (text wraps, nothing is cut off, every cell's tooltip
-has its full text) and the editors are in ``directory_editors``. The page hears what
-changed through ``on_changed`` and reloads when the directory did (a save here or on
-another desk, brought in by a sync).
+has its full text); the editors are in ``directory_editors`` and opened by
+``directory_editing``. The page hears what changed through ``on_changed`` and reloads
+when the directory did (a save here or on another desk, brought in by a sync).
 
 Partners with no named key contact are a known problem (referrals go nowhere), so their
 rows carry a warning and the status line counts them. Rows from the shipped example
@@ -34,7 +34,7 @@ from lr_desk.services.context import Desk
 from lr_desk.services.directory import Entry, Listing
 from lr_desk.store.models import Course, Partner
 from lr_desk.ui import style
-from lr_desk.ui.directory_editors import CourseDialog, PartnerDialog
+from lr_desk.ui.directory_editing import DirectoryEditing
 from lr_desk.ui.directory_models import (
     EXAMPLE_MARK,
     NO_CONTACT,
@@ -58,7 +58,7 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
     return b
 
 
-class DirectoryPage(QWidget):
+class DirectoryPage(DirectoryEditing, QWidget):
     """Partner services and Recovery College courses. ``reload()`` fetches them on the
     database worker; ``changed`` is emitted after any save made here; ``on_changed``
     hears any save or sync."""
@@ -325,90 +325,6 @@ class DirectoryPage(QWidget):
         self.open_partner.emit(entry.partner.id)
         return entry.partner.id
 
-    # -- actions ------------------------------------------------------------------------
-    def add_partner(self) -> PartnerDialog:
-        return self._open("partner:new", lambda: PartnerDialog(self.tasks, self.desk,
-                                                              parent=self))
-
-    def add_service(self) -> ServiceDialog:
-        entry = self.selected_entry()  # a partner just saved is selected, so it is offered
-        partner_id = entry.partner.id if entry else self._saved_partner_id
-        return self._open("service:new", lambda: ServiceDialog(
-            self.tasks, self.desk, self.partners, partner_id=partner_id, parent=self))
-
-    def add_course(self) -> CourseDialog:
-        return self._open("course:new", lambda: CourseDialog(self.tasks, self.desk,
-                                                            parent=self))
-
-    def edit(self) -> EditorDialog | None:
-        """Edit the selected row of the list last used: a service (or a partner with no
-        services yet), or a course."""
-        if self._active is self.courses_table:
-            course = self.selected_course()
-            if course is not None:
-                return self._open(f"course:{course.id}", lambda: CourseDialog(
-                    self.tasks, self.desk, course, parent=self))
-        else:
-            entry = self.selected_entry()
-            if entry is not None and entry.service is None:
-                return self._edit_partner(entry.partner)
-            if entry is not None:
-                service = entry.service
-                return self._open(f"service:{service.id}", lambda: ServiceDialog(
-                    self.tasks, self.desk, self.partners, service, parent=self))
-        self._say("Choose a service or a course in one of the lists first, then Edit.")
-        return None
-
-    def edit_partner(self) -> PartnerDialog | None:
-        entry = self.selected_entry()
-        if entry is None:
-            self._say("Choose one of the partner's services in the list first, "
-                      "then Edit partner.")
-            return None
-        return self._edit_partner(entry.partner)
-
-    def _edit_partner(self, partner: Partner) -> PartnerDialog:
-        return self._open(f"partner:{partner.id}", lambda: PartnerDialog(
-            self.tasks, self.desk, partner, parent=self))
-
     def _say(self, text: str) -> None:
         self._message = text
         self._update_status()
-
-    def _open(self, key: str, make: Callable[[], EditorDialog]) -> EditorDialog:
-        """One editor per record: asking again brings the open one forward."""
-        dialog = self.dialogs.get(key)
-        if dialog is not None and dialog.isVisible():
-            dialog.raise_()
-            dialog.activateWindow()
-            return dialog
-        dialog = make()
-        self.dialogs[key] = dialog
-        dialog.saved.connect(lambda result, key=key: self._saved(key, result))
-        dialog.finished.connect(lambda _code, key=key, d=dialog: self._closed(key, d))
-        dialog.start()
-        return dialog
-
-    def _closed(self, key: str, dialog: EditorDialog) -> None:
-        if self.dialogs.get(key) is dialog:
-            del self.dialogs[key]
-        dialog.deleteLater()
-
-    def _saved(self, key: str, result) -> None:
-        kind = key.split(":", 1)[0]
-        if kind == "partner":
-            pid = result.id
-            self._select = ("services", lambda e: e.partner.id == pid)
-            self._saved_partner_id = pid  # offered by Add service even if the filter hides it
-            self._message = (f"Saved {result.name}." + (" Add its services with Add service."
-                                                       if key.endswith(":new") else ""))
-        elif kind == "service":
-            sid = result.id
-            self._select = ("services", lambda e: e.service is not None and e.service.id == sid)
-            self._message = f"Saved {result.name}."
-        else:
-            cid = result.id
-            self._select = ("courses", lambda c: c.id == cid)
-            self._message = f"Saved {result.title}."
-        self.reload()
-        self.changed.emit()
