@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,11 +26,20 @@ if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":  # a hu
         f"offscreen:configfile={ROOT / 'tests' / 'ui' / 'hub_screen.json'}"
 sys.path.insert(0, str(ROOT))
 
+from PySide6.QtPdf import QPdfDocument  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from lr_desk.ui import style  # noqa: E402
 from tests.ui.catalogue import CATALOGUE, Opening, Stage, clipped_text, wait  # noqa: E402
 from tests.ui.screen import SCREENS, problems, room  # noqa: E402
+
+
+def settle(seconds: float) -> None:
+    """Let Qt and its own threads work for a while (events, with pauses between)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.05)
 
 
 class Renderer:
@@ -49,6 +59,11 @@ class Renderer:
         self.report += [f"{name} at {size[0]}x{size[1]}: {p}" for p in problems(widget, size)]
         self.report += [f"{name} at {size[0]}x{size[1]}: cut short: {p}"
                         for p in clipped_text(widget)]
+        document = getattr(widget, "document", None)  # a PDF preview: its pages drawn
+        if isinstance(document, QPdfDocument):
+            wait(lambda: document.pageCount() > 0, 30, "the PDF's pages")
+            widget.view.update()  # (drawn on the view's own threads, a moment later)
+            settle(2.0)
         widget.grab().save(str(self.out / f"{name}.png"))
         self.count += 1
 
