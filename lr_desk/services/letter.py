@@ -94,7 +94,7 @@ class LetterData:
     # from whom
     advisor: str = ""
     hub: SheetHub = field(default_factory=lambda: SheetHub("The Life Rooms"))
-    reply_by: date | None = None  # Referral.reply_due
+    reply_by: date | None = None  # Referral.reply_due, unless gone by
     reply_within_days: int = 14  # said instead when no reply date is set yet
 
     @property
@@ -201,7 +201,8 @@ def letter_data(session: Session, referral_id: str, today: date | None = None) -
         advisor=advisor.name if advisor else "",
         hub=hub_of(hub_site({s.code: s for s in session.scalars(select(Site))},
                             conv.site_code if conv else None, advisor)),
-        reply_by=ref.reply_due,
+        # (a date gone by asks nothing: the partner is asked to reply within the days)
+        reply_by=ref.reply_due if ref.reply_due and ref.reply_due >= today else None,
         reply_within_days=service.reply_deadline_days or 14,
     )
 

@@ -4,7 +4,7 @@ record that a letter was printed or saved."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -177,3 +177,12 @@ def test_a_referral_that_is_not_here(store, referral):
         data(store, referral)
     with pytest.raises(LookupError):
         data(store, "no-such-referral")
+
+
+def test_a_reply_date_gone_by_is_not_asked_for(store, referral):
+    """A letter printed after the referral's reply date asks for a reply within the
+    service's days, not by a day already past."""
+    with store.session() as s:
+        s.get(Referral, referral).reply_due = TODAY - timedelta(days=1)
+    got = data(store, referral)
+    assert got.reply_by is None and got.reply_within_days == 14
