@@ -132,7 +132,6 @@ class OverdueCatchups(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.list)
         self.setVisible(False)
-        tasks.changed.connect(self.on_changed)
 
     def reload(self, advisor_id: str, today: date) -> None:
         """Work out again whose catch-ups are overdue, if the one signed in manages."""

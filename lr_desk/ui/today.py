@@ -218,6 +218,7 @@ class TodayPage(QWidget):
     def on_changed(self, changed: Changed) -> None:
         """A save or a sync changed what Today shows: work it out afresh (now, if on
         screen; else when next shown)."""
+        self.catchups.on_changed(changed)  # (partners' catch-ups: its own entities)
         if not changed.touches(*ENTITIES):
             return
         if self.isVisible():
