@@ -91,13 +91,6 @@ class Applied:
     erased: int = 0  # rows whose personal values an erasure took out here (see store.erase)
 
 
-def _same(entity: str, name: str, held, value) -> bool:
-    """Whether a value that would be kept for review is the one the row holds: the same
-    value written on both sides loses nothing (two desks that import one feed make the
-    same rows with the same values). Asked only where a conflict would be made."""
-    return as_json(entity, name, held) == as_json(entity, name, value)
-
-
 class _Batch:
     """Merges a list of writes (remote or local) against the store, then writes the
     winners, the clocks and the conflicts in a few statements."""
@@ -168,8 +161,7 @@ class _Batch:
             for old in saw:
                 self.settle.append((entity_id, name, old, hlc))
             if hlc > cur:
-                if cur and cur not in saw and name not in NOT_EDITS \
-                        and not _same(entity, name, current.get(name), value):
+                if cur and cur not in saw and name not in NOT_EDITS:
                     made += self._conflict(entity, entity_id, name,
                                            as_json(entity, name, current.get(name)), cur, hlc,
                                            clocks.fields.get(BY), seen.get(BY))
@@ -178,8 +170,7 @@ class _Batch:
                 self._stage(entity, entity_id, name, value)
                 if name == "deleted_at":  # the row as its deleter had seen it
                     clocks.set(ROW, seen.get(ROW, "") if value else "")
-            elif hlc < cur and name not in NOT_EDITS \
-                    and not _same(entity, name, current.get(name), value):
+            elif hlc < cur and name not in NOT_EDITS:
                 made += self._conflict(entity, entity_id, name, value, hlc, cur, seen.get(BY),
                                        clocks.fields.get(BY))
         if seen.get(BY) and hlc >= clocks.newest_edit():
@@ -251,6 +242,28 @@ class _Batch:
             if row is not None and clocks is not None:
                 flag_deleted_edit(self.conn, self.entity_of[entity_id], entity_id,
                                   row.get("deleted_at"), clocks)
+
+
+def _lost_alike(conn: Connection, was: dict[str, dict[str, Any]]
+                ) -> dict[tuple[str, str], list[str]]:
+    """(row id, field) -> the clocks of open lost values equal to the value a local write
+    replaces: the same thing written on two desks (two desks importing one feed, say).
+    Whoever replaced the value on screen replaced those too: the write settles them, on
+    every desk, as it settles the value it saw (they are no longer listed as equal to
+    the current value once it changes). ``was``: row id -> field -> the old value."""
+    was = {entity_id: old for entity_id, old in was.items() if old}
+    t = conflict_table
+    if not was or conn.execute(select(t.c.id).where(t.c.resolved_hlc.is_(None))
+                               .limit(1)).first() is None:
+        return {}  # nothing open (as nearly always): nothing to look up
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for entity_id, name, hlc, value in ids_in(
+            conn, "SELECT entity_id, field, hlc, value FROM conflict WHERE resolved_hlc IS "
+                  "NULL AND kind = 'value' AND entity_id IN ({})", set(was)):
+        old = was[entity_id]
+        if name in old and (None if value is None else json.loads(value)) == old[name]:
+            out[(entity_id, name)].append(hlc)
+    return out
 
 
 def settle(conn: Connection, seen: list[tuple[str, str, str, str]]) -> None:
@@ -355,6 +368,7 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
             w["seen"] = {**(w["seen"] or {}), ROW: w["hlc"]}
     for person_id, hlc in owners:  # a record added under a person is news about them
         clocks.setdefault(person_id, Clocks("")).note_child(hlc)
+    alike = _lost_alike(conn, {w["entity_id"]: w.pop("was", None) or {} for w in updates})
     seen_before: list[tuple[str, str, str, str]] = []
     lost: list[dict] = []
     flagged: list[tuple[str, str, Any]] = []
@@ -373,8 +387,9 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
                              "winner_hlc": hlc, "by": c.fields.get(BY),
                              "winner_by": extra.get(BY), "recorded_at": utcnow()})
                 saw = sorted(set(extra.get(name, [])) - {""})
-            else:
-                saw = sorted({c.of(name), *extra.get(name, [])} - {""})
+            else:  # what it replaces, and the same value kept from another desk
+                saw = sorted({c.of(name), *extra.get(name, []),
+                              *alike.get((entity_id, name), ())} - {""})
             if saw and name not in QUIET:
                 seen[name] = saw
                 seen_before.extend((entity_id, name, old, hlc) for old in saw)

@@ -97,6 +97,7 @@ def _capture(session: Session, flush_context) -> None:
                 # has replaced: kept for review (see services.edits)
                 row["replaced"] = {key: to_json(_old(obj, key))
                                    for key in unseen.pop(obj.id, ()) if key in fields}
+                row["was"] = _was(obj, fields)  # (see merge.record_local)
                 rows.append(row)
                 deleted = fields.get("deleted_at") and not _old(obj, "deleted_at")
                 audited.append((obj, "delete" if deleted else "change", fields))
@@ -113,6 +114,14 @@ def _capture(session: Session, flush_context) -> None:
         merge.record_local(conn, rows, clock)
         authority.sign(conn, rows, signer)  # their clocks are in what is signed
         conn.execute(insert(Outbox), rows)
+
+
+def _was(obj: Synced, fields: dict[str, Any]) -> dict[str, Any]:
+    """The values ``fields`` held before this write, as JSON, where the session knew
+    them (an attribute changed without being loaded first has no old value here)."""
+    attrs = inspect(obj).attrs
+    return {key: to_json(deleted[0]) for key in fields
+            if (deleted := attrs[key].history.deleted)}
 
 
 def _old(obj: Synced, key: str) -> Any:
