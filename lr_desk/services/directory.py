@@ -24,6 +24,7 @@ from lr_desk.services.validation import (
     Checker,
     ValidationError,
     an_id,
+    check_all,
     check_choice,
     check_name,
     check_text,
@@ -238,15 +239,8 @@ def save_partner(session: Session, raw: dict, partner_id: str | None = None,
     what was changed on it is written (see services.edits). A form's ``contacts`` (a
     list, see services.contacts) are saved with it; contacts another desk added since
     the form opened (not among ``loaded``'s) are kept."""
-    errors: dict[str, str] = {}
-    for check in (lambda: validate_partner(raw),
-                  lambda: "contacts" in raw and contacts.validate_contacts(raw["contacts"])):
-        try:
-            check()
-        except ValidationError as exc:
-            errors.update(exc.errors)
-    if errors:
-        raise ValidationError(errors)
+    check_all(lambda: validate_partner(raw),
+              lambda: "contacts" in raw and contacts.validate_contacts(raw["contacts"]))
     row = _save(session, Partner, partner_id, validate_partner(raw),
                 checked_or_none(validate_partner, loaded, raw=raw))
     if "contacts" in raw:

@@ -218,6 +218,19 @@ class Checker:
             raise ValidationError(self.errors)
 
 
+def check_all(*checks) -> None:
+    """Run every check (each raises ValidationError or not); then raise one
+    ValidationError with every field's message, so a form shows them all at once."""
+    errors: dict[str, str] = {}
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def as_datetime(day: date, hhmm: str = "") -> datetime:
     if hhmm:
         return datetime.combine(day, time.fromisoformat(hhmm))

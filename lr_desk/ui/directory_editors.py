@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLay
 
 from lr_desk.services import contacts, directory
 from lr_desk.services.context import Desk
-from lr_desk.services.validation import ValidationError
+from lr_desk.services.validation import check_all
 from lr_desk.store.models import Course, Partner
 from lr_desk.ui import style
 from lr_desk.ui.directory_contacts import ContactsBox
@@ -161,15 +161,8 @@ class PartnerDialog(DirectoryEditor):
             self.contacts.set_rows(payload["contacts"])
 
     def validate(self, payload: dict) -> None:
-        errors: dict[str, str] = {}
-        for check in (lambda: directory.validate_partner(payload),
-                      lambda: contacts.validate_contacts(payload.get("contacts", []))):
-            try:
-                check()
-            except ValidationError as exc:
-                errors.update(exc.errors)
-        if errors:
-            raise ValidationError(errors)
+        check_all(lambda: directory.validate_partner(payload),
+                  lambda: contacts.validate_contacts(payload.get("contacts", [])))
 
     def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
         super().show_errors(errors, only_touched)

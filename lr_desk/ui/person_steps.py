@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from lr_desk.services import followups, referral_views, referrals
-from lr_desk.services.validation import MAX_TEXT, ValidationError
+from lr_desk.services.validation import MAX_TEXT, check_all
 from lr_desk.store.models import DECLINE_REASONS, REFERRAL_STATUSES
 from lr_desk.ui import style
 from lr_desk.ui.consent import offer_consent
@@ -175,15 +175,8 @@ class StepDialog(EditorDialog):
         elif self.what == "chase":
             referrals.validate_chase(p("note", ""))
         else:
-            errors = {}
-            for check_it in (lambda: followups.validate(p("result", ""), p("outcome", "")),
-                             lambda: referral_views.validate_views(p("views") or {})):
-                try:
-                    check_it()
-                except ValidationError as exc:
-                    errors.update(exc.errors)
-            if errors:
-                raise ValidationError(errors)
+            check_all(lambda: followups.validate(p("result", ""), p("outcome", "")),
+                      lambda: referral_views.validate_views(p("views") or {}))
 
     def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
         super().show_errors(errors, only_touched)
