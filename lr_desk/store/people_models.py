@@ -147,9 +147,6 @@ class ReferralEvent(Synced, Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
 
-    # a service's load: the steps that sent referrals this week or month (services.load)
-    __table_args__ = (Index("ix_referral_event_status_at", "status", "at"),)
-
 
 class ServiceGap(Synced, Base):
     """A need no suitable service could meet, recorded at a drop-in (counted in reports)."""

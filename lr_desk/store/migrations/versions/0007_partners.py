@@ -1,8 +1,8 @@
 """partners: named contacts, catch-ups, each service's capacity and eligibility, what
 an Open Referral UK feed said of a row; a referral's reply deadline, override, the
 person's view and letter; steps' kinds and decline reasons; service gaps; whether a
-person receives benefits; indexes of referral steps by status and time (a service's
-load) and of referrals by status and its time (those awaiting a reply)
+person receives benefits; an index of referrals by status and its time (those
+awaiting a reply)
 
 Rows already here take the models' defaults (taking referrals, a 14-day reply deadline,
 catch-ups every 3 months, anyone eligible, a step forward).
@@ -113,9 +113,6 @@ def upgrade() -> None:
            sa.Column("recorded_at", sa.DateTime(), nullable=False),
            fks=[("advisor_id", "advisor"), ("conversation_id", "conversation")],
            index="conversation_id")
-    with op.batch_alter_table("referral_event") as batch:  # a service's load
-        batch.create_index(batch.f("ix_referral_event_status_at"), ["status", "at"],
-                           unique=False)
     with op.batch_alter_table("referral") as batch:  # those awaiting a reply
         batch.create_index(batch.f("ix_referral_status_status_at"), ["status", "status_at"],
                            unique=False)
@@ -141,8 +138,6 @@ def downgrade() -> None:
                                       type_="foreignkey")
             for name, *_rest in reversed(columns):
                 batch.drop_column(name)
-    with op.batch_alter_table("referral_event") as batch:
-        batch.drop_index(batch.f("ix_referral_event_status_at"))
     with op.batch_alter_table("referral") as batch:
         batch.drop_index(batch.f("ix_referral_status_status_at"))
     for name in ("service_gap", "partner_catchup", "partner_contact"):
