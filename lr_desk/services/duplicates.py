@@ -26,13 +26,14 @@ from lr_desk.store.models import (
     PersonMerge,
     Prescription,
     Referral,
+    WellbeingMeasure,
 )
 
 __all__ = ["DuplicatePair", "possible_duplicates"]  # (found in services.twice)
 
 # The records that belong to a person, by the column that says whose they are.
 OWNED = {"conversation": Conversation, "prescription": Prescription, "referral": Referral,
-         "follow_up": FollowUp}
+         "follow_up": FollowUp, "wellbeing_measure": WellbeingMeasure}
 
 
 class MergeError(ValueError):

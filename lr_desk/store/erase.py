@@ -20,6 +20,7 @@ follow-ups. What says who someone is, or what they told us, is emptied (``ERASED
 - follow-ups: outcome. Kept: when, how, by whom, whether done;
 - consent records: note. Kept: what was given or withdrawn, and when.
 - service gaps noted at their conversations: the words. Kept: the need, where, when.
+- wellbeing measures: nothing emptied (the answers are counted, and name no one).
 
 Which rows: the person, everyone merged into them, and every record under them, at any
 depth (``UNDER``: the columns that put a record under another). The erasure names them
@@ -52,7 +53,7 @@ ERASED: dict[str, dict[str, Any]] = {
         "given_name": ERASED_NAME, "family_name": "", "preferred_name": "",
         "date_of_birth": None, "postcode": "", "phone": "", "email": "",
         "referral_source_detail": "", "interpreter_language": "", "communication_other": "",
-        "on_benefits": "",
+        "on_benefits": "", "nhs_number": "",
     },
     "conversation": {"what_matters": "", "private_notes": "", "escalation_action": ""},
     "prescription_item": {"title": "", "why": "", "first_step": ""},
@@ -74,6 +75,7 @@ UNDER: dict[str, tuple[str, ...]] = {
     "follow_up": ("person_id",),
     "consent": ("person_id",),
     "service_gap": ("conversation_id",),
+    "wellbeing_measure": ("person_id",),
 }
 # A draft holding these values is a form about the person (a new-person form, say).
 NAMED_BY = ("given_name", "family_name")

@@ -56,6 +56,7 @@ from lr_desk.store.people_models import (
     Referral,
     ReferralEvent,
     ServiceGap,
+    WellbeingMeasure,
 )
 from lr_desk.store.vocabulary import (
     AUDIT_ACTIONS,
@@ -77,6 +78,7 @@ from lr_desk.store.vocabulary import (
     REFERRAL_STATUSES,
     REFERRAL_VIEWS,
     ROLES,
+    WELLBEING_MEASURES,
 )
 
 # Every synced table, by the entity name changes carry (its table's name).
@@ -86,7 +88,7 @@ SYNCED_MODELS: dict[str, type[Base]] = {
         Advisor, Person, Partner, PartnerService, Course, Conversation, ConversationNeed,
         Prescription, PrescriptionItem, Referral, ReferralEvent, FollowUp, PersonMerge,
         NotDuplicate, AuditEvent, Consent, Erasure, PartnerContact, PartnerCatchup,
-        ServiceGap,
+        ServiceGap, WellbeingMeasure,
     )
 }
 
@@ -102,5 +104,5 @@ __all__ = [
     "NotDuplicate", "Outbox", "Partner", "PartnerCatchup", "PartnerContact",
     "PartnerService", "Person", "PersonMerge", "Prescription", "PrescriptionItem",
     "Referral", "ReferralEvent", "RowClock", "ServiceGap", "SetAside", "Setting",
-    "Site", "SyncState", "Synced", "to_json",
+    "Site", "SyncState", "Synced", "WELLBEING_MEASURES", "WellbeingMeasure", "to_json",
 ]

@@ -32,6 +32,8 @@ class Person(Synced, Base):
     needs_bsl: Mapped[bool] = mapped_column(Boolean, default=False)
     communication_other: Mapped[str] = mapped_column(Text, default="")
     on_benefits: Mapped[str] = mapped_column(String(8), default="")  # BENEFITS; "": unknown
+    # the NHS number, ten digits (its check digit checked: services.validation); optional
+    nhs_number: Mapped[str] = mapped_column(String(10), default="")
     registered_site: Mapped[str] = mapped_column(String(32), default="")
     registered_by: Mapped[str | None] = mapped_column(ForeignKey("advisor.id"), default=None)
     # Set when this record was merged into another (the survivor): see services.merge.
@@ -175,6 +177,27 @@ class FollowUp(Synced, Base):
     outcome: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_follow_up_open", "done_at", "due_date"),)
+
+
+class WellbeingMeasure(Synced, Base):
+    """One outcome measure a person answered (services.wellbeing): SWEMWBS's seven
+    statements (1-5) or ONS4's four questions (0-10), in a drop-in or a follow-up.
+    ``answers`` maps each item answered ("1".."7") to its answer; an item skipped is left
+    out, and then SWEMWBS has no ``raw_total`` (never a guessed one)."""
+
+    __tablename__ = "wellbeing_measure"
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(12))  # WELLBEING_MEASURES
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    raw_total: Mapped[int | None] = mapped_column(default=None)  # SWEMWBS, all 7 answered
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    site_code: Mapped[str] = mapped_column(String(32), default="")
+    advisor_id: Mapped[str] = mapped_column(ForeignKey("advisor.id"))
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversation.id"),
+                                                        default=None)
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_up.id"), default=None)
+
+    __table_args__ = (Index("ix_wellbeing_measure_taken_at", "taken_at"),)
 
 
 class PersonMerge(Synced, Base):

@@ -56,6 +56,8 @@ CAPACITY_PERIODS = {"week": "a week", "month": "a month"}
 BENEFITS = {"yes": "Receives benefits", "no": "Does not receive benefits"}  # "": not known
 BENEFITS_RULES = {"": "Anyone", "on": "Only people on benefits",
                   "not_on": "Only people not on benefits"}
+WELLBEING_MEASURES = {"swemwbs": "SWEMWBS (Short Warwick-Edinburgh Mental Wellbeing Scale)",
+                      "ons4": "ONS4 personal wellbeing"}
 FOLLOWUP_WAYS = {"call": "Phone call", "drop_in": "Drop-in", "video": "Video",
                  "text": "Text message"}
 DELIVERY = {"hub": "At a Life Rooms hub (under one roof)", "community": "In the community"}
