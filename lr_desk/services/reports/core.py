@@ -1,0 +1,232 @@
+"""What every report is made of, and the rules they share.
+
+A report is asked for with a ``Period`` (local days, both inclusive, and the sites it
+covers: none means every site) and comes back as a ``Report``: titled ``Table``s of
+rows (each row a dict of its columns' keys), the charts to draw from them, and notes in
+plain words (what is counted, and how). The Reports page, the files (CSV, XLSX, JSON,
+PDF) and ``lr-desk report`` all read this one shape; none of them counts anything.
+
+Rules every report keeps:
+- a person merged into another counts once, as the person they were merged into
+  (``Survivors``); an erased person's records still count (the rows stay, emptied);
+- records deleted (``deleted_at``) are not counted;
+- a count from 1 to 4 leaving the desk in a file shows as "<5" (``suppressed``), with
+  the rule stated on the file; the screen shows managers the real numbers.
+
+Pure but for ``Survivors.load`` (one query); each report module does its own counting
+with a few grouped queries, so a year of a busy service is counted in well under a
+second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lr_desk.services.audit import utc_start
+from lr_desk.store.models import Person, Site
+
+# Column kinds: "label" (words), "count" (people or records: suppressed in files),
+# "percent" (a share of the total, 0-100, of the count column named in ``of``),
+# "number" (a mean, median or score: never suppressed; its own n is a count column).
+LABEL, COUNT, PERCENT, NUMBER = "label", "count", "percent", "number"
+SMALL = 5  # counts from 1 to SMALL - 1 leave the desk as "<5"
+SUPPRESSED = f"<{SMALL}"
+SUPPRESSION_RULE = (f"Small numbers: to protect the people counted, any count from 1 to "
+                    f"{SMALL - 1} is shown as \"{SUPPRESSED}\", and a share of such a count "
+                    "is not shown. Totals are the true totals.")
+
+
+class Stopped(Exception):
+    """The person asking stopped the report before it was done."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local days ``start`` to ``end``, both inclusive, at ``sites`` (codes; empty: all)."""
+
+    start: date
+    end: date
+    sites: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("The period ends before it starts: choose an end date on or "
+                             "after the start date.")
+
+    @property
+    def utc_from(self) -> datetime:
+        """The first moment of the period, as stored (naive UTC)."""
+        return utc_start(self.start)
+
+    @property
+    def utc_to(self) -> datetime:
+        """The moment after the period ends (naive UTC): compare with ``<``."""
+        return utc_start(self.end + timedelta(days=1))
+
+    def has_site(self, code: str | None) -> bool:
+        return not self.sites or (code or "") in self.sites
+
+    def site_filter(self, column):
+        """A where-clause for ``column`` (a site code) or None for every site."""
+        return column.in_(self.sites) if self.sites else None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: str = COUNT
+    of: str = ""  # PERCENT: the count column it is a share of
+
+
+@dataclass
+class Table:
+    """One table of a report: ``rows`` in order, ``total`` (a row, or None)."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[dict] = field(default_factory=list)
+    total: dict | None = None
+    note: str = ""
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of ``table``: one bar (or line point) per row, labelled by ``label``, a
+    series per key in ``values``. ``kind`` is "bar" (across), "column" (upright) or
+    "line" (values over time: months)."""
+
+    title: str
+    table: str
+    label: str
+    values: tuple[str, ...]
+    kind: str = "bar"
+
+
+@dataclass
+class Report:
+    name: str  # referrals | activity | partners | follow-ups | outcomes
+    title: str
+    period: Period
+    site_names: list[str]  # the sites covered, in words ("All sites" when none chosen)
+    tables: list[Table]
+    charts: list[Chart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    @property
+    def main(self) -> Table:
+        """The table ``--format json``'s ``rows`` and ``total`` are read from."""
+        return self.tables[0]
+
+
+def percent(part: int, whole: int) -> float | None:
+    """``part`` as a share of ``whole``, 0-100, to one decimal place (None of nothing)."""
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def share_rows(counts: Iterable[tuple[str, int]], label: str = "label",
+               count: str = "count", share: str = "percent") -> tuple[list[dict], dict]:
+    """Rows of (label, count) with each count's share of their total, and the total row:
+    the shares are the true shares of the true total."""
+    counts = list(counts)
+    total = sum(n for _label, n in counts)
+    rows = [{label: name, count: n, share: percent(n, total)} for name, n in counts]
+    return rows, {label: "Total", count: total, share: 100.0 if total else None}
+
+
+def suppressed(report: Report) -> Report:
+    """The report as it may leave the desk: each count from 1 to 4 as "<5", and a share
+    of such a count as None (not shown); totals kept. A copy: ``report`` is unchanged."""
+
+    def row(r: dict, columns: Sequence[Column], is_total: bool) -> dict:
+        out = dict(r)
+        if is_total:
+            return out
+        hidden = set()
+        for c in columns:
+            v = r.get(c.key)
+            if c.kind == COUNT and isinstance(v, int) and 0 < v < SMALL:
+                out[c.key] = SUPPRESSED
+                hidden.add(c.key)
+        for c in columns:
+            if c.kind == PERCENT and c.of in hidden:
+                out[c.key] = None
+        return out
+
+    tables = [replace(t, rows=[row(r, t.columns, False) for r in t.rows],
+                      total=None if t.total is None else row(t.total, t.columns, True))
+              for t in report.tables]
+    return replace(report, tables=tables, notes=[*report.notes, SUPPRESSION_RULE])
+
+
+class Survivors:
+    """Who each person counts as: themselves, or the person they were merged into (at
+    any depth). Loaded once per report: only merged people are held."""
+
+    def __init__(self, merged: dict[str, str]):
+        self._merged = merged
+
+    @classmethod
+    def load(cls, session: Session) -> Survivors:
+        rows = session.execute(select(Person.id, Person.merged_into)
+                               .where(Person.merged_into.is_not(None))).all()
+        return cls({pid: into for pid, into in rows})
+
+    def __call__(self, person_id: str) -> str:
+        seen = {person_id}
+        while person_id in self._merged:
+            nxt = self._merged[person_id]
+            if nxt in seen:  # two desks merged a pair each its own way: the smaller id
+                return min(seen)
+            seen.add(nxt)
+            person_id = nxt
+        return person_id
+
+    def count(self, person_ids: Iterable[str]) -> int:
+        """How many people these ids are, a merged person once."""
+        if not self._merged:
+            return len(set(person_ids))
+        return len({self(p) for p in person_ids})
+
+
+def site_names(session: Session, period: Period) -> list[str]:
+    """The sites a period covers, in words."""
+    if not period.sites:
+        return ["All sites"]
+    names = dict(session.execute(select(Site.code, Site.name)).all())
+    return [names.get(code, code) for code in period.sites]
+
+
+def month_key(when: datetime | date) -> str:
+    """'2019-09': a month's key for rows of months."""
+    return f"{when.year:04d}-{when.month:02d}"
+
+
+def months(period: Period) -> list[str]:
+    """Every month the period touches, in order ('2019-09', ...)."""
+    out, y, m = [], period.start.year, period.start.month
+    while (y, m) <= (period.end.year, period.end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+# A report's maker: (session, period, check) -> Report. ``check()`` is called now and
+# then; it raises Stopped when the person asking has stopped the report.
+Maker = Callable[[Session, Period, Callable[[], None]], Report]
+
+
+def never_stopped() -> None:
+    """The ``check`` of a report no one can stop (the command line's)."""
