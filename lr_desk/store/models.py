@@ -98,11 +98,11 @@ __all__ = [
     "CONSENT_KINDS", "CONTACT_WAYS", "DECLINE_REASONS", "DELIVERY", "ERASURE_REASONS",
     "ESCALATION_REASONS", "FOLLOWUP_WAYS", "ITEM_KINDS", "MODES", "NAMING",
     "REFERRAL_EVENT_KINDS", "REFERRAL_SOURCES", "REFERRAL_STATUSES", "REFERRAL_VIEWS",
-    "ROLES", "SYNCED_MODELS", "Advisor", "AuditEvent", "AuthorityAccount",
+    "ROLES", "SYNCED_MODELS", "WELLBEING_MEASURES", "Advisor", "AuditEvent", "AuthorityAccount",
     "AuthorityDevice", "Base", "Category", "Conflict", "Consent", "Conversation",
     "ConversationNeed", "Course", "Device", "Draft", "ErasedRow", "Erasure", "FollowUp",
     "NotDuplicate", "Outbox", "Partner", "PartnerCatchup", "PartnerContact",
     "PartnerService", "Person", "PersonMerge", "Prescription", "PrescriptionItem",
     "Referral", "ReferralEvent", "RowClock", "ServiceGap", "SetAside", "Setting",
-    "Site", "SyncState", "Synced", "WELLBEING_MEASURES", "WellbeingMeasure", "to_json",
+    "Site", "SyncState", "Synced", "WellbeingMeasure", "to_json",
 ]
