@@ -3,7 +3,8 @@
 ``Tasks`` is the database lane of the desk's one ``Worker`` (ui/work.py): every read and
 write goes through ``run(fn, on_done, on_error)``, where ``fn(session)`` runs on the lane
 in one transaction and the callbacks run on the UI thread; what it wrote is announced to
-every page through ``changed``. ``SearchService`` keeps the in-memory search index on
+every page through ``changed``; ``read`` runs a long read (a report) on a lane of its
+own, so saves never wait behind it. ``SearchService`` keeps the in-memory search index on
 the worker's "search" lane, so typing never waits for a save.
 """
 
@@ -55,6 +56,7 @@ class Tasks(QObject):
         self.store = store
         self.worker = Worker(self)
         self.worker.busy_changed.connect(self.busy_changed)
+        self.worker.disposable.add("read")  # a report queued at closing is not wanted
 
     @property
     def pending(self) -> int:
@@ -80,6 +82,21 @@ class Tasks(QObject):
                 self.announce(what)
 
         self._submit("db", in_a_transaction, fn, done, on_error)
+
+    def read(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[BaseException], bool | None] | None = None) -> None:
+        """Run ``fn(session)`` on the "read" lane, for a long read that writes nothing
+        (a report over ten years): its own connection, so saves never wait behind it
+        (SQLite's write-ahead log lets them run together). Whatever ``fn`` might write
+        is rolled back. Callbacks as for ``run``; nothing is announced."""
+        def reading():
+            with self.store.Session() as session:
+                try:
+                    return fn(session)
+                finally:
+                    session.rollback()
+
+        self._submit("read", reading, fn, on_done, on_error)
 
     def run_store(self, fn: Callable[[Store], Any], on_done: Callable[[Any], None] | None = None,
                   on_error: Callable[[BaseException], bool | None] | None = None) -> None:
