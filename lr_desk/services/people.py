@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lr_desk.services import nhs_number
 from lr_desk.services.edits import apply_edit, checked_or_none
 from lr_desk.services.names import fold
 from lr_desk.services.validation import (
@@ -26,7 +27,7 @@ from lr_desk.store.models import BENEFITS, REFERRAL_SOURCES, Person
 
 TEXT_FIELDS = ("given_name", "family_name", "preferred_name", "date_of_birth", "postcode",
                "phone", "email", "referral_source", "referral_source_detail",
-               "interpreter_language", "communication_other", "on_benefits")
+               "interpreter_language", "communication_other", "on_benefits", "nhs_number")
 # Whether they receive benefits (some services are only for people on them, or not on
 # them): optional, "" until asked.
 BENEFITS_ANSWERS = {"": "Not asked", **BENEFITS}
@@ -60,6 +61,8 @@ def validate_person(raw: dict, today: date | None = None) -> dict:
                                        "other communication needs"),
         "on_benefits": c.field("on_benefits", check_choice, raw.get("on_benefits") or "",
                                BENEFITS_ANSWERS, "answer about benefits"),
+        # optional; ten digits kept, its check digit checked (services.nhs_number)
+        "nhs_number": c.field("nhs_number", nhs_number.normalise, raw.get("nhs_number", "")),
     }
     for flag in FLAG_FIELDS:
         clean[flag] = bool(raw.get(flag, False))
@@ -97,6 +100,7 @@ def as_form(person: Person) -> dict:
     """A person's stored values in the shape the form and ``validate_person`` use."""
     raw = {k: getattr(person, k) for k in TEXT_FIELDS + FLAG_FIELDS}
     raw["date_of_birth"] = person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else ""
+    raw["nhs_number"] = nhs_number.shown(person.nhs_number)
     return raw
 
 

@@ -74,7 +74,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "needs_easy_read": "easy read", "needs_interpreter": "interpreter needed",
         "interpreter_language": "interpreter's language", "needs_bsl": "BSL interpreter",
         "communication_other": "other communication needs",
-        "on_benefits": "whether they receive benefits",
+        "on_benefits": "whether they receive benefits", "nhs_number": "NHS number",
         "registered_site": "hub they registered at", "registered_by": "who registered them",
         "merged_into": "record they are merged into", "erased_at": "erasure"},
     "partner": {

@@ -200,6 +200,9 @@ class PersonDialog(EditorDialog):
         f.add(form, "preferred_name", "Li&kes to be called", line_edit("Likes to be called"))
         f.add(form, "date_of_birth", "&Date of birth",
               line_edit("Date of birth", "day/month/year, e.g. 14/02/1985"))
+        # (Alt+W: every letter of "NHS number" is another field's already)
+        f.add(form, "nhs_number", "NHS number (if kno&wn)",
+              line_edit("NHS number", "10 digits, e.g. 943 476 5919"))
         f.add(form, "postcode", "Post&code", line_edit("Postcode", "e.g. L9 2AF"))
         f.add(form, "phone", "P&hone", line_edit("Phone"))
         f.add(form, "email", "&Email", line_edit("Email"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
+from lr_desk.services import nhs_number
 from lr_desk.services.desk import PersonView
 from lr_desk.store.models import BENEFITS, REFERRAL_SOURCES
 from lr_desk.ui import style
@@ -127,7 +128,8 @@ def _warn(label: QLabel, on: bool) -> None:
 def _contact(view: PersonView) -> str:
     p = view.person
     lines = [f"{label}: {value}" for label, value in
-             (("Phone", p.phone), ("Email", p.email), ("Postcode", p.postcode)) if value]
+             (("Phone", p.phone), ("Email", p.email), ("Postcode", p.postcode),
+              ("NHS number", nhs_number.shown(p.nhs_number))) if value]
     source = REFERRAL_SOURCES.get(p.referral_source, p.referral_source)
     if p.referral_source_detail:
         source += f" ({p.referral_source_detail})"
