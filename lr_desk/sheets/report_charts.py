@@ -1,0 +1,155 @@
+"""A report's charts for its PDF (reportlab.graphics): the same charts the Reports page
+draws (``Report.charts``): bars across ("bar"), bars upright ("column") or a line over
+months ("line"), every bar and point labelled with its value as the file gives it
+("<5" for a small count: no bar is drawn for it), readable in black and white (one
+series: solid dark bars; several: dark, mid grey and white-with-outline bars, a legend).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from lr_desk.services.reports.core import PERCENT, Chart, Table
+from lr_desk.services.reports.outgoing import cell
+from lr_desk.sheets.look import ACCENT, BOLD, FONT, INK
+
+SIZE = 7.5  # the charts' words, points
+FILLS = (ACCENT, colors.Color(0.62, 0.62, 0.62), colors.white, colors.Color(0.3, 0.3, 0.3))
+LINES = (ACCENT, colors.Color(0.55, 0.55, 0.55))  # then the same again, dashed
+MAX_LABEL_CHARS = 34  # a category's words wrap at this
+MANY = 40  # more bars than this: values are not written on them (they would overlap)
+
+
+def _number(value) -> float:
+    """A value to draw: a number as it is; "<5", nothing or words as no bar (0)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
+
+
+def _series(table: Table, chart: Chart) -> tuple[list[str], list[list[float]],
+                                                   list[list[str]], list[str]]:
+    """Categories (wrapped), data per series, each bar's label, and series' titles."""
+    categories = ["\n".join(textwrap.wrap(str(r.get(chart.label) or ""), MAX_LABEL_CHARS))
+                  or " " for r in table.rows]
+    data, labels, names = [], [], []
+    for key in chart.values:
+        kind = table.column(key).kind
+        data.append([_number(r.get(key)) for r in table.rows])
+        labels.append([cell(r.get(key), kind) + ("%" if kind == PERCENT and
+                                                  r.get(key) is not None else "")
+                       for r in table.rows])
+        names.append(table.column(key).title)
+    return categories, data, labels, names
+
+
+def _style_bars(bars, n: int) -> None:
+    for i in range(n):
+        bars[i].fillColor = FILLS[i % len(FILLS)]
+        bars[i].strokeColor = INK
+        bars[i].strokeWidth = 0.4
+
+
+def _legend(names: list[str], x: float, y: float, fills=FILLS) -> Legend:
+    legend = Legend()
+    legend.x, legend.y = x, y
+    legend.fontName, legend.fontSize = FONT, SIZE
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = max(stringWidth(n, FONT, SIZE) for n in names) + 30
+    legend.colorNamePairs = [(fills[i % len(fills)], n) for i, n in enumerate(names)]
+    legend.strokeColor = INK
+    legend.strokeWidth = 0.4
+    return legend
+
+
+def _title(drawing: Drawing, text: str, width: float, top: float) -> None:
+    drawing.add(String(0, top - 11, text, fontName=BOLD, fontSize=10, fillColor=INK))
+
+
+def _axis_words(axis) -> None:
+    axis.labels.fontName, axis.labels.fontSize = FONT, SIZE
+    axis.strokeColor = INK
+
+
+def draw(table: Table, chart: Chart, width: float) -> Drawing:
+    """``chart`` of ``table`` as a drawing ``width`` points wide."""
+    categories, data, labels, names = _series(table, chart)
+    n_bars = len(categories) * len(data)
+    several = len(data) > 1
+    # the title, the legend under it, and room for the labels above the highest bar
+    top_room = 18 + (14 if several else 0) + (0 if chart.kind == "bar" else 12)
+    if chart.kind == "bar":
+        lines = max((c.count("\n") + 1 for c in categories), default=1)
+        step = max(len(data) * 11 + 5, lines * SIZE * 1.15 + 4)
+        plot_h = max(40.0, step * len(categories))
+        left = min(width * 0.45, max([stringWidth(part, FONT, SIZE) for c in categories
+                                      for part in c.split("\n")] or [0]) + 8)
+        drawn = HorizontalBarChart()
+        drawn.x, drawn.y = left, 18
+        drawn.width, drawn.height = width - left - 36, plot_h
+        drawn.categoryAxis.reverseDirection = 1  # the first row at the top, as in the table
+        drawn.categoryAxis.labels.boxAnchor = "e"
+        drawn.categoryAxis.labels.dx = -4
+        drawn.barLabels.boxAnchor = "w"
+        drawn.barLabels.dx = 3
+        height = plot_h + 18 + top_room + 4
+    else:
+        plot_h = 150.0
+        longest = max([stringWidth(c.replace("\n", " "), FONT, SIZE) for c in categories] or [0])
+        slant = len(categories) * max(longest, 1) > width * 0.9
+        bottom = 18 + (min(longest, 90) * 0.72 if slant else 0)
+        drawn = HorizontalLineChart() if chart.kind == "line" else VerticalBarChart()
+        drawn.x, drawn.y = 34, bottom
+        drawn.width, drawn.height = width - 44, plot_h
+        if slant:
+            drawn.categoryAxis.labels.angle = 45
+            drawn.categoryAxis.labels.boxAnchor = "ne"
+            categories = [c.replace("\n", " ") for c in categories]
+        else:
+            drawn.categoryAxis.labels.boxAnchor = "n"
+        height = plot_h + bottom + top_room + 8
+    drawn.data = data
+    drawn.categoryAxis.categoryNames = categories
+    _axis_words(drawn.categoryAxis)
+    _axis_words(drawn.valueAxis)
+    drawn.valueAxis.valueMin = 0
+    drawn.valueAxis.forceZero = 1
+    drawn.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+    if chart.kind == "line":
+        for i in range(len(data)):
+            drawn.lines[i].strokeColor = LINES[i % len(LINES)]
+            drawn.lines[i].strokeWidth = 1.5
+            drawn.lines[i].strokeDashArray = None if i < 2 else (4, 2)
+            drawn.lines[i].symbol = makeMarker("FilledCircle", size=3.5,
+                                               fillColor=LINES[i % len(LINES)])
+        if n_bars <= MANY:
+            drawn.lineLabelFormat = "values"
+            drawn.lineLabelArray = labels
+            drawn.lineLabels.fontName, drawn.lineLabels.fontSize = FONT, SIZE
+            drawn.lineLabels.dy = 6
+    else:
+        _style_bars(drawn.bars, len(data))
+        drawn.barSpacing = 1
+        drawn.groupSpacing = 5
+        if n_bars <= MANY or chart.kind == "bar":
+            drawn.barLabelFormat = "values"
+            drawn.barLabelArray = labels
+            drawn.barLabels.fontName, drawn.barLabels.fontSize = FONT, SIZE
+            if chart.kind == "column":
+                drawn.barLabels.boxAnchor = "s"
+                drawn.barLabels.dy = 2
+    drawing = Drawing(width, height)
+    drawing.add(drawn)
+    _title(drawing, chart.title, width, height)
+    if several:
+        drawing.add(_legend(names, 0, height - 22, LINES if chart.kind == "line" else FILLS))
+    return drawing
