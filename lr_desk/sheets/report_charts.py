@@ -26,16 +26,18 @@ FILLS = (ACCENT, colors.Color(0.62, 0.62, 0.62), colors.white, colors.Color(0.3,
 LINES = (ACCENT, colors.Color(0.55, 0.55, 0.55))  # then the same again, dashed
 MAX_LABEL_CHARS = 34  # a category's words wrap at this
 MANY = 40  # more bars than this: values are not written on them (they would overlap)
+MAX_NAMES = 24  # upright bars and lines: at most this many names along the bottom
 
 
-def _number(value) -> float:
-    """A value to draw: a number as it is; "<5", nothing or words as no bar (0)."""
+def _number(value, gap: bool) -> float | None:
+    """A value to draw: a number as it is; "<5", nothing or words as no bar (0), or as
+    a gap in a line (``gap``: a line drawn to 0 would say it was 0)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    return 0.0
+    return None if gap else 0.0
 
 
-def _series(table: Table, chart: Chart) -> tuple[list[str], list[list[float]],
+def _series(table: Table, chart: Chart) -> tuple[list[str], list[list[float | None]],
                                                    list[list[str]], list[str]]:
     """Categories (wrapped), data per series, each bar's label, and series' titles."""
     categories = ["\n".join(textwrap.wrap(str(r.get(chart.label) or ""), MAX_LABEL_CHARS))
@@ -43,7 +45,7 @@ def _series(table: Table, chart: Chart) -> tuple[list[str], list[list[float]],
     data, labels, names = [], [], []
     for key in chart.values:
         kind = table.column(key).kind
-        data.append([_number(r.get(key)) for r in table.rows])
+        data.append([_number(r.get(key), chart.kind == "line") for r in table.rows])
         labels.append([cell(r.get(key), kind) + ("%" if kind == PERCENT and
                                                   r.get(key) is not None else "")
                        for r in table.rows])
@@ -110,6 +112,10 @@ def draw(table: Table, chart: Chart, width: float) -> Drawing:
         drawn = HorizontalLineChart() if chart.kind == "line" else VerticalBarChart()
         drawn.x, drawn.y = 34, bottom
         drawn.width, drawn.height = width - 44, plot_h
+        every = -(-len(categories) // MAX_NAMES)  # a name on every n-th only, if many
+        if every > 1:
+            categories = [c if i % every == 0 else "" for i, c in enumerate(categories)]
+            slant = len(categories) / every * max(longest, 1) > width * 0.9
         if slant:
             drawn.categoryAxis.labels.angle = 45
             drawn.categoryAxis.labels.boxAnchor = "ne"
@@ -129,8 +135,9 @@ def draw(table: Table, chart: Chart, width: float) -> Drawing:
             drawn.lines[i].strokeColor = LINES[i % len(LINES)]
             drawn.lines[i].strokeWidth = 1.5
             drawn.lines[i].strokeDashArray = None if i < 2 else (4, 2)
-            drawn.lines[i].symbol = makeMarker("FilledCircle", size=3.5,
-                                               fillColor=LINES[i % len(LINES)])
+            if n_bars <= MANY:
+                drawn.lines[i].symbol = makeMarker("FilledCircle", size=3.5,
+                                                   fillColor=LINES[i % len(LINES)])
         if n_bars <= MANY:
             drawn.lineLabelFormat = "values"
             drawn.lineLabelArray = labels
