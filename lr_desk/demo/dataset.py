@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from lr_desk.demo.dataset_visits import CHUNK, chunks, write_conversations
 from lr_desk.demo.directory import dataset_terms
+from lr_desk.demo.outcomes_store import add_outcomes
 from lr_desk.demo.synth import Synth
 from lr_desk.demo.words import (
     COURSE_TITLES,
@@ -73,8 +74,9 @@ def build_dataset(folder: Path, people: int = 100_000, contacts: int = 1_000_000
     skewed like a real service (most people come one to three times, a few every week;
     the first person has been coming for ten years), with their needs, prescriptions for
     about half, onward referrals with their histories for about one item in four, and
-    follow-ups. Written with SQLAlchemy Core bulk inserts on a session with no clock, so
-    no outbox entries: the dataset stands for data that has already been synced.
+    follow-ups, and outcome measures and NHS numbers (``demo.outcomes``). Written with
+    SQLAlchemy Core bulk inserts on a session with no clock, so no outbox entries: the
+    dataset stands for data that has already been synced.
     Deterministic for a seed and a ``today`` (except the UUIDv7 ids).
     """
     started = time.perf_counter()
@@ -105,6 +107,7 @@ def build_dataset(folder: Path, people: int = 100_000, contacts: int = 1_000_000
             person_ids, home = _people(b, visit_keys, shift, active_by)
             totals = write_conversations(b, visit_keys, shift, person_ids, home, active_by,
                                          service_by_cat, course_list)
+            totals.update(add_outcomes(s, seed, say))
             say("rows: " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
             s.connection().exec_driver_sql("PRAGMA synchronous=NORMAL")
             s.connection().exec_driver_sql("PRAGMA cache_size=-2000")

@@ -1,6 +1,7 @@
 """The demo profile's working desk: a dozen advisors, a few hundred people, two years of
 conversations, prescriptions, referrals at every stage, and follow-ups due today, overdue
-and coming up, written through the services in one transaction (so the demo data is
+and coming up, wellbeing measured before and after (``demo.desk_outcomes``), written
+through the services in one transaction (so the demo data is
 validated like typed data and has outbox entries like real data)."""
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from datetime import time as dtime
 from sqlalchemy import func, select
 
 from lr_desk import settings
+from lr_desk.demo.desk_finish import add_this_terms_courses, one_awaiting_reply
+from lr_desk.demo.desk_outcomes import Kept, plan_outcomes
+from lr_desk.demo.desk_outcomes import record as record_measure
 from lr_desk.demo.directory import OVERRIDE_WHY, add_demo_directory
 from lr_desk.demo.synth import Synth, at_time, dict_weights, referral_steps, to_utc, working_day
 from lr_desk.demo.words import (
@@ -32,15 +36,10 @@ from lr_desk.demo.words import (
     WHY,
 )
 from lr_desk.services import advisors as advisor_service
-from lr_desk.services import consent, directory, dropin, referrals, referrals_due
+from lr_desk.services import consent, directory, dropin, referrals
 from lr_desk.services import people as people_service
 from lr_desk.store.models import (
-    Conversation,
     FollowUp,
-    PartnerService,
-    Prescription,
-    PrescriptionItem,
-    Referral,
 )
 
 # the demo's decline words, by the reason on the list each is
@@ -72,6 +71,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
         for row in service_rows:
             by_category[row.service.category].append(row.service)
         plan = _plan_demo(rng, synth, people, today, by_category, courses, now)
+        measures, nhs = plan_outcomes(plan, seed)  # wellbeing answered, NHS numbers
         partner_of = {row.service.id: row.partner.id for row in service_rows}
         # referrals that will be sent: the person agrees to share with the partner first
         will_send = {payload[0] for _when, _order, kind, payload in plan
@@ -91,16 +91,17 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
             advisor_hub.append(hub)
         by_hub = {h: [i for i, x in enumerate(advisor_hub) if x == h] for h in hubs}
 
-        person_ids: dict[int, str] = {}
+        kept = Kept()
+        person_ids, follow_up_ids = kept.person_ids, kept.follow_up_ids
+        conversation_advisor = kept.advisors
         referral_ids: dict[tuple[int, int], str] = {}
-        follow_up_ids: dict[int, str] = {}
-        conversation_advisor: dict[int, str] = {}
-        for when, _order, kind, payload in sorted(plan, key=lambda a: (a[0], a[1])):
+        for when, _order, kind, payload in sorted(plan + measures, key=lambda a: (a[0], a[1])):
             s.info["now"] = to_utc(when)
             if kind == "register":
                 key, raw, hub = payload
                 adv = advisor_ids[by_hub[hub][key % len(by_hub[hub])]]
-                person = people_service.register(s, raw, adv, hub, today=when.date())
+                person = people_service.register(s, {**raw, "nhs_number": nhs[key]}, adv, hub,
+                                                 today=when.date())
                 person_ids[key] = person.id
             elif kind == "drop_in":
                 conv_key, person_key, raw, refer_keys = payload
@@ -119,6 +120,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
                 result = dropin.record_drop_in(s, person_ids[person_key], adv, raw,
                                                today=when.date())
                 conversation_advisor[conv_key] = adv
+                kept.conversation_ids[conv_key] = result.conversation_id
                 for ref_key, ref_id in zip(refer_keys, result.referral_ids, strict=True):
                     referral_ids[ref_key] = ref_id
                 if result.follow_up_id:
@@ -133,6 +135,8 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
                 conv_key, outcome = payload
                 dropin.complete_follow_up(s, follow_up_ids[conv_key],
                                           conversation_advisor[conv_key], outcome)
+            elif kind == "wellbeing":
+                record_measure(s, payload, kept)
         s.flush()
         s.info.pop("now")
         add_this_terms_courses(s, today)
@@ -146,61 +150,8 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
             chosen = busiest or advisor_ids[0]
             settings.put(s, "advisor_id", chosen)
             settings.put(s, "site_code", advisor_hub[advisor_ids.index(chosen)])
-        _one_awaiting_reply(s, today, settings.get(s, "site_code"),
+        one_awaiting_reply(s, today, settings.get(s, "site_code"),
                             settings.get(s, "advisor_id"))
-
-
-def _one_awaiting_reply(s, today: date, hub: str, advisor_id: str) -> None:
-    """If nothing at the desk's hub is past its reply date, send one referral agreed
-    there three to eight weeks ago (as of 20 days ago) that the partner has not answered,
-    so the demo's Today shows "Awaiting reply"."""
-    if not hub or referrals_due.awaiting_reply(s, today, None, hub):
-        return
-    found = s.execute(
-        select(Referral.id, Referral.person_id, PartnerService.partner_id)
-        .join(PartnerService, Referral.service_id == PartnerService.id)
-        .join(PrescriptionItem, Referral.item_id == PrescriptionItem.id)
-        .join(Prescription, PrescriptionItem.prescription_id == Prescription.id)
-        .join(Conversation, Prescription.conversation_id == Conversation.id)
-        .where(Conversation.site_code == hub, Referral.status.in_(("suggested", "agreed")),
-               Conversation.occurred_at.between(
-                   to_utc(datetime.combine(today - timedelta(weeks=8), dtime())),
-                   to_utc(datetime.combine(today - timedelta(weeks=3), dtime()))))
-        .order_by(Conversation.occurred_at.desc()).limit(1)).first()
-    if found is None:
-        return
-    referral_id, person_id, partner_id = found
-    sent = today - timedelta(days=20)
-    s.info["now"] = to_utc(datetime.combine(sent, dtime(11, 0)))
-    consent.record(s, person_id, advisor_id, {"kind": "share", "partner_id": partner_id},
-                   today=sent)
-    referrals.set_status(s, referral_id, "sent", advisor_id)
-    s.info.pop("now")
-
-
-# This term's Recovery College courses (the shipped examples have no dates): one running,
-# some starting soon, one next term; (title, site, weeks from today, weeks long, when).
-TERM = (
-    ("Understanding Depression", "walton", -3, 6, "Mondays 10:00 to 12:00"),
-    ("Living Well with Long-term Pain", "bootle", -1, 8, "Tuesdays 13:30 to 15:30"),
-    ("Creative Writing for Wellbeing", "southport", 1, 5, "Wednesdays 10:30 to 12:30"),
-    ("Assertiveness", "walton", 2, 4, "Thursdays 13:00 to 15:00"),
-    ("Photography for Wellbeing", "peripatetic", 3, 6, "Fridays 10:00 to 12:00"),
-    ("Self-compassion", "telephone", 9, 4, "Thursdays 18:00 to 19:30"),
-)
-
-
-def add_this_terms_courses(s, today: date) -> None:
-    """Courses with dates around ``today``, each starting on the day it meets."""
-    for title, site, weeks_from, weeks, when in TERM:
-        day = directory.meeting_days(when).pop()
-        start = today + timedelta(weeks=weeks_from)
-        start += timedelta(days=(day - start.weekday()) % 7)
-        end = start + timedelta(weeks=weeks - 1)
-        directory.save_course(s, {
-            "title": title, "site_code": site, "when_text": f"{when}, {weeks} weeks",
-            "starts_on": start.strftime("%d/%m/%Y"), "ends_on": end.strftime("%d/%m/%Y"),
-            "description": "Synthetic demo course."})
 
 
 def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 import lr_desk
 from lr_desk import settings
 from lr_desk.demo import fill_demo
-from lr_desk.demo.desk import TERM
+from lr_desk.demo.desk_finish import TERM
 from lr_desk.services import desk, directory
 from lr_desk.store.models import Conversation, FollowUp, Outbox, Person, Referral, ReferralEvent
 
