@@ -6,6 +6,8 @@
     lr-desk sync [--data-dir DIR] [--demo]
     lr-desk directory import SOURCE [--dry-run] | export --format hsds --output FILE
       (lr_desk.cli_directory)
+    lr-desk report NAME --from DAY --to DAY [--site CODE ...] [--format F] [--output FILE]
+      (lr_desk.cli_report)
 
 Each prints a line or a few and exits 0, or prints what went wrong in plain words to
 stderr and exits non-zero: 1 for a problem, 3 when the central store could not be
@@ -20,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from lr_desk import ENV_DATA_DIR, cli_directory
+from lr_desk import ENV_DATA_DIR, cli_directory, cli_report
 
 log = logging.getLogger(__name__)
 # Without a profile (central init) there is no log file: the details are then dropped,
@@ -83,6 +85,7 @@ def parser() -> argparse.ArgumentParser:
                     "central store cannot be reached.")
     _profile_args(sync)
     cli_directory.add_commands(commands, _profile_args)
+    cli_report.add_commands(commands, _profile_args)
     return top
 
 
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             return _add_device(args)
         if args.command == "directory":
             return cli_directory.run(args, _folder, _open, _say)
+        if args.command == "report":
+            return cli_report.run(args, _folder, _open, _say)
         return _sync(args)
     except KeyboardInterrupt:
         _say("Stopped. Nothing is lost: the rest is done next time.")
@@ -327,6 +332,7 @@ def _open(args):
             raise SignInError("No password was given: type it when asked, or set "
                               "$LR_DESK_PASSWORD.") from None
     unlocked = gate.sign_in(args.username, password)
+    args.signed_in = unlocked.signed_in  # (whose role lr-desk report checks)
     if unlocked.password_changed_elsewhere:
         unlocked.store.close()
         raise SignInError("This password was changed on another desk: sign in once in the "
