@@ -13,7 +13,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import consent, duplicates, eligibility_override, followups
+from lr_desk.services import (
+    consent,
+    duplicates,
+    eligibility_override,
+    followups,
+    wellbeing_answers,
+)
 from lr_desk.services.referrals import open_referral
 from lr_desk.services.times import parse_time
 from lr_desk.services.validation import (
@@ -58,6 +64,7 @@ class DropInResult:
     referral_ids: list[str] = field(default_factory=list)
     follow_up_id: str | None = None
     closed_follow_up_id: str | None = None
+    wellbeing_ids: list[str] = field(default_factory=list)  # the measures answered
 
 
 def _future_date(value: str, today: date, label: str) -> date | None:
@@ -211,12 +218,22 @@ def validate_drop_in(raw: dict, today: date, known: Known, checker=None) -> dict
         if clean_follow["due_date"] is None and "follow_up.due_date" not in c.errors:
             c.errors["follow_up.due_date"] = "Please choose the date of the follow-up."
     close = an_id(raw.get("close_follow_up"))
+    measures = _measures(raw.get("wellbeing"), c)
     if checker is not None:
         for k, v in eligibility_override.missing_reasons(checker, items).items():
             c.errors.setdefault(k, v)
     c.done()
     return {"conversation": clean_conv, "needs": needs, "items": items,
-            "follow_up": clean_follow, "close_follow_up": close}
+            "follow_up": clean_follow, "close_follow_up": close, "wellbeing": measures}
+
+
+def _measures(raw, c: Checker) -> dict:
+    """The wellbeing measures answered, each question's problem said at its own row."""
+    try:
+        return wellbeing_answers.check(raw)
+    except ValidationError as exc:
+        c.errors.update(exc.errors)
+        return {}
 
 
 def _part(value, kind: type, c: Checker, field: str):
@@ -256,6 +273,8 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
     session.add_all(ConversationNeed(conversation_id=conv.id, category=code)
                     for code in clean["needs"])
     result = DropInResult(conv.id)
+    result.wellbeing_ids = wellbeing_answers.record(  # asked in this conversation
+        session, person_id, advisor_id, clean["wellbeing"], conv.site_code, conv.id)
     if clean["items"]:
         rx = Prescription(person_id=person_id, conversation_id=conv.id, advisor_id=advisor_id)
         session.add(rx)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import dates, duplicates
+from lr_desk.services import dates, duplicates, wellbeing_answers
 from lr_desk.services.validation import Checker, ValidationError, check_text
 from lr_desk.store.clock import local_time, session_now
 from lr_desk.store.models import FOLLOWUP_WAYS, Advisor, FollowUp, Person
@@ -30,6 +30,7 @@ OUTCOMES = {
     "other": "Something else",
 }
 TRY_AGAIN = "no_answer"  # keeps the follow-up open, due the next day
+UNREACHED = {"no_answer", "left_message"}  # nobody was there to answer any questions
 NEEDS_WORDS = {"other"}  # the words say what happened
 
 
@@ -141,3 +142,23 @@ def record_outcome(session: Session, follow_up_id: str, advisor_id: str, result:
     fu.outcome = f"{fu.outcome}\n{line}" if fu.outcome else line
     session.flush()
     return fu
+
+
+def check_measures(result: str, raw) -> dict[str, dict[str, int]]:
+    """The wellbeing measures answered at a follow-up (services.wellbeing_answers: keyed
+    ``wellbeing.<measure>.<item>``); none can be, when the person was not reached."""
+    clean = wellbeing_answers.check(raw)
+    if clean and result in UNREACHED:
+        raise ValidationError({"wellbeing": (
+            f"“{OUTCOMES[result]}”: they were not reached, so no wellbeing answers can be "
+            "kept. Clear them, or choose what happened.")})
+    return clean
+
+
+def record_measures(session: Session, fu: FollowUp, advisor_id: str, result: str,
+                    raw) -> list[str]:
+    """Keep the wellbeing measures answered at follow-up ``fu`` (in the transaction that
+    records its outcome), with its site; the ids kept."""
+    clean = check_measures(result, raw)
+    return wellbeing_answers.record(session, fu.person_id, advisor_id, clean, fu.site_code,
+                                    follow_up_id=fu.id)
