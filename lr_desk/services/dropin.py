@@ -273,8 +273,9 @@ def record_drop_in(session: Session, person_id: str, advisor_id: str, raw: dict,
     session.add_all(ConversationNeed(conversation_id=conv.id, category=code)
                     for code in clean["needs"])
     result = DropInResult(conv.id)
-    result.wellbeing_ids = wellbeing_answers.record(  # asked in this conversation
-        session, person_id, advisor_id, clean["wellbeing"], conv.site_code, conv.id)
+    result.wellbeing_ids = wellbeing_answers.record(  # asked in this conversation, then
+        session, person_id, advisor_id, clean["wellbeing"], conv.site_code, conv.id,
+        asked_at=conv.occurred_at)
     if clean["items"]:
         rx = Prescription(person_id=person_id, conversation_id=conv.id, advisor_id=advisor_id)
         session.add(rx)

@@ -6,6 +6,8 @@ were asked at, in the caller's transaction (services.wellbeing.record)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from lr_desk.services import wellbeing
@@ -45,12 +47,17 @@ def check(raw) -> dict[str, dict[str, int]]:
 
 
 def record(session: Session, person_id: str, advisor_id: str, clean: dict, site_code: str,
-           conversation_id: str | None = None, follow_up_id: str | None = None) -> list[str]:
-    """Keep each measure answered (``clean``, from ``check``); the ids kept."""
+           conversation_id: str | None = None, follow_up_id: str | None = None,
+           asked_at: datetime | None = None) -> list[str]:
+    """Keep each measure answered (``clean``, from ``check``); the ids kept. ``asked_at``:
+    the local wall time they were asked (a conversation's time: a drop-in recorded later
+    in the day, or the next, is dated when it happened); now by default."""
+    taken_at = asked_at.astimezone(UTC).replace(tzinfo=None) if asked_at else None
     kept = []
     for code, answers in clean.items():
         row = wellbeing.record(session, person_id, code, answers, advisor_id, site_code,
-                               conversation_id=conversation_id, follow_up_id=follow_up_id)
+                               conversation_id=conversation_id, follow_up_id=follow_up_id,
+                               taken_at=taken_at)
         if row is not None:
             kept.append(row.id)
     return kept

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from lr_desk.services import dropin, followups, referral_views, wellbeing
 from lr_desk.services.validation import ValidationError
+from lr_desk.store.clock import local_time
 from lr_desk.store.models import Conversation, FollowUp, Outbox, WellbeingMeasure
 
 TODAY = date.today()
@@ -65,6 +66,9 @@ def test_both_measures_are_kept_with_the_conversation_its_site_and_the_outbox(
     assert wellbeing.metric(swemwbs.raw_total) == 22.35
     assert ons4.answers == {"1": 7, "2": 10, "4": 2}  # the skipped question left out
     assert ons4.raw_total is None  # never added up
+    with store.session() as s:  # asked at the conversation's time (local, kept as UTC)
+        when = s.get(Conversation, result.conversation_id).occurred_at
+    assert local_time(swemwbs.taken_at) == local_time(ons4.taken_at) == when
     with store.session() as s:  # synced like every record: in the outbox, same save
         assert set(s.scalars(select(Outbox.entity_id).where(
             Outbox.entity == "wellbeing_measure"))) == {ons4.id, swemwbs.id}
