@@ -53,6 +53,8 @@ KINDS = {
     "service_gap": ("Service gap", "a note of a need no service could meet"),
     "course": ("Course", "a course"),
     "audit_event": ("Audit record", "an audit record"),
+    # not a record: a file made (services.gp_export), named in the audit log
+    "gp_referrals": ("GP referrals file", "the GP referrals file"),
 }
 
 # Every field, as a few words that fit "Changed ... and ...".
