@@ -1,13 +1,16 @@
 """A report's charts for its PDF (reportlab.graphics): the same charts the Reports page
 draws (``Report.charts``): bars across ("bar"), bars upright ("column") or a line over
-months ("line"), every bar and point labelled with its value as the file gives it
-("<5" for a small count: no bar is drawn for it), readable in black and white (one
-series: solid dark bars; several: dark, mid grey and white-with-outline bars, a legend).
+months ("line"). Every bar, and a single line's every point, is labelled with its value
+as the file gives it ("<5" for a small count: no bar is drawn for it, a line has a gap).
+Readable in black and white: one series solid dark bars; several dark, mid grey and
+white-with-outline bars (lines: solid, then dashed), with a legend. Bars across for more
+rows than a page holds are drawn in parts on one scale (``drawings``).
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -82,8 +85,27 @@ def _axis_words(axis) -> None:
     axis.strokeColor = INK
 
 
-def draw(table: Table, chart: Chart, width: float) -> Drawing:
-    """``chart`` of ``table`` as a drawing ``width`` points wide."""
+def drawings(table: Table, chart: Chart, width: float, height: float) -> list[Drawing]:
+    """``chart`` of ``table`` as drawings ``width`` wide and at most ``height`` tall: bars
+    across for more rows than fit are drawn in parts (titled "(continued)" after the
+    first), all on the same scale."""
+    whole = draw(table, chart, width)
+    if chart.kind != "bar" or whole.height <= height or len(table.rows) < 2:
+        return [whole]
+    top = max((_number(r.get(k), False) for r in table.rows for k in chart.values),
+              default=0.0)
+    per = max(1, int(len(table.rows) * height / whole.height))
+    while per > 1 and draw(replace(table, rows=table.rows[:per]), chart, width).height > height:
+        per -= max(1, per // 10)
+    return [draw(replace(table, rows=table.rows[i:i + per]),
+                 chart if i == 0 else replace(chart, title=f"{chart.title} (continued)"),
+                 width, top)
+            for i in range(0, len(table.rows), per)]
+
+
+def draw(table: Table, chart: Chart, width: float, top: float | None = None) -> Drawing:
+    """``chart`` of ``table`` as a drawing ``width`` points wide (its value axis up to
+    ``top`` at least, when given: parts of one chart share a scale)."""
     categories, data, labels, names = _series(table, chart)
     n_bars = len(categories) * len(data)
     several = len(data) > 1
@@ -129,6 +151,8 @@ def draw(table: Table, chart: Chart, width: float) -> Drawing:
     _axis_words(drawn.valueAxis)
     drawn.valueAxis.valueMin = 0
     drawn.valueAxis.forceZero = 1
+    if top:
+        drawn.valueAxis.valueMax = top * 1.02
     drawn.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
     if chart.kind == "line":
         for i in range(len(data)):
@@ -138,7 +162,7 @@ def draw(table: Table, chart: Chart, width: float) -> Drawing:
             if n_bars <= MANY:
                 drawn.lines[i].symbol = makeMarker("FilledCircle", size=3.5,
                                                    fillColor=LINES[i % len(LINES)])
-        if n_bars <= MANY:
+        if n_bars <= MANY and not several:  # (several lines' labels would overlap)
             drawn.lineLabelFormat = "values"
             drawn.lineLabelArray = labels
             drawn.lineLabels.fontName, drawn.lineLabels.fontSize = FONT, SIZE

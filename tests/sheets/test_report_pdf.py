@@ -110,3 +110,37 @@ def test_a_long_table_has_its_header_on_every_page_and_small_counts_hidden(read_
     assert back.has("Zoë Ó'Brien, Ольга and Wojciech Łukasz")
     assert back.text.count("Contacts month by month") == 1  # the line chart's title
     assert any(r.text == "Walton" and r.size == 7.5 for r in back.runs)  # its legend
+
+
+def services_report(n: int = 80) -> Report:
+    """A partners-like table: thirteen columns, long names, a bar chart of two series."""
+    counts = ["sent", "accepted", "declined", "engaged", "completed", "not_taken_up",
+              "overrides", "replies", "awaiting", "capacity", "gaps", "waiting"]
+    rows = [{"label": f"Service number {k} (Partner organisation number {k})",
+             **{c: 10 * k + i for i, c in enumerate(counts)}} for k in range(1, n + 1)]
+    table = Table("services", "Referrals sent to each service",
+                  [Column("label", "Service (partner)", LABEL),
+                   *(Column(c, c.replace("_", " ").capitalize()) for c in counts)], rows)
+    return Report("partners", "Partners", Period(date(2025, 1, 1), date(2025, 6, 30)),
+                  ["All sites"], [table],
+                  charts=[Chart("Sent and accepted", "services", "label",
+                                ("sent", "accepted"))],
+                  notes=["Capacity is what each service said it can take."])
+
+
+def test_a_wide_table_goes_on_its_side_and_a_long_chart_in_parts(read_pdf):
+    pdf = pdf_bytes(services_report())
+    reader = PdfReader(io.BytesIO(pdf))
+    sides = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+             for p in reader.pages]
+    back = read_pdf(pdf)
+    words = flat(back)
+    for k in (1, 40, 80):  # every row whole, on pages on their side
+        assert (f"Service number {k} (Partner organisation number {k}) {10 * k:,} "
+                f"{10 * k + 1:,}") in words
+    assert sides[0] == (842, 595) and sides[-1] == (595, 842)  # the notes upright again
+    assert back.has("Capacity is what each service said it can take.", page=len(sides))
+    parts = back.text.count("Sent and accepted (continued)")
+    assert parts >= 2 and back.text.count("Sent and accepted") == parts + 1
+    n = len(sides)
+    assert all(back.has(f"Page {k} of {n}", page=k) for k in range(1, n + 1))
