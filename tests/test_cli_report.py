@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from lr_desk.cli import FAILED, main
-from lr_desk.services import accounts
+from lr_desk.services import accounts, reports
 from lr_desk.services.reports.core import SUPPRESSION_RULE
 from lr_desk.services.signin import Gate
 from tests.disks import fill, small_disk
@@ -171,3 +171,22 @@ def test_a_full_disk_is_said_in_plain_words(desk, capsys, tmp_path):
         assert sorted(p.name for p in disk.iterdir()) == ["filler"]
     err = capsys.readouterr().err
     assert "full" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", reports.NAMES)
+def test_every_report_in_every_format(desk, capsys, tmp_path, name):
+    assert run(desk, name, *TABLE1_DAYS, "--format", "json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"report", "from", "to", "sites", "rows", "total", "tables", "notes"}
+    assert out["report"] == name and out["notes"][-1] == SUPPRESSION_RULE
+    main_table = next(iter(out["tables"].values()))
+    assert out["rows"] == main_table["rows"]
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert run(desk, name, *TABLE1_DAYS, "--format", fmt, "--output", str(tmp_path)) == 0
+    stem = tmp_path / f"lr-desk-{name}-2019-09-01-to-2020-02-29"
+    title = out["title"]
+    assert stem.with_suffix(".csv").read_text("utf-8-sig").startswith(f"Report,{title}")
+    assert load_workbook(stem.with_suffix(".xlsx")).sheetnames[-1] == "About"
+    pdf = PdfReader(stem.with_suffix(".pdf"))
+    assert title in pdf.pages[0].extract_text()
+    assert pdf.metadata.title == title
