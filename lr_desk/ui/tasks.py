@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from lr_desk import faults
 from lr_desk.services.changes import Changed, touched
+from lr_desk.services.reports.core import Stopped
 from lr_desk.services.search import Hit, SearchIndex
 from lr_desk.services.validation import ValidationError
 from lr_desk.ui.work import Worker, alive
@@ -121,7 +122,9 @@ class Tasks(QObject):
         name = getattr(fn, "__qualname__", repr(fn))
 
         def failed(exc: BaseException) -> None:
-            if not isinstance(exc, ValidationError) and environment_problem(exc) is None:
+            # (a report stopped by the person asking is no fault)
+            if not isinstance(exc, ValidationError | Stopped) and \
+                    environment_problem(exc) is None:
                 log.error("task %s failed", name, exc_info=exc)
             if not (on_error is not None and alive(on_error) and on_error(exc)):
                 self.report(exc)
