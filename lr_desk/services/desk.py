@@ -38,6 +38,7 @@ from lr_desk.store.models import (
     Referral,
     ReferralEvent,
     Site,
+    WellbeingMeasure,
 )
 
 __all__ = [
@@ -340,7 +341,8 @@ def private_notes(session: Session, person_id: str, record: bool = True) -> dict
 
 # what a person's page shows, by the entity a change names: how to find whose it is
 _OWN_PERSON = {"conversation": Conversation, "referral": Referral, "follow_up": FollowUp,
-               "prescription": Prescription, "consent": Consent, "erasure": Erasure}
+               "prescription": Prescription, "consent": Consent, "erasure": Erasure,
+               "wellbeing_measure": WellbeingMeasure}
 _BY_PARENT = {"conversation_need": (ConversationNeed.conversation_id, Conversation),
               "prescription_item": (PrescriptionItem.prescription_id, Prescription),
               "referral_event": (ReferralEvent.referral_id, Referral)}

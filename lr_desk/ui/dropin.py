@@ -2,8 +2,9 @@
 boxes: a letter jumps, Space ticks), the plan added from one search-as-you-type picker
 over the directory (Enter adds; a course's day and time come from the directory), each
 item's words and referral beside it, consent to share recorded in place when a referral
-needs it, a follow-up from presets, and Enter saves. It scrolls inside a fixed frame with
-Save and Cancel always on screen, and reopens at the size it was left."""
+needs it, a follow-up from presets, and Enter saves; the wellbeing questions on a page of
+their own (ui.dropin_wellbeing). It scrolls inside a fixed frame with Save and Cancel
+always on screen, and reopens at the size it was left."""
 
 from __future__ import annotations
 
@@ -23,9 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services import choices, consent, dates, dropin
-from lr_desk.services.choices import PRESET, Choice
+from lr_desk.services.choices import Choice
 from lr_desk.services.context import Desk
-from lr_desk.services.times import parse_time
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import FOLLOWUP_WAYS, ITEM_KINDS
 from lr_desk.ui import style
@@ -37,13 +37,12 @@ from lr_desk.ui.dropin_parts import (
     conversation_box,
     follow_up_box,
     lines,
+    preset_chosen,
     show_rows,
+    tidy_time,
 )
-from lr_desk.ui.forms import (
-    EditorDialog,
-    Fields,
-    scrolled,
-)
+from lr_desk.ui.dropin_wellbeing import DropInPages
+from lr_desk.ui.forms import EditorDialog, Fields
 from lr_desk.ui.picker import Picker
 from lr_desk.ui.tasks import Tasks
 
@@ -114,7 +113,8 @@ class DropInDialog(EditorDialog):
         fu, self.close_open = follow_up_box(f, lists, desk.advisor_id)
         self.close_open.toggled.connect(self.mark_dirty)
         f.widgets["follow_up.preset"].currentIndexChanged.connect(self._preset_chosen)
-        f.widgets["follow_up.due_time"].editingFinished.connect(self._tidy_time)
+        f.widgets["follow_up.due_time"].editingFinished.connect(
+            lambda: tidy_time(f.widgets["follow_up.due_time"]))
         f.widgets["conversation.escalated"].toggled.connect(self._escalation_toggled)
         right_column = QVBoxLayout()
         right_column.addWidget(item_box)
@@ -127,7 +127,8 @@ class DropInDialog(EditorDialog):
         columns.addWidget(plan, 4)
         columns.addLayout(right_column, 4)
         layout = QVBoxLayout(self)
-        layout.addWidget(scrolled(body, "Drop-in form"), 1)
+        self.pages = DropInPages(body, self.mark_dirty)  # and the wellbeing questions
+        layout.addWidget(self.pages, 1)
         bottom = QHBoxLayout()  # messages beside Save: they never push the form about
         bottom.addWidget(self.banner, 1)
         bottom.addWidget(self.buttons)
@@ -251,28 +252,7 @@ class DropInDialog(EditorDialog):
 
     # -- the follow-up --------------------------------------------------------------------
     def _preset_chosen(self, *_args) -> None:
-        preset = PRESET.get(self.f.widgets["follow_up.preset"].currentData() or "none")
-        on = preset.code != "none"
-        for key in ("follow_up.due_date", "follow_up.due_time", "follow_up.way",
-                    "follow_up.assigned_to"):
-            self.f.widgets[key].setEnabled(on)
-        if not on or self._loading:
-            return
-        if preset.code != "other":
-            due = choices.due_on(self.today, preset.days)
-            self.f.load({"follow_up.due_date": due.strftime("%d/%m/%Y"),
-                         "follow_up.way": preset.way})
-        else:
-            self.f.widgets["follow_up.due_date"].setFocus()
-
-    def _tidy_time(self) -> None:
-        box = self.f.widgets["follow_up.due_time"]
-        try:
-            tidy = parse_time(box.text())
-        except ValueError:
-            return  # said at the field by the check
-        if tidy != box.text():
-            box.setText(tidy)
+        preset_chosen(self.f, self.today, self._loading)
 
     def _escalation_toggled(self, on: bool) -> None:
         """The reason and the action, only while escalating (the last rows of their
@@ -296,7 +276,8 @@ class DropInDialog(EditorDialog):
         close = self.open_follow_up.id if self.open_follow_up and \
             self.close_open.isChecked() else ""
         return {"conversation": conv, "items": items, "follow_up": follow, "preset": preset,
-                "close_follow_up": close, "picker": self.picker.box.text()}
+                "close_follow_up": close, "picker": self.picker.box.text(),
+                "wellbeing": self.pages.values()}
 
     def _consent_wanted(self, raw: dict) -> dict:
         """Consent ticked counts only while the referral is sent and still needs it."""
@@ -322,6 +303,7 @@ class DropInDialog(EditorDialog):
         self._item_selected(self.items_view.currentIndex())
         if isinstance(payload.get("picker"), str):  # typed there, not added yet
             self.picker.box.setText(payload["picker"])
+        self.pages.set_values(payload.get("wellbeing"))
 
     def validate(self, payload: dict) -> None:
         errors: dict[str, str] = {}
@@ -342,6 +324,7 @@ class DropInDialog(EditorDialog):
 
     def show_errors(self, errors, only_touched) -> None:
         self.f.show_errors(errors, only_touched)
+        self.pages.show_errors(errors)
         if only_touched:  # as they type: consent is asked for in place, not said twice
             errors = {k: v for k, v in errors.items() if not k.endswith(".override_reason")
                       and not (k.endswith(".referral_status") and "agreed to share" in v)}
@@ -363,6 +346,8 @@ class DropInDialog(EditorDialog):
         self.item_f.show_errors({k: v for k, v in mine.items() if v}, only_touched=False)
 
     def focus_error(self, errors) -> None:
+        if self.pages.focus_error(errors):  # the wellbeing questions' page, if only theirs
+            return
         fields = [k for k in self.f.widgets if k in errors]
         items = sorted(k for k in errors if k.startswith("items."))
         if items and not (fields and fields[0].startswith("conversation.")):

@@ -6,7 +6,7 @@ needs it), and the follow-up."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services.choices import PRESETS
+from lr_desk.services.choices import PRESET, PRESETS, due_on
 from lr_desk.services.directory import short_site_name
 from lr_desk.services.eligibility import Verdict
+from lr_desk.services.times import parse_time
 from lr_desk.store.models import ESCALATION_REASONS, FOLLOWUP_WAYS, MODES
 from lr_desk.ui import style
 from lr_desk.ui.forms import Fields, check, combo, line_edit, set_combo, text_edit
@@ -316,6 +317,33 @@ def follow_up_box(f: Fields, lists, advisor_id: str) -> tuple[QGroupBox, QCheckB
     close.setVisible(False)
     form.addRow(close)
     return box, close
+
+
+def preset_chosen(f: Fields, today: date, loading: bool) -> None:
+    """A follow-up's preset chosen: the follow-up's fields on (off for none), and its date
+    and way filled in (not while a draft is loading); "other" puts the keyboard at the date."""
+    preset = PRESET.get(f.widgets["follow_up.preset"].currentData() or "none")
+    on = preset.code != "none"
+    for key in ("follow_up.due_date", "follow_up.due_time", "follow_up.way",
+                "follow_up.assigned_to"):
+        f.widgets[key].setEnabled(on)
+    if not on or loading:
+        return
+    if preset.code != "other":
+        due = due_on(today, preset.days)
+        f.load({"follow_up.due_date": due.strftime("%d/%m/%Y"), "follow_up.way": preset.way})
+    else:
+        f.widgets["follow_up.due_date"].setFocus()
+
+
+def tidy_time(box) -> None:
+    """A time typed any common way, shown as 10:30 once the field is left."""
+    try:
+        tidy = parse_time(box.text())
+    except ValueError:
+        return  # said at the field by the check
+    if tidy != box.text():
+        box.setText(tidy)
 
 
 def conversation_box(f: Fields, lists, site_code: str) -> tuple[QGroupBox, NeedToggles]:

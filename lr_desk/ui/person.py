@@ -32,6 +32,7 @@ from lr_desk.ui.consent import ConsentSection
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.person_steps import StepDialog, open_step
 from lr_desk.ui.person_summary import PersonSummary
+from lr_desk.ui.person_wellbeing import WellbeingScores
 from lr_desk.ui.review import ask_undo_merge, merges_for
 from lr_desk.ui.tasks import Tasks
 
@@ -207,6 +208,7 @@ class PersonPage(QWidget):
         actions.addWidget(self.more_button)
 
         self.consent = ConsentSection(tasks, person_id, advisor_id, self)
+        self.wellbeing = WellbeingScores(tasks, self)  # their scores, under their consent
         history = QVBoxLayout()
         # the letter is for the referral chosen in the history: its button heads the
         # history (the action row has no room for it beside Undo merge at 1280x720)
@@ -218,7 +220,10 @@ class PersonPage(QWidget):
         history.addWidget(self.table, 1)
         below = QHBoxLayout()
         below.addLayout(history, 5)
-        below.addWidget(self.consent, 3, Qt.AlignmentFlag.AlignTop)
+        side = QVBoxLayout()
+        side.addWidget(self.consent)
+        side.addWidget(self.wellbeing, 1)
+        below.addLayout(side, 3)
         layout = QVBoxLayout(self)
         layout.setSpacing(style.SPACE["s"])
         layout.addWidget(self.summary)
@@ -232,6 +237,7 @@ class PersonPage(QWidget):
         pid, today = self.person_id, self.today()
         self.tasks.run(lambda s: merges_for(s, pid), self._show_merges)  # before ``loaded``
         self.consent.reload()  # before ``loaded`` too
+        self.wellbeing.reload(pid)  # (and this)
         if self.timeline.notes is not None:  # still shown: bring them up to date too
             self.tasks.run(lambda s: desk_service.private_notes(s, pid, record=False),
                            self._notes)
@@ -256,6 +262,7 @@ class PersonPage(QWidget):
             return
         self.view = view
         self.summary.show_view(view)
+        self.wellbeing.setVisible(view.person.erased_at is None)  # (nothing shown then)
         chosen = _key(self._selected())
         self.timeline.set_entries(view.timeline)
         if chosen is not None:  # the same row stays chosen after a reload (a save, a sync)

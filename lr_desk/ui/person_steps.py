@@ -1,8 +1,9 @@
 """The next step of something open on a person's record: a referral's next status (only
 forward ones offered; "Correct a mistake" for any other, recorded as a correction; a
 decline's reason from the list), a chase of a partner that has not replied, or a
-follow-up done (what happened, from a short list, plus words, and the person's view of
-each referral that started). Opened from the person's page and from Today."""
+follow-up done (what happened, from a short list, plus words, the person's view of
+each referral that started, and the wellbeing questions if they answer them: saved with
+it). Opened from the person's page and from Today."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lr_desk.ui import style
 from lr_desk.ui.consent import offer_consent
 from lr_desk.ui.forms import EditorDialog, Fields, check, combo, line_edit, text_edit
 from lr_desk.ui.person_steps_views import ViewsBox
+from lr_desk.ui.wellbeing_section import WellbeingSection
 
 WHAT_HAPPENED = "Choose what happened…"
 WHY_DECLINED = "Choose why…"
@@ -39,6 +41,7 @@ class StepDialog(EditorDialog):
         self.current_status = current_status
         self.f = Fields(self.mark_dirty)
         self.views: ViewsBox | None = None
+        self.wellbeing: WellbeingSection | None = None
         self.form = form = QFormLayout()
         layout = QVBoxLayout(self)
         if about:
@@ -65,6 +68,9 @@ class StepDialog(EditorDialog):
             self.f.add(form, "outcome", "&Outcome (their words, what next)", words)
             self.views = ViewsBox(self.mark_dirty)
             layout.addWidget(self.views)
+            self.wellbeing = WellbeingSection()
+            self.wellbeing.changed.connect(self.mark_dirty)
+            layout.addWidget(self.wellbeing, 1)
             first = "result"
             self.setMinimumWidth(560)
             # which of their referrals to ask about (before any draft is looked for)
@@ -145,13 +151,14 @@ class StepDialog(EditorDialog):
     def _asked(self, asked: list) -> None:
         if self.views is not None:
             self.views.set_referrals(asked)
-            self.views.chain(self.f.widgets["outcome"], self.save_button)
+            self.views.chain(self.f.widgets["outcome"], self.wellbeing.button)
 
     # -- the form ------------------------------------------------------------------------
     def collect(self) -> dict:
         payload = self.f.values()
         if self.views is not None:
             payload["views"] = self.views.values()
+            payload["wellbeing"] = self.wellbeing.values()
         return payload
 
     def restore(self, payload: dict) -> None:
@@ -160,6 +167,7 @@ class StepDialog(EditorDialog):
         self.f.load({k: v for k, v in payload.items() if k not in ("views", "correct")})
         if self.views is not None:
             self.views.load(payload.get("views") or {})
+            self.wellbeing.set_values(payload.get("wellbeing"))
 
     def validate(self, payload: dict) -> None:
         """The rules of services.referrals / followups, as you type."""
@@ -176,18 +184,22 @@ class StepDialog(EditorDialog):
             referrals.validate_chase(p("note", ""))
         else:
             check_all(lambda: followups.validate(p("result", ""), p("outcome", "")),
-                      lambda: referral_views.validate_views(p("views") or {}))
+                      lambda: referral_views.validate_views(p("views") or {}),
+                      lambda: followups.check_measures(p("result", ""), p("wellbeing")))
 
     def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
         super().show_errors(errors, only_touched)
         if self.views is not None:
             self.views.show_errors(errors, only_touched)
+            self.wellbeing.show_errors(errors)
 
     def focus_error(self, errors: dict[str, str]) -> None:
         if any(k in self.f.widgets for k in errors) or self.views is None:
             super().focus_error(errors)
-        else:
+        elif any(k.startswith("views.") for k in errors):
             self.views.focus_error(errors)
+        else:
+            self.wellbeing.focus_error(errors)
 
     def submit(self, payload: dict) -> None:
         rid, adv, p = self.row_id, self.advisor_id, payload.get
@@ -206,9 +218,12 @@ class StepDialog(EditorDialog):
                 return referrals.chase(s, rid, adv, note)
         else:
             result, words, views = p("result", ""), p("outcome", ""), p("views") or {}
+            measures = p("wellbeing")
 
-            def fn(s):
-                return referral_views.record_follow_up(s, rid, adv, result, words, views)
+            def fn(s):  # the outcome, their views and the wellbeing answers: one save
+                fu = referral_views.record_follow_up(s, rid, adv, result, words, views)
+                followups.record_measures(s, fu, adv, result, measures)
+                return fu
         self.tasks.run(fn, self.saved_ok, self.save_failed)
 
     def save_failed(self, exc: BaseException) -> bool:
