@@ -118,6 +118,22 @@ def _service_gap(stage: Stage) -> QWidget:
     return stage.dialog_from(notes.button.click, ServiceGapDialog)
 
 
+def _drop_in_questions(stage: Stage) -> QWidget:
+    """The drop-in on its page of wellbeing questions (Alt+Q there)."""
+    dialog = _person_button("dropin_button")(stage)
+    dialog.pages.setCurrentIndex(1)
+    stage.idle()
+    return dialog
+
+
+def _follow_up_questions(stage: Stage) -> QWidget:
+    """Follow-up done with its wellbeing questions open (Wellbeing questions…)."""
+    step = _person_button("follow_up_button", lambda e: e.follow_up_id and e.open)(stage)
+    step.wellbeing.button.click()
+    stage.idle()
+    return step
+
+
 def _letter(stage: Stage) -> QWidget:
     """The referral letter for a referral that went to the partner (sent, so with the
     person's consent to share), from its row in the history."""
@@ -267,6 +283,10 @@ DIALOGS = (
     Opening("follow-up-step", "StepDialog",
             _person_button("follow_up_button", lambda e: e.follow_up_id and e.open),
             _attr("save_button"), "lr_desk/ui/person_steps.py"),
+    Opening("drop-in-wellbeing", "DropInDialog", _drop_in_questions, _attr("save_button"),
+            "lr_desk/ui/dropin_wellbeing.py"),
+    Opening("follow-up-wellbeing", "StepDialog", _follow_up_questions, _attr("save_button"),
+            "lr_desk/ui/wellbeing_section.py"),
     Opening("chase", "StepDialog", _awaiting("chase_button"), _attr("save_button"),
             "lr_desk/ui/person_steps.py"),
     Opening("refer-elsewhere", "ReferElsewhereDialog", _awaiting("elsewhere_button"),
