@@ -21,6 +21,7 @@ from lr_desk.resources import load_json
 from lr_desk.services import accounts
 from lr_desk.services.signin import Gate
 from lr_desk.ui.erase import ask_erase
+from lr_desk.ui.gp_export import open_gp_export
 from lr_desk.ui.service_gap import GapNotes, ServiceGapDialog
 from lr_desk.ui.signin import RecoveryDialog, RecoveryKeyDialog, SetUpDialog, SignInDialog
 from tests.ui.stage import Stage, wait
@@ -241,6 +242,12 @@ def _recovery_key(stage: Stage) -> QWidget:
     return stage.dialog_from(RecoveryKeyDialog(key, set_up).open)
 
 
+def _gp_export(stage: Stage) -> QWidget:
+    """The GP referrals file (the Reports page's button calls this)."""
+    window = stage.window
+    return stage.dialog_from(lambda: open_gp_export(window, window.tasks, window.desk))
+
+
 def _locked(stage: Stage) -> QWidget:
     stage.action("Lock the desk").trigger()
     stage.idle()
@@ -338,6 +345,8 @@ DIALOGS = (
             "lr_desk/ui/signin.py"),
     Opening("set-up", "SetUpDialog", _set_up, default_button, "lr_desk/ui/signin.py"),
     Opening("recovery", "RecoveryDialog", _recovery, default_button, "lr_desk/ui/signin.py"),
+    Opening("gp-export", "GpExportDialog", _gp_export, _attr("make_button"),
+            "lr_desk/ui/gp_export.py"),
     Opening("recovery-key", "RecoveryKeyDialog", _recovery_key, _attr("done_button"),
             "lr_desk/ui/signin.py"),
 )
