@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from lr_desk.demo.outcomes import Contact, NhsNumbers, plan_measures, who_answers
+from lr_desk.demo.outcomes import WINDOW, Contact, NhsNumbers, plan_measures, who_answers
 from lr_desk.demo.synth import to_utc
 from lr_desk.store.clock import new_id
 from lr_desk.store.models import Conversation, FollowUp, Person, WellbeingMeasure
 
 IN_CHUNK = 900  # ids per IN (...), under SQLite's old limit of 999 variables
 WRITE_CHUNK = 20_000
+MARGIN = timedelta(days=7)  # contacts read beyond the window after a registration
 
 
 def add_outcomes(s: Session, seed: int = 1, say: Callable[[str], object] = print
@@ -81,19 +82,25 @@ def measure_count(s: Session) -> int:
 
 
 def _contacts(s: Session, people: list[str]) -> dict[str, list[Contact]]:
-    """Each person's conversations and follow-ups done, in time order."""
+    """Each person's conversations and follow-ups done, in time order, up to a little
+    beyond the window of a later score after their registration (a dataset's person is
+    registered at their first conversation; a regular's later years are not read)."""
     out: dict[str, list[Contact]] = {p: [] for p in people}
+    until = func.datetime(Person.created_at, f"+{(WINDOW[1] + MARGIN).days} days")
     for i in range(0, len(people), IN_CHUNK):
         chunk = people[i:i + IN_CHUNK]
         for pid, when, cid, site, adv in s.execute(
                 select(Conversation.person_id, Conversation.occurred_at, Conversation.id,
                        Conversation.site_code, Conversation.advisor_id)
-                .where(Conversation.person_id.in_(chunk), Conversation.deleted_at.is_(None))):
+                .join(Person, Person.id == Conversation.person_id)
+                .where(Conversation.person_id.in_(chunk), Conversation.occurred_at <= until,
+                       Conversation.deleted_at.is_(None))):
             out[pid].append(Contact(when, "conversation", cid, site, adv))
         for pid, when, fid, site, adv in s.execute(
                 select(FollowUp.person_id, FollowUp.done_at, FollowUp.id, FollowUp.site_code,
                        FollowUp.done_by)
-                .where(FollowUp.person_id.in_(chunk), FollowUp.done_at.is_not(None),
+                .join(Person, Person.id == FollowUp.person_id)
+                .where(FollowUp.person_id.in_(chunk), FollowUp.done_at <= until,
                        FollowUp.deleted_at.is_(None))):
             out[pid].append(Contact(when, "follow_up", fid, site, adv))
     for found in out.values():  # ties broken by what the contact was, not its random id
