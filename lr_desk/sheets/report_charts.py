@@ -56,6 +56,35 @@ def _series(table: Table, chart: Chart) -> tuple[list[str], list[list[float | No
     return categories, data, labels, names
 
 
+def _pieces(data: list[list[float | None]], labels: list[list[str]]
+            ) -> tuple[list[list[float | None]], list[list[str]], list[int]]:
+    """Each line's runs of values as rows of their own (reportlab would join a line
+    across a missing value, saying nothing was missing): the rows, their labels, and
+    the series each row is of."""
+    rows, row_labels, of = [], [], []
+    for i, series in enumerate(data):
+        run: set[int] = set()
+        for j, value in enumerate([*series, None]):
+            if value is not None:
+                run.add(j)
+            elif run:
+                rows.append([v if k in run else None for k, v in enumerate(series)])
+                # (reportlab numbers a line's labels by its drawn points, not its columns)
+                row_labels.append([labels[i][k] for k in sorted(run)])
+                of.append(i)
+                run = set()
+    return rows, row_labels, of
+
+
+def _nothing(chart: Chart, width: float) -> Drawing:
+    """A line chart with nothing to draw: its title, and why."""
+    drawing = Drawing(width, 34)
+    _title(drawing, chart.title, width, 34)
+    drawing.add(String(0, 4, "Nothing to draw: every figure is small (under 5) or none.",
+                       fontName=FONT, fontSize=9, fillColor=INK))
+    return drawing
+
+
 def _style_bars(bars, n: int) -> None:
     for i in range(n):
         bars[i].fillColor = FILLS[i % len(FILLS)]
@@ -153,18 +182,27 @@ def draw(table: Table, chart: Chart, width: float, top: float | None = None) -> 
     drawn.valueAxis.forceZero = 1
     if top:
         drawn.valueAxis.valueMax = top * 1.02
+    elif not any(v for row in data for v in row if v is not None):
+        drawn.valueAxis.valueMax = 5  # nothing above 0: a scale of whole numbers all the same
     drawn.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
     if chart.kind == "line":
-        for i in range(len(data)):
-            drawn.lines[i].strokeColor = LINES[i % len(LINES)]
-            drawn.lines[i].strokeWidth = 1.5
-            drawn.lines[i].strokeDashArray = None if i < 2 else (4, 2)
-            if n_bars <= MANY:
-                drawn.lines[i].symbol = makeMarker("FilledCircle", size=3.5,
-                                                   fillColor=LINES[i % len(LINES)])
+        rows, row_labels, of = _pieces(data, labels)
+        if not rows:
+            return _nothing(chart, width)
+        drawn.data, drawn.joinedLines = rows, 0
+        for k, i in enumerate(of):
+            line = drawn.lines[k]
+            line.strokeColor, line.strokeWidth = LINES[i % len(LINES)], 1.5
+            line.strokeDashArray = None if i < 2 else (4, 2)
+            alone = sum(v is not None for v in rows[k]) == 1
+            if not alone:
+                line.lineStyle = "joinedLine"
+            if n_bars <= MANY or alone:  # (a point alone is seen by its mark)
+                line.symbol = makeMarker("FilledCircle", size=3.5,
+                                         fillColor=LINES[i % len(LINES)])
         if n_bars <= MANY and not several:  # (several lines' labels would overlap)
             drawn.lineLabelFormat = "values"
-            drawn.lineLabelArray = labels
+            drawn.lineLabelArray = row_labels
             drawn.lineLabels.fontName, drawn.lineLabels.fontSize = FONT, SIZE
             drawn.lineLabels.dy = 6
     else:

@@ -144,3 +144,23 @@ def test_a_wide_table_goes_on_its_side_and_a_long_chart_in_parts(read_pdf):
     assert parts >= 2 and back.text.count("Sent and accepted") == parts + 1
     n = len(sides)
     assert all(back.has(f"Page {k} of {n}", page=k) for k in range(1, n + 1))
+
+
+def test_a_line_has_gaps_for_small_counts_and_says_when_there_is_nothing(read_pdf):
+    rows = [{"month": f"2025-{m:02d}", "walton": None if m in (3, 4, 7) else 10 + m,
+             "southport": 2} for m in range(1, 11)]
+    table = Table("months", "By month", [Column("month", "Month", LABEL),
+                                         Column("walton", "Walton"),
+                                         Column("southport", "Southport")], rows)
+    report = Report("activity", "Activity", Period(date(2025, 1, 1), date(2025, 10, 31)),
+                    ["All sites"], [table],
+                    charts=[Chart("Walton", "months", "month", ("walton",), "line"),
+                            Chart("Southport", "months", "month", ("southport",), "line")])
+    back = read_pdf(pdf_bytes(report))
+    words = flat(back)
+    assert "2025-03 <5" in words and "2025-02 12 <5" in words
+    # Walton's line in three pieces, each point labelled; Southport all small: no line
+    labels = {r.text for r in back.runs if r.size == 7.5}
+    assert {"11", "12", "16", "18", "19"} <= labels  # (not the axis' 5, 10, 15, 20)
+    assert sum(r.text == "11" and r.size == 7.5 for r in back.runs) == 1  # its own point
+    assert back.has("Nothing to draw: every figure is small (under 5) or none.")
