@@ -36,13 +36,14 @@ class WellbeingSection(QWidget):
         self.scroll = scrolled(self.panel, "Wellbeing questions to answer")
         self.scroll.setVisible(False)
         self.scroll.setMinimumWidth(self.panel.sizeHint().width() + 24)  # no sideways scroll
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # a message beside the button: it moves no question about
         row.addWidget(self.button)
-        row.addWidget(self.said, 1)
+        row.addWidget(self.said)
+        row.addWidget(self.error, 1)
+        row.addStretch(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
-        layout.addWidget(self.error)
         layout.addWidget(self.scroll, 1)
 
     def show_questions(self, on: bool = True) -> None:

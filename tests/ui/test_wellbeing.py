@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from lr_desk.services import wellbeing
 from lr_desk.store.models import Conversation, FollowUp, WellbeingMeasure
 from lr_desk.ui.dropin import DropInDialog
 from tests.ui.screen import assert_fits
@@ -241,3 +242,24 @@ def test_a_follow_up_where_they_were_not_reached_keeps_no_answers(qtbot, desks, 
     with qtbot.waitSignal(page.loaded, timeout=20_000):
         qtbot.mouseClick(step.save_button, Qt.MouseButton.LeftButton)
     assert _measures(desk) == []
+
+
+def test_the_page_hears_a_measure_recorded_for_its_person_elsewhere(qtbot, desks, profile):
+    desk = desks.start(profile)
+    other = open_person(desk, qtbot, "Sam", "Reid")
+    page = open_person(desk, qtbot, "Kim", "Ward")
+    advisor = desk.window.desk.advisor_id
+    pid = page.person_id
+
+    def measured(s):  # as a sync pull or another form would write it
+        return wellbeing.record(s, pid, "ons4", {"1": 6}, advisor, "walton")
+
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=20_000)
+    other_loads: list = []
+    other.wellbeing.loaded.connect(lambda: other_loads.append(1))
+    with qtbot.waitSignal(page.wellbeing.loaded, timeout=20_000):
+        desk.tasks.run(measured)
+    assert [page.wellbeing.model.words(r) for r in page.wellbeing.model.rows] == [
+        "Life satisfaction 6 (Medium) (baseline)"]
+    qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=20_000)
+    assert other_loads == []  # someone else's page does not read theirs again
