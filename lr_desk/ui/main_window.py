@@ -327,11 +327,18 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         self.tasks.run(lambda s: audit.record_opening(s, person_id))
 
     def _audit_access(self) -> None:
-        """The Audit log tab and its menu items, for managers only (again whenever someone
-        else signs in at the desk)."""
-        from lr_desk.ui.audit import fit_to_role
+        """The Audit log and Reports sections and their menu items, for managers only
+        (again whenever someone else signs in at the desk)."""
+        from lr_desk.ui import audit, reports_page
 
-        fit_to_role(self)
+        audit.fit_to_role(self)
+        reports_page.fit_to_role(self)
+
+    def show_reports(self):
+        """Ctrl+6: the Reports page."""
+        from lr_desk.ui.reports_page import show_reports
+
+        return show_reports(self)
 
     def show_audit(self, of_current_person: bool = False):
         """Ctrl+5: the Audit log; Ctrl+Shift+5: of the person whose page is on show."""

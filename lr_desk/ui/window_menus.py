@@ -40,7 +40,8 @@ class MenusMixin:
         self.audit_person_action = action("W&ho has looked at this record", "Ctrl+Shift+5",
                                           lambda: self.show_audit(of_current_person=True),
                                           go_menu)
-        for a in (self.audit_action, self.audit_person_action):
+        self.reports_action = action("R&eports", "Ctrl+6", lambda: self.show_reports(), go_menu)
+        for a in (self.audit_action, self.audit_person_action, self.reports_action):
             a.setVisible(False)  # for managers: see _audit_access
         go_menu.addSeparator()
         action("&Close this record", ["Ctrl+W", QKeySequence.StandardKey.Close],

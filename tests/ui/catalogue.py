@@ -242,6 +242,20 @@ def _recovery_key(stage: Stage) -> QWidget:
     return stage.dialog_from(RecoveryKeyDialog(key, set_up).open)
 
 
+def _reports(stage: Stage) -> QWidget:
+    """Reports, with the onward referrals of the last quarter shown (Show)."""
+    page = stage.section("Reports")
+    shown: list = []
+    page.finished.connect(shown.append)
+    try:
+        page.show_button.click()
+        wait(lambda: shown, 60, "the report")
+    finally:
+        page.finished.disconnect(shown.append)
+    stage.idle()
+    return page
+
+
 def _gp_export(stage: Stage) -> QWidget:
     """The GP referrals file (the Reports page's button calls this)."""
     window = stage.window
@@ -271,6 +285,8 @@ PAGES = (
             page=True),
     Opening("partner-page", "PartnerPage", _partner, _attr("record_button"),
             "lr_desk/ui/partner_page.py", page=True),
+    Opening("reports", "ReportsPage", _reports, _attr("show_button"),
+            "lr_desk/ui/reports_page.py", page=True),
 )
 
 DIALOGS = (
