@@ -11,7 +11,7 @@ from datetime import date, datetime
 import pytest
 
 from lr_desk.services import reports
-from lr_desk.services.reports.core import Period, suppressed
+from lr_desk.services.reports.core import Period, Stopped, suppressed
 from lr_desk.store.models import (
     Conversation,
     ConversationNeed,
@@ -199,3 +199,17 @@ def test_table1_desk_prescriptions_and_people(store, advisor):
     assert summary["People seen"] == (PEOPLE,)
     assert summary["Items on them"] == (3932 + 79 * 3,)
     assert rows(report.table("items"), "count")["2 items"] == (1,)
+
+
+def test_stop_is_heard_between_months(store, spring):
+    """The Reports page's Stop: ``check`` raises Stopped, and the report stops there."""
+    asked = []
+
+    def check():
+        asked.append(1)
+        if len(asked) == 2:  # while counting the second month's contacts
+            raise Stopped
+
+    with store.session() as s, pytest.raises(Stopped):
+        reports.make(s, "activity", SPRING, check)
+    assert len(asked) == 2

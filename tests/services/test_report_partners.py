@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from lr_desk.services import reports
-from lr_desk.services.reports.core import Period, suppressed
+from lr_desk.services.reports.core import Period, Stopped, suppressed
 from lr_desk.services.reports.partners import capacity, median
 from lr_desk.store.models import (
     Conversation,
@@ -213,3 +213,11 @@ def test_capacity_and_median_rules():
     assert median({3: 1}) == 3
     assert median({1: 1, 2: 1, 6: 1, 11: 1}) == 4.0
     assert median({1: 3, 9: 1}) == 1
+
+
+def test_stop_is_heard(store, march):
+    def check():
+        raise Stopped
+
+    with store.session() as s, pytest.raises(Stopped):
+        reports.make(s, "partners", MARCH, check)
