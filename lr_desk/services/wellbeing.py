@@ -80,7 +80,7 @@ def _load() -> tuple[dict[str, Measure], dict[int, float], dict[str, list]]:
     return measures, table, data[ONS4]["bands"]
 
 
-MEASURES, _METRIC, _BANDS = _load()
+MEASURES, METRIC_TABLE, _BANDS = _load()  # METRIC_TABLE: raw total -> metric score
 CHANGE_ABOUT = load_json("wellbeing.json")[SWEMWBS]["change_about"]
 
 
@@ -149,9 +149,9 @@ def raw_total(measure: str, answers: dict) -> int | None:
 
 def metric(raw_total: int) -> float:
     """A SWEMWBS raw total (7-35) as its metric score, by Warwick's conversion table."""
-    if raw_total not in _METRIC:
+    if raw_total not in METRIC_TABLE:
         raise ValueError(f"A SWEMWBS raw total is from 7 to 35, not {raw_total!r}.")
-    return _METRIC[raw_total]
+    return METRIC_TABLE[raw_total]
 
 
 def ons4_band(item_key: str, value: int) -> str:
@@ -220,7 +220,7 @@ def history(session: Session, person_id: str) -> list[Score]:
             id=r.id, measure=r.measure, taken_at=r.taken_at,
             answers={str(k): int(v) for k, v in (r.answers or {}).items()},
             raw_total=r.raw_total,
-            metric=_METRIC.get(r.raw_total) if r.raw_total is not None else None,
+            metric=METRIC_TABLE.get(r.raw_total) if r.raw_total is not None else None,
             baseline=first, site_code=r.site_code, conversation_id=r.conversation_id,
             follow_up_id=r.follow_up_id))
     return out
