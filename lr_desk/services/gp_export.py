@@ -140,13 +140,16 @@ def _declined_by_the_person(session: Session, declined: list[str]) -> set[str]:
     return {rid for rid, (_at, reason) in latest.items() if reason == PERSON_DECLINED_REASON}
 
 
-def _people(session: Session, ids: set[str]) -> dict[str, Person]:
-    """The people to name (not erased, not deleted), by id."""
-    out: dict[str, Person] = {}
+def _people(session: Session, ids: set[str]) -> dict[str, tuple]:
+    """The details of the people to name (not erased, not deleted), by id: rows of
+    (id, nhs_number, given_name, family_name, date_of_birth, postcode)."""
+    out: dict[str, tuple] = {}
     for chunk in _chunks(sorted(ids)):
-        out.update((p.id, p) for p in session.scalars(
-            select(Person).where(Person.id.in_(chunk), Person.erased_at.is_(None),
-                                 Person.deleted_at.is_(None))))
+        out.update((p.id, p) for p in session.execute(
+            select(Person.id, Person.nhs_number, Person.given_name, Person.family_name,
+                   Person.date_of_birth, Person.postcode)
+            .where(Person.id.in_(chunk), Person.erased_at.is_(None),
+                   Person.deleted_at.is_(None))))
     return out
 
 
