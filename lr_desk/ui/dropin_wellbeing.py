@@ -7,8 +7,9 @@ are saved with the drop-in (services.dropin), and kept in its draft."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from lr_desk.ui.forms import scrolled
 from lr_desk.ui.wellbeing import WellbeingPanel, is_wellbeing
@@ -29,10 +30,19 @@ class DropInPages(QTabWidget):
         self.panel.changed.connect(self._say)
         self.currentChanged.connect(self._opened)
         self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (Alt+Q or Ctrl+Tab)
+        self._last: QWidget | None = None  # where the keyboard was on the first page
+        QApplication.instance().focusChanged.connect(self._focus_moved)
+
+    def _focus_moved(self, _old, new) -> None:
+        if new is not None and self.widget(0).isAncestorOf(new):
+            self._last = new
 
     def _opened(self, index: int) -> None:
-        if index == 1:  # the questions, from the top
+        """The questions from the top; back on the drop-in, where the keyboard was."""
+        if index == 1:
             self.panel.first().setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self._last is not None and shiboken6.isValid(self._last):
+            self._last.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _say(self) -> None:
         words = self.panel.summary_words()

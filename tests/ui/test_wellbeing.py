@@ -92,6 +92,9 @@ def test_measures_at_drop_ins_and_a_follow_up_show_on_the_page_with_the_change(
         " ".join(label.text() for label in swemwbs.findChildren(type(swemwbs.summary)))
     assert_fits(dialog)
     assert unnamed_controls(dialog) == [] and mnemonic_clashes(dialog) == {}
+    keys.key(Qt.Key.Key_Tab, CTRL)  # back to the drop-in, where the keyboard was
+    assert dialog.pages.currentIndex() == 0
+    assert keys.focused() is dialog.f.widgets["follow_up.preset"]
     _save(qtbot, desk, page, keys, dialog)
     with desk.store.session() as s:
         conversation = s.scalars(select(Conversation)).one().id
@@ -263,3 +266,34 @@ def test_the_page_hears_a_measure_recorded_for_its_person_elsewhere(qtbot, desks
         "Life satisfaction 6 (Medium) (baseline)"]
     qtbot.waitUntil(lambda: desk.tasks.pending == 0, timeout=20_000)
     assert other_loads == []  # someone else's page does not read theirs again
+
+
+def test_follow_up_done_keeps_the_answers_in_its_draft(qtbot, desks, profile):
+    desk = desks.start(profile)
+    page = open_person(desk, qtbot, "Jas", "Kaur")
+    dialog, keys = _open_drop_in(desk, qtbot, page)
+    keys.key(Qt.Key.Key_U, ALT)
+    keys.key(Qt.Key.Key_1)
+    _save(qtbot, desk, page, keys, dialog)
+    step = _open_follow_up_done(qtbot, page)
+    keys = Keyboard(qtbot)
+    keys.key(Qt.Key.Key_Q, ALT)
+    section = step.wellbeing
+    qtbot.waitUntil(lambda: keys.focused() in section.panel.boxes["swemwbs"].radios["1"],
+                    timeout=20_000)
+    _digits(keys, "45")
+    key = step.draft_key
+    qtbot.waitUntil(lambda: ((_draft(desk, key) or {}).get("wellbeing") or {}).get(
+        "swemwbs") == {"1": 4, "2": 5}, timeout=20_000)
+    step.dirty = False  # "crash"
+    desks.stop(desk)
+
+    desk = desks.start(profile)
+    page = desk.window.open_person(page.person_id)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=20_000)
+    step = _open_follow_up_done(qtbot, page)
+    qtbot.waitUntil(step.banner.isVisible, timeout=20_000)
+    section = step.wellbeing
+    assert section.scroll.isVisible()  # opened again, as it was left
+    assert section.values() == {"swemwbs": {"1": 4, "2": 5}, "ons4": {}}
+    assert section.said.text() == "SWEMWBS, no total"
