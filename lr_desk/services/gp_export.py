@@ -6,8 +6,10 @@ prescription made in the period at the sites (when and where the prescription wa
 counted as the onward referrals report counts them (services.reports.referrals): a
 Recovery College course on the plan, or an item sent to a partner service (whatever the
 partner did next). A row carries the day, the person (NHS number where recorded, name,
-date of birth, postcode), the code and its term, the partner service, the referral's
-status, the site and the advisor who made the prescription.
+date of birth, postcode; an NHS number whose check digit is wrong, as one synced from a
+device that did not check it could be, is left out), the code and its term, the
+partner service, the referral's status, the site and the advisor who made the
+prescription.
 
 The codes (the national social prescribing codes NHS England asks for in GP records):
 - 871731000000106 |Referral to social prescribing service|: every referral, unless
@@ -42,7 +44,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services import accounts, audit
+from lr_desk.services import accounts, audit, nhs_number
 from lr_desk.services.reports.core import Period, Survivors, never_stopped, site_names
 from lr_desk.services.reports.outgoing import long_date, replace_atomically
 from lr_desk.services.reports.referrals import _made_in, _sent
@@ -191,7 +193,10 @@ def gather(session: Session, period: Period, advisor_id: str | None,
             continue  # erased (or deleted): not named
         declined = status == "not_taken_up" or rid in by_person
         code, term = DECLINED if declined else REFERRED
-        rows.append(Row(local_time(made).date(), p.nhs_number, p.given_name, p.family_name,
+        # (only a number whose check digit is right: a wrong one, from a desk or a device
+        # that did not check it, could file the row in another patient's record)
+        nhs = p.nhs_number if nhs_number.is_valid(p.nhs_number) else ""
+        rows.append(Row(local_time(made).date(), nhs, p.given_name, p.family_name,
                         p.date_of_birth, p.postcode, code, term,
                         (course or "") if rid is None else service or "",
                         COURSE_PARTNER if rid is None else partner or "",

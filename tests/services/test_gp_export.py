@@ -58,6 +58,9 @@ def test_one_row_per_onward_referral_coded_for_gp_systems(store, desk, manager, 
     kept, _merged = desk["merged"]
     with store.session() as s:
         s.get(Person, kept).nhs_number = "9434765919"
+        # as a device that did not check it could sync it: never sent to a GP
+        s.scalars(select(Person).where(Person.given_name == "Person1")).one().nhs_number = \
+            "9434765918"
         statuses = Counter(s.scalars(select(Referral.status)))
     path = tmp_path / "gp.csv"
     with store.session() as s:
