@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from lr_desk.services import wellbeing
+from lr_desk.services.validation import ValidationError
 from lr_desk.store.models import Conversation, FollowUp, WellbeingMeasure
 from lr_desk.ui.dropin import DropInDialog
 from tests.ui.screen import assert_fits
@@ -213,6 +214,15 @@ def test_the_keys_change_and_take_away_answers_and_a_crash_keeps_them(qtbot, des
     assert dialog.pages.tabText(1) == "Wellbeing &questions (SWEMWBS, no total, ONS4 2 of 4)"
     keys.key(Qt.Key.Key_Q, ALT)
     assert keys.focused() is panel.boxes["swemwbs"].groups["1"].button(4)  # at its answer
+
+    # a wrong answer the save sends back is said at its question, which gets the keyboard
+    keys.key(Qt.Key.Key_Tab, CTRL)
+    dialog.save_failed(ValidationError({"wellbeing.swemwbs.3": "Question 3: choose 1 to 5."}))
+    swemwbs = panel.boxes["swemwbs"]
+    assert dialog.pages.currentIndex() == 1 and keys.focused() in swemwbs.radios["3"]
+    assert swemwbs.error.isVisibleTo(dialog) and swemwbs.error.text() == \
+        "Question 3: choose 1 to 5."
+    assert swemwbs.texts["3"].property("error") == "true"
     clear = panel.boxes["swemwbs"].clear_button
     qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
     assert panel.values()["swemwbs"] == {}
