@@ -227,7 +227,8 @@ def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
         "services", "Referrals sent to each partner service",
         [Column("label", "Service (partner)", LABEL), Column("sent", "Sent"),
          Column("capacity", "Capacity in the period", NUMBER),
-         Column("use", "Sent as % of capacity", NUMBER),
+         # (a share of "sent": hidden with it when small, else it would give it away)
+         Column("use", "Sent as % of capacity", PERCENT, of="sent"),
          Column("awaiting", "Awaiting reply"), Column("accepted", "Accepted"),
          Column("declined", "Declined"),
          Column("median_days", "Median days to reply", NUMBER),
