@@ -9,8 +9,11 @@ import time
 from datetime import date, datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from lr_desk.services import advisors, reports
+from lr_desk.services.reports import files
 from lr_desk.services.reports.core import Period, Stopped, suppressed
 from lr_desk.store import clock
 from lr_desk.store.models import FollowUp, Person
@@ -157,3 +160,20 @@ def test_stopped_between_queries(store, desk):
 
     with store.session() as s, pytest.raises(Stopped):
         reports.make(s, "follow-ups", PERIOD, stop)
+
+
+def test_it_leaves_the_desk_in_every_file(store, desk, tmp_path):
+    """The report's shape goes through every file the Reports page and the command line
+    write (services.reports.files), small numbers as "<5"."""
+    report = make(store)
+    out = files.as_json(report)
+    assert out["report"] == "follow-ups" and out["total_of"] == "row"
+    assert out["rows"][0]["label"] == "The Life Rooms Walton" and out["rows"][0]["due"] == 6
+    assert out["total"]["due"] == 10 and set(out["tables"]) == {"by_site", "by_advisor"}
+    for fmt in ("csv", "xlsx", "pdf"):
+        files.write(report, tmp_path / f"f.{fmt}", fmt)
+    assert "Done on time (%)" in (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
+    book = load_workbook(tmp_path / "f.xlsx")
+    assert any(ws.title.startswith("Follow-ups by site") for ws in book.worksheets)
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "f.pdf").pages)
+    assert "Follow-ups by advisor" in text and "Bea Adams" in text
