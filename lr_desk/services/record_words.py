@@ -29,6 +29,7 @@ from lr_desk.store.models import (
     REFERRAL_STATUSES,
     REFERRAL_VIEWS,
     ROLES,
+    WELLBEING_MEASURES,
 )
 
 # Which kind of record, as a heading ("Follow-up") and in a sentence ("the follow-up").
@@ -52,6 +53,7 @@ KINDS = {
     "partner_catchup": ("Catch-up with a partner", "a catch-up with a partner"),
     "service_gap": ("Service gap", "a note of a need no service could meet"),
     "course": ("Course", "a course"),
+    "wellbeing_measure": ("Wellbeing measure", "a wellbeing measure"),
     "audit_event": ("Audit record", "an audit record"),
     # not a record: a file made (services.gp_export), named in the audit log
     "gp_referrals": ("GP referrals file", "the GP referrals file"),
@@ -170,6 +172,12 @@ FIELDS: dict[str, dict[str, str]] = {
         "partner_id": "partner", "ways": "ways to contact them",
         "given": "whether it is given", "recorded_at": "when it was recorded",
         "recorded_by": "who recorded it", "note": "note"},
+    "wellbeing_measure": {
+        "person_id": "person who answered", "measure": "which measure",
+        "answers": "answers", "raw_total": "total of the answers",
+        "taken_at": "when it was asked", "site_code": "where it was asked",
+        "advisor_id": "advisor", "conversation_id": "conversation",
+        "follow_up_id": "follow-up"},
     "erasure": {
         "person_id": "person", "requested_by": "who asked", "approved_by": "manager who approved",
         "at": "time", "reason": "reason", "record_ids": "records erased",
@@ -266,6 +274,7 @@ CHOICES = {
     ("partner_service", "capacity"): CAPACITY,
     ("partner_service", "takes_per"): CAPACITY_PERIODS,
     ("partner_service", "benefits_rule"): BENEFITS_RULES,
+    ("wellbeing_measure", "measure"): WELLBEING_MEASURES,
 }
 # Where a choice left empty says something of its own.
 EMPTY = {("person", "on_benefits"): "Not asked",
@@ -292,4 +301,8 @@ def value_words(entity: str, name: str, value: Any) -> str:
         return local_time(value).strftime("%-d %b %Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%-d %b %Y")
+    if isinstance(value, dict) and (entity, name) == ("wellbeing_measure", "answers"):
+        text = "; ".join(f"question {k}: {v}" for k, v in
+                         sorted(value.items(), key=lambda kv: (len(str(kv[0])), str(kv[0]))))
+        return text[:1].upper() + text[1:]
     return str(value)

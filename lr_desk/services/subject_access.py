@@ -17,9 +17,10 @@ merged family: ``duplicates.family``), their conversations with the needs raised
 and their items, referrals with every step (and, where a referral was made although the
 eligibility or load checks said not, what they said and the advisor's reason: both are
 about the person, as a private note is), the person's own view of each, service gaps
-noted at their conversations, follow-ups, consents, merges, erasures, values
-kept for review after two desks changed the same thing, unsaved forms kept on this desk,
-and the audit log's records about them. Records deleted on the desk are still held (a
+noted at their conversations, follow-ups, the wellbeing measures they answered (every
+question in its words, with their answer), consents, merges, erasures, values kept for
+review after two desks changed the same thing, unsaved forms kept on this desk, and the
+audit log's records about them. Records deleted on the desk are still held (a
 deletion is kept as a mark, so every desk agrees) and so are included, marked with when
 they were deleted. Advisors, hubs, partners, services and courses are named in words.
 
@@ -56,6 +57,9 @@ The JSON document (``FORMAT_VERSION`` 1; every key is always present, null when 
                              advisor, reason, note, deleted_at]
     follow_ups       id, person_record_id, conversation_id, due_date, due_time, way, site,
                      assigned_to, done_at, done_by, outcome, deleted_at
+    wellbeing        id, person_record_id, measure, taken_at, site, asked_by,
+                     conversation_id, follow_up_id, answers [question, answer], total,
+                     metric_score, notice, deleted_at
     consents         id, person_record_id, kind, partner, ways [words], given,
                      recorded_at, recorded_by, note, deleted_at
     merges           id, at, merged_record_id, into_record_id, by, undone_at
@@ -95,6 +99,7 @@ from lr_desk.services.subject_access_words import (
     step_more,
     utc_time,
     wall_time,
+    wellbeing_row,
 )
 from lr_desk.store.models import (
     AUDIT_ACTIONS,
@@ -122,6 +127,7 @@ from lr_desk.store.models import (
     Referral,
     ReferralEvent,
     ServiceGap,
+    WellbeingMeasure,
 )
 
 __all__ = [
@@ -205,7 +211,11 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
     consents = list(session.scalars(
         select(Consent).where(Consent.person_id.in_(family))
         .order_by(Consent.recorded_at, Consent.id)))
-    for rows in (conversations, prescriptions, items, referrals, events, follow_ups, consents):
+    measures = list(session.scalars(
+        select(WellbeingMeasure).where(WellbeingMeasure.person_id.in_(family))
+        .order_by(WellbeingMeasure.taken_at, WellbeingMeasure.id)))
+    for rows in (conversations, prescriptions, items, referrals, events, follow_ups, consents,
+                 measures):
         record_ids.update(r.id for r in rows)
 
     services = names.services({i.service_id for i in items if i.service_id}
@@ -300,6 +310,7 @@ def gather(session: Session, person_id: str, made_by: str | None = None,
             "assigned_to": names.advisor(f.assigned_to), "done_at": utc_time(f.done_at),
             "done_by": names.advisor(f.done_by), "outcome": f.outcome,
             "deleted_at": utc_time(f.deleted_at)} for f in follow_ups],
+        "wellbeing": [wellbeing_row(m, names) for m in measures],
         "consents": [{
             "id": c.id, "person_record_id": c.person_id,
             "kind": CONSENT_KINDS.get(c.kind, c.kind),

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lr_desk.services.wellbeing import MEASURES, METRIC_TABLE, SWEMWBS
 from lr_desk.store.models import (
     BENEFITS,
     DECLINE_REASONS,
@@ -30,6 +31,7 @@ from lr_desk.store.models import (
     ReferralEvent,
     ServiceGap,
     Site,
+    WellbeingMeasure,
 )
 
 
@@ -156,3 +158,27 @@ def gap(g: ServiceGap, names: Names) -> dict:
             "site": names.site(g.site_code), "words": g.words,
             "noted_by": names.advisor(g.advisor_id), "noted_at": utc_time(g.recorded_at),
             "deleted_at": utc_time(g.deleted_at)}
+
+
+def wellbeing_row(m: WellbeingMeasure, names: Names) -> dict:
+    """A wellbeing measure they answered: every question in its published words with their
+    answer ("Not answered" where they left it), SWEMWBS's total and metric score (when
+    all seven were answered), and its copyright notice where it is reproduced."""
+    measure = MEASURES.get(m.measure)
+    answers = {str(k): v for k, v in (m.answers or {}).items()}
+    questions = []
+    for key, text in measure.items if measure else sorted(answers.items()):
+        value = answers.get(key)
+        words = measure.words(value) if measure and value is not None else None
+        questions.append({"question": text, "answer": "Not answered" if value is None else
+                          f"{value} ({words})" if words and words != str(value)
+                          else str(value)})
+    metric = METRIC_TABLE.get(m.raw_total) if m.measure == SWEMWBS else None
+    return {"id": m.id, "person_record_id": m.person_id,
+            "measure": measure.title if measure else m.measure,
+            "taken_at": utc_time(m.taken_at), "site": names.site(m.site_code),
+            "asked_by": names.advisor(m.advisor_id), "conversation_id": m.conversation_id,
+            "follow_up_id": m.follow_up_id, "answers": questions,
+            "total": m.raw_total, "metric_score": metric,
+            "notice": measure.notice or None if measure else None,
+            "deleted_at": utc_time(m.deleted_at)}

@@ -42,6 +42,7 @@ SECTIONS = (
     ("prescriptions", "Social prescriptions", "None recorded."),
     ("referrals", "Referrals to partner organisations", "None recorded."),
     ("follow_ups", "Follow-ups", "None recorded."),
+    ("wellbeing", "Wellbeing questions you answered", "None recorded."),
     ("consents", "Consents", "None recorded."),
     ("merges", "Records merged", "None."),
     ("not_the_same_person", "Records an advisor checked were someone else's",
@@ -90,10 +91,14 @@ LABELS = {
     "view_given_at": "View given", "letter_given_at": "Referral letter given",
     "letter_given_how": "Letter given how", "letter_given_by": "Letter given by",
     "corrected_from": "Corrected from", "decline_reason": "Why declined",
+    "measure": "Questions", "taken_at": "When", "asked_by": "Asked by", "answers": "Answers",
+    "question": "Question", "answer": "Your answer", "total": "Total of your answers",
+    "metric_score": "Score", "notice": "Copyright",
 }
 
 # one of a list of nested records
-ONE = {"items": "Item", "events": "Step", "service_gaps": "Need no service could meet"}
+ONE = {"items": "Item", "events": "Step", "service_gaps": "Need no service could meet",
+       "answers": "Question"}
 
 
 def _hidden(key: str) -> bool:
@@ -210,13 +215,13 @@ def _fields(record: dict, depth: int, look: _Looks) -> list[Flowable]:
 def _record_title(section: str, record: dict, n: int) -> str:
     """A line naming one record: its kind and its date."""
     stamp = next((record[k] for k in ("occurred_at", "made_at", "due_date", "recorded_at",
-                                      "at", "saved_at", "registered_at")
+                                      "at", "saved_at", "registered_at", "taken_at")
                   if isinstance(record.get(k), str)), None)
     kind = {"conversations": "Conversation", "prescriptions": "Social prescription",
             "referrals": "Referral", "follow_ups": "Follow-up", "consents": "Consent",
             "merges": "Merge", "not_the_same_person": "Checked",
             "erasures": "Erasure", "values_kept_for_review": "Value kept",
-            "unsaved_forms": "Unsaved form",
+            "unsaved_forms": "Unsaved form", "wellbeing": "Wellbeing questions",
             "merged_records": "Record"}.get(section, "Record")
     return f"{n}. {kind}" + (f", {when(stamp)}" if stamp else "")
 
@@ -229,6 +234,7 @@ RECORDS = {
     "referral_event": "a referral's step", "follow_up": "a follow-up",
     "consent": "a consent", "person_merge": "a merge", "not_duplicate": "a check of two records",
     "erasure": "an erasure", "service_gap": "a need no service could meet",
+    "wellbeing_measure": "wellbeing questions answered",
 }
 
 
