@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from lr_desk.services.audit import utc_start
@@ -120,8 +120,11 @@ def _contacts(session: Session, period: Period, check: Callable[[], None]):
 
 
 def _people_seen(session: Session, period: Period, survivors: Survivors) -> int:
-    ids = session.scalars(_in_period(select(Conversation.person_id).distinct(), period))
-    return survivors.count(ids)
+    """The people with a contact in the period, a merged person once: each person's
+    contacts looked up by their own index (person, time), which over ten years is a
+    third of the work of sorting every contact's person."""
+    seen = _in_period(select(literal(1)).where(Conversation.person_id == Person.id), period)
+    return survivors.count(session.scalars(select(Person.id).where(seen.exists())))
 
 
 def _registrations(session: Session, period: Period) -> Counter:
