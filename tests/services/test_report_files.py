@@ -205,3 +205,26 @@ def test_written_whole_or_not_at_all(table1, tmp_path):
 def test_unknown_format_is_refused(table1, tmp_path):
     with pytest.raises(ValueError, match="choose one of text, csv, json, xlsx, pdf"):
         files.write(table1, tmp_path / "r.doc", "doc")
+
+
+def test_names_that_look_like_formulas_stay_words(tmp_path):
+    """A partner's name comes from anyone's feed: a spreadsheet must not run it."""
+    table = Table("services", "Services", [Column("label", "Service", LABEL),
+                                           Column("count", "Sent"),
+                                           Column("change", "Change", NUMBER)],
+                  [{"label": '=HYPERLINK("http://example.org","Click")', "count": 7,
+                    "change": -2.5},
+                   {"label": "@SUM(A1)", "count": 9, "change": None},
+                   {"label": "-1+1 Club\x01", "count": 12, "change": 3.0}])
+    report = Report("partners", "Partners", Period(date(2025, 1, 1), date(2025, 1, 31)),
+                    ["All sites"], [table])
+    rows = list(csv.reader(io.StringIO(files.as_csv(report))))
+    head = rows.index(["Service", "Sent", "Change"])
+    assert rows[head + 1:head + 4] == [
+        ["'=HYPERLINK(\"http://example.org\",\"Click\")", "7", "-2.5"],
+        ["'@SUM(A1)", "9", ""], ["'-1+1 Club\x01", "12", "3.0"]]
+    ws = load_workbook(files.write(report, tmp_path / "p.xlsx", "xlsx")).worksheets[0]
+    assert [(c.value, c.data_type) for c in ws["A"][1:]] == [
+        ('=HYPERLINK("http://example.org","Click")', "s"), ("@SUM(A1)", "s"),
+        ("-1+1 Club", "s")]
+    assert ws["C2"].value == -2.5

@@ -23,6 +23,7 @@ import csv
 import io
 import json
 import os
+import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -133,25 +134,34 @@ def as_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def defused(text: str) -> str:
+    """A cell's words as a spreadsheet opening the CSV will not run them: words starting
+    =, +, -, @ (a partner's name from a feed, say) get a ' in front, as OWASP advises;
+    numbers are left alone."""
+    if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and
+                                                    not _NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
 def as_csv(report: Report) -> str:
     """The report (suppressed) as CSV text: the report, period, sites and notes at the
     top, then a block per table (its title, header, rows and total), a blank line
     between. Counts without thousands separators, so they read back as numbers."""
     out = leaving(report)
-    buffer = io.StringIO()
-    w = csv.writer(buffer, lineterminator="\r\n")
-    w.writerow(["Report", out.title])
-    w.writerow(["From", out.period.start.isoformat()])
-    w.writerow(["To", out.period.end.isoformat()])
-    w.writerow(["Sites", "; ".join(out.site_names)])
-    for note in out.notes:
-        w.writerow(["Note", note])
+    lines = [["Report", out.title], ["From", out.period.start.isoformat()],
+             ["To", out.period.end.isoformat()], ["Sites", "; ".join(out.site_names)],
+             *(["Note", note] for note in out.notes)]
     for table in out.tables:
-        w.writerow([])
-        w.writerow([table.title])
-        w.writerows(_grid(table, grouped=False))
+        lines += [[], [table.title], *_grid(table, grouped=False)]
         if table.note:
-            w.writerow(["Note", table.note])
+            lines.append(["Note", table.note])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [defused(text) for text in line] for line in lines)
     return buffer.getvalue()
 
 

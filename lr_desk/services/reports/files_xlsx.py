@@ -16,6 +16,7 @@ import re
 from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font
@@ -57,8 +58,19 @@ def sheet_titles(titles: list[str], taken: tuple[str, ...] = ("About",)) -> list
     return out
 
 
-def _put(ws, row: int, col: int, value, kind: str, bold: bool = False) -> None:
+def _set(ws, row: int, col: int, value):
+    """Put ``value`` in a cell: words always as words (a name starting '=' is never run as
+    a formula; characters a workbook cannot hold, controls, dropped). The cell."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     c = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        c.data_type = "s"
+    return c
+
+
+def _put(ws, row: int, col: int, value, kind: str, bold: bool = False) -> None:
+    c = _set(ws, row, col, value)
     if isinstance(value, int | float) and not isinstance(value, bool) and kind in FORMATS:
         c.number_format = FORMATS[kind]
     if bold:
@@ -68,14 +80,14 @@ def _put(ws, row: int, col: int, value, kind: str, bold: bool = False) -> None:
 def _table_sheet(ws, table: Table) -> None:
     columns = table.columns
     for col, column in enumerate(columns, 1):
-        ws.cell(row=1, column=col, value=column.title).font = BOLD
+        _set(ws, 1, col, column.title).font = BOLD
     rows = [*table.rows, *([table.total] if table.total is not None else [])]
     for n, r in enumerate(rows, 2):
         is_total = table.total is not None and n == len(rows) + 1
         for col, column in enumerate(columns, 1):
             _put(ws, n, col, r.get(column.key), column.kind, bold=is_total)
     if table.note:
-        ws.cell(row=len(rows) + 3, column=1, value=table.note).alignment = WRAP
+        _set(ws, len(rows) + 3, 1, table.note).alignment = WRAP
     for col, column in enumerate(columns, 1):
         longest = max([len(column.title)] + [len(str(r.get(column.key) or "")) for r in rows])
         cap = 60 if column.kind == LABEL else 18
@@ -116,17 +128,17 @@ def _about(ws, report: Report) -> None:
     lines = [("Report", report.title), ("From", report.period.start.isoformat()),
              ("To", report.period.end.isoformat()), ("Sites", "; ".join(report.site_names)),
              ("Made", datetime.now().strftime("%Y-%m-%d %H:%M"))]
-    ws.cell(row=1, column=1, value=report.title).font = TITLE
+    _set(ws, 1, 1, report.title).font = TITLE
     row = 3
     for label, value in lines:
-        ws.cell(row=row, column=1, value=label).font = BOLD
-        ws.cell(row=row, column=2, value=value)
+        _set(ws, row, 1, label).font = BOLD
+        _set(ws, row, 2, value)
         row += 1
     row += 1
-    ws.cell(row=row, column=1, value="Notes").font = BOLD
+    _set(ws, row, 1, "Notes").font = BOLD
     notes = [n for n in report.notes if n != SUPPRESSION_RULE]
     for note in [*notes, SUPPRESSION_RULE]:
-        ws.cell(row=row, column=2, value=note).alignment = WRAP
+        _set(ws, row, 2, note).alignment = WRAP
         ws.row_dimensions[row].height = 15 * (1 + len(note) // 90)
         row += 1
     ws.column_dimensions["A"].width = 12
