@@ -3,7 +3,8 @@ chosen and the follow-up), and the wellbeing questions (ui.wellbeing), a page of
 own reached with Alt+Q or Ctrl+Tab. Each page scrolls inside the form's frame, Save and
 Cancel staying on screen below both. The questions' tab says what has been answered, so
 nothing asked is forgotten when the advisor is back on the first page; their answers
-are saved with the drop-in (services.dropin), and kept in its draft."""
+are saved with the drop-in (services.dropin), and kept in its draft. The questions (some
+eighty buttons) are made when first wanted, not each time a drop-in opens."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from lr_desk.ui.forms import scrolled
-from lr_desk.ui.wellbeing import WellbeingPanel, is_wellbeing
+from lr_desk.ui.wellbeing import WellbeingPanel, answered, has_errors, is_wellbeing
 
 FIRST, QUESTIONS = "The drop-in", "Wellbeing &questions"
 
@@ -23,15 +24,25 @@ class DropInPages(QTabWidget):
         self.setAccessibleName("Drop-in pages")
         self.setDocumentMode(True)
         self.addTab(scrolled(body, "Drop-in form"), FIRST)
-        self.panel = WellbeingPanel()
-        self.addTab(scrolled(self.panel, "Wellbeing questions"), QUESTIONS)
+        self.scroll = scrolled(QWidget(), "Wellbeing questions")
+        self.addTab(self.scroll, QUESTIONS)
         self.setTabToolTip(1, "SWEMWBS and ONS4, if they are happy to answer (Alt+Q)")
-        self.panel.changed.connect(on_change)
-        self.panel.changed.connect(self._say)
+        self._panel: WellbeingPanel | None = None
+        self._on_change = on_change
         self.currentChanged.connect(self._opened)
         self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (Alt+Q or Ctrl+Tab)
         self._last: QWidget | None = None  # where the keyboard was on the first page
         QApplication.instance().focusChanged.connect(self._focus_moved)
+
+    @property
+    def panel(self) -> WellbeingPanel:
+        """The questions, made the first time they are wanted."""
+        if self._panel is None:
+            self._panel = WellbeingPanel()
+            self._panel.changed.connect(self._on_change)
+            self._panel.changed.connect(self._say)
+            self.scroll.setWidget(self._panel)
+        return self._panel
 
     def _focus_moved(self, _old, new) -> None:
         if new is not None and self.widget(0).isAncestorOf(new):
@@ -51,14 +62,17 @@ class DropInPages(QTabWidget):
                            "SWEMWBS and ONS4, if they are happy to answer (Alt+Q)")
 
     def values(self) -> dict:
-        return self.panel.values()
+        return self._panel.values() if self._panel is not None else {}
 
     def set_values(self, raw) -> None:
+        if self._panel is None and not answered(raw):
+            return  # (nothing to show: not made yet)
         self.panel.set_values(raw)
         self._say()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        self.panel.show_errors(errors)
+        if self._panel is not None or has_errors(errors):
+            self.panel.show_errors(errors)
 
     def focus_error(self, errors: dict[str, str]) -> bool:
         """With only the questions in error, their page, at the first of them (True);

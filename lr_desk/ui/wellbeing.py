@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -43,6 +44,18 @@ ERROR_KEY = "wellbeing"  # field errors: "wellbeing.<measure>" or "wellbeing.<me
 
 def error_key(measure: str, item: str = "") -> str:
     return f"{ERROR_KEY}.{measure}.{item}" if item else f"{ERROR_KEY}.{measure}"
+
+
+class Answer(QRadioButton):
+    """One answer to one question: its keys are its measure's (MeasureBox.key)."""
+
+    def __init__(self, box: MeasureBox):
+        super().__init__()
+        self.box = box
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.box.key(self, event):
+            super().keyPressEvent(event)
 
 
 class MeasureBox(QGroupBox):
@@ -84,12 +97,11 @@ class MeasureBox(QGroupBox):
             group.setExclusive(True)
             buttons = []
             for column, (value, words) in enumerate(m.answers, start=1):
-                radio = QRadioButton()
+                radio = Answer(self)
                 said = f"{value}, {words}" if words != str(value) else str(value)
                 radio.setAccessibleName(f"{m.item_name(key)}: {said}")
                 radio.setToolTip(f"{said} (a digit answers; Delete: no answer)")
                 radio.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-                radio.installEventFilter(self)
                 group.addButton(radio, value)
                 grid.addWidget(radio, row, column, Qt.AlignmentFlag.AlignHCenter)
                 buttons.append(radio)
@@ -246,11 +258,11 @@ class MeasureBox(QGroupBox):
         button.setChecked(True)
         button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not isinstance(watched, QRadioButton) or event.type() != QEvent.Type.KeyPress or \
-                event.modifiers() & (Qt.KeyboardModifier.ControlModifier |
-                                     Qt.KeyboardModifier.AltModifier):
-            return super().eventFilter(watched, event)
+    def key(self, watched: QRadioButton, event: QKeyEvent) -> bool:
+        """A key pressed on one of the answers: True when it was for this box."""
+        if event.modifiers() & (Qt.KeyboardModifier.ControlModifier |
+                                Qt.KeyboardModifier.AltModifier):
+            return False
         key = next(k for k, radios in self.radios.items() if watched in radios)
         values, pressed, text = self.values_, event.key(), event.text()[:1]
         one, self._one = self._one, None
@@ -285,7 +297,7 @@ class MeasureBox(QGroupBox):
             elif not self._go(key, 1):
                 self.finished.emit()
             return True
-        return super().eventFilter(watched, event)
+        return False
 
 
 class WellbeingPanel(QWidget):
@@ -353,3 +365,8 @@ def is_wellbeing(key: str) -> bool:
 
 def has_errors(errors: dict[str, str]) -> bool:
     return any(is_wellbeing(k) for k in errors)
+
+
+def answered(raw) -> bool:
+    """Whether a form's wellbeing part (a draft's) holds any answer."""
+    return isinstance(raw, dict) and any(isinstance(a, dict) and a for a in raw.values())

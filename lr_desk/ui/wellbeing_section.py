@@ -1,7 +1,8 @@
 """The wellbeing questions folded into a small form (Follow-up done): a button, "Wellbeing
 questions" (Alt+Q), opens them below the form's own fields, in a frame of their own
 that scrolls, so the form's buttons stay on screen; beside it, what has been answered.
-A draft with answers opens them again. Errors at a question open them too."""
+A draft with answers opens them again. Errors at a question open them too. The questions
+are made when first opened, not each time the form is."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from lr_desk.ui import style
 from lr_desk.ui.forms import scrolled
-from lr_desk.ui.wellbeing import ERROR_KEY, WellbeingPanel, has_errors
+from lr_desk.ui.wellbeing import ERROR_KEY, WellbeingPanel, answered, has_errors
 
 SHUT, OPEN = "Wellbeing &questions…", "Hide the wellbeing &questions"
 
@@ -31,11 +32,9 @@ class WellbeingSection(QWidget):
         self.error = style.message(QLabel(), "error")
         self.error.setAccessibleName("Message for the wellbeing questions")
         self.error.setVisible(False)
-        self.panel = WellbeingPanel()
-        self.panel.changed.connect(self._changed)
-        self.scroll = scrolled(self.panel, "Wellbeing questions to answer")
+        self._panel: WellbeingPanel | None = None
+        self.scroll = scrolled(QWidget(), "Wellbeing questions to answer")
         self.scroll.setVisible(False)
-        self.scroll.setMinimumWidth(self.panel.sizeHint().width() + 24)  # no sideways scroll
         row = QHBoxLayout()  # a message beside the button: it moves no question about
         row.addWidget(self.button)
         row.addWidget(self.said)
@@ -46,6 +45,16 @@ class WellbeingSection(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.scroll, 1)
 
+    @property
+    def panel(self) -> WellbeingPanel:
+        """The questions, made the first time they are wanted."""
+        if self._panel is None:
+            self._panel = WellbeingPanel()
+            self._panel.changed.connect(self._changed)
+            self.scroll.setWidget(self._panel)
+            self.scroll.setMinimumWidth(self._panel.sizeHint().width() + 24)  # not sideways
+        return self._panel
+
     def show_questions(self, on: bool = True) -> None:
         """Open (or fold away) the questions; opened, the form grows to hold them, within
         the screen, and the first question has the keyboard."""
@@ -53,13 +62,14 @@ class WellbeingSection(QWidget):
             self.button.setChecked(on)  # comes back here through ``toggled``
             return
         self.button.setText(OPEN if on else SHUT)
+        panel = self.panel if on else None  # (made now, the first time)
         self.scroll.setVisible(on)
         window = self.window()
-        if on and window is not self:
+        if panel is not None and window is not self:
             room = window.screen().availableGeometry().size() - QSize(0, 100)
             want = QSize(max(window.width(), self.scroll.minimumWidth() + 40), room.height())
             window.resize(want.boundedTo(room))
-            self.panel.first().setFocus(Qt.FocusReason.OtherFocusReason)
+            panel.first().setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _changed(self) -> None:
         self.said.setText(self.panel.summary_words() or "Not asked")
@@ -67,16 +77,19 @@ class WellbeingSection(QWidget):
 
     # -- the form's part --------------------------------------------------------------
     def values(self) -> dict:
-        return self.panel.values()
+        return self._panel.values() if self._panel is not None else {}
 
     def set_values(self, raw) -> None:
+        if self._panel is None and not answered(raw):
+            return  # (nothing to show: not made yet)
         self.panel.set_values(raw)
         self.said.setText(self.panel.summary_words() or "Not asked")
         if self.panel.answered():
             self.show_questions(True)
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        self.panel.show_errors(errors)
+        if self._panel is not None or any(k.startswith(ERROR_KEY + ".") for k in errors):
+            self.panel.show_errors(errors)
         general = errors.get(ERROR_KEY, "")
         self.error.setText(general)
         self.error.setVisible(bool(general))
