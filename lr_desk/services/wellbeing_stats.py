@@ -149,8 +149,9 @@ def item_change(item: str, pairs: Iterable[tuple[int, int]], baseline_only: int,
     pairs = list(pairs)
     at_base = dict.fromkeys(bands, 0)
     at_latest = dict.fromkeys(bands, 0)
+    band = {v: band_of(item, v) for v in {a for pair in pairs for a in pair}}
     for base, latest in pairs:
-        at_base[band_of(item, base)] += 1
-        at_latest[band_of(item, latest)] += 1
+        at_base[band[base]] += 1
+        at_latest[band[latest]] += 1
     return ItemChange(item, paired_change(pairs, baseline_only, threshold=None),
                       at_base, at_latest)
