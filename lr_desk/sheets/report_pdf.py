@@ -130,7 +130,7 @@ def _table(table: Table, width: float) -> PdfTable:
 
 def _story(report: Report, looks: _Looks) -> list[Flowable]:
     story: list[Flowable] = [
-        Paragraph(report.title, looks.title),
+        text(report.title, looks.title),
         text(period_words(report), looks.intro, "Period:"),
         text(", ".join(report.site_names), looks.intro, "Sites:"),
         text(datetime.now().strftime("%Y-%m-%d %H:%M"), looks.intro, "Made:"),
@@ -142,7 +142,7 @@ def _story(report: Report, looks: _Looks) -> list[Flowable]:
             story += [NextPageTemplate("wide" if wide else "report"), PageBreak()]
             on_side = wide
         width, height = (WIDE_WIDTH, WIDE_CHART_HEIGHT) if wide else (WIDTH, CHART_HEIGHT)
-        story += [CondPageBreak(90), Paragraph(table.title, looks.heading)]
+        story += [CondPageBreak(90), text(table.title, looks.heading)]
         if table.rows:
             story.append(_table(table, width))
         else:
