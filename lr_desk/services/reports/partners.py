@@ -264,7 +264,8 @@ def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
                 Chart("Service gaps by need", "gaps", "label", ("count",))],
         notes=["Sent: referrals first sent to the service in the period (a referral "
                "counts once, when first sent), from a contact at the sites chosen; one "
-               "since corrected back to before it was sent is not counted.",
+               "since corrected back to before it was sent is not counted. Services sent "
+               "none in the period are not listed.",
                f"Capacity in the period: what the service says it takes now, scaled to "
                f"the period's {days} days (a week's number x days / 7, a month's x days / "
                f"{DAYS_A_MONTH:.2f}). Sent as % of capacity: sent / capacity; the total "
