@@ -274,7 +274,8 @@ class MeasureBox(QGroupBox):
                 self._choose(key, values[at])
             return True  # at either end: stay (the scroll area would scroll)
         if pressed in ROWS:
-            self._go(key, ROWS[pressed])
+            if not self._go(key, ROWS[pressed]) and ROWS[pressed] > 0:
+                self.finished.emit()  # down from the last: the next measure's first
             return True
         if pressed in (Qt.Key.Key_Home, Qt.Key.Key_End):
             self._choose(key, values[0 if pressed == Qt.Key.Key_Home else -1])

@@ -191,6 +191,11 @@ def test_the_keys_change_and_take_away_answers_and_a_crash_keeps_them(qtbot, des
     assert keys.focused() is swemwbs.clear_button
     keys.key(Qt.Key.Key_Tab)
     assert keys.focused() in ons4.radios["1"]
+    keys.key(Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)  # back to Clear
+    keys.key(Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert keys.focused() in swemwbs.radios["7"]
+    keys.key(Qt.Key.Key_Down)  # down from the last statement: ONS4's first question
+    assert keys.focused() in ons4.radios["1"]
     _digits(keys, "1")  # one, perhaps ten: it waits on the question
     assert ons4.values() == {"1": 1} and keys.focused() in ons4.radios["1"]
     keys.key(Qt.Key.Key_Down)  # one it is
