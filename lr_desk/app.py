@@ -17,14 +17,16 @@ import sys  # noqa: E402
 
 from lr_desk import ENV_DATA_DIR, __version__  # noqa: E402
 
-COMMANDS = ("central", "sync", "directory")  # handled by lr_desk.cli, imported only for them
+# handled by lr_desk.cli, imported only for them
+COMMANDS = ("central", "sync", "directory", "report")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="lr-desk", description="The Life Rooms pathways desk.",
         epilog="Also: lr-desk central init URL | lr-desk central add-device NAME --site SITE "
-               "| lr-desk sync [--data-dir DIR] (each with --help).")
+               "| lr-desk sync [--data-dir DIR] | lr-desk report NAME --from DAY --to DAY "
+               "(each with --help).")
     parser.add_argument("--data-dir", metavar="DIR",
                         help=f"keep the data in DIR (default: ${ENV_DATA_DIR}, else the "
                              "platform's user data folder)")

@@ -170,7 +170,12 @@ def _a(role: str) -> str:
 def _out(report, fmt: str, output: Path | None) -> int:
     if output is None:
         text = {"text": files.as_text, "csv": files.as_csv, "json": files.json_text}[fmt]
-        sys.stdout.write(text(report))
+        words = text(report)
+        try:
+            sys.stdout.write(words)
+        except UnicodeEncodeError:  # a terminal or file in an older encoding: '?' for
+            encoding = sys.stdout.encoding or "ascii"  # what it cannot show
+            sys.stdout.write(words.encode(encoding, "replace").decode(encoding))
         return 0
     if output.is_dir():
         output = output / files.default_name(report, fmt)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -190,3 +193,15 @@ def test_every_report_in_every_format(desk, capsys, tmp_path, name):
     pdf = PdfReader(stem.with_suffix(".pdf"))
     assert title in pdf.pages[0].extract_text()
     assert pdf.metadata.title == title
+
+
+def test_lr_desk_report_is_the_command_lines(profile):
+    """``lr-desk report`` (the installed command, lr_desk.app) reaches the command line,
+    not the window."""
+    env = {**os.environ, "LR_DESK_PASSWORD": PASSWORD, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-m", "lr_desk", "report", "referrals",
+                           *TABLE1_DAYS, "--format", "json", "--data-dir", str(profile),
+                           "--username", "sam"], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == TOTAL
