@@ -28,7 +28,8 @@ def test_the_statements_and_answers_are_the_published_ones():
     assert [w for _v, w in sw.answers] == ["None of the time", "Rarely", "Some of the time",
                                             "Often", "All of the time"]
     assert [v for v, _w in sw.answers] == [1, 2, 3, 4, 5]
-    assert sw.notice == ("Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) \u00a9 NHS "
+    # as Warwick's terms have it shown on every copy (quoted by CORC)
+    assert sw.notice == ("Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) \u00a9 NHS "
                          "Health Scotland, University of Warwick and University of Edinburgh, "
                          "2008, all rights reserved.")
     assert "warwick.ac.uk" in sw.source
