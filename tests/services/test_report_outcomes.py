@@ -128,7 +128,7 @@ def test_swemwbs_paired_change_as_worked_by_hand(store, desk):
         "Improved by 3 points or more": 2}
     assert rows["Improved (any rise)"]["percent"] == 50.0
     change = {r["label"]: r["count"] for r in report.table("swemwbs_change").rows}
-    assert change == {"Improved by 3 points or more": 2, "Improved by less than 3 points": 0,
+    assert change == {"Improved by 3 or more": 2, "Improved by under 3": 0,
                       "No change": 1, "Worse": 1}
     assert report.table("swemwbs_change").total["count"] == 4
 

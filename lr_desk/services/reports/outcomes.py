@@ -205,8 +205,8 @@ def _swemwbs_tables(c: Change) -> list[Table]:
                   number("Mean change: 95% confidence interval, upper", c.ci_high),
                   count("Improved (any rise)", c.n_improved, True),
                   count(f"Improved by {MEANINGFUL:g} points or more", c.n_meaningful, True)])
-    rows = [(f"Improved by {MEANINGFUL:g} points or more", c.n_meaningful),
-            (f"Improved by less than {MEANINGFUL:g} points", c.n_improved - c.n_meaningful),
+    rows = [(f"Improved by {MEANINGFUL:g} or more", c.n_meaningful),  # (short: a chart's)
+            (f"Improved by under {MEANINGFUL:g}", c.n_improved - c.n_meaningful),
             ("No change", c.n_same), ("Worse", c.n_worse)]
     change = Table("swemwbs_change", "SWEMWBS: how people's scores changed",
                    [Column("label", "Change", LABEL), Column("count", "People"),
