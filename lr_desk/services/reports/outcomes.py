@@ -66,10 +66,7 @@ from lr_desk.store.clock import local_time
 from lr_desk.store.models import Person, WellbeingMeasure
 
 TITLE = "Outcomes: wellbeing"
-BATCH = 500  # people per query of their scores
 W = WellbeingMeasure
-
-
 SERIES = (SWEMWBS, *MEASURES[ONS4].keys)  # SWEMWBS's raw total; each ONS4 question
 
 
