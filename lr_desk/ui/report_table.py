@@ -5,6 +5,7 @@ small numbers are suppressed only in files), counts and figures right-aligned, s
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from lr_desk.services.reports.core import COUNT, LABEL, NUMBER, PERCENT, Column, Table
@@ -13,6 +14,7 @@ from lr_desk.ui import style
 NOTHING = "-"
 MOST_ROWS = 14  # rows on show before the table scrolls inside itself
 MOST_WIDTH = 900  # a wider table scrolls across inside itself
+CELL_PADDING, ROW_PADDING = 18, 12  # around a cell's words (pixels)
 TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 
 
@@ -38,6 +40,12 @@ class ReportTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.table = table
         self.rows = [*table.rows, *([table.total] if table.total is not None else [])]
+        # (worked out once: a view asks for each cell many times while it lays out)
+        self.texts = [[cell(c, row.get(c.key)) for c in table.columns] for row in self.rows]
+        self.sides = [int((Qt.AlignmentFlag.AlignLeft if c.kind == LABEL
+                           else Qt.AlignmentFlag.AlignRight) | Qt.AlignmentFlag.AlignVCenter)
+                      for c in table.columns]
+        self.bold = style.font("body", bold=True)
 
     def is_total(self, row: int) -> bool:
         return self.table.total is not None and row == len(self.rows) - 1
@@ -51,15 +59,12 @@ class ReportTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        column = self.table.columns[index.column()]
         if role in TEXT_ROLES:
-            return cell(column, self.rows[index.row()].get(column.key))
+            return self.texts[index.row()][index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            side = Qt.AlignmentFlag.AlignLeft if column.kind == LABEL \
-                else Qt.AlignmentFlag.AlignRight
-            return int(side | Qt.AlignmentFlag.AlignVCenter)
+            return self.sides[index.column()]
         if role == Qt.ItemDataRole.FontRole and self.is_total(index.row()):
-            return style.font("body", bold=True)
+            return self.bold
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -88,26 +93,31 @@ class ReportTable(QTableView):
         self.setTabKeyNavigation(False)
         self.setWordWrap(False)
         self.verticalHeader().hide()
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.ensurePolished()
-        self.resizeColumnsToContents()
-        self.resizeRowsToContents()
+        # sized from the words themselves (asking the view to size to its contents has it
+        # ask every cell many times over: slow for a report of many tables)
+        plain, bold = QFontMetrics(self.font()), QFontMetrics(self.model_.bold)
         rows = self.model_.rowCount()
+        row_height = max(plain.height(), bold.height()) + ROW_PADDING
+        rows_header = self.verticalHeader()
+        rows_header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows_header.setDefaultSectionSize(row_height)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        total = rows - 1 if table.total is not None else -1
+        width = 0
+        for c in range(self.model_.columnCount()):
+            words = max([(bold if r == total else plain).horizontalAdvance(t[c])
+                         for r, t in enumerate(self.model_.texts)] or [0])
+            self.setColumnWidth(c, max(words + CELL_PADDING, header_width(self, c)))
+            width += self.columnWidth(c)
         shown = min(rows, MOST_ROWS)
-        height = header.sizeHint().height() + sum(self.rowHeight(r) for r in range(shown)) \
-            + 2 * self.frameWidth() + 4
+        height = header.sizeHint().height() + shown * row_height + 2 * self.frameWidth() + 4
         self.setFixedHeight(height)
-        self.setFixedWidth(min(self.natural_width(rows > MOST_ROWS), MOST_WIDTH))
-
-    def natural_width(self, scrolls: bool = False) -> int:
-        """The width that shows every column whole (and the scroll bar, if it scrolls)."""
-        columns = sum(max(self.sizeHintForColumn(c), header_width(self, c)) + 2
-                      for c in range(self.model_.columnCount()))
-        bar = self.verticalScrollBar().sizeHint().width() if scrolls else 0
-        return columns + 2 * self.frameWidth() + bar + 4
+        bar = self.verticalScrollBar().sizeHint().width() if rows > MOST_ROWS else 0
+        self.setFixedWidth(min(width + 2 * self.frameWidth() + bar + 4, MOST_WIDTH))
 
     def text(self, row: int, column: int) -> str:
         return self.model_.index(row, column).data() or ""
