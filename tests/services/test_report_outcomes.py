@@ -113,8 +113,9 @@ def test_swemwbs_paired_change_as_worked_by_hand(store, desk):
         report = reports.make(s, "outcomes", PERIOD)
     assert report.main.key == "swemwbs"
     rows = figures(report)
-    got = {label: (r["count"] if r["count"] is not None else r["value"])
+    got = {label: (r["value"] if r["value"] is not None else r["count"])
            for label, r in rows.items()}
+    assert {r["count"] for r in rows.values() if r["value"] is not None} == {4}  # paired
     assert got == {
         "People paired (baseline and a score six weeks or more later)": 4,  # A C D H
         "People with a baseline only": 2,  # B F
@@ -185,14 +186,17 @@ def test_charts_notes_and_the_notice(store, desk):
     assert wellbeing.MEASURES["swemwbs"].notice in report.notes
 
 
-def test_in_files_small_counts_hide_but_scores_stay(store, desk):
+def test_in_files_small_counts_hide_and_their_scores_with_them(store, desk):
     with store.session() as s:
         report = suppressed(reports.make(s, "outcomes", PERIOD))
     rows = figures(report)
     paired = rows["People paired (baseline and a score six weeks or more later)"]
     assert paired["count"] == "<5"
-    assert rows["Mean change"]["value"] == 4.01
+    # a mean over four people would say much about each: hidden with their count
+    assert rows["Mean change"]["value"] is None and rows["Mean change"]["count"] == "<5"
     assert rows["Improved (any rise)"]["percent"] is None
+    ons4 = {r["label"]: r for r in report.table("ons4").rows}
+    assert all(r["change"] is None for r in ons4.values() if r["paired"] == "<5")
 
 
 def test_the_report_can_be_stopped(store, desk):

@@ -262,7 +262,7 @@ def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
                   [Column("label", "Items on the prescription", LABEL),
                    Column("count", "Prescriptions"),
                    Column("percent", "Share (%)", PERCENT, of="count"),
-                   Column("items", "Items"), Column("mean", "Mean items", NUMBER)],
+                   Column("items", "Items"), Column("mean", "Mean items", NUMBER, of="count")],
                   item_rows, item_total)
     need_rows = _shares("needs", "Needs raised by category", "Need",
                         _ordered(needs, category_names))

@@ -32,13 +32,14 @@ from lr_desk.store.models import Person, Site
 
 # Column kinds: "label" (words), "count" (people or records: suppressed in files),
 # "percent" (a share of the total, 0-100, of the count column named in ``of``),
-# "number" (a mean, median or score: never suppressed; its own n is a count column).
+# "number" (a mean, median or score; ``of`` names the count column of the people it is
+# taken over: hidden in files with that count, as a mean of one person is their own).
 LABEL, COUNT, PERCENT, NUMBER = "label", "count", "percent", "number"
 SMALL = 5  # counts from 1 to SMALL - 1 leave the desk as "<5"
 SUPPRESSED = f"<{SMALL}"
 SUPPRESSION_RULE = (f"Small numbers: to protect the people counted, any count from 1 to "
-                    f"{SMALL - 1} is shown as \"{SUPPRESSED}\", and a share of such a count "
-                    "is not shown. Totals are the true totals.")
+                    f"{SMALL - 1} is shown as \"{SUPPRESSED}\", and a share, mean or median "
+                    "of such a count is not shown. Totals are the true totals.")
 
 
 class Stopped(Exception):
@@ -81,7 +82,7 @@ class Column:
     key: str
     title: str
     kind: str = COUNT
-    of: str = ""  # PERCENT: the count column it is a share of
+    of: str = ""  # PERCENT: the count it is a share of; NUMBER: the count it is taken over
 
 
 @dataclass
@@ -161,7 +162,7 @@ def suppressed(report: Report) -> Report:
                 out[c.key] = SUPPRESSED
                 hidden.add(c.key)
         for c in columns:
-            if c.kind == PERCENT and c.of in hidden:
+            if c.kind in (PERCENT, NUMBER) and c.of in hidden:
                 out[c.key] = None
         return out
 
@@ -180,8 +181,9 @@ class Survivors:
 
     @classmethod
     def load(cls, session: Session) -> Survivors:
+        # ("> ''" takes ix_person_merged_into; "IS NOT NULL" read every person)
         rows = session.execute(select(Person.id, Person.merged_into)
-                               .where(Person.merged_into.is_not(None))).all()
+                               .where(Person.merged_into > "")).all()
         return cls({pid: into for pid, into in rows})
 
     def __call__(self, person_id: str) -> str:

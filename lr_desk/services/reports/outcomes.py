@@ -185,12 +185,12 @@ def _swemwbs_tables(c: Change) -> list[Table]:
         return {"label": label, "count": n, "value": None,
                 "percent": share(n, c.n_paired) if of_paired else None}
 
-    def number(label, value):
-        return {"label": label, "count": None, "value": value, "percent": None}
+    def number(label, value):  # (over the people paired: hidden in files with them)
+        return {"label": label, "count": c.n_paired, "value": value, "percent": None}
 
     main = Table("swemwbs", "SWEMWBS: change from baseline (metric score)",
                  [Column("label", "Figure", LABEL), Column("count", "People"),
-                  Column("value", "Score", NUMBER),
+                  Column("value", "Score", NUMBER, of="count"),
                   Column("percent", "Share of people paired (%)", PERCENT, of="count")],
                  [count("People paired (baseline and a score six weeks or more later)",
                         c.n_paired),
@@ -220,8 +220,10 @@ def _ons4_tables(items: list[ItemChange]) -> list[Table]:
     per_item = Table(
         "ons4", "ONS4: change from baseline, each question on its own (0-10)",
         [Column("label", "Question", LABEL), Column("paired", "People paired"),
-         Column("only", "Baseline only"), Column("baseline", "Mean at baseline", NUMBER),
-         Column("latest", "Mean latest", NUMBER), Column("change", "Mean change", NUMBER)],
+         Column("only", "Baseline only"),
+         Column("baseline", "Mean at baseline", NUMBER, of="paired"),
+         Column("latest", "Mean latest", NUMBER, of="paired"),
+         Column("change", "Mean change", NUMBER, of="paired")],
         [{"label": m.item_name(i.item), "paired": i.change.n_paired,
           "only": i.change.n_baseline_only, "baseline": i.change.mean_baseline,
           "latest": i.change.mean_latest, "change": i.change.mean_change} for i in items])

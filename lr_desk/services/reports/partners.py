@@ -231,7 +231,7 @@ def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
          Column("use", "Sent as % of capacity", PERCENT, of="sent"),
          Column("awaiting", "Awaiting reply"), Column("accepted", "Accepted"),
          Column("declined", "Declined"),
-         Column("median_days", "Median days to reply", NUMBER),
+         Column("median_days", "Median days to reply", NUMBER, of="replies"),
          Column("replies", "Replies (n)"), Column("engaged", "Engaged"),
          Column("completed", "Completed"), Column("not_taken_up", "Not taken up"),
          Column("overrides", "Overrides")],
