@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lr_desk.services.nhs_number import shown
 from lr_desk.services.wellbeing import MEASURES, METRIC_TABLE, SWEMWBS
 from lr_desk.store.models import (
     BENEFITS,
@@ -105,6 +106,7 @@ def person_details(p: Person, names: Names) -> dict:
         "id": p.id, "given_name": p.given_name, "family_name": p.family_name,
         "preferred_name": p.preferred_name, "date_of_birth": day(p.date_of_birth),
         "postcode": p.postcode, "phone": p.phone, "email": p.email,
+        "nhs_number": shown(p.nhs_number),
         "came_to_us": REFERRAL_SOURCES.get(p.referral_source, p.referral_source),
         "came_to_us_detail": p.referral_source_detail,
         "mersey_care_service_user": p.service_user, "carer": p.carer,

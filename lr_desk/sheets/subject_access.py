@@ -56,7 +56,7 @@ SECTIONS = (
 LABELS = {
     "given_name": "Given name", "family_name": "Family name",
     "preferred_name": "Preferred name", "date_of_birth": "Date of birth",
-    "postcode": "Postcode", "phone": "Phone", "email": "Email",
+    "postcode": "Postcode", "phone": "Phone", "email": "Email", "nhs_number": "NHS number",
     "came_to_us": "How you came to us", "came_to_us_detail": "Who referred you",
     "mersey_care_service_user": "Mersey Care service user", "carer": "Carer",
     "needs_large_print": "Large print", "needs_easy_read": "Easy read",

@@ -21,7 +21,9 @@ SERVICE = example_id("service", "Example Housing Trust", "Tenancy support")
 
 def _history(s, advisor_id: str, tag: str, on_benefits: str) -> str:
     person = people.register(s, {"given_name": f"{tag.title()}ina", "family_name": "Sample",
-                                 "on_benefits": on_benefits}, advisor_id, "walton",
+                                 "on_benefits": on_benefits,
+                                 "nhs_number": "943 476 5919" if tag == "MINE" else ""},
+                             advisor_id, "walton",
                              today=TODAY)
     done = dropin.record_drop_in(s, person.id, advisor_id, {
         "conversation": {"date": "11/06/2025", "time": "10:15", "site_code": "walton",
@@ -62,6 +64,8 @@ def test_the_new_records_about_them_are_in_both_files(store, advisor, tmp_path):
     pdf = re.sub(r"\s+", " ", read_back(result.pdf.read_bytes()).text)
 
     assert document["person"]["receives_benefits"] == "Receives benefits"
+    assert document["person"]["nhs_number"] == "943 476 5919"
+    assert "NHS number: 943 476 5919" in pdf
     [referral] = document["referrals"]
     assert {k: referral[k] for k in (
         "reply_due", "checks_said", "made_anyway_because", "your_view",
