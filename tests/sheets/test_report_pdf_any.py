@@ -1,7 +1,7 @@
 """Any report the five report modules could make is written as a PDF and an XLSX
 (hypothesis: tables of 0 to 150 rows and 1 to 14 columns, words of any length and
-script, counts small and large, shares, means, nothing; every kind of chart), and the
-PDF holds every row's label."""
+script, control characters too, counts small and large, shares, means, nothing; every
+kind of chart), and the PDF holds every row's label."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from lr_desk.services.reports.files_xlsx import xlsx_bytes
 from lr_desk.sheets.report_pdf import pdf_bytes
 from tests.sheets.conftest import read_back
 
-WORDS = st.text(st.characters(codec="utf-8", categories=("L", "N", "Zs", "P")),
+WORDS = st.text(st.characters(codec="utf-8", categories=("L", "N", "Zs", "P", "S", "M", "Cc")),
                 min_size=1, max_size=90).map(str.strip).filter(bool)
 VALUES = {COUNT: st.one_of(st.none(), st.integers(0, 10), st.integers(0, 2_000_000)),
           PERCENT: st.one_of(st.none(), st.floats(0, 100).map(lambda v: round(v, 1))),

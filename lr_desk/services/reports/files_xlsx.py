@@ -47,7 +47,7 @@ def sheet_titles(titles: list[str], taken: tuple[str, ...] = ("About",)) -> list
     used = {t.casefold() for t in taken}
     out = []
     for title in titles:
-        base = " ".join(_NOT_IN_TITLES.sub(" ", title).split()).strip("'") or "Table"
+        base = " ".join(_NOT_IN_TITLES.sub(" ", _clean(title)).split()).strip("'") or "Table"
         name, n = base[:MAX_TITLE].rstrip(), 1
         while name.casefold() in used:
             n += 1
@@ -58,11 +58,16 @@ def sheet_titles(titles: list[str], taken: tuple[str, ...] = ("About",)) -> list
     return out
 
 
+def _clean(text: str) -> str:
+    """``text`` without the characters a workbook cannot hold (controls)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _set(ws, row: int, col: int, value):
     """Put ``value`` in a cell: words always as words (a name starting '=' is never run as
     a formula; characters a workbook cannot hold, controls, dropped). The cell."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = _clean(value)
     c = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         c.data_type = "s"
@@ -109,7 +114,7 @@ def _chart(ws, table: Table, chart: Chart, anchor: str) -> None:
         drawn.gapWidth = 60
         if chart.kind == "bar":  # the first row at the top, as in the table
             drawn.x_axis.scaling.orientation = "maxMin"
-    drawn.title = chart.title
+    drawn.title = _clean(chart.title)
     for key in chart.values:
         col = keys.index(key) + 1
         drawn.add_data(Reference(ws, min_col=col, min_row=1, max_row=last), titles_from_data=True)
