@@ -163,3 +163,22 @@ def table1_desk(session: Session, advisor_id: str) -> dict:
     people[-1].merged_into = people[0].id
     desk.write()
     return {"merged": (people[0].id, people[-1].id), "erased": people[2].id}
+
+
+def counted_both_ways(store, name: str, period: Period, monkeypatch) -> tuple:
+    """Report ``name`` for ``period`` counted in two parts side by side (as a long
+    period is) and in one: the two reports' tables, which must be the same."""
+    from lr_desk.services import reports
+    from lr_desk.services.reports import core, partners
+
+    with store.session() as s:
+        assert len(core.halves(s, period)) == 2, "the period should be long enough to split"
+        assert name != "partners" or len(partners._id_halves(s, period)) == 2
+        in_parts = reports.make(s, name, period)
+    with monkeypatch.context() as whole:
+        whole.setattr(core, "LONG", 10 ** 6)
+        whole.setattr(partners, "_id_halves", lambda _s, _p: [None])
+        with store.session() as s:
+            in_one = reports.make(s, name, period)
+    return ([(t.key, t.rows, t.total) for t in in_parts.tables],
+            [(t.key, t.rows, t.total) for t in in_one.tables])

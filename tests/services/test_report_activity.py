@@ -19,7 +19,7 @@ from lr_desk.store.models import (
     Prescription,
     PrescriptionItem,
 )
-from tests.reports_data import PEOPLE, PERIOD, table1_desk
+from tests.reports_data import PEOPLE, PERIOD, counted_both_ways, table1_desk
 
 SPRING = Period(date(2025, 3, 1), date(2025, 4, 30), ("walton", "southport"))
 GONE = datetime(2025, 5, 20)  # when deleted things were deleted
@@ -213,3 +213,12 @@ def test_stop_is_heard_between_months(store, spring):
     with store.session() as s, pytest.raises(Stopped):
         reports.make(s, "activity", SPRING, check)
     assert len(asked) == 2
+
+
+def test_a_long_period_is_counted_in_two_parts_alike(store, spring, monkeypatch):
+    parts, whole = counted_both_ways(
+        store, "activity", Period(date(2024, 1, 1), date(2025, 12, 31), SPRING.sites),
+        monkeypatch)
+    assert parts == whole
+    rows, total = {key: (rows, total) for key, rows, total in parts}["months"]
+    assert sum(row["count"] for row in rows) == total["count"] > 0

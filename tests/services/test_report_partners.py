@@ -23,7 +23,7 @@ from lr_desk.store.models import (
     ReferralEvent,
     ServiceGap,
 )
-from tests.reports_data import table1_desk
+from tests.reports_data import counted_both_ways, table1_desk
 
 MARCH = Period(date(2025, 3, 1), date(2025, 3, 31), ("walton",))
 GONE = datetime(2025, 5, 20)
@@ -223,3 +223,12 @@ def test_stop_is_heard(store, march):
 
     with store.session() as s, pytest.raises(Stopped):
         reports.make(s, "partners", MARCH, check)
+
+
+def test_a_long_period_is_counted_in_two_parts_alike(store, march, monkeypatch):
+    parts, whole = counted_both_ways(
+        store, "partners", Period(date(2024, 1, 1), date(2025, 12, 31), MARCH.sites),
+        monkeypatch)
+    assert parts == whole
+    _rows, total = {key: (rows, total) for key, rows, total in parts}["services"]
+    assert total["sent"] > 0

@@ -9,7 +9,15 @@ import pytest
 
 from lr_desk.services import reports
 from lr_desk.services.reports.core import Period, suppressed
-from tests.reports_data import PEOPLE, PER_VISIT_OUTSIDE, PERIOD, TABLE1, TOTAL, table1_desk
+from tests.reports_data import (
+    PEOPLE,
+    PER_VISIT_OUTSIDE,
+    PERIOD,
+    TABLE1,
+    TOTAL,
+    counted_both_ways,
+    table1_desk,
+)
 
 
 @pytest.fixture
@@ -60,3 +68,10 @@ def test_small_numbers_leave_the_desk_as_under_five(store, desk):
 def test_a_period_that_ends_before_it_starts_is_refused():
     with pytest.raises(ValueError, match="ends before it starts"):
         Period(date(2020, 2, 1), date(2020, 1, 1))
+
+
+def test_a_long_period_is_counted_in_two_parts_alike(store, desk, monkeypatch):
+    parts, whole = counted_both_ways(store, "referrals",
+                                     Period(date(2019, 1, 1), date(2020, 12, 31)), monkeypatch)
+    assert parts == whole
+    assert whole[0][2]["count"] == TOTAL + 4 * PER_VISIT_OUTSIDE  # Bootle, both edges, June

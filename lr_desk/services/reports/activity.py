@@ -43,9 +43,11 @@ from lr_desk.services.reports.core import (
     Report,
     Survivors,
     Table,
+    halves,
     months,
     percent,
     share_rows,
+    side_by_side,
     site_names,
 )
 from lr_desk.store.models import (
@@ -163,6 +165,16 @@ def _items(session: Session, period: Period) -> Counter:
         select(per.c["items"], func.count()).group_by(per.c["items"])).all()))
 
 
+def _counted(session: Session, period: Period, check: Callable[[], None]):
+    """What adds up across parts of a period: contacts (by month index, way and site)
+    and escalations, needs, and prescriptions by their number of items."""
+    by, escalations = _contacts(session, period, check)
+    check()
+    needs = _needs(session, period)
+    check()
+    return by, escalations, needs, _items(session, period)
+
+
 def _item_rows(by_items: Counter) -> tuple[list[dict], dict]:
     """Prescriptions by their number of items; the items and their mean in the total
     only (a row's items would give away a small count: 2 items x 3 prescriptions)."""
@@ -191,15 +203,21 @@ def _shares(key: str, title: str, what: str, counts, note: str = "") -> Table:
 
 def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
     keys = months(period)
-    by, escalations = _contacts(session, period, check)
+    by, escalations, needs, by_items = Counter(), Counter(), Counter(), Counter()
+    parts = halves(session, period)  # (a long period: two parts at once, a month apart)
+    offsets = [0, len(months(parts[0]))]
+    for offset, (part_by, part_escalations, part_needs, part_items) in zip(
+            offsets, side_by_side(session, [lambda s, part=part: _counted(s, part, check)
+                                            for part in parts]), strict=False):
+        by.update({(i + offset, mode, site): n for (i, mode, site), n in part_by.items()})
+        escalations.update(part_escalations)
+        needs.update(part_needs)
+        by_items.update(part_items)
     check()
     survivors = Survivors.load(session)
     seen = _people_seen(session, period, survivors)
     check()
     registered = _registrations(session, period)
-    needs = _needs(session, period)
-    check()
-    by_items = _items(session, period)
     check()
 
     ways, sites, per_month = Counter(), Counter(), Counter()

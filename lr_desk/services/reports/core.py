@@ -21,14 +21,18 @@ second.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from lr_desk.services.audit import utc_start
-from lr_desk.store.models import Person, Site
+from lr_desk.store.clock import local_time
+from lr_desk.store.models import Conversation, Person, Site
 
 # Column kinds: "label" (words), "count" (people or records: suppressed in files),
 # "percent" (a share of the total, 0-100, of the count column named in ``of``),
@@ -223,6 +227,55 @@ def months(period: Period) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+# -- two cores: a long period counted in two parts side by side -------------------------
+
+LONG = 400  # days: a longer period is counted in two parts at once (see side_by_side)
+T = TypeVar("T")
+
+
+def halves(session: Session, period: Period) -> list[Period]:
+    """``period`` itself, or, when longer than LONG days, two parts holding about as
+    many contacts each (the service grew: a middle day would leave the later half the
+    longer to count), split at the start of a local month."""
+    if (period.end - period.start).days < LONG:
+        return [period]
+    when = Conversation.occurred_at
+    inside = (when >= period.utc_from, when < period.utc_to)
+    n = session.scalar(select(func.count()).where(*inside)) or 0
+    middle = session.scalar(select(when).where(*inside).order_by(when)
+                            .offset(n // 2).limit(1)) if n else None
+    middle = local_time(middle).date() if middle else period.start
+    cut = date(middle.year, middle.month, 1)
+    if not period.start < cut <= period.end:
+        return [period]
+    return [Period(period.start, cut - timedelta(days=1), period.sites),
+            Period(cut, period.end, period.sites)]
+
+
+def side_by_side(session: Session, jobs: Sequence[Callable[[Session], T]]) -> list[T]:
+    """Each ``job(session)``'s answer, in order: run at once, each on a connection of
+    its own, when there are several and the store is a file (SQLite lets readers run
+    together, and Python lets go of its lock while SQLite works: a ten-year report uses
+    both cores). Each part reads what was committed when it began: parts started a
+    moment apart may see a save the other did not (a report is a count at a moment,
+    and is said to be out of date by the page when a save lands)."""
+    engine = session.get_bind()
+    if len(jobs) < 2 or engine.dialect.name != "sqlite" or \
+            not isinstance(engine.pool, QueuePool):
+        return [job(session) for job in jobs]
+
+    def run(job: Callable[[Session], T]) -> T:
+        with Session(engine) as own:
+            try:
+                return job(own)
+            finally:
+                own.rollback()
+
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="report") as pool:
+        futures = [pool.submit(run, job) for job in jobs]
+        return [f.result() for f in futures]
 
 
 # A report's maker: (session, period, check) -> Report. ``check()`` is called now and

@@ -43,7 +43,9 @@ from lr_desk.services.reports.core import (
     Period,
     Report,
     Table,
+    halves,
     share_rows,
+    side_by_side,
     site_names,
 )
 from lr_desk.store.models import (
@@ -103,7 +105,7 @@ def _recent_is_few(session: Session, period: Period) -> bool:
     return 2 * changed < (session.scalar(select(func.count()).select_from(Referral)) or 0)
 
 
-def _steps(session: Session, period: Period):
+def _steps(session: Session, period: Period, ids: tuple[str, str] | None = None):
     """Per referral that might have been first sent in ``period``: its first "sent" step
     (``load.first_sent``'s rule), its first reply (accepted or declined, not a chase),
     and whether it was ever accepted; one grouped pass over the steps. A referral first
@@ -120,19 +122,45 @@ def _steps(session: Session, period: Period):
         .label("was_accepted"))
     if _recent_is_few(session, period):
         q = (select(*columns).select_from(Referral)
+             .where(*_among(Referral.id, ids))
              .join(e, e.referral_id == Referral.id)
              .where(Referral.status.in_(SENT), Referral.status_at >= period.utc_from,
                     e.deleted_at.is_(None))
              .group_by(e.referral_id))
     else:  # (grouped by "+referral_id": one pass over the steps; see load.first_sent)
-        q = select(*columns).where(e.deleted_at.is_(None)).group_by(unindexed(e.referral_id))
+        q = (select(*columns).where(e.deleted_at.is_(None),
+                                    *_among(unindexed(e.referral_id), ids))
+             .group_by(unindexed(e.referral_id)))
     return q.subquery("steps")
 
 
-def _sent(session: Session, period: Period):
+def _among(column, ids: tuple[str, str] | None) -> tuple:
+    """Where-clauses keeping ``column`` (a referral's id) within ``ids`` (from, to):
+    a part of the referrals, for the parts counted side by side."""
+    if ids is None:
+        return ()
+    low, high = ids
+    return tuple(c for c in ((column >= low) if low else None,
+                             (column < high) if high else None) if c is not None)
+
+
+def _id_halves(session: Session, period: Period) -> list[tuple[str, str] | None]:
+    """Every referral, or, when every step is to be read (a long or an early period),
+    the referrals in two parts by their id (made with the time: the older and the newer
+    half), counted side by side."""
+    if _recent_is_few(session, period) and len(halves(session, period)) < 2:
+        return [None]
+    n = session.scalar(select(func.count()).select_from(Referral)) or 0
+    middle = session.scalar(select(Referral.id).order_by(Referral.id)
+                            .offset(n // 2).limit(1))
+    return [("", middle), (middle, "")] if middle else [None]
+
+
+def _sent(session: Session, period: Period, ids: tuple[str, str] | None = None):
     """Rows of (service, status, override, was accepted, days to reply, decline reason,
-    how many) for the referrals first sent in ``period`` at its sites."""
-    steps = _steps(session, period)
+    how many) for the referrals first sent in ``period`` at its sites (those with ids
+    within ``ids``, if given)."""
+    steps = _steps(session, period, ids)
     declined = Referral.status == "declined"
     per = (select(Referral.service_id.label("service_id"), Referral.status.label("status"),
                   (func.trim(Referral.override_reason) != "").label("override"),
@@ -192,7 +220,9 @@ def _finish(row: dict, spread: Counter) -> dict:
 
 
 def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
-    grouped = _sent(session, period)
+    grouped = [row for part in side_by_side(
+        session, [lambda s, ids=ids: _sent(s, period, ids)
+                  for ids in _id_halves(session, period)]) for row in part]
     check()
     days = (period.end - period.start).days + 1
     info = _services(session, {g[0] for g in grouped})

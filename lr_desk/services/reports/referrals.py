@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from lr_desk.services.load import unindexed
@@ -36,7 +36,9 @@ from lr_desk.services.reports.core import (
     Report,
     Survivors,
     Table,
+    halves,
     share_rows,
+    side_by_side,
     site_names,
 )
 from lr_desk.store.models import (
@@ -91,22 +93,39 @@ def counts(session: Session, period: Period) -> tuple[Counter, set[str]]:
     by_category: Counter = Counter()
     people: set[str] = set()
     is_course = PrescriptionItem.kind == "course"
-    q = _made_in(select(Prescription.person_id, is_course, PartnerService.category,
-                        func.count())
-                 .select_from(PrescriptionItem)
-                 .outerjoin(Referral, _sent())
-                 .outerjoin(PartnerService, PartnerService.id == Referral.service_id)
-                 .where(or_(is_course, Referral.id.is_not(None))), period)
-    for person, course, category, n in session.execute(
-            q.group_by(Prescription.person_id, is_course, PartnerService.category)):
-        by_category[LEARNING if course else category] += n
-        people.add(person)
+    grouped = (_made_in(select(Prescription.person_id.label("person"),
+                               is_course.label("course"),
+                               PartnerService.category.label("category"),
+                               func.count().label("n"))
+                        .select_from(PrescriptionItem)
+                        .outerjoin(Referral, _sent())
+                        .outerjoin(PartnerService, PartnerService.id == Referral.service_id)
+                        .where(or_(is_course, Referral.id.is_not(None))), period)
+               .group_by(Prescription.person_id, is_course, PartnerService.category)
+               .cte("grouped").prefix_with("MATERIALIZED"))
+    # counted once, read twice: the counts by category, then each person once (a row
+    # per person and category would be three times as many rows to hand to Python)
+    g = grouped.c
+    totals = select(g.course, g.category, func.sum(g.n), literal(None)) \
+        .group_by(g.course, g.category)
+    persons = select(literal(None), literal(None), literal(None), g.person).distinct()
+    for course, category, n, person in session.execute(union_all(totals, persons)):
+        if person is None:
+            by_category[LEARNING if course else category] += n
+        else:
+            people.add(person)
     return by_category, people
 
 
 def make(session: Session, period: Period, check: Callable[[], None]) -> Report:
     order, group_of = groups(session)
-    by_category, people = counts(session, period)
+    by_category: Counter = Counter()
+    people: set[str] = set()
+    for part_counts, part_people in side_by_side(
+            session, [lambda s, part=part: counts(s, part)
+                      for part in halves(session, period)]):
+        by_category.update(part_counts)
+        people |= part_people
     check()
     by_group: Counter = Counter()
     for category, n in by_category.items():
