@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 from lr_desk.services import accounts, audit, nhs_number
 from lr_desk.services.reports.core import Period, Survivors, never_stopped, site_names
 from lr_desk.services.reports.outgoing import long_date, replace_atomically
-from lr_desk.services.reports.referrals import _made_in, _sent
+from lr_desk.services.reports.referrals import made_in, sent_onward
 from lr_desk.services.validation import ValidationError
 from lr_desk.store.clock import local_time, session_now
 from lr_desk.store.models import (
@@ -158,13 +158,13 @@ def _people(session: Session, ids: set[str]) -> dict[str, tuple]:
 def referrals(session: Session, period: Period) -> list[tuple]:
     """(made at, site, person id, advisor id, course title or None, service, partner,
     referral id, status) of each onward referral made in ``period``: as the onward
-    referrals report counts them (its ``_made_in`` and ``_sent``: one definition)."""
+    referrals report counts them (its ``made_in`` and ``sent_onward``: one definition)."""
     is_course = PrescriptionItem.kind == "course"
-    q = _made_in(select(Conversation.occurred_at, Conversation.site_code,
+    q = made_in(select(Conversation.occurred_at, Conversation.site_code,
                         Prescription.person_id, Prescription.advisor_id, Course.title,
                         PartnerService.name, Partner.name, Referral.id, Referral.status)
                  .select_from(PrescriptionItem)
-                 .outerjoin(Referral, _sent())
+                 .outerjoin(Referral, sent_onward())
                  .outerjoin(PartnerService, PartnerService.id == Referral.service_id)
                  .outerjoin(Partner, Partner.id == PartnerService.partner_id)
                  .outerjoin(Course, (Course.id == PrescriptionItem.course_id) & is_course)

@@ -70,7 +70,7 @@ def groups(session: Session) -> tuple[list[str], dict[str, str]]:
     return [*order, OTHER], of
 
 
-def _made_in(q, period: Period):
+def made_in(q, period: Period):
     """``q`` (over prescription items) limited to prescriptions made in ``period``."""
     q = (q.join(Prescription, Prescription.id == PrescriptionItem.prescription_id)
          .join(Conversation, Conversation.id == Prescription.conversation_id)
@@ -82,8 +82,9 @@ def _made_in(q, period: Period):
     return q if where is None else q.where(where)
 
 
-def _sent():
-    # (the referral looked up by its item: never through every sent referral's status)
+def sent_onward():
+    """The join of a prescription item to its referral, if that was sent onward (the
+    referral looked up by its item: never through every sent referral's status)."""
     return and_(Referral.item_id == PrescriptionItem.id, Referral.deleted_at.is_(None),
                 unindexed(Referral.status).in_(SENT))
 
@@ -93,12 +94,12 @@ def counts(session: Session, period: Period) -> tuple[Counter, set[str]]:
     by_category: Counter = Counter()
     people: set[str] = set()
     is_course = PrescriptionItem.kind == "course"
-    grouped = (_made_in(select(Prescription.person_id.label("person"),
+    grouped = (made_in(select(Prescription.person_id.label("person"),
                                is_course.label("course"),
                                PartnerService.category.label("category"),
                                func.count().label("n"))
                         .select_from(PrescriptionItem)
-                        .outerjoin(Referral, _sent())
+                        .outerjoin(Referral, sent_onward())
                         .outerjoin(PartnerService, PartnerService.id == Referral.service_id)
                         .where(or_(is_course, Referral.id.is_not(None))), period)
                .group_by(Prescription.person_id, is_course, PartnerService.category)
