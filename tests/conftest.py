@@ -133,5 +133,17 @@ class OutboxReader:
 
 
 @pytest.fixture
+def table1(store, advisor):
+    """The referrals report of a desk holding exactly the evaluation's Table 1
+    (tests.reports_data), for the tests of the report's files."""
+    from lr_desk.services import reports
+    from tests.reports_data import PERIOD, table1_desk
+
+    with store.session() as s:
+        table1_desk(s, advisor.id)
+        return reports.make(s, "referrals", PERIOD)
+
+
+@pytest.fixture
 def outbox(store) -> OutboxReader:
     return OutboxReader(store)

@@ -13,7 +13,6 @@ import pytest
 from openpyxl import load_workbook
 
 from lr_desk import faults
-from lr_desk.services import reports
 from lr_desk.services.reports import files
 from lr_desk.services.reports.core import (
     LABEL,
@@ -29,14 +28,7 @@ from lr_desk.services.reports.core import (
 )
 from lr_desk.services.reports.files_xlsx import sheet_titles
 from tests.disks import fill, small_disk
-from tests.reports_data import PEOPLE, PERIOD, TABLE1, TOTAL, table1_desk
-
-
-@pytest.fixture
-def table1(store, advisor) -> Report:
-    with store.session() as s:
-        table1_desk(s, advisor.id)
-        return reports.make(s, "referrals", PERIOD)
+from tests.reports_data import PEOPLE, TABLE1, TOTAL
 
 
 def handmade() -> Report:

@@ -8,10 +8,8 @@ import io
 import re
 from datetime import date
 
-import pytest
 from pypdf import PdfReader
 
-from lr_desk.services import reports
 from lr_desk.services.reports.core import (
     LABEL,
     NUMBER,
@@ -25,14 +23,7 @@ from lr_desk.services.reports.core import (
     share_rows,
 )
 from lr_desk.sheets.report_pdf import pdf_bytes, write_pdf
-from tests.reports_data import PERIOD, TABLE1, TOTAL, table1_desk
-
-
-@pytest.fixture
-def table1(store, advisor) -> Report:
-    with store.session() as s:
-        table1_desk(s, advisor.id)
-        return reports.make(s, "referrals", PERIOD)
+from tests.reports_data import TABLE1, TOTAL
 
 
 def flat(back) -> str:
