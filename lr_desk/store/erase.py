@@ -294,37 +294,30 @@ CLEAN = "free_space_clean"  # in sync_state: nothing was freed here before secur
 
 @dataclass
 class Wiped:
-    vacuumed: bool  # the whole file rewritten (once, for a file older than secure_delete)
+    vacuumed: bool  # the whole file rewritten
     checkpointed: bool  # the write-ahead log copied in and emptied (False: a reader held it)
 
 
 def wipe(engine: Engine) -> Wiped:
     """After an erasure is committed: make sure the old values are gone from the file.
 
-    Every connection overwrites what it frees (secure_delete), but a page's old images stay
-    in the write-ahead log until a checkpoint: copy them in and empty it (TRUNCATE). A file
-    that held people before secure_delete was on may keep what was freed then, anywhere in
-    its free space: that file is VACUUMed, once (it rewrites the whole file: about 45 s for
-    the 2.3 GB benchmark desk of 100,000 people).
+    Every connection overwrites what it frees (secure_delete), but that is not enough:
+    when a b-tree page is rebuilt (a page split or merge as rows grow: an outbox row once
+    sent, an edit), pieces of its cells' old images stay in the page's unallocated space,
+    which secure_delete never writes over, and blanking a row later changes its live cell
+    only (measured 2026-12-06 on SQLite 3.40.1 and SQLCipher's 3.53.4: a test desk of 150
+    people had such pieces on 29 of its 1,129 pages, up to ~150 bytes of outbox changes,
+    where a person's insert starts with their names). So every erasure rewrites the whole
+    file (VACUUM: fresh pages hold only live cells), then copies the write-ahead log, where
+    old page images stay until a checkpoint, into it and empties it (TRUNCATE).
 
-    Not covered (2026-12-06, measured on SQLite 3.40.1 and SQLCipher's 3.53.4): when a
-    b-tree page is rebuilt (a page split or merge as rows grow: an outbox row once sent,
-    an edit), pieces of its cells' old images stay in the page's unallocated space, which
-    secure_delete never writes over; blanking a row later changes its live cell only. A
-    test desk of 150 people had such pieces on 29 of its 1,129 pages (ids, dates, and up
-    to ~150 bytes of outbox changes, where a person's insert starts with their names); in
-    a plain table, rows blanked after their pages had split left a piece in 9 files of
-    300 (8 on SQLCipher). Only a VACUUM (or rebuilding each table that holds personal
-    values) clears them."""
+    The cost: the whole file rewritten, about 45 s for the 2.3 GB benchmark desk of
+    100,000 people (twenty times the records a hub makes in ten years), a few seconds at
+    the service's real size; erasures are rare and approved one by one by a manager."""
     with engine.connect() as plain:
         conn = plain.execution_options(isolation_level="AUTOCOMMIT")
-        clean = conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = ?",
-                                     (CLEAN,)).scalar()
-        vacuumed = False
-        if clean is None:
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("INSERT OR REPLACE INTO sync_state (key, value) "
-                                 "VALUES (?, 'true')", (CLEAN,))
-            vacuumed = True
+        conn.exec_driver_sql("VACUUM")
+        conn.exec_driver_sql("INSERT OR REPLACE INTO sync_state (key, value) "
+                             "VALUES (?, 'true')", (CLEAN,))
         busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()[0]
-    return Wiped(vacuumed, not busy)
+    return Wiped(True, not busy)
