@@ -11,12 +11,11 @@ line), so each checks the same figures: ``TABLE1`` (group -> count), ``TOTAL`` 3
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import cycle
 
 from sqlalchemy.orm import Session
 
-from lr_desk.services.audit import utc_start
 from lr_desk.services.reports.core import Period
 from lr_desk.store.clock import new_id
 from lr_desk.store.models import (
@@ -66,6 +65,12 @@ PER_VISIT_OUTSIDE = sum(len(ways) for ways in _MADE.values())
 SENT_STATUSES = cycle(("sent", "accepted", "declined", "engaged", "completed", "not_taken_up"))
 
 
+def wall(day: date) -> datetime:
+    """A day's first moment on the local clock: conversations' times are kept as the
+    advisor's wall time (services.dropin)."""
+    return datetime.combine(day, time())
+
+
 class Desk:
     """Writes conversations with prescriptions for people, a few lines per record."""
 
@@ -107,7 +112,7 @@ class Desk:
                                 course_id=self.course.id if kind == "course" else None,
                                 service_id=self.service(category).id if category else None)
         if deleted:
-            item.deleted_at = utc_start(date(2020, 3, 2))
+            item.deleted_at = wall(date(2020, 3, 2))
         self.rows[2].append(item)
         if category and kind != "own_step":
             self.rows[3].append(Referral(person_id=rx.person_id, item_id=item.id,
@@ -135,11 +140,11 @@ def table1_desk(session: Session, advisor_id: str) -> dict:
     for i in range(0, TOTAL, 5):
         person = people[(i // 5) % len(people)]
         day = PERIOD.start + timedelta(days=(i // 5) % (days + 1))
-        when = utc_start(day) + timedelta(hours=11)
+        when = wall(day) + timedelta(hours=11)
         if i == 0:
-            when = utc_start(PERIOD.start) + timedelta(minutes=5)  # its first minutes
+            when = wall(PERIOD.start) + timedelta(minutes=5)  # its first minutes
         elif i == 5:
-            when = utc_start(PERIOD.end + timedelta(days=1)) - timedelta(minutes=5)
+            when = wall(PERIOD.end + timedelta(days=1)) - timedelta(minutes=5)
         rx = desk.prescription(person, when, SITES[(i // 5) % 2])
         for cat, kind in made[i:i + 5]:
             desk.item(rx, cat, kind)
@@ -151,11 +156,11 @@ def table1_desk(session: Session, advisor_id: str) -> dict:
             desk.item(rx, "housing", "partner_service", deleted=True)
             desk.item(rx, None, "course", deleted=True)
     # just outside the period, and at another site within it
-    for when, site in ((utc_start(PERIOD.start) - timedelta(minutes=5), "walton"),
-                       (utc_start(PERIOD.end + timedelta(days=1)) + timedelta(minutes=5),
+    for when, site in ((wall(PERIOD.start) - timedelta(minutes=5), "walton"),
+                       (wall(PERIOD.end + timedelta(days=1)) + timedelta(minutes=5),
                         "southport"),
-                       (utc_start(date(2019, 11, 12)) + timedelta(hours=11), "bootle"),
-                       (utc_start(date(2020, 6, 1)) + timedelta(hours=11), "walton")):
+                       (wall(date(2019, 11, 12)) + timedelta(hours=11), "bootle"),
+                       (wall(date(2020, 6, 1)) + timedelta(hours=11), "walton")):
         rx = desk.prescription(people[1], when, site)
         for cat, kind, _n in (c for group in _MADE.values() for c in group):
             desk.item(rx, cat, kind)

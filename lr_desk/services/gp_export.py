@@ -196,7 +196,8 @@ def gather(session: Session, period: Period, advisor_id: str | None,
         # (only a number whose check digit is right: a wrong one, from a desk or a device
         # that did not check it, could file the row in another patient's record)
         nhs = p.nhs_number if nhs_number.is_valid(p.nhs_number) else ""
-        rows.append(Row(local_time(made).date(), nhs, p.given_name, p.family_name,
+        # (``made``, a conversation's time, is local wall time already)
+        rows.append(Row(made.date(), nhs, p.given_name, p.family_name,
                         p.date_of_birth, p.postcode, code, term,
                         (course or "") if rid is None else service or "",
                         COURSE_PARTNER if rid is None else partner or "",

@@ -27,8 +27,10 @@ GONE = datetime(2025, 5, 20)  # when deleted things were deleted
 
 @pytest.fixture
 def london(monkeypatch):
-    """The desk's clock in Liverpool: summer time starts on 30 March 2025, so a contact
-    at 23:30 UTC on 31 March is 00:30 on 1 April there."""
+    """The desk's clock in Liverpool: summer time starts on 30 March 2025, so a person
+    recorded at 23:30 UTC on 30 April (a stamp, kept in UTC) was new on 1 May there; a
+    contact's time is kept as the advisor's wall time (services.dropin), so its day is
+    the day it says."""
     monkeypatch.setenv("TZ", "Europe/London")
     time.tzset()
     yield
@@ -85,8 +87,8 @@ def spring(store, advisor, london):
         d.person(datetime(2025, 4, 30, 23, 30), "walton")  # 00:30 on 1 May in Liverpool
         d.contact(a, datetime(2025, 3, 3, 10), "walton", needs=("housing", "debt_benefits"),
                   items=(2, 1))
-        two = d.contact(a, datetime(2025, 3, 31, 23, 30), "walton", "telephone",
-                        needs=("housing",))
+        two = d.contact(a, datetime(2025, 4, 1, 0, 30), "walton", "telephone",
+                        needs=("housing",))  # (wall time: April's, a minute past March)
         s.add(Prescription(person_id=a.id, conversation_id=two.id, advisor_id=advisor.id,
                            deleted_at=GONE))  # a prescription deleted
         d.contact(e, datetime(2025, 4, 5, 11), "southport", "video", items=(3, 0))
@@ -101,7 +103,7 @@ def spring(store, advisor, london):
         # not counted: another site, outside the period (Liverpool's days), deleted
         d.contact(c, datetime(2025, 3, 21, 11), "bootle", needs=("housing",), items=(2, 0))
         d.contact(a, datetime(2025, 2, 28, 23, 30), "walton", needs=("housing",))
-        d.contact(a, datetime(2025, 4, 30, 23, 30), "walton", items=(1, 0))
+        d.contact(a, datetime(2025, 5, 1, 0, 30), "walton", items=(1, 0))
         d.contact(a, datetime(2025, 3, 12, 10), "walton", deleted_at=GONE, needs=("housing",))
         s.commit()
     return {"a": a.id}

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from itertools import pairwise
 
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
-from lr_desk.services.audit import utc_start
 from lr_desk.services.load import unindexed
 from lr_desk.services.reports.core import (
     LABEL,
@@ -77,17 +76,18 @@ def month_words(key: str) -> str:
 
 
 def month_starts(period: Period) -> list:
-    """The stored (UTC) moments each local month of ``period`` starts, clipped to the
-    period, and the moment after it ends: month i is [starts[i], starts[i + 1])."""
-    starts = [utc_start(date(int(k[:4]), int(k[5:]), 1)) for k in months(period)]
-    return [period.utc_from, *starts[1:], period.utc_to]
+    """The moments (local wall time, as conversations' times are kept) each month of
+    ``period`` starts, clipped to the period, and the moment after it ends: month i is
+    [starts[i], starts[i + 1])."""
+    starts = [datetime(int(k[:4]), int(k[5:]), 1) for k in months(period)]
+    return [period.wall_from, *starts[1:], period.wall_to]
 
 
 def _in_period(q, period: Period, start=None, end=None):
     """``q`` limited to contacts (conversations not deleted) held in ``period`` (from
     ``start`` to before ``end`` within it, if given)."""
-    q = q.where(Conversation.occurred_at >= (start or period.utc_from),
-                Conversation.occurred_at < (end or period.utc_to),
+    q = q.where(Conversation.occurred_at >= (start or period.wall_from),
+                Conversation.occurred_at < (end or period.wall_to),
                 Conversation.deleted_at.is_(None))
     where = period.site_filter(Conversation.site_code)
     return q if where is None else q.where(where)

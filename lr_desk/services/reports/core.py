@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from lr_desk.services.audit import utc_start
-from lr_desk.store.clock import local_time
 from lr_desk.store.models import Conversation, Person, Site
 
 # Column kinds: "label" (words), "count" (people or records: suppressed in files),
@@ -72,6 +71,18 @@ class Period:
     def utc_to(self) -> datetime:
         """The moment after the period ends (naive UTC): compare with ``<``."""
         return utc_start(self.end + timedelta(days=1))
+
+    # A conversation's time (Conversation.occurred_at) is kept as the advisor's local
+    # wall time (services.dropin), not UTC as the stamps are: compare it with these.
+    @property
+    def wall_from(self) -> datetime:
+        """The period's first moment on the local clock (naive)."""
+        return datetime.combine(self.start, time())
+
+    @property
+    def wall_to(self) -> datetime:
+        """The moment after the period ends on the local clock: compare with ``<``."""
+        return datetime.combine(self.end + timedelta(days=1), time())
 
     def has_site(self, code: str | None) -> bool:
         return not self.sites or (code or "") in self.sites
@@ -242,11 +253,11 @@ def halves(session: Session, period: Period) -> list[Period]:
     if (period.end - period.start).days < LONG:
         return [period]
     when = Conversation.occurred_at
-    inside = (when >= period.utc_from, when < period.utc_to)
+    inside = (when >= period.wall_from, when < period.wall_to)
     n = session.scalar(select(func.count()).where(*inside)) or 0
     middle = session.scalar(select(when).where(*inside).order_by(when)
                             .offset(n // 2).limit(1)) if n else None
-    middle = local_time(middle).date() if middle else period.start
+    middle = middle.date() if middle else period.start  # (a local wall time)
     cut = date(middle.year, middle.month, 1)
     if not period.start < cut <= period.end:
         return [period]

@@ -74,8 +74,8 @@ def made_in(q, period: Period):
     """``q`` (over prescription items) limited to prescriptions made in ``period``."""
     q = (q.join(Prescription, Prescription.id == PrescriptionItem.prescription_id)
          .join(Conversation, Conversation.id == Prescription.conversation_id)
-         .where(Conversation.occurred_at >= period.utc_from,
-                Conversation.occurred_at < period.utc_to,
+         .where(Conversation.occurred_at >= period.wall_from,  # (local wall time)
+                Conversation.occurred_at < period.wall_to,
                 Conversation.deleted_at.is_(None), Prescription.deleted_at.is_(None),
                 PrescriptionItem.deleted_at.is_(None)))
     where = period.site_filter(Conversation.site_code)
