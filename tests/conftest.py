@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from lr_desk.profile import open_store
 from lr_desk.services import advisors, people
-from lr_desk.store import keys
+from lr_desk.store import clock, keys
 from lr_desk.store.models import Outbox
 
 # Password hashing and key derivation at a token cost: hundreds of tests sign in. The
@@ -130,6 +131,19 @@ class OutboxReader:
             if entity_id:
                 stmt = stmt.where(Outbox.entity_id == entity_id)
             return list(s.scalars(stmt))
+
+
+@pytest.fixture
+def london(monkeypatch):
+    """The desk's clock in Liverpool (summer time from the last Sunday in March: an hour
+    ahead of UTC), for SQLite's local day and Python's alike; put back afterwards."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    clock._utc_offset.cache_clear()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+    clock._utc_offset.cache_clear()
 
 
 @pytest.fixture

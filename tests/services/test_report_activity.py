@@ -5,7 +5,6 @@ checked by hand, and the Table 1 desk's prescriptions and people."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 
 import pytest
@@ -23,19 +22,6 @@ from tests.reports_data import PEOPLE, PERIOD, counted_both_ways, table1_desk
 
 SPRING = Period(date(2025, 3, 1), date(2025, 4, 30), ("walton", "southport"))
 GONE = datetime(2025, 5, 20)  # when deleted things were deleted
-
-
-@pytest.fixture
-def london(monkeypatch):
-    """The desk's clock in Liverpool: summer time starts on 30 March 2025, so a person
-    recorded at 23:30 UTC on 30 April (a stamp, kept in UTC) was new on 1 May there; a
-    contact's time is kept as the advisor's wall time (services.dropin), so its day is
-    the day it says."""
-    monkeypatch.setenv("TZ", "Europe/London")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 class Spring:

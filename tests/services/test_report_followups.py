@@ -4,8 +4,6 @@ the day a follow-up was done is a local day."""
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -15,28 +13,10 @@ from pypdf import PdfReader
 from lr_desk.services import advisors, reports
 from lr_desk.services.reports import files
 from lr_desk.services.reports.core import Period, Stopped, suppressed
-from lr_desk.store import clock
 from lr_desk.store.models import FollowUp, Person
 
 NOW = datetime(2025, 6, 11, 12, 0)  # UTC: "today" is Wednesday 11 June 2025
 PERIOD = Period(date(2025, 6, 1), date(2025, 6, 30), ("walton", "southport"))
-
-
-@pytest.fixture
-def london():
-    """The desk's clock in UK time (summer time in June: an hour ahead of UTC), for
-    SQLite's local day and Python's alike; put back afterwards."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/London"
-    time.tzset()
-    clock._utc_offset.cache_clear()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
-    clock._utc_offset.cache_clear()
 
 
 class Desk:

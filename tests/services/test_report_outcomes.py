@@ -4,14 +4,12 @@ counted, skipped items and deleted scores left out, and the figures worked by ha
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 
 import pytest
 
 from lr_desk.services import accounts, duplicates, erasure, people, reports, wellbeing
 from lr_desk.services.reports.core import Period, Stopped, suppressed
-from lr_desk.store import clock
 from lr_desk.store.models import WellbeingMeasure
 
 PERIOD = Period(date(2025, 1, 1), date(2025, 3, 31), ("walton",))
@@ -215,19 +213,6 @@ def test_an_empty_desk_gives_an_empty_report(store):
     assert rows["Mean change"]["value"] is None
     assert all(r["baseline"] == 0 and r["latest"] == 0
                for r in report.table("ons4_bands").rows)
-
-
-@pytest.fixture
-def london(monkeypatch):
-    """Liverpool's clock: summer time from 30 March 2025 (23:30 UTC on 11 April is 00:30
-    on 12 April there)."""
-    monkeypatch.setenv("TZ", "Europe/London")
-    time.tzset()
-    clock._utc_offset.cache_clear()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-    clock._utc_offset.cache_clear()
 
 
 def test_six_weeks_are_counted_in_local_days(store, advisor, today, london):

@@ -4,7 +4,6 @@ gaps by need. Every figure of a small desk checked by hand."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 
 import pytest
@@ -27,17 +26,6 @@ from tests.reports_data import counted_both_ways, table1_desk
 
 MARCH = Period(date(2025, 3, 1), date(2025, 3, 31), ("walton",))
 GONE = datetime(2025, 5, 20)
-
-
-@pytest.fixture
-def london(monkeypatch):
-    """Liverpool's clock: summer time from 30 March 2025 (23:30 UTC on 31 March is
-    00:30 on 1 April there)."""
-    monkeypatch.setenv("TZ", "Europe/London")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def at(month, day, hour=10, minute=0):
