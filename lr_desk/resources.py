@@ -1,11 +1,16 @@
-"""Where the shipped resources (reference data, fonts, icons) live."""
+"""Where the shipped resources (reference data, fonts, icons, schemas) live: inside the
+package, in lr_desk/data, so a wheel or a desktop bundle carries them (found through
+importlib.resources, wherever the package is installed)."""
 
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# (a real folder: the wheel and the bundle install the package as files, and fonts and
+# icons are handed to reportlab and Qt by path)
+RESOURCES = Path(str(files("lr_desk").joinpath("data")))
 
 
 def load_json(name: str) -> dict:

@@ -1,6 +1,6 @@
 """Synthetic data: the demo profile's working desk, and the ten-year benchmark dataset.
 
-Everything made here is made up from ``resources/names.json`` and a seeded random
+Everything made here is made up from ``lr_desk/data/names.json`` and a seeded random
 generator: no row is, or describes, a real person. No Qt.
 
 - ``fill_demo`` (``demo.desk``) writes a small, lively desk through the services, in one

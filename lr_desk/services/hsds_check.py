@@ -1,7 +1,7 @@
 """Checking a directory export against the official HSDS 3.0 schemas.
 
 The schemas are the ones published by Open Referral, bundled unchanged in
-resources/hsds (with their licence and where they came from): the HSDS 3.0
+lr_desk/data/hsds (with their licence and where they came from): the HSDS 3.0
 specification and its Open Referral UK profile. ``jsonschema`` validates (Draft 2020-12,
 what the specification's OpenAPI 3.1 file uses), with formats checked (ids are UUIDs,
 web and email addresses, dates), through a local ``referencing.Registry``: every file is

@@ -1,11 +1,11 @@
 """Names as search reads them: folded words, nicknames and other spellings, and typos.
 
 - ``fold`` and ``name_tokens``: the words of a name, case, accents and apostrophes aside.
-- ``variants``: the other names a given name goes by: nicknames (resources/nicknames.csv,
+- ``variants``: the other names a given name goes by: nicknames (lr_desk/data/nicknames.csv,
   Apache-2.0, read both ways: "bill" finds William, "william" finds Bill; less the few
   pairs name_variants.json sets aside, such as Bill/Robert), the desk's own list of UK
-  spellings (resources/name_variants.json: Steven/Stephen, Sean/Shaun...) and the demo
-  names' nicknames (resources/names.json).
+  spellings (lr_desk/data/name_variants.json: Steven/Stephen, Sean/Shaun...) and the demo
+  names' nicknames (lr_desk/data/names.json).
 - ``Spellings``: the name words of the index by length, to find the ones a typed word is a
   typo away from (at most one edit for a word of four letters, two from five up).
 

@@ -33,7 +33,7 @@ def checksum() -> str:
 
 
 def seed_reference(session: Session) -> None:
-    """Insert or correct the sites and categories from resources/reference.json."""
+    """Insert or correct the sites and categories from lr_desk/data/reference.json."""
     data = load_json("reference.json")
     for row in data["sites"]:
         session.merge(Site(**row))

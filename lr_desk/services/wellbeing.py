@@ -8,7 +8,7 @@
   10 ("Completely"), each reported on its own and in the ONS bands: never summed.
 
 The statements, answers, conversion table, bands, sources and the copyright notice to
-show wherever SWEMWBS is used are data: resources/wellbeing.json, loaded once into
+show wherever SWEMWBS is used are data: lr_desk/data/wellbeing.json, loaded once into
 ``MEASURES``.
 
 A person's baseline is their first score of a measure that can be compared: for SWEMWBS

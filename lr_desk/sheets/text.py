@@ -1,4 +1,4 @@
-"""Text in any script on the sheet: DejaVu Sans embedded (``resources/fonts/``), and
+"""Text in any script on the sheet: DejaVu Sans embedded (``lr_desk/data/fonts/``), and
 right-to-left words shaped and put in reading order.
 
 Reportlab draws characters in the order given and does not join Arabic letters, so any

@@ -1,5 +1,5 @@
 """The sheet's fixed words: clock times in plain English, and where to get urgent help
-(read from ``resources/urgent_help.json``, so the service can correct it without a code
+(read from ``lr_desk/data/urgent_help.json``, so the service can correct it without a code
 change)."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def clock_time(hhmm: str) -> str:
     return f"{twelve}{suffix}" if minutes == 0 else f"{twelve}:{minutes:02d}{suffix}"
 
 
-# Used only when resources/urgent_help.json cannot be read: a sheet always says where to
+# Used only when lr_desk/data/urgent_help.json cannot be read: a sheet always says where to
 # get urgent help, even after a bad edit of that file.
 DEFAULT_URGENT_HELP = {
     "title": "If you need help urgently",
@@ -41,7 +41,7 @@ _urgent_cache: tuple[tuple[str, int], dict] | None = None
 
 
 def urgent_help() -> dict:
-    """The 'If you need help urgently' words from ``resources/urgent_help.json``, read
+    """The 'If you need help urgently' words from ``lr_desk/data/urgent_help.json``, read
     again whenever the file changes; the shipped words if it is missing or broken."""
     global _urgent_cache
     try:

@@ -39,8 +39,8 @@ BUNDLED = (
     ("uuid6", "uuid6", "MIT"),
     ("arabic-reshaper", "arabic-reshaper", "MIT"),
     ("python-bidi", "python-bidi", "LGPL-3.0"),
-    ("Lucide icons", None, "ISC (resources/icons/LICENSE)"),
-    ("DejaVu fonts", None, "Bitstream Vera and DejaVu changes, free (resources/fonts/LICENSE)"),
+    ("Lucide icons", None, "ISC (lr_desk/data/icons/LICENSE)"),
+    ("DejaVu fonts", None, "Bitstream Vera and DejaVu changes, free (lr_desk/data/fonts/LICENSE)"),
 )
 
 

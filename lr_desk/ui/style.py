@@ -211,7 +211,7 @@ def _svg(name: str) -> bytes:
 
 
 def icon(name: str, tint: str | None = None, size: int = 24) -> QIcon:
-    """A bundled line icon (resources/icons, Lucide, ISC licence) in ``tint`` (the text
+    """A bundled line icon (lr_desk/data/icons, Lucide, ISC licence) in ``tint`` (the text
     colour by default)."""
     if tint is None:
         tint = QApplication.palette().color(QPalette.ColorRole.WindowText).name() \

@@ -167,7 +167,7 @@ def test_line_breaks_in_their_words_are_kept(make_sheet, read_pdf):
 
 
 def test_urgent_help_comes_from_the_data_file(make_sheet, read_pdf, tmp_path, monkeypatch):
-    """The service corrects the words in resources/urgent_help.json, no code change."""
+    """The service corrects the words in lr_desk/data/urgent_help.json, no code change."""
     edited = tmp_path / "urgent_help.json"
     edited.write_text(json.dumps({"title": "Help right now", "lines": [
         {"lead": "Mersey Care crisis line", "text": "Call 0800 145 6570, any time."}]}),

@@ -7,7 +7,7 @@ What counts as an onward referral (said once, here and in the README):
     course has no referral record;
   - any other item whose referral was sent to the partner (its status is now sent,
     accepted, declined, engaged, completed or not taken up): the group of its service's
-    category (``Category.report_group``, shipped in resources/reference.json); a
+    category (``Category.report_group``, shipped in lr_desk/data/reference.json); a
     learning partner's service is learning provision too;
 - under "Other" fall the categories mental wellbeing, food or fuel and other;
 - not counted: a step the person takes themselves, a referral only suggested or agreed
