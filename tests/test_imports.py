@@ -19,7 +19,7 @@ PACKAGE = Path(lr_desk.__file__).parent
 # Each part's place: a part may import its own rank or lower, never higher.
 RANK = {
     "store": 0, "__init__": 0,
-    "settings": 1, "resources": 1, "paths": 1,
+    "settings": 1, "resources": 1, "paths": 1, "licences": 1,
     "services": 2, "sheets": 2, "sync": 2, "profile": 2,
     "faults": 3, "demo": 3,
     "ui": 4,

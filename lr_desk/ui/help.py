@@ -3,57 +3,22 @@ the licences of what the desk bundles)."""
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFrame,
     QHeaderView,
     QLabel,
-    QScrollArea,
+    QPlainTextEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from lr_desk import __version__
+from lr_desk import __version__, licences
 from lr_desk.ui import style
-
-# What is bundled, and under which licence (the files themselves are shipped beside it)
-BUNDLED = (
-    ("Qt for Python (PySide6)", "PySide6-Essentials", "LGPL-3.0"),
-    ("SQLCipher (sqlcipher3)", "sqlcipher3", "zlib (SQLCipher itself: BSD-3-Clause)"),
-    ("SQLAlchemy", "SQLAlchemy", "MIT"),
-    ("Alembic", "alembic", "MIT"),
-    ("reportlab", "reportlab", "BSD-3-Clause"),
-    ("psycopg", "psycopg", "LGPL-3.0"),
-    ("cryptography", "cryptography", "Apache-2.0 or BSD-3-Clause"),
-    ("argon2-cffi", "argon2-cffi", "MIT"),
-    ("RapidFuzz", "rapidfuzz", "MIT"),
-    ("platformdirs", "platformdirs", "MIT"),
-    ("keyring", "keyring", "MIT"),
-    ("uuid6", "uuid6", "MIT"),
-    ("arabic-reshaper", "arabic-reshaper", "MIT"),
-    ("python-bidi", "python-bidi", "LGPL-3.0"),
-    ("Lucide icons", None, "ISC (lr_desk/data/icons/LICENSE)"),
-    ("DejaVu fonts", None, "Bitstream Vera and DejaVu changes, free (lr_desk/data/fonts/LICENSE)"),
-)
-
-
-ABOUT_WIDTH, ABOUT_HEIGHT = 600, 600  # at most: within 1280x720 with room to spare
-
-
-def _version(distribution: str | None) -> str:
-    if distribution is None:
-        return ""
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return ""
 
 
 def shortcuts(window: QWidget) -> list[tuple[str, str]]:
@@ -96,41 +61,85 @@ class ShortcutsDialog(QDialog):
         self.resize(560, min(620, 140 + 30 * len(rows)))
 
 
+KINDS = {"software": "Software", "inside": "Inside the software", "data": "Data"}
+ABOUT_WIDTH, ABOUT_HEIGHT = 880, 620  # within 1280x720 less a taskbar and a title bar
+
+
 class AboutDialog(QDialog):
+    """The version, then every part the desk carries (software, what is inside it, data)
+    with its licence; the chosen part's licence text below. The list has the focus:
+    arrows choose, Tab goes to the text, Escape closes."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"About {style.TITLE}")
         self.setAccessibleName(f"About {style.TITLE}")
-        lines = "".join(
-            f"<tr><td>{name}</td><td>{_version(dist)}</td><td>{licence}</td></tr>"
-            for name, dist, licence in BUNDLED)
-        text = QLabel(
-            f"<p><b>{style.TITLE}</b> (lr_desk) version {__version__}</p>"
-            "<p>For the pathways advisors of The Life Rooms, Mersey Care NHS Foundation "
-            "Trust: find or register a visitor, record the conversation, agree a plan, "
-            "refer on and follow up, at the desk or offline.</p>"
-            "<p><b>What it includes</b></p>"
-            f"<table cellspacing='6'><tr><th align='left'>Part</th><th align='left'>"
-            f"Version</th><th align='left'>Licence</th></tr>{lines}</table>")
-        text.setTextFormat(Qt.TextFormat.RichText)
-        text.setWordWrap(True)
-        text.setAccessibleName("About this desk")
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
-                                     Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.parts = licences.parts()
+        intro = QLabel(
+            f"<b>{style.TITLE}</b> (lr_desk) version {__version__}. For the pathways "
+            "advisors of The Life Rooms, Mersey Care NHS Foundation Trust. It includes the "
+            "parts below, each under its own licence: choose one to read its licence.")
+        intro.setWordWrap(True)
+        intro.setAccessibleName("About this desk")
+        self.table = QTableWidget(len(self.parts), 4)
+        self.table.setAccessibleName("Parts and their licences")
+        self.table.setHorizontalHeaderLabels(["Part", "Version", "Licence", "Kind"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the licence text
+        self.table.setWordWrap(False)
+        for row, part in enumerate(self.parts):
+            for column, words in enumerate((part.name, part.version, part.licence,
+                                            KINDS.get(part.kind, part.kind))):
+                item = QTableWidgetItem(words)
+                item.setToolTip(part.note if column == 0 else words)
+                self.table.setItem(row, column, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 300)
+        parts_label = QLabel("&Parts and their licences")
+        parts_label.setBuddy(self.table)
+        self.note = style.note(QLabel())
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName("Where this part comes from")
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setTabChangesFocus(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
+                                          Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.text_label = QLabel("Licence &text")
+        self.text_label.setBuddy(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
-        # the words scroll inside the dialog, Close below them (on any screen, any font size)
-        scroll = QScrollArea()
-        scroll.setWidget(text)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.viewport().setAutoFillBackground(False)  # the dialog's own background
-        scroll.widget().setAutoFillBackground(False)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setAccessibleName("About this desk")
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setAccessibleName("Close")
         column = QVBoxLayout(self)
-        column.addWidget(scroll, 1)
+        column.addWidget(style.heading(QLabel(f"About {style.TITLE}"), "subheading"))
+        column.addWidget(intro)
+        column.addWidget(parts_label)
+        column.addWidget(self.table, 5)
+        column.addWidget(self.note)
+        column.addWidget(self.text_label)
+        column.addWidget(self.text, 4)
         column.addWidget(buttons)
-        width = ABOUT_WIDTH
-        self.resize(width, min(text.heightForWidth(width - 40) + 80, ABOUT_HEIGHT))
+        self.table.currentCellChanged.connect(lambda row, *_: self.show_part(row))
+        self.table.selectRow(0)
+        self.show_part(0)
+        self.table.setFocus()
+        self.resize(ABOUT_WIDTH, ABOUT_HEIGHT)
+
+    def show_part(self, row: int) -> None:
+        """The licence text of the part in ``row`` below the list."""
+        if not 0 <= row < len(self.parts):
+            return
+        part = self.parts[row]
+        self.note.setText(f"{part.name}: {part.note}" if part.note else part.name)
+        self.text_label.setText(f"Licence &text: {part.name}")
+        self.text.setAccessibleName(f"Licence text of {part.name}")
+        self.text.setPlainText(part.text())
