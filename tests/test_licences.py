@@ -98,6 +98,11 @@ def test_every_data_file_is_covered_with_its_licence_and_where_it_came_from():
     assert "© NHS Health Scotland, University of Warwick and University of Edinburgh" in swemwbs
 
 
+def test_a_desk_whose_own_metadata_is_missing_says_so():
+    dists, not_installed = licences.closure("no-such-desk")
+    assert dists == {} and not_installed == ["no-such-desk (the desk itself)"]
+
+
 def test_a_data_file_added_without_its_licence_line_is_found():
     every = licences.parts()
     names = [*licences.data_files(), "new_list.json", "fonts/Another.ttf"]
@@ -112,7 +117,8 @@ def test_check_finds_nothing_wrong_here_and_says_what_is_wrong_elsewhere():
               licences.Part("Other", "2", "MIT", "software", "its file has gone",
                             files=(RESOURCES / "licences" / "gone.txt",)))
     found = licences.problems(broken, ["leftpad (needed by Other)"], [])
-    assert found == ["leftpad (needed by Other): not installed",
+    assert found == ["leftpad (needed by Other): no metadata found (not installed, or its "
+                     ".dist-info folder not bundled)",
                      "Something: no licence named", "Something: no licence text",
                      f"Other: licence file missing: {RESOURCES / 'licences' / 'gone.txt'}",
                      "Other: no licence text"]

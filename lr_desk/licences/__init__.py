@@ -128,8 +128,8 @@ def closure(root: str = ROOT) -> tuple[dict[str, Installed], list[str]]:
         name, extras, needed_by = queue.pop(0)
         dist = _distribution(name)
         if dist is None:
-            if needed_by:
-                missing.append(f"{name} (needed by {needed_by})")
+            missing.append(f"{name} (needed by {needed_by})" if needed_by else
+                           f"{name} (the desk itself)")
             continue
         seen = found.get(key(name))
         if seen is not None and extras <= seen[1]:
@@ -314,7 +314,8 @@ def problems(every: tuple[Part, ...], not_installed: list[str], names: list[str]
              ) -> list[str]:
     """What is wrong, one line each: a requirement not installed, a part with no licence
     named, a licence file missing, a part with no text, a data file no part covers."""
-    found = [f"{m}: not installed" for m in not_installed]
+    found = [f"{m}: no metadata found (not installed, or its .dist-info folder not "
+             "bundled)" for m in not_installed]
     for part in every:
         if not part.licence.strip():
             found.append(f"{part.name}: no licence named")
