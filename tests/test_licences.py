@@ -5,6 +5,7 @@ says what is wrong when something is."""
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 
@@ -80,6 +81,9 @@ def test_what_is_inside_the_software_has_its_own_licence_and_text():
     python = inside["Python"]
     assert python.licence == "PSF-2.0" and "Python Software Foundation" in python.text()
     assert "PyInstaller bootloader" not in inside  # only inside the desktop bundle
+    assert inside["Qt 6"].version == software()["pyside6-essentials"].version
+    linked = "Kerberos, OpenLDAP, Cyrus SASL and the other libraries libpq links"
+    assert (linked in inside) is sys.platform.startswith("linux")  # psycopg-binary's .libs
 
 
 def test_every_data_file_is_covered_with_its_licence_and_where_it_came_from():

@@ -247,6 +247,8 @@ def _inside(entry: Entry, dists: dict[str, Installed]) -> Part | None:
         return None
     if entry.frozen_only and not getattr(sys, "frozen", False):
         return None
+    if not sys.platform.startswith(entry.only_on):
+        return None
     files = []
     for text in entry.texts:
         if text.startswith("dist:"):  # a file the host distribution ships, by name
@@ -256,7 +258,8 @@ def _inside(entry: Entry, dists: dict[str, Installed]) -> Part | None:
                 files.append(Path(f"{entry.host}: {wanted}"))  # reported missing
         else:
             files.append(_data(text))
-    return Part(entry.name, entry.version, entry.licence, "inside", entry.note,
+    version = host.version if entry.host_version and host else entry.version
+    return Part(entry.name, version, entry.licence, "inside", entry.note,
                 tuple(files), entry.statement)
 
 

@@ -33,6 +33,8 @@ class Entry:
     covers: tuple[str, ...] = ()  # data: patterns of the files in lr_desk/data
     quote: tuple[str, ...] = ()  # data: a JSON file, then the fields of it to show
     frozen_only: bool = False  # only in the desktop bundle (PyInstaller)
+    only_on: str = ""  # inside: only where sys.platform starts with this
+    host_version: bool = False  # inside: its version is its host's (Qt is PySide6's)
 
 
 NAMED = {
@@ -56,7 +58,7 @@ FALLBACK = {
 
 INSIDE = (
     Entry("Qt 6", "LGPL-3.0-only", "the Qt libraries inside PySide6 (windows, printing, "
-          "PDF preview)", _LGPL, host="PySide6-Essentials",
+          "PDF preview)", _LGPL, host="PySide6-Essentials", host_version=True,
           statement=_QT_FOR_PYTHON + " Qt itself includes third-party code under its own "
           "licences, listed at https://doc.qt.io/qt-6/licenses-used-in-qt.html ."),
     Entry("SQLCipher", "BSD-3-Clause", "compiled into sqlcipher3: the desk's encrypted "
@@ -76,6 +78,22 @@ INSIDE = (
           "inside psycopg-binary: the link to the central store (with the Kerberos, "
           "OpenLDAP and Cyrus SASL client libraries it is built with)",
           ("licences/PostgreSQL.txt",), host="psycopg-binary"),
+    Entry("Kerberos, OpenLDAP, Cyrus SASL and the other libraries libpq links",
+          "MIT, OLDAP-2.8, BSD-style (CMU), LGPL-2.1+",
+          "inside psycopg-binary on Linux (psycopg_binary.libs), beside libpq",
+          host="psycopg-binary", only_on="linux", statement=(
+              "psycopg-binary's Linux wheel carries, beside libpq and OpenSSL, the client "
+              "libraries libpq is built with. The wheel ships no licence text for them; "
+              "each is under its project's licence:\n\n"
+              "- MIT Kerberos (libgssapi_krb5, libkrb5, libk5crypto, libkrb5support, "
+              "libcom_err): MIT licence, https://web.mit.edu/kerberos/krb5-latest/doc/"
+              "mitK5license.html\n"
+              "- OpenLDAP (libldap, liblber): The OpenLDAP Public License 2.8, "
+              "https://www.openldap.org/software/release/license.html\n"
+              "- Cyrus SASL (libsasl2): BSD-style licence of Carnegie Mellon University, "
+              "https://github.com/cyrusimap/cyrus-sasl/blob/master/COPYING\n"
+              "- keyutils (libkeyutils) and libxcrypt (libcrypt): GNU LGPL 2.1 or later, "
+              "https://www.gnu.org/licenses/old-licenses/lgpl-2.1.html")),
     Entry("PyInstaller bootloader", "GPL-2.0-or-later WITH Bootloader-exception",
           "starts the desktop bundle", frozen_only=True, statement=(
               "The desk's desktop bundle is started by PyInstaller's bootloader, "
