@@ -35,6 +35,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--exit-when-ready", action="store_true",
                         help="print the milliseconds to a usable window, then quit "
                              "(for the benchmark)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation (a throwaway profile, every shipped "
+                             "file, a sheet, the window offscreen), one line per check; "
+                             "exit 0 when all pass. Touches no one's data")
     parser.add_argument("--version", action="version", version=f"lr_desk {__version__}")
     return parser.parse_args(argv)
 
@@ -47,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return command(words)
     args = parse_args(argv)
+    if args.self_test:
+        from lr_desk.selftest import run as self_test
+
+        return self_test()
     folder = _ready_folder(args)
     if folder is None:
         return 1
