@@ -64,12 +64,13 @@ def main(argv: list[str] | None = None) -> int:
                fill_demo=fill_demo if args.demo else None)
 
 
-def fill_demo(store) -> None:
+def fill_demo(store, progress=None) -> None:
     """Fill a new demo profile with its synthetic desk (``lr_desk.demo.fill_demo``),
-    imported only when a demo is made: it is not needed to show the window."""
+    imported only when a demo is made: it is not needed to show the window.
+    ``progress(done, total, what)`` hears how far it has got."""
     from lr_desk.demo import fill_demo as fill
 
-    fill(store)
+    fill(store, progress=progress)
 
 
 def _ready_folder(args: argparse.Namespace):

@@ -21,6 +21,7 @@ from lr_desk.demo.desk_finish import add_this_terms_courses, one_awaiting_reply
 from lr_desk.demo.desk_outcomes import Kept, plan_outcomes
 from lr_desk.demo.desk_outcomes import record as record_measure
 from lr_desk.demo.directory import OVERRIDE_WHY, add_demo_directory
+from lr_desk.demo.progress import Progress, Steps
 from lr_desk.demo.synth import Synth, at_time, dict_weights, referral_steps, to_utc, working_day
 from lr_desk.demo.words import (
     DECLINE_REASONS,
@@ -47,29 +48,38 @@ DECLINED_BECAUSE = dict(zip(DECLINE_REASONS, ("outside_area", "not_eligible", "n
                                               "no_capacity", "not_eligible"), strict=True))
 
 
+# How far the fill has got at each stage, of progress.TOTAL (the people take the time)
+PLANNING, PEOPLE, FINISHING = 10, 20, 980
+
+
 def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = None,
-              now: datetime | None = None) -> None:
+              now: datetime | None = None, progress: Progress | None = None) -> None:
     """Fill a freshly opened demo store with a working desk, through the services.
 
     Deterministic for a seed, a ``today`` and a ``now`` (the ids are UUIDv7s, so they
     differ). ``now`` (default: the clock) caps the times of today's conversations; before
     opening time, "today's" visits happen on the weekday before. One
     transaction: either the whole desk is there and ``demo_filled`` is set, or nothing is.
-    Does nothing if the store says it is already filled.
+    Does nothing if the store says it is already filled. ``progress(done, total, what)``,
+    if given, hears how far it has got (``demo.progress``), on this thread.
     """
     now = now or datetime.now()
     today = today or now.date()
     rng = random.Random(seed)
     synth = Synth(rng)
+    step = Steps(progress)
     with store.session() as s:
         if settings.get(s, "demo_filled"):
+            step.end("The demo desk is ready")
             return
+        step(0, "Adding the directory: partners and their services")
         add_demo_directory(s, today)  # partners with contacts, capacity and eligibility
         service_rows = directory.services(s)
         courses = directory.courses(s)
         by_category: dict[str, list] = defaultdict(list)
         for row in service_rows:
             by_category[row.service.category].append(row.service)
+        step(PLANNING, "Planning two years of made-up visits")
         plan = _plan_demo(rng, synth, people, today, by_category, courses, now)
         measures, nhs = plan_outcomes(plan, seed)  # wellbeing answered, NHS numbers
         partner_of = {row.service.id: row.partner.id for row in service_rows}
@@ -95,7 +105,11 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
         person_ids, follow_up_ids = kept.person_ids, kept.follow_up_ids
         conversation_advisor = kept.advisors
         referral_ids: dict[tuple[int, int], str] = {}
-        for when, _order, kind, payload in sorted(plan + measures, key=lambda a: (a[0], a[1])):
+        story = sorted(plan + measures, key=lambda a: (a[0], a[1]))
+        for done, (when, _order, kind, payload) in enumerate(story):
+            step.part(PEOPLE, FINISHING, done, len(story),
+                      f"Adding people: {len(person_ids)} of {people}, with their "
+                      "conversations, plans and referrals", "people")
             s.info["now"] = to_utc(when)
             if kind == "register":
                 key, raw, hub = payload
@@ -139,6 +153,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
                 record_measure(s, payload, kept)
         s.flush()
         s.info.pop("now")
+        step(FINISHING, "Finishing: this term's courses, then saving it all")
         add_this_terms_courses(s, today)
         settings.put(s, "demo_filled", True)
         if not settings.get(s, "advisor_id"):
@@ -152,6 +167,7 @@ def fill_demo(store, people: int = 400, seed: int = 2016, today: date | None = N
             settings.put(s, "site_code", advisor_hub[advisor_ids.index(chosen)])
         one_awaiting_reply(s, today, settings.get(s, "site_code"),
                             settings.get(s, "advisor_id"))
+    step.end("The demo desk is ready")
 
 
 def _plan_demo(rng: random.Random, synth: Synth, people: int, today: date,

@@ -41,12 +41,27 @@ def restart_unfinished(gate: Gate) -> None:
             (gate.folder / f"{name}{suffix}").unlink(missing_ok=True)
 
 
-def set_up(gate: Gate, fill) -> Unlocked:
+# How far the set-up has got at each stage, of TOTAL: the fill takes most of the time
+TOTAL = 1000
+FILL_FROM, ACCOUNTS_FROM, SIGN_IN_FROM = 60, 860, 960
+
+
+def set_up(gate: Gate, fill, progress=None) -> Unlocked:
     """The demo profile: its data encrypted like any desk's, filled by ``fill`` (given
     the store), with three accounts that sign in with PASSWORD; signed in as the
-    advisor."""
+    advisor. ``progress(done, total, what)``, if given, hears how far it has got (on
+    this thread); ``fill`` is then called with ``progress=`` too, and its steps are told
+    within this set-up's."""
     from lr_desk.profile import open_store
 
+    def say(done: int, what: str) -> None:
+        if progress is not None:
+            progress(done, TOTAL, what)
+
+    def filling(done: int, total: int, what: str) -> None:
+        say(FILL_FROM + (ACCOUNTS_FROM - FILL_FROM) * done // max(total, 1), what)
+
+    say(0, "Making the demo's database, encrypted like any desk's")
     private_dir(gate.folder)
     restart_unfinished(gate)
     data_key = os.urandom(32)
@@ -57,7 +72,11 @@ def set_up(gate: Gate, fill) -> Unlocked:
     gate.keyfile = keyfile
     store = open_store(gate.folder, key=data_key)
     try:
-        fill(store)
+        if progress is None:
+            fill(store)
+        else:
+            fill(store, progress=filling)
+        say(ACCOUNTS_FROM, "Making the demo's sign-in accounts: advisor, manager and admin")
         with store.session() as s:
             chosen = settings.get(s, "advisor_id")
             people = [a for a in accounts.all_accounts(s) if a.id != chosen]
@@ -72,4 +91,7 @@ def set_up(gate: Gate, fill) -> Unlocked:
     finally:
         store.close()
     make_private(gate.folder)
-    return gate.sign_in("advisor", PASSWORD)
+    say(SIGN_IN_FROM, "Checking the demo's advisor can sign in")
+    unlocked = gate.sign_in("advisor", PASSWORD)
+    say(TOTAL, "The demo desk is ready")
+    return unlocked

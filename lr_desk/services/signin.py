@@ -217,9 +217,10 @@ class Gate(Passwords):
                 signer = proofs.signer_for(s, s.get(Advisor, who.advisor_id), password)
         return dataclasses.replace(who, signer=signer)
 
-    def set_up_demo(self, fill) -> Unlocked:
-        """The demo profile, new (or its set-up cut short, again): see services.demo_desk."""
-        return demo_desk.set_up(self, fill)
+    def set_up_demo(self, fill, progress=None) -> Unlocked:
+        """The demo profile, new (or its set-up cut short, again), ``progress`` hearing
+        how far it has got: see services.demo_desk."""
+        return demo_desk.set_up(self, fill, progress)
 
     # --- signing in --------------------------------------------------------------
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lr_desk import faults
 from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.main_window import OPENING, MainWindow
+from lr_desk.ui.preparing import PREPARING, PreparingPage
 
 if TYPE_CHECKING:
     from lr_desk.services.context import Desk
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Fill = Callable[["Store"], None]  # fills a new demo profile with synthetic data
+# fills a new demo profile with synthetic data: fill(store), or fill(store, progress=...)
+# with progress(done, total, what) told how far it has got (lr_desk.app.fill_demo)
+Fill = Callable[..., None]
 
 
 @dataclass
@@ -144,6 +147,9 @@ class Startup(QObject):
     opened = Signal(object)  # the DeskApp
     failed = Signal(str)
     asking = Signal(object)  # the sign-in or set-up dialog, shown over the window
+    # how far the demo's first set-up has got (done, total, what): emitted on the worker,
+    # heard on the UI thread (queued)
+    progressed = Signal(int, int, str)
 
     def __init__(self, folder: Path, demo: bool = False, fill_demo: Fill | None = None):
         super().__init__()
@@ -151,6 +157,7 @@ class Startup(QObject):
         self.fill_demo = fill_demo  # the demo's data, handed in by lr_desk.app
         self.desk: DeskApp | None = None
         self.dialog = None
+        self.preparing: PreparingPage | None = None  # while the demo is set up
         self.window = MainWindow(demo)
         self.gate: Gate | None = None  # after the window shows: it imports the database layer
         self.background = Background(self)  # preparing the demo, then opening the profile
@@ -176,10 +183,7 @@ class Startup(QObject):
                              "from a backup of this computer, or ask IT.")
             return
         if state == "new" and self.demo:
-            self.window.status_label.setText("Preparing the demo desk…")
-            fill = _demo_filler(self.fill_demo)
-            self.background.run(lambda: self.gate.set_up_demo(fill), self._prepared,
-                                self._opened)
+            self._prepare()
             return
         if state == "convert":
             try:
@@ -203,8 +207,25 @@ class Startup(QObject):
         self.dialog.open()
         self.asking.emit(self.dialog)
 
+    def _prepare(self) -> None:
+        """The demo's first start: set it up on the worker (some 16 s), the window
+        saying what is being done and how far it has got."""
+        fill = _demo_filler(self.fill_demo)
+        self.preparing = PreparingPage()
+        self.window.preparing(self.preparing)
+        self.window.status_label.setText(f"{PREPARING}…")
+        self.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self.background.run(lambda: self.gate.set_up_demo(fill, self.progressed.emit),
+                            self._prepared, self._opened)
+
+    def _progress(self, done: int, total: int, what: str) -> None:
+        self.preparing.show_progress(done, total, what)
+        self.window.status_label.setText(f"{PREPARING}: {what}")  # for screen readers too
+
     def _prepared(self, result) -> None:
         result.store.close()  # the demo is ready: now whoever is there signs in
+        self.progressed.disconnect(self._progress)
+        self.preparing.ready()
         self._ask()
 
     def _signed_in(self) -> None:
@@ -246,9 +267,22 @@ def _excepthook(exc_type, exc, tb) -> None:
                             "logged it.\nUnsaved forms are kept as drafts.")
 
 
+QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+             QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+
+def _qt_to_log(kind: QtMsgType, _context, message: str) -> None:
+    """Qt's messages go to the profile's log (lr_desk.paths.setup_logging), not to the
+    terminal: a first start offscreen printed "This plugin does not support
+    propagateSizeHints()" at every window shown."""
+    logging.getLogger("qt").log(QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+
+
 def run(folder: Path, demo: bool = False, started: float | None = None,
         exit_when_ready: bool = False, fill_demo: Fill | None = None) -> int:
     started = started if started is not None else time.perf_counter()
+    qInstallMessageHandler(_qt_to_log)  # Qt's own chatter: the log, not the terminal
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("lr_desk")
     app.setOrganizationName("Mersey Care NHS Foundation Trust")

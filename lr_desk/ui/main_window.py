@@ -179,10 +179,7 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         for index, (page, icon) in enumerate(((self.today, "calendar-check"),
                                               (self.people, "users"),
                                               (self.directory, "book-open"))):
-            title, old = self.tabs.tabText(index), self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, page, title, icon, closable=False)
-            old.deleteLater()
+            self._put(index, page, icon)
         self.tabs.setCurrentIndex(current)
         self.restore_state()
         self.review = install_review(self)  # "Needs review", after Directory
@@ -211,6 +208,18 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         self.directory.reload()
         self._recover_new_people()
         self.attached.emit()
+
+    def _put(self, index: int, page: QWidget, icon: str) -> None:
+        """``page`` in place of the section at ``index`` (a placeholder)."""
+        title, old = self.tabs.tabText(index), self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, page, title, icon, closable=False)
+        old.deleteLater()
+
+    def preparing(self, page: QWidget) -> None:
+        """Today shows ``page`` (the demo being prepared: ui.preparing) until attached."""
+        self._put(0, page, "calendar-check")
+        self.tabs.setCurrentIndex(0)
 
     def _recover_new_people(self) -> None:
         """New-person forms left unsaved by a crash come back, each with its draft."""
