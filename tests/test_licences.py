@@ -9,10 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from lr_desk import licences
-from lr_desk.licences.markers import applies
 from lr_desk.resources import RESOURCES
 
 PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
@@ -126,36 +123,3 @@ def test_check_finds_nothing_wrong_here_and_says_what_is_wrong_elsewhere():
                      "Something: no licence named", "Something: no licence text",
                      f"Other: licence file missing: {RESOURCES / 'licences' / 'gone.txt'}",
                      "Other: no licence text"]
-
-
-ENV = {"python_version": "3.11", "python_full_version": "3.11.7", "sys_platform": "linux",
-       "platform_system": "Linux", "os_name": "posix", "implementation_name": "cpython",
-       "platform_python_implementation": "CPython", "platform_machine": "x86_64",
-       "implementation_version": "3.11.7"}
-
-
-@pytest.mark.parametrize(("marker", "extras", "holds"), [
-    ('python_version < "3.12"', set(), True),
-    ("python_version < '3.11'", set(), False),
-    ('python_version >= "3.9"', set(), True),
-    ('python_full_version >= "3.11.10"', set(), False),  # (a version, not a string: 7 < 10)
-    ('sys_platform == "win32"', set(), False),
-    ('sys_platform == "linux"', set(), True),
-    ('platform_python_implementation != "PyPy"', set(), True),
-    ('implementation_name != "pypy" and extra == "binary"', {"binary"}, True),
-    ('implementation_name != "pypy" and extra == "binary"', set(), False),
-    ('extra == "c"', {"binary"}, False),
-    ('python_version >= "3.14" and python_version < "3.15"', set(), False),
-    ('(sys_platform == "win32" or sys_platform == "linux") and python_version ~= "3.10"',
-     set(), True),
-    ('"linux" in sys_platform', set(), True),
-])
-def test_markers_are_read_as_pep_508_says(marker, extras, holds):
-    assert applies(marker, extras, ENV) is holds
-
-
-@pytest.mark.parametrize("marker", ['python_version <', 'weird_thing == "x"',
-                                    '(python_version < "3.12"', 'sys_platform < "linux"'])
-def test_a_marker_it_cannot_read_is_said_so(marker):
-    with pytest.raises(ValueError):
-        applies(marker, set(), ENV)

@@ -27,15 +27,16 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from lr_desk import __version__
 from lr_desk.licences.catalogue import DATA, FALLBACK, INSIDE, NAMED, OWN_LICENCE, Entry
-from lr_desk.licences.markers import applies
 from lr_desk.resources import RESOURCES
 
 ROOT = "lr_desk"
 _LICENCE_FILE = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE)", re.IGNORECASE)
 _AUTHORS_FILE = re.compile(r"^AUTHORS", re.IGNORECASE)
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
 # classifier and free-text names, made short
 _TIDY = {
     "mit license": "MIT", "mit licence": "MIT", "mit": "MIT", "bsd license": "BSD",
@@ -79,7 +80,7 @@ class Part:
 
 def key(name: str) -> str:
     """A distribution's name as the index compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,7 @@ def closure(root: str = ROOT) -> tuple[dict[str, Installed], list[str]]:
     key, and the requirements that apply here but are not installed ("x (needed by y)").
 
     A requirement's extras are followed (psycopg[binary] brings psycopg-binary); one
-    whose marker does not hold on this machine is left out; a marker this reader cannot
-    evaluate counts when the distribution is installed (and never for an extra)."""
+    whose marker does not hold on this machine (read by ``packaging``) is left out."""
     found: dict[str, tuple[Installed, frozenset[str]]] = {}
     missing: list[str] = []
     queue: list[tuple[str, frozenset[str], str]] = [(root, frozenset(), "")]
@@ -136,20 +136,17 @@ def closure(root: str = ROOT) -> tuple[dict[str, Installed], list[str]]:
             continue
         extras = extras | (seen[1] if seen else frozenset())
         found[key(name)] = (dist, extras)
-        for requirement in dist.meta.get_all("Requires-Dist") or ():
-            spec, _, marker = requirement.partition(";")
-            match = _REQUIREMENT.match(spec)
-            if not match:
+        for text in dist.meta.get_all("Requires-Dist") or ():
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:  # (a distribution's own mistake: not followed)
                 continue
-            wanted = frozenset(key(e) for e in (match.group(2) or "").split(",") if e.strip())
-            if marker.strip():
-                try:
-                    if not applies(marker, {key(e) for e in extras}):
-                        continue
-                except ValueError:
-                    if "extra" in marker or _distribution(match.group(1)) is None:
-                        continue
-            queue.append((match.group(1), wanted, dist.name))
+            marker = requirement.marker
+            if marker is not None and not any(marker.evaluate({"extra": extra})
+                                              for extra in (extras or {""})):
+                continue
+            queue.append((requirement.name, frozenset(key(e) for e in requirement.extras),
+                          dist.name))
     found.pop(key(root), None)
     return {k: dist for k, (dist, _) in sorted(found.items())}, missing
 
