@@ -1,8 +1,8 @@
 """The wheel carries everything the desk reads at run time: built from this checkout,
 installed into a fresh virtual environment outside it (its dependencies lent by the
 test's own environment, as pip would have fetched them), it opens a new profile (the
-migrations and reference data read from the installed package) and finds every file of
-lr_desk/data. Needs pip's build of the wheel (setuptools, fetched from the package index
+migrations and reference data read from the installed package), finds every file of
+lr_desk/data, and its installed ``lr-desk --self-test`` passes. Needs pip's build of the wheel (setuptools, fetched from the package index
 as any build is)."""
 
 from __future__ import annotations
@@ -58,3 +58,11 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["ok", str(len(shipped)), "35.0"]
+
+    # and what IT runs after installing: the installed command's self-test
+    checked = subprocess.run([str(fresh / "bin" / "lr-desk"), "--self-test"], cwd=tmp_path,
+                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                  "QT_QPA_PLATFORM": "offscreen"},
+                             capture_output=True, text=True, timeout=600)
+    assert checked.returncode == 0, checked.stdout + checked.stderr[-3000:]
+    assert checked.stdout.splitlines()[-1].startswith("lr_desk self-test: all")

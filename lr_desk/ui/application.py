@@ -8,7 +8,6 @@ it is ready. Whatever is typed into the search box in between is kept and search
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -297,65 +296,9 @@ def run(folder: Path, demo: bool = False, started: float | None = None,
 
     startup.failed.connect(cannot_open)
     if exit_when_ready:
-        _report_when_ready(app, startup, started)
+        from lr_desk.ui.when_ready import report_when_ready
+
+        report_when_ready(app, startup, started)
     code = app.exec()
     startup.close()
     return code
-
-
-def peak_memory_mb() -> float:
-    """This process's peak resident memory. Linux's VmHWM is this process's own, where
-    ru_maxrss also counts the parent's peak before exec."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    try:
-        import resource  # POSIX only
-    except ImportError:
-        return float("nan")  # Windows: the benchmark reads memory from outside instead
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _report_when_ready(app: QApplication, startup: Startup, started: float) -> None:
-    """For the benchmark: milliseconds to the window, to the sign-in box, for signing in
-    (the username and password in $LR_DESK_USERNAME and $LR_DESK_PASSWORD are typed into
-    it), to the pages attached, to the search index built; and peak memory. Then quit."""
-    import os
-
-    figures: dict[str, float] = {}
-
-    def elapsed() -> float:
-        return (time.perf_counter() - started) * 1000
-
-    def sign_in(dialog) -> None:
-        figures["sign_in_box_ms"] = elapsed()
-        dialog.f.load({"username": os.environ.get("LR_DESK_USERNAME", ""),
-                       "password": os.environ.get("LR_DESK_PASSWORD", "")})
-        clicked = time.perf_counter()
-        dialog.accepted.connect(lambda: figures.__setitem__(
-            "sign_in_ms", (time.perf_counter() - clicked) * 1000))
-        dialog.rejected.connect(lambda: app.exit(2))
-        dialog.sign_in()
-        dialog.background.done.connect(
-            lambda _r, exc: exc is not None and (print(exc, flush=True), app.exit(2)))
-
-    def attached(desk: DeskApp) -> None:
-        figures["attached_ms"] = elapsed()
-        desk.search.ready.connect(index_ready)
-
-    def index_ready(_count: int, _seconds: float) -> None:
-        figures["index_ms"] = elapsed()
-        QTimer.singleShot(0, finish)
-
-    def finish() -> None:
-        figures["rss_mb"] = peak_memory_mb()
-        print(json.dumps({k: round(v, 1) for k, v in figures.items()}), flush=True)
-        app.quit()
-
-    figures["ready_ms"] = (startup.shown_at - started) * 1000
-    startup.asking.connect(sign_in)
-    startup.opened.connect(attached)
