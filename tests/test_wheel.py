@@ -2,8 +2,8 @@
 installed into a fresh virtual environment outside it (its dependencies lent by the
 test's own environment, as pip would have fetched them), it opens a new profile (the
 migrations and reference data read from the installed package), finds every file of
-lr_desk/data, and its installed ``lr-desk --self-test`` passes. Needs pip's build of the wheel (setuptools, fetched from the package index
-as any build is)."""
+lr_desk/data, and its installed ``lr-desk --self-test`` passes. Needs pip's build of
+the wheel (setuptools, fetched from the package index as any build is)."""
 
 from __future__ import annotations
 
