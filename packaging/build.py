@@ -84,8 +84,10 @@ def windows_installer(dist: Path) -> Path | None:
         print("Inno Setup 6 not found: the bundle is built, the installer is not "
               "(install Inno Setup 6 and run this again)")
         return None
+    signing = os.environ.get("LR_DESK_SIGNTOOL", "")  # e.g. "signtool sign /a ... $f"
+    sign = [f"/Slrdesk={signing}", "/DSignTool=lrdesk"] if signing else []
     subprocess.run([found, f"/DAppVersion={__version__}", f"/DBundle={dist / 'lr-desk'}",
-                    f"/O{dist / 'installer'}", str(HERE / "lr_desk.iss")], check=True)
+                    *sign, f"/O{dist / 'installer'}", str(HERE / "lr_desk.iss")], check=True)
     return dist / "installer" / f"lr-desk-setup-{__version__}.exe"
 
 

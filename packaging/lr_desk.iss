@@ -6,6 +6,10 @@
 ;   lr-desk-setup-VERSION.exe /ALLUSERS /VERYSILENT
 ; The desk's data (%LOCALAPPDATA%\MerseyCare\lr_desk of each account) is never
 ; installed, changed or removed by this installer or its uninstaller.
+; Signing: build.py passes the command in %LR_DESK_SIGNTOOL% (e.g.
+;   signtool sign /a /fd sha256 /tr http://timestamp.example /td sha256 $f
+; with $f standing for the file) as the sign tool "lrdesk": the program, the installer
+; and its uninstaller are signed.
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -43,7 +47,13 @@ SignTool={#SignTool}
 Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
+#ifdef SignTool
+Source: "{#Bundle}\lr-desk.exe"; DestDir: "{app}"; Flags: ignoreversion sign
+Source: "{#Bundle}\lr-desk-cli.exe"; DestDir: "{app}"; Flags: ignoreversion sign
+Source: "{#Bundle}\*"; Excludes: "\lr-desk.exe,\lr-desk-cli.exe"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+#else
 Source: "{#Bundle}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+#endif
 
 [Icons]
 Name: "{autoprograms}\Life Rooms desk"; Filename: "{app}\lr-desk.exe"; Comment: "The Life Rooms pathways desk"

@@ -271,7 +271,7 @@ QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.I
              QtMsgType.QtFatalMsg: logging.CRITICAL}
 
 
-def _qt_to_log(kind: QtMsgType, _context, message: str) -> None:
+def qt_to_log(kind: QtMsgType, _context, message: str) -> None:
     """Qt's messages go to the profile's log (lr_desk.paths.setup_logging), not to the
     terminal: a first start offscreen printed "This plugin does not support
     propagateSizeHints()" at every window shown."""
@@ -281,7 +281,7 @@ def _qt_to_log(kind: QtMsgType, _context, message: str) -> None:
 def run(folder: Path, demo: bool = False, started: float | None = None,
         exit_when_ready: bool = False, fill_demo: Fill | None = None) -> int:
     started = started if started is not None else time.perf_counter()
-    qInstallMessageHandler(_qt_to_log)  # Qt's own chatter: the log, not the terminal
+    qInstallMessageHandler(qt_to_log)  # Qt's own chatter: the log, not the terminal
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("lr_desk")
     app.setOrganizationName("Mersey Care NHS Foundation Trust")

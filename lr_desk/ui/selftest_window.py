@@ -3,12 +3,9 @@ real window, offscreen, on the self-test's throwaway profile."""
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 
 def qt_version() -> str:
@@ -30,10 +27,9 @@ def open_and_close(folder: Path, username: str, password: str, sheet: Path,
     from PySide6.QtWidgets import QApplication
 
     from lr_desk.ui import style
-    from lr_desk.ui.application import DeskApp
+    from lr_desk.ui.application import DeskApp, qt_to_log
 
-    # Qt's own notes (the offscreen platform's) go to the self-test's log, not the screen
-    qInstallMessageHandler(lambda _kind, _context, message: log.info("Qt: %s", message))
+    qInstallMessageHandler(qt_to_log)  # Qt's own notes: the self-test's log, not the screen
     app = QApplication.instance() or QApplication([sys.argv[0]])
     style.apply(app)
     problems: list[str] = []
