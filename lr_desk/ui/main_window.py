@@ -13,8 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,7 @@ from lr_desk.ui import style
 from lr_desk.ui.navigation import Sections
 from lr_desk.ui.window_forms import FormsMixin
 from lr_desk.ui.window_menus import MenusMixin
+from lr_desk.ui.window_place import PlaceMixin
 from lr_desk.ui.window_staff import StaffMixin
 
 if TYPE_CHECKING:
@@ -49,8 +49,6 @@ OPENING = "Opening the desk…"
 # Rows of these kinds change the lists to choose from (partners, courses, staff, hubs).
 LIST_ENTITIES = frozenset({"partner", "partner_service", "course", "advisor", "site",
                            "category"})
-# The window's size before one is remembered: within the smallest hub screen (1280x720)
-FIRST_SIZE = (1240, 640)
 
 
 def placeholder(text: str = OPENING) -> QWidget:
@@ -61,7 +59,7 @@ def placeholder(text: str = OPENING) -> QWidget:
     return page
 
 
-class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
+class MainWindow(MenusMixin, StaffMixin, FormsMixin, PlaceMixin, QMainWindow):
     person_opened = Signal(object)  # PersonPage
     attached = Signal()  # the pages are in: the desk is open for work
 
@@ -133,33 +131,6 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, QMainWindow):
         index = self.tabs.indexOf(page)
         if index >= 0:
             self.tabs.removeTab(index)
-
-    # -- size and place, remembered --------------------------------------------------
-    def _first_size(self) -> None:
-        screen = QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None
-        width, height = FIRST_SIZE
-        if room is not None:
-            width, height = min(width, room.width()), min(height, room.height() - 40)
-        self.resize(width, height)
-
-    def _state(self) -> QSettings | None:
-        """Where the window's size and place are kept: the profile's own folder."""
-        if self.store is None:
-            return None
-        return QSettings(str(self.store.path.parent / "window.ini"), QSettings.Format.IniFormat)
-
-    def restore_state(self) -> None:
-        state = self._state()
-        geometry = state.value("main/geometry") if state is not None else None
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-
-    def save_state(self) -> None:
-        state = self._state()
-        if state is not None:
-            state.setValue("main/geometry", self.saveGeometry())
-            state.sync()  # owner-only, as everything the desk writes (private.owner_only)
 
     def attach(self, store: Store, tasks: Tasks, search: SearchService, desk: Desk) -> None:
         """Put the real pages in, now that the profile is open."""
