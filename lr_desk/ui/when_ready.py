@@ -46,44 +46,34 @@ def report_when_ready(app: QApplication, startup: Startup, started: float) -> No
         return (time.perf_counter() - started) * 1000
 
     def sign_in(dialog) -> None:
-        if isinstance(dialog, SetUpDialog):
-            set_up(dialog)
-            return
-        figures["sign_in_box_ms"] = elapsed()
-        dialog.f.load({"username": os.environ.get("LR_DESK_USERNAME", ""),
-                       "password": os.environ.get("LR_DESK_PASSWORD", "")})
-        clicked = time.perf_counter()
-        dialog.accepted.connect(lambda: figures.__setitem__(
-            "sign_in_ms", (time.perf_counter() - clicked) * 1000))
-        dialog.rejected.connect(lambda: app.exit(2))
-        dialog.sign_in()
-        dialog.background.done.connect(
-            lambda _r, exc: exc is not None and (print(exc, flush=True), app.exit(2)))
-
-    def set_up(dialog: SetUpDialog) -> None:
-        """A new desk, or one from before encryption (converted and upgraded): the first
-        account is the one in the environment, and its recovery key is "kept"."""
-        figures["set_up_box_ms"] = elapsed()
+        """The sign-in box, or a new desk's set-up (a desk from before encryption too:
+        converted and upgraded), filled from the environment and sent; its time kept."""
         username = os.environ.get("LR_DESK_USERNAME", "")
-        dialog.f.load({"name": "First Admin", "home_site": next(iter(dialog.sites)),
-                       "username": username, "password": os.environ.get("LR_DESK_PASSWORD", ""),
-                       "password_again": os.environ.get("LR_DESK_PASSWORD", "")})
+        password = os.environ.get("LR_DESK_PASSWORD", "")
+        if isinstance(dialog, SetUpDialog):
+            what, send = "set_up", dialog.set_up
+            dialog.f.load({"name": "First Admin", "home_site": next(iter(dialog.sites)),
+                           "username": username, "password": password,
+                           "password_again": password})
+            QTimer(dialog, interval=100, timeout=keep_the_key).start()
+        else:
+            what, send = "sign_in", dialog.sign_in
+            dialog.f.load({"username": username, "password": password})
+        figures[f"{what}_box_ms"] = elapsed()
         clicked = time.perf_counter()
-
-        def keep_the_key() -> None:
-            for shown in QApplication.topLevelWidgets():
-                if isinstance(shown, RecoveryKeyDialog) and shown.isVisible():
-                    shown.kept.setChecked(True)
-                    shown.done_button.click()
-
-        watch = QTimer(dialog, interval=100, timeout=keep_the_key)
-        watch.start()
         dialog.accepted.connect(lambda: figures.__setitem__(
-            "set_up_ms", (time.perf_counter() - clicked) * 1000))
+            f"{what}_ms", (time.perf_counter() - clicked) * 1000))
         dialog.rejected.connect(lambda: app.exit(2))
-        dialog.set_up()
+        send()
         dialog.background.done.connect(
             lambda _r, exc: exc is not None and (print(exc, flush=True), app.exit(2)))
+
+    def keep_the_key() -> None:
+        """A new desk's recovery key, shown once: "printed", and on."""
+        for shown in QApplication.topLevelWidgets():
+            if isinstance(shown, RecoveryKeyDialog) and shown.isVisible():
+                shown.kept.setChecked(True)
+                shown.done_button.click()
 
     def attached(desk: DeskApp) -> None:
         figures["attached_ms"] = elapsed()
