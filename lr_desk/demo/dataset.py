@@ -215,7 +215,7 @@ def _directory(b: Build, n_advisors: int) -> tuple[dict[str, list[tuple[str, str
     for row in s.execute(select(PartnerService.id, PartnerService.name,
                                 PartnerService.category)):
         service_by_cat[row.category].append((row.id, row.name))
-    course_list = list(s.execute(select(Course.id, Course.title)).tuples())
+    course_list = [tuple(row) for row in s.execute(select(Course.id, Course.title))]
     s.commit()
     say(f"advisors {n_advisors}, partners {len(partners)}, services "
         f"{len(services)}, courses {len(course_list)}")
