@@ -241,8 +241,9 @@ class AuditPage(QWidget):
 
         self.status.setText("Reading the log…")
         self.show_button.setEnabled(False)
-        self.tasks.run(read, lambda r: self._loaded(number, after is not None, r),
-                       lambda _exc: self._failed(number))
+        # on the read lane: a page of ten years' log, filtered, never holds up a save
+        self.tasks.read(read, lambda r: self._loaded(number, after is not None, r),
+                        lambda _exc: self._failed(number))
 
     def _loaded(self, number: int, appended: bool, result: Loaded) -> None:
         if not shiboken6.isValid(self):

@@ -144,9 +144,9 @@ class ExportDialog(QDialog):
         self._busy(True, "Exporting…")
         tasks, pid, folder, dialog = self.tasks, self.person_id, self.folder.text().strip(), self
 
-        # Read on the database worker; the PDF (a ten-year history is a few hundred pages)
-        # made and written beside it; then the audit record, made even if this dialog
-        # has been closed meanwhile: the files exist.
+        # Read on the read lane (a ten-year history: saves never wait behind it); the
+        # PDF (a few hundred pages) made and written beside it; then the audit record on
+        # the save lane, made even if this dialog has been closed meanwhile: files exist.
         def written(result: subject_access.ExportResult) -> None:
             tasks.run(lambda s: subject_access.record_export(s, result.person_id),
                       lambda _none: shiboken6.isValid(dialog) and dialog._done(result))
@@ -155,7 +155,8 @@ class ExportDialog(QDialog):
             tasks.run_aside(lambda: subject_access.write_files(document, folder), written,
                             self._failed)
 
-        tasks.run(lambda s: subject_access.gather(s, pid), gathered, self._failed)
+        by = tasks.store.advisor_id  # (a read lane's session is told no one)
+        tasks.read(lambda s: subject_access.gather(s, pid, by), gathered, self._failed)
 
     def _busy(self, busy: bool, text: str) -> None:
         self.status.setText(text)
@@ -282,13 +283,14 @@ class RetentionDialog(QDialog):
         layout.addLayout(self.action_row)
 
     def reload(self) -> None:
-        """Read the setting and list the people it catches (on the worker)."""
+        """Read the setting and list the people it catches, on the read lane: a long
+        list (a 1-year one on a ten-year desk) never holds up a save."""
         def job(session):
             years = settings.get(session, "retention_years")
             return years, retention.due_for_review(session, years)
 
         self._busy()
-        self.tasks.run(job, self._show)
+        self.tasks.read(job, self._show)
 
     def save_years(self) -> None:
         years = self.years.value()
@@ -298,12 +300,11 @@ class RetentionDialog(QDialog):
         if problem:
             return
 
-        def job(session):
-            settings.put(session, "retention_years", years)
-            return years, retention.due_for_review(session, years)
+        self._busy()  # the setting saved (save lane), then the list read (read lane)
+        self.tasks.run(lambda s: settings.put(s, "retention_years", years), self._saved)
 
-        self._busy()
-        self.tasks.run(job, self._show)
+    def _saved(self, _none) -> None:
+        self.reload()
 
     def _busy(self) -> None:
         self.summary.setText("Listing…")
