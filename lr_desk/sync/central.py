@@ -10,18 +10,26 @@ sequence N has seen every change that will ever get a number up to N. (A plain
 ``bigserial`` is not enough: a reader can pass over a number whose transaction commits
 late.)
 
+Pulls may be served by a streaming replica of the PostgreSQL primary (``read_url``):
+pushes, and anything else that writes, go to the primary. A replica can only lag: it
+never shows a number whose predecessors it does not show (see CentralStore.__init__), so
+a device that pulls from it gets a prefix of the log, and its cursor never passes what
+the replica has applied. If the replica cannot be reached, reads go to the primary for a
+while (REPLICA_RETRY), and the log says so.
+
 The store's tables, engine and set-up are lr_desk.sync.central_schema's, registering a
 device lr_desk.sync.devices'; both are named from here too, as before.
 """
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable
 
 from sqlalchemy import LargeBinary, cast, func, inspect, select, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from lr_desk.sync import checks, checks_pg, redact, verify
 from lr_desk.sync.central_schema import (  # noqa: F401  (also named from here, as before)
@@ -51,6 +59,11 @@ from lr_desk.sync.devices import (  # noqa: F401  (also named from here, as befo
     add_device,
     role_name,
 )
+
+log = logging.getLogger(__name__)
+
+# Seconds the primary serves the reads after the replica could not be reached.
+REPLICA_RETRY = 60.0
 
 # The log's append and read as plain SQL for PostgreSQL (see CentralStore.push / pull).
 _APPEND = ("seq", *CHANGE_COLUMNS)
@@ -88,9 +101,26 @@ class CentralStore:
     """A connection to the central log. ``ordering_lock=False`` exists only so a test
     can show what goes wrong without it."""
 
-    def __init__(self, url: str | URL, ordering_lock: bool = True, key: bytes | None = None):
+    def __init__(self, url: str | URL, ordering_lock: bool = True, key: bytes | None = None,
+                 read_url: str | URL | None = None):
         self.url = url
         self.engine = make_engine(url, key)
+        # Pulls and the lookups a pull needs (store_id, desk_versions, proofs_from, head)
+        # are read at ``read_url``, a streaming replica of the primary, when given. Why a
+        # device reading a lagging replica can miss nothing: on the primary, numbers are
+        # given under the ordering lock, held until the transaction's commit record is in
+        # the write-ahead log (_order), so the commit of seq N+1 comes after that of N in
+        # the WAL. A replica replays the WAL in order, one record after another, and a
+        # transaction becomes visible there when its commit record is replayed; so
+        # whenever N+1 is visible on the replica, N (and every number before it) is too.
+        # The replica shows a prefix of the log, a device's cursor is the last seq it
+        # read, and so it never passes what the replica has applied: a later pull goes on
+        # from there, whether from the replica or (when it cannot be reached) the primary,
+        # whose log holds the replica's prefix and more. (Without the ordering lock, as
+        # with a plain sequence, numbers could commit out of order, on either server.)
+        self.read_url = read_url
+        self.reader = make_engine(read_url) if read_url is not None else self.engine
+        self._reader_back_at = 0.0  # (monotonic) when to try the replica again
         self.postgres = self.engine.dialect.name == "postgresql"
         self.ordering_lock = ordering_lock
         self._hold_before_commit = 0.0  # tests: keep a transaction open a little longer
@@ -104,6 +134,24 @@ class CentralStore:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.reader is not self.engine:
+            self.reader.dispose()
+
+    def _read(self, work):
+        """``work(connection)`` on the replica if there is one and it can be reached,
+        else on the primary (saying so in the log, and for REPLICA_RETRY seconds)."""
+        if self.reader is not self.engine and time.monotonic() >= self._reader_back_at:
+            try:
+                with self.reader.connect() as conn:
+                    return work(conn)
+            except (OperationalError, InterfaceError) as exc:  # down, or a recovery conflict
+                self._reader_back_at = time.monotonic() + REPLICA_RETRY
+                log.warning("The replica %s cannot be used (%s): pulling from the primary "
+                            "%s instead for %d s.", public_url(self.read_url),
+                            str(exc.orig or exc).strip().splitlines()[0],
+                            public_url(self.url), REPLICA_RETRY)
+        with self.engine.connect() as conn:
+            return work(conn)
 
     def push(self, device_id: str, changes: Iterable[dict]) -> list[str]:
         """Append a device's changes, in order, in one transaction; changes the log has
@@ -191,30 +239,32 @@ class CentralStore:
         """The changes after sequence ``after``, oldest first, at most ``limit`` of them
         and (after the first) at most ``max_bytes`` (PULL_BYTES) of fields and seen."""
         max_bytes = PULL_BYTES if max_bytes is None else max_bytes
-        with self.engine.connect() as conn:
-            if self.postgres:  # psycopg reads jsonb as Python values (central_schema)
-                # The page from the driver's cursor at once (psycopg has it all once the
-                # query returns): SQLAlchemy's result read it a row at a time, a tenth
-                # of a pull's fetching time.
-                result = conn.exec_driver_sql(_PG_READ, (after, limit, max_bytes))
-                return [Change(*row) for row in result.cursor.fetchall()]
-            t = change_log.c
-            size = (func.length(cast(t.fields, LargeBinary))
-                    + func.coalesce(func.length(cast(t.seen, LargeBinary)), 0))
-            page = (select(*(t[k] for k in _READ), size.label("size"),
-                           func.sum(size).over(order_by=t.seq).label("upto"))
-                    .where(t.seq > after).order_by(t.seq).limit(limit).subquery())
-            rows = conn.execute(select(*(page.c[k] for k in _READ))
-                                .where(page.c.upto - page.c.size < max_bytes)
-                                .order_by(page.c.seq)).all()
+        return self._read(lambda conn: self._page(conn, after, limit, max_bytes))
+
+    def _page(self, conn, after: int, limit: int, max_bytes: int) -> list[Change]:
+        """One page of the log, read on ``conn`` (whichever server _read chose)."""
+        if self.postgres:  # psycopg reads jsonb as Python values (central_schema)
+            # The page from the driver's cursor at once (psycopg has it all once the
+            # query returns): SQLAlchemy's result read it a row at a time, a tenth of a
+            # pull's fetching time.
+            result = conn.exec_driver_sql(_PG_READ, (after, limit, max_bytes))
+            return [Change(*row) for row in result.cursor.fetchall()]
+        t = change_log.c
+        size = (func.length(cast(t.fields, LargeBinary))
+                + func.coalesce(func.length(cast(t.seen, LargeBinary)), 0))
+        page = (select(*(t[k] for k in _READ), size.label("size"),
+                       func.sum(size).over(order_by=t.seq).label("upto"))
+                .where(t.seq > after).order_by(t.seq).limit(limit).subquery())
+        rows = conn.execute(select(*(page.c[k] for k in _READ))
+                            .where(page.c.upto - page.c.size < max_bytes)
+                            .order_by(page.c.seq)).all()
         return [Change(*row) for row in rows]
 
     def desk_versions(self, conn=None) -> frozenset[str] | None:
         """The desk schema versions the store knows now (None: a store from before it
         kept them). Read afresh each time: a newer lr_desk's init may add to them."""
-        if conn is None:
-            with self.engine.connect() as c:
-                return self.desk_versions(c)
+        if conn is None:  # (for a pull: the replica's, if there is one)
+            return self._read(self.desk_versions)
         if self._has_versions is None:
             self._has_versions = inspect(conn).has_table("desk_schema")
         if not self._has_versions:
@@ -226,8 +276,8 @@ class CentralStore:
         c6): accounts and erasures up to it are taken as they are (store.authority).
         Read once: it never changes."""
         if self._proofs_from is None:
-            with self.engine.connect() as conn:
-                value = conn.scalar(select(meta.c.value).where(meta.c.key == "proofs_from"))
+            value = self._read(lambda conn: conn.scalar(
+                select(meta.c.value).where(meta.c.key == "proofs_from")))
             self._proofs_from = int(value) if value is not None else 0
         return self._proofs_from
 
@@ -235,9 +285,8 @@ class CentralStore:
         """This store's identity (made at init): a device's cursor belongs to one store.
         Read once: a push and a pull both ask, and it never changes."""
         if self._store_id is None:
-            with self.engine.connect() as conn:
-                self._store_id = conn.scalar(
-                    select(meta.c.value).where(meta.c.key == "store_id"))
+            self._store_id = self._read(lambda conn: conn.scalar(
+                select(meta.c.value).where(meta.c.key == "store_id")))
         return self._store_id
 
     def schema(self) -> str | None:
@@ -246,6 +295,7 @@ class CentralStore:
             return read_schema(conn)
 
     def head(self) -> int:
-        """The newest sequence number (0 for an empty log)."""
-        with self.engine.connect() as conn:
-            return conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
+        """The newest sequence number (0 for an empty log) where pulls read: the replica's
+        if there is one (a pull's progress counts what it can get)."""
+        return self._read(lambda conn: conn.scalar(
+            select(func.coalesce(func.max(change_log.c.seq), 0))))
