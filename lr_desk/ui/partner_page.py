@@ -195,8 +195,9 @@ class PartnerPage(QWidget):
         self._stale = False
         pid, today = self.partner_id, self.today()
         all_time = self.period.currentData() == "all"
-        self.tasks.run(lambda s: partners.figures(s, pid, today, all_time=all_time),
-                       self._show)
+        # on the read lane: a busy partner's referrals over all time never hold up a save
+        self.tasks.read(lambda s: partners.figures(s, pid, today, all_time=all_time),
+                        self._show)
 
     def on_changed(self, changed: Changed) -> None:
         """Read again when what it shows changed (now if on show, else when next shown)."""
