@@ -27,6 +27,8 @@ OPTIONS: dict[str, Option] = {o.name: o for o in (
     Option("reference_checksum", str, "", "Checksum of the shipped reference data last loaded."),
     Option("central_url", str, "", "The central store's address, without its password "
            "(empty: the embedded store, a file in this profile's folder)."),
+    Option("central_pull_url", str, "", "A streaming replica of the central store to "
+           "pull from, without its password (empty: pull from the central store itself)."),
     Option("device_name", str, "", "This desk's name at the central store, as registered "
            "there (empty: the computer's name)."),
     Option("lock_minutes", int, 5, "Minutes without a key press or a click before the "

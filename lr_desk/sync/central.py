@@ -145,13 +145,17 @@ class CentralStore:
                 with self.reader.connect() as conn:
                     return work(conn)
             except (OperationalError, InterfaceError) as exc:  # down, or a recovery conflict
-                self._reader_back_at = time.monotonic() + REPLICA_RETRY
-                log.warning("The replica %s cannot be used (%s): pulling from the primary "
-                            "%s instead for %d s.", public_url(self.read_url),
-                            str(exc.orig or exc).strip().splitlines()[0],
-                            public_url(self.url), REPLICA_RETRY)
+                self.pass_over_replica(str(exc.orig or exc).strip().splitlines()[0])
         with self.engine.connect() as conn:
             return work(conn)
+
+    def pass_over_replica(self, why: str) -> None:
+        """Read from the primary for REPLICA_RETRY seconds (the replica cannot be used:
+        ``why``), and say so in the log."""
+        self._reader_back_at = time.monotonic() + REPLICA_RETRY
+        log.warning("The replica %s cannot be used (%s): pulling from the primary %s "
+                    "instead for %d s.", public_url(self.read_url), why,
+                    public_url(self.url), REPLICA_RETRY)
 
     def push(self, device_id: str, changes: Iterable[dict]) -> list[str]:
         """Append a device's changes, in order, in one transaction; changes the log has

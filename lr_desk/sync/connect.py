@@ -5,6 +5,11 @@ The default is the embedded store: a SQLite file in the profile's folder, set up
 first use. Otherwise the settings hold a URL without its password (PostgreSQL, or a
 shared SQLite file) and the device's name; the password is kept by
 ``lr_desk.sync.credentials``, never in the settings.
+
+A PostgreSQL store may also have a "pull from" address: a streaming replica of it, with
+the same login and database, that pulls read from (lr_desk.sync.central says why that
+never makes a device miss a change). It is kept and checked like the main address; one
+that cannot be reached is passed over for the main one, and the log says so.
 """
 
 from __future__ import annotations
@@ -27,10 +32,17 @@ from lr_desk.sync.central import (
     CentralStore,
     device,
     init_central,
+    meta,
     public_url,
     read_schema,
 )
 from lr_desk.sync.engine import SyncError
+from lr_desk.sync.problems import (  # noqa: F401  (also named from here, as before)
+    Unreachable,
+    explain,
+    is_offline,
+    problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +51,15 @@ EMBEDDED_FILE = "central.sqlite"
 KEY_PASSWORD = ("The address holds the password of a client key (sslpassword=), which "
                 "cannot be kept safely in the settings: use a key without a passphrase, "
                 "readable only by you, or leave the key out.")
-
-
-class Unreachable(SyncError):
-    """The central store could not be reached (offline, server down): try again later."""
+NO_PULL_FROM = ("A pull-from address is a copy (a streaming replica) of a PostgreSQL "
+                "central store: the central store's address must be a PostgreSQL one too.")
 
 
 @dataclass(frozen=True)
 class Connection:
     url: str  # without password; "" means the embedded default
     device_name: str
+    pull_url: str = ""  # a replica to pull from, without password; "": the store itself
 
     @property
     def embedded(self) -> bool:
@@ -63,7 +74,8 @@ def configured(session, folder: Path) -> Connection:
     """The profile's central store, from its settings."""
     url = settings.get(session, "central_url").strip()
     name = settings.get(session, "device_name").strip() or socket.gethostname()
-    return Connection("" if url == EMBEDDED else url, name)
+    pull_url = settings.get(session, "central_pull_url").strip()
+    return Connection("" if url == EMBEDDED else url, name, pull_url if url else "")
 
 
 def parse(url: str | URL) -> URL:
@@ -80,25 +92,59 @@ def parse(url: str | URL) -> URL:
     return u
 
 
-def save(session, folder: Path, url: str, device_name: str, password: str | None) -> None:
+def _typed_password(u: URL) -> str | None:
+    """A password pasted inside a URL (before the @, or as ?password=), or None."""
+    typed = u.password if u.password is not None else u.query.get("password")
+    if isinstance(typed, tuple):  # given twice (?password=a&password=b): the last
+        typed = typed[-1]
+    return typed
+
+
+def pull_from(url: str | URL, pull_url: str | URL) -> URL:
+    """The pull-from address ``pull_url`` for the store at ``url``, with the main
+    address's login and database where it leaves them out; or ValueError in plain words
+    (not PostgreSQL, another login or database: a replica has the same ones)."""
+    u, p = parse(url), parse(pull_url)
+    if u.get_backend_name() != "postgresql" or p.get_backend_name() != "postgresql":
+        raise ValueError(NO_PULL_FROM)
+    if "sslpassword" in p.query:
+        raise ValueError(KEY_PASSWORD)
+    p = p.set(username=p.username or u.username, database=p.database or u.database)
+    if p.username != u.username or p.database != u.database:
+        raise ValueError(
+            f"The pull-from address must use the same login and database as the central "
+            f'store\'s ("{u.username}", "{u.database}"): a replica is a copy of the '
+            "whole server, logins included.")
+    return p
+
+
+def save(session, folder: Path, url: str, device_name: str, password: str | None,
+         pull_url: str | None = None) -> None:
     """Keep the connection settings; the password goes to the credentials store, never
     to the settings (one pasted inside the URL, before the @ or as ?password=, is moved
-    there too). ``password`` None keeps the stored one; "" forgets it. Raises ValueError
-    for a URL that will not do (one with a client key's ?sslpassword= too)."""
+    there too). ``password`` None keeps the stored one; "" forgets it. ``pull_url``: the
+    address of a replica to pull from (None keeps the stored one, "" forgets it). Raises
+    ValueError for a URL that will not do (one with a client key's ?sslpassword= too)."""
     url = url.strip()
     if url == EMBEDDED:
         url = ""
+    if pull_url is None:
+        pull_url = settings.get(session, "central_pull_url")
+    pull_url = pull_url.strip() if url else ""
     if url:
         u = parse(url)
         if "sslpassword" in u.query:
             raise ValueError(KEY_PASSWORD)
-        typed = u.password if u.password is not None else u.query.get("password")
-        if isinstance(typed, tuple):  # given twice (?password=a&password=b): the last
-            typed = typed[-1]
+        typed = _typed_password(u)
+        if pull_url:
+            p = pull_from(u, pull_url)
+            typed = typed if typed is not None else _typed_password(p)
+            pull_url = public_url(p)
         if typed is not None and password is None:
             password = typed
         url = public_url(u)
     settings.put(session, "central_url", url)
+    settings.put(session, "central_pull_url", pull_url)
     settings.put(session, "device_name", device_name.strip())
     if password:
         credentials.store_password(folder, password, _data_key(session))
@@ -125,11 +171,19 @@ def open_central(store, folder: Path) -> CentralStore:
             raise problem(exc, url) from exc
         return CentralStore(url, key=store.key)
     u = parse(conn.url)
+    read = None
     if _postgres(u):
         password = credentials.get_password(folder, store.key)
         if password:
             u = u.set(password=password)
-    return _checked(u, conn.device_name)
+        if conn.pull_url:
+            try:
+                read = pull_from(u, conn.pull_url)
+            except ValueError as exc:
+                raise SyncError(str(exc)) from exc
+            if password:
+                read = read.set(password=password)
+    return _checked(u, conn.device_name, read)
 
 
 def _data_key(session) -> bytes | None:
@@ -137,15 +191,20 @@ def _data_key(session) -> bytes | None:
     return session.info.get("data_key")
 
 
-def _checked(url: URL, device_name: str) -> CentralStore:
-    """A CentralStore at ``url`` once it has shown it is one this device can use."""
+def _checked(url: URL, device_name: str, read_url: URL | None = None,
+             replica_down: str | None = None) -> CentralStore:
+    """A CentralStore at ``url`` (pulling from ``read_url`` if given) once it has shown
+    it is one this device can use. A replica that cannot be reached is passed over (the
+    log says so); with ``replica_down`` that is a problem too, said in those words."""
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         raise SyncError(f"There is no central store file at {url.database}: check the "
                         "address, or set one up with lr-desk central init URL.")
-    central = CentralStore(url)
+    central = CentralStore(url, read_url=read_url)
     try:
         with central.engine.connect() as c:
             wrong = _check(c, url, device_name)
+            if not wrong and read_url is not None:
+                wrong = _check_replica(central, c, replica_down)
     except DBAPIError as exc:
         central.close()
         raise problem(exc, url) from exc
@@ -194,17 +253,41 @@ def _check(c, url: URL, device_name: str) -> str | None:
     return None
 
 
+def _check_replica(central: CentralStore, c, down: str | None) -> str | None:
+    """What is wrong with the store's pull-from address (``c``: a connection to the
+    primary), or None. One that cannot be reached is ``down`` (None: no problem, the
+    primary serves the pulls meanwhile, and the log says so)."""
+    ours = c.scalar(select(meta.c.value).where(meta.c.key == "store_id"))
+    where = public_url(central.read_url)
+    try:
+        with central.reader.connect() as r:
+            theirs = r.scalar(select(meta.c.value).where(meta.c.key == "store_id"))
+    except DBAPIError as exc:
+        if down is not None:
+            return f"{down} {explain(exc, central.read_url)}"
+        central.pass_over_replica(explain(exc, central.read_url))
+        return None
+    if theirs != ours:
+        return (f"The pull-from address {where} is not a copy of this central store: "
+                "check it (the administrator knows the replica's address), or leave it "
+                "empty to pull from the central store itself.")
+    return None
+
+
 def test_connection(url: str, device_name: str, password: str | None,
-                    folder: Path | None = None, data_key: bytes | None = None) -> str | None:
+                    folder: Path | None = None, data_key: bytes | None = None,
+                    pull_url: str = "") -> str | None:
     """None if this device can sync with the store at ``url`` as ``device_name`` (with
     ``password``, or else one inside the URL, or else the one saved for the profile in
     ``folder``, as Save would keep it); else what is wrong, in plain words, and what to
-    do. The embedded default needs no test."""
+    do. The embedded default needs no test. ``pull_url``: a
+    replica to pull from, tested too (it must be reachable, and a copy of the store)."""
     url = url.strip()
     if url in ("", EMBEDDED):
         return None
     try:
         u = parse(url)
+        read = pull_from(u, pull_url) if pull_url.strip() else None
     except ValueError as exc:
         return str(exc)
     if not _postgres(u):
@@ -214,188 +297,15 @@ def test_connection(url: str, device_name: str, password: str | None,
         password = credentials.get_password(folder, data_key)
     if password:
         u = u.set(password=password)
+        read = read.set(password=password) if read is not None else None
     try:
-        _checked(u, device_name.strip() or socket.gethostname()).close()
+        _checked(u, device_name.strip() or socket.gethostname(), read,
+                 replica_down=f"The pull-from address {public_url(read)} cannot be used "
+                 f"(until it can, pulls go to the central store itself):"
+                 if read is not None else None).close()
     except SyncError as exc:
         return str(exc)
     except Exception as exc:  # a bug, or something unforeseen: say it, keep the details
         log.exception("testing the connection to %s", public_url(u))
         return explain(exc, u)
     return None
-
-
-# --- problems in plain words ----------------------------------------------------------
-
-_OFFLINE_DNS = ("could not translate host name", "failed to resolve host",
-                "name or service not known", "temporary failure in name resolution",
-                "nodename nor servname", "no address associated with hostname")
-_OFFLINE_REFUSED = ("connection refused",)
-_OFFLINE_NETWORK = ("timeout expired", "timed out", "network is unreachable",
-                    "no route to host", "host is unreachable")
-_OFFLINE_LOST = ("server closed the connection unexpectedly", "connection reset",
-                 "could not receive data from server", "could not send data to server",
-                 "ssl syscall error", "eof detected", "the connection is closed",
-                 "the connection is lost", "consuming input failed",
-                 "terminating connection due to administrator command",
-                 "the database system is starting up", "the database system is shutting down",
-                 "the database system is in recovery mode")
-_OFFLINE = _OFFLINE_DNS + _OFFLINE_REFUSED + _OFFLINE_NETWORK + _OFFLINE_LOST
-_KEPT = "Your work is kept here and is sent when the central store can be reached."
-
-
-def _chain(exc: BaseException):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
-
-
-def _detail(exc: BaseException) -> str:
-    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    return str(orig).strip()
-
-
-def is_offline(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) means the store could not be reached over the
-    network, as opposed to any other problem: for "Offline" rather than an error."""
-    for e in _chain(exc):
-        if isinstance(e, Unreachable):
-            return True
-        if isinstance(e, SyncError):
-            continue  # it said what it was; its cause may still be a network error
-        if isinstance(e, (ConnectionError, TimeoutError, socket.gaierror, socket.herror)):
-            return True
-        if isinstance(e, DBAPIError) and e.connection_invalidated:
-            return True
-        # SQLAlchemy's wrapper, or a driver's own error met outside SQLAlchemy (psycopg's)
-        driver = type(e).__name__ in ("OperationalError", "InterfaceError")
-        if (isinstance(e, DBAPIError) or driver) and \
-                any(p in _detail(e).lower() for p in _OFFLINE):
-            return True
-    return False
-
-
-def problem(exc: BaseException, url: str | URL | None = None) -> SyncError:
-    """``exc`` as a SyncError in plain words: Unreachable when offline."""
-    cls = Unreachable if is_offline(exc) else SyncError
-    return cls(explain(exc, url))
-
-
-def explain(exc: BaseException, url: str | URL | None = None) -> str:
-    """A problem with the central store in plain words, with what to do about it."""
-    if isinstance(exc, SyncError):
-        return str(exc)
-    u = make_url(url) if url is not None else None
-    host = (u.host if u is not None else None) or "the server"
-    port = (u.port if u is not None else None) or 5432
-    # Met on a store already open, a problem comes without the address: say no "?".
-    user = u.username if u is not None else None
-    login = f'the login "{user}"' if user else "this desk's login"
-    Login = login[0].upper() + login[1:]
-    database = u.database if u is not None else None
-    detail = _detail(exc)
-    d = detail.lower()
-
-    def has(*words: str) -> bool:
-        return any(w in d for w in words)
-
-    if has(*_OFFLINE_DNS):
-        return (f"Cannot find the server {host}: this computer may be offline, or the "
-                f"server's name in the address is wrong. {_KEPT}")
-    if has(*_OFFLINE_REFUSED):
-        return (f"The server {host}:{port} is not accepting connections: it may be down, or "
-                f"the port in the address is wrong. {_KEPT}")
-    if has(*_OFFLINE_NETWORK):
-        return (f"Cannot reach the server {host}:{port}: this computer seems to be offline, "
-                f"or a firewall is in the way. {_KEPT}")
-    if has("starting up", "shutting down", "recovery mode", "administrator command"):
-        return f"The central store's server is restarting: sync tries again shortly. {_KEPT}"
-    if has(*_OFFLINE_LOST):
-        return f"The connection to the central store was lost. {_KEPT}"
-    if has("password authentication failed"):
-        return (f"The central store refused the password for {login}: enter the "
-                "password lr-desk central add-device printed for this device (the "
-                "administrator can make a new one with add-device --new-password).")
-    if has("no password supplied", "fe_sendauth"):
-        return f"The central store needs the password of {login}: enter it."
-    if has("role") and has("does not exist"):
-        who = f'no login "{user}"' if user else "no such login"
-        return (f"There is {who} on the central store's server: check the user name in "
-                "the address (the one lr-desk central add-device printed).")
-    if has("database") and has("does not exist"):
-        which = f'no database "{database}"' if database else "no such database"
-        return f"There is {which} on {host}: check the address."
-    if has("no pg_hba.conf entry") and has("no encryption"):
-        return ("The server does not accept unencrypted connections from this computer: "
-                "add ?sslmode=require (better, sslmode=verify-full with the server's "
-                "certificate) to the address. If it still fails, ask the administrator to "
-                "let this computer, login and database in (pg_hba.conf).")
-    if has("no pg_hba.conf entry"):
-        return ("The server does not let this computer, login or database connect: ask the "
-                "administrator to allow it (pg_hba.conf).")
-    if has("invalid response to ssl negotiation", "expected authentication request",
-           "received invalid response"):
-        return (f"Something other than PostgreSQL answers at {host}:{port}: check the server "
-                "and port in the address.")
-    if has("does not support ssl"):
-        return ("The address asks for an encrypted connection (sslmode=...), but the server "
-                "does not offer one: ask the administrator to switch on TLS.")
-    if has("sslmode"):
-        return ("The address's sslmode is not one PostgreSQL knows: use disable, prefer, "
-                "require, verify-ca or verify-full.")
-    first = detail.splitlines()[0] if detail else type(exc).__name__
-    if has("certificate", "ssl"):
-        return (f"The encrypted connection to {host} could not be set up ({first}): "
-                "check sslrootcert in the address, or ask the administrator for the "
-                "server's certificate.")
-    if has("invalid connection option", "invalid uri query parameter", "invalid dsn",
-           "invalid integer value"):
-        return (f"The address has a setting PostgreSQL does not take ({first}): "
-                "check what follows the ? in it.")
-    if has("central store is busy"):  # lr_desk.sync.harden: the ordering lock was held
-        return ("The central store is busy with another desk's changes: sync tries again "
-                f"shortly. {_KEPT}")
-    if has("lock timeout"):  # a lock held too long: by another desk, or an init
-        return ("The central store is busy: another desk or an lr-desk central init held "
-                "it for too long. Nothing was changed: try again in a few minutes.")
-    if has("changed from outside lr-desk central add-device"):  # lr_desk.sync.harden
-        return (f"The central store no longer accepts {login}: its password was changed "
-                "from outside lr_desk. Ask the administrator for a new one (lr-desk central "
-                "add-device --new-password) and enter it here.")
-    if has("too many connections for role"):  # lr_desk.sync.harden's CONNECTION_LIMIT
-        return (f"{Login} has as many connections to the central store as it may: close "
-                "lr_desk on any other computer that uses it, or try again later (the "
-                "connections of a desk that stopped are closed after a quarter of an hour).")
-    if has("too many connections", "remaining connection slots"):
-        return "The central store's server has too many connections just now: try again soon."
-    if has("row-level security"):
-        return (f'The central store refused changes sent under another device\'s name: the '
-                f"device name in the settings must be the one registered for {login}.")
-    if has("append-only"):
-        return ("The central store refused to change its log, which only ever grows: this "
-                "is a bug in lr_desk; please report it.")
-    if has("device stamp"):  # migration c3: a login's changes carry one desk's id
-        return ("The central store refused this desk's changes: its login is already used "
-                "by another copy of lr_desk (another computer, or this desk's profile set "
-                "up again). Ask the administrator to register this desk as a new device "
-                "(lr-desk central add-device) and enter its login and password here.")
-    if has("clock stamp", "read committed transactions"):
-        return ("The central store refused a change from this desk as malformed: this is a "
-                "bug in lr_desk; please report it.")
-    if has("permission denied"):
-        return (f"{Login} may not use the central store: the administrator "
-                "registers this device with lr-desk central add-device, which prints the "
-                "login to use.")
-    if has("no such table", "undefinedtable") or (has("relation") and has("does not exist")):
-        return ("That is not a central store yet: the administrator sets it up with "
-                "lr-desk central init URL.")
-    if has("unable to open database file"):
-        file = f"the central store file {database}" if database else "the central store file"
-        return (f"Cannot open {file}: check the path, and that this computer can reach "
-                "the folder it is in.")
-    if has("file is not a database", "not a database"):
-        return f"{database or 'The file'} is not a central store (it is not an SQLite database)."
-    if has("database is locked"):
-        return "The central store file is busy: try again in a moment."
-    return f"The central store could not be used: {first}"

@@ -11,7 +11,8 @@ from lr_desk.store.models import Setting
 def test_every_option_is_declared_with_a_default_of_its_type():
     assert set(settings.OPTIONS) == {"advisor_id", "site_code", "autosave_seconds",
                                      "search_limit", "demo_filled", "reference_checksum",
-                                     "central_url", "device_name", "sync_minutes",
+                                     "central_url", "central_pull_url", "device_name",
+                                     "sync_minutes",
                                      "lock_minutes", "retention_years"}
     for name, option in settings.OPTIONS.items():
         assert option.name == name

@@ -15,14 +15,17 @@ from __future__ import annotations
 import logging
 import time
 
+import psycopg
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
+from lr_desk import settings
 from lr_desk.services import advisors, people
 from lr_desk.store.models import Person
-from lr_desk.sync import engine
-from lr_desk.sync.central import CentralStore, change_log, init_central
-from lr_desk.sync.engine import sync_once
+from lr_desk.sync import connect, credentials, engine
+from lr_desk.sync.central import CentralStore, add_device, change_log, init_central
+from lr_desk.sync.engine import SyncError, sync_once
 
 from . import pgcluster
 from .devices import clocks, new_device, open_conflicts, records, writes
@@ -81,12 +84,14 @@ def _head(cluster) -> int:
 
 
 def _caught_up(primary, replica, timeout: float = 20.0) -> int:
-    """Wait until the replica shows the primary's whole log; its head."""
-    want, deadline = _head(primary), time.monotonic() + timeout
-    while _head(replica) != want:
+    """Wait until the replica has replayed all the primary has written; the log's head."""
+    want = primary.sql("SELECT pg_current_wal_lsn()")[0]
+    deadline = time.monotonic() + timeout
+    while not replica.sql(f"SELECT pg_last_wal_replay_lsn() >= '{want}'::pg_lsn")[0]:
         assert time.monotonic() < deadline, "the replica did not catch up"
         time.sleep(0.05)
-    return want
+    assert _head(replica) == _head(primary)
+    return _head(replica)
 
 
 def _work(store, name: str, n: int, advisor_id: str | None = None) -> str:
@@ -217,3 +222,113 @@ def test_a_replica_that_cannot_be_reached_is_passed_over_for_the_primary(
         central.close()
         a.close()
         b.close()
+
+
+# --- the device's "pull from" address ---------------------------------------------------
+
+
+def test_the_pull_from_address_is_kept_like_the_main_one(tmp_path):
+    folder = tmp_path / "d"
+    store = new_device(folder)
+    try:
+        main = "postgresql://desk_1@central.example:5432/lr"
+        with store.session() as s:
+            connect.save(s, folder, main, "Desk 1", None,
+                         pull_url="postgresql://:s3cret@replica.example:5433")
+        with store.session() as s:
+            conn = connect.configured(s, folder)
+            kept = settings.get(s, "central_pull_url")
+        # the main address's login and database filled in; the password moved out
+        assert conn.pull_url == kept == "postgresql://desk_1@replica.example:5433/lr"
+        assert credentials.get_password(folder) == "s3cret"
+        with store.session() as s:  # kept when not given, forgotten when emptied
+            connect.save(s, folder, main, "Desk 1", None)
+        with store.session() as s:
+            assert connect.configured(s, folder).pull_url == kept
+            connect.save(s, folder, main, "Desk 1", None, pull_url="")
+        with store.session() as s:
+            assert connect.configured(s, folder).pull_url == ""
+        for wrong, says in (("postgresql://other@replica.example/lr", "same login"),
+                            ("postgresql://desk_1@replica.example/elsewhere", "same login"),
+                            ("sqlite:////tmp/central.sqlite", "streaming replica"),
+                            ("mysql://replica.example/lr", "not a central store's address")):
+            with store.session() as s, pytest.raises(ValueError, match=says):
+                connect.save(s, folder, main, "Desk 1", None, pull_url=wrong)
+        with store.session() as s, pytest.raises(ValueError, match="streaming replica"):
+            connect.save(s, folder, "sqlite:////tmp/c.sqlite", "Desk 1", None,  # not PG
+                         pull_url="postgresql://replica.example/lr")
+    finally:
+        store.close()
+
+
+def test_a_device_set_to_pull_from_the_replica_pulls_there(pair, tmp_path):
+    primary, replica = pair
+    new = add_device(primary.url("central", "postgresql+psycopg"), "Desk R", "walton")
+    author = new_device(tmp_path / "author")
+    folder = tmp_path / "desk"
+    desk = new_device(folder)
+    writer = CentralStore(primary.url("central", "postgresql+psycopg"))
+    try:
+        _caught_up(primary, replica)  # (the device's login is on the replica too)
+        with desk.session() as s:
+            connect.save(s, folder, new.url, new.name, new.password,
+                         pull_url=f"postgresql://127.0.0.1:{replica.port}")
+        central = connect.open_central(desk, folder)
+        try:
+            assert central.read_url is not None
+            assert central.read_url.port == replica.port
+            assert central.read_url.username == make_url(new.url).username
+            _work(author, "Jo", 2)
+            replica.sql("SELECT pg_wal_replay_pause()")
+            sync_once(author, writer)
+            assert sync_once(desk, central).pulled == 0  # the paused replica: not yet
+            replica.sql("SELECT pg_wal_replay_resume()")
+            _caught_up(primary, replica)
+            assert sync_once(desk, central).pulled > 0
+            _same(author, desk)
+        finally:
+            central.close()
+        assert connect.test_connection(new.url, new.name, new.password,
+                                       pull_url=f"postgresql://127.0.0.1:{replica.port}") \
+            is None
+    finally:
+        writer.close()
+        author.close()
+        desk.close()
+
+
+def test_a_pull_from_address_that_will_not_do_is_said_plainly(pair, tmp_path,
+                                                                 postgres_server, caplog):
+    primary, _replica = pair
+    new = add_device(primary.url("central", "postgresql+psycopg"), "Desk S", "walton")
+    down = f"postgresql://127.0.0.1:{pgcluster.free_port()}/central?connect_timeout=5"
+    said = connect.test_connection(new.url, new.name, new.password, pull_url=down)
+    assert said.startswith("The pull-from address")
+    assert "not accepting connections" in said
+    # opening the store for a sync passes it over for the primary, and says so
+    folder = tmp_path / "desk"
+    desk = new_device(folder)
+    try:
+        with desk.session() as s:
+            connect.save(s, folder, new.url, new.name, new.password, pull_url=down)
+        with caplog.at_level(logging.WARNING, logger="lr_desk.sync.central"):
+            central = connect.open_central(desk, folder)
+        try:
+            assert "pulling from the primary" in caplog.text
+            sync_once(desk, central)
+        finally:
+            central.close()
+        # another store, not a copy of this one
+        other = f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server['port']}/central"
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{postgres_server['port']}"
+                             "/postgres", autocommit=True) as conn:
+            conn.execute('CREATE DATABASE "central"')
+        init_central(other)
+        admin = primary.url("central", "postgresql+psycopg")
+        with desk.session() as s:
+            connect.save(s, folder, admin, "Desk S", None,
+                         pull_url=f"postgresql://127.0.0.1:{postgres_server['port']}")
+        with pytest.raises(SyncError, match="not a copy of this central store"):
+            connect.open_central(desk, folder)
+    finally:
+        desk.close()
