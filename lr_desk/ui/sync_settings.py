@@ -1,6 +1,7 @@
 """Sync settings: which central store this desk syncs with, as which device.
 
-An empty address means the embedded default (a SQLite file in the profile folder). The
+An empty address means the embedded default (a SQLite file in the profile folder). "Pull
+from", optional, is a streaming replica of a PostgreSQL store to read changes from. The
 password is never shown and never kept as a draft: it goes straight to ``connect.save``,
 which keeps it out of plain text. "Test connection" tries the typed settings on a worker
 and says plainly, next to the button, whether they work and if not, why.
@@ -33,6 +34,10 @@ class SyncSettingsDialog(EditorDialog):
         self.f.add(form, "url", "Central store &address",
                    line_edit("Central store address",
                              "Empty: this computer's own store, in the profile folder"))
+        self.f.add(form, "pull_url", "Pu&ll from (optional)",
+                   line_edit("Pull from address",
+                             "A replica of the store to read changes from, e.g. "
+                             "postgresql://replica-host:5432"))
         self.f.add(form, "device_name", "&Device name",
                    line_edit("Device name", "e.g. Walton laptop 2"))
         password = line_edit("Password", "Leave empty to keep the saved password")
@@ -78,7 +83,8 @@ class SyncSettingsDialog(EditorDialog):
     def _loaded(self, found) -> None:
         connection, embedded = found
         if not self.dirty:  # typing started meanwhile wins
-            self.load_payload({"url": connection.url, "device_name": connection.device_name})
+            self.load_payload({"url": connection.url, "pull_url": connection.pull_url,
+                               "device_name": connection.device_name})
         self.hint.setText(f"With no address, this desk keeps its central store in "
                           f"{embedded.removeprefix('sqlite:///')} (for one computer, or to try "
                           "lr_desk out). For a shared store, enter the address IT gave you, "
@@ -112,6 +118,16 @@ class SyncSettingsDialog(EditorDialog):
             from lr_desk.sync.connect import KEY_PASSWORD
 
             errors["url"] = KEY_PASSWORD
+        pull_url = payload["pull_url"].strip()
+        if pull_url and "url" not in errors:
+            from lr_desk.sync.connect import NO_PULL_FROM, pull_from
+
+            try:
+                if not url:
+                    raise ValueError(NO_PULL_FROM)
+                pull_from(url, pull_url)
+            except ValueError as exc:
+                errors["pull_url"] = str(exc)
         name = payload["device_name"].strip()
         if not name:
             errors["device_name"] = ("Give this computer a name, so the store can tell "
@@ -122,10 +138,10 @@ class SyncSettingsDialog(EditorDialog):
         if errors:
             raise ValidationError(errors)
 
-    def _typed(self) -> tuple[str, str, str | None]:
+    def _typed(self) -> tuple[str, str, str | None, str]:
         payload = self.collect()
         return (payload["url"].strip(), payload["device_name"].strip(),
-                payload["password"] or None)
+                payload["password"] or None, payload["pull_url"].strip())
 
     def test_connection(self) -> None:
         from lr_desk.sync import connect
@@ -135,7 +151,7 @@ class SyncSettingsDialog(EditorDialog):
         if errors:
             self._show_result("Please check the highlighted fields first.", ok=False)
             return
-        url, device_name, password = self._typed()  # no address: the embedded store
+        url, device_name, password, pull_url = self._typed()  # no address: embedded
         folder = self.folder  # none typed: the saved password, as Save would keep it
         self._tests += 1
         test = self._tests
@@ -143,7 +159,7 @@ class SyncSettingsDialog(EditorDialog):
         self._show_result("Trying to connect…", ok=None)
         key = self.tasks.store.key
         self.tasks.run_aside(lambda: connect.test_connection(url, device_name, password,
-                                                             folder, key),
+                                                             folder, key, pull_url),
                              lambda problem: self._tested(test, problem),
                              lambda exc: self._test_failed(test, exc))
 
@@ -176,10 +192,10 @@ class SyncSettingsDialog(EditorDialog):
     def submit(self, payload: dict) -> None:
         from lr_desk.sync import connect
 
-        url, device_name, password = self._typed()
+        url, device_name, password, pull_url = self._typed()
         folder = self.folder
 
         def save(s):
-            connect.save(s, folder, url, device_name, password)
+            connect.save(s, folder, url, device_name, password, pull_url)
 
         self.tasks.run(save, self.saved_ok, self.save_failed)

@@ -8,6 +8,7 @@ import socket
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
+from sqlalchemy.engine import make_url
 
 from lr_desk.sync import connect
 from lr_desk.sync.central import add_device, init_central
@@ -16,8 +17,10 @@ from lr_desk.ui.sync import SYNCED
 
 # the throwaway PostgreSQL server of the sync tests, and no keyring of this machine's
 from tests.sync.conftest import no_keyring, postgres_server, postgres_url  # noqa: F401
+from tests.sync.test_replica import _caught_up, pair  # noqa: F401
 from tests.sync.test_security import _name
 from tests.ui.conftest import make_profile
+from tests.ui.screen import assert_fits
 from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
 from tests.ui.test_sync_status import LONG, central_at, closed_port_url, shared_store, wait_for
 
@@ -155,3 +158,37 @@ def test_a_client_keys_password_in_the_address_is_refused_at_the_field(qtbot, de
                                     "?sslkey=/home/me/key.pem&sslpassword=secret")
     assert "Please check" in result_of_test(qtbot, dialog)
     assert "sslpassword" in dialog.f.errors["url"].text()
+
+
+def test_a_pull_from_replica_is_tested_saved_and_synced_from(qtbot, desks, profile,
+                                                             request):
+    """An admin types the replica's address under Pull from: checked at the field, tested
+    (it must be a copy of the store), saved, and the desk syncs through it."""
+    primary, replica = request.getfixturevalue("pair")  # skipped without PostgreSQL
+    new = add_device(primary.url("central", "postgresql+psycopg"), _name("pull"), "walton")
+    _caught_up(primary, replica)  # (the device's login is on the replica too)
+    desk = desks.start(profile)
+    dialog = desk.window.sync_settings()
+    qtbot.waitUntil(lambda: bool(dialog.hint.text()), timeout=LONG)  # loaded
+    assert unnamed_controls(dialog) == []
+    assert mnemonic_clashes(dialog) == {}
+    assert_fits(dialog)
+    fields = dialog.f.widgets
+    fields["url"].setText(new.url)
+    fields["device_name"].selectAll()
+    qtbot.keyClicks(fields["device_name"], new.name)
+    qtbot.keyClicks(fields["password"], new.password)
+    qtbot.keyClicks(fields["pull_url"], "postgresql://someone-else@127.0.0.1:5432")
+    assert "Please check" in result_of_test(qtbot, dialog)
+    assert "same login" in dialog.f.errors["pull_url"].text()
+    fields["pull_url"].setText(f"postgresql://127.0.0.1:{replica.port}")
+    assert result_of_test(qtbot, dialog).startswith("Connected")
+    with qtbot.waitSignal(dialog.saved, timeout=LONG):
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_for(qtbot, desk, SYNCED)
+    with desk.store.session() as s:
+        saved = connect.configured(s, profile)
+    assert saved.pull_url == f"postgresql://{make_url(new.url).username}@127.0.0.1:" \
+                             f"{replica.port}/central"
+    with central_at(primary.url("central", "postgresql+psycopg")) as store:
+        assert cursor(desk.store, store.store_id()) == store.head()
