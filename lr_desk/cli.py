@@ -74,6 +74,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--site", required=True, help="where the device is: a hub code")
     add.add_argument("--url", help="the central store, with an administrator's login "
                      "(default: this profile's central store)")
+    add.add_argument("--pull-from", metavar="URL",
+                     help="a streaming replica of the store (PostgreSQL) the device is to "
+                          "pull from: printed with the device's login, for Pull from")
     add.add_argument("--new-password", action="store_true",
                      help="give an already registered device a new password")
     _profile_args(add)
@@ -282,20 +285,27 @@ def _notes(notes) -> None:
 
 
 def _add_device(args) -> int:
-    from lr_desk.sync.central import add_device
-    from lr_desk.sync.connect import parse
+    from lr_desk.sync.central import add_device, public_url
+    from lr_desk.sync.connect import parse, pull_from
 
     url = args.url
     try:
         if url is None:
             url = _profile_central_url(args)
         parse(url)
+        # the replica's address, for the device's login (given below): checked first
+        replica = args.pull_from and parse(args.pull_from)._replace(username=None,
+                                                                     password=None)
+        if replica:
+            pull_from(url, replica)
         new = add_device(url, args.name, args.site, new_password=args.new_password)
     except Exception as exc:
         return _failed(exc, url, "central add-device")
     done = "has a new password" if args.new_password else f"is registered (site {new.site})"
     print(f"The device {new.name!r} {done}. Enter these in its Settings, under Central store:")
     print(f"  Address:      {new.url}")
+    if replica:
+        print(f"  Pull from:    {public_url(pull_from(new.url, replica))}")
     print(f"  Device name:  {new.name}")
     if new.password is None:
         print("  Password:     (none: a SQLite central store has no logins)")

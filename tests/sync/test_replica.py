@@ -21,10 +21,17 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from lr_desk import settings
+from lr_desk.cli import main
 from lr_desk.services import advisors, people
 from lr_desk.store.models import Person
 from lr_desk.sync import connect, credentials, engine
-from lr_desk.sync.central import CentralStore, add_device, change_log, init_central
+from lr_desk.sync.central import (
+    CentralStore,
+    add_device,
+    change_log,
+    device,
+    init_central,
+)
 from lr_desk.sync.engine import SyncError, sync_once
 
 from . import pgcluster
@@ -332,3 +339,28 @@ def test_a_pull_from_address_that_will_not_do_is_said_plainly(pair, tmp_path,
             connect.open_central(desk, folder)
     finally:
         desk.close()
+
+
+def test_add_device_prints_the_pull_from_address_with_the_devices_login(postgres_url,
+                                                                         capsys):
+    init_central(postgres_url)
+    admin = make_url(postgres_url)
+    assert main(["central", "add-device", "Desk P", "--site", "walton", "--url",
+                 postgres_url, "--pull-from", "postgresql://admin:pw@replica.example:5433"
+                 "?sslmode=require"]) == 0
+    out = capsys.readouterr().out
+    login = out.split("Address:")[1].split("@")[0].split("//")[1].strip()
+    assert login.startswith("lr_device")
+    assert (f"  Pull from:    postgresql://{login}@replica.example:5433/{admin.database}"
+            "?sslmode=require\n") in out
+    assert "pw" not in out.split("Pull from:")[1].split("\n")[0]
+    # one that will not do is said before the device is registered
+    assert main(["central", "add-device", "Desk Q", "--site", "walton", "--url",
+                 postgres_url, "--pull-from", "postgresql://replica.example/another"]) == 1
+    assert "same login and database" in capsys.readouterr().err
+    store = CentralStore(postgres_url)
+    try:
+        with store.engine.connect() as conn:
+            assert conn.scalar(select(device.c.name).where(device.c.name == "Desk Q")) is None
+    finally:
+        store.close()
