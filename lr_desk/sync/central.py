@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable
 
 from sqlalchemy import LargeBinary, cast, func, inspect, select, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from lr_desk.sync import checks, checks_pg, redact, verify
@@ -118,6 +118,9 @@ class CentralStore:
         # from there, whether from the replica or (when it cannot be reached) the primary,
         # whose log holds the replica's prefix and more. (Without the ordering lock, as
         # with a plain sequence, numbers could commit out of order, on either server.)
+        if read_url is not None and "connect_timeout" not in make_url(read_url).query:
+            # a replica that does not answer is given up on soon (the primary reads instead)
+            read_url = make_url(read_url).update_query_dict({"connect_timeout": "5"})
         self.read_url = read_url
         self.reader = make_engine(read_url) if read_url is not None else self.engine
         self._reader_back_at = 0.0  # (monotonic) when to try the replica again
