@@ -331,17 +331,20 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per round, at most")
     ap.add_argument("--json", nargs="?", const="-", default=None)
     args = ap.parse_args()
+    if not (1 <= args.devices <= 200 and 1 <= args.rounds <= 20 and 1 <= args.workers <= 16):
+        ap.error("keep it bounded: 1-200 devices, 1-20 rounds, 1-16 workers")
     with tempfile.TemporaryDirectory(prefix="lr-desk-fifty-") as work:
         result = run(Path(work), args.devices, args.rounds, args.workers, args.seed,
                      args.timeout, say=lambda m: print(m, file=sys.stderr, flush=True))
+    result.pop("log")
     for r in result["rounds_detail"]:
         r.pop("sync_ms")
+        r["push_s"], r["pull_s"] = round(r["push_s"], 2), round(r["pull_s"], 2)
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     text = json.dumps(result, indent=2)
     if args.json and args.json != "-":
         Path(args.json).write_text(text)
     print(text)
-    result.pop("log")
     if not result["checks"]["all_correct"]:
         sys.exit("correctness checks failed")
 
