@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import random
 import resource
+import signal
 import statistics
 import sys
 import tempfile
@@ -169,7 +170,7 @@ def children_cpu() -> float:
 
 
 def run(work: Path, devices: int = 50, rounds: int = 5, workers: int = 4, seed: int = 15,
-        timeout: float = 1800.0, say=print, keep: bool = False) -> dict:
+        timeout: float = 600.0, say=print, keep: bool = False) -> dict:
     """The whole load test on a cluster of its own; returns figures and checks."""
     reason = pgcluster.why_not()
     if reason:
@@ -328,11 +329,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--seed", type=int, default=15)
-    ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per round, at most")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per round, at most")
     ap.add_argument("--json", nargs="?", const="-", default=None)
     args = ap.parse_args()
     if not (1 <= args.devices <= 200 and 1 <= args.rounds <= 20 and 1 <= args.workers <= 16):
         ap.error("keep it bounded: 1-200 devices, 1-20 rounds, 1-16 workers")
+    # killed: the cluster is still stopped and its folder removed (run's finally)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     with tempfile.TemporaryDirectory(prefix="lr-desk-fifty-") as work:
         result = run(Path(work), args.devices, args.rounds, args.workers, args.seed,
                      args.timeout, say=lambda m: print(m, file=sys.stderr, flush=True))
