@@ -228,7 +228,7 @@ def test_a_store_made_before_partners_takes_their_records_once_upgraded(postgres
         init_central(postgres_url, target="c8")
     central = CentralStore(postgres_url)
     try:
-        with pytest.raises(Refused, match="partner_contact.* is not a kind of record"):
+        with pytest.raises(Refused, match=r"partner_contact.* is not a kind of record"):
             central.push("d", [contact])
         init_central(postgres_url)
         assert central.push("d", [contact]) == [contact["change_id"]]
