@@ -235,7 +235,9 @@ class RetentionDialog(QDialog):
         self.years = QSpinBox()
         self.years.setRange(retention.MIN_YEARS, retention.MAX_YEARS)
         self.years.setValue(retention.DEFAULT_YEARS)
-        self.years.setSuffix(" years")
+        self.years.setSuffix(" years" if self.years.value() != 1 else " year")
+        self.years.valueChanged.connect(  # "1 year", "2 years"
+            lambda n: self.years.setSuffix(" year" if n == 1 else " years"))
         self.years.setAccessibleName("Years without contact")
         self.years.setToolTip("This desk's retention setting; changing it lists again")
         years_label = QLabel("&Years without contact:")

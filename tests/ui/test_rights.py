@@ -147,4 +147,7 @@ def test_the_retention_view_lists_for_the_years_chosen_and_opens_a_person(
     dialog.close()
     again = desk.window.rights.show_retention()
     qtbot.waitUntil(lambda: again.model.rowCount() == 2, timeout=10_000)
-    assert again.years.value() == 3
+    assert again.years.value() == 3 and again.years.text() == "3 years"
+    with qtbot.waitSignal(again.loaded, timeout=10_000):
+        again.years.setValue(1)
+    assert again.years.text() == "1 year"
