@@ -342,12 +342,15 @@ def run(say: Callable[[str], None] = print) -> int:
                 said, ok = f"{type(exc).__name__}: {_first_line(exc)} ({_where(exc)})", False
             failed += not ok
             ms = (time.perf_counter() - started) * 1000
-            say(f"{'ok' if ok else 'FAIL':<5} {name:<11} {said} [{ms:.0f} ms]")
+            line = f"{'ok' if ok else 'FAIL':<5} {name:<11} {said} [{ms:.0f} ms]"
+            logging.getLogger(__name__).log(logging.INFO if ok else logging.WARNING, line)
+            say(line)
         logging.getLogger().removeHandler(handler)
         handler.close()  # (Windows removes no open file)
+        kept = _keep_log(Path(handler.baseFilename)) if failed else None
     total = len(CHECKS)
     summary = f"{failed} of {total} checks FAILED" if failed else f"all {total} checks passed"
-    say(f"lr_desk self-test: {summary}")
+    say(f"lr_desk self-test: {summary}" + (f" (details in {kept})" if kept else ""))
     return 1 if failed else 0
 
 
@@ -358,6 +361,17 @@ def _log_to(folder: Path) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return handler
+
+
+def _keep_log(log: Path) -> Path | None:
+    """A failed self-test's log (its errors in full), kept for IT beside the system's
+    temporary files when the throwaway folder goes."""
+    kept = Path(tempfile.gettempdir()) / "lr_desk-self-test.log"
+    try:
+        kept.write_bytes(log.read_bytes())
+    except OSError:
+        return None
+    return kept
 
 
 def _first_line(exc: BaseException) -> str:

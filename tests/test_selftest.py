@@ -6,6 +6,7 @@ in test_bundle.py.)"""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -58,6 +59,8 @@ def test_a_damaged_shipped_file_fails_and_says_which(qapp, shipped_copy):
     [resources_line] = [line for line in lines if line.split()[1] == "resources"]
     assert resources_line.startswith("FAIL") and "urgent_help.json is damaged" in resources_line
     assert "FAILED" in lines[-1]
+    kept = Path(lines[-1].split("(details in ")[1].rstrip(")"))  # the log, for IT
+    assert "urgent_help.json is damaged" in kept.read_text(encoding="utf-8")
 
 
 def test_missing_resources_fail_every_check_that_needs_them(qapp, shipped_copy):
