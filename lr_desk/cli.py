@@ -74,9 +74,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--site", required=True, help="where the device is: a hub code")
     add.add_argument("--url", help="the central store, with an administrator's login "
                      "(default: this profile's central store)")
-    add.add_argument("--pull-from", metavar="URL",
-                     help="a streaming replica of the store (PostgreSQL) the device is to "
-                          "pull from: printed with the device's login, for Pull from")
+    add.add_argument("--pull-from", metavar="URL",  # a PostgreSQL streaming replica
+                     help="a replica of the store to pull from, printed with the login")
     add.add_argument("--new-password", action="store_true",
                      help="give an already registered device a new password")
     _profile_args(add)
@@ -294,8 +293,7 @@ def _add_device(args) -> int:
             url = _profile_central_url(args)
         parse(url)
         # the replica's address, for the device's login (given below): checked first
-        replica = args.pull_from and parse(args.pull_from)._replace(username=None,
-                                                                     password=None)
+        replica = args.pull_from and parse(args.pull_from)._replace(username=None, password=None)
         if replica:
             pull_from(url, replica)
         new = add_device(url, args.name, args.site, new_password=args.new_password)
@@ -307,10 +305,8 @@ def _add_device(args) -> int:
     if replica:
         print(f"  Pull from:    {public_url(pull_from(new.url, replica))}")
     print(f"  Device name:  {new.name}")
-    if new.password is None:
-        print("  Password:     (none: a SQLite central store has no logins)")
-    else:
-        print(f"  Password:     {new.password}")
+    print(f"  Password:     {new.password or '(none: a SQLite central store has no logins)'}")
+    if new.password is not None:
         print("The password is shown only this once and kept nowhere: note it now.")
     _notes(new.notes)
     return 0
