@@ -59,7 +59,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from psycopg.types.json import Jsonb
 from sqlalchemy import delete, select, update
 
 from lr_desk.profile import open_store
@@ -72,6 +71,7 @@ from lr_desk.sync.central import CentralStore, init_central
 from lr_desk.sync.push import push_outbox
 
 ROOT = Path(__file__).resolve().parent.parent
+from sync_bench_baselines import Peer, raw_insert, raw_select  # noqa: E402
 from sync_bench_common import FAKE_DEVICE, LOG_COLUMNS, Postgres, Timer, idle_syncs, ms, say  # noqa: E402
 from sync_bench_first import bench_first_sync, pull_child  # noqa: E402
 from sync_bench_report import hot_spots, machine, print_table  # noqa: E402
@@ -103,38 +103,8 @@ def cut_outbox(store, count: int) -> int:
     return len(seqs)
 
 
-def raw_insert(dsn: str, table: str, rows: list[dict], like: str) -> float:
-    """One executemany INSERT of the rows (seq 1..N), one transaction, committed."""
-    cols = ", ".join(LOG_COLUMNS)
-    marks = ", ".join(["%s"] * len(LOG_COLUMNS))
-    params = [(i, r["change_id"], r["device_id"], r["entity"], r["entity_id"], r["op"],
-               Jsonb(r["fields"]), r["hlc"], r["schema_version"],
-               None if r["seen"] is None else Jsonb(r["seen"]))
-              for i, r in enumerate(rows, 1)]
-    with psycopg.connect(dsn) as conn:
-        conn.execute(f"DROP TABLE IF EXISTS {table}")
-        conn.execute(f"CREATE TABLE {table} (LIKE change_log {like})")
-        conn.commit()
-        started = time.perf_counter()
-        with conn.cursor() as cur:
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", params)
-        conn.commit()
-        return time.perf_counter() - started
-
-
-def raw_select(dsn: str, count: int) -> float:
-    """One SELECT of the same rows from the log, in seq order, all fetched (JSON decoded)."""
-    with psycopg.connect(dsn) as conn:
-        conn.execute("SELECT 1").fetchone()
-        started = time.perf_counter()
-        rows = conn.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM change_log "
-                            "WHERE seq > 0 ORDER BY seq").fetchall()
-        seconds = time.perf_counter() - started
-    assert len(rows) == count, (len(rows), count)
-    return seconds
-
-
-def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: bool) -> dict:
+def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: bool,
+                    peer: Peer | None = None) -> dict:
     from lr_desk.demo import fill_demo
 
     say(f"1. push and pull: filling a device's outbox through the services ({target:,}) ...")
@@ -221,6 +191,9 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
         result["runs"].append(run)
         say(f"   run {i + 1}/{runs}: push {ms(push_s)} ms (raw insert {ms(raw_plain_s)} ms), "
             f"pull {ms(pull_s)} ms (raw select {ms(select_s)} ms)")
+        if peer is not None:  # the same work, the same moment
+            pouch = peer.run(n)
+            say(f"   PouchDB {n:,}: push {ms(pouch['push_s'])} ms, pull {ms(pouch['pull_s'])} ms")
         writer.close()
         if i < runs - 1:
             reader.close()
@@ -237,6 +210,8 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
     result["ratio_combined"] = round((med["push_s"] + med["pull_s"])
                                      / (med["raw_insert_s"] + med["raw_select_s"]), 2)
     result["ratio_pull_fetch_only"] = round(med["pull_fetch_s"] / med["raw_select_s"], 2)
+    if peer is not None:
+        result["pouchdb"] = peer.summary(med["push_s"], med["pull_s"])
 
     return result
 
@@ -335,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(the profiled first sync is slower: pair with --first-sync-limit)")
     parser.add_argument("--no-fsync", action="store_true",
                         help="run PostgreSQL with fsync and synchronous_commit off")
+    parser.add_argument("--pouchdb", metavar="DIR",
+                        help="also run PouchDB's bench.js (set up in DIR as "
+                             "../shared/peers/pouchdb/README.md says) after each run")
     parser.add_argument("--_pull-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--_profile", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -364,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"starting a throwaway PostgreSQL from {pg.bindir} ...")
         pg.start()
         results["postgres"] = pg.describe()
-        pp = bench_push_pull(pg, work, runs, args.changes, args.profile)
+        pp = bench_push_pull(pg, work, runs, args.changes, args.profile,
+                             Peer(args.pouchdb) if args.pouchdb else None)
         kept = pp.pop("_keep")
         results["push_pull"] = pp
         results["idle"] = bench_idle(pg, work, kept, idle_runs, big)

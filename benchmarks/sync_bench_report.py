@@ -105,6 +105,14 @@ def print_table(r: dict) -> None:
              f"{m['raw_insert_s'] + m['raw_select_s']:.0f} ms",
              f"{p['ratio_combined']}x", "<= 3x"),
         ]
+        if "pouchdb" in p:  # the peer, in the same run: how many times lr_desk's time
+            q = p["pouchdb"]
+            lines += [("PouchDB push (loopback HTTP)", f"{q['push_ms']:.0f} ms", "lr_desk's push",
+                       f"{q['push_times_lr_desk']}x lr_desk", ""),
+                      ("PouchDB pull (loopback HTTP)", f"{q['pull_ms']:.0f} ms", "lr_desk's pull",
+                       f"{q['pull_times_lr_desk']}x lr_desk", ""),
+                      ("PouchDB push + pull", "", "", f"{q['push_pull_times_lr_desk']}x lr_desk",
+                       "")]
     if "idle" in r:
         i = r["idle"]
         for key, label in (("log_10k_new_device", "idle sync, new device"),
