@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from lr_desk.services.twice import DuplicatePair, pair_ids, possible_duplicates
@@ -38,6 +38,14 @@ OWNED = {"conversation": Conversation, "prescription": Prescription, "referral":
 
 class MergeError(ValueError):
     """A merge that cannot be done; the message says why in plain words."""
+
+
+# Who was merged into these people. Told which index to use: SQLite's statistics (once
+# ANALYZE has run) see merged_into as one value, NULL, on nearly every row, and so scan
+# every person rather than use its index: 35 ms a lookup at 100,000 people, and opening a
+# person takes three. With the index: well under a millisecond.
+_MERGED_INTO = text("SELECT id FROM person INDEXED BY ix_person_merged_into "
+                    "WHERE merged_into IN :ids").bindparams(bindparam("ids", expanding=True))
 
 
 def survivor(session: Session, person_id: str) -> str:
@@ -75,8 +83,8 @@ def family(session: Session, person_id: str) -> list[str]:
     """The survivor ``person_id`` and everyone merged into it (at any depth)."""
     ids, frontier = [person_id], [person_id]
     while frontier:
-        frontier = [i for i in session.scalars(
-            select(Person.id).where(Person.merged_into.in_(frontier))) if i not in ids]
+        frontier = [i for i in session.scalars(_MERGED_INTO, {"ids": frontier})
+                    if i not in ids]
         ids.extend(frontier)
     return ids
 
