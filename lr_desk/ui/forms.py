@@ -5,171 +5,33 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
 from lr_desk.services import drafts
 from lr_desk.services.validation import ValidationError
 from lr_desk.ui import style
+from lr_desk.ui.fields import (  # noqa: F401 (where the forms have found them)
+    Fields,
+    changed_signal,
+    check,
+    combo,
+    line_edit,
+    scrolled,
+    set_combo,
+    set_value,
+    text_edit,
+    value_of,
+)
 from lr_desk.ui.tasks import Tasks
-
-
-def scrolled(body: QWidget, name: str) -> QScrollArea:
-    """A long form in a scroll area (small screens, large fonts)."""
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setWidget(body)
-    scroll.setAccessibleName(name)
-    return scroll
-
-
-def line_edit(name: str, placeholder: str = "") -> QLineEdit:
-    w = QLineEdit()
-    w.setAccessibleName(name)
-    w.setPlaceholderText(placeholder)
-    return w
-
-
-def text_edit(name: str, placeholder: str = "") -> QPlainTextEdit:
-    w = QPlainTextEdit()
-    w.setAccessibleName(name)
-    w.setPlaceholderText(placeholder)
-    w.setTabChangesFocus(True)  # Tab moves on, so the form works from the keyboard
-    w.setMinimumHeight(60)
-    return w
-
-
-def combo(name: str, choices: dict[str, str], blank: str | None = None) -> QComboBox:
-    w = QComboBox()
-    w.setAccessibleName(name)
-    if blank is not None:
-        w.addItem(blank, "")
-    for code, label in choices.items():
-        w.addItem(label, code)
-    return w
-
-
-def check(text: str, name: str | None = None) -> QCheckBox:
-    w = QCheckBox(text)
-    w.setAccessibleName(name or text.replace("&", ""))
-    return w
-
-
-def set_combo(w: QComboBox, code: str) -> None:
-    i = w.findData(code)
-    if i >= 0:
-        w.setCurrentIndex(i)
-
-
-def value_of(w: QWidget):
-    if isinstance(w, QLineEdit):
-        return w.text()
-    if isinstance(w, QPlainTextEdit):
-        return w.toPlainText()
-    if isinstance(w, QCheckBox):
-        return w.isChecked()
-    if isinstance(w, QComboBox):
-        return w.currentData() or ""
-    raise TypeError(w)
-
-
-def set_value(w: QWidget, value) -> None:
-    if isinstance(w, QLineEdit):
-        w.setText(value or "")
-    elif isinstance(w, QPlainTextEdit):
-        w.setPlainText(value or "")
-    elif isinstance(w, QCheckBox):
-        w.setChecked(bool(value))
-    elif isinstance(w, QComboBox):
-        set_combo(w, value or "")
-
-
-def changed_signal(w: QWidget):
-    if isinstance(w, QLineEdit):
-        return w.textChanged
-    if isinstance(w, QPlainTextEdit):
-        return w.textChanged
-    if isinstance(w, QCheckBox):
-        return w.toggled
-    if isinstance(w, QComboBox):
-        return w.currentIndexChanged
-    raise TypeError(w)
-
-
-class Fields:
-    """Named widgets, each with a message label under it, in a QFormLayout."""
-
-    def __init__(self, on_change=None):
-        self.widgets: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        self.touched: set[str] = set()
-        self._on_change = on_change
-
-    def add(self, layout: QFormLayout, key: str, label: str, widget: QWidget) -> QWidget:
-        self.widgets[key] = widget
-        err = style.message(QLabel(), "error")
-        err.setVisible(False)
-        err.setAccessibleName(f"Message for {label.replace('&', '')}")
-        self.errors[key] = err
-        box = QWidget()
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.setSpacing(2)
-        v.addWidget(widget)
-        v.addWidget(err)
-        if isinstance(widget, QCheckBox):
-            layout.addRow("", box)
-        else:
-            lab = QLabel(label)
-            lab.setBuddy(widget)
-            layout.addRow(lab, box)
-        changed_signal(widget).connect(lambda *_: self._changed(key))
-        return widget
-
-    def _changed(self, key: str) -> None:
-        self.touched.add(key)
-        if self._on_change:
-            self._on_change(key)
-
-    def values(self) -> dict:
-        return {k: value_of(w) for k, w in self.widgets.items()}
-
-    def load(self, values: dict) -> None:
-        for k, v in values.items():
-            if k in self.widgets:
-                set_value(self.widgets[k], v)
-
-    def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
-        for key, label in self.errors.items():
-            msg = errors.get(key, "")
-            if only_touched and key not in self.touched:
-                msg = ""
-            label.setText(msg)
-            label.setVisible(bool(msg))
-            style.mark_error(self.widgets[key], bool(msg))  # seen, not only heard
-            self.widgets[key].setAccessibleDescription(msg)
-
-    def focus_first_error(self, errors: dict[str, str]) -> None:
-        for key, widget in self.widgets.items():
-            if key in errors:
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
-                return
-
 
 OPENED_WITH = "~opened_with"  # in a draft: the record's values when the form opened
 
