@@ -58,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     folder = _ready_folder(args)
     if folder is None:
         return 1
+    from lr_desk.faults import cipher_log_to
     from lr_desk.ui.application import run
 
+    # SQLCipher's own words go to the profile's log: set behind the sign-in box, before
+    # the database layer is used (it loads SQLCipher, which the box does not need)
     return run(folder, demo=args.demo, started=started, exit_when_ready=args.exit_when_ready,
-               fill_demo=fill_demo if args.demo else None)
+               fill_demo=fill_demo if args.demo else None,
+               before_gate=lambda: cipher_log_to(folder))
 
 
 def fill_demo(store, progress=None) -> None:
@@ -78,7 +82,7 @@ def _ready_folder(args: argparse.Namespace):
     in plain words (a file where the folder should be, a disk that cannot be written)."""
     import logging
 
-    from lr_desk.faults import cipher_log_to, classify, name_problem, report_bug
+    from lr_desk.faults import classify, name_problem, report_bug
     from lr_desk.paths import data_dir, setup_logging
 
     logging.raiseExceptions = False  # a log that cannot be written (a full disk) is no news
@@ -93,7 +97,6 @@ def _ready_folder(args: argparse.Namespace):
     if wrong is not None:
         print(f"lr_desk cannot start. {wrong}", file=sys.stderr)
         return None
-    cipher_log_to(folder)
     return folder
 
 

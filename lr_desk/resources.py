@@ -1,16 +1,17 @@
 """Where the shipped resources (reference data, fonts, icons, schemas) live: inside the
-package, in lr_desk/data, so a wheel or a desktop bundle carries them (found through
-importlib.resources, wherever the package is installed)."""
+package, in lr_desk/data, so a wheel or a desktop bundle carries them (found beside this
+module, wherever the package is installed)."""
 
 from __future__ import annotations
 
 import json
-from importlib.resources import files
 from pathlib import Path
 
 # (a real folder: the wheel and the bundle install the package as files, and fonts and
-# icons are handed to reportlab and Qt by path)
-RESOURCES = Path(str(files("lr_desk").joinpath("data")))
+# icons are handed to reportlab and Qt by path. Found from this file rather than through
+# importlib.resources, whose import alone took longer than the sign-in box has to spare:
+# the same folder either way, the package being files)
+RESOURCES = Path(__file__).parent / "data"
 
 
 def load_json(name: str) -> dict:

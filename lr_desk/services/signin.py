@@ -35,6 +35,7 @@ from lr_desk.services.convert import encrypt_in_place, encrypt_leftovers
 from lr_desk.services.guard import DB_NAME, wait_message
 from lr_desk.services.passwords import Passwords
 from lr_desk.services.profiles import open_store
+from lr_desk.services.signin_start import SignInError
 from lr_desk.services.validation import Checker, ValidationError, check_choice, check_name
 from lr_desk.store import cipher
 from lr_desk.store.clock import new_id, utcnow
@@ -46,14 +47,6 @@ from lr_desk.store.private import make_private, private_dir
 log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = demo_desk.PASSWORD  # the demo profile's accounts (synthetic data only)
-
-
-class SignInError(Exception):
-    """Why signing in did not work, in plain words for the sign-in box."""
-
-    def __init__(self, message: str, field: str = "password"):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """Starting the Qt desk on a profile folder.
 
-The window comes first: the frame with a live search box is shown as soon as Qt is up.
-The profile is opened on a thread meanwhile (SQLAlchemy's import alone takes about
-0.3 s; the demo profile's first fill several seconds), and the pages are attached when
-it is ready. Whatever is typed into the search box in between is kept and searched.
+The window comes first, and with it the sign-in box: both are shown as soon as Qt is
+up, before the database layer is loaded (SQLAlchemy and the models take about half a
+second). The gate that checks passwords loads on a thread behind the box meanwhile, and
+a Sign in pressed before it is ready waits for it. The profile is then opened on a
+thread too (the demo profile's first fill takes several seconds), and the pages are
+attached when it is ready.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, QtMsgType, Signal, qInstallMessa
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from lr_desk import faults
+from lr_desk.resources import load_json
+from lr_desk.services.signin_start import looks_locked
 from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.main_window import OPENING, MainWindow
 from lr_desk.ui.preparing import PREPARING, PreparingPage
+from lr_desk.ui.signin import SetUpDialog, SignInDialog
 
 if TYPE_CHECKING:
     from lr_desk.services.context import Desk
@@ -139,9 +144,21 @@ def _demo_filler(fill_demo: Fill | None) -> Fill:
     return fill_demo
 
 
+def load_gate(folder: Path, before: Callable[[], None] | None = None) -> tuple[Gate, str]:
+    """The gate of the profile in ``folder``, and its state: on a thread, since it loads
+    the database layer (SQLAlchemy, the models, the key derivation). ``before`` is run
+    first (lr_desk.app: where SQLCipher's log goes)."""
+    from lr_desk.services.signin import Gate
+
+    if before is not None:
+        before()
+    gate = Gate(folder)
+    return gate, gate.state()
+
+
 class Startup(QObject):
-    """The window at once, then sign-in (or setting the desk up), then the profile: what
-    ``lr-desk`` does when it starts."""
+    """The window and the sign-in box at once (or, for a new desk, setting it up once the
+    gate has loaded), then the profile: what ``lr-desk`` does when it starts."""
 
     opened = Signal(object)  # the DeskApp
     failed = Signal(str)
@@ -150,33 +167,58 @@ class Startup(QObject):
     # heard on the UI thread (queued)
     progressed = Signal(int, int, str)
 
-    def __init__(self, folder: Path, demo: bool = False, fill_demo: Fill | None = None):
+    def __init__(self, folder: Path, demo: bool = False, fill_demo: Fill | None = None,
+                 before_gate: Callable[[], None] | None = None):
         super().__init__()
         self.folder, self.demo = folder, demo
         self.fill_demo = fill_demo  # the demo's data, handed in by lr_desk.app
+        self.before_gate = before_gate  # run on the thread before the gate loads
         self.desk: DeskApp | None = None
         self.dialog = None
         self.preparing: PreparingPage | None = None  # while the demo is set up
         self.window = MainWindow(demo)
-        self.gate: Gate | None = None  # after the window shows: it imports the database layer
-        self.background = Background(self)  # preparing the demo, then opening the profile
+        self.gate: Gate | None = None  # loaded behind the box: it imports the database layer
+        # loading the gate, preparing the demo, then opening the profile
+        self.background = Background(self)
+        if looks_locked(folder):  # a desk that is set up: its sign-in box now
+            self._open_dialog(SignInDialog(None, self.window, demo=demo))
         self.window.show()
+        if self.dialog is not None:
+            self.dialog.open()
         QApplication.processEvents()  # painted
         self.shown_at = time.perf_counter()
         QTimer.singleShot(0, self._ask)
 
     def _ask(self) -> None:
-        from lr_desk.services.signin import Gate
-
+        if self.dialog is not None:
+            self.asking.emit(self.dialog)  # the box shown at once
+        if self.gate is not None:  # after the demo's set-up
+            self._ask_with(self.gate, self.gate.state())
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:  # a file in its place, no rights...: said plainly
             self._opened(exc)
             return
-        self.gate = self.gate or Gate(self.folder)
-        state = self.gate.state()
+        self.background.run(lambda: load_gate(self.folder, self.before_gate),
+                            self._gate_loaded, self._opened)
+
+    def _gate_loaded(self, loaded: tuple[Gate, str]) -> None:
+        self.gate, state = loaded
+        quick = self.dialog
+        if isinstance(quick, SignInDialog) and quick.gate is None:
+            if state == "locked":
+                quick.ready(self.gate)
+                return
+            # (the keys file changed in between, or was not what it looked: as it is)
+            quick.rejected.disconnect(self.window.close)
+            quick.close()
+            self.dialog = None
+        self._ask_with(self.gate, state)
+
+    def _ask_with(self, gate: Gate, state: str) -> None:
         if state == "no_keys":
-            self.failed.emit(self.gate.problem() or  # missing, or damaged with its copy
+            self.failed.emit(gate.problem() or  # missing, or damaged with its copy
                              "This desk's data is encrypted, and the file that holds its "
                              f"keys ({self.folder / 'keys.json'}) is missing. Put it back "
                              "from a backup of this computer, or ask IT.")
@@ -186,25 +228,23 @@ class Startup(QObject):
             return
         if state == "convert":
             try:
-                self.gate.check_convertible()
+                gate.check_convertible()
             except Exception as exc:
                 self._opened(exc)
                 return
         if state in ("new", "convert"):
-            from lr_desk.resources import load_json
-            from lr_desk.ui.signin import SetUpDialog
-
             sites = {r["code"]: r["name"] for r in load_json("reference.json")["sites"]}
-            self.dialog = SetUpDialog(self.gate, sites, self.window)
+            self._open_dialog(SetUpDialog(gate, sites, self.window))
         else:
-            from lr_desk.ui.signin import SignInDialog
-
-            self.dialog = SignInDialog(self.gate, self.window, demo=self.demo)
-        self.window.status_label.setText("Please sign in.")
-        self.dialog.accepted.connect(self._signed_in)
-        self.dialog.rejected.connect(self.window.close)  # nobody signed in: close quietly
+            self._open_dialog(SignInDialog(gate, self.window, demo=self.demo))
         self.dialog.open()
         self.asking.emit(self.dialog)
+
+    def _open_dialog(self, dialog) -> None:
+        self.dialog = dialog
+        self.window.status_label.setText("Please sign in.")
+        dialog.accepted.connect(self._signed_in)
+        dialog.rejected.connect(self.window.close)  # nobody signed in: close quietly
 
     def _prepare(self) -> None:
         """The demo's first start: set it up on the worker (some 16 s), the window
@@ -279,7 +319,8 @@ def qt_to_log(kind: QtMsgType, _context, message: str) -> None:
 
 
 def run(folder: Path, demo: bool = False, started: float | None = None,
-        exit_when_ready: bool = False, fill_demo: Fill | None = None) -> int:
+        exit_when_ready: bool = False, fill_demo: Fill | None = None,
+        before_gate: Callable[[], None] | None = None) -> int:
     started = started if started is not None else time.perf_counter()
     qInstallMessageHandler(qt_to_log)  # Qt's own chatter: the log, not the terminal
     app = QApplication.instance() or QApplication(sys.argv)
@@ -287,7 +328,7 @@ def run(folder: Path, demo: bool = False, started: float | None = None,
     app.setOrganizationName("Mersey Care NHS Foundation Trust")
     style.apply(app)
     sys.excepthook = _excepthook
-    startup = Startup(folder, demo, fill_demo)
+    startup = Startup(folder, demo, fill_demo, before_gate)
 
     def cannot_open(message: str) -> None:
         QMessageBox.critical(startup.window, "lr_desk could not open its data",

@@ -3,10 +3,17 @@
 Deriving a key from a password is slow on purpose (a fraction of a second to a second),
 and opening the store can take longer, so every check runs on a thread of its own
 (``Background``): the window keeps painting, and typing is never lost.
+
+This module loads no database layer: the sign-in box is shown before SQLAlchemy and the
+models are imported, and is handed the ``Gate`` that checks passwords when it has loaded
+behind it (``SignInDialog.ready``). Sign in pressed before then waits for it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,12 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lr_desk.services.signin import Gate, SignInError, Unlocked
+from lr_desk.services.signin_start import SignInError
 from lr_desk.services.validation import ValidationError
 from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.enter import enter_does
-from lr_desk.ui.forms import Fields, combo, line_edit
+from lr_desk.ui.fields import Fields, combo, line_edit
+
+if TYPE_CHECKING:
+    from lr_desk.services.signin import Gate, Unlocked
 
 SMALL_FORM_WIDTH = 440
 
@@ -84,6 +94,14 @@ class SmallForm(QDialog):
         if errors:
             self.f.show_errors(errors, only_touched=False)
             self.f.focus_first_error(errors)
+            self.grow_to_fit()
+
+    def grow_to_fit(self) -> None:
+        """Taller if a message needs the room: a form of wrapped lines does not grow by
+        itself (the message under the password was cut off after a line)."""
+        needed = self.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def failed(self, exc: BaseException, default_field: str) -> None:
         if isinstance(exc, SignInError):
@@ -102,12 +120,15 @@ class SmallForm(QDialog):
 
 class SignInDialog(SmallForm):
     """Username and password, to open the desk. ``unlocked`` holds the open desk after
-    it is accepted."""
+    it is accepted. Made with no ``gate`` it is shown at once, and ``ready(gate)``
+    hands it the gate when that has loaded; Sign in pressed before then waits for it."""
 
-    def __init__(self, gate: Gate, parent: QWidget | None = None, demo: bool = False):
+    def __init__(self, gate: Gate | None, parent: QWidget | None = None,
+                 demo: bool = False):
         super().__init__(f"Sign in to {style.TITLE}", parent)
         self.gate = gate
         self.unlocked: Unlocked | None = None
+        self.waiting: dict | None = None  # what Sign in sent before the gate was ready
         self.f.add(self.form, "username", "&Username", line_edit("Username"))
         self.f.add(self.form, "password", "&Password", password_edit("Password"))
         self.f.add(self.form, "new_password", "&New password",
@@ -119,6 +140,8 @@ class SignInDialog(SmallForm):
                                          QDialogButtonBox.ButtonRole.ActionRole)
         recover.setAccessibleName("Use the recovery key")
         recover.clicked.connect(self.recover)
+        recover.setEnabled(gate is not None)  # (for a moment at start: it needs the gate)
+        self.recover_button = recover
         enter_does(self, self.sign_in_button)
         note = QLabel("Only staff may see this desk's records. Sign in with your lr_desk "
                       "username and password (it works offline).")
@@ -144,8 +167,28 @@ class SignInDialog(SmallForm):
                                 lambda exc: self.failed(exc, "new_password"))
             return
         v = self.f.values()
+        if self.gate is None:  # still loading behind the box: signs in when it is ready
+            self.waiting = v
+            self.busy("Getting ready to sign in…")
+            self.sign_in_button.setText("Getting ready…")
+            self.setCursor(Qt.CursorShape.BusyCursor)
+            return
         self.busy("Signing in…")
         self.background.run(lambda: self.gate.sign_in(v["username"], v["password"]),
+                            self._signed_in, self._failed)
+
+    def ready(self, gate: Gate) -> None:
+        """The gate that checks passwords, loaded behind the box; a Sign in that was
+        waiting for it goes on, with what was sent."""
+        self.gate = gate
+        if self.waiting is None:
+            self.recover_button.setEnabled(True)
+            return
+        v, self.waiting = self.waiting, None
+        self.sign_in_button.setText("&Sign in")
+        self.unsetCursor()
+        self.status.setText("Signing in…")
+        self.background.run(lambda: gate.sign_in(v["username"], v["password"]),
                             self._signed_in, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
