@@ -19,15 +19,20 @@ from psycopg.types.json import set_json_loads
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Engine,
+    ForeignKey,
+    Integer,
+    LargeBinary,
     MetaData,
     Sequence,
     String,
     Table,
     create_engine,
     event,
+    false,
     func,
     insert,
     inspect,
@@ -45,7 +50,7 @@ from lr_desk.sync import checks, harden
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10")
+SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
@@ -94,6 +99,23 @@ unordered_seq = Sequence("change_log_unordered_seq", metadata=metadata)
 desk_schema = Table("desk_schema", metadata,
                     Column("version", String(32), primary_key=True),
                     Column("added_at", DateTime, nullable=False, server_default=func.now()))
+# The first-sync snapshot (migration c11; lr_desk.sync.snapshot_store): a device's whole
+# database at a log position, SQLCipher-encrypted with ``key``, in parts.
+snapshot = Table("snapshot", metadata,
+                 Column("id", String(36), primary_key=True),
+                 Column("at_seq", BigInteger, nullable=False),
+                 Column("store_revision", String(32), nullable=False),
+                 Column("key", String(64), nullable=False),
+                 Column("size", BigInteger),
+                 Column("sha256", String(64)),
+                 Column("parts", Integer),
+                 Column("made_at", DateTime(timezone=True)),
+                 Column("ready", Boolean, nullable=False, server_default=false()))
+snapshot_part = Table("snapshot_part", metadata,
+                      Column("snapshot_id", String(36),
+                             ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True),
+                      Column("n", Integer, primary_key=True, autoincrement=False),
+                      Column("data", LargeBinary, nullable=False))
 
 
 def record_versions(conn) -> None:

@@ -55,6 +55,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from lr_desk.sync import snapshot_store
 from lr_desk.sync.append_triggers import (  # noqa: F401  (also named from here)
     BUSY,
     DEVICE_PREFIX,
@@ -108,6 +109,7 @@ def harden_store(conn, hold: int = HOLD) -> list[str]:
     for statement in store_sql(schema, superuser, hold):
         conn.exec_driver_sql(statement.replace("%", "%%"))  # (no parameters: literal %)
     _read_policy(conn, schema)
+    snapshot_store.read_policies(conn, schema)  # the first-sync snapshot's, alike
     _statement_triggers(conn, schema)
     notes: list[str] = []
     for role in conn.scalars(text(
@@ -165,6 +167,7 @@ def harden_device(conn, role: str, new_password: bool = False) -> list[str]:
     user, superuser, createrole = _me(conn)
     q = _quote(conn, role)
     notes = []
+    conn.exec_driver_sql(snapshot_store.device_grants(q))  # it may read the snapshot
     if superuser or createrole:
         conn.exec_driver_sql(f"ALTER ROLE {q} CONNECTION LIMIT {CONNECTION_LIMIT}")
         for name, value in ROLE_SETTINGS.items():

@@ -123,7 +123,8 @@ def test_a_device_login_has_the_least_rights(store):
             "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
             "WHERE grantee = %s ORDER BY 1, 2", (a.role,)).fetchall()
     assert grants == [("central_meta", "SELECT"), ("change_log", "INSERT"),
-                      ("change_log", "SELECT"), ("device", "SELECT")]
+                      ("change_log", "SELECT"), ("device", "SELECT"),
+                      ("snapshot", "SELECT"), ("snapshot_part", "SELECT")]  # to read only
 
 
 def test_a_device_cannot_connect_to_another_central_store(store, postgres_url,
