@@ -38,6 +38,7 @@ from lr_desk.services.names import (
     variants,
 )
 from lr_desk.services.query import Query, parse_query
+from lr_desk.services.search_keys import LAST_CHARACTER, name_order, postcode_key
 from lr_desk.services.validation import phone_digits
 from lr_desk.store.models import Person
 
@@ -45,7 +46,6 @@ __all__ = ["DEFAULT_LIMIT", "PART_WEIGHT", "Entry", "Hit", "Query", "SearchIndex
            "name_tokens", "parse_query"]
 
 DEFAULT_LIMIT = 50
-LAST_CHARACTER = "\U0010ffff"  # after every word that starts with what was typed
 _first = itemgetter(0)
 
 
@@ -83,7 +83,7 @@ class SearchIndex:
         self.entries: dict[int, Entry] = {}
         self._slot_of: dict[str, int] = {}
         self._free: list[int] = []
-        self._sort_key: dict[int, str] = {}  # "family\0given", folded: name order
+        self._sort_key: dict[int, str] = {}  # "family\0given\0id", folded: name order
         self._order: list[int] = []  # every slot, in name order
         self._postings: dict[str, dict[int, float]] = {}  # token -> slot -> weight
         self._parts: dict[str, set[int]] = {}  # token -> slots where it is half a name
@@ -114,9 +114,16 @@ class SearchIndex:
                 Person.date_of_birth, Person.postcode, Person.phone,
             ).where(Person.deleted_at.is_(None), Person.erased_at.is_(None),
                     or_(shown, Person.id.in_(loops)) if loops else shown)
+            .execution_options(yield_per=5000)  # (not 100,000 rows held at once)
         )
-        for row in rows:
-            index._add(Entry(*row), sort=False)
+        # Names, dates and postcodes repeat: each value is kept once (at 100,000 people
+        # some 10 MB less), not once for every row the driver made it for.
+        same: dict = {}
+        once = same.setdefault
+        for pid, given, family, preferred, born, postcode, phone in rows:
+            index._add(Entry(pid, once(given, given), once(family, family),
+                             once(preferred, preferred), once(born, born),
+                             once(postcode, postcode), phone), sort=False)
         index._finish()
         return index
 
@@ -173,7 +180,7 @@ class SearchIndex:
                 del self._given[token]
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].discard(slot)
-        key = (_postcode_key(entry.postcode), slot)
+        key = (postcode_key(entry.postcode), slot)
         i = bisect.bisect_left(self._postcodes, key[0], key=_first)
         while i < len(self._postcodes) and self._postcodes[i][0] == key[0]:
             if self._postcodes[i] == key:  # (past others at the same postcode)
@@ -188,7 +195,7 @@ class SearchIndex:
         slot = self._free.pop() if self._free else len(self.entries)
         self.entries[slot] = entry
         self._slot_of[entry.person_id] = slot
-        self._sort_key[slot] = f"{fold(entry.family_name)}\0{fold(entry.given_name)}"
+        self._sort_key[slot] = name_order(entry.given_name, entry.family_name, entry.person_id)
         if sort:
             bisect.insort(self._order, slot, key=self._sort_key.__getitem__)
         else:
@@ -210,7 +217,7 @@ class SearchIndex:
         if entry.date_of_birth:
             self._by_dob[entry.date_of_birth].add(slot)
         if entry.postcode:
-            key = (_postcode_key(entry.postcode), slot)
+            key = (postcode_key(entry.postcode), slot)
             if sort:
                 bisect.insort(self._postcodes, key, key=_first)
             else:
@@ -373,7 +380,3 @@ class SearchIndex:
         self._postcodes.sort(key=_first)  # (a key sorts in C: no tuples compared)
         self._order.sort(key=self._sort_key.__getitem__)
 
-
-def _postcode_key(postcode: str) -> str:
-    """'L9 2AF' -> 'l9 2af' (stored postcodes are already normalised with one space)."""
-    return " ".join(postcode.casefold().split())

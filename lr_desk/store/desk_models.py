@@ -4,7 +4,7 @@ cursor, changes set aside) and of erasure (rows erased here)."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lr_desk.store.base import Base
@@ -134,3 +134,28 @@ class SetAside(Base):
     schema_version: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
     set_aside_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchKey(Base):
+    """A word the Find box looks a person up by (a folded name word, or their date of
+    birth, postcode or phone as a key; lr_desk.services.search_keys), with the person's
+    place in name order: search answers from these at sign-in while the in-memory index
+    is built. Kept in step by triggers (migration 0009) and the desk's search worker."""
+
+    __tablename__ = "search_key"
+    __table_args__ = (Index("ix_search_key_person_id", "person_id"),
+                      {"sqlite_with_rowid": False})
+    token: Mapped[str] = mapped_column(String, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+    given: Mapped[bool] = mapped_column(Boolean)
+    name_order: Mapped[str] = mapped_column(String)
+
+
+class SearchDirty(Base):
+    """A person changed since their search keys were made (marked by triggers on person,
+    whatever changed them: a save, a sync, an erasure)."""
+
+    __tablename__ = "search_dirty"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)

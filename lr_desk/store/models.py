@@ -29,6 +29,8 @@ from lr_desk.store.desk_models import (
     ErasedRow,
     Outbox,
     RowClock,
+    SearchDirty,
+    SearchKey,
     SetAside,
     Setting,
     SyncState,
@@ -103,6 +105,7 @@ __all__ = [
     "ConversationNeed", "Course", "Device", "Draft", "ErasedRow", "Erasure", "FollowUp",
     "NotDuplicate", "Outbox", "Partner", "PartnerCatchup", "PartnerContact",
     "PartnerService", "Person", "PersonMerge", "Prescription", "PrescriptionItem",
-    "Referral", "ReferralEvent", "RowClock", "ServiceGap", "SetAside", "Setting",
+    "Referral", "ReferralEvent", "RowClock", "SearchDirty", "SearchKey", "ServiceGap",
+    "SetAside", "Setting",
     "Site", "SyncState", "Synced", "WellbeingMeasure", "to_json",
 ]

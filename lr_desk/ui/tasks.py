@@ -4,8 +4,9 @@
 write goes through ``run(fn, on_done, on_error)``, where ``fn(session)`` runs on the lane
 in one transaction and the callbacks run on the UI thread; what it wrote is announced to
 every page through ``changed``; ``read`` runs a long read (a report) on a lane of its
-own, so saves never wait behind it. ``SearchService`` keeps the in-memory search index on
-the worker's "search" lane, so typing never waits for a save.
+own, so saves never wait behind it. ``SearchService`` answers searches on the worker's
+"search" lane (from the stored keys at first, then from the in-memory index built on a
+lane of its own), so typing never waits for a save.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from lr_desk import faults
 from lr_desk.services.changes import Changed, touched
 from lr_desk.services.reports.core import Stopped
 from lr_desk.services.search import Hit, SearchIndex
+from lr_desk.services.search_keys import FIX_UP_BATCH, fix_up
+from lr_desk.services.search_stored import StoredSearch
 from lr_desk.services.validation import ValidationError
 from lr_desk.ui.work import Worker, alive
 
@@ -150,13 +153,19 @@ class Tasks(QObject):
 
 class SearchService(QObject):
     """The search index on the "search" lane of the desk's worker, so typing never
-    waits for a save. Only the newest query of a burst is answered. It keeps itself in
-    step with what the desk's saves and syncs change (``on_changed``)."""
+    waits for a save. Only the newest query of a burst is answered. From the first
+    keystroke after sign-in: the keys stored in the database answer (``StoredSearch``)
+    while the in-memory index is built on a lane of its own ("search-build"), which then
+    answers as fast as before. It keeps itself in step with what the desk's saves and
+    syncs change (``on_changed``), and keeps the stored keys in step too (on the build
+    lane, a batch at a time)."""
 
-    ready = Signal(int, float)  # people indexed, seconds to build (again after a change)
+    ready = Signal(int, float)  # people findable, seconds since start (again after a change)
+    built = Signal(int, float)  # the in-memory index is answering: people, seconds to build
     results = Signal(int, object, int)  # generation, list[Hit], total
 
     LANE = "search"
+    BUILD_LANE = "search-build"
     REBUILD_AT = 2000  # more people changed than this at once: build the index afresh
 
     def __init__(self, store: Store, limit: int = 50, worker: Worker | None = None,
@@ -165,26 +174,76 @@ class SearchService(QObject):
         self.store = store
         self.limit = limit
         self.index: SearchIndex | None = None
+        self.stored: StoredSearch | None = None  # answers until the index is built
         self.worker = worker if worker is not None else Worker(self)
-        self.worker.disposable.add(self.LANE)
+        self.worker.disposable.update((self.LANE, self.BUILD_LANE))
         self._generation = 0
         self._lock = threading.Lock()
+        self._waiting: set[str] | None = None  # changed while the index is built
+        self._keying = False  # a fix-up of the stored keys is queued
 
-    def _submit(self, job: Callable[[], Any]) -> None:
-        self.worker.submit(self.LANE, job, None, self._failed, job.__qualname__)
+    def _submit(self, job: Callable[[], Any], lane: str = LANE) -> None:
+        self.worker.submit(lane, job, None, self._failed, job.__qualname__)
 
     @staticmethod
     def _failed(exc: BaseException) -> None:
         log.error("the search index could not be read or updated", exc_info=exc)
 
     def start(self) -> None:
-        def build():
-            began = time.perf_counter()
-            with self.store.Session() as session, self.store.scanning(session):
-                self.index = SearchIndex.build(session)
-            self.worker.post(self.ready.emit, len(self.index), time.perf_counter() - began)
+        """Answer from the stored keys at once (unless too many people changed since they
+        were stored: then from the index, once built); build the index meanwhile."""
+        began = time.perf_counter()
 
-        self._submit(build)
+        def answer_from_the_stored_keys():
+            stored = StoredSearch(self.store.Session)
+            count = stored.count()
+            if count is not None and self.index is None:
+                self.stored = stored
+                self.worker.post(self.ready.emit, count, time.perf_counter() - began)
+
+        self._submit(answer_from_the_stored_keys)
+        self._build(began)
+
+    def _build(self, began: float) -> None:
+        with self._lock:
+            self._waiting = set()
+
+        def build():
+            with self.store.Session() as session, self.store.scanning(session):
+                index = SearchIndex.build(session)
+            self.worker.post(self._built, index, time.perf_counter() - began)
+
+        self._submit(build, self.BUILD_LANE)
+
+    def _built(self, index: SearchIndex, seconds: float) -> None:
+        def install():
+            with self._lock:
+                waiting, self._waiting = self._waiting, None
+            if waiting:  # changed while it was built: read again, as they are now
+                with self.store.Session() as session:
+                    index.refresh(session, waiting)
+            self.index, self.stored = index, None
+            self.worker.post(self.built.emit, len(index), seconds)
+            self.worker.post(self.ready.emit, len(index), seconds)
+            self.worker.post(self._key_changed)
+
+        self._submit(install)
+
+    def _key_changed(self) -> None:
+        """Make the stored keys of people changed since again (on the build lane, a batch
+        in each short transaction, so a save never waits long)."""
+        if self._keying:
+            return
+        self._keying = True
+
+        def key():
+            self._keying = False
+            while not self.worker.closed:
+                with self.store.session() as session:
+                    if fix_up(session) < FIX_UP_BATCH:
+                        return
+
+        self._submit(key, self.BUILD_LANE)
 
     def search(self, text: str) -> int:
         with self._lock:
@@ -192,10 +251,15 @@ class SearchService(QObject):
             generation = self._generation
 
         def job():
-            if generation != self._generation or self.index is None:
-                return  # a newer keystroke has arrived; or the index is still building
-            hits: list[Hit]
-            hits, total = self.index.search(text, self.limit)
+            if generation != self._generation:
+                return  # a newer keystroke has arrived
+            if self.index is not None:
+                hits, total = self.index.search(text, self.limit)
+            elif self.stored is not None and (answer := self.stored.search(
+                    text, self.limit)) is not None:
+                hits, total = answer
+            else:
+                return  # the index is still building: ``ready`` says when to ask again
             self.worker.post(self._answer, generation, hits, total)
 
         self._submit(job)
@@ -216,24 +280,43 @@ class SearchService(QObject):
     def people_changed(self, person_ids: set[str]) -> None:
         """Keep the index in step with people a save or a sync changed (read here, in a
         session of this lane's own); then ``ready`` is emitted again, so a search on
-        screen is run again and shows them."""
+        screen is run again and shows them. (The stored keys were marked by the database
+        itself: they are made again afterwards.)"""
         if not person_ids:
             return
         ids = sorted(person_ids)
+        with self._lock:
+            if self._waiting is not None:  # being built: read again once it is
+                self._waiting.update(ids)
+                building = True
+            else:
+                building = False
+        if building:
+            self._submit(self._stored_changed)
+            return
+        if len(ids) > self.REBUILD_AT:  # answered meanwhile by the index as it was
+            self._build(time.perf_counter())
+            return
 
         def job():
             if self.index is None:
-                return  # still to be built: the build reads them
+                return
             began = time.perf_counter()
             with self.store.Session() as session:
-                if len(ids) > self.REBUILD_AT:
-                    with self.store.scanning(session):
-                        self.index = SearchIndex.build(session)
-                else:
-                    self.index.refresh(session, ids)
+                self.index.refresh(session, ids)
             self.worker.post(self.ready.emit, len(self.index), time.perf_counter() - began)
+            self.worker.post(self._key_changed)
 
         self._submit(job)
+
+    def _stored_changed(self) -> None:
+        """While the index is built, the stored keys answer for changed people too
+        (reading them afresh): the search on screen is run again."""
+        if self.index is None and self.stored is not None:
+            began = time.perf_counter()
+            count = self.stored.count()
+            if count is not None:
+                self.worker.post(self.ready.emit, count, time.perf_counter() - began)
 
     def shutdown(self) -> None:
         self.worker.shutdown()

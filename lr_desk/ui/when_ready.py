@@ -38,8 +38,8 @@ def peak_memory_mb() -> float:
 def report_when_ready(app: QApplication, startup: Startup, started: float) -> None:
     """For the benchmark: milliseconds to the window, to the sign-in box, for signing in
     (the username and password in $LR_DESK_USERNAME and $LR_DESK_PASSWORD are typed into
-    it; or into a new desk's set-up), to the pages attached, to the search index built;
-    and peak memory. Then quit."""
+    it; or into a new desk's set-up), to the pages attached, to search answering, to the
+    in-memory index built; and peak memory. Then quit."""
     figures: dict[str, float] = {}
 
     def elapsed() -> float:
@@ -78,12 +78,21 @@ def report_when_ready(app: QApplication, startup: Startup, started: float) -> No
     def attached(desk: DeskApp) -> None:
         figures["attached_ms"] = elapsed()
         desk.search.ready.connect(index_ready)
+        desk.search.built.connect(index_built)
 
     def index_ready(_count: int, _seconds: float) -> None:
-        figures["index_ms"] = elapsed()
+        """Search answers (from the stored keys, while the in-memory index is built)."""
+        figures.setdefault("index_ms", elapsed())
+
+    def index_built(_count: int, _seconds: float) -> None:
+        """The in-memory index answers: the desk as it is from then on (its memory too)."""
+        figures["index_built_ms"] = elapsed()
+        figures.setdefault("index_ms", figures["index_built_ms"])  # (none answered before)
         QTimer.singleShot(0, finish)
 
     def finish() -> None:
+        if "rss_mb" in figures:
+            return
         figures["rss_mb"] = peak_memory_mb()
         print(json.dumps({k: round(v, 1) for k, v in figures.items()}), flush=True)
         app.quit()
