@@ -21,8 +21,9 @@ from sqlalchemy import text
 
 from lr_desk.store import erase, merge
 from lr_desk.store.db import Store
-from lr_desk.sync import checks, screen
+from lr_desk.sync import checks, screen, snapshot_load
 from lr_desk.sync.central import CentralStore
+from lr_desk.sync.progress import Progress
 from lr_desk.sync.push import push_outbox, put_state, state, waiting
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,6 @@ class SyncError(RuntimeError):
 
 class NewerVersion(SyncError):
     """The central store holds changes from a newer lr_desk."""
-
-
-@dataclass
-class Progress:
-    done: int  # changes pulled so far in this sync
-    total: int  # changes there were to pull when it started
 
 
 @dataclass
@@ -106,12 +101,22 @@ def cursor(store: Store, central_id: str) -> int:
 def pull(store: Store, central: CentralStore, page: int = PAGE,
          progress: Callable[[Progress], None] | None = None,
          stop: Callable[[], bool] | None = None) -> Synced:
-    """Merge everything after this device's cursor, a page per local transaction."""
+    """Merge everything after this device's cursor, a page per local transaction. A new
+    device first loads the store's snapshot, if it has one (sync.snapshot_load)."""
     done = Synced()
     central_id = central.store_id()
     versions = central.desk_versions()  # a genuine newer version is one of these
     proofs_from = central.proofs_from()  # accounts and erasures before it need no proof
     at = cursor(store, central_id)
+    if at == 0:
+        loaded = snapshot_load.first_sync_from_snapshot(store, central, progress, stop)
+        if loaded:
+            done.pulled, done.conflicts = loaded.at_seq, loaded.conflicts
+            _note_touched(done.touched, loaded.touched)
+        elif stop and stop():  # (while the snapshot came: the rest of it next time)
+            done.interrupted = True
+            return done
+        at = cursor(store, central_id)  # (another process may have pulled meanwhile)
     total = max(central.head() - at, 0)
     consumed = 0
     while True:

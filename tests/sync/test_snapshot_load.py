@@ -1,0 +1,401 @@
+"""A new device's first sync from a snapshot (lr_desk.sync.snapshot_load): loaded in bulk
+then pulled on, it ends exactly as a device that replayed the whole log (records, clocks,
+open conflicts and their history, erasures, what was set aside, the accounts as the log
+made them), on both central stores; the download resumes after a stop, and after a kill
+(a real child process, SIGKILL) during the download and during the load."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+from sqlalchemy import text
+
+from lr_desk.profile import open_store
+from lr_desk.services import advisors, duplicates, people
+from lr_desk.store import cipher
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import SYNCED_MODELS, Person
+from lr_desk.sync import engine, snapshot_load
+from lr_desk.sync.engine import cursor, sync_once
+from lr_desk.sync.progress import CHANGES, DOWNLOAD, LOAD, Progress
+from lr_desk.sync.push import push_outbox
+from lr_desk.sync.snapshot_build import build_snapshot
+from lr_desk.sync.snapshot_store import latest_snapshot
+
+from .devices import clocks, conflict_history, new_device, open_conflicts, records
+from .hostile import ATTACKS, append_unchecked
+from .test_erasure import erase_on, staff_and_person
+
+
+def encrypted_device(folder: Path):
+    """A new device with an encrypted database, as the app makes one (its key random)."""
+    plain = new_device(folder.with_name(folder.name + "-plain"))
+    plain.close()
+    key = secrets.token_bytes(32)
+    folder.mkdir(parents=True)
+    cipher.encrypt_copy(plain.path, folder / "lr_desk.sqlite", key)
+    shutil.rmtree(plain.path.parent)
+    return open_store(folder, key=key)
+
+
+@pytest.fixture
+def device(tmp_path):
+    made = []
+
+    def make(name: str, encrypted: bool = True):
+        store = (encrypted_device if encrypted else new_device)(tmp_path / name)
+        made.append(store)
+        return store
+    yield make
+    for store in made:
+        store.close()
+
+
+def _edit(store, person_id: str, **values) -> None:
+    with store.session() as s:
+        person = s.get(Person, person_id)
+        for name, value in values.items():
+            setattr(person, name, value)
+
+
+def _register(store, advisor_id: str, *names: str) -> list[str]:
+    with store.session() as s:
+        return [people.register(s, {"given_name": g, "family_name": f}, advisor_id,
+                                "walton").id for g, f in (n.split() for n in names)]
+
+
+def first_part(central, a, b) -> dict:
+    """A log with accounts (proven), people, an erasure, a conflict (two desks editing one
+    field offline), an edit against a deletion, two people merged, and changes no desk
+    may apply (set aside)."""
+    adv, manager, rich = staff_and_person(a)
+    ids = _register(a, adv, *(f"Pat{n} Lee" for n in range(8)))
+    sync_once(a, central)
+    sync_once(b, central)
+    _edit(a, ids[0], phone="0151 000 0001")  # offline on both: a conflict
+    _edit(b, ids[0], phone="0151 000 0002")
+    _edit(a, ids[1], deleted_at=utcnow())  # deleted on one, edited on the other
+    _edit(b, ids[1], postcode="L1 1AA")
+    with b.session() as s:
+        duplicates.merge(s, ids[2], ids[3], adv)
+    for attack in ("fields a list", "a date of birth not-a-date"):
+        append_unchecked(central, "hostile", ATTACKS[attack](ids[4], "desk-hostile"))
+    sync_once(a, central)
+    sync_once(b, central)
+    erase_on(a, rich, adv, manager)
+    sync_once(a, central)
+    return {"advisor": adv, "manager": manager, "people": ids}
+
+
+def second_part(central, a, b, made: dict) -> None:
+    """More after the snapshot: edits, another conflict, people, another set aside."""
+    ids = made["people"]
+    _register(a, made["advisor"], "Nia Jones", "Cerys Jones")
+    _edit(a, ids[5], given_name="Patricia")
+    _edit(b, ids[5], given_name="Trish")
+    _edit(b, ids[6], deleted_at=utcnow())
+    append_unchecked(central, "hostile", ATTACKS["fields a string"](ids[7], "desk-hostile"))
+    sync_once(a, central)
+    sync_once(b, central)
+
+
+def new_desk_of_its_own(store) -> str:
+    """What a new desk holds before its first sync: its account, and someone it
+    registered already (all of it to send)."""
+    with store.session() as s:
+        adv = advisors.create(s, "Nell New", "southport").id
+    _register(store, adv, "Olu Offline")
+    return adv
+
+
+def state_of(store) -> dict:
+    """Everything a replay leaves that must be the same on a device loaded from a
+    snapshot: the records and their clocks, the conflicts, erasures, changes set aside,
+    the accounts as the log made them, where it is in the log. (The shipped examples
+    every desk seeds for itself carry the times it seeded them: a snapshot's, its
+    builder's; they are left out.)"""
+    rows = records(store)
+    for table in snapshot_load.SEEDED:
+        for row in rows[table].values():
+            if row["is_example"]:
+                row.pop("created_at")
+                row.pop("updated_at")
+    out = {"records": rows, "open": open_conflicts(store),
+           "history": conflict_history(store), "clocks": clocks(store)}
+    with store.engine.connect() as conn:
+        for table, columns in (("erased_row", "*"), ("authority_account", "*"),
+                               ("authority_device", "*"),
+                               ("set_aside", "change_id, seq, entity_id, fields, reason"),
+                               ("conflict", "kind, entity_id, field, value, hlc, "
+                                            "winner_hlc, by, winner_by, resolved_hlc")):
+            out[table] = sorted(map(tuple, conn.execute(text(
+                f"SELECT {columns} FROM {table}"))))
+        out["sync_state"] = dict(conn.execute(text(
+            "SELECT key, value FROM sync_state WHERE key IN ('cursor', 'central_id', "
+            "'hlc_high')")).all())
+    return out
+
+
+def export(store, folder: Path) -> tuple[Path, bytes]:
+    """The device's whole database in a new file with a key of its own, as the store's
+    builder makes a snapshot (sqlcipher_export)."""
+    store.engine.dispose()
+    key = secrets.token_bytes(32)
+    dest = folder / "snapshot.db"
+    conn = sqlcipher3.connect(str(store.path), isolation_level=None)
+    try:
+        conn.execute(f'PRAGMA key = "{cipher.pragma_key(store.key)}"')
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute(f'ATTACH DATABASE ? AS snap KEY "{cipher.pragma_key(key)}"', (str(dest),))
+        conn.execute("SELECT sqlcipher_export('snap')")
+        conn.execute("DETACH DATABASE snap")
+    finally:
+        conn.close()
+    return dest, key
+
+
+def test_every_table_is_copied_from_the_snapshot_or_kept_and_says_why(device):
+    store = device("fresh")
+    with store.engine.connect() as conn:
+        tables = set(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%'")).scalars())
+    copied, kept = set(snapshot_load.COPIED), set(snapshot_load.KEPT)
+    assert tables <= copied | kept and not copied & kept
+    assert set(SYNCED_MODELS) | kept <= tables
+    for table in (copied | kept) - set(SYNCED_MODELS):
+        assert table in snapshot_load.__doc__
+
+
+def test_a_snapshot_loaded_then_pulled_on_is_a_full_replay(device, central, tmp_path):
+    a, b = device("a", encrypted=False), device("b", encrypted=False)
+    made = first_part(central, a, b)
+    builder = device("builder")
+    engine.pull(builder, central)
+    at_seq = cursor(builder, central.store_id())
+    (tmp_path / "made").mkdir()
+    path, key = export(builder, tmp_path / "made")
+    second_part(central, a, b, made)
+
+    new = device("new")  # a new desk with its own account, loaded then pulling on
+    own = new_desk_of_its_own(new)
+    push_outbox(new, central)  # (as sync_once does first)
+    assert snapshot_load.eligible(new, central.store_id())
+    loaded = snapshot_load.load(new, path, key, central.store_id(), at_seq)
+    assert loaded.at_seq == at_seq == cursor(new, central.store_id())
+    assert loaded.touched["person"] >= set(made["people"])
+    mine = records(new)  # its own records are there as soon as it is loaded
+    assert mine["advisor"][own]["name"] == "Nell New"
+    assert [p["given_name"] for p in mine["person"].values() if p["registered_by"] == own] \
+        == ["Olu"]
+    engine.pull(new, central)
+
+    replay = device("replay")  # a new desk replaying the whole log
+    engine.pull(replay, central)
+    assert state_of(new) == state_of(replay)
+    assert state_of(new)["open"] and state_of(new)["erased_row"]
+    assert state_of(new)["set_aside"] and records(new)["person_merge"]
+    assert new.clock.now() > max(h for h, _ in clocks(new).values())
+
+
+# --- the whole first sync, from a snapshot the central store keeps ---------------------
+
+PART = 16 * 1024  # small parts: a snapshot of a few people is many
+
+
+@pytest.fixture
+def shared(device, central, tmp_path, monkeypatch):
+    """A central store with a log, a snapshot of it part way, and more after it; and a
+    desk that replayed the whole log, to compare with."""
+    monkeypatch.setattr(snapshot_load, "WORTH", 0)  # (a test's log is short)
+    a, b = device("a", encrypted=False), device("b", encrypted=False)
+    made = first_part(central, a, b)
+    info = build_snapshot(central, tmp_path / "work", part_bytes=PART)
+    assert info.parts > 3
+    second_part(central, a, b, made)
+    replay = device("replay")
+    monkeypatch.setattr(snapshot_load, "WORTH", 10**9)  # (this one replays)
+    engine.pull(replay, central)
+    monkeypatch.setattr(snapshot_load, "WORTH", 0)
+    return info, replay
+
+
+def replayed(replay, central) -> dict:
+    """The replaying desk's state once it has pulled what came since (a new desk's own)."""
+    engine.pull(replay, central)
+    return state_of(replay)
+
+
+def first_download(seen: list) -> Progress:
+    return next(p for p in seen if p.stage == DOWNLOAD)
+
+
+def _stages(seen: list) -> list[str]:
+    out: list[str] = []
+    for p in seen:
+        if not out or out[-1] != p.stage:
+            out.append(p.stage)
+    return out
+
+
+def test_a_new_desks_first_sync_loads_the_snapshot_then_pulls_on(device, central, shared):
+    info, replay = shared
+    new = device("new")
+    new_desk_of_its_own(new)
+    seen: list[Progress] = []
+    done = sync_once(new, central, progress=seen.append)
+    assert _stages(seen) == [DOWNLOAD, LOAD, CHANGES]
+    got = [p.done for p in seen if p.stage == DOWNLOAD]
+    assert got == sorted(got) and got[0] == 0 and got[-1] == info.size
+    assert {p.total for p in seen if p.stage == DOWNLOAD} == {info.size}
+    assert done.pulled > info.at_seq and not done.interrupted
+    assert cursor(new, central.store_id()) == central.head()
+    assert state_of(new) == replayed(replay, central)
+    assert not list(new.path.parent.glob("snapshot-*"))  # the file is gone once loaded
+
+
+def test_a_stopped_download_goes_on_from_the_parts_it_has(device, central, shared):
+    info, replay = shared
+    new = device("new")
+    seen: list[Progress] = []
+    done = sync_once(new, central, progress=seen.append,
+                     stop=lambda: sum(p.stage == DOWNLOAD for p in seen) > 3)
+    assert done.interrupted and cursor(new, central.store_id()) == 0
+    have = snapshot_load.part_file(new.path.parent, info.id).stat().st_size
+    assert have == 3 * PART
+    seen.clear()
+    sync_once(new, central, progress=seen.append)
+    assert first_download(seen).done == have  # not fetched again
+    assert state_of(new) == replayed(replay, central)
+
+
+def test_a_file_spoiled_on_disk_is_fetched_again_not_loaded(device, central, shared):
+    info, replay = shared
+    new = device("new")
+    seen: list[Progress] = []
+    sync_once(new, central, progress=seen.append,
+              stop=lambda: sum(p.stage == DOWNLOAD for p in seen) > 2)
+    path = snapshot_load.part_file(new.path.parent, info.id)
+    spoiled = bytearray(path.read_bytes())
+    spoiled[PART + 7] ^= 0xFF
+    path.write_bytes(bytes(spoiled))
+    seen.clear()
+    sync_once(new, central, progress=seen.append)
+    starts = [p.done for p in seen if p.stage == DOWNLOAD and p.done in (0, 2 * PART)]
+    assert starts[0] == 2 * PART and 0 in starts  # carried on, found it wrong, again
+    assert state_of(new) == replayed(replay, central)
+
+
+def test_a_snapshot_gone_meanwhile_is_dropped_here_and_the_newest_loaded(
+        device, central, shared, tmp_path):
+    info, replay = shared
+    new = device("new")
+    seen: list[Progress] = []
+    sync_once(new, central, progress=seen.append,
+              stop=lambda: sum(p.stage == DOWNLOAD for p in seen) > 2)
+    newer = build_snapshot(central, tmp_path / "work", part_bytes=PART)  # the old goes
+    assert newer.id != info.id and latest_snapshot(central).id == newer.id
+    seen.clear()
+    sync_once(new, central, progress=seen.append)
+    assert not snapshot_load.part_file(new.path.parent, info.id).exists()
+    assert first_download(seen).done == 0
+    assert first_download(seen).total == newer.size
+    assert state_of(new) == replayed(replay, central)
+
+
+def test_a_desk_with_records_of_its_own_from_elsewhere_replays(device, central, shared):
+    """Only a new desk loads a snapshot: one that has pulled before (from another store,
+    say) or has changes not yet sent replays the log, as before."""
+    unsent = device("unsent")
+    new_desk_of_its_own(unsent)
+    assert not snapshot_load.eligible(unsent, central.store_id())
+    seen: list[Progress] = []
+    engine.pull(unsent, central, progress=seen.append)  # (no push first)
+    assert _stages(seen) == [CHANGES]
+    plain = device("plain", encrypted=False)  # (SQLCipher attaches the snapshot)
+    assert not snapshot_load.eligible(plain, central.store_id())
+
+
+# --- killed (SIGKILL) during the download and during the load -----------------------
+
+# A new desk's first sync in a child process; its progress hook says where it is and
+# waits there (at the stage and count the test names) for the test to kill it.
+CHILD = """
+import sys, time
+from pathlib import Path
+from lr_desk.profile import open_store
+from lr_desk.sync import snapshot_load
+from lr_desk.sync.central import CentralStore
+from lr_desk.sync.engine import sync_once
+
+folder, url, stage, at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+key = bytes.fromhex(sys.stdin.readline().strip())
+snapshot_load.WORTH = 0
+store, central = open_store(Path(folder), key=key), CentralStore(url)
+
+def progress(p):
+    if p.stage == stage and p.done >= at:
+        print("here", p.done, flush=True)
+        time.sleep(600)
+
+sync_once(store, central, progress=progress)
+print("finished", flush=True)
+"""
+
+
+def killed_at(store, central, stage: str, at: int) -> None:
+    """Run the desk's first sync in a child process and kill it (SIGKILL) once it is at
+    ``stage``, ``at`` done."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(store.path.parent), str(central.url), stage,
+         str(at)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=Path(__file__).resolve().parents[2])
+    try:
+        child.stdin.write(store.key.hex() + "\n")
+        child.stdin.close()
+        line = child.stdout.readline()
+        assert line.startswith("here"), line
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=60)
+        child.stdout.close()
+
+
+def test_killed_during_the_download_it_goes_on_from_the_parts_it_has(
+        device, central, shared):
+    info, replay = shared
+    new = device("new")
+    new_desk_of_its_own(new)
+    killed_at(new, central, DOWNLOAD, 3 * PART)
+    assert cursor(new, central.store_id()) == 0
+    assert snapshot_load.part_file(new.path.parent, info.id).stat().st_size >= 3 * PART
+    seen: list[Progress] = []
+    sync_once(new, central, progress=seen.append)
+    assert first_download(seen).done == 3 * PART
+    assert state_of(new) == replayed(replay, central)
+
+
+def test_killed_during_the_load_the_desk_is_as_it_was_and_loads_it_next_time(
+        device, central, shared):
+    info, replay = shared
+    new = device("new")
+    own = new_desk_of_its_own(new)
+    before = records(new)
+    killed_at(new, central, LOAD, len(snapshot_load.COPIED) // 2)  # tables copied: half
+    assert cursor(new, central.store_id()) == 0  # nothing of the load stayed
+    assert records(new) == before and records(new)["advisor"][own]
+    assert snapshot_load.part_file(new.path.parent, info.id).stat().st_size == info.size
+    seen: list[Progress] = []
+    sync_once(new, central, progress=seen.append)
+    assert [p.done for p in seen if p.stage == DOWNLOAD] == [info.size]  # none again
+    assert state_of(new) == replayed(replay, central)
