@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from lr_desk import faults
+from lr_desk.sync.progress import CHANGES, DOWNLOAD, LOAD
 from lr_desk.ui.work import Worker
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Status:
     text: str
     done: int = 0
     total: int = 0
+    stoppable: bool = True  # (not while a new desk's records go into its database)
 
     @classmethod
     def offline(cls, waiting: int) -> Status:
@@ -71,6 +73,23 @@ class Status:
         if total:
             return cls(SYNCING, f"Syncing… {done:,} of {total:,} received", done, total)
         return cls(SYNCING, "Syncing…")
+
+    @classmethod
+    def getting(cls, done: int, total: int) -> Status:
+        """A new desk downloading the store's snapshot of the records (bytes); the bar
+        counts kilobytes (a progress bar holds no more than 2 GB in bytes)."""
+        scale, unit = next((s, u) for s, u in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB"),
+                                                (1, "bytes")) if total >= s)
+        words = f"{done / scale:,.1f} {unit} of {total / scale:,.1f} {unit}" if scale > 1 \
+            else f"{done:,} of {total:,} bytes"
+        return cls(SYNCING, f"Getting the records: {words}", max(done // 1024, 0),
+                   max(total // 1024, 1))
+
+    @classmethod
+    def loading(cls, done: int, total: int) -> Status:
+        """Then putting them into this desk's database (``done`` of ``total`` steps):
+        one transaction, which cannot stop half way."""
+        return cls(SYNCING, "Loading the records…", done, max(total, 1), stoppable=False)
 
 
 class Stopped(Exception):
@@ -281,7 +300,7 @@ class SyncService(QObject):
                 self.worker.post(self._show_progress, 0, total)
             outcome.result = sync_once(self.store, _Stoppable(central, self._stop),
                                        progress=lambda p: self.worker.post(
-                                           self._show_progress, p.done, p.total),
+                                           self._show_progress, p.done, p.total, p.stage),
                                        stop=self._stop.is_set)
         except Exception as exc:
             outcome.error = exc
@@ -303,9 +322,19 @@ class SyncService(QObject):
         if self.running and not self._closed and self.status.kind == OFFLINE:
             self._set(Status.syncing())  # a quiet retry got through
 
-    def _show_progress(self, done: int, total: int) -> None:
-        if self.running and not self._closed and total >= self.LONG_PULL:
+    def _show_progress(self, done: int, total: int, stage: str = CHANGES) -> None:
+        """(``stage``: sync.progress's: a new desk first gets the store's snapshot of
+        the records, then loads it, then pulls the changes since, as any desk.)"""
+        if not self.running or self._closed:
+            return
+        if stage == DOWNLOAD:
+            self._set(Status.getting(done, total))
+        elif stage == LOAD:
+            self._set(Status.loading(done, total))
+        elif total >= self.LONG_PULL:
             self._set(Status.syncing(done, total))
+        elif self.status.kind == SYNCING and self.status.total:
+            self._set(Status.syncing())  # (a snapshot loaded: the few changes since)
 
     def _done(self, outcome: _Outcome) -> None:
         if self._closed:
