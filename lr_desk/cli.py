@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from lr_desk import ENV_DATA_DIR, cli_directory, cli_report
+from lr_desk import ENV_DATA_DIR, cli_directory, cli_report, cli_snapshot
 
 log = logging.getLogger(__name__)
 # Without a profile (central init) there is no log file: the details are then dropped,
@@ -79,6 +79,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--new-password", action="store_true",
                      help="give an already registered device a new password")
     _profile_args(add)
+    cli_snapshot.add_command(actions, _profile_args)  # central snapshot
 
     sync = commands.add_parser(
         "sync", help="sync this profile with its central store once, then exit",
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return _init(args.url)
         if args.command == "central" and args.action == "redact":
             return _redact(args.url, said_nothing="No erasures are waiting to be checked.")
+        if args.command == "central" and args.action == "snapshot":
+            return cli_snapshot.run(args, _failed, _profile_central_url)
         if args.command == "central":
             return _add_device(args)
         if args.command == "directory":

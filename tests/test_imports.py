@@ -23,7 +23,8 @@ RANK = {
     "services": 2, "sheets": 2, "sync": 2, "profile": 2,
     "faults": 3, "demo": 3,
     "ui": 4,
-    "app": 5, "selftest": 5, "cli": 5, "cli_directory": 5, "cli_report": 5, "__main__": 5,
+    "app": 5, "selftest": 5, "cli": 5, "cli_directory": 5, "cli_report": 5, "cli_snapshot": 5,
+    "__main__": 5,
 }
 # What ui/ may use of the store: its vocabulary and record types (what services hand
 # it), never sessions, engines or queries.

@@ -44,7 +44,9 @@ ATTEMPTS = 3  # makings dropped by an erasure appended meanwhile, before giving 
 
 @dataclass(frozen=True)
 class BuildProgress:
-    stage: str  # "pull" (changes), "export" (0 or 1 of 1), "store" (bytes)
+    # "pull" (changes); a build after the first starts from the last snapshot, as a new
+    # device does: "download" (bytes), "load"; then "export" (0 or 1 of 1), "store" (bytes)
+    stage: str
     done: int
     total: int
 
@@ -72,6 +74,9 @@ def refresh(central: CentralStore, work: Path, part_bytes: int = PART_BYTES,
             progress: Callable[[BuildProgress], None] | None = None,
             page: int = engine.PAGE) -> Built:
     """As build_snapshot, saying whether a snapshot was made."""
+    why_not = snapshot_store.why_not_build(central)
+    if why_not:
+        raise SnapshotError(why_not)
     latest = snapshot_store.latest_snapshot(central)
     if (latest is not None and latest.store_revision == SCHEMA_VERSION
             and latest.at_seq >= central.head()):
@@ -83,8 +88,8 @@ def refresh(central: CentralStore, work: Path, part_bytes: int = PART_BYTES,
         builder = open_store(folder / "builder", key=key)
         try:
             for _ in range(ATTEMPTS):
-                engine.pull(builder, central, page=page, progress=progress and (
-                    lambda p: progress(BuildProgress("pull", p.done, p.total))))
+                engine.pull(builder, central, page=page,
+                            progress=progress and (lambda p: progress(_stage(p))))
                 at_seq = engine.cursor(builder, central.store_id())
                 builder.engine.dispose()  # every change in the file: nothing held open
                 info = _export(builder.path, key, folder / f"snapshot-{at_seq}.db",
@@ -107,6 +112,13 @@ def refresh(central: CentralStore, work: Path, part_bytes: int = PART_BYTES,
     raise SnapshotError(
         f"The snapshot was dropped {ATTEMPTS} times while it was being stored (erasures "
         "were sent in meanwhile): run lr-desk central snapshot again later.")
+
+
+def _stage(p) -> BuildProgress:
+    """engine.pull's progress as the builder's: the log read ("pull"), or (a build after
+    the first) the last snapshot fetched and loaded, as a new device does."""
+    stage = getattr(p, "stage", "changes")
+    return BuildProgress("pull" if stage == "changes" else stage, p.done, p.total)
 
 
 def export(source: Path, source_key: bytes, dest: Path, dest_key: bytes) -> None:

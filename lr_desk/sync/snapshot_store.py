@@ -95,6 +95,21 @@ def snapshots(central: CentralStore) -> list[tuple[SnapshotInfo, bool]]:
 # --- Writing (the store's owner: lr_desk.sync.snapshot_build) ---------------------------
 
 
+def why_not_build(central: CentralStore) -> str | None:
+    """Why this login cannot make a snapshot here, in plain words (None: it can)."""
+    with central.engine.connect() as conn:
+        if not _has_tables(conn):
+            return ("The central store has no place for a snapshot yet (a store set up by "
+                    "an older lr_desk): run lr-desk central init on it first.")
+        if central.postgres and not conn.scalar(text(
+                "SELECT has_table_privilege('snapshot', 'INSERT')")):
+            return (f"The login {conn.scalar(text('SELECT current_user'))} may not make "
+                    "the snapshot: it is made with the administrator's login (the one "
+                    "central init uses); a device's login may only read it.")
+    return None
+
+
+
 def _drop(conn, where: str, params: dict) -> int:
     """Delete the snapshots ``where`` says, and their parts (SQLite does not cascade:
     its foreign keys are not enforced on the central store's connections)."""

@@ -10,7 +10,9 @@ import hashlib
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
+from lr_desk.cli import FAILED, OFFLINE, main
 from lr_desk.services import people
 from lr_desk.store.db import Store
 from lr_desk.store.models import Person
@@ -19,10 +21,11 @@ from lr_desk.sync import snapshot_store
 from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.engine import pull, sync_once
 from lr_desk.sync.push import state
-from lr_desk.sync.snapshot_build import build_snapshot, refresh
+from lr_desk.sync.snapshot_build import SnapshotError, build_snapshot, refresh
 from lr_desk.sync.snapshot_store import latest_snapshot, snapshot_part, snapshots
 
 from .devices import clocks, conflict_history, open_conflicts, records
+from .test_connect import closed_port
 from .test_erasure import erase_on, staff_and_person
 from .test_security import _name, login, raw
 from .test_sync import make_device  # noqa: F401  (a fixture)
@@ -243,13 +246,50 @@ def test_a_device_whose_password_was_changed_may_not_read_it(pg_store, tmp_path)
         owner.close()
     with raw(login(a)) as conn:
         conn.execute("ALTER ROLE CURRENT_USER PASSWORD 'mine-now-all-mine'")
-    changed = make_url_password(login(a), "mine-now-all-mine")
+    changed = make_url(login(a)).set(password="mine-now-all-mine").render_as_string(
+        hide_password=False)
     with raw(changed) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege,
                                              match="password"):
         conn.execute("SELECT id FROM snapshot").fetchall()
 
 
-def make_url_password(url: str, password: str) -> str:
-    from sqlalchemy.engine import make_url
+def test_lr_desk_central_snapshot_makes_it_then_says_it_is_up_to_date(
+        desks, central, central_url, tmp_path, capsys):
+    work = tmp_path / "work"
+    work.mkdir()
+    assert main(["central", "snapshot", "--url", central_url, "--work", str(work)]) == 0
+    out, err = capsys.readouterr()
+    info = latest_snapshot(central)
+    assert f"is made: at change {info.at_seq:,} of the log" in out
+    assert f"in {info.parts} part" in out and "Reading the log..." in err
+    assert main(["central", "snapshot", "--url", central_url, "--work", str(work)]) == 0
+    assert "is up to date: at change" in capsys.readouterr().out
+    assert latest_snapshot(central).id == info.id
 
-    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+def test_lr_desk_central_snapshot_says_plainly_what_is_wrong(pg_store, tmp_path, capsys):
+    admin, a = pg_store
+    url = make_url(admin).set(port=closed_port()).render_as_string(hide_password=False)
+    assert main(["central", "snapshot", "--url", url]) == OFFLINE
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip()
+    # a device's login may not make one
+    assert main(["central", "snapshot", "--url", login(a), "--work", str(tmp_path)]) == FAILED
+    err = capsys.readouterr().err
+    assert "Traceback" not in err, err
+    assert "may not make the snapshot: it is made with the administrator's login" in err
+    assert main(["central", "snapshot", "--url", admin, "--work",
+                 str(tmp_path / "nowhere")]) == FAILED
+    assert "no folder" in capsys.readouterr().err
+
+
+def test_a_store_from_before_snapshots_has_none_and_is_told_to_run_init(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    init_central(url, target="c10")
+    old = CentralStore(url)
+    try:  # a new device asking finds none (and replays the log, as before)
+        assert latest_snapshot(old) is None and snapshot_part(old, "x", 0) is None
+        with pytest.raises(SnapshotError, match="run lr-desk central init"):
+            build_snapshot(old, tmp_path / "work")
+    finally:
+        old.close()
