@@ -9,11 +9,13 @@ call of a SQL function (each costs tens of microseconds). From migration c8 the 
 runs once per statement, after it: one query over all the rows it appended (a
 transition table) finds the first that is wrong, if any (a trigger call per row cost
 more than the check itself). The schema version is looked up in desk_schema only if it
-is not one of those known when the trigger was made. Only a change that fails goes
+is not one of those known when the trigger was made; from c12 a field's JSON type is
+looked up once, and an id is matched as a UUID without a regular expression (a third
+less for the same answers). Only a change that fails goes
 through the slower function that says, in plain words, what is wrong with it. The
 trigger is not SECURITY DEFINER: it reads only desk_schema, which every login may read.
 
-The description is read when a migration runs it (c5, c8): a later change to the models
+The description is read when a migration runs it (c5, c8, c10, c12): a later change to the models
 that syncs new columns or other types needs a migration that makes these functions
 again from the code of its day.
 """
@@ -45,14 +47,19 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_HEX = "0123456789abcdefABCDEF"
+
+
 def _array(names) -> str:
     return "ARRAY[" + ", ".join(_q(n) for n in names) + "]::text[]"
 
 
-def _value_ok(col: Column, v: str) -> str:
-    """SQL, true when the jsonb ``v`` (present) is a fit value for ``col``."""
-    s = f"({v} #>> '{{}}')"
-    test = {
+def _value_ok(col: Column, name: str) -> str:
+    """SQL, true when the change's field ``name`` (of fields ``f``) is absent or a fit
+    value for ``col``. Its JSON type is looked up once (a simple CASE on it): each look-up
+    of a field copies its value, and a change's check made three or four of each."""
+    v, s = f"(f -> {_q(name)})", f"(f ->> {_q(name)})"
+    kind, then = {
         "string": ("string", f"length({s}) <= {col.limit}"),
         "boolean": ("boolean", "true"),
         "integer": ("number", f"{s} ~ '^-?[0-9]{{1,9}}$'"),
@@ -65,12 +72,9 @@ def _value_ok(col: Column, v: str) -> str:
                              f"'strict $.**{{{checks.MAX_DEPTH + 1} to last}}')"),
         "ids": ("object", f"NOT jsonb_path_exists({v}, {_q(_NOT_ID_LISTS)})"),
     }[col.kind]
-    kind, then = test
-    if col.nullable:
-        if then != "true":
-            then = f"CASE WHEN jsonb_typeof({v}) = 'null' THEN true ELSE {then} END"
-        return f"CASE WHEN jsonb_typeof({v}) IN ('{kind}', 'null') THEN {then} ELSE false END"
-    return f"CASE WHEN jsonb_typeof({v}) = '{kind}' THEN {then} ELSE false END"
+    null = " WHEN 'null' THEN true" if col.nullable else ""
+    return (f"CASE COALESCE(jsonb_typeof({v}), 'absent') WHEN 'absent' THEN true{null} "
+            f"WHEN '{kind}' THEN {then} ELSE false END")
 
 
 def _entity_ok(entity: checks.Entity) -> str:
@@ -78,10 +82,19 @@ def _entity_ok(entity: checks.Entity) -> str:
     parts = [f"(f - {_array(entity.columns)}) = '{{}}'::jsonb"]
     if entity.required:
         parts.append(f"(NEW.op <> 'insert' OR f ?& {_array(entity.required)})")
-    for name, col in entity.columns.items():
-        v = f"(f -> {_q(name)})"
-        parts.append(f"({v} IS NULL OR {_value_ok(col, v)})")
+    parts += [_value_ok(col, name) for name, col in entity.columns.items()]
     return "\n                AND ".join(parts)
+
+
+def _not_uuid(value: str) -> str:
+    """SQL, true when ``value`` is not a UUID as checks.UUID_RE has it (8-4-4-4-12 hex
+    digits, either case): 36 characters with dashes where they go (LIKE), and the other
+    32 hex digits (what is left once the dashes are taken out: no dash, nothing but
+    digits). The same answer as the regular expression at half its cost (a push of
+    10,000 changes matched it 20,000 times)."""
+    digits = f"replace({value}, '-', '')"
+    return (f"NOT ({value} LIKE '________-____-____-____-____________' "
+            f"AND length({digits}) = 32 AND ltrim({digits}, '{_HEX}') = '')")
 
 
 def _entity_problem(entity: checks.Entity) -> str:
@@ -93,7 +106,7 @@ def _entity_problem(entity: checks.Entity) -> str:
              "END IF;"]
     for name, col in entity.columns.items():
         v = f"(f -> {_q(name)})"
-        lines += [f"IF {v} IS NOT NULL AND NOT ({_value_ok(col, v)}) THEN",
+        lines += [f"IF NOT ({_value_ok(col, name)}) THEN",
                   f"    RETURN {_q(name + ' is ')} || left({v}::text, 40) || "
                   f"{_q(': it should be ' + col.words())};",
                   "END IF;"]
@@ -120,9 +133,9 @@ def _problems(schema: str) -> list[tuple[str, str]]:
          "format('its kind %s is not insert or update', quote_nullable(NEW.op))"),
         (f"NEW.entity IS NULL OR NEW.entity NOT IN ({known})",
          "format('%s is not a kind of record lr_desk keeps', quote_nullable(NEW.entity))"),
-        (f"NEW.change_id !~ {_q(checks.UUID_RE)}",
+        (_not_uuid("NEW.change_id"),
          "format('its change id %s is not a UUID', quote_literal(NEW.change_id))"),
-        (f"NEW.entity_id !~ {_q(checks.UUID_RE)}",
+        (_not_uuid("NEW.entity_id"),
          "format('its entity id %s is not a UUID', quote_literal(NEW.entity_id))"),
         (f"NEW.hlc !~ {_q(checks.STAMP_RE)} OR length(NEW.hlc) > {checks.MAX_STAMP}",
          "format('its clock stamp %s is not one lr_desk makes', quote_literal(NEW.hlc))"),
@@ -179,7 +192,10 @@ _REFUSED = ("RAISE EXCEPTION 'The central store refused the change % to % %: %. 
 def postgres_sql(schema: str, per_statement: bool = False) -> list[str]:
     """The statements that make the check (``schema``: quoted). ``per_statement``
     (migration c8): one query over all the rows a statement appended, after it, instead
-    of a PL/pgSQL call before each row (c5): the same conditions, a tenth of the cost."""
+    of a PL/pgSQL call before each row (c5): the same conditions, a tenth of the cost.
+    Its query is never compiled by JIT (``SET jit = off``): the planner prices its long
+    expression over a statement of 10,000 rows above jit_above_cost, and compiling it
+    took about a second, twice what running it takes (migration c12)."""
     problems = _problems(schema)
     chain = "\n            ".join(
         f"{'IF' if i == 0 else 'ELSIF'} {bad} THEN\n                why := {words};"
@@ -212,7 +228,7 @@ def postgres_sql(schema: str, per_statement: bool = False) -> list[str]:
     return [
         _fields_problem(schema),
         f"""CREATE FUNCTION {schema}.change_log_check() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET jit = off AS $$
         DECLARE
             bad record;
         BEGIN

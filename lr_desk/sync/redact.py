@@ -18,9 +18,11 @@ PostgreSQL (central migration c4): the same, by triggers owned by the store's ow
 whoever appends. From c7 the trigger only records an erasure as pending
 (``pending_sql``); sync.verify, with the owner's login, calls change_log_erase() for the
 proven ones (``lr-desk central redact``, every init, and a push with the owner's login:
-``owner_append``). The log refuses every UPDATE but this one: a statement trigger lets
-only the table's owner update at all, and a row trigger lets an update through only if it
-blanks an erased record's personal values and changes nothing else.
+``owner_append``). From c12 the check of what is appended runs once per statement, on
+all its rows (sync.redact_setwise). The log refuses every UPDATE but this one: a
+statement trigger lets only the table's owner update at all, and a row trigger lets an
+update through only if it blanks an erased record's personal values and changes
+nothing else.
 
 SQLite (no logins, one machine): ``before_append`` and ``after_append``, in the push's
 own transaction (BEGIN IMMEDIATE: nobody reads the log half done; from c7 the batch's
