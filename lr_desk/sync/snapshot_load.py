@@ -197,6 +197,28 @@ def _note(folder: Path, snapshot_id: str, parts: int, size: int) -> None:
     os.replace(fresh, mark)
 
 
+_PG_PART = ("SELECT p.data FROM snapshot_part p JOIN snapshot s ON s.id = p.snapshot_id "
+            "WHERE p.snapshot_id = %s AND p.n = %s AND s.ready")
+
+
+def _part(central: CentralStore, snapshot_id: str, n: int) -> bytes | None:
+    """snapshot_store.snapshot_part; from PostgreSQL in the binary protocol: bytea's text
+    form is hex, twice the bytes, and was read at 20 MB/s against 150 MB/s so (8 MiB
+    parts, loopback, 2026-12-06): minutes at ten years."""
+    if not central.postgres:
+        return snapshot_part(central, snapshot_id, n)
+
+    def read(conn):
+        cur = conn.connection.driver_connection.cursor(binary=True)
+        try:
+            cur.execute(_PG_PART, (snapshot_id, n))
+            row = cur.fetchone()
+        finally:
+            cur.close()
+        return None if row is None else bytes(row[0])
+    return central._read(read)
+
+
 def download(folder: Path, central: CentralStore, info: SnapshotInfo, progress: Report = None,
              stop: Callable[[], bool] | None = None) -> Path | None:
     """The snapshot's whole file, checked (None: stopped between two parts). Goes on
@@ -216,7 +238,7 @@ def download(folder: Path, central: CentralStore, info: SnapshotInfo, progress: 
                 progress(Progress(size, info.size, DOWNLOAD))
             if stop and stop():
                 return None
-            data = snapshot_part(central, info.id, parts)
+            data = _part(central, info.id, parts)
             if data is None:
                 f.close()
                 clear(folder)
