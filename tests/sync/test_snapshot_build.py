@@ -293,3 +293,26 @@ def test_a_store_from_before_snapshots_has_none_and_is_told_to_run_init(tmp_path
             build_snapshot(old, tmp_path / "work")
     finally:
         old.close()
+
+
+def test_the_next_build_starts_from_the_last_snapshot(central, make_device,  # noqa: F811
+                                                      tmp_path):
+    """A build after the first loads the last snapshot, as a new device does
+    (sync.snapshot_load), and pulls only what came after: still what a replay leaves."""
+    from .test_central import change
+
+    central.push("desk-a", [change(n, stamp="desk-a") for n in range(1, 6001)])
+    first = build_snapshot(central, tmp_path / "work", part_bytes=PART)
+    central.push("desk-a", [change(n, stamp="desk-a") for n in range(6001, 6051)])
+    stages = []
+    second = build_snapshot(central, tmp_path / "work", part_bytes=PART,
+                            progress=lambda p: stages.append(p.stage))
+    assert {"download", "load"} <= set(stages)  # the first snapshot, fetched and loaded
+    assert second.at_seq == first.at_seq + 50 == central.head()
+    replay = make_device("replay")
+    pull(replay, central)
+    snap = opened(central, second, tmp_path / "snap")
+    try:
+        same_as_replay(snap, replay, central)
+    finally:
+        snap.close()
