@@ -72,7 +72,7 @@ from lr_desk.sync.push import push_outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 from sync_bench_baselines import Peer, raw_insert, raw_select  # noqa: E402
-from sync_bench_common import FAKE_DEVICE, LOG_COLUMNS, Postgres, Timer, idle_syncs, ms, say  # noqa: E402
+from sync_bench_common import FAKE_DEVICE, LOG_COLUMNS, Cpu, Postgres, Timer, idle_syncs, ms, say  # noqa: E402
 from sync_bench_first import bench_first_sync, pull_child  # noqa: E402
 from sync_bench_report import hot_spots, machine, print_table  # noqa: E402
 
@@ -166,9 +166,11 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
         writer = CentralStore(url_a)
         writer.head()  # a pooled connection open, as in an app that syncs every few minutes
         in_push = Timer(writer, "push")
+        cpu = Cpu(pg.dsn(db)).start()
         started = time.perf_counter()
         pushed = push_outbox(device_a, writer)
         push_s = time.perf_counter() - started
+        push_cpu = cpu.seconds()
         assert pushed.changes == n, (pushed.changes, n)
 
         device_b = open_store(work / f"device-b-{i}")
@@ -176,18 +178,24 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
         reader = CentralStore(url_b)
         reader.head()
         in_pull = Timer(reader, "pull")
+        cpu = Cpu(pg.dsn(db)).start()
         started = time.perf_counter()
         done = sync_engine.pull(device_b, reader)
         pull_s = time.perf_counter() - started
+        pull_cpu = cpu.seconds()
         assert done.pulled == n, (done.pulled, n)
 
-        raw_plain_s = raw_insert(pg.dsn(db), "raw_plain", rows, "INCLUDING DEFAULTS")
-        raw_keyed_s = raw_insert(pg.dsn(db), "raw_keyed", rows, "INCLUDING ALL")
-        select_s = raw_select(pg.dsn(db), n)
+        raw_plain_s, raw_plain_cpu = raw_insert(pg.dsn(db), "raw_plain", rows,
+                                                "INCLUDING DEFAULTS")
+        raw_keyed_s, _ = raw_insert(pg.dsn(db), "raw_keyed", rows, "INCLUDING ALL")
+        select_s, select_cpu = raw_select(pg.dsn(db), n)
         run = {"push_s": push_s, "push_central_s": in_push.seconds, "push_batches": pushed.batches,
                "pull_s": pull_s, "pull_fetch_s": in_pull.seconds, "pull_pages": in_pull.calls,
                "raw_insert_s": raw_plain_s, "raw_insert_keyed_s": raw_keyed_s,
                "raw_select_s": select_s}
+        if None not in (push_cpu, pull_cpu, raw_plain_cpu, select_cpu):
+            run |= {"push_cpu_s": push_cpu, "pull_cpu_s": pull_cpu,
+                    "raw_insert_cpu_s": raw_plain_cpu, "raw_select_cpu_s": select_cpu}
         result["runs"].append(run)
         say(f"   run {i + 1}/{runs}: push {ms(push_s)} ms (raw insert {ms(raw_plain_s)} ms), "
             f"pull {ms(pull_s)} ms (raw select {ms(select_s)} ms)")
@@ -202,7 +210,8 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
         else:
             result["_keep"] = (device_a, device_b, reader, url_a)
 
-    med = {k: statistics.median(r[k] for r in result["runs"]) for k in result["runs"][0]}
+    med = {k: statistics.median(r[k] for r in result["runs"]) for k in result["runs"][0]
+           if all(k in r for r in result["runs"])}
     result["median"] = {k: (ms(v) if k.endswith("_s") else v) for k, v in med.items()}
     result["ratio_push"] = round(med["push_s"] / med["raw_insert_s"], 2)
     result["ratio_pull"] = round(med["pull_s"] / med["raw_select_s"], 2)
@@ -210,6 +219,9 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
     result["ratio_combined"] = round((med["push_s"] + med["pull_s"])
                                      / (med["raw_insert_s"] + med["raw_select_s"]), 2)
     result["ratio_pull_fetch_only"] = round(med["pull_fetch_s"] / med["raw_select_s"], 2)
+    if "push_cpu_s" in med:  # the same in CPU time: the work, however busy the machine
+        result["ratio_push_cpu"] = round(med["push_cpu_s"] / med["raw_insert_cpu_s"], 2)
+        result["ratio_pull_cpu"] = round(med["pull_cpu_s"] / med["raw_select_cpu_s"], 2)
     if peer is not None:
         result["pouchdb"] = peer.summary(med["push_s"], med["pull_s"])
 

@@ -21,11 +21,21 @@ from pathlib import Path
 
 import psycopg
 from psycopg.types.json import Jsonb
-from sync_bench_common import LOG_COLUMNS
+from sync_bench_common import LOG_COLUMNS, backend_cpu
 
 
-def raw_insert(dsn: str, table: str, rows: list[dict], like: str) -> float:
-    """One executemany INSERT of the rows (seq 1..N), one transaction, committed."""
+def _cpu(conn, client: float, server: float | None) -> float | None:
+    """CPU seconds since (client, server) were read, this process's and ``conn``'s server
+    process's (see sync_bench_common.Cpu)."""
+    now = backend_cpu(conn.info.backend_pid)
+    if now is None or server is None:
+        return None
+    return time.process_time() - client + now - server
+
+
+def raw_insert(dsn: str, table: str, rows: list[dict], like: str) -> tuple[float, float | None]:
+    """One executemany INSERT of the rows (seq 1..N), one transaction, committed: its
+    seconds, wall-clock and CPU (None where the server's cannot be read)."""
     cols = ", ".join(LOG_COLUMNS)
     marks = ", ".join(["%s"] * len(LOG_COLUMNS))
     params = [(i, r["change_id"], r["device_id"], r["entity"], r["entity_id"], r["op"],
@@ -36,23 +46,26 @@ def raw_insert(dsn: str, table: str, rows: list[dict], like: str) -> float:
         conn.execute(f"DROP TABLE IF EXISTS {table}")
         conn.execute(f"CREATE TABLE {table} (LIKE change_log {like})")
         conn.commit()
+        cpu = time.process_time(), backend_cpu(conn.info.backend_pid)
         started = time.perf_counter()
         with conn.cursor() as cur:
             cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", params)
         conn.commit()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, _cpu(conn, *cpu)
 
 
-def raw_select(dsn: str, count: int) -> float:
-    """One SELECT of the same rows from the log, in seq order, all fetched (JSON decoded)."""
+def raw_select(dsn: str, count: int) -> tuple[float, float | None]:
+    """One SELECT of the same rows from the log, in seq order, all fetched (JSON decoded):
+    its seconds, wall-clock and CPU."""
     with psycopg.connect(dsn) as conn:
         conn.execute("SELECT 1").fetchone()
+        cpu = time.process_time(), backend_cpu(conn.info.backend_pid)
         started = time.perf_counter()
         rows = conn.execute(f"SELECT {', '.join(LOG_COLUMNS)} FROM change_log "
                             "WHERE seq > 0 ORDER BY seq").fetchall()
-        seconds = time.perf_counter() - started
+        seconds, cpu_s = time.perf_counter() - started, _cpu(conn, *cpu)
     assert len(rows) == count, (len(rows), count)
-    return seconds
+    return seconds, cpu_s
 
 
 

@@ -64,6 +64,47 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
+def backend_cpu(pid: int) -> float | None:
+    """Seconds of CPU a process has run for (its /proc schedstat: the throwaway server
+    runs on this machine), or None where that cannot be read."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Cpu:
+    """The CPU time this process and the server processes connected to one database
+    spend from ``start()`` to ``seconds()``. A busy machine stretches wall-clock times
+    (a process waits its turn for a core); CPU time is the work itself, so section 1's
+    ratios are also given in CPU time. None where the server's processes cannot be read.
+    (Server processes started and ended between the two are not seen: keep connections
+    open across, as the benchmark's CentralStores do.)"""
+
+    def __init__(self, dsn: str):
+        self.dsn = dsn
+        self.client = 0.0
+        self.server: dict[int, float | None] = {}
+
+    def _server(self) -> dict[int, float | None]:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            pids = [pid for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")]
+        return {pid: backend_cpu(pid) for pid in pids}
+
+    def start(self) -> Cpu:
+        self.server, self.client = self._server(), time.process_time()
+        return self
+
+    def seconds(self) -> float | None:
+        client = time.process_time() - self.client
+        now = self._server()
+        if any(v is None for v in now.values()):
+            return None
+        return client + sum(v - (self.server.get(pid) or 0.0) for pid, v in now.items())
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 

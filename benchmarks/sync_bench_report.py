@@ -105,6 +105,13 @@ def print_table(r: dict) -> None:
              f"{m['raw_insert_s'] + m['raw_select_s']:.0f} ms",
              f"{p['ratio_combined']}x", "<= 3x"),
         ]
+        if "ratio_push_cpu" in p:  # CPU time, this process's and the server's
+            lines += [("push, CPU time (desk + server)", f"{m['push_cpu_s']:.0f} ms",
+                       f"{m['raw_insert_cpu_s']:.0f} ms raw insert", f"{p['ratio_push_cpu']}x",
+                       "<= 3x"),
+                      ("pull, CPU time (desk + server)", f"{m['pull_cpu_s']:.0f} ms",
+                       f"{m['raw_select_cpu_s']:.0f} ms raw select", f"{p['ratio_pull_cpu']}x",
+                       "<= 3x")]
         if "pouchdb" in p:  # the peer, in the same run: how many times lr_desk's time
             q = p["pouchdb"]
             lines += [("PouchDB push (loopback HTTP)", f"{q['push_ms']:.0f} ms", "lr_desk's push",
