@@ -24,6 +24,7 @@ from lr_desk.store import cipher
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import SYNCED_MODELS, Person
 from lr_desk.sync import engine, snapshot_load
+from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.engine import cursor, sync_once
 from lr_desk.sync.progress import CHANGES, DOWNLOAD, LOAD, Progress
 from lr_desk.sync.push import push_outbox
@@ -33,6 +34,7 @@ from lr_desk.sync.snapshot_store import latest_snapshot
 from .devices import clocks, conflict_history, new_device, open_conflicts, records
 from .hostile import ATTACKS, append_unchecked
 from .test_erasure import erase_on, staff_and_person
+from .test_security import _name, login
 
 
 def encrypted_device(folder: Path):
@@ -399,3 +401,30 @@ def test_killed_during_the_load_the_desk_is_as_it_was_and_loads_it_next_time(
     sync_once(new, central, progress=seen.append)
     assert [p.done for p in seen if p.stage == DOWNLOAD] == [info.size]  # none again
     assert state_of(new) == replayed(replay, central)
+
+
+def test_a_device_login_gets_the_snapshot_through_its_own_rights(
+        device, postgres_url, tmp_path, monkeypatch):
+    """PostgreSQL: a new desk reads the snapshot as its login may (SELECT, under the
+    log's read policy), in the binary protocol, then pushes and pulls as itself."""
+    monkeypatch.setattr(snapshot_load, "WORTH", 0)
+    init_central(postgres_url)
+    owner = CentralStore(postgres_url)
+    try:
+        first_part(owner, device("a", encrypted=False), device("b", encrypted=False))
+        info = build_snapshot(owner, tmp_path / "work", part_bytes=PART)
+        joined = add_device(postgres_url, _name("snap new"), "southport")
+        central = CentralStore(login(joined))
+        central.push_as = joined.name
+        try:
+            new = device("new")
+            new_desk_of_its_own(new)
+            seen: list[Progress] = []
+            sync_once(new, central, progress=seen.append)
+            assert _stages(seen) == [DOWNLOAD, LOAD, CHANGES]
+            assert first_download(seen).total == info.size
+        finally:
+            central.close()
+        assert state_of(new) == replayed(device("replay"), owner)
+    finally:
+        owner.close()
