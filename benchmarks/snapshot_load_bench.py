@@ -145,11 +145,13 @@ def main() -> None:
         folder = args.work / f"device-{run}"
         shutil.rmtree(folder, ignore_errors=True)
         t = time.perf_counter()
-        out = subprocess.run(
+        child = subprocess.run(
             [sys.executable, __file__, "--child", str(snap), key.hex(), str(at_seq),
              str(folder), *(["--drop-indexes"] if args.drop_indexes else [])],
-            check=True, capture_output=True, text=True).stdout
-        got = json.loads(out.strip().splitlines()[-1])
+            capture_output=True, text=True)
+        if child.returncode:
+            sys.exit(f"run {run + 1} failed:\n{child.stderr}")
+        got = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"run {run + 1}: sha256 {got['sha256_s']:.1f} s, load {got['load_s']:.1f} s"
               + (f", indexes again {got['indexes_s']:.1f} s" if args.drop_indexes else "")
               + f", checkpoint {got['checkpoint_s']:.1f} s; CPU {got['cpu_s']:.1f} s; "
