@@ -21,7 +21,12 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 KEEP_BACKUPS = 10
-ENCRYPTED_CACHE_KIB = 64 * 1024  # per connection, at most (see make_engine)
+ENCRYPTED_CACHE_KIB = 32 * 1024  # per connection, at most (see make_engine)
+# All of SQLite's memory in this process, every connection's cache together: past it, a
+# connection reuses its own oldest pages rather than take more. Each connection used to
+# keep up to 64 MB, and several are open at once (one per worker lane that reads): with
+# the ten-year dataset, SQLite held 85 MB at start and could hold 200 MB by the day's end.
+SQLITE_HEAP_LIMIT = 32 * 2**20
 
 
 def make_engine(path: Path, key: bytes | None = None) -> Engine:
@@ -45,11 +50,12 @@ def make_engine(path: Path, key: bytes | None = None) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=5000")
         cur.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten: erasure
+        cur.execute(f"PRAGMA soft_heap_limit={SQLITE_HEAP_LIMIT}")  # (the whole process's)
         if key is not None:
             # Every page read from an encrypted file is decrypted (and its HMAC checked)
-            # as it comes into SQLite's cache: a cache of up to 64 MB, not 2 MB, keeps a
-            # long history decrypted (opening a person with ten years of visits: 70 ms
-            # with the default, 35 ms with this, as on an unencrypted file).
+            # as it comes into SQLite's cache: a cache of up to 32 MB, not 2 MB, keeps a
+            # long history decrypted (the busiest person's ten years read some 18 MB of
+            # pages: opened again, none is read from the file).
             cur.execute(f"PRAGMA cache_size=-{ENCRYPTED_CACHE_KIB}")
         cur.close()
 
@@ -226,7 +232,7 @@ class Store:
     def scanning(self, session: Session | Connection) -> Iterator[None]:
         """Around a read of a whole table (the search index's, a review's): this
         connection keeps the default small cache meanwhile, and gives back what it held
-        after; an encrypted store's cache may otherwise grow to 64 MB with pages that
+        after; an encrypted store's cache may otherwise grow to 32 MB with pages that
         are read once (at start, while the index is built: the desk's peak memory)."""
         small = self.key is not None
         if small:
