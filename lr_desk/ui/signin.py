@@ -213,6 +213,7 @@ class SignInDialog(SmallForm):
         if self.unlocked is not None and not self.background.busy:
             self.unlocked.store.close()  # opened with the old password, never confirmed
             self.unlocked = None
+        self.waiting = None  # closed while getting ready: nobody signs in after all
         super().reject()
 
     def recover(self) -> None:

@@ -96,6 +96,27 @@ def test_sign_in_pressed_before_the_gate_is_ready_waits_and_keeps_what_was_typed
         startup.close()
 
 
+def test_closing_the_box_while_it_gets_ready_signs_nobody_in(qtbot, tmp_path):
+    folder = tmp_path / "desk"
+    make_profile(folder)
+    loading = threading.Event()
+    startup = Startup(folder, before_gate=lambda: loading.wait(60))
+    try:
+        dialog = startup.dialog
+        sign_in(qtbot, dialog, "alex", PASSWORD)
+        assert dialog.waiting is not None
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # changed their mind
+        assert not dialog.isVisible() and not startup.window.isVisible()
+        loading.set()
+        qtbot.waitUntil(lambda: dialog.gate is not None, timeout=60_000)
+        qtbot.wait(200)
+        assert not dialog.background.busy and dialog.unlocked is None
+        assert startup.desk is None
+    finally:
+        loading.set()
+        startup.close()
+
+
 def test_once_ready_the_box_is_the_one_made_with_its_gate(qtbot, tmp_path):
     folder = tmp_path / "desk"
     make_profile(folder)
