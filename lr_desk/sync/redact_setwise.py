@@ -5,12 +5,14 @@ From c4 a change appended to an erased record (or adding a record under one) had
 personal values blanked by a trigger before each row: a PL/pgSQL call and a look-up in
 ``erased_row`` for every change to a person's records, some 4,000 of a push of 10,000.
 Now one trigger after each statement that appends does it for all its rows at once (a
-transition table, ``added``): one join of their ids, and of the records each insert is
-added under, with ``erased_row`` finds those to blank; the records added under those in
-the same statement follow, at any depth and in any order, as a desk works them out
+transition table, ``added``): their ids, and those of the records each insert is added
+under, are looked up in ``erased_row`` in one go, through its index (a join hashed the
+whole table: 80 ms of server time for a statement of 5,000 changes at 200,000 erased
+records, against 10), to find those to blank; the records added under those in the same
+statement follow, at any depth and in any order, as a desk works them out
 (store.erase.under_erased); they are noted in ``erased_row`` and their changes blanked
 in the log, in the statement's transaction, before anyone can read them. In a push with
-nothing erased in it (nearly every push) that is the one join, and nothing is written.
+nothing erased in it (nearly every push) that is the one look-up, and nothing is written.
 
 The blanking is an UPDATE of rows just appended, by the function's owner (SECURITY
 DEFINER, as before: a device may not update the log): the log's own triggers let it
@@ -36,23 +38,27 @@ def _setwise(schema: str) -> str:
     return f"""CREATE OR REPLACE FUNCTION {schema}.change_log_erased_append() RETURNS trigger
         LANGUAGE plpgsql {DEFINER} AS $$
         DECLARE
+            keys text[];
+            hit text[];
             found text[];
             fresh text[];
         BEGIN
-            -- the records changed that are erased, and those an insert adds under an
-            -- erased one: one join for the whole statement
-            found := ARRAY(
-                SELECT DISTINCT c.id FROM (
-                    SELECT a.entity_id AS id, a.entity_id AS key FROM added a
-                    WHERE a.entity IN ({scope})
-                    UNION ALL
-                    SELECT a.entity_id, p.key FROM added a,
-                        unnest(CASE a.entity {pointers} END) AS p(key)
-                    WHERE a.op = 'insert' AND a.entity IN ({scope})
-                ) AS c JOIN {erased} e ON e.entity_id = c.key);
-            IF cardinality(found) = 0 THEN
+            -- the records the statement changes, and those its inserts are added under:
+            -- which are erased (one look-up of the lot in erased_row's index: a join
+            -- would hash the whole table, which only grows)
+            keys := ARRAY(
+                SELECT a.entity_id FROM added a WHERE a.entity IN ({scope})
+                UNION ALL
+                SELECT p.key FROM added a, unnest(CASE a.entity {pointers} END) AS p(key)
+                WHERE a.op = 'insert' AND a.entity IN ({scope}));
+            hit := ARRAY(SELECT e.entity_id FROM {erased} e WHERE e.entity_id = ANY(keys));
+            IF cardinality(hit) = 0 THEN
                 RETURN NULL;  -- (nearly every push)
             END IF;
+            found := ARRAY(
+                SELECT DISTINCT a.entity_id FROM added a
+                WHERE a.entity IN ({scope}) AND (a.entity_id = ANY(hit)
+                      OR (a.op = 'insert' AND (CASE a.entity {pointers} END) && hit)));
             -- records added under those in the same statement, at any depth, any order
             fresh := found;
             WHILE cardinality(fresh) > 0 LOOP
