@@ -42,6 +42,8 @@ from bench import DB_NAME, ensure_dataset, make_queries, ms, pct
 
 from lr_desk.services import search as after
 from lr_desk.services.names import variants
+from lr_desk.services.search_keys import FIX_UP_BATCH, fix_up
+from lr_desk.services.search_stored import StoredSearch
 from lr_desk.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +133,41 @@ def race(indexes: dict, queries: list) -> dict:
     }
 
 
+def stored_keys(store: Store, index, queries: list) -> dict:
+    """The keys stored in the database, as the desk answers from them while its index is
+    built after sign-in: keying everyone (once: after the upgrade, or a first sync), search
+    ready (the people counted), every keystroke against the index's, and whether every
+    answer is the index's (the same people, scores and order)."""
+    t0 = time.perf_counter()
+    keyed = 0
+    while True:
+        with store.session() as s:
+            done = fix_up(s)
+        keyed += done
+        if done < FIX_UP_BATCH:
+            break
+    keying = time.perf_counter() - t0
+    stored = StoredSearch(store.Session)
+    t0 = time.perf_counter()
+    count = stored.count()
+    ready = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    stored.search("j", LIMIT)  # (a first keystroke, the name words not yet read)
+    first = time.perf_counter() - t0
+    same = typed = 0
+    for _kind, text, _target in queries:
+        for i in range(1, len(text) + 1):
+            a, b = stored.search(text[:i], LIMIT), index.search(text[:i], LIMIT)
+            typed += 1
+            same += a is not None and a[1] == b[1] and [
+                (h.entry.person_id, h.score, h.why) for h in a[0]] == [
+                (h.entry.person_id, h.score, h.why) for h in b[0]]
+    return {"people_keyed": keyed, "keying_s": round(keying, 1), "people": count,
+            "ready_ms": ms(ready), "first_key_ms": ms(first),
+            "same_answers": f"{same}/{typed}",
+            **race({"index": index, "stored keys": stored}, queries)}
+
+
 def widened(entries: list, surnames: int, rng: random.Random) -> list:
     """The same people with ``surnames`` distinct made-up surnames, spread as real ones are
     (a few common, most rare)."""
@@ -176,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="distinct surnames for the wide-vocabulary run (0: skip it)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--stored", action="store_true",
+                        help="also the keys stored in the database (search at sign-in)")
     args = parser.parse_args(argv)
 
     before, label = load_before(args.before)
@@ -194,17 +233,20 @@ def main(argv: list[str] | None = None) -> int:
                 indexes[name] = module.SearchIndex.build(s)
                 builds[name] = ms(time.perf_counter() - t0)
                 memory[name] = round((_rss() - rss) / 2**20, 1)
+        rng = random.Random(args.seed)
+        entries = sorted(indexes["after"].entries.values(), key=lambda e: e.person_id)
+        queries = make_queries(entries, rng, date.today()) + more_queries(entries, rng)
+        print(f"{len(entries):,} people, {len(indexes['after']._vocab):,} name words; "
+              f"{len(queries)} queries typed a key at a time into each index ...")
+        results = {"people": len(entries), "dataset": info.get("people"),
+                   "index_build_ms": builds, "index_memory_mb": memory,
+                   "synthetic": race(indexes, queries),
+                   "examples": [q[1] for q in queries]}
+        if args.stored:
+            print("the keys stored in the database (keying everyone first, if need be) ...")
+            results["stored"] = stored_keys(store, indexes["after"], queries)
     finally:
         store.close()
-    rng = random.Random(args.seed)
-    entries = sorted(indexes["after"].entries.values(), key=lambda e: e.person_id)
-    queries = make_queries(entries, rng, date.today()) + more_queries(entries, rng)
-    print(f"{len(entries):,} people, {len(indexes['after']._vocab):,} name words; "
-          f"{len(queries)} queries typed a key at a time into each index ...")
-    results = {"people": len(entries), "dataset": info.get("people"),
-               "index_build_ms": builds, "index_memory_mb": memory,
-               "synthetic": race(indexes, queries),
-               "examples": [q[1] for q in queries]}
     if args.wide:
         wide = widened(entries, args.wide, random.Random(args.seed))
         wide_indexes = {name: index_of(before if name.startswith("before") else after, wide)
@@ -230,6 +272,14 @@ def main(argv: list[str] | None = None) -> int:
         print("  found (in the top 50, typed in full):")
         for kind, row in r["found_by_kind"].items():
             print(f"    {kind:<40} " + "   ".join(f"{n.split()[0]} {v}" for n, v in row.items()))
+    if st := results.get("stored"):
+        print(f"\nstored keys: {st['people_keyed']:,} people keyed in {st['keying_s']} s; "
+              f"search ready (counting {st['people']:,} people) in {st['ready_ms']} ms; "
+              f"a first keystroke (\"j\") {st['first_key_ms']} ms")
+        for name in ("index", "stored keys"):
+            print(f"  {name:<22} median {st['median_ms'][name]:>7.2f} ms   "
+                  f"p95 {st['p95_ms'][name]:>7.2f} ms   max {st['max_ms'][name]:>7.2f} ms")
+        print(f"  the same answers as the index: {st['same_answers']} keystrokes")
     print("\nindex build: " + ", ".join(f"{n} {v:.0f} ms (+{memory[n]} MB RSS)"
                                        for n, v in builds.items()))
     if args.json:

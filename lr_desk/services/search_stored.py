@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import date
 from operator import itemgetter
 
@@ -75,15 +76,24 @@ def _best(scores: dict[str, float], order: dict[str, str],
 
 class StoredSearch:
     """``search(text)`` as ``SearchIndex.search`` answers it, read from the stored keys
-    in a session of its own (``sessions``: the store's session factory)."""
+    in a session of its own (``sessions``: the store's session factory; ``scanning``: the
+    store's, so the connection's page cache stays small and is given back after each)."""
 
-    def __init__(self, sessions: Callable[[], Session]):
+    def __init__(self, sessions: Callable[[], Session],
+                 scanning: Callable[[Session], AbstractContextManager] | None = None):
         self.Session = sessions
+        self.scanning = scanning
         self._spellings: Spellings | None = None  # the stored name words, read once
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self.Session() as session, (
+                self.scanning(session) if self.scanning else nullcontext()):
+            yield session
 
     def count(self) -> int | None:
         """How many people search finds (None: too many changed to say quickly)."""
-        with self.Session() as session:
+        with self._session() as session:
             view = _View(session, self)
             if view.changed is None:
                 return None
@@ -97,7 +107,7 @@ class StoredSearch:
         q = parse_query(text, today)
         if q.empty:
             return [], 0
-        with self.Session() as session:  # (one read transaction: one moment's people)
+        with self._session() as session:  # (one read transaction: one moment's people)
             view = _View(session, self)
             if view.changed is None:
                 return None

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from lr_desk import faults
 from lr_desk.services.changes import Changed, touched
@@ -167,6 +167,7 @@ class SearchService(QObject):
     LANE = "search"
     BUILD_LANE = "search-build"
     REBUILD_AT = 2000  # more people changed than this at once: build the index afresh
+    KEY_BREATH_MS = 100  # between batches of stored keys made again
 
     def __init__(self, store: Store, limit: int = 50, worker: Worker | None = None,
                  parent: QObject | None = None):
@@ -195,7 +196,7 @@ class SearchService(QObject):
         began = time.perf_counter()
 
         def answer_from_the_stored_keys():
-            stored = StoredSearch(self.store.Session)
+            stored = StoredSearch(self.store.Session, self.store.scanning)
             count = stored.count()
             if count is not None and self.index is None:
                 self.stored = stored
@@ -230,20 +231,27 @@ class SearchService(QObject):
         self._submit(install)
 
     def _key_changed(self) -> None:
-        """Make the stored keys of people changed since again (on the build lane, a batch
-        in each short transaction, so a save never waits long)."""
-        if self._keying:
+        """Make the stored keys of people changed since again: a batch at a time on the
+        build lane, each in a short transaction of its own (a save waits no longer), a
+        breath between them (the desk is idle between, and a save or search goes first)."""
+        if self._keying or self.worker.closed:
             return
         self._keying = True
 
-        def key():
-            self._keying = False
-            while not self.worker.closed:
-                with self.store.session() as session:
-                    if fix_up(session) < FIX_UP_BATCH:
-                        return
+        def key() -> int:
+            with self.store.session() as session, self.store.scanning(session):
+                return fix_up(session)
 
-        self._submit(key, self.BUILD_LANE)
+        def keyed(done: int) -> None:
+            self._keying = False
+            if done >= FIX_UP_BATCH:  # more to do
+                QTimer.singleShot(self.KEY_BREATH_MS, self, self._key_changed)
+
+        def failed(exc: BaseException) -> None:
+            self._keying = False
+            self._failed(exc)
+
+        self.worker.submit(self.BUILD_LANE, key, keyed, failed, "search keys")
 
     def search(self, text: str) -> int:
         with self._lock:

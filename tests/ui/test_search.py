@@ -3,9 +3,13 @@ surname still find the person, and the list says why each was found (issue 11)."
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 
+from lr_desk.services.changes import Changed
+from lr_desk.services.search import SearchIndex
 from lr_desk.ui.people import PeopleModel, PeoplePage
 from lr_desk.ui.tasks import SearchService
 from tests.ui.screen import assert_fits
@@ -77,3 +81,45 @@ def test_dyle_puts_doyle_first_and_a_date_of_birth_narrows(qtbot, page):
 def test_the_page_fits_the_hub_screens(qtbot, page):
     type_into(qtbot, page, "halsall")
     assert_fits(page)
+
+
+def _answer(qtbot, service: SearchService, text: str) -> list[str]:
+    with qtbot.waitSignal(service.results, timeout=20_000) as answered:
+        service.search(text)
+    return [hit.entry.display_name for hit in answered.args[1]]
+
+
+def test_saved_while_the_index_builds_found_then_and_after(qtbot, store, make_person,
+                                                           monkeypatch):
+    """The stored keys answer while the index builds, a person saved meanwhile too; the
+    index, once built, has them; and their stored keys are made again in the background."""
+    from lr_desk.services.search_keys import changed_count, fix_up
+
+    make_person(given_name="Maureen", family_name="Doyle")
+    with store.session() as s:
+        fix_up(s)
+    let_go = threading.Event()
+    build = SearchIndex.build.__func__
+    monkeypatch.setattr(SearchIndex, "build", classmethod(
+        lambda cls, session: let_go.wait(60) and build(cls, session)))
+    service = SearchService(store)
+    try:
+        with qtbot.waitSignal(service.ready, timeout=20_000):
+            service.start()
+        assert service.index is None and service.stored is not None
+        dale = make_person(given_name="Dale", family_name="Doyle")
+        with qtbot.waitSignal(service.ready, timeout=20_000):  # (the search on screen again)
+            service.on_changed(Changed.of({"person": [dale.id]}))
+        assert sorted(_answer(qtbot, service, "doyle")) == ["Dale Doyle", "Maureen Doyle"]
+        with qtbot.waitSignal(service.built, timeout=20_000):
+            let_go.set()
+        assert service.index is not None
+        assert sorted(_answer(qtbot, service, "doyle")) == ["Dale Doyle", "Maureen Doyle"]
+
+        def keyed() -> bool:
+            with store.Session() as s:
+                return changed_count(s) == 0
+        qtbot.waitUntil(keyed, timeout=20_000)  # Dale's keys made, on the build lane
+    finally:
+        let_go.set()
+        service.shutdown()

@@ -69,11 +69,13 @@ def test_a_name_typed_at_once_after_signing_in_is_found_while_the_index_builds(
         qtbot.keyClick(dialog.f.widgets["password"], "\r")
         qtbot.waitUntil(lambda: startup.desk is not None, timeout=30_000)
         desk, window = startup.desk, startup.window
+        window.find()  # (Ctrl+F: the People page, the Find box focused)
         qtbot.keyClicks(window.query, "zephy quilfeather")  # at once: a nickname, a slip
         qtbot.waitUntil(lambda: shown(window) == ["Zephy (Zephyrine) Quillfeather"],
                         timeout=20_000)
         assert desk.search.index is None  # still being built: the stored keys answered
         assert window.people.status.text().startswith("1 found")
+        window.grab().save("/tmp/test_search_at_signin.png")
         window.query.clear()
         qtbot.keyClicks(window.query, "hal")
         qtbot.waitUntil(lambda: answered(window, "Showing the best"), timeout=20_000)
