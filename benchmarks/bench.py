@@ -534,6 +534,7 @@ def _cold_start(folder: Path, runs: int, pycache: str) -> dict:
                 "sign_in_ms": med(app_runs, "sign_in_ms", True),
                 "attached_ms": med(app_runs, "attached_ms", True),
                 "index_ms": med(app_runs, "index_ms", True),
+                "index_built_ms": med(app_runs, "index_built_ms", True),
                 "settled_ms": med(app_runs, "settled_ms", True),
                 "rss_mb": med(app_runs, "rss_mb", True), "wall_ms": med(app_runs, "wall_ms"),
                 "peak_rss_mb": med(app_runs, "peak_rss_mb"), "ok_runs": len(app_runs),
@@ -547,7 +548,8 @@ def _cold_start(folder: Path, runs: int, pycache: str) -> dict:
         if b["ready_ms"] and a["ready_from_spawn_ms"]:
             result["ratio_ready"] = round(a["ready_from_spawn_ms"] / b["ready_ms"], 2)
         # the sign-in box from the spawn, against the bare window; and from Sign in
-        # (the box filled and sent at once) to a desk ready to search (its index built)
+        # (the box filled and sent at once) to a desk ready to search (search answering:
+        # from the keys stored in the database while the in-memory index is built)
         box = a["sign_in_box_ms"]
         if box is not None and a["spawn_to_main_ms"] is not None:
             a["sign_in_box_from_spawn_ms"] = round(box + a["spawn_to_main_ms"], 1)
@@ -633,7 +635,7 @@ def print_table(results: dict) -> None:
                              f"{a['sign_in_box_from_spawn_ms']} ms ({box_ratio}x)",
                              "< 2x bare", verdict(box_ratio < 2 if box_ratio else None)))
             if a.get("sign_in_to_search_ms") is not None:
-                rows.append(("Sign in pressed to a desk ready to search (index built)",
+                rows.append(("Sign in pressed to a desk ready to search (search answering)",
                              f"{a['sign_in_to_search_ms']} ms", "", ""))
             if a.get("sign_in_ms") is not None:
                 rows.append(("  signing in: Sign in pressed to the data open",
@@ -641,8 +643,11 @@ def print_table(results: dict) -> None:
             if a.get("attached_ms") is not None:
                 rows.append(("  profile open, pages attached (app's attached_ms, same origin)",
                              f"{a['attached_ms']} ms", "", ""))
-            rows.append(("search index ready (app's index_ms, same origin)",
+            rows.append(("search answering (app's index_ms, same origin)",
                          f"{a['index_ms']} ms", "", ""))
+            if a.get("index_built_ms") is not None:
+                rows.append(("  the in-memory index built (app's index_built_ms)",
+                             f"{a['index_built_ms']} ms", "", ""))
             if a.get("settled_ms") is not None:
                 rows.append(("  the desk settled: sheets warmed, first sync made (settled_ms)",
                              f"{a['settled_ms']} ms", "", ""))
