@@ -95,13 +95,14 @@ class DeskApp:
         window.watch_sync(self.sync)
         if gate is not None:
             window.install_lock(gate, desk.lock_minutes)
-        # Once the people are indexed: get the first take-home sheet ready to be quick
-        # (fonts loaded, the directory's QR codes made, on the spare worker), and sync for
-        # the first time (so whoever it brings in is indexed too).
+        # Once the people are indexed (the in-memory index built; search answers from the
+        # stored keys before: doing these meanwhile adds to the build's peak memory): get
+        # the first take-home sheet ready to be quick (fonts loaded, the directory's QR
+        # codes made, on the spare worker), and sync for the first time.
         addresses = [r.service.web or r.partner.web for r in desk.lists.services]
-        self.search.ready.connect(lambda *_: self.tasks.run_aside(lambda: _warm_sheets(
+        self.search.built.connect(lambda *_: self.tasks.run_aside(lambda: _warm_sheets(
             addresses)), Qt.ConnectionType.SingleShotConnection)
-        self.search.ready.connect(self.sync.start)  # later calls do nothing
+        self.search.built.connect(self.sync.start)  # later calls do nothing
 
     @classmethod
     def open(cls, folder: Path, username: str, password: str, demo: bool = False,
