@@ -23,6 +23,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
                      "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
     work = Path(tempfile.mkdtemp(prefix="lr-desk-snapbench-"))
     pg = Postgres()
+
+    def on_signal(signum, _frame):  # (stopped: the server and folders still go)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
     started = time.perf_counter()
     try:
         say(f"starting a throwaway PostgreSQL from {pg.bindir} ...")
@@ -181,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         (work / "build").mkdir()
         results["build"] = child(["--_build-child", pg.url(db), str(work / "build")])
         say(f"   {results['build']}")
+        if "failed" in results["build"]:
+            raise SystemExit("the build failed: no snapshot for a device to load")
         say("3. a brand-new device's first sync ...")
         url, key = new_device(pg, db, work / "device")
         results["first_sync"] = child(["--_first-child", url, str(work / "device"), key])
