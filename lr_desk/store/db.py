@@ -217,8 +217,14 @@ class Store:
             last = s.scalar(select(Outbox.hlc).order_by(Outbox.seq.desc()).limit(1))
             seen = s.scalar(select(SyncState.value).where(SyncState.key == "hlc_high"))
         for stamp in (last, seen):
-            if stamp:
+            if not stamp:
+                continue
+            try:
                 self.clock.observe(stamp)
+            except ValueError:  # not wall-counter-device (an old profile's): the desk opens
+                log.warning("A clock stamp on this desk is not one lr_desk makes (%r); the "
+                            "desk's clock goes on from the others and the time of day.",
+                            stamp[:60])
 
     @contextmanager
     def session(self) -> Iterator[Session]:

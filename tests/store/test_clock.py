@@ -133,6 +133,28 @@ def test_clock_restored_past_the_last_outbox_stamp_on_reopen(tmp_path, monkeypat
     assert last in stamps and stamps[-1] > last
 
 
+def test_a_desk_whose_last_outbox_stamp_is_not_a_stamp_still_opens(tmp_path, caplog):
+    # an old profile's outbox with a stamp not of the form wall-counter-device: the desk
+    # opens (it used to stop with a ValueError), says so in the log, and stamps go on
+    store = Store(tmp_path / "a.sqlite")
+    with store.session() as s:
+        s.add(Person(given_name="A", family_name="One"))
+    with store.engine.begin() as conn:
+        conn.execute(Outbox.__table__.update().values(hlc="not a stamp"))
+    store.close()
+
+    reopened = Store(tmp_path / "a.sqlite")
+    try:
+        with reopened.session() as s:
+            s.add(Person(given_name="B", family_name="Two"))
+        with reopened.session() as s:
+            newest = s.scalar(select(Outbox.hlc).order_by(Outbox.seq.desc()))
+    finally:
+        reopened.close()
+    assert HybridClock.decode(newest)[2] == reopened.device_id
+    assert "not one lr_desk makes" in caplog.text
+
+
 def test_local_time_follows_british_summer_time(monkeypatch):
     import time as time_module
     from datetime import datetime
