@@ -74,10 +74,10 @@ class SmallForm(QDialog):
         self.setMinimumWidth(SMALL_FORM_WIDTH)  # its notes read as lines, not a column
 
     def main_button(self, text: str, slot) -> QPushButton:
-        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+        button = style.primary(QPushButton(text))  # its look given before it is polished
+        self.buttons.addButton(button, QDialogButtonBox.ButtonRole.AcceptRole)
         button.setAccessibleName(text.replace("&", ""))
         button.setDefault(True)
-        style.primary(button)
         button.clicked.connect(slot)
         return button
 

@@ -145,9 +145,18 @@ def apply(app: QApplication) -> None:
 
 def _role(widget: QWidget, role: str) -> QWidget:
     widget.setProperty("role", role)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    _repolish(widget)
     return widget
+
+
+def _repolish(widget: QWidget) -> None:
+    """The style sheet again, after a property it reads changed: only for a widget
+    already polished. One not yet shown is polished, property and all, when it is; and
+    asking for its style object first sets up Qt's QStyle type, some 10 ms before the
+    sign-in box, which needs none of it."""
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
 
 
 def primary(button: QWidget) -> QWidget:
@@ -184,8 +193,7 @@ def mark_error(widget: QWidget, in_error: bool) -> None:
     if bool(widget.property("error")) == in_error:
         return
     widget.setProperty("error", "true" if in_error else None)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    _repolish(widget)
     widget.update()
 
 
