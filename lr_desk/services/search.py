@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from itertools import islice
-from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +37,14 @@ from lr_desk.services.names import (
     variants,
 )
 from lr_desk.services.query import Query, parse_query
-from lr_desk.services.search_keys import LAST_CHARACTER, name_order, postcode_key
+from lr_desk.services.search_keys import (
+    LAST_CHARACTER,
+    Entry,
+    Hit,
+    NameOrders,
+    name_order,
+    postcode_key,
+)
 from lr_desk.services.validation import phone_digits
 from lr_desk.store.models import Person
 
@@ -46,36 +52,6 @@ __all__ = ["DEFAULT_LIMIT", "PART_WEIGHT", "Entry", "Hit", "Query", "SearchIndex
            "name_tokens", "parse_query"]
 
 DEFAULT_LIMIT = 50
-_first = itemgetter(0)
-
-
-@dataclass(slots=True)
-class Entry:
-    person_id: str
-    given_name: str
-    family_name: str
-    preferred_name: str
-    date_of_birth: date | None
-    postcode: str
-    phone: str
-
-    @property
-    def display_name(self) -> str:
-        first = self.preferred_name or self.given_name
-        if self.preferred_name and self.preferred_name != self.given_name:
-            return f"{first} ({self.given_name}) {self.family_name}"
-        return f"{first} {self.family_name}"
-
-
-@dataclass(slots=True)
-class Hit:
-    entry: Entry
-    score: float
-    why: tuple[str, ...] = ()  # what matched, in words: "name", "Stephen for “steven”"...
-
-    @property
-    def why_text(self) -> str:
-        return ", ".join(self.why)
 
 
 class SearchIndex:
@@ -83,15 +59,18 @@ class SearchIndex:
         self.entries: dict[int, Entry] = {}
         self._slot_of: dict[str, int] = {}
         self._free: list[int] = []
-        self._sort_key: dict[int, str] = {}  # "family\0given\0id", folded: name order
-        self._order: list[int] = []  # every slot, in name order
-        self._postings: dict[str, dict[int, float]] = {}  # token -> slot -> weight
-        self._parts: dict[str, set[int]] = {}  # token -> slots where it is half a name
-        self._given: dict[str, set[int]] = {}  # token -> slots with it in a given name
+        self._order: list[int] = []  # every slot, in name order (search_keys.name_order)
+        self._rank = array("I")  # slot -> its place in _order (made again after a change)
+        self._ranked = True
+        # token -> slots (lists: a third of a dict's or set's memory)
+        self._postings: dict[str, list[int]] = {}  # with it in a name
+        self._parts: dict[str, set[int]] = {}  # where it is half a name (weight PART_WEIGHT)
+        self._given: dict[str, list[int]] = {}  # with it in a given name
         self._vocab: list[str] = []  # sorted, for prefix look-ups
-        self._by_dob: dict[date, set[int]] = defaultdict(set)
-        self._postcodes: list[tuple[str, int]] = []  # (postcode, slot) by postcode
-        self._phones: dict[int, str] = {}
+        self._by_dob: dict[date, tuple[int, ...]] = {}
+        self._postcodes: list[str] = []  # postcode_key of each of _pc_slots, sorted
+        self._pc_slots = array("I")  # the slot of each of _postcodes
+        self._phones: list[str] = []  # slot -> phone digits ("": none)
         self._phone_found: dict[str, set[int]] = {}  # digits -> slots: the last few looked up
         self._spellings = Spellings()  # the words of _vocab by length, for typos
 
@@ -125,7 +104,7 @@ class SearchIndex:
                     dates[born] = date.fromisoformat(born)
                 index._add(Entry(pid, once(given, given), once(family, family),
                                  once(preferred, preferred), dates[born],
-                                 once(postcode, postcode), phone), sort=False)
+                                 once(postcode, postcode), phone), sort=False, once=once)
         cursor.close()
         index._finish()
         return index
@@ -158,16 +137,15 @@ class SearchIndex:
         slot = self._slot_of.pop(person_id, None)
         if slot is None:
             return
-        entry = self.entries.pop(slot)
-        sort_key = self._sort_key[slot]
-        i = bisect.bisect_left(self._order, sort_key, key=self._sort_key.__getitem__)
+        i = bisect.bisect_left(self._order, self._name_order(slot), key=self._name_order)
         while self._order[i] != slot:  # (past others of the same name)
             i += 1
         del self._order[i]
-        del self._sort_key[slot]
+        self._ranked = False
+        entry = self.entries.pop(slot)
         for token in name_tokens(entry.given_name, entry.family_name, entry.preferred_name):
             postings = self._postings[token]
-            postings.pop(slot, None)
+            postings.remove(slot)
             if (parts := self._parts.get(token)) is not None:
                 parts.discard(slot)
                 if not parts:
@@ -178,54 +156,75 @@ class SearchIndex:
                 self._spellings.discard(token)
         for token in given_words(entry.given_name, entry.preferred_name):
             slots = self._given[token]
-            slots.discard(slot)
+            slots.remove(slot)
             if not slots:
                 del self._given[token]
-        if entry.date_of_birth:
-            self._by_dob[entry.date_of_birth].discard(slot)
-        key = (postcode_key(entry.postcode), slot)
-        i = bisect.bisect_left(self._postcodes, key[0], key=_first)
-        while i < len(self._postcodes) and self._postcodes[i][0] == key[0]:
-            if self._postcodes[i] == key:  # (past others at the same postcode)
+        if (born := entry.date_of_birth) and born in self._by_dob:
+            if same_day := tuple(s for s in self._by_dob[born] if s != slot):
+                self._by_dob[born] = same_day
+            else:
+                del self._by_dob[born]
+        key = postcode_key(entry.postcode)
+        i = bisect.bisect_left(self._postcodes, key)
+        while i < len(self._postcodes) and self._postcodes[i] == key:
+            if self._pc_slots[i] == slot:  # (past others at the same postcode)
                 del self._postcodes[i]
+                del self._pc_slots[i]
                 break
             i += 1
-        self._phones.pop(slot, None)
+        if slot < len(self._phones):
+            self._phones[slot] = ""
         self._phone_found.clear()
         self._free.append(slot)
 
-    def _add(self, entry: Entry, sort: bool) -> None:
+    def _name_order(self, slot: int) -> str:
+        entry = self.entries[slot]
+        return name_order(entry.given_name, entry.family_name, entry.person_id)
+
+    @property
+    def _sort_key(self) -> NameOrders:
+        """slot -> its name order key, made when asked (not kept: 15 MB at 100,000)."""
+        return NameOrders(self._name_order)
+
+    def _add(self, entry: Entry, sort: bool, once=None) -> None:
         slot = self._free.pop() if self._free else len(self.entries)
         self.entries[slot] = entry
         self._slot_of[entry.person_id] = slot
-        self._sort_key[slot] = name_order(entry.given_name, entry.family_name, entry.person_id)
         if sort:
-            bisect.insort(self._order, slot, key=self._sort_key.__getitem__)
+            bisect.insort(self._order, slot, key=self._name_order)
+            self._ranked = False
         else:
             self._order.append(slot)
         tokens = name_tokens(entry.given_name, entry.family_name, entry.preferred_name)
         for token, weight in tokens.items():
-            postings = self._postings.setdefault(token, {})
+            postings = self._postings.setdefault(token, [])
             if not postings:
                 if sort:
                     bisect.insort(self._vocab, token)
                 else:
                     self._vocab.append(token)
                 self._spellings.add(token)
-            postings[slot] = weight
+            postings.append(slot)
             if weight != 1.0:
                 self._parts.setdefault(token, set()).add(slot)
         for token in given_words(entry.given_name, entry.preferred_name):
-            self._given.setdefault(token, set()).add(slot)
-        if entry.date_of_birth:
-            self._by_dob[entry.date_of_birth].add(slot)
+            self._given.setdefault(token, []).append(slot)
+        if born := entry.date_of_birth:
+            self._by_dob[born] = (*self._by_dob.get(born, ()), slot)
         if entry.postcode:
-            key = (postcode_key(entry.postcode), slot)
+            key = postcode_key(entry.postcode)
+            if once is not None:  # (building: one string for everyone at a postcode)
+                key = once(key, key)
             if sort:
-                bisect.insort(self._postcodes, key, key=_first)
+                i = bisect.bisect_right(self._postcodes, key)
+                self._postcodes.insert(i, key)
+                self._pc_slots.insert(i, slot)
             else:
                 self._postcodes.append(key)
+                self._pc_slots.append(slot)
         if entry.phone:
+            if slot >= len(self._phones):
+                self._phones.extend([""] * (slot + 1 - len(self._phones)))
             self._phones[slot] = phone_digits(entry.phone)
             self._phone_found.clear()
 
@@ -250,7 +249,7 @@ class SearchIndex:
         postings, halves = self._postings, self._parts
         for score, found in by_score.items():
             groups.append((score, set().union(*(
-                postings[w].keys() - halves[w] if w in halves else postings[w].keys()
+                set(postings[w]).difference(halves[w]) if w in halves else postings[w]
                 for w in found))))
             if parts := [halves[w] for w in found if w in halves]:
                 groups.append((score * PART_WEIGHT, set().union(*parts)))
@@ -277,12 +276,9 @@ class SearchIndex:
         for year in q.years:
             narrow({s for d, slots in self._by_dob.items() if d.year == year for s in slots})
         for pc in q.postcodes:
-            i = bisect.bisect_left(self._postcodes, pc, key=_first)
-            found = set()
-            while i < len(self._postcodes) and self._postcodes[i][0].startswith(pc):
-                found.add(self._postcodes[i][1])
-                i += 1
-            narrow(found)
+            i = bisect.bisect_left(self._postcodes, pc)
+            j = bisect.bisect_left(self._postcodes, pc + LAST_CHARACTER, i)
+            narrow(set(self._pc_slots[i:j]))
         for digits in q.digits:
             narrow(self._with_phone(digits))
         return allowed
@@ -290,12 +286,12 @@ class SearchIndex:
     def _with_phone(self, digits: str) -> set[int]:
         """Slots whose phone number has these digits in it (a set not to be changed). As
         a number is typed, each keystroke looks only among those the last one found."""
-        among: Iterable[int] = self._phones
+        among: Iterable[int] = range(len(self._phones))
         for before, slots in self._phone_found.items():
             if before in digits and len(slots) < len(among):
                 among = slots
         phones = self._phones
-        found = {s for s in among if digits in phones[s]}
+        found = {s for s in among if digits in phones[s]}  # (digits: never "")
         if len(self._phone_found) >= 16:
             self._phone_found.clear()
         self._phone_found[digits] = found
@@ -359,9 +355,9 @@ class SearchIndex:
         people are taken in turn. Where they are many ("j": 17,000 people), the first in
         name order are found by walking everyone in name order until there are enough."""
         counts = Counter(scores.values())
+        rank = self._ranks()
         if len(counts) > 8:  # many values, each few people: one pass instead
-            return heapq.nsmallest(limit, scores.items(),
-                                   key=lambda sv: (-sv[1], self._sort_key[sv[0]]))
+            return heapq.nsmallest(limit, scores.items(), key=lambda sv: (-sv[1], rank[sv[0]]))
         best: list[tuple[int, float]] = []
         for value in sorted(counts, reverse=True):
             room = limit - len(best)
@@ -372,14 +368,28 @@ class SearchIndex:
             else:
                 slots = [slot for slot, v in scores.items() if v == value]
                 best.extend((slot, value) for slot in
-                            heapq.nsmallest(room, slots, key=self._sort_key.__getitem__))
+                            heapq.nsmallest(room, slots, key=rank.__getitem__))
             if len(best) >= limit:
                 break
         return best
 
+    def _ranks(self) -> array:
+        """Each slot's place in name order, made again if people changed since: numbers
+        to rank by, not the 100,000 names' sort keys kept (10 MB)."""
+        if not self._ranked:
+            rank = self._rank = array("I", bytes(4 * (len(self.entries) + len(self._free))))
+            for place, slot in enumerate(self._order):
+                rank[slot] = place
+            self._ranked = True
+        return self._rank
+
     def _finish(self) -> None:
         """Sort what was added unsorted while building."""
         self._vocab.sort()
-        self._postcodes.sort(key=_first)  # (a key sorts in C: no tuples compared)
-        self._order.sort(key=self._sort_key.__getitem__)
+        by_postcode = sorted(range(len(self._postcodes)), key=self._postcodes.__getitem__)
+        self._postcodes = [self._postcodes[i] for i in by_postcode]
+        self._pc_slots = array("I", [self._pc_slots[i] for i in by_postcode])
+        self._order.sort(key=self._name_order)
+        self._ranked = False
+        self._ranks()
 

@@ -13,7 +13,8 @@ sync, an erasure: an erased person's rows go in the erasure's own transaction);
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, select, text
@@ -36,6 +37,45 @@ LAST_CHARACTER = "\U0010ffff"  # after every word that starts with what was type
 PERSON_COLUMNS = (Person.id, Person.given_name, Person.family_name, Person.preferred_name,
                   Person.date_of_birth, Person.postcode, Person.phone)
 Row = tuple[str, str, float, bool, str]  # token, person_id, weight, given, name order
+
+
+@dataclass(slots=True)
+class Entry:
+    person_id: str
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date | None
+    postcode: str
+    phone: str
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.given_name
+        if self.preferred_name and self.preferred_name != self.given_name:
+            return f"{first} ({self.given_name}) {self.family_name}"
+        return f"{first} {self.family_name}"
+
+
+@dataclass(slots=True)
+class Hit:
+    entry: Entry
+    score: float
+    why: tuple[str, ...] = ()  # what matched, in words: "name", "Stephen for “steven”"...
+
+    @property
+    def why_text(self) -> str:
+        return ", ".join(self.why)
+
+
+class NameOrders:
+    """slot -> name order key, each made when asked (``SearchIndex._sort_key``)."""
+
+    def __init__(self, of: Callable[[int], str]) -> None:
+        self._of = of
+
+    def __getitem__(self, slot: int) -> str:
+        return self._of(slot)
 
 
 def postcode_key(postcode: str) -> str:
@@ -159,6 +199,7 @@ def stored_count(session: Session, token: str, leaving_out: Sequence[str] = ()) 
     return counted
 
 
-__all__ = ["BORN", "NAME_ORDER", "PHONE", "POSTCODE", "Row", "begins_a_word", "changed_count",
-           "fix_up", "keys_of", "name_order", "people_found", "postcode_key", "stored_count",
-           "stored_phones", "stored_rows", "stored_words", "vocabulary"]
+__all__ = ["BORN", "NAME_ORDER", "PHONE", "POSTCODE", "Entry", "Hit", "NameOrders", "Row",
+           "begins_a_word", "changed_count", "fix_up", "keys_of", "name_order", "people_found",
+           "postcode_key", "stored_count", "stored_phones", "stored_rows", "stored_words",
+           "vocabulary"]
