@@ -52,6 +52,7 @@ __all__ = ["DEFAULT_LIMIT", "PART_WEIGHT", "Entry", "Hit", "Query", "SearchIndex
            "name_tokens", "parse_query"]
 
 DEFAULT_LIMIT = 50
+_GAP = 1 << 32  # between neighbours' ranks, as built: room for 32 people put between
 
 
 class SearchIndex:
@@ -60,12 +61,10 @@ class SearchIndex:
         self._slot_of: dict[str, int] = {}
         self._free: list[int] = []
         self._order: list[int] = []  # every slot, in name order (search_keys.name_order)
-        self._rank = array("I")  # slot -> its place in _order (made again after a change)
-        self._ranked = True
-        # token -> slots (lists: a third of a dict's or set's memory)
-        self._postings: dict[str, list[int]] = {}  # with it in a name
+        self._rank = array("q")  # slot -> a number rising through _order, with gaps
+        self._postings: dict[str, list[int]] = {}  # token -> slots with it in a name
         self._parts: dict[str, set[int]] = {}  # where it is half a name (weight PART_WEIGHT)
-        self._given: dict[str, list[int]] = {}  # with it in a given name
+        self._given: dict[str, list[int]] = {}  # token -> slots with it in a given name
         self._vocab: list[str] = []  # sorted, for prefix look-ups
         self._by_dob: dict[date, tuple[int, ...]] = {}
         self._postcodes: list[str] = []  # postcode_key of each of _pc_slots, sorted
@@ -137,11 +136,8 @@ class SearchIndex:
         slot = self._slot_of.pop(person_id, None)
         if slot is None:
             return
-        i = bisect.bisect_left(self._order, self._name_order(slot), key=self._name_order)
-        while self._order[i] != slot:  # (past others of the same name)
-            i += 1
-        del self._order[i]
-        self._ranked = False
+        rank = self._rank  # (rising through _order, one number per slot: found exactly)
+        del self._order[bisect.bisect_left(self._order, rank[slot], key=rank.__getitem__)]
         entry = self.entries.pop(slot)
         for token in name_tokens(entry.given_name, entry.family_name, entry.preferred_name):
             postings = self._postings[token]
@@ -159,11 +155,9 @@ class SearchIndex:
             slots.remove(slot)
             if not slots:
                 del self._given[token]
-        if (born := entry.date_of_birth) and born in self._by_dob:
-            if same_day := tuple(s for s in self._by_dob[born] if s != slot):
-                self._by_dob[born] = same_day
-            else:
-                del self._by_dob[born]
+        born = entry.date_of_birth
+        if born and (same_day := tuple(s for s in self._by_dob.pop(born, ()) if s != slot)):
+            self._by_dob[born] = same_day
         key = postcode_key(entry.postcode)
         i = bisect.bisect_left(self._postcodes, key)
         while i < len(self._postcodes) and self._postcodes[i] == key:
@@ -182,8 +176,7 @@ class SearchIndex:
         return name_order(entry.given_name, entry.family_name, entry.person_id)
 
     @property
-    def _sort_key(self) -> NameOrders:
-        """slot -> its name order key, made when asked (not kept: 15 MB at 100,000)."""
+    def _sort_key(self) -> NameOrders:  # slot -> name order key, made when asked (not kept)
         return NameOrders(self._name_order)
 
     def _add(self, entry: Entry, sort: bool, once=None) -> None:
@@ -191,8 +184,9 @@ class SearchIndex:
         self.entries[slot] = entry
         self._slot_of[entry.person_id] = slot
         if sort:
-            bisect.insort(self._order, slot, key=self._name_order)
-            self._ranked = False
+            i = bisect.bisect_right(self._order, self._name_order(slot), key=self._name_order)
+            self._order.insert(i, slot)
+            self._place(i, slot)
         else:
             self._order.append(slot)
         tokens = name_tokens(entry.given_name, entry.family_name, entry.preferred_name)
@@ -355,7 +349,7 @@ class SearchIndex:
         people are taken in turn. Where they are many ("j": 17,000 people), the first in
         name order are found by walking everyone in name order until there are enough."""
         counts = Counter(scores.values())
-        rank = self._ranks()
+        rank = self._rank
         if len(counts) > 8:  # many values, each few people: one pass instead
             return heapq.nsmallest(limit, scores.items(), key=lambda sv: (-sv[1], rank[sv[0]]))
         best: list[tuple[int, float]] = []
@@ -373,15 +367,25 @@ class SearchIndex:
                 break
         return best
 
-    def _ranks(self) -> array:
-        """Each slot's place in name order, made again if people changed since: numbers
-        to rank by, not the 100,000 names' sort keys kept (10 MB)."""
-        if not self._ranked:
-            rank = self._rank = array("I", bytes(4 * (len(self.entries) + len(self._free))))
-            for place, slot in enumerate(self._order):
-                rank[slot] = place
-            self._ranked = True
-        return self._rank
+    def _place(self, i: int, slot: int) -> None:
+        """Rank the slot just put at _order[i] between its neighbours: numbers to rank by,
+        not 100,000 sort-key strings kept (15 MB). Numbered again when a gap runs out."""
+        rank, order = self._rank, self._order
+        if slot >= len(rank):
+            rank.frombytes(bytes(8 * (slot + 1 - len(rank))))
+        low = rank[order[i - 1]] if i > 0 else None
+        high = rank[order[i + 1]] if i + 1 < len(order) else None
+        if low is not None and high is not None:
+            if high - low < 2:
+                return self._number()
+            rank[slot] = (low + high) // 2
+        else:  # (first or last: a whole gap away)
+            rank[slot] = low + _GAP if low is not None else high - _GAP if high is not None else 0
+
+    def _number(self) -> None:
+        rank = self._rank = array("q", bytes(8 * (len(self.entries) + len(self._free))))
+        for place, slot in enumerate(self._order):
+            rank[slot] = place * _GAP
 
     def _finish(self) -> None:
         """Sort what was added unsorted while building."""
@@ -390,6 +394,5 @@ class SearchIndex:
         self._postcodes = [self._postcodes[i] for i in by_postcode]
         self._pc_slots = array("I", [self._pc_slots[i] for i in by_postcode])
         self._order.sort(key=self._name_order)
-        self._ranked = False
-        self._ranks()
+        self._number()
 
