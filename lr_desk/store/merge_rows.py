@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime
+from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lr_desk.store.models import SYNCED_MODELS
+from lr_desk.store.clock import utcnow
+from lr_desk.store.models import SYNCED_MODELS, Conflict, RowClock
 
 ROW = "~row"  # in ``seen``: the newest clock of the row its deleter had seen
 BY = "~by"  # in ``seen``: the advisor who wrote the change (for "who" in Needs review)
@@ -27,6 +29,18 @@ QUIET = frozenset({"updated_at", "created_at"})
 # Nor is a deletion or a restore that loses to a later one: whether a record stays
 # deleted is settled by the newest, and an edit it clashes with is flagged instead.
 NOT_EDITS = QUIET | {"deleted_at"}
+
+clock_table = RowClock.__table__
+conflict_table = Conflict.__table__
+
+
+def owner_of(entity: str, fields: dict) -> str | None:
+    """The person a new record is added under, if any (see CHILD)."""
+    return None if entity in NOT_CHILDREN else fields.get("person_id")
+
+
+def device_of(hlc: str) -> str:
+    return hlc.split("-", 2)[2] if hlc else ""
 
 
 @dataclass
@@ -66,11 +80,23 @@ def ids_in(conn: Connection, sql: str, ids: Iterable[str]) -> Iterable[tuple]:
         yield from conn.exec_driver_sql(sql.format(",".join("?" * len(chunk))), tuple(chunk))
 
 
+def rows_of(conn: Connection, table: str, columns: str, ids: Iterable[str],
+            key: str = "id") -> Iterable[tuple]:
+    """``columns`` of the rows of ``table`` whose ``key`` is one of ``ids``: one statement,
+    the ids as one JSON array, each looked up through the key's index (no list of
+    values to bind, sort and search: a pull looks up ten thousand at a time)."""
+    ids = list(set(ids))
+    if not ids:
+        return ()
+    return conn.exec_driver_sql(
+        f"SELECT {columns} FROM json_each(?) AS wanted CROSS JOIN {table} "
+        f"ON {table}.{key} = wanted.value", (json.dumps(ids),))
+
+
 def load_clocks(conn: Connection, ids: Iterable[str]) -> dict[str, Clocks]:
     return {entity_id: Clocks(base, json.loads(fields) if fields else {})
-            for entity_id, base, fields in ids_in(
-                conn, "SELECT entity_id, base, fields FROM row_clock WHERE entity_id IN ({})",
-                set(ids))}
+            for entity_id, base, fields in rows_of(
+                conn, "row_clock", "entity_id, base, fields", ids, key="entity_id")}
 
 
 def save_clocks(conn: Connection, clocks: dict[str, Clocks]) -> None:
@@ -135,3 +161,43 @@ def as_json(entity: str, name: str, value: Any) -> Any:
     """A value read from SQLite (or already JSON) as JSON: for a conflict record."""
     conv = STORAGE[entity][3].get(name)
     return conv(value) if conv else value
+
+
+# --- settling conflicts ------------------------------------------------------------
+
+
+def settle(conn: Connection, seen: list[tuple[str, str, str, str]]) -> None:
+    """Settle the open conflicts whose values these writes had seen: ``seen`` holds
+    (row id, field, the clock seen, the clock of the write that saw it)."""
+    if not seen:
+        return
+    t = conflict_table
+    if conn.execute(select(t.c.id).where(t.c.resolved_hlc.is_(None)).limit(1)).first() is None:
+        return  # nothing open (as nearly always): nothing to look up
+    by = {(entity_id, name, old): hlc for entity_id, name, old, hlc in seen}
+    found = [(cid, by[(entity_id, name, old)]) for cid, entity_id, name, old in ids_in(
+        conn, "SELECT id, entity_id, field, hlc FROM conflict "
+              "WHERE resolved_hlc IS NULL AND entity_id IN ({})", {k[0] for k in by})
+        if (entity_id, name, old) in by]
+    if found:
+        conn.exec_driver_sql("UPDATE conflict SET resolved_hlc = ? WHERE id = ?",
+                             [(hlc, cid) for cid, hlc in found])
+
+
+def flag_deleted_edit(conn: Connection, entity: str, entity_id: str, deleted_at: Any,
+                      clocks: Clocks) -> None:
+    t = conflict_table
+    deleted_clock, newest = clocks.of("deleted_at"), clocks.newest_edit()
+    flagged = bool(deleted_at) and newest > clocks.of(ROW)
+    open_flags = conn.execute(select(t.c.id, t.c.hlc).where(
+        t.c.entity_id == entity_id, t.c.kind == "deleted", t.c.resolved_hlc.is_(None))).all()
+    stale = [fid for fid, hlc in open_flags if not (flagged and hlc == deleted_clock)]
+    if stale:
+        conn.execute(update(t).where(t.c.id.in_(stale))
+                     .values(resolved_hlc=max(deleted_clock, newest)))
+    if flagged and not any(hlc == deleted_clock for _, hlc in open_flags):
+        conn.execute(sqlite_insert(t).on_conflict_do_nothing(), [{
+            "kind": "deleted", "entity": entity, "entity_id": entity_id, "field": ROW,
+            "value": as_json(entity, "deleted_at", deleted_at), "hlc": deleted_clock,
+            "winner_hlc": newest,
+            "by": clocks.fields.get(BY), "recorded_at": utcnow()}])

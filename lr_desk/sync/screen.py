@@ -36,6 +36,7 @@ what came earlier in the page), never on the desk's clock or its own settings.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,7 +148,46 @@ class _Fast:
                 and type(c.schema_version) is str and c.schema_version in versions)
 
 
+    def ok_fields(self, c, versions: Collection[str]) -> bool:
+        """``ok`` for a change whose ids and stamp the page's test passed."""
+        seen = c.seen
+        return (c.op in checks.OPS and type(c.fields) is dict
+                and self.fields(c.fields, c.op == "insert")
+                and (seen is None or (type(seen) is dict and len(seen) <= _SMALL_SEEN
+                                      and checks.seen_problem(seen) is None))
+                and type(c.schema_version) is str and c.schema_version in versions)
+
+
 _FAST = {name: _Fast(entity) for name, entity in checks.ENTITIES.items()}
+
+# A page's ids and stamps, tested together (each one a line of one text, so a few
+# passes over it for the page): the same tests as _Fast.ok's, yes only if all pass.
+_STAMPS = re.compile(f"(?:{checks.STAMP_RE.replace('x01', 'x00')[1:-1]}\n)*")
+_HEX = b"0123456789abcdefABCDEF"
+
+
+def _uuids(ids: list[str]) -> bool:
+    """Whether every one of ``ids`` (all str) matches checks.UUID_RE: 8-4-4-4-12 hex."""
+    n = len(ids)
+    if set(map(len, ids)) != {36}:
+        return False
+    text = "\n".join(ids).encode("utf-8", "surrogatepass") + b"\n"
+    return (len(text) == 37 * n and text.translate(None, _HEX) == b"----\n" * n
+            and all(text[i::37] == b"-" * n for i in (8, 13, 18, 23)))
+
+
+def _ids_and_stamps_ok(changes: list, now_ms: int) -> bool:
+    """Whether every change's ids are UUIDs and its clock stamp is one, no longer than
+    MAX_STAMP and not ahead of ``now_ms`` (the page's earliest) by more than AHEAD."""
+    ids = [c.change_id for c in changes] + [c.entity_id for c in changes]
+    stamps = [c.hlc for c in changes]
+    if not changes or set(map(type, ids)) != {str} or set(map(type, stamps)) != {str}:
+        return False
+    stamps_text = "\n".join(stamps) + "\n"
+    return (_uuids(ids) and stamps_text.count("\n") == len(stamps)
+            and max(map(len, stamps)) <= checks.MAX_STAMP
+            and _STAMPS.fullmatch(stamps_text) is not None
+            and int(max(stamps)[:15]) <= now_ms + checks.AHEAD)
 
 
 def _size_problem(c) -> str | None:
@@ -181,18 +221,20 @@ class Screen:
         for hook in PAGE_HOOKS:
             hook(self, changes)
         stateful_for: dict[Any, list[Check]] = {}
-        received, now = object(), 0  # a page's changes mostly share a received_at
+        nows = {}  # received_at -> the time a change's stamp is checked against
+        for at in {getattr(c, "received_at", None) for c in changes}:
+            ms = checks.ms_of(at) if at else None
+            nows[at] = ms + checks.DESK_SLACK if ms is not None else 10**15
+        page_ok = _ids_and_stamps_ok(changes, min(nows.values(), default=0))
         for c in changes:
-            at = getattr(c, "received_at", None)
-            if at != received:
-                received = at
-                ms = checks.ms_of(at) if at else None
-                now = ms + checks.DESK_SLACK if ms is not None else 10**15
             fast = _FAST.get(c.entity) if type(c.entity) is str else None
-            if fast is not None and fast.ok(c, versions, now):
+            if fast is not None and (
+                    fast.ok_fields(c, versions) if page_ok else
+                    fast.ok(c, versions, nows[getattr(c, "received_at", None)])):
                 why = None
             else:
-                why = checks.problem(c, versions, now) or _size_problem(c)
+                why = (checks.problem(c, versions, nows[getattr(c, "received_at", None)])
+                       or _size_problem(c))
             if why is None:
                 run = stateful_for.get(c.entity)
                 if run is None:
