@@ -42,8 +42,10 @@ from lr_desk.services.search_keys import (
     Entry,
     Hit,
     NameOrders,
+    join_adjacent,
     name_order,
     postcode_key,
+    score_names,
 )
 from lr_desk.services.validation import phone_digits
 from lr_desk.store.models import Person
@@ -291,32 +293,6 @@ class SearchIndex:
         self._phone_found[digits] = found
         return found
 
-    def _score_names(self, names: list[str], allowed: set[int] | None) -> dict[int, float]:
-        """Slots matching every name word, with the sum of how well each matched."""
-        scores: dict[int, float] | None = None
-        for token in names:
-            matches = self._name_matches(token)
-            if allowed is not None:
-                matches = {s: v for s, v in matches.items() if s in allowed}
-            if scores is None:
-                scores = matches
-            else:
-                scores = {s: v + matches[s] for s, v in scores.items() if s in matches}
-            if not scores:
-                return {}
-        return scores or {}
-
-    def _join_adjacent(self, names: list[str]) -> list[str]:
-        """Join each word to the one before it while together they begin a known name
-        word: ["mary", "mc", "donald"] -> ["mary", "mcdonald"]. A few bisects."""
-        out = [names[0]]
-        for word in names[1:]:
-            if self._begins_a_word(out[-1] + word):
-                out[-1] += word
-            else:
-                out.append(word)
-        return out
-
     def _begins_a_word(self, prefix: str) -> bool:
         i = bisect.bisect_left(self._vocab, prefix)
         return i < len(self._vocab) and self._vocab[i].startswith(prefix)
@@ -330,12 +306,12 @@ class SearchIndex:
         allowed = self._filter(q)
         used = q.names
         if q.names:
-            scores = self._score_names(q.names, allowed)
+            scores = score_names(q.names, self._name_matches, allowed)
             if not scores and len(q.names) > 1:
                 # "mc donald" for McDonald, "van der berg" for Vanderberg: once more, joined
-                joined = self._join_adjacent(q.names)
+                joined = join_adjacent(q.names, self._begins_a_word)
                 if joined != q.names:
-                    scores = self._score_names(joined, allowed)
+                    scores = score_names(joined, self._name_matches, allowed)
                     used = joined
         else:
             scores = dict.fromkeys(allowed or (), 1.0)

@@ -203,3 +203,34 @@ __all__ = ["BORN", "NAME_ORDER", "PHONE", "POSTCODE", "Entry", "Hit", "NameOrder
            "begins_a_word", "changed_count", "fix_up", "keys_of", "name_order", "people_found",
            "postcode_key", "stored_count", "stored_phones", "stored_rows", "stored_words",
            "vocabulary"]
+
+
+def score_names(names: list[str], name_matches: Callable[[str], dict],
+                allowed: set | None) -> dict:
+    """Who matches every name word (by ``name_matches(word)``: who -> how well), with
+    the sum of how well each matched; only those in ``allowed`` when it is given. The
+    index and the stored words score alike through this."""
+    scores: dict | None = None
+    for token in names:
+        matches = name_matches(token)
+        if allowed is not None:
+            matches = {s: v for s, v in matches.items() if s in allowed}
+        if scores is None:
+            scores = matches
+        else:
+            scores = {s: v + matches[s] for s, v in scores.items() if s in matches}
+        if not scores:
+            return {}
+    return scores or {}
+
+
+def join_adjacent(names: list[str], begins_a_word: Callable[[str], bool]) -> list[str]:
+    """Join each word to the one before it while together they begin a known name
+    word: ["mary", "mc", "donald"] -> ["mary", "mcdonald"]."""
+    out = [names[0]]
+    for word in names[1:]:
+        if begins_a_word(out[-1] + word):
+            out[-1] += word
+        else:
+            out.append(word)
+    return out

@@ -43,8 +43,10 @@ from lr_desk.services.search_keys import (
     Row,
     begins_a_word,
     chunks,
+    join_adjacent,
     keys_of,
     people_found,
+    score_names,
     stored_count,
     stored_phones,
     stored_rows,
@@ -114,11 +116,11 @@ class StoredSearch:
             allowed = view.filter(q)
             used = q.names
             if q.names:
-                scores = view.score_names(q.names, allowed)
+                scores = score_names(q.names, view.name_matches, allowed)
                 if not scores and len(q.names) > 1:
-                    joined = view.join_adjacent(q.names)
+                    joined = join_adjacent(q.names, view.starts_a_word)
                     if joined != q.names:
-                        scores = view.score_names(joined, allowed)
+                        scores = score_names(joined, view.name_matches, allowed)
                         used = joined
             else:
                 scores = dict.fromkeys(allowed or (), 1.0)
@@ -230,30 +232,7 @@ class _View:
             narrow(self._kept(stored_phones(self.session, digits), fresh))
         return allowed
 
-    def score_names(self, names: list[str], allowed: set[str] | None) -> dict[str, float]:
-        scores: dict[str, float] | None = None
-        for token in names:
-            matches = self.name_matches(token)
-            if allowed is not None:
-                matches = {s: v for s, v in matches.items() if s in allowed}
-            if scores is None:
-                scores = matches
-            else:
-                scores = {s: v + matches[s] for s, v in scores.items() if s in matches}
-            if not scores:
-                return {}
-        return scores or {}
-
-    def join_adjacent(self, names: list[str]) -> list[str]:
-        out = [names[0]]
-        for word in names[1:]:
-            if self._begins_a_word(out[-1] + word):
-                out[-1] += word
-            else:
-                out.append(word)
-        return out
-
-    def _begins_a_word(self, prefix: str) -> bool:
+    def starts_a_word(self, prefix: str) -> bool:
         return (any(row[0] >= NAME_WORDS and row[0].startswith(prefix) for row in self.fresh)
                 or begins_a_word(self.session, prefix, self.changed or set()))
 

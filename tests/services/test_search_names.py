@@ -19,6 +19,7 @@ from lr_desk.services.names import (
 )
 from lr_desk.services.query import parse_query
 from lr_desk.services.search import Entry, SearchIndex
+from lr_desk.services.search_keys import score_names
 
 TODAY = date(2025, 6, 11)
 
@@ -209,7 +210,7 @@ def test_the_best_fifty_are_the_best_fifty_in_name_order():
         ix.upsert(Entry(f"p{n}", rng.choice(given), rng.choice(family), "", None, "", ""))
     for typed in ["a", "an", "ann", "dyle", "hals", "halsel", "bill", "steven hall", "le"]:
         hits, total = ix.search(typed, limit=50, today=TODAY)
-        scores = ix._score_names(parse_query(typed, TODAY).names, None)
+        scores = score_names(parse_query(typed, TODAY).names, ix._name_matches, None)
         expected = sorted(scores.items(), key=lambda sv: (-sv[1], ix._sort_key[sv[0]]))[:50]
         assert total == len(scores)
         assert [(h.score, ix._sort_key[ix._slot_of[h.entry.person_id]]) for h in hits] == \
