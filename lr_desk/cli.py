@@ -3,11 +3,10 @@
     lr-desk central init URL
     lr-desk central redact URL
     lr-desk central add-device NAME --site SITE [--url URL] [--new-password]
+    lr-desk central snapshot [--url URL] [--work DIR]           (lr_desk.cli_snapshot)
     lr-desk sync [--data-dir DIR] [--demo]
-    lr-desk directory import SOURCE [--dry-run] | export --format hsds --output FILE
-      (lr_desk.cli_directory)
-    lr-desk report NAME --from DAY --to DAY [--site CODE ...] [--format F] [--output FILE]
-      (lr_desk.cli_report)
+    lr-desk directory import SOURCE [--dry-run] | export ...    (lr_desk.cli_directory)
+    lr-desk report NAME --from DAY --to DAY [--site CODE ...] ...  (lr_desk.cli_report)
 
 Each prints a line or a few and exits 0, or prints what went wrong in plain words to
 stderr and exits non-zero: 1 for a problem, 3 when the central store could not be
@@ -17,6 +16,7 @@ reached (a scheduled sync can tell "offline, try later" from "needs looking at")
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -357,11 +357,8 @@ def _profile_central_url(args):
     folder = _folder(args)
     store = _open(args)
     data_key = store.key
-    try:
-        with store.session() as s:
-            conn = configured(s, folder)
-    finally:
-        store.close()
+    with contextlib.closing(store), store.session() as s:
+        conn = configured(s, folder)
     if conn.embedded:
         return embedded_url(folder)
     u = parse(conn.url)
