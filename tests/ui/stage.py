@@ -182,7 +182,9 @@ def _rich_person(session) -> str:
     return session.scalars(
         select(Person.id).where(Person.deleted_at.is_(None), Person.merged_into.is_(None),
                                 Person.erased_at.is_(None), open_follow_up,
-                                exists().where(Referral.person_id == Person.id),
+                                # a referral that went to the partner (the letter's)
+                                exists().where(Referral.person_id == Person.id,
+                                               Referral.status.not_in(("suggested", "agreed"))),
                                 exists().where(Prescription.person_id == Person.id))
         .order_by(Person.family_name, Person.given_name).limit(1)).one()
 
