@@ -27,8 +27,6 @@ from tests.ui.test_directory import (
 
 env = base.env  # the directory page's fixture: a real profile, its tasks and desk
 
-TODAY = date.today()
-
 
 def click(qtbot, button) -> None:
     assert button.isEnabled(), f"{button.text()!r} is off"
@@ -191,8 +189,9 @@ def test_a_services_capacity_and_eligibility_typed_saved_and_read_back(qtbot, en
     qtbot.keyClicks(f["takes_per"], "W")
     type_into(qtbot, f["reply_days"], "5")
     type_into(qtbot, f["reply_deadline_days"], "21")
+    today = date.today()  # (when it is pressed: a run may cross midnight)
     alt(qtbot, dialog, Qt.Key.Key_Y)  # Confirmed today
-    assert f["capacity_confirmed_on"].text() == TODAY.strftime("%d/%m/%Y")
+    assert f["capacity_confirmed_on"].text() == today.strftime("%d/%m/%Y")
     assert dialog.confirmed_hint.isHidden()
 
     alt(qtbot, dialog, Qt.Key.Key_G)  # Eligibility
@@ -212,7 +211,7 @@ def test_a_services_capacity_and_eligibility_typed_saved_and_read_back(qtbot, en
         svc = s.query(PartnerService).filter_by(name="Job club").one()
         assert (svc.capacity, svc.wait_weeks, svc.takes, svc.takes_per, svc.reply_days,
                 svc.reply_deadline_days, svc.capacity_confirmed_on) == (
-            "waiting", 6, 10, "week", 5, 21, TODAY)
+            "waiting", 6, 10, "week", 5, 21, today)
         assert (svc.min_age, svc.max_age, svc.catchment, svc.benefits_rule, svc.once_only,
                 svc.once_lookback_months, svc.criteria) == (
             18, 25, "Sefton, L20 3", "on", True, 36, "Referred by a GP")
