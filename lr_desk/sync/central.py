@@ -35,6 +35,7 @@ from lr_desk.sync import checks, checks_pg, redact, verify
 from lr_desk.sync.central_schema import (  # noqa: F401  (also named from here, as before)
     CENTRAL_SCHEMA,
     CHANGE_COLUMNS,
+    CHANGE_FIELDS,
     MIGRATIONS,
     ORDER_LOCK,
     SCHEMAS,
@@ -42,6 +43,7 @@ from lr_desk.sync.central_schema import (  # noqa: F401  (also named from here, 
     Change,
     alembic_config,
     change_log,
+    changes_of,
     desk_schema,
     device,
     engine_url,
@@ -83,6 +85,7 @@ _SQLITE_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
 # PULL_BYTES once the first is in (a page of big changes would not fit in a desk's memory).
 PULL_BYTES = 64_000_000
 _READ = ("seq", *CHANGE_COLUMNS, "received_at")
+assert _READ == CHANGE_FIELDS  # (a page's rows are made Changes in this order)
 _PG_SIZE = "pg_column_size(fields) + COALESCE(pg_column_size(seen), 0)"
 _PG_READ = (f"SELECT {', '.join(_READ)} FROM (SELECT {', '.join(_READ)}, {_PG_SIZE} AS size, "
             f"sum({_PG_SIZE}) OVER (ORDER BY seq) AS upto FROM change_log WHERE seq > %s "
@@ -255,7 +258,7 @@ class CentralStore:
             # query returns): SQLAlchemy's result read it a row at a time, a tenth of a
             # pull's fetching time.
             result = conn.exec_driver_sql(_PG_READ, (after, limit, max_bytes))
-            return [Change(*row) for row in result.cursor.fetchall()]
+            return changes_of(result.cursor.fetchall())
         t = change_log.c
         size = (func.length(cast(t.fields, LargeBinary))
                 + func.coalesce(func.length(cast(t.seen, LargeBinary)), 0))
@@ -265,7 +268,7 @@ class CentralStore:
         rows = conn.execute(select(*(page.c[k] for k in _READ))
                             .where(page.c.upto - page.c.size < max_bytes)
                             .order_by(page.c.seq)).all()
-        return [Change(*row) for row in rows]
+        return changes_of(rows)
 
     def desk_versions(self, conn=None) -> frozenset[str] | None:
         """The desk schema versions the store knows now (None: a store from before it
