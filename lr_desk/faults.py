@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
+
+from lr_desk.paths import profile_log
 
 DISK_FULL = "disk full"
 NO_PERMISSION = "no permission"
@@ -33,9 +35,9 @@ OFFLINE = "offline"
 KEPT = "Nothing already saved has been lost."
 
 
-@dataclass(frozen=True)
-class Fault:
-    """What went wrong (one of the kinds above), and what to tell the user."""
+class Fault(NamedTuple):
+    """What went wrong (one of the kinds above), and what to tell the user. (A named
+    tuple, not a dataclass: dataclasses is not loaded before the sign-in box.)"""
 
     kind: str
     message: str
@@ -302,18 +304,14 @@ def report_bug(exc: BaseException, what: str) -> str:
     send them to the team: the profile's log if there is one, else a file of its own in
     the temporary folder. Returns the words to show instead of a traceback."""
     import logging
-    import logging.handlers
     import tempfile
     import traceback
 
-    root = logging.getLogger()
-    # (the profile's log: paths.setup_logging's handler, not another's file)
-    logged = [h for h in root.handlers
-              if isinstance(h, logging.handlers.RotatingFileHandler)]
+    logged = profile_log()  # (paths.setup_logging's handler, not another's file)
     where = None
-    if logged:
+    if logged is not None:
         logging.getLogger("lr_desk").error("%s failed", what, exc_info=exc)
-        where = logged[0].baseFilename
+        where = logged.baseFilename
     else:
         try:
             fd, where = tempfile.mkstemp(prefix="lr-desk-problem-", suffix=".log", text=True)

@@ -14,9 +14,8 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, Qt, QTimer, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -42,8 +41,7 @@ log = logging.getLogger(__name__)
 Fill = Callable[..., None]
 
 
-@dataclass
-class Opened:
+class Opened(NamedTuple):  # (not a dataclass: that module is not loaded before the box)
     store: Store
     desk: Desk
     search_limit: int

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.services.signin_start import SignInError
-from lr_desk.services.validation import ValidationError
 from lr_desk.ui import style
 from lr_desk.ui.background import Background
 from lr_desk.ui.enter import enter_does
@@ -104,6 +103,9 @@ class SmallForm(QDialog):
             self.resize(self.width(), needed)
 
     def failed(self, exc: BaseException, default_field: str) -> None:
+        # (loaded with the gate, by now: not before the box)
+        from lr_desk.services.validation import ValidationError
+
         if isinstance(exc, SignInError):
             field = exc.field if exc.field in self.f.widgets else default_field
             self.idle({field: str(exc)})

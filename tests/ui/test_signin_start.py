@@ -52,6 +52,50 @@ def test_the_sign_in_box_is_shown_before_the_database_layer_loads(tmp_path):
     assert seen == {"kind": "SignInDialog", "shown": True, "gate": False, "heavy": []}
 
 
+# What ``lr-desk --data-dir DIR`` has not loaded when its sign-in box is painted (the
+# moment the Qt event loop would start): beyond the database layer, what the entry point
+# used to load first (argparse's translations, the log's rotation, the platform's
+# folders, dataclasses) and what only the forms behind the box need (validation).
+NOT_BEFORE_THE_BOX = ("sqlalchemy", "argon2", "cryptography", "sqlcipher3", "platformdirs",
+                      "lr_desk.services.signin", "lr_desk.store.models", "lr_desk.store.keys",
+                      "lr_desk.store.db", "lr_desk.services.validation", "logging.handlers",
+                      "dataclasses", "locale", "datetime", "unicodedata", "socket", "pickle")
+
+FROM_THE_ENTRY_POINT = r"""
+import json, logging, sys
+from PySide6.QtWidgets import QApplication
+seen = {}
+def painted(self=None):  # instead of the event loop: the box is on screen by now
+    from lr_desk.ui.signin import SignInDialog
+    seen["box"] = [type(w).__name__ for w in QApplication.topLevelWidgets()
+                   if isinstance(w, SignInDialog) and w.isVisible()]
+    seen["loaded"] = sorted(m for m in sys.modules
+                            if any(m == n or m.startswith(n + ".") for n in sys.argv[2:]))
+    seen["log"] = [type(h).__name__ for h in logging.getLogger().handlers
+                   if getattr(h, "baseFilename", "").startswith(sys.argv[1])]
+    logging.getLogger("lr_desk.test").warning("a line before the box")
+    return 0
+QApplication.exec = painted
+from lr_desk.app import main
+code = main(["--data-dir", sys.argv[1]])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_the_entry_point_paints_the_box_before_loading_what_it_does_not_need(tmp_path):
+    folder = tmp_path / "desk"
+    make_profile(folder)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", FROM_THE_ENTRY_POINT, str(folder),
+                           *NOT_BEFORE_THE_BOX], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"code": 0, "box": ["SignInDialog"], "loaded": [],
+                    "log": ["FileHandler"]}  # the profile's log, rotating behind the box
+    assert "a line before the box" in (folder / "logs" / "lr_desk.log").read_text()
+
+
 def test_a_quick_look_knows_a_desk_to_sign_in_to(tmp_path):
     folder = tmp_path / "desk"
     assert not looks_locked(folder)  # nothing there: a new desk, set up later
