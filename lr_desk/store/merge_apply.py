@@ -137,7 +137,10 @@ class _Batch:
                 self.flag_rows.add(entity_id)
             owner = None if entity in NOT_CHILDREN else fields.get("person_id")  # owner_of
             if owner in self.rows:
-                self.clocks.setdefault(owner, Clocks("")).note_child(hlc)
+                owner_clocks = self.clocks.get(owner)
+                if owner_clocks is None:  # (not made for every child: thousands a page)
+                    owner_clocks = self.clocks[owner] = Clocks("")
+                owner_clocks.note_child(hlc)
                 if self.rows[owner].get("deleted_at"):
                     self.flag_rows.add(owner)
             return 0

@@ -81,6 +81,18 @@ def page_hook(hook: PageHook) -> PageHook:
 _ABSENT = object()
 
 
+# Times that passed checks._TIME in this page (a page's changes carry a few times over
+# and over: each matched once). Only ever holds a time that matched; emptied a page.
+_TIMES: set[str] = set()
+
+
+def _time_ok(v: str) -> bool:
+    if checks._TIME.fullmatch(v) is None:
+        return False
+    _TIMES.add(v)
+    return True
+
+
 def _test(col: checks.Column) -> str:
     """Python that is true only for a value ``v`` checks._ok takes for ``col`` (or None
     where it may be), written out: a page runs it some hundred thousand times."""
@@ -94,8 +106,8 @@ def _test(col: checks.Column) -> str:
         test = f"type(v) is int and {-checks.MAX_INT} < v < {checks.MAX_INT}"
     elif kind == "date":
         test = "type(v) is str and day(v) is not None"
-    elif kind == "datetime":  # (a change's times are mostly one time: matched once)
-        test = "type(v) is str and (v == last or time(v) is not None)"
+    elif kind == "datetime":  # (a page's times are a few, over and over: matched once)
+        test = "type(v) is str and (v in times or time_ok(v))"
     else:  # a JSON column: rare, and the full test is cheap enough
         test = f"json_ok(columns[{col.name!r}], v)"
     return f"v is None or ({test})" if col.nullable else test
@@ -106,18 +118,15 @@ def _fields_test(entity: checks.Entity) -> Callable[[dict, bool], bool]:
     too), its tests written out one after another: no call per field."""
     lines = ["def ok(f, insert):",
              "    if not f.keys() <= names or (insert and not f.keys() >= required):",
-             "        return False",
-             "    last = None"]
+             "        return False"]
     for name, col in entity.columns.items():
         lines += [f"    v = f.get({name!r}, absent)",
                   f"    if v is not absent and not ({_test(col)}):",
                   "        return False"]
-        if col.kind == "datetime":
-            lines.append("    last = v if v is not absent else last")
     lines.append("    return True")
     scope = {"names": frozenset(entity.columns), "required": frozenset(entity.required),
              "absent": _ABSENT, "bad": checks._BAD_CHARS.search,
-             "day": checks._DATE.fullmatch, "time": checks._TIME.fullmatch,
+             "day": checks._DATE.fullmatch, "times": _TIMES, "time_ok": _time_ok,
              "json_ok": checks._ok, "columns": entity.columns}
     exec(compile("\n".join(lines), f"<checks of {entity.name}>", "exec"), scope)
     return scope["ok"]
@@ -218,6 +227,7 @@ class Screen:
         """The changes to apply, in order; the others are set aside (written here)."""
         versions = self.versions if self.versions is not None else checks.desk_versions()
         changes = list(changes)
+        _TIMES.clear()
         for hook in PAGE_HOOKS:
             hook(self, changes)
         stateful_for: dict[Any, list[Check]] = {}
