@@ -95,6 +95,9 @@ class SheetData:
     what_matters: str = ""
     items: list[SheetItem] = field(default_factory=list)
     next_follow_up: SheetFollowUp | None = None
+    # Last, so that positional construction keeps its meaning.
+    easy_read: bool = False  # the person's needs say easy read
+    language: str = ""  # the person's interpreter language as recorded ("" if none)
 
 
 def _place(site: Site | None) -> str:
@@ -162,6 +165,8 @@ def sheet_data(session: Session, prescription_id: str, today: date | None = None
         advisor_first_name=_first_name(advisor.name if advisor else ""),
         preferred_name=person.preferred_name or person.given_name,
         large_print=bool(person.needs_large_print),
+        easy_read=bool(person.needs_easy_read),
+        language=(person.interpreter_language or "").strip(),
         what_matters=(conv.what_matters if conv else "") or "",
         items=items,
         next_follow_up=next_follow_up,
