@@ -106,7 +106,12 @@ _LIFE_ROOMS = "Written for lr_desk: the words of The Life Rooms' own service. "
 DATA = (
     Entry("DejaVu fonts", "Bitstream Vera; DejaVu changes public domain",
           "DejaVu Sans and Sans Bold, embedded in the take-home sheet (dejavu-fonts.github.io)",
-          ("fonts/LICENSE",), covers=("fonts/*",)),
+          ("fonts/LICENSE",), covers=("fonts/DejaVu*", "fonts/LICENSE")),
+    Entry("Noto fonts", "OFL-1.1",
+          "Noto Naskh Arabic and Noto Sans Ethiopic, regular and bold, embedded in the "
+          "take-home sheet for Arabic-script and Ethiopic words (Debian's fonts-noto-core, "
+          "copied unchanged)", ("fonts/LICENSE-Noto.txt",), version="20201225-1",
+          covers=("fonts/Noto*", "fonts/LICENSE-Noto.txt")),
     Entry("Lucide icons", "ISC (parts from Feather: MIT)",
           "the line icons, from lucide.dev, copied unchanged",
           ("icons/README.md", "icons/LICENSE"),
@@ -117,6 +122,10 @@ DATA = (
     Entry("HSDS 3.0 and Open Referral UK schemas", "CC-BY-SA-4.0",
           "Open Referral's JSON schemas, copied unchanged, to check the directory export",
           ("hsds/README.md", "hsds/LICENSE"), version="3.0", covers=("hsds/*",)),
+    Entry("Easy-read pictures (Lucide icons)", "ISC (parts from Feather: MIT)",
+          "Lucide's line icons (lucide.dev), copied unchanged and drawn as PNG pictures "
+          "for the easy-read sheet by scripts/make_pictures.py",
+          ("pictures/README.md", "pictures/LICENSE"), covers=("pictures/*",)),
     Entry("Nicknames (nicknames.csv)", "Apache-2.0",
           "github.com/carltonnorthern/nicknames, copied unchanged",
           ("nicknames-README.md", "nicknames-LICENSE.txt"),
