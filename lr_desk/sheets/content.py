@@ -6,42 +6,84 @@ next catch-up; and where to get urgent help.
 The urgent help goes on the page with the end of the plan: the last item (or at least
 its last lines), the catch-up and the urgent-help box are one block, which may split
 only before its last lines, so the box is never alone on a page.
+
+In two languages (``lang``, a ``catalogues.Catalogue``; None: English only): every fixed
+heading, label, the introduction and the urgent help have their translation beside the
+English (``Pair``: the English at the left, the translation at the right, right-aligned
+and in reading order when it reads right to left); the kinds of item and the ways of a
+catch-up are translated with their labels. The person's and the directory's words stay
+as they were typed. A catalogue not yet checked by a fluent speaker says so under the
+introduction, in both languages.
 """
 
 from __future__ import annotations
 
 import functools
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from lr_desk.services.sheet import SheetData, SheetItem, long_date
+from lr_desk.sheets.catalogues import Catalogue
 from lr_desk.sheets.flow import Columns, Together
 from lr_desk.sheets.look import WIDTH, Look
-from lr_desk.sheets.page import boxed, hub_lines
+from lr_desk.sheets.page import Pair, Phrase, bold, boxed, hub_lines
 from lr_desk.sheets.qr import QrCode, qr_label
 from lr_desk.sheets.text import text
-from lr_desk.sheets.words import clock_time, urgent_help
+from lr_desk.sheets.words import (
+    CATCH_UP,
+    INTRO,
+    NOT_BOOKED,
+    NOT_BOOKED_CALL,
+    NOTHING_YET,
+    UNCHECKED,
+    URGENT_TITLE,
+    WHAT_MATTERS,
+    YOUR_PLAN,
+    clock_time,
+    urgent_help,
+)
 
-INTRO = ("This is the plan we made together. Keep it somewhere handy, and get in touch with "
-         "the people on it whenever you are ready.")
-URGENT_TITLE = "If you need help urgently"
+__all__ = ["INTRO", "URGENT_TITLE", "catch_up", "header", "item", "story", "urgent_box"]
+
+LABEL_SHARE = 0.3  # of a line: a translated label (and a kind or way, translated)
+HALF = 0.5  # headings, the introduction, sentences: side by side
+def fixed(words: str, style: ParagraphStyle, lang: Catalogue | None,
+          share: float = HALF) -> Flowable:
+    """Fixed words (a heading, a sentence) with their translation beside them."""
+    english = Paragraph(words, style)
+    said = lang(words) if lang is not None else ""
+    return Pair(english, Phrase(said, style), share) if said else english
 
 
-def header(data: SheetData, look: Look) -> Flowable:
+def line(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None) -> Flowable:
+    """'When: Tuesdays' with the label translated beside it, and the value too when it is
+    one of the sheet's own words (a kind of item, a way of catching up)."""
+    english = text(value, style, label)
+    said = lang(label) if lang is not None and label else ""
+    if not said:
+        return english
+    value_said = lang(value)
+    beside = Phrase(f"{said} {value_said}", style) if value_said else Phrase(said, bold(style))
+    return Pair(english, beside, LABEL_SHARE)
+
+
+def header(data: SheetData, look: Look, lang: Catalogue | None = None) -> Flowable:
     right: list[Flowable] = [
         text(long_date(data.made_on), look.head_right),
-        text(data.advisor_first_name or "your pathways advisor", look.head_right,
-             "Made with"),
-        text(data.preferred_name or "you", look.head_name, "For"),
+        line(data.advisor_first_name or "your pathways advisor", look.head_right,
+             "Made with", lang),
+        line(data.preferred_name or "you", look.head_name, "For", lang),
     ]
-    return Columns([(hub_lines(data.hub, look), 0.56), (right, 0.44)])
+    return Columns([(hub_lines(data.hub, look, lang=lang), 0.56), (right, 0.44)])
 
 
-def item(number: int, it: SheetItem, look: Look, page_height: float) -> list[Flowable]:
+def item(number: int, it: SheetItem, look: Look, page_height: float,
+         lang: Catalogue | None = None) -> list[Flowable]:
     """An item of the plan, a piece per line or group of lines."""
     out: list[Flowable] = [text(it.title, look.item_title, f"{number}.")]
-    details = [text(value, look.body, label)
+    details = [line(value, look.body, label, lang)
                for label, value in (("What it is:", it.kind), ("With:", it.with_whom),
                                     ("Where:", it.where), ("When:", it.when),
                                     ("Phone:", it.phone))
@@ -55,55 +97,76 @@ def item(number: int, it: SheetItem, look: Look, page_height: float) -> list[Flo
     else:
         out.extend(details)
     if it.why:
-        out.append(text(it.why, look.body, "Why this matters to me:"))
+        out.append(line(it.why, look.body, "Why this matters to me:", lang))
     if it.first_step:
-        out.append(text(it.first_step, look.body, "My first step:"))
+        out.append(line(it.first_step, look.body, "My first step:", lang))
     if it.by_when:
-        out.append(text(long_date(it.by_when), look.body, "By when:"))
+        out.append(line(long_date(it.by_when), look.body, "By when:", lang))
     return out
 
 
-def catch_up(data: SheetData, look: Look) -> list[Flowable]:
-    block: list[Flowable] = [Paragraph("Your next catch-up with us", look.heading)]
+def catch_up(data: SheetData, look: Look, lang: Catalogue | None = None) -> list[Flowable]:
+    block: list[Flowable] = [fixed(CATCH_UP, look.heading, lang)]
     follow = data.next_follow_up
     if follow is not None:
         when = long_date(follow.date)
         if follow.time:
             when += f" at {clock_time(follow.time)}"
-        block.append(text(when, look.body, "When:"))
+        block.append(line(when, look.body, "When:", lang))
         if follow.way:
-            block.append(text(follow.way, look.body, "How:"))
+            block.append(line(follow.way, look.body, "How:", lang))
         if follow.place:
-            block.append(text(follow.place, look.body, "Where:"))
+            block.append(line(follow.place, look.body, "Where:", lang))
     else:
-        call = f", or call us on {data.hub.phone}" if data.hub.phone else ""
-        block.append(text(f"Nothing is booked yet. You are always welcome to drop in{call}.",
-                          look.body))
+        phone = data.hub.phone
+        english = NOT_BOOKED_CALL if phone else NOT_BOOKED
+        block.append(text(english.format(phone=phone), look.body))
+        said = lang(english) if lang is not None else ""
+        if said:  # under it: the phone number may make it long
+            block.append(text(said.format(phone=phone), look.body))
     return block
 
 
-def urgent_box(look: Look) -> Table:
+def urgent_box(look: Look, lang: Catalogue | None = None) -> Table:
     words = urgent_help()
-    cell: list[Flowable] = [text(words.get("title", URGENT_TITLE), look.urgent_title)]
-    for line in words.get("lines", []):
-        lead = (line.get("lead") or "").strip()
-        cell.append(text(line.get("text", ""), look.body, f"{lead}:" if lead else ""))
+    title = words.get("title", URGENT_TITLE)
+    title_said = lang(title) if lang is not None else ""
+    cell: list[Flowable] = [Pair(text(title, look.urgent_title),
+                                 Phrase(title_said, look.urgent_title), HALF)
+                            if title_said else text(title, look.urgent_title)]
+    for entry in words.get("lines", []):
+        lead = (entry.get("lead") or "").strip()
+        english = text(entry.get("text", ""), look.body, f"{lead}:" if lead else "")
+        said = lang(entry.get("text", "")) if lang is not None else ""
+        if said:
+            lead_said = (lang(lead) or lead) if lead else ""
+            said = f"{lead_said}: {said}" if lead_said else said
+            english = Pair(english, text(said, look.body), HALF)
+        cell.append(english)
     return boxed(cell)
 
 
-def story(data: SheetData, look: Look, page_height: float) -> list[Flowable]:
-    out: list[Flowable] = [Paragraph(INTRO, look.intro)]
+def unchecked(look: Look, lang: Catalogue | None) -> list[Flowable]:
+    """A line saying the translation has not been checked, when it has not."""
+    if lang is None or lang.reviewed:
+        return []
+    return [fixed(UNCHECKED, bold(look.intro), lang)]
+
+
+def story(data: SheetData, look: Look, page_height: float,
+          lang: Catalogue | None = None) -> list[Flowable]:
+    out: list[Flowable] = [fixed(INTRO, look.intro, lang), *unchecked(look, lang)]
     if data.what_matters.strip():
-        out.append(Together([Paragraph("What matters to me", look.heading),
+        out.append(Together([fixed(WHAT_MATTERS, look.heading, lang),
                              text(data.what_matters, look.body)], page_height))
 
     # The end: the catch-up (never split) and the urgent help, a little air between.
-    end: list[Flowable] = [Together(catch_up(data, look), page_height),
-                           Spacer(0, look.body.fontSize), urgent_box(look)]
-    heading: list[Flowable] = [Paragraph("Your plan", look.heading)]
+    end: list[Flowable] = [Together(catch_up(data, look, lang), page_height),
+                           Spacer(0, look.body.fontSize), urgent_box(look, lang)]
+    heading: list[Flowable] = [fixed(YOUR_PLAN, look.heading, lang)]
     if not data.items:
-        out.append(Together([*heading, Paragraph("Nothing written down yet.", look.body),
-                             *end], page_height, min_first=2, min_rest=len(end) + 1))
+        out.append(Together([*heading, fixed(NOTHING_YET, look.body, lang), *end],
+                            page_height, min_first=2, min_rest=len(end) + 1))
         return out
     last = len(data.items)
     for number, it in enumerate(data.items, 1):
@@ -114,7 +177,7 @@ def story(data: SheetData, look: Look, page_height: float) -> list[Flowable]:
         # (and an item before it is on this one), else split leaving at least its last
         # piece with the end.
         tail = end if number == last else []
-        out.append(Together([*heading, *item(number, it, look, page_height), *tail],
+        out.append(Together([*heading, *item(number, it, look, page_height, lang), *tail],
                             page_height, continued, min_first=2 + len(heading),
                             min_rest=len(tail) + 1 if tail else 0,
                             whole=bool(tail) and number > 1))

@@ -2,8 +2,8 @@
 the referral letter (``letter``): A4 portrait, the same header on every page (drawn once
 into a form, then placed) over an accent rule, the body flowing in one frame below it,
 and "Page N of M" at the foot (``flow.NumberedCanvas``). Also the pieces both headers
-and bodies share: The Life Rooms and the hub's details, and a boxed panel (the urgent
-help, the reply asked for).
+and bodies share: The Life Rooms and the hub's details, a boxed panel (the urgent
+help, the reply asked for), and words with their translation beside them (``Pair``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -23,7 +26,17 @@ from reportlab.platypus import (
 )
 
 from lr_desk.sheets.flow import NumberedCanvas
-from lr_desk.sheets.look import ACCENT, INK, MARGIN, PAGE_H, PAGE_W, URGENT_BG, WIDTH, Look
+from lr_desk.sheets.look import (
+    ACCENT,
+    BOLD,
+    INK,
+    MARGIN,
+    PAGE_H,
+    PAGE_W,
+    URGENT_BG,
+    WIDTH,
+    Look,
+)
 from lr_desk.sheets.text import ensure_fonts, text
 
 BOX_STYLE = TableStyle([
@@ -43,18 +56,141 @@ def boxed(cell: list[Flowable]) -> Table:
     return box
 
 
-def hub_lines(hub, look: Look, hours: bool = True) -> list[Flowable]:
+# (words, label, style) -> what a Phrase draws: its runs (font, size, colour, text), its
+# width and whether it is right-aligned; None when it is not one plain line
+_PHRASES: dict[tuple[str, str, str], tuple | None] = {}
+_BOLD: dict[str, ParagraphStyle] = {}
+_PLAIN = ("lineBreak", "cbDefn", "rise", "underline", "strike", "link", "backColor")
+
+
+def _phrase(words: str, label: str, style: ParagraphStyle) -> tuple | None:
+    key = (words, label, style.name)
+    if key not in _PHRASES:
+        made = text(words, style, label)
+        made.wrap(100_000, 100_000)
+        para = made if isinstance(made, Paragraph) else getattr(made, "_para", None)
+        frags = getattr(para, "frags", None) or []
+        runs = [(f.fontName, f.fontSize, f.textColor, f.text) for f in frags
+                if isinstance(getattr(f, "text", None), str) and
+                not any(getattr(f, a, None) for a in _PLAIN)]
+        if not frags or len(runs) != len(frags) or len(para.blPara.lines) != 1:
+            _PHRASES[key] = None
+        else:
+            runs[0] = (*runs[0][:3], runs[0][3].lstrip())
+            runs[-1] = (*runs[-1][:3], runs[-1][3].rstrip())
+            runs = [r for r in runs if r[3]]
+            width = sum(stringWidth(t, font, size) for font, size, _, t in runs)
+            _PHRASES[key] = (tuple(runs), width, para.style.alignment == TA_RIGHT)
+    return _PHRASES[key]
+
+
+class Phrase(Flowable):
+    """A few fixed words (a translated heading or label) that fit on one line, drawn as
+    ``text(words, style, label)`` draws them, but laid out once per process rather than
+    once a sheet: the same words come on every sheet, several times. Words that do not
+    fit the width they get are laid out as a paragraph."""
+
+    def __init__(self, words: str, style: ParagraphStyle, label: str = ""):
+        super().__init__()
+        self.words, self.style, self.label = words, style, label
+        self._drawn = _phrase(words, label, style)
+        self._paragraph: Flowable | None = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._drawn is None or self._drawn[1] > availWidth:
+            if self._paragraph is None:
+                self._paragraph = text(self.words, self.style, self.label)
+            self.width, self.height = self._paragraph.wrap(availWidth, availHeight)
+        else:
+            self._paragraph = None
+            self.width, self.height = availWidth, self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        return self._paragraph.split(availWidth, availHeight) if self._paragraph else []
+
+    def draw(self):
+        if self._paragraph is not None:
+            self._paragraph.drawOn(self.canv, 0, 0)
+            return
+        runs, width, right = self._drawn
+        x, y = (self.width - width if right else 0.0), self.height - self.style.fontSize
+        for font, size, colour, words in runs:
+            self.canv.setFont(font, size)
+            self.canv.setFillColor(colour)
+            self.canv.drawString(x, y, words)
+            x += stringWidth(words, font, size)
+
+    def getSpaceBefore(self):
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):
+        return self.style.spaceAfter
+
+
+GUTTER = 8.0  # points between the English and its translation
+
+
+def bold(of: ParagraphStyle) -> ParagraphStyle:
+    """The same style in bold (a translated label, as the English one is)."""
+    found = _BOLD.get(of.name)
+    if found is None:
+        found = _BOLD[of.name] = ParagraphStyle(f"{of.name}-bold", parent=of, fontName=BOLD)
+    return found
+
+
+class Pair(Flowable):
+    """Words in English with their translation beside them: the English at the left
+    (``1 - share`` of the width), the translation at the right (right-aligned when it
+    reads right to left), tops level; spaced as the English is. Like ``flow.Columns``
+    (lighter: two pieces, drawn straight), it moves whole to the next page rather than
+    split, unless it is taller than a whole page: then the two go one under the other."""
+
+    def __init__(self, english: Flowable, translated: Flowable, share: float):
+        super().__init__()
+        self.english, self.translated, self.share = english, translated, share
+        self._most_room = 0.0
+
+    def wrap(self, availWidth, availHeight):
+        if availHeight < 100_000:  # a frame's offer, not a block measuring its height
+            self._most_room = max(self._most_room, availHeight)
+        left = availWidth * (1 - self.share)
+        _, self._left_h = self.english.wrap(left - GUTTER, availHeight)
+        _, self._right_h = self.translated.wrap(availWidth - left, availHeight)
+        self.width, self.height = availWidth, max(self._left_h, self._right_h)
+        self._left = left
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        if self.height > availHeight and availHeight >= self._most_room - 1:
+            return [self.english, self.translated]
+        return []
+
+    def draw(self):
+        self.english.drawOn(self.canv, 0, self.height - self._left_h)
+        self.translated.drawOn(self.canv, self._left, self.height - self._right_h)
+
+    def getSpaceBefore(self):
+        return self.english.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.english.getSpaceAfter()
+
+
+def hub_lines(hub, look: Look, hours: bool = True, lang=None) -> list[Flowable]:
     """The header's left column: The Life Rooms, the hub's name, address and phone (and
-    its opening hours, when ``hours``). ``hub``: a ``services.sheet.SheetHub``."""
+    its opening hours, when ``hours``). ``hub``: a ``services.sheet.SheetHub``; ``lang``
+    (a ``catalogues.Catalogue``, or None): the labels' translation beside them."""
     lines: list[Flowable] = [Paragraph("The Life Rooms", look.head_title),
                              text(hub.name, look.head)]
     address = " ".join(p for p in (hub.address, hub.postcode) if p)
     if address:
         lines.append(text(address, look.head))
-    if hub.phone:
-        lines.append(text(hub.phone, look.head, "Phone"))
-    if hours and hub.hours:
-        lines.append(text(hub.hours, look.head, "Open"))
+    for label, value in (("Phone", hub.phone), ("Open", hub.hours if hours else "")):
+        if value:
+            said = lang(label) if lang is not None else ""
+            line = text(value, look.head, label)
+            lines.append(Pair(line, Phrase(said, bold(look.head)), 0.3) if said else line)
     return lines
 
 

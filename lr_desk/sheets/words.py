@@ -1,6 +1,12 @@
-"""The sheet's fixed words: clock times in plain English, and where to get urgent help
-(read from ``lr_desk/data/urgent_help.json``, so the service can correct it without a code
-change)."""
+"""The sheet's fixed words: its headings and labels, clock times in plain English, and
+where to get urgent help (read from ``lr_desk/data/urgent_help.json``, so the service can
+correct it without a code change).
+
+Every fixed word is written here once, in English: it is the msgid of the sheet's
+translations (``lr_desk/locale/<code>/LC_MESSAGES/sheet.po``, read by ``catalogues``), and
+``template_words()`` lists them all for ``lr_desk/locale/sheet.pot``
+(``scripts/sheet_catalogues.py`` writes it and brings every catalogue up to date).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,29 @@ import json
 import logging
 
 from lr_desk.resources import RESOURCES
+from lr_desk.services.sheet import SHEET_KINDS, SHEET_WAYS
 
 log = logging.getLogger(__name__)
 
 URGENT_HELP = RESOURCES / "urgent_help.json"
+
+INTRO = ("This is the plan we made together. Keep it somewhere handy, and get in touch with "
+         "the people on it whenever you are ready.")
+URGENT_TITLE = "If you need help urgently"
+WHAT_MATTERS = "What matters to me"
+YOUR_PLAN = "Your plan"
+NOTHING_YET = "Nothing written down yet."
+CATCH_UP = "Your next catch-up with us"
+NOT_BOOKED = "Nothing is booked yet. You are always welcome to drop in."
+NOT_BOOKED_CALL = ("Nothing is booked yet. You are always welcome to drop in, or call us on "
+                   "{phone}.")
+UNCHECKED = "This translation has not yet been checked by a fluent speaker."
+# The labels in front of the plan's details, and the header's.
+LABELS = ("What it is:", "With:", "Where:", "When:", "Phone:", "Why this matters to me:",
+          "My first step:", "By when:", "How:")
+HEADER_LABELS = ("Made with", "For", "Phone", "Open")
+FIXED = (INTRO, WHAT_MATTERS, YOUR_PLAN, NOTHING_YET, CATCH_UP, NOT_BOOKED,
+         NOT_BOOKED_CALL, URGENT_TITLE, *LABELS, *HEADER_LABELS, UNCHECKED)
 
 
 def clock_time(hhmm: str) -> str:
@@ -30,7 +55,7 @@ def clock_time(hhmm: str) -> str:
 # Used only when lr_desk/data/urgent_help.json cannot be read: a sheet always says where to
 # get urgent help, even after a bad edit of that file.
 DEFAULT_URGENT_HELP = {
-    "title": "If you need help urgently",
+    "title": URGENT_TITLE,
     "lines": [
         {"lead": "NHS 111", "text": "Call 111 and choose the mental health option."},
         {"lead": "Samaritans 116 123", "text": "Free to call, day or night."},
@@ -65,3 +90,25 @@ def urgent_help() -> dict:
         words = DEFAULT_URGENT_HELP
     _urgent_cache = (stamp, words)
     return words
+
+
+def template_words() -> list[str]:
+    """Every English phrase the sheet can print in the visitor's language too, in the
+    order the catalogues list them: the fixed words, the kinds of item and the ways of a
+    catch-up (``services.sheet``'s words for the visitor), and the shipped urgent help
+    (its title, each line's lead and words)."""
+    from_json = [DEFAULT_URGENT_HELP["title"]]
+    try:
+        with open(URGENT_HELP, encoding="utf-8") as fh:
+            shipped = json.load(fh)
+        lines = shipped["lines"]
+        from_json = [shipped["title"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        lines = DEFAULT_URGENT_HELP["lines"]
+    for line in lines:
+        from_json += [line.get("lead", ""), line.get("text", "")]
+    out: list[str] = []
+    for word in (*FIXED, *SHEET_KINDS.values(), *SHEET_WAYS.values(), *from_json):
+        if word and word not in out:
+            out.append(word)
+    return out
