@@ -47,3 +47,9 @@ def test_the_sync_benchmark_pushes_and_pulls_exactly_the_changes_it_says():
     mix = dict(re.findall(r"(\w+ (?:insert|update|delete)) ([\d,]+)", out.split(
         "push and pull measured", 1)[1].splitlines()[0]))
     assert sum(int(v.replace(",", "")) for v in mix.values()) == 400
+
+
+def test_the_scripts_benchmark_draws_a_sheet_in_every_script():
+    out = _run("sheet_scripts_bench.py", "--runs", "1")
+    assert re.search(r"^typical sheet in Urdu, Tigrinya, Pashto and Sorani +[\d.]+ms", out,
+                     re.M)

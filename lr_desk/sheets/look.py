@@ -17,8 +17,15 @@ from reportlab.lib.units import mm
 # reportlab's pure-Python ASCII85 would cost several milliseconds per sheet.
 rl_config.useA85 = 0
 
+# The fonts' names as registered with reportlab (``text``/``fonts`` register them): DejaVu
+# Sans for most text; Noto Naskh Arabic for the Arabic script (Arabic, Farsi, Urdu, Pashto,
+# Sorani) and Noto Sans Ethiopic for Ge'ez (Tigrinya, Amharic), each only when needed.
 FONT = "LRDejaVuSans"
 BOLD = "LRDejaVuSans-Bold"
+ARABIC_FONT = "LRNotoNaskhArabic"
+ARABIC_BOLD = "LRNotoNaskhArabic-Bold"
+ETHIOPIC_FONT = "LRNotoSansEthiopic"
+ETHIOPIC_BOLD = "LRNotoSansEthiopic-Bold"
 
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
@@ -25,6 +24,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from lr_desk.services.sheet import MONTHS
 from lr_desk.services.subject_access_words import person_name
 from lr_desk.sheets.flow import NumberedCanvas
+from lr_desk.sheets.fonts import markup
 from lr_desk.sheets.look import ACCENT, FONT, INK, MARGIN, PAGE_H, PAGE_W, WIDTH
 from lr_desk.sheets.look import style as _style
 from lr_desk.sheets.text import RTL, ensure_fonts
@@ -181,7 +181,7 @@ def _fields(record: dict, depth: int, look: _Looks) -> list[Flowable]:
             flush()
             out.append(_text(text, look.text(depth), label))
         else:
-            lines.append(f"<b>{escape(label)}</b> {escape(text).replace(chr(10), '<br/>')}")
+            lines.append(f"<b>{markup(label, True)}</b> {markup(text).replace(chr(10), '<br/>')}")
 
     def flush() -> None:
         if lines:
