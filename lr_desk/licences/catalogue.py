@@ -122,6 +122,10 @@ DATA = (
     Entry("HSDS 3.0 and Open Referral UK schemas", "CC-BY-SA-4.0",
           "Open Referral's JSON schemas, copied unchanged, to check the directory export",
           ("hsds/README.md", "hsds/LICENSE"), version="3.0", covers=("hsds/*",)),
+    Entry("Easy-read pictures (Lucide icons)", "ISC (parts from Feather: MIT)",
+          "Lucide's line icons (lucide.dev), copied unchanged and drawn as JPEG pictures "
+          "for the easy-read sheet by scripts/make_pictures.py",
+          ("pictures/README.md", "pictures/LICENSE"), covers=("pictures/*",)),
     Entry("Nicknames (nicknames.csv)", "Apache-2.0",
           "github.com/carltonnorthern/nicknames, copied unchanged",
           ("nicknames-README.md", "nicknames-LICENSE.txt"),

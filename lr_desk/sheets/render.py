@@ -1,7 +1,7 @@
 """The take-home prescription sheet as a PDF (reportlab platypus; no Qt).
 
-    render_sheet(data, path, large_print=None) -> path   (written atomically)
-    render_bytes(data, large_print=None) -> bytes
+    render_sheet(data, path, large_print=None, easy_read=None) -> path   (written atomically)
+    render_bytes(data, large_print=None, easy_read=None) -> bytes
 
 A4 portrait, in plain words. Every page carries the header (The Life Rooms, the hub's
 name, address, phone and opening hours; the date; who it was made with and for whom) and
@@ -11,6 +11,9 @@ the plan.
 
 Large print (``large_print=None`` follows the person's communication needs; True/False
 override): every piece of text is at least 16 pt, with generous leading (``look``).
+Easy read (``easy_read=None`` follows the person's needs, ``data.easy_read``; True/False
+override): a story of its own on the same page, in short lines with pictures, nothing
+under 16 pt (``easy_read``); large print then makes no further difference.
 The page itself (header on every page, body frame, page numbers) is ``page``'s, as the
 referral letter's is.
 Text in any script, right-to-left too (``text``); QR codes labelled with the address
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from lr_desk.services.sheet import SheetData, SheetHub, SheetItem
 from lr_desk.sheets import content, page
+from lr_desk.sheets import easy_read as _easy_read
 from lr_desk.sheets.look import LOOKS
 from lr_desk.sheets.qr import qr_runs
 
@@ -44,20 +48,25 @@ def _build(data: SheetData, large: bool, out) -> None:
                title="Your plan from The Life Rooms", subject="Social prescription")
 
 
-def render_bytes(data: SheetData, large_print: bool | None = None) -> bytes:
-    """The sheet as PDF bytes. ``large_print`` None follows ``data.large_print``."""
-    large = data.large_print if large_print is None else bool(large_print)
+def render_bytes(data: SheetData, large_print: bool | None = None,
+                 easy_read: bool | None = None) -> bytes:
+    """The sheet as PDF bytes. ``large_print`` None follows ``data.large_print``;
+    ``easy_read`` None follows ``data.easy_read`` (the easy-read sheet is in large print
+    whatever ``large_print`` says)."""
     buffer = io.BytesIO()
-    _build(data, large, buffer)
+    if data.easy_read if easy_read is None else easy_read:
+        _easy_read.build(data, buffer)
+    else:
+        _build(data, data.large_print if large_print is None else bool(large_print), buffer)
     return buffer.getvalue()
 
 
-def render_sheet(data: SheetData, path: str | os.PathLike, large_print: bool | None = None
-                 ) -> Path:
+def render_sheet(data: SheetData, path: str | os.PathLike, large_print: bool | None = None,
+                 easy_read: bool | None = None) -> Path:
     """Write the sheet to ``path`` atomically: a temporary file in the same folder, synced
     to disk, then renamed over ``path``. On any failure ``path`` is as it was (an older
     sheet stays whole) and no temporary file is left behind. Returns ``path``."""
-    return write_atomically(render_bytes(data, large_print), Path(path))
+    return write_atomically(render_bytes(data, large_print, easy_read), Path(path))
 
 
 def write_atomically(pdf: bytes, path: Path) -> Path:
