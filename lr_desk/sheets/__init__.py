@@ -4,9 +4,11 @@
 ``content`` (what the sheet says, block by block), ``page`` (the page both documents are
 drawn on: header on every page, body frame, "Page N of M"; the hub's lines, boxed panels),
 ``flow`` (blocks kept together, pages numbered), ``look`` (page and styles), ``text``
-(fonts, text in any script), ``qr`` (codes and their labels) and ``words`` (urgent help,
-clock times). ``letter`` draws a ``services.letter.LetterData`` on the same page and
-look. ``subject_access`` prints a subject access export with the same fonts. This package
-module stays empty on purpose: importing reportlab costs time, and the app's window comes
-first, so the renderer is imported only where a sheet is made.
+(text in any script, right to left too; ``unprintable``), ``fonts`` (DejaVu Sans, Noto
+Naskh Arabic and Noto Sans Ethiopic, each run of text in one that has its letters),
+``qr`` (codes and their labels) and ``words`` (urgent help, clock times). ``letter``
+draws a ``services.letter.LetterData`` on the same page and look. ``subject_access``
+prints a subject access export with the same fonts. This package module stays empty on
+purpose: importing reportlab costs time, and the app's window comes first, so the
+renderer is imported only where a sheet is made.
 """
