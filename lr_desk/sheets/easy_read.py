@@ -153,9 +153,10 @@ def story(data: SheetData, page_height: float) -> list[Flowable]:
 
 class Ending(Flowable):
     """The last item with the catch-up and the urgent help: one block on one page when
-    they fit a page together (moved whole to the next page, when this one has not the
-    room); otherwise the item, then the catch-up and the urgent help whole on the next
-    page. The urgent help is never parted from the catch-up, nor split."""
+    they fit a page together, moved whole to the next page when this one has little room
+    left; otherwise (or when the item alone fits the good part of a page left here) the
+    item, then the catch-up and the urgent help whole on the next page. The urgent help
+    is never parted from the catch-up, nor split."""
 
     def __init__(self, last: Together, end: Together, page_height: float):
         super().__init__()
@@ -168,9 +169,10 @@ class Ending(Flowable):
 
     def split(self, availWidth, availHeight):
         at_top = availHeight >= self.page_height - 1
-        if self.height <= self.page_height and not at_top:
-            return []  # the whole block on the next page
         _, last_h = self.last.wrap(availWidth, availHeight)
+        roomy = availHeight >= self.page_height * Together.ROOM_TO_SPLIT
+        if self.height <= self.page_height and not at_top and not (roomy and last_h <= availHeight):
+            return []  # the whole block on the next page (rather than the end alone there)
         if last_h <= availHeight:
             return [self.last, self.end]  # the item here, the end on the next page
         if not at_top:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from lr_desk.services import directory, dropin
-from lr_desk.services.sheet import SHEET_KINDS, sheet_data
+from lr_desk.services.sheet import SHEET_KINDS, SheetItem, sheet_data
 from lr_desk.sheets.easy_read_pictures import PICTURES, PICTURES_DIR
 from lr_desk.sheets.render import render_bytes, render_sheet
 from tests.sheets.conftest import item
@@ -232,3 +232,14 @@ def test_chosen_from_the_person_s_needs_on_a_real_store_and_on_request(
     assert is_easy(render_bytes(ezra, large_print=False))  # easy read is large whatever
     saved = render_sheet(pat, tmp_path / "sheet.pdf", easy_read=True)
     assert is_easy(saved.read_bytes())
+
+
+def test_a_short_plan_starts_on_the_first_page_and_the_help_stays_whole(make_sheet, read_pdf):
+    step = SheetItem(SHEET_KINDS["own_step"], "Walk to the park twice a week",
+                     why="Fresh air helps me think.", first_step="Go on Saturday with Sam")
+    back = read_pdf(easy(replace(make_sheet(0), items=[step])))
+    assert back.has("1. Walk to the park twice a week", page=1)
+    last = len(back.pages)
+    assert last <= 2
+    for words in (*URGENT, "Your next catch-up with us"):
+        assert back.has(words, page=last), words
