@@ -47,7 +47,8 @@ from lr_desk.sheets.words import (
 
 __all__ = ["INTRO", "URGENT_TITLE", "catch_up", "header", "item", "story", "urgent_box"]
 
-LABEL_SHARE = 0.3  # of a line: a translated label (and a kind or way, translated)
+LABEL_SHARE = 0.25  # of a line: a translated label (and a kind or way, translated)
+HEAD_SHARE = 0.4  # of the header's right column
 HALF = 0.5  # headings, the introduction, sentences: side by side
 def fixed(words: str, style: ParagraphStyle, lang: Catalogue | None,
           share: float = HALF) -> Flowable:
@@ -57,7 +58,8 @@ def fixed(words: str, style: ParagraphStyle, lang: Catalogue | None,
     return Pair(english, Phrase(said, style), share) if said else english
 
 
-def line(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None) -> Flowable:
+def line(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None,
+         share: float = LABEL_SHARE) -> Flowable:
     """'When: Tuesdays' with the label translated beside it, and the value too when it is
     one of the sheet's own words (a kind of item, a way of catching up)."""
     english = text(value, style, label)
@@ -66,15 +68,15 @@ def line(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None) 
         return english
     value_said = lang(value)
     beside = Phrase(f"{said} {value_said}", style) if value_said else Phrase(said, bold(style))
-    return Pair(english, beside, LABEL_SHARE)
+    return Pair(english, beside, share)
 
 
 def header(data: SheetData, look: Look, lang: Catalogue | None = None) -> Flowable:
     right: list[Flowable] = [
         text(long_date(data.made_on), look.head_right),
         line(data.advisor_first_name or "your pathways advisor", look.head_right,
-             "Made with", lang),
-        line(data.preferred_name or "you", look.head_name, "For", lang),
+             "Made with", lang, HEAD_SHARE),
+        line(data.preferred_name or "you", look.head_name, "For", lang, HEAD_SHARE),
     ]
     return Columns([(hub_lines(data.hub, look, lang=lang), 0.56), (right, 0.44)])
 
@@ -138,11 +140,9 @@ def urgent_box(look: Look, lang: Catalogue | None = None) -> Table:
         lead = (entry.get("lead") or "").strip()
         english = text(entry.get("text", ""), look.body, f"{lead}:" if lead else "")
         said = lang(entry.get("text", "")) if lang is not None else ""
-        if said:
-            lead_said = (lang(lead) or lead) if lead else ""
-            said = f"{lead_said}: {said}" if lead_said else said
-            english = Pair(english, text(said, look.body), HALF)
         cell.append(english)
+        if said:  # under it, the box's width (beside, the lines would wrap and wrap)
+            cell.append(text(said, look.body))
     return boxed(cell)
 
 
@@ -161,8 +161,10 @@ def story(data: SheetData, look: Look, page_height: float,
                              text(data.what_matters, look.body)], page_height))
 
     # The end: the catch-up (never split) and the urgent help, a little air between.
+    # (in two languages, less air: in large print the end must still fit one page)
+    air = look.body.fontSize if lang is None else look.body.fontSize / 3
     end: list[Flowable] = [Together(catch_up(data, look, lang), page_height),
-                           Spacer(0, look.body.fontSize), urgent_box(look, lang)]
+                           Spacer(0, air), urgent_box(look, lang)]
     heading: list[Flowable] = [fixed(YOUR_PLAN, look.heading, lang)]
     if not data.items:
         out.append(Together([*heading, fixed(NOTHING_YET, look.body, lang), *end],

@@ -79,6 +79,9 @@ class Together(Flowable):
             if len(parts) == 2:
                 first, rest = [*self.flowables[:i], parts[0]], [parts[1], *self.flowables[i + 1:]]
             else:
+                # a paragraph that could not split forgets its lines: laid out again, so
+                # that it can still be drawn where this block's layout puts it
+                f.wrap(availWidth, 0x7FFFFFFF)
                 first, rest = self.flowables[:i], self.flowables[i:]
             break
         if len(first) < self.min_first or not rest:

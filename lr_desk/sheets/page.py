@@ -142,18 +142,15 @@ def bold(of: ParagraphStyle) -> ParagraphStyle:
 class Pair(Flowable):
     """Words in English with their translation beside them: the English at the left
     (``1 - share`` of the width), the translation at the right (right-aligned when it
-    reads right to left), tops level; spaced as the English is. Like ``flow.Columns``
-    (lighter: two pieces, drawn straight), it moves whole to the next page rather than
-    split, unless it is taller than a whole page: then the two go one under the other."""
+    reads right to left), tops level; spaced as the English is. It splits where the
+    English does (a long paragraph over a page), the translation going with the first
+    part; else it moves whole."""
 
     def __init__(self, english: Flowable, translated: Flowable, share: float):
         super().__init__()
         self.english, self.translated, self.share = english, translated, share
-        self._most_room = 0.0
 
     def wrap(self, availWidth, availHeight):
-        if availHeight < 100_000:  # a frame's offer, not a block measuring its height
-            self._most_room = max(self._most_room, availHeight)
         left = availWidth * (1 - self.share)
         _, self._left_h = self.english.wrap(left - GUTTER, availHeight)
         _, self._right_h = self.translated.wrap(availWidth - left, availHeight)
@@ -162,9 +159,13 @@ class Pair(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
-        if self.height > availHeight and availHeight >= self._most_room - 1:
-            return [self.english, self.translated]
-        return []
+        left = availWidth * (1 - self.share)
+        _, right_h = self.translated.wrap(availWidth - left, availHeight)
+        parts = self.english.split(left - GUTTER, availHeight)
+        if len(parts) != 2 or right_h > availHeight:
+            self.english.wrap(left - GUTTER, 0x7FFFFFFF)  # (a failed split forgets lines)
+            return []
+        return [Pair(parts[0], self.translated, self.share), parts[1]]
 
     def draw(self):
         self.english.drawOn(self.canv, 0, self.height - self._left_h)
@@ -190,7 +191,7 @@ def hub_lines(hub, look: Look, hours: bool = True, lang=None) -> list[Flowable]:
         if value:
             said = lang(label) if lang is not None else ""
             line = text(value, look.head, label)
-            lines.append(Pair(line, Phrase(said, bold(look.head)), 0.3) if said else line)
+            lines.append(Pair(line, Phrase(said, bold(look.head)), 0.25) if said else line)
     return lines
 
 

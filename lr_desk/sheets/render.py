@@ -34,30 +34,36 @@ from datetime import date
 from pathlib import Path
 
 from lr_desk.services.sheet import SheetData, SheetHub, SheetItem
-from lr_desk.sheets import content, page
+from lr_desk.sheets import catalogues, content, page
 from lr_desk.sheets import easy_read as _easy_read
+from lr_desk.sheets.catalogues import Catalogue
 from lr_desk.sheets.look import LOOKS
 from lr_desk.sheets.qr import qr_runs
 
 
-def _build(data: SheetData, large: bool, out) -> None:
-    """Lay the sheet out and write the PDF to ``out`` (a path or a binary file)."""
+def _build(data: SheetData, large: bool, out, lang: Catalogue | None = None) -> None:
+    """Lay the sheet out and write the PDF to ``out`` (a path or a binary file), with
+    ``lang``'s words beside the English (None: English only)."""
     look = LOOKS[large]
-    page.build(out, look, lambda: content.header(data, look),
-               lambda height: content.story(data, look, height), template="sheet",
+    page.build(out, look, lambda: content.header(data, look, lang),
+               lambda height: content.story(data, look, height, lang), template="sheet",
                title="Your plan from The Life Rooms", subject="Social prescription")
 
 
 def render_bytes(data: SheetData, large_print: bool | None = None,
-                 easy_read: bool | None = None) -> bytes:
+                 easy_read: bool | None = None, language: str | None = None) -> bytes:
     """The sheet as PDF bytes. ``large_print`` None follows ``data.large_print``;
     ``easy_read`` None follows ``data.easy_read`` (the easy-read sheet is in large print
-    whatever ``large_print`` says)."""
+    whatever ``large_print`` says). ``language``: the translation printed beside the
+    English (``catalogues.for_sheet``): None, the person's recorded language if its
+    translation has been checked; "", English only; a code ("ar"), that translation,
+    checked or not (the advisor chose it)."""
     buffer = io.BytesIO()
     if data.easy_read if easy_read is None else easy_read:
         _easy_read.build(data, buffer)
     else:
-        _build(data, data.large_print if large_print is None else bool(large_print), buffer)
+        _build(data, data.large_print if large_print is None else bool(large_print), buffer,
+               catalogues.for_sheet(data.language, language))
     return buffer.getvalue()
 
 

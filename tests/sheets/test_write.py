@@ -65,7 +65,7 @@ def test_a_failure_while_rendering_leaves_the_old_sheet(make_sheet, tmp_path, mo
     target = tmp_path / "sheet.pdf"
     target.write_bytes(OLD)
 
-    def broken(data, large, out):
+    def broken(data, large, out, lang=None):
         out.write(b"%PDF-1.4 half a sheet")
         raise RuntimeError("layout failed")
 

@@ -1,0 +1,67 @@
+"""Time to render the 5-item take-home sheet in English and in English with each shipped
+translation beside it (budget: under 50 ms, as the English sheet).
+
+    python benchmarks/bilingual_sheet_bench.py [--runs 30] [--large]
+
+Each sheet is drawn once first (fonts registered, QR codes made, the catalogue read), as
+on a desk that has printed a sheet since it started; then ``--runs`` times. Prints the
+median and the slowest run, and the pages, for each language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lr_desk.services.sheet import SheetData, SheetFollowUp, SheetHub, SheetItem
+from lr_desk.sheets import catalogues, render
+
+WALTON = SheetHub("The Life Rooms Walton", "Evered Avenue, Liverpool", "L9 2AF",
+                  "0151 478 6556", "Monday to Friday, 9:30am to 4:30pm")
+
+
+def five_items() -> SheetData:
+    items = [SheetItem(kind="Support from a local organisation", title=f"Service {n}",
+                       with_whom="Example Advice Centre (debt and benefits)",
+                       where="The Life Rooms Walton, Evered Avenue, Liverpool L9 2AF",
+                       when="Tuesdays 10:00 to 12:30", phone="0151 000 0101",
+                       web=f"https://example.org/advice/{n}",
+                       why="The letters keep coming and I can't sleep for worrying.",
+                       first_step="Go along on Tuesday with the letters",
+                       by_when=date(2025, 7, 1)) for n in range(1, 6)]
+    return SheetData("rx-1", WALTON, date(2025, 6, 11), "Alex", "Annie",
+                     what_matters="Getting out of the house, and sorting out the rent.",
+                     items=items,
+                     next_follow_up=SheetFollowUp(date(2025, 6, 18), "09:30",
+                                                  "Come and see us", "The Life Rooms Walton"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--large", action="store_true", help="in large print")
+    args = parser.parse_args()
+    data = five_items()
+    codes = ["", *(c.code for c in catalogues.available())]
+    for code in codes:
+        pdf = render.render_bytes(data, large_print=args.large, language=code)  # warm-up
+        times = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            render.render_bytes(data, large_print=args.large, language=code)
+            times.append((time.perf_counter() - t0) * 1000)
+        pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+        print(f"5-item sheet, {code or 'English only':<12} {pages} pages: median "
+              f"{statistics.median(times):.1f} ms, slowest {max(times):.1f} ms "
+              f"({args.runs} runs{', large print' if args.large else ''})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
