@@ -20,6 +20,7 @@ from lr_desk.sheets import catalogues, page, render, words
 from lr_desk.sheets import text as sheet_text
 from scripts.sheet_catalogues import updated
 from tests.sheets.conftest import read_back
+from tests.sheets.fontcheck import coverage
 from tests.sheets.test_urgent_help import check_urgent_help_page
 
 SHIPPED = ("ar", "ckb", "fa", "pl", "ps", "pt", "ti", "ur")
@@ -231,3 +232,19 @@ def test_words_longer_than_a_page_flow_on_beside_their_translated_label(make_she
     pdf = read_pdf(render.render_bytes(data, large_print=large, language="pl"))
     assert len(pdf.pages) >= 3
     assert pdf.has("Sentence 299 of why") and pdf.has("Dlaczego to jest dla mnie ważne:")
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+@pytest.mark.parametrize("code", SHIPPED)
+def test_every_letter_of_each_translation_has_a_glyph(make_sheet, code, large):
+    """The embedded fonts draw every character the sheet shows (none an empty box), and
+    the translation's own letters are among them: Tigrinya's Ethiopic, Urdu's and
+    Pashto's own letters, Sorani's."""
+    pdf = render.render_bytes(make_sheet(items=2), large_print=large, language=code)
+    found = coverage(pdf)
+    assert found.missing == set()
+    lang = catalogues.find(code)
+    shown = set(words.FIXED) - {words.NOTHING_YET, words.NOT_BOOKED, words.NOT_BOOKED_CALL}
+    letters = {plain(ch) for english in shown for ch in lang(english) if ch.isalpha()}
+    drawn = {plain(ch) for ch in found.drawn}
+    assert letters <= drawn, sorted(letters - drawn)
