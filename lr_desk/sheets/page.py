@@ -3,7 +3,8 @@ the referral letter (``letter``): A4 portrait, the same header on every page (dr
 into a form, then placed) over an accent rule, the body flowing in one frame below it,
 and "Page N of M" at the foot (``flow.NumberedCanvas``). Also the pieces both headers
 and bodies share: The Life Rooms and the hub's details, a boxed panel (the urgent
-help, the reply asked for), and words with their translation beside them (``Pair``).
+help, the reply asked for), and words with their translation beside them (``Pair``;
+``Phrase``: a few fixed translated words, laid out once per process, not once a sheet).
 """
 
 from __future__ import annotations
