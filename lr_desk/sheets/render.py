@@ -26,6 +26,7 @@ sheet renders in a few tens of milliseconds at most.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import tempfile
@@ -39,6 +40,7 @@ from lr_desk.sheets import easy_read as _easy_read
 from lr_desk.sheets.catalogues import Catalogue
 from lr_desk.sheets.look import LOOKS
 from lr_desk.sheets.qr import qr_runs
+from lr_desk.sheets.text import unprintable
 
 
 def _build(data: SheetData, large: bool, out, lang: Catalogue | None = None) -> None:
@@ -101,3 +103,23 @@ def prepare(web_addresses: Iterable[str] = ()) -> None:
     for address in web_addresses:
         if address:
             qr_runs(address)
+
+
+def _strings(value) -> Iterable[str]:
+    """Every piece of text in a SheetData (its items, hub and catch-up included)."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _strings(getattr(value, f.name))
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
+def missing_letters(data: SheetData) -> str:
+    """The characters of the sheet's words that no bundled font can print (each would
+    show as an empty box), in the order they first come, for the desk to say so before
+    printing; "" when everything prints."""
+    missing = unprintable(_strings(data))
+    return "".join(dict.fromkeys(ch for ch in "".join(_strings(data)) if ch in missing))

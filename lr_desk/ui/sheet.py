@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel
 
 from lr_desk.services import sheet
 from lr_desk.sheets import catalogues
-from lr_desk.sheets.render import render_bytes
+from lr_desk.sheets.render import missing_letters, render_bytes
 from lr_desk.ui import style
 from lr_desk.ui.pdf_preview import PdfPreview
 from lr_desk.ui.tasks import Tasks
@@ -160,6 +160,12 @@ class SheetPreview(PdfPreview):
             self._person_language()
             self._settled = True
         super()._show(result)
+        missing = missing_letters(result[0]) if not self._closed_already else ""
+        if missing:  # never printed as boxes without a word
+            self._busy(False, f"{self.status.text()} Some letters in the sheet cannot be "
+                       f"printed and would show as empty boxes: {' '.join(missing)}. "
+                       "Check how they are written in the record before printing.",
+                       "warning")
 
     def _ready_text(self, pages: int) -> str:
         easy = self.easy_read.isChecked()

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from lr_desk.services import dropin, people
 from lr_desk.services.directory import courses
 from lr_desk.sheets import catalogues, words
+from lr_desk.store.models import Person
 from lr_desk.ui.sheet import SheetPreview
 from tests.sheets.test_bilingual import every_word, squash
 from tests.ui.previews import choose_in_history, job_club, save_in_dialog
@@ -123,3 +124,22 @@ def test_easy_read_starts_from_the_persons_needs(qtbot, desks, profile, needs, e
         preview.easy_read.click()
     assert ("easy read" in preview.status.text()) is (not easy)
     preview.close()
+
+
+def test_letters_no_font_has_are_said_before_printing_not_printed_as_boxes(
+        qtbot, desks, profile):
+    desk = desks.start(profile)
+    person_id = _person(desk, "Arabic")
+    with desk.store.session() as s:  # a preferred name in a script the sheet cannot print
+        s.get(Person, person_id).preferred_name = "王芳"
+    preview = _open(desk, qtbot, person_id)
+    said = preview.status.text()
+    assert "cannot be printed" in said and "王 芳" in said
+    assert preview.status.property("role") == "warning"
+    assert preview.print_button.isEnabled()  # said, not refused: the advisor decides
+
+    with desk.store.session() as s:  # corrected in the record: nothing more to say
+        s.get(Person, person_id).preferred_name = "Wang Fang"
+    with qtbot.waitSignal(preview.rendered, timeout=30_000):
+        preview.large_print.click()
+    assert "cannot be printed" not in preview.status.text()
