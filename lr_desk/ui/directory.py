@@ -19,7 +19,6 @@ from itertools import pairwise
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -43,7 +42,7 @@ from lr_desk.ui.directory_models import (
 )
 from lr_desk.ui.directory_service_form import ServiceDialog
 from lr_desk.ui.directory_table import WrappingTable
-from lr_desk.ui.forms import EditorDialog, combo, line_edit
+from lr_desk.ui.forms import EditorDialog, clearable, combo, line_edit
 from lr_desk.ui.tasks import Tasks
 
 # what a change must touch for the page to read the directory again
@@ -84,9 +83,7 @@ class DirectoryPage(DirectoryEditing, QWidget):
 
         self.filter = line_edit("Filter the directory",
                                 "Any words: partner, service, place, day, contact…")
-        self.filter.setClearButtonEnabled(True)
-        for child in self.filter.findChildren(QAbstractButton):  # the clear button
-            child.setAccessibleName("Clear the filter")
+        clearable(self.filter, "Clear the filter")
         filter_label = QLabel("&Filter")
         filter_label.setBuddy(self.filter)
         self.category = combo("Category filter",
@@ -102,7 +99,7 @@ class DirectoryPage(DirectoryEditing, QWidget):
                                           "Add a partner organisation")
         self.add_service_button = _button("Add &service", "Add service",
                                           "Add a service a partner offers")
-        self.edit_button = _button("&Edit", "Edit",
+        self.edit_button = _button("&Edit service or course", "Edit service or course",
                                    "Edit the selected service or course (Enter)")
         self.edit_partner_button = _button("Edit partne&r", "Edit partner",
                                            "Edit the partner of the selected service, "

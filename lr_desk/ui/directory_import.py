@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from lr_desk.services import oruk, oruk_feed
 from lr_desk.ui import style
-from lr_desk.ui.forms import line_edit
+from lr_desk.ui.forms import clearable, line_edit
 from lr_desk.ui.tasks import Tasks, environment_problem
 
 LANE = "feed"
@@ -62,7 +62,7 @@ class DirectoryImportDialog(QDialog):
         intro.setWordWrap(True)
         self.source = line_edit("Feed: a web address or a JSON file",
                                 "https://… or a file's name")
-        self.source.setClearButtonEnabled(True)
+        clearable(self.source, "Clear the feed")
         source_label = QLabel("&Feed")
         source_label.setBuddy(self.source)
         self.browse_button = _button("&Browse…", "Browse", "Choose a JSON file on this "

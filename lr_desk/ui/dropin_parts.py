@@ -47,7 +47,9 @@ class NeedToggles(QWidget):
     def __init__(self, categories, columns: int = 3, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName("Needs raised")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # (its label's Alt+N: to the stop)
+        # no stop itself (a screen reader would meet a nameless frame): its label's Alt+N
+        # and setFocus go on to the box that is the stop (its focus proxy)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.columns = columns
         self.boxes: dict[str, QCheckBox] = {}
         self.order: list[QCheckBox] = []
@@ -283,10 +285,7 @@ def show_rows(f: Fields, keys, on: bool) -> None:
     for key in keys:
         widget = f.widgets[key]
         widget.setEnabled(on)
-        row = widget.parentWidget()  # the field with its message
-        for form in row.parentWidget().findChildren(QFormLayout):
-            if form.indexOf(row) >= 0:
-                form.setRowVisible(row, on)
+        f.show_row(key, on)
 
 
 def lines(widget: QWidget, count: int) -> None:

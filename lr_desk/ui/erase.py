@@ -115,6 +115,8 @@ class EraseDialog(QDialog):
         column.addWidget(self.problem)
         column.addStretch(1)
         self.scroll = scroll = QScrollArea()
+        scroll.setAccessibleName("What erasing them means")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes through what is in it
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -5,7 +5,9 @@ only (the sign-in box is built from these before the database layer is loaded)."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -20,13 +22,29 @@ from PySide6.QtWidgets import (
 from lr_desk.ui import style
 
 
-def scrolled(body: QWidget, name: str) -> QScrollArea:
-    """A long form in a scroll area (small screens, large fonts)."""
+def scrolled(body: QWidget, name: str, tab_stop: bool = False) -> QScrollArea:
+    """A long form in a scroll area (small screens, large fonts). The area is no Tab stop
+    of its own (``tab_stop`` for one whose contents take no focus, so the keyboard can
+    still scroll it): Tab goes from field to field, and the area follows the field."""
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setWidget(body)
     scroll.setAccessibleName(name)
+    if not tab_stop:
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return scroll
+
+
+def clearable(edit: QLineEdit, name: str = "Clear") -> QLineEdit:
+    """A box with Qt's clear button, the button named for a screen reader (Qt leaves it
+    nameless) and its tooltip saying what it does."""
+    edit.setClearButtonEnabled(True)
+    action = edit.findChild(QAction, "_q_qlineeditclearaction")
+    if action is not None:  # (words on the action would be drawn on the button)
+        action.setToolTip(name)
+    for button in edit.findChildren(QAbstractButton):
+        button.setAccessibleName(name)
+    return edit
 
 
 def line_edit(name: str, placeholder: str = "") -> QLineEdit:
@@ -103,11 +121,19 @@ def changed_signal(w: QWidget):
 
 
 class Fields:
-    """Named widgets, each with a message label under it, in a QFormLayout."""
+    """Named widgets, each with a message label under it, in a QFormLayout.
+
+    A field and its message sit in a layout, not a widget of their own, so the field's
+    label is its sibling: Qt ties a label to its field for a screen reader (the field is
+    "labelled by" it) only then, and a combo box on Linux is announced by that label and
+    then its value. ``show_row`` shows or hides a field's row, ``labels`` are the rows'
+    labels."""
 
     def __init__(self, on_change=None):
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.rows: dict[str, tuple[QFormLayout, QVBoxLayout]] = {}
         self.touched: set[str] = set()
         self._on_change = on_change
 
@@ -117,20 +143,29 @@ class Fields:
         err.setVisible(False)
         err.setAccessibleName(f"Message for {label.replace('&', '')}")
         self.errors[key] = err
-        box = QWidget()
-        v = QVBoxLayout(box)
+        v = QVBoxLayout()
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(2)
         v.addWidget(widget)
         v.addWidget(err)
         if isinstance(widget, QCheckBox):
-            layout.addRow("", box)
+            layout.addRow("", v)
         else:
             lab = QLabel(label)
             lab.setBuddy(widget)
-            layout.addRow(lab, box)
+            self.labels[key] = lab
+            layout.addRow(lab, v)
+        self.rows[key] = (layout, v)
         changed_signal(widget).connect(lambda *_: self._changed(key))
         return widget
+
+    def show_row(self, key: str, on: bool) -> None:
+        """Show a field's row (its label, the field, and its message if it has one), or
+        hide it."""
+        form, row = self.rows[key]
+        form.setRowVisible(row, on)
+        err = self.errors[key]
+        err.setVisible(on and bool(err.text()))
 
     def _changed(self, key: str) -> None:
         self.touched.add(key)
@@ -151,7 +186,8 @@ class Fields:
             if only_touched and key not in self.touched:
                 msg = ""
             label.setText(msg)
-            label.setVisible(bool(msg))
+            form, row = self.rows[key]
+            label.setVisible(bool(msg) and form.isRowVisible(row))
             style.mark_error(self.widgets[key], bool(msg))  # seen, not only heard
             self.widgets[key].setAccessibleDescription(msg)
 

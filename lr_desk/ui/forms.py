@@ -23,6 +23,7 @@ from lr_desk.ui.fields import (  # noqa: F401 (where the forms have found them)
     Fields,
     changed_signal,
     check,
+    clearable,
     combo,
     line_edit,
     scrolled,

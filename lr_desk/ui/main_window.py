@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.ui import style
+from lr_desk.ui.fields import clearable
 from lr_desk.ui.navigation import Sections
 from lr_desk.ui.window_forms import FormsMixin
 from lr_desk.ui.window_menus import MenusMixin
@@ -80,7 +81,7 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, PlaceMixin, QMainWindow):
         self.query = QLineEdit()
         self.query.setAccessibleName("Find a person")
         self.query.setPlaceholderText("Name, date of birth, postcode or phone, in any order")
-        self.query.setClearButtonEnabled(True)
+        clearable(self.query, "Clear Find")
         waiting_people = QWidget()
         row = QHBoxLayout()
         find_label = QLabel("&Find:")
@@ -110,6 +111,7 @@ class MainWindow(MenusMixin, StaffMixin, FormsMixin, PlaceMixin, QMainWindow):
 
         self.status_label = QLabel(OPENING)
         self.status_label.setAccessibleName("Desk status")
+        self.statusBar().setAccessibleName("Status")  # (a screen reader's "status bar")
         self.statusBar().addPermanentWidget(self.status_label)
         self._menus()
         self.new_action.setEnabled(False)

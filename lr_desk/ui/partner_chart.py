@@ -23,6 +23,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from lr_desk.services import dates
 from lr_desk.ui import style
+from lr_desk.ui.accessible import chart_role
+
+chart_role()  # a chart is said to be one, to a screen reader
 
 SENT, CAN_TAKE = "Sent", "Can take"
 HEIGHT = 240  # the chart's height: a glance, with the table of its numbers below
@@ -61,6 +64,7 @@ class LoadChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setFixedHeight(HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # (screen readers read its words)
+        self.viewport().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (the chart is the stop)
         chart = QChart()
         chart.setBackgroundRoundness(0)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)

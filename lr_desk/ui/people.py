@@ -24,7 +24,16 @@ from lr_desk.services import people, prefill
 from lr_desk.services.search import Hit
 from lr_desk.store.clock import new_id
 from lr_desk.store.models import REFERRAL_SOURCES
-from lr_desk.ui.forms import EditorDialog, Fields, check, combo, line_edit, scrolled, text_edit
+from lr_desk.ui.forms import (
+    EditorDialog,
+    Fields,
+    check,
+    clearable,
+    combo,
+    line_edit,
+    scrolled,
+    text_edit,
+)
 from lr_desk.ui.models import RowsModel
 from lr_desk.ui.tasks import SearchService, Tasks
 
@@ -74,7 +83,7 @@ class PeoplePage(QWidget):
         self._open_when_answered = False  # Enter came before the answer to the last key
         self.query = query or line_edit("Find a person",
                                         "Name, date of birth, postcode or phone, in any order")
-        self.query.setClearButtonEnabled(True)
+        clearable(self.query, "Clear Find")
         find_label = QLabel("&Find:")
         find_label.setBuddy(self.query)
         self.status = QLabel("Getting the list of people ready…")

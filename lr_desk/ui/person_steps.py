@@ -84,7 +84,7 @@ class StepDialog(EditorDialog):
     # -- a referral's step or correction ------------------------------------------------
     def _referral_fields(self, form: QFormLayout, status: str) -> str:
         self.f.add(form, "status", "New &status", combo("New status", {}))
-        self.status_label = form.labelForField(self.f.widgets["status"].parentWidget())
+        self.status_label = self.f.labels["status"]
         correct = check("Correct a &mistake (any status, saying what was wrong)",
                         "Correct a mistake")
         correct.setToolTip("A step only moves forward. To put right a mistake, set the "
@@ -94,7 +94,7 @@ class StepDialog(EditorDialog):
         self.f.add(form, "reason_code", "&Why declined",
                    combo("Why declined", DECLINE_REASONS, blank=WHY_DECLINED))
         self.f.add(form, "reason", "&Reason", text_edit("Reason"))
-        self.reason_label = form.labelForField(self.f.widgets["reason"].parentWidget())
+        self.reason_label = self.f.labels["reason"]
         self.f.add(form, "note", "&Note (partner's feedback)", text_edit("Note"))
         correct.toggled.connect(self._mode)
         self.f.widgets["status"].currentIndexChanged.connect(self._shown_rows)
@@ -137,9 +137,8 @@ class StepDialog(EditorDialog):
         correction (what was wrong)."""
         correcting = self.f.widgets["correct"].isChecked()
         declined = self.f.widgets["status"].currentData() == "declined"
-        self.form.setRowVisible(self.f.widgets["reason_code"].parentWidget(), declined)
-        self.form.setRowVisible(self.f.widgets["reason"].parentWidget(),
-                                declined or correcting)
+        self.f.show_row("reason_code", declined)
+        self.f.show_row("reason", declined or correcting)
         self.reason_label.setText("What was w&rong" if correcting else
                                   "&Reason in words")
         self.f.widgets["reason"].setAccessibleName(

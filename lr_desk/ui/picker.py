@@ -25,6 +25,7 @@ from lr_desk.services.choices import Choice
 from lr_desk.services.eligibility import Checker
 from lr_desk.store.models import ITEM_KINDS
 from lr_desk.ui import style
+from lr_desk.ui.fields import clearable
 
 KIND_WORDS = {"course": "Course", "partner_service": "Service", "volunteering": "Volunteering"}
 OWN_STEP = "own_step"
@@ -46,7 +47,7 @@ class Picker(QWidget):
         self.box = QLineEdit()
         self.box.setAccessibleName("Add from the directory")
         self.box.setPlaceholderText("Type a course, a service, a partner or a day…")
-        self.box.setClearButtonEnabled(True)
+        clearable(self.box, "Clear the box")
         self.results = QListWidget()
         self.results.setAccessibleName("Matches in the directory")
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the box keeps the keyboard

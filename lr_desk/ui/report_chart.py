@@ -21,8 +21,11 @@ from PySide6.QtGui import QPainter, QPen
 
 from lr_desk.services.reports.core import Chart, Table
 from lr_desk.ui import style
+from lr_desk.ui.accessible import chart_role
 from lr_desk.ui.partner_chart import scale
 from lr_desk.ui.report_table import cell
+
+chart_role()  # a chart is said to be one, to a screen reader
 
 COLOURS = ("primary", "success", "warning", "note", "error", "text")  # series in turn
 BAR_HEIGHT = 26  # per row of an across chart
@@ -59,6 +62,7 @@ class ReportChart(QChartView):
         self.setAccessibleName(f"Chart: {chart.title}")
         self.setAccessibleDescription(describe(chart, table))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # (screen readers read its words)
+        self.viewport().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (the chart is the stop)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.labels = [str(r.get(chart.label, "")) for r in table.rows]
         q = QChart()

@@ -80,7 +80,7 @@ class ExportDialog(QDialog):
         self.browse = QPushButton("&Browse…")
         self.browse.setAccessibleName("Choose the folder")
         self.browse.clicked.connect(self.choose_folder)
-        field = self.folder.parentWidget().layout()  # the folder, Browse beside it, then
+        field = self.f.rows["folder"][1]  # the folder, Browse beside it, then
         field.removeWidget(self.folder)  # its message
         where = QHBoxLayout()
         where.addWidget(self.folder, 1)

@@ -135,8 +135,7 @@ class SignInDialog(SmallForm):
         self.f.add(self.form, "password", "&Password", password_edit("Password"))
         self.f.add(self.form, "new_password", "&New password",
                    password_edit("Your new password"))
-        self.f.widgets["new_password"].parentWidget().setVisible(False)
-        self.form.labelForField(self.f.widgets["new_password"].parentWidget()).setVisible(False)
+        self.f.show_row("new_password", False)
         self.sign_in_button = self.main_button("&Sign in", self.sign_in)
         recover = self.buttons.addButton("Use the &recovery key…",
                                          QDialogButtonBox.ButtonRole.ActionRole)
@@ -205,8 +204,7 @@ class SignInDialog(SmallForm):
         for key in ("username", "password"):
             self.f.widgets[key].setEnabled(False)
         new = self.f.widgets["new_password"]
-        new.parentWidget().setVisible(True)
-        self.form.labelForField(new.parentWidget()).setVisible(True)
+        self.f.show_row("new_password", True)
         self.idle(status="Your password was changed on another desk. Type the new one "
                   "to open this desk with it from now on.")
         new.setFocus()

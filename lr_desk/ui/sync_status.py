@@ -22,6 +22,7 @@ class SyncStatus(QWidget):
         self.label = QLabel()
         self.label.setAccessibleName("Sync status")
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Sync progress")
         self.bar.setMaximumWidth(160)

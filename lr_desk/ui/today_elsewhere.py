@@ -66,7 +66,7 @@ class ReferElsewhereDialog(EditorDialog):
         why.setMaxLength(MAX_TEXT)
         self.f.add(form, "override_reason", "&Reason", why)
         self.form = form
-        form.setRowVisible(why.parentWidget(), False)
+        self.f.show_row("override_reason", False)
         note = line_edit("Note", "Why, and what was said")
         note.setMaxLength(MAX_TEXT)
         self.f.add(form, "note", "&Note", note)
@@ -114,8 +114,7 @@ class ReferElsewhereDialog(EditorDialog):
         words = verdict.words() if verdict is not None else ""
         self.checks.setText(words)
         self.checks.setVisible(bool(words))
-        self.form.setRowVisible(self.f.widgets["override_reason"].parentWidget(),
-                                bool(verdict is not None and verdict.blocking))
+        self.f.show_row("override_reason", bool(verdict is not None and verdict.blocking))
 
     def choose(self, choice) -> None:
         if not isinstance(choice, Choice):  # their own step: not a service to refer to
