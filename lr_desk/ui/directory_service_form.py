@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtWidgets import QApplication, QFormLayout, QPushButton, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QPushButton, QWidget
 
 from lr_desk.services import directory, directory_terms
 from lr_desk.services.context import Desk
@@ -29,6 +29,7 @@ from lr_desk.store.models import (
 from lr_desk.ui.directory_editors import DirectoryEditor, form_scroll, hint
 from lr_desk.ui.directory_models import marked
 from lr_desk.ui.forms import check, combo, line_edit, set_combo, text_edit
+from lr_desk.ui.pages import Pages
 from lr_desk.ui.tasks import Tasks
 
 PAGES = ("Ser&vice", "&Capacity", "Eli&gibility")
@@ -155,9 +156,7 @@ class ServiceDialog(DirectoryEditor):
             "Other criteria", "In words, e.g. Referred by a GP; carers only"))
 
     def body(self) -> QWidget:
-        self.pages = QTabWidget()
-        self.pages.setAccessibleName("Service, capacity and eligibility")
-        self.pages.setDocumentMode(True)
+        self.pages = Pages("Service, capacity and eligibility")
         for form, title in zip((self.form, self.capacity_form, self.eligibility_form), PAGES,
                                strict=True):
             scroll = form_scroll(form, f"{title.replace('&', '')}: the form")

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from lr_desk.ui.forms import scrolled
+from lr_desk.ui.pages import Pages
 from lr_desk.ui.wellbeing import WellbeingPanel, answered, has_errors, is_wellbeing
 
 FIRST, QUESTIONS = "The drop-in", "Wellbeing &questions"
 
 
-class DropInPages(QTabWidget):
+class DropInPages(Pages):
     def __init__(self, body: QWidget, on_change, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAccessibleName("Drop-in pages")
-        self.setDocumentMode(True)
+        # (its pages' buttons are no Tab stops: Alt+Q or Ctrl+Tab, and Tab goes on through
+        # the drop-in's fields)
+        super().__init__("Drop-in pages", tab_stops=False, parent=parent)
         self.addTab(scrolled(body, "Drop-in form"), FIRST)
         self.scroll = scrolled(QWidget(), "Wellbeing questions")
         self.addTab(self.scroll, QUESTIONS)
@@ -30,7 +31,6 @@ class DropInPages(QTabWidget):
         self._panel: WellbeingPanel | None = None
         self._on_change = on_change
         self.currentChanged.connect(self._opened)
-        self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (Alt+Q or Ctrl+Tab)
         self._last: QWidget | None = None  # where the keyboard was on the first page
         QApplication.instance().focusChanged.connect(self._focus_moved)
 

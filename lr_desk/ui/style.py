@@ -33,7 +33,8 @@ WHITE = "#FFFFFF"
 ERROR = "#D5281B"
 WARNING = "#8A5300"  # dark amber: readable as text on white (contrast 6.6:1)
 SUCCESS = "#007F3B"
-FOCUS = "#FFEB3B"
+FOCUS = "#FFEB3B"  # what has the keyboard: yellow under dark text, with a dark edge
+FOCUS_FILL = "#FFF9C4"  # a text box's inside while it has the keyboard
 
 # spacing scale (pixels at 100% scaling), for layouts' margins and spacing
 SPACE = {"xs": 4, "s": 8, "m": 12, "l": 16, "xl": 24}
@@ -78,8 +79,26 @@ def point_size(level: str = "body") -> float:
     return round((base if base > 0 else 10.0) * SCALE[level], 1)
 
 
+# Every kind of control that takes the keyboard shows it has it (after the NHS and GOV.UK
+# focus style): a button, a tick box or a page's button turns yellow (the system's
+# highlight in high contrast); a text box or a choice gets a thick dark edge and a pale
+# yellow inside; a list or a table a thick dark edge, and its current row a dark ring.
+# (A scrolling area's edge is only ever as wide as it is without the keyboard, its inside
+# drawn over the rest: so a field or a list keeps the same edge-and-padding either way.)
+BUTTONS = ("QPushButton", "QToolButton")
+TICKS = ("QCheckBox", "QRadioButton")
+FIELDS = ("QLineEdit", "QPlainTextEdit", "QTextEdit", "QComboBox", "QAbstractSpinBox")
+VIEWS = ("QTableView", "QListView", "QTreeView")
+FOCUSABLE = BUTTONS + TICKS + FIELDS + VIEWS
+
+
+def _each(selectors, state: str = "") -> str:
+    return ", ".join(f"{s}{state}" for s in selectors)
+
+
 def _sheet(plain: bool) -> str:
-    """The one style sheet. ``plain``: the system's colours are kept (high contrast)."""
+    """The one style sheet. ``plain``: the system's colours are kept (high contrast), and
+    the focus ring is drawn in the system's highlight colour."""
     size = {level: point_size(level) for level in SCALE}
     structure = f"""
     QPushButton {{ min-height: {TARGET - 8}px; padding: 4px 14px; }}
@@ -91,10 +110,31 @@ def _sheet(plain: bool) -> str:
     QLabel[role="error"] {{ font-weight: bold; }}
     *[error="true"] {{ border: 3px solid {ERROR if not plain else 'palette(highlight)'}; }}
     QListWidget#navigation::item {{ min-height: {TARGET + 4}px; padding: 2px 10px; }}
+    QPushButton[role="page"] {{ min-height: {TARGET - 8}px; padding: 4px 14px;
+        border-radius: 0; }}
     QLabel#brand {{ font-size: {size['lead']}pt; font-weight: bold; padding: 10px 12px; }}
     """
     if plain:
-        return structure
+        return structure + f"""
+    QPushButton, QToolButton {{ background: palette(button); color: palette(button-text);
+        border: 1px solid palette(button-text); border-radius: 4px; }}
+    QPushButton:disabled {{ color: palette(mid); border: 1px solid palette(mid); }}
+    {_each(FIELDS)} {{ border: 1px solid palette(text); border-radius: 2px; padding: 3px;
+        background: palette(base); }}
+    {_each(VIEWS)} {{ border: 1px solid palette(text); padding: 2px; }}
+    {_each(VIEWS, ':focus')} {{ border: 3px solid palette(highlight); padding: 0; }}
+    {_each(FIELDS, ':focus')} {{ border: 3px solid palette(highlight); padding: 1px; }}
+    {_each(BUTTONS + TICKS, ':focus')} {{ background: palette(highlight);
+        color: palette(highlighted-text); }}
+    QListWidget#navigation {{ border: none; padding: 0; }}
+    QListWidget#navigation::item:selected:focus {{ background: palette(highlight);
+        color: palette(highlighted-text); }}
+    QWidget#pages {{ border-bottom: 1px solid palette(text); }}
+    QPushButton[role="page"] {{ border: none; border-bottom: 3px solid palette(window); }}
+    QPushButton[role="page"]:checked {{ border-bottom: 3px solid palette(text); }}
+    QPushButton[role="page"]:focus {{ background: palette(highlight);
+        color: palette(highlighted-text); }}
+    """
     return structure + f"""
     QMainWindow, QDialog {{ background: {WHITE}; }}
     QWidget {{ color: {TEXT}; }}
@@ -104,19 +144,30 @@ def _sheet(plain: bool) -> str:
     QLabel[role="success"] {{ color: {SUCCESS}; font-weight: bold; }}
     QPushButton {{ background: {PALE_GREY}; border: 1px solid {BORDER}; border-radius: 4px; }}
     QPushButton:hover {{ background: #E8EDEE; }}
+    QPushButton:checked {{ background: {WHITE}; border: 2px solid {NHS_BLUE}; }}
     QPushButton:default {{ border: 2px solid {NHS_BLUE}; }}
     QPushButton[role="primary"] {{ background: {NHS_BLUE}; color: {WHITE};
         border: 1px solid {DARK_BLUE}; }}
     QPushButton[role="primary"]:hover {{ background: {DARK_BLUE}; }}
     QPushButton[role="primary"]:disabled {{ background: {BORDER}; color: {WHITE}; }}
     QPushButton[role="danger"] {{ background: {ERROR}; color: {WHITE}; border: 1px solid #8B1A10; }}
-    QPushButton:focus, QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus,
-    QComboBox:focus, QDateEdit:focus, QTimeEdit:focus, QSpinBox:focus, QCheckBox:focus,
-    QRadioButton:focus, QListWidget:focus, QTableView:focus, QTreeView:focus {{
-        outline: 3px solid {FOCUS}; border: 2px solid {TEXT}; }}
-    QPushButton:focus {{ padding: 1px 11px; }}  /* the outline is drawn inside: room kept */
+    {_each(VIEWS)} {{ border: 1px solid {BORDER}; padding: 2px; }}
+    {_each(VIEWS, ':focus')} {{ border: 3px solid {TEXT}; padding: 0; outline: 2px solid {TEXT}; }}
+    {_each(BUTTONS, ':focus')}, QPushButton[role="primary"]:focus,
+    QPushButton[role="danger"]:focus {{ background: {FOCUS}; color: {TEXT};
+        border: 2px solid {TEXT}; padding: 3px 13px; }}
+    {_each(TICKS, ':focus')} {{ background: {FOCUS}; color: {TEXT}; }}
+    QWidget#pages {{ border-bottom: 1px solid {BORDER}; }}
+    QPushButton[role="page"] {{ background: {WHITE}; border: none;
+        border-bottom: 3px solid {WHITE}; }}
+    QPushButton[role="page"]:hover {{ background: {PALE_GREY}; }}
+    QPushButton[role="page"]:checked {{ color: {NHS_BLUE}; border-bottom: 3px solid {NHS_BLUE}; }}
+    QPushButton[role="page"]:focus {{ background: {FOCUS}; color: {TEXT};
+        border-bottom: 3px solid {TEXT}; }}
     QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateEdit, QTimeEdit, QSpinBox {{
         border: 1px solid {TEXT}; border-radius: 2px; padding: 3px; background: {WHITE}; }}
+    {_each(FIELDS, ':focus')} {{ border: 3px solid {TEXT}; padding: 1px;
+        background: {FOCUS_FILL}; }}
     QLineEdit:disabled, QPlainTextEdit:disabled, QTextEdit:disabled, QComboBox:disabled,
     QDateEdit:disabled, QTimeEdit:disabled, QSpinBox:disabled {{
         background: {PALE_GREY}; color: {SECONDARY_TEXT}; border: 1px solid {BORDER}; }}
@@ -125,10 +176,12 @@ def _sheet(plain: bool) -> str:
     QScrollArea > QWidget > QWidget {{ background: {WHITE}; }}
     QGroupBox {{ font-weight: bold; }}
     QLabel#brand {{ background: {NHS_BLUE}; color: {WHITE}; }}
-    QListWidget#navigation {{ background: {PALE_GREY}; border: none;
-        border-right: 1px solid {BORDER}; }}
+    QListWidget#navigation {{ background: {PALE_GREY}; border: none; padding: 0;
+        border-right: 1px solid {BORDER}; outline: none; }}
     QListWidget#navigation::item:selected {{ background: {WHITE}; color: {NHS_BLUE};
         border-left: 4px solid {NHS_BLUE}; font-weight: bold; }}
+    QListWidget#navigation::item:selected:focus {{ background: {FOCUS}; color: {TEXT};
+        border-left: 4px solid {TEXT}; }}
     QFrame#summary {{ background: {PALE_GREY}; border: 1px solid {BORDER};
         border-radius: 4px; }}
     QHeaderView::section {{ background: {PALE_GREY}; color: {TEXT}; padding: 4px;
@@ -162,6 +215,12 @@ def _repolish(widget: QWidget) -> None:
 def primary(button: QWidget) -> QWidget:
     """The action the page or form is for (one per page): NHS Blue."""
     return _role(button, "primary")
+
+
+def page_button(button: QWidget) -> QWidget:
+    """The button of one of a form's pages (ui.pages): marked under it while its page is
+    on show."""
+    return _role(button, "page")
 
 
 def danger(button: QWidget) -> QWidget:
