@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 
 from lr_desk.sheets.render import write_atomically
 from lr_desk.ui import style
+from lr_desk.ui.pdf_words import PageOrWords
 from lr_desk.ui.tasks import Tasks, environment_problem
 
 PRINT_DPI = 300  # pages go to the printer as images: sharp text, modest memory
@@ -155,6 +156,12 @@ class PdfPreview(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setMinimumSize(MIN_VIEW)
+        # a picture, no Tab stop (a screen reader has nothing in it to read): the keyboard
+        # reads the words instead (Show the words), and the wheel scrolls the page
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # the page is a picture: its words, one key away, for a screen reader
+        self.page = PageOrWords(self.view, self.NOUN)
+        self.words, self.words_button = self.page.words, self.page.button
         self.print_button = style.primary(QPushButton("&Print…"))
         self.print_button.setAccessibleName(f"Print {self.THING}")
         self.print_button.setToolTip("Print (Enter or Ctrl+P)")
@@ -175,7 +182,7 @@ class PdfPreview(QDialog):
         for b in (self.print_button, self.save_button, close):
             b.setAutoDefault(False)
         self.print_button.setDefault(True)
-        self._switches = (self.print_button, self.save_button, *extras)
+        self._switches = (self.print_button, self.save_button, self.words_button, *extras)
 
         buttons = QHBoxLayout()
         buttons.setSpacing(style.SPACE["s"])
@@ -187,10 +194,14 @@ class PdfPreview(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(*[style.SPACE["l"]] * 4)
         layout.setSpacing(style.SPACE["s"])
-        layout.addWidget(self.status)
-        layout.addWidget(self.view, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.words_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        layout.addWidget(self.page, 1)
         layout.addLayout(buttons)
-        order = (self.view, *extras, self.print_button, self.save_button, close)
+        order = (self.words, self.words_button, *extras, self.print_button,
+                 self.save_button, close)
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
         self._busy(True)
@@ -242,6 +253,7 @@ class PdfPreview(QDialog):
         if self._buffer is not None:
             self._buffer.deleteLater()
         self._buffer = buffer
+        self.page.read(self.document)
         self._busy(False, self._ready_text(self.document.pageCount()))
         self.rendered.emit()
 
@@ -256,6 +268,7 @@ class PdfPreview(QDialog):
         if self._closed_already:
             return True
         self._busy(False, f"The {self.NOUN} could not be made: {self._plain(exc)}", "error")
+        self.words.setPlainText(self.status.text())
         self.print_button.setEnabled(False)
         self.save_button.setEnabled(False)
         return False  # the desk reports it too
