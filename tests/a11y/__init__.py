@@ -1,0 +1,1 @@
+"""The desk walked as a screen reader meets it (AT-SPI, under Xvfb)."""
