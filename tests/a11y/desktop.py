@@ -95,15 +95,16 @@ class Desktop:
 
 
 class Desk:
-    """The real desk on the desktop, run by tests/a11y/driver.py."""
+    """The real desk on the desktop, run by tests/a11y/driver.py (or another script that
+    says the same lines)."""
 
-    def __init__(self, desktop: Desktop, names: list[str] = ()):
+    def __init__(self, desktop: Desktop, names: list[str] = (), script: Path = DRIVER):
         scratch = desktop.logs / "desk-tmp"  # (the demo profile: gone with the test's folder)
         scratch.mkdir(exist_ok=True)
         env = dict(desktop.env, QT_QPA_PLATFORM="xcb", QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
                    QT_ACCESSIBILITY="1", PYTHONUNBUFFERED="1", TMPDIR=str(scratch))
         self.log = desktop.logs / "desk.log"
-        self.process = desktop._start([sys.executable, str(DRIVER), *names], "desk.log",
+        self.process = desktop._start([sys.executable, str(script), *names], "desk.log",
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       env=env, cwd=ROOT)
         self.pid = self.process.pid

@@ -18,10 +18,11 @@ import json
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 import pytest
 
-from tests.a11y.desktop import Desk, Desktop, missing, walk
+from tests.a11y.desktop import DRIVER, Desk, Desktop, missing, walk
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def unread(result: dict) -> list[dict]:
                        f"exposed, e.g. {missed[:6]}"}]
 
 
-def walk_everything(tmp_path, names: list[str] = ()) -> tuple[dict, list[str]]:
+def walk_everything(tmp_path, names: list[str] = (), script: Path = DRIVER
+                    ) -> tuple[dict, list[str]]:
     """Start the desktop and the desk; walk each page and dialog. The walker's answer for
     each, by name, and what went wrong on the way (skips where the walk cannot be had)."""
     why = missing()
@@ -126,7 +128,7 @@ def walk_everything(tmp_path, names: list[str] = ()) -> tuple[dict, list[str]]:
         why = desktop.start()
         if why:
             pytest.skip(why)
-        desk = Desk(desktop, names)
+        desk = Desk(desktop, names, script)
         while True:
             event = desk.next_event(600)
             if event is None:
@@ -177,6 +179,22 @@ def judge(results: dict, known=KNOWN) -> tuple[list[str], list[str], list[str]]:
                 tolerated.append(said(window, p) + f"  [known: {k.reason}]")
     stale = [f"{k.kind} {k.where} on {k.windows} ({k.reason})" for k in known if k not in used]
     return found, tolerated, stale
+
+
+def test_the_walk_catches_each_fault_of_a_badly_made_form(tmp_path):
+    """The walker finds what it is for: a dialog made badly on purpose (one fault of each
+    kind, tests/a11y/badly_made.py), walked the same way."""
+    results, failures = walk_everything(tmp_path, script=DRIVER.with_name("badly_made.py"))
+    assert not failures, "\n".join(failures)
+    found = {(p["kind"], p["name"]) for p in results["badly-made"]["problems"]}
+    kinds = {kind for kind, _ in found}
+    assert ("unnamed", "") in found
+    assert {"no-role", "focus-unnamed"} <= kinds
+    assert ("label-not-tied", "Postcode") in found
+    assert ("named-by-value", "The Life Rooms Walton") in found
+    assert ("focusable-label", "Saved a minute ago") in found
+    assert ("tab-stuck", "Notes") in found
+    assert judge(results)[0], "the known list must not hide a badly made form's faults"
 
 
 def test_every_page_and_dialog_as_a_screen_reader_meets_it(tmp_path):
