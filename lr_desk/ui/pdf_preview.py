@@ -194,13 +194,13 @@ class PdfPreview(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(*[style.SPACE["l"]] * 4)
         layout.setSpacing(style.SPACE["s"])
-        top = QHBoxLayout()
-        top.addWidget(self.status, 1)
+        top = QHBoxLayout()  # (the switch first: the status is no caption of the words)
         top.addWidget(self.words_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.status, 1)
         layout.addLayout(top)
         layout.addWidget(self.page, 1)
         layout.addLayout(buttons)
-        order = (self.words, self.words_button, *extras, self.print_button,
+        order = (self.words_button, self.words, *extras, self.print_button,
                  self.save_button, close)
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)

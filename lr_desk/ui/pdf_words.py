@@ -1,11 +1,13 @@
 """A PDF's words for a screen reader: the preview's page is a picture, so beside it (one
 key away) the same document is shown as its text, read from the PDF itself, in a
 read-only box a screen reader reads line by line and a keyboard user can move through.
-A page picture or its words: ``PageOrWords`` switches between the two."""
+A page picture or its words: ``PageOrWords`` switches between the two, and opens on the
+words when a screen reader is running (Qt's accessibility is active)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QStackedWidget, QWidget
 
@@ -46,6 +48,8 @@ class PageOrWords(QStackedWidget):
         view.setAccessibleDescription(f"A picture of the {noun}. Its words: Show the "
                                       "words (Alt+W)")
         self.setCurrentWidget(view)
+        if QAccessible.isActive():  # a screen reader is listening: the words from the start
+            self.button.setChecked(True)
 
     def show_words(self, on: bool) -> None:
         had_focus = self.currentWidget().hasFocus()
