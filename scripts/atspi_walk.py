@@ -267,6 +267,10 @@ def tab_order(window, nodes: list[Node], press=press_tab) -> tuple[list[str], li
             if n.role in GROUPED and any(
                     r.role == n.role and r.parent is n.parent for r in reached):
                 continue  # (one stop for a group of choices; arrow keys move within it)
+            now = states_of(n.acc)  # (gone meanwhile: a Stop sync button, say)
+            if not {S.SHOWING, S.VISIBLE, S.FOCUSABLE} <= now or \
+                    not ({S.ENABLED, S.SENSITIVE} & now):
+                continue
             if n.role != R.LABEL:  # (said as a focusable label)
                 found.append(problem("not-reached", n, "focusable, but Tab never reaches it"))
     finally:
