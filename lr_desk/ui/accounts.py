@@ -151,6 +151,7 @@ class AccountsDialog(QDialog):
         self.resize(760, 480)
         self.rows: list = []
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons; arrows move in it
         self.table.setAccessibleName("Accounts")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

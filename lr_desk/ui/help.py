@@ -41,6 +41,7 @@ class ShortcutsDialog(QDialog):
         self.setAccessibleName("Keyboard shortcuts")
         rows = shortcuts(window)
         self.table = QTableWidget(len(rows), 2)
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons; arrows move in it
         self.table.setAccessibleName("Keyboard shortcuts")
         self.table.setHorizontalHeaderLabels(["To", "Press"])
         self.table.verticalHeader().setVisible(False)
