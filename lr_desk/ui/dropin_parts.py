@@ -47,9 +47,11 @@ class NeedToggles(QWidget):
     def __init__(self, categories, columns: int = 3, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName("Needs raised")
-        # no stop itself (a screen reader would meet a nameless frame): its label's Alt+N
-        # and setFocus go on to the box that is the stop (its focus proxy)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Focus goes on to the box that is the stop (its focus proxy). It takes focus
+        # itself all the same: its label's Alt+N moves focus only to a buddy that takes
+        # it (and pointing the label at a box would tick that box). A screen reader meets
+        # it as a filler named "Needs raised" for a moment: known, in both walks' lists.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.columns = columns
         self.boxes: dict[str, QCheckBox] = {}
         self.order: list[QCheckBox] = []

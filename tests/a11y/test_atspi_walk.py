@@ -49,6 +49,9 @@ KNOWN: tuple[Known, ...] = (
           "label ('a focusable label'): the person's summary, the partner's figures, "
           "status lines", ("person", "partner-page", "reports", "needs-review", "export",
                           "erase*", "gp-export")),
+    Known("no-role", ("*filler 'Needs raised'",), "the needs' tick boxes hand the focus on "
+          "from a focusable filler ('a focusable control without a name or role'): it "
+          "takes focus so that its label's Alt+N reaches it", ("drop-in",)),
 )
 
 
