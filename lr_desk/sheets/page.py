@@ -60,6 +60,7 @@ def boxed(cell: list[Flowable]) -> Table:
 # (words, label, style) -> what a Phrase draws: its runs (font, size, colour, text), its
 # width and whether it is right-aligned; None when it is not one plain line
 _PHRASES: dict[tuple[str, str, str], tuple | None] = {}
+PHRASES_KEPT = 4096
 _BOLD: dict[str, ParagraphStyle] = {}
 _PLAIN = ("lineBreak", "cbDefn", "rise", "underline", "strike", "link", "backColor")
 
@@ -67,10 +68,14 @@ _PLAIN = ("lineBreak", "cbDefn", "rise", "underline", "strike", "link", "backCol
 def _phrase(words: str, label: str, style: ParagraphStyle) -> tuple | None:
     key = (words, label, style.name)
     if key not in _PHRASES:
+        if len(_PHRASES) >= PHRASES_KEPT:  # (dates make new words: kept bounded)
+            _PHRASES.clear()
         made = text(words, style, label)
-        made.wrap(100_000, 100_000)
-        para = made if isinstance(made, Paragraph) else getattr(made, "_para", None)
-        frags = getattr(para, "frags", None) or []
+        para = made if isinstance(made, Paragraph) else made._paragraph(100_000)
+        # (the parsed runs, read before wrapping: a paragraph of several runs, Ethiopic
+        # words and DejaVu's colon, turns them into words as it is laid out)
+        frags = list(para.frags or [])
+        para.wrap(100_000, 100_000)
         runs = [(f.fontName, f.fontSize, f.textColor, f.text) for f in frags
                 if isinstance(getattr(f, "text", None), str) and
                 not any(getattr(f, a, None) for a in _PLAIN)]

@@ -13,6 +13,7 @@ advisor before printing (they would print as empty boxes).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -112,8 +113,14 @@ def _bidi_markup(text: str, style: ParagraphStyle, room: float,
     """Paragraph markup for text holding right-to-left characters: broken into lines in
     logical order to fit ``room`` (measured run by run in each run's font), then each
     line shaped and reordered for display, its runs in their fonts. Returns the markup
-    and whether the paragraph reads right to left."""
-    size, bold = style.fontSize, style.fontName == BOLD
+    and whether the paragraph reads right to left. (Remembered per process: the same
+    translated sentences are laid out on every sheet.)"""
+    return _laid_out(text, style.fontSize, style.fontName == BOLD, room, label)
+
+
+@functools.lru_cache(maxsize=2048)
+def _laid_out(text: str, size: float, bold: bool, room: float,
+              label: str) -> tuple[str, bool]:
     if label:
         # A left-to-right label leads left-to-right words, or right-to-left ones with no
         # left-to-right word among them; a right-to-left label (a translated one)
@@ -126,7 +133,7 @@ def _bidi_markup(text: str, style: ParagraphStyle, room: float,
             # Otherwise the order would come out wrong: the label gets a line of its own
             # and the words are laid out as a whole (right to left, and right-aligned,
             # when they read so).
-            words, rtl = _bidi_markup(text, style, room)
+            words, rtl = _laid_out(text, size, bold, room, "")
             shown = get_display(shape(label), base_dir=_base_direction(label))
             return f"<b>{markup(shown, True)}</b><br/>{words}", rtl or label_rtl
         base = "L" if inline_ltr else "R"

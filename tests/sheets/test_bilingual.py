@@ -8,6 +8,7 @@ it reads back reversed (``test_the_order_check_can_fail``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shutil
@@ -139,6 +140,8 @@ def test_the_order_check_can_fail(make_sheet, read_pdf, monkeypatch):
     would find it missing."""
     monkeypatch.setattr(sheet_text, "get_display", lambda text, base_dir=None: text)
     monkeypatch.setattr(page, "_PHRASES", {})  # laid out afresh, not as before
+    monkeypatch.setattr(sheet_text, "_laid_out",
+                        functools.lru_cache(maxsize=64)(sheet_text._laid_out.__wrapped__))
     lang = catalogues.find("ar")
     pdf = read_pdf(render.render_bytes(make_sheet(items=1), language="ar"))
     said = " ".join(plain(lang(words.CATCH_UP)).split())

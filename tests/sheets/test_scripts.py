@@ -11,6 +11,7 @@ reversed: ``test_the_check_can_fail`` shows both, so the check cannot pass by ac
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -63,12 +64,16 @@ def test_arabic_and_farsi_letters_are_joined(make_sheet, read_pdf, name):
 def test_the_check_can_fail(make_sheet, read_pdf, monkeypatch):
     """Without reordering the name reads back reversed; without shaping, unjoined."""
     monkeypatch.setattr(sheet_text, "get_display", lambda text, base_dir=None: text)
+    monkeypatch.setattr(sheet_text, "_laid_out",  # laid out afresh, not as remembered
+                        functools.lru_cache(maxsize=64)(sheet_text._laid_out.__wrapped__))
     pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
     assert logical(name_line(pdf)).strip() != f"For {ARABIC}"
     assert logical(name_line(pdf)).strip() == f"For {ARABIC[::-1]}"
     monkeypatch.undo()
 
     monkeypatch.setattr(sheet_text._reshaper, "reshape", lambda text: text)
+    monkeypatch.setattr(sheet_text, "_laid_out",
+                        functools.lru_cache(maxsize=64)(sheet_text._laid_out.__wrapped__))
     pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
     assert not PRESENTATION_FORMS.search(name_line(pdf))
 
