@@ -1,7 +1,7 @@
 """How long a new device takes to load the central store's snapshot of the ten-year
-dataset, and its peak memory (lr_desk.sync.snapshot_load.load: one transaction that
-replaces what a replay writes by the snapshot's tables, then merges the device's own
-changes on top), and to check the file's SHA-256 as the download does.
+dataset, and its peak memory (lr_desk.sync.snapshot_load.load: the file becomes the
+device's database page by page, with the device's own tables and changes written into it
+first: sync.snapshot_put), and to check the file's SHA-256 as the download does.
 
 The snapshot is made as the store's builder makes one (sqlcipher_export into a file with
 a key of its own) from a copy of the dataset (a plain device database, migrated to this
@@ -10,11 +10,7 @@ record) and the sync state the builder leaves. The device is a new encrypted one
 account of its own. The load runs in a child process, so its peak RSS is its own.
 
     python benchmarks/snapshot_load_bench.py [--data /work/g_bench-data/lr_desk.sqlite]
-        [--work /tmp/lr-desk-snapshot-bench] [--runs 1] [--drop-indexes]
-
---drop-indexes measures the other way: the device's secondary indexes dropped before the
-copy and made again after (SQLite's transfer copies index entries as they are, so this
-is expected to be slower; measured, not assumed).
+        [--work /tmp/lr-desk-snapshot-bench] [--runs 1]
 """
 
 from __future__ import annotations
@@ -77,8 +73,10 @@ def make_snapshot(data: Path, work: Path) -> tuple[Path, bytes, int]:
     return snap, key, at_seq
 
 
-def load_once(snap: Path, key_hex: str, at_seq: int, folder: Path, drop: bool) -> dict:
-    """In this (child) process: a new encrypted device, then the load, timed."""
+def load_once(snap: Path, key_hex: str, at_seq: int, folder: Path) -> dict:
+    """In this (child) process: a new encrypted device, then the load of a copy of the
+    file (the load writes the device's own into the file it is given, as it does into
+    the one a device downloaded), timed."""
     from lr_desk.profile import open_store
     from lr_desk.services import advisors
     from lr_desk.sync import snapshot_load
@@ -87,41 +85,27 @@ def load_once(snap: Path, key_hex: str, at_seq: int, folder: Path, drop: bool) -
     store = open_store(folder, key=device_key)
     with store.session() as s:
         advisors.create(s, "Nell New", "southport")
-    dropped: list[str] = []
-    if drop:
-        with store.engine.begin() as conn:
-            named = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                f"AND tbl_name IN ({', '.join('?' * len(snapshot_load.COPIED))})",
-                snapshot_load.COPIED).all()
-            for name, _sql in named:
-                conn.exec_driver_sql(f'DROP INDEX "{name}"')
-            dropped = [sql for _name, sql in named]
+    copy = folder / "snapshot-bench.part"
+    shutil.copyfile(snap, copy)  # (a download's work: not timed here)
     t = time.perf_counter()
     cpu = time.process_time()
     digest = hashlib.sha256()
-    with open(snap, "rb") as f:
+    with open(copy, "rb") as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     hashed = time.perf_counter() - t
     t = time.perf_counter()
-    snapshot_load.load(store, snap, bytes.fromhex(key_hex), "bench-store", at_seq)
+    snapshot_load.load(store, copy, bytes.fromhex(key_hex), "bench-store", at_seq)
     loaded = time.perf_counter() - t
-    if dropped:
-        with store.engine.begin() as conn:
-            for sql in dropped:
-                conn.exec_driver_sql(sql)
-    rebuilt = time.perf_counter() - t - loaded
     t = time.perf_counter()
-    with store.engine.connect() as conn:  # (the load's commit checkpointed already)
+    with store.engine.connect() as conn:  # (the load emptied the log already)
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint = time.perf_counter() - t
     with store.engine.connect() as conn:
         people = conn.exec_driver_sql("SELECT count(*) FROM person").scalar()
     store.close()
-    return {"sha256_s": hashed, "load_s": loaded, "indexes_s": rebuilt,
-            "checkpoint_s": checkpoint, "cpu_s": time.process_time() - cpu,
-            "people": people,
+    return {"sha256_s": hashed, "load_s": loaded, "checkpoint_s": checkpoint,
+            "cpu_s": time.process_time() - cpu, "people": people,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -130,13 +114,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/work/g_bench-data/lr_desk.sqlite"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/lr-desk-snapshot-bench"))
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--drop-indexes", action="store_true")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         snap, key_hex, at_seq, folder = args.child
-        print(json.dumps(load_once(Path(snap), key_hex, int(at_seq), Path(folder),
-                                   args.drop_indexes)))
+        print(json.dumps(load_once(Path(snap), key_hex, int(at_seq), Path(folder))))
         return
     args.work.mkdir(parents=True, exist_ok=True)
     snap, key, at_seq = make_snapshot(args.data, args.work)
@@ -147,14 +129,13 @@ def main() -> None:
         t = time.perf_counter()
         child = subprocess.run(
             [sys.executable, __file__, "--child", str(snap), key.hex(), str(at_seq),
-             str(folder), *(["--drop-indexes"] if args.drop_indexes else [])],
+             str(folder)],
             capture_output=True, text=True)
         if child.returncode:
             sys.exit(f"run {run + 1} failed:\n{child.stderr}")
         got = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"run {run + 1}: sha256 {got['sha256_s']:.1f} s, load {got['load_s']:.1f} s"
-              + (f", indexes again {got['indexes_s']:.1f} s" if args.drop_indexes else "")
-              + f", checkpoint {got['checkpoint_s']:.1f} s; CPU {got['cpu_s']:.1f} s; "
+              f", checkpoint {got['checkpoint_s']:.1f} s; CPU {got['cpu_s']:.1f} s; "
               f"peak RSS {got['peak_rss_mb']:.0f} MB; {got['people']:,} people; "
               f"whole child {time.perf_counter() - t:.1f} s", flush=True)
         shutil.rmtree(folder, ignore_errors=True)

@@ -90,10 +90,11 @@ def test_killed_during_the_load_the_desk_is_as_it_was_and_loads_it_next_time(
     new = device("new")
     own = new_desk_of_its_own(new)
     before = records(new)
-    killed_at(new, central, LOAD, len(snapshot_load.COPIED) // 2)  # tables copied: half
+    # killed once pages are copied: the device's own are in the file by then
+    killed_at(new, central, LOAD, 1)
     assert cursor(new, central.store_id()) == 0  # nothing of the load stayed
     assert records(new) == before and records(new)["advisor"][own]
-    assert snapshot_load.part_file(new.path.parent, info.id).stat().st_size == info.size
+    assert snapshot_load.part_file(new.path.parent, info.id).stat().st_size >= info.size
     seen: list[Progress] = []
     sync_once(new, central, progress=seen.append)
     assert [p.done for p in seen if p.stage == DOWNLOAD] == [info.size]  # none again

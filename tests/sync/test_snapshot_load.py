@@ -7,6 +7,7 @@ test_snapshot_kill.py.)"""
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 from pathlib import Path
@@ -20,7 +21,7 @@ from lr_desk.services import advisors, duplicates, people
 from lr_desk.store import cipher
 from lr_desk.store.clock import utcnow
 from lr_desk.store.models import SYNCED_MODELS, Person
-from lr_desk.sync import engine, snapshot_load
+from lr_desk.sync import engine, snapshot_load, snapshot_put
 from lr_desk.sync.central import CentralStore, add_device, init_central
 from lr_desk.sync.engine import cursor, sync_once
 from lr_desk.sync.progress import CHANGES, DOWNLOAD, LOAD, Progress
@@ -167,11 +168,11 @@ def test_every_table_is_copied_from_the_snapshot_or_kept_and_says_why(device):
         tables = set(conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
             "AND name NOT LIKE 'sqlite_%'")).scalars())
-    copied, kept = set(snapshot_load.COPIED), set(snapshot_load.KEPT)
+    copied, kept = set(snapshot_put.COPIED), set(snapshot_put.KEPT)
     assert tables <= copied | kept and not copied & kept
     assert set(SYNCED_MODELS) | kept <= tables
     for table in (copied | kept) - set(SYNCED_MODELS):
-        assert table in snapshot_load.__doc__
+        assert table in snapshot_put.__doc__
 
 
 def test_a_snapshot_loaded_then_pulled_on_is_a_full_replay(device, central, tmp_path):
@@ -259,6 +260,41 @@ def test_a_new_desks_first_sync_loads_the_snapshot_then_pulls_on(device, central
     assert cursor(new, central.store_id()) == central.head()
     assert state_of(new) == replayed(replay, central)
     assert not list(new.path.parent.glob("snapshot-*"))  # the file is gone once loaded
+
+
+def test_what_the_desk_saves_while_the_snapshot_comes_is_kept(device, central, shared):
+    """The device's own tables are read into the file once the copy holds the device's
+    write lock: a save just before it is in the loaded desk, and a save once it holds
+    the lock waits for it (here: gives up after its short busy timeout)."""
+    info, replay = shared
+    new = device("new")
+    new_desk_of_its_own(new)
+    blocked: list[str] = []
+
+    def on_progress(p: Progress) -> None:
+        if p.stage == DOWNLOAD and p.done == info.size and not blocked:
+            with new.engine.begin() as conn:  # a form autosaved as the last part came
+                conn.execute(text("INSERT INTO draft (key, payload, updated_at) VALUES "
+                                  "('register', '{\"given\": \"Ama\"}', '2026-12-07')"))
+        if p.stage == LOAD and p.done and not blocked:
+            other = cipher.connect(new.path, new.key)
+            try:
+                other.execute("PRAGMA busy_timeout=200")
+                other.execute("INSERT INTO setting (key, value) VALUES ('x', '1')")
+                other.commit()
+                blocked.append("not blocked")
+            except sqlcipher3.OperationalError as exc:
+                blocked.append(str(exc))
+            finally:
+                other.close()
+
+    sync_once(new, central, progress=on_progress)
+    assert blocked == ["database is locked"]
+    with new.engine.connect() as conn:
+        assert json.loads(conn.execute(text(
+            "SELECT payload FROM draft WHERE key = 'register'")).scalar_one()) == {"given": "Ama"}
+        assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    assert state_of(new) == replayed(replay, central)
 
 
 def test_a_stopped_download_goes_on_from_the_parts_it_has(device, central, shared):
