@@ -44,6 +44,8 @@ NOTES = {
     "Phone": "In the header, before the hub's phone number.",
     "Open": "In the header, before the hub's opening hours.",
     "{phone}": "{phone} is the hub's phone number: keep it as it is.",
+    "(continued)": "After an item's title, on its line, where the item goes on over a page: "
+                   "keep it short (an abbreviation is fine).",
 }
 
 

@@ -11,8 +11,10 @@ In two languages (``lang``, a ``catalogues.Catalogue``; None: English only): eve
 heading, label, the introduction and the urgent help have their translation beside the
 English (``Pair``: the English at the left, the translation at the right, right-aligned
 and in reading order when it reads right to left); the kinds of item and the ways of a
-catch-up are translated with their labels. The person's and the directory's words stay
-as they were typed. A catalogue not yet checked by a fluent speaker says so under the
+catch-up are translated with their labels; each date has the same date beside it in
+the language's own words (its weekday and month, from Babel's CLDR data), and an item
+going on over a page says "(continued)" in both. The person's and the directory's words
+stay as they were typed. A catalogue not yet checked by a fluent speaker says so under the
 introduction, in both languages.
 """
 
@@ -33,6 +35,7 @@ from lr_desk.sheets.qr import QrCode, qr_label
 from lr_desk.sheets.text import text
 from lr_desk.sheets.words import (
     CATCH_UP,
+    CONTINUED,
     INTRO,
     NOT_BOOKED,
     NOT_BOOKED_CALL,
@@ -42,6 +45,7 @@ from lr_desk.sheets.words import (
     WHAT_MATTERS,
     YOUR_PLAN,
     clock_time,
+    local_date,
     urgent_help,
 )
 
@@ -71,9 +75,41 @@ def line(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None,
     return Pair(english, beside, share)
 
 
+def said_date(day, lang: Catalogue | None, hhmm: str = "") -> str:
+    """A date (and time) as the sheet's language says it; "" for English only."""
+    return local_date(day, lang.code, hhmm) if lang is not None else ""
+
+
+def dated(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None,
+          said: str) -> Flowable:
+    """'When: Wednesday 18 June 2025' with the same in the sheet's language beside it
+    ('Quando: quarta-feira, 18 de junho de 2025'), half the line each: in a quarter of
+    the line, a date would wrap line after line."""
+    label_said = lang(label) if lang is not None else ""
+    if not (said and label_said):
+        return line(value, style, label, lang)
+    return Pair(text(value, style, label), Phrase(f"{label_said} {said}", style), HALF)
+
+
+def date_lines(day, style: ParagraphStyle, lang: Catalogue | None) -> list[Flowable]:
+    """A date, and under it the same date in the sheet's language (the header's right
+    column is too narrow to hold them side by side)."""
+    said = said_date(day, lang)
+    return [text(long_date(day), style), *([text(said, style)] if said else [])]
+
+
+def continued(number: int, title: str, look: Look, lang: Catalogue | None) -> Flowable:
+    """An item's title again over its continuation on the next page, "(continued)"
+    after it and then in the sheet's language (on the title's line: beside it, in a
+    quarter of the line, the title would take two lines)."""
+    said = lang(CONTINUED) if lang is not None else ""
+    return text(f"{title} {CONTINUED}{f' {said}' if said else ''}", look.item_title,
+                f"{number}.")
+
+
 def header(data: SheetData, look: Look, lang: Catalogue | None = None) -> Flowable:
     right: list[Flowable] = [
-        text(long_date(data.made_on), look.head_right),
+        *date_lines(data.made_on, look.head_right, lang),
         line(data.advisor_first_name or "your pathways advisor", look.head_right,
              "Made with", lang, HEAD_SHARE),
         line(data.preferred_name or "you", look.head_name, "For", lang, HEAD_SHARE),
@@ -103,7 +139,8 @@ def item(number: int, it: SheetItem, look: Look, page_height: float,
     if it.first_step:
         out.append(line(it.first_step, look.body, "My first step:", lang))
     if it.by_when:
-        out.append(line(long_date(it.by_when), look.body, "By when:", lang))
+        out.append(dated(long_date(it.by_when), look.body, "By when:", lang,
+                         said_date(it.by_when, lang)))
     return out
 
 
@@ -114,9 +151,11 @@ def catch_up(data: SheetData, look: Look, lang: Catalogue | None = None) -> list
         when = long_date(follow.date)
         if follow.time:
             when += f" at {clock_time(follow.time)}"
-        block.append(line(when, look.body, "When:", lang))
+        block.append(dated(when, look.body, "When:", lang,
+                           said_date(follow.date, lang, follow.time)))
         if follow.way:
-            block.append(line(follow.way, look.body, "How:", lang))
+            # (half the line each, as the date above: in large print the end must fit a page)
+            block.append(line(follow.way, look.body, "How:", lang, HALF))
         if follow.place:
             block.append(line(follow.place, look.body, "Where:", lang))
     else:
@@ -172,15 +211,14 @@ def story(data: SheetData, look: Look, page_height: float,
         return out
     last = len(data.items)
     for number, it in enumerate(data.items, 1):
-        continued = functools.partial(text, f"{it.title} (continued)", look.item_title,
-                                      f"{number}.")
+        again = functools.partial(continued, number, it.title, look, lang)
         # The section's heading goes with its first item (never alone at a page's foot).
         # The last item takes the end with it: whole to the next page if they fit one
         # (and an item before it is on this one), else split leaving at least its last
         # piece with the end.
         tail = end if number == last else []
         out.append(Together([*heading, *item(number, it, look, page_height, lang), *tail],
-                            page_height, continued, min_first=2 + len(heading),
+                            page_height, again, min_first=2 + len(heading),
                             min_rest=len(tail) + 1 if tail else 0,
                             whole=bool(tail) and number > 1))
         heading = []

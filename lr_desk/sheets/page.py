@@ -152,12 +152,22 @@ class Pair(Flowable):
     English does (a long paragraph over a page), the translation going with the first
     part; else it moves whole."""
 
-    def __init__(self, english: Flowable, translated: Flowable, share: float):
+    def __init__(self, english: Flowable, translated: Flowable, share: float,
+                 widest: float | None = None):
         super().__init__()
         self.english, self.translated, self.share = english, translated, share
+        self.widest = widest  # the share a one-word translation may take to stay whole
+
+    def _english_width(self, availWidth: float) -> float:
+        left = availWidth * (1 - self.share)
+        drawn = getattr(self.translated, "_drawn", None)
+        if self.widest and drawn is not None and drawn[1] > availWidth - left and \
+                " " not in self.translated.words.strip():  # one word: it cannot wrap
+            left = max(availWidth * (1 - self.widest), availWidth - drawn[1])
+        return left
 
     def wrap(self, availWidth, availHeight):
-        left = availWidth * (1 - self.share)
+        left = self._english_width(availWidth)
         _, self._left_h = self.english.wrap(left - GUTTER, availHeight)
         _, self._right_h = self.translated.wrap(availWidth - left, availHeight)
         self.width, self.height = availWidth, max(self._left_h, self._right_h)
@@ -165,13 +175,13 @@ class Pair(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
-        left = availWidth * (1 - self.share)
+        left = self._english_width(availWidth)
         _, right_h = self.translated.wrap(availWidth - left, availHeight)
         parts = self.english.split(left - GUTTER, availHeight)
         if len(parts) != 2 or right_h > availHeight:
             self.english.wrap(left - GUTTER, 0x7FFFFFFF)  # (a failed split forgets lines)
             return []
-        return [Pair(parts[0], self.translated, self.share), parts[1]]
+        return [Pair(parts[0], self.translated, self.share, self.widest), parts[1]]
 
     def draw(self):
         self.english.drawOn(self.canv, 0, self.height - self._left_h)
@@ -197,7 +207,10 @@ def hub_lines(hub, look: Look, hours: bool = True, lang=None) -> list[Flowable]:
         if value:
             said = lang(label) if lang is not None else ""
             line = text(value, look.head, label)
-            lines.append(Pair(line, Phrase(said, bold(look.head)), 0.25) if said else line)
+            # (a one-word label wider than a quarter, "Telefone" in large print, takes
+            # up to a third rather than break in the middle of the word)
+            lines.append(Pair(line, Phrase(said, bold(look.head)), 0.25, widest=1 / 3)
+                         if said else line)
     return lines
 
 

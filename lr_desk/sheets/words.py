@@ -10,8 +10,13 @@ translations (``lr_desk/locale/<code>/LC_MESSAGES/sheet.po``, read by ``catalogu
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from datetime import date, time
+
+from babel.core import UnknownLocaleError
+from babel.dates import format_date, format_time
 
 from lr_desk.resources import RESOURCES
 from lr_desk.services.sheet import SHEET_KINDS, SHEET_WAYS
@@ -31,12 +36,13 @@ NOT_BOOKED = "Nothing is booked yet. You are always welcome to drop in."
 NOT_BOOKED_CALL = ("Nothing is booked yet. You are always welcome to drop in, or call us on "
                    "{phone}.")
 UNCHECKED = "This translation has not yet been checked by a fluent speaker."
+CONTINUED = "(continued)"  # after an item's title, when it goes on over a page
 # The labels in front of the plan's details, and the header's.
 LABELS = ("What it is:", "With:", "Where:", "When:", "Phone:", "Why this matters to me:",
           "My first step:", "By when:", "How:")
 HEADER_LABELS = ("Made with", "For", "Phone", "Open")
 FIXED = (INTRO, WHAT_MATTERS, YOUR_PLAN, NOTHING_YET, CATCH_UP, NOT_BOOKED,
-         NOT_BOOKED_CALL, URGENT_TITLE, *LABELS, *HEADER_LABELS, UNCHECKED)
+         NOT_BOOKED_CALL, URGENT_TITLE, *LABELS, *HEADER_LABELS, UNCHECKED, CONTINUED)
 
 
 def clock_time(hhmm: str) -> str:
@@ -50,6 +56,22 @@ def clock_time(hhmm: str) -> str:
     suffix = "am" if hours < 12 else "pm"
     twelve = hours % 12 or 12
     return f"{twelve}{suffix}" if minutes == 0 else f"{twelve}:{minutes:02d}{suffix}"
+
+
+@functools.lru_cache(maxsize=1024)
+def local_date(day: date, code: str, hhmm: str = "") -> str:
+    """``day`` (and the clock time ``hhmm``, '09:30') in the language ``code`` ("ar"),
+    its weekday and month named as that language names them (Babel's CLDR data):
+    'الأربعاء، 11 يونيو 2025'; "" when Babel does not know the language."""
+    try:
+        said = format_date(day, "full", locale=code)
+    except (ValueError, UnknownLocaleError):
+        return ""
+    try:
+        hours, minutes = (int(p) for p in hhmm.split(":"))
+        return f"{said} {format_time(time(hours, minutes), 'short', locale=code)}"
+    except ValueError:  # no time, or not a clock time
+        return said
 
 
 # Used only when lr_desk/data/urgent_help.json cannot be read: a sheet always says where to
