@@ -5,7 +5,10 @@ Short sentences, one idea per line, nothing smaller than 16 pt (the body is 18 p
 plan as a numbered list, and a picture beside the lines that have one: each item's kind,
 where, when, the phone, the website, the first step; a calendar beside the next catch-up;
 a life ring beside the urgent help (``easy_read_pictures``). The person's and the
-directory's words stay as they were written.
+directory's words stay as they were written. The plan's lines are 16 pt on 20 pt with a
+little air between ideas: the plan starts on the first page when its first item fits
+there, and two items share a page when they fit (each whole), so a 5-item sheet takes 4
+pages rather than 6 or 7.
 
 The urgent help goes on the page with the end of the plan, as on the ordinary sheet: the
 last item, the catch-up and the urgent-help box are one block that moves whole to the next
@@ -27,12 +30,12 @@ from lr_desk.sheets.text import text
 from lr_desk.sheets.words import clock_time, urgent_help
 
 BIG = 40.0  # an item's kind, the urgent help: points square
-SMALL = 23.0  # beside a line
+SMALL = 20.0  # beside a line (a line of 16 pt words is 20 pt high)
 GUTTER = 56.0  # the pictures' column; every line of the plan starts after it
 
-BODY = style("easy-body", 16, 23, after=4)
-OPENING = style("easy-opening", 18, 25, after=2)
-HEADING = style("easy-heading", 21, 27, bold=True, color=ACCENT, before=16, after=8,
+BODY = style("easy-body", 16, 20, after=2)
+OPENING = style("easy-opening", 18, 23, after=2)
+HEADING = style("easy-heading", 21, 27, bold=True, color=ACCENT, before=12, after=8,
                 keep_with_next=True)
 ITEM_TITLE = style("easy-item", 19, 25, bold=True, before=16, after=2, keep_with_next=True)
 URGENT_TITLE = style("easy-urgent", 19, 25, bold=True, after=6)

@@ -243,3 +243,22 @@ def test_a_short_plan_starts_on_the_first_page_and_the_help_stays_whole(make_she
     assert last <= 2
     for words in (*URGENT, "Your next catch-up with us"):
         assert back.has(words, page=last), words
+
+
+def test_a_five_item_plan_starts_on_page_one_and_takes_four_pages(make_sheet, read_pdf):
+    """The plan starts on the first page when its first item fits there, items share a
+    page two by two when they fit (each whole), and nothing goes under 16 pt: the
+    5-item sheet takes 4 pages (it took 7, page 1 holding only the opening)."""
+    back = read_pdf(easy(make_sheet(5)))
+    assert len(back.pages) == 4
+    assert back.has("This is your plan.", page=1)
+    assert back.has("1. Service number 01", page=1)
+    assert back.has("Try to do it by: Tuesday 1 July 2025", page=1)  # item 1 whole there
+    for n in range(1, 6):
+        title = f"{n}. Service number {n:02d}"
+        assert len([p for p in range(1, 5) if back.has(title, page=p)]) == 1, title
+    assert "(continued)" not in back.text
+    for words in (*URGENT, "Your next catch-up with us"):
+        assert back.has(words, page=4), words
+    assert min(r.size for r in back.runs) >= 16
+    assert min(text_sizes(easy(make_sheet(5)))) >= 16
