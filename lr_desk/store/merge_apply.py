@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,6 +242,33 @@ def apply_changes(conn: Connection, changes: Sequence, own_device: str) -> Appli
               if c.entity in SYNCED_MODELS and c.change_id not in kept]
     if not theirs:
         return done
+    with _cache_for_merge(conn):
+        return _apply(conn, theirs, done)
+
+
+# KiB of page cache a page's merge may use at least: SQLite's default 2 MB is less than a
+# page of thousands of changes writes (rows, four indexes on the audit log, the clocks),
+# so it spilled and read pages back mid-merge (an encrypted store keeps 32 MB already).
+MERGE_CACHE_KIB = 16 * 1024
+
+
+@contextmanager
+def _cache_for_merge(conn: Connection) -> Iterator[None]:
+    """The connection's page cache at least MERGE_CACHE_KIB while a page merges, and as
+    it was after (what it held over that is let go as the commit writes it out)."""
+    was = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    page = conn.exec_driver_sql("PRAGMA page_size").scalar() if was > 0 else 0
+    small = (-was if was < 0 else was * page // 1024) < MERGE_CACHE_KIB
+    if small:
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{MERGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if small:
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(was)}")
+
+
+def _apply(conn: Connection, theirs: list, done: Applied) -> Applied:
     batch = _Batch(conn)
     batch.load([(c.entity, c.entity_id) for c in theirs],
                owners=[owner for c in theirs
