@@ -99,6 +99,8 @@ def print_table(r: dict) -> None:
              f"{m['raw_insert_keyed_s']:.0f} ms", f"{p['ratio_push_vs_keyed']}x", ""),
             (f"pull {n:,} changes (engine.pull, new device)", f"{m['pull_s']:.0f} ms",
              f"{m['raw_select_s']:.0f} ms raw select", f"{p['ratio_pull']}x", "<= 3x"),
+            ("  median of each run's own ratios", "", "",
+             f"push {p['ratio_push_same_run']}x, pull {p['ratio_pull_same_run']}x", ""),
             ("  of which fetching (CentralStore.pull)", f"{m['pull_fetch_s']:.0f} ms",
              f"{m['raw_select_s']:.0f} ms raw select", f"{p['ratio_pull_fetch_only']}x", ""),
             ("push + pull", f"{m['push_s'] + m['pull_s']:.0f} ms",
