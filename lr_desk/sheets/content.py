@@ -29,8 +29,9 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from lr_desk.services.sheet import SheetData, SheetItem, long_date
 from lr_desk.sheets.catalogues import Catalogue
 from lr_desk.sheets.flow import Columns, Together
+from lr_desk.sheets.fonts import width
 from lr_desk.sheets.look import WIDTH, Look
-from lr_desk.sheets.page import Pair, Phrase, bold, boxed, hub_lines
+from lr_desk.sheets.page import GUTTER, Pair, Phrase, bold, boxed, hub_lines
 from lr_desk.sheets.qr import QrCode, qr_label
 from lr_desk.sheets.text import text
 from lr_desk.sheets.words import (
@@ -54,6 +55,7 @@ __all__ = ["INTRO", "URGENT_TITLE", "catch_up", "header", "item", "story", "urge
 LABEL_SHARE = 0.25  # of a line: a translated label (and a kind or way, translated)
 HEAD_SHARE = 0.4  # of the header's right column
 HALF = 0.5  # headings, the introduction, sentences: side by side
+DATE_SHARE = 0.6  # the most a translated date takes of its line
 def fixed(words: str, style: ParagraphStyle, lang: Catalogue | None,
           share: float = HALF) -> Flowable:
     """Fixed words (a heading, a sentence) with their translation beside them."""
@@ -83,12 +85,15 @@ def said_date(day, lang: Catalogue | None, hhmm: str = "") -> str:
 def dated(value: str, style: ParagraphStyle, label: str, lang: Catalogue | None,
           said: str) -> Flowable:
     """'When: Wednesday 18 June 2025' with the same in the sheet's language beside it
-    ('Quando: quarta-feira, 18 de junho de 2025'), half the line each: in a quarter of
-    the line, a date would wrap line after line."""
+    ('Quando: quarta-feira, 18 de junho de 2025'): the translation takes what the
+    English leaves of the line, half of it at least and 60% at most (in a quarter of the
+    line, a date would wrap line after line)."""
     label_said = lang(label) if lang is not None else ""
     if not (said and label_said):
         return line(value, style, label, lang)
-    return Pair(text(value, style, label), Phrase(f"{label_said} {said}", style), HALF)
+    english = width(f"{label} ", True, style.fontSize) + width(value, False, style.fontSize)
+    share = min(DATE_SHARE, max(HALF, 1 - (english + GUTTER + 1) / WIDTH))
+    return Pair(text(value, style, label), Phrase(f"{label_said} {said}", style), share)
 
 
 def date_lines(day, style: ParagraphStyle, lang: Catalogue | None) -> list[Flowable]:
