@@ -37,6 +37,19 @@ ARROWS = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (-1
           Qt.Key.Key_Down: (1, 0)}
 
 
+class FocusLabel(QLabel):
+    """A label whose Alt+letter moves the focus to its buddy and does nothing else: to a
+    buddy that takes no focus itself but hands it on (Qt's label skips such a buddy), and
+    without clicking a button (Qt's label ticks a tick box it is tied to)."""
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.Shortcut and self.buddy() is not None:
+            self.buddy().setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.window().setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+            return True
+        return super().event(e)
+
+
 class NeedToggles(QWidget):
     """The needs raised, as a grid of tick boxes: one stop for Tab (the box last visited),
     arrow keys move between them, a letter jumps to the next need starting with it, Space
@@ -47,11 +60,9 @@ class NeedToggles(QWidget):
     def __init__(self, categories, columns: int = 3, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName("Needs raised")
-        # Focus goes on to the box that is the stop (its focus proxy). It takes focus
-        # itself all the same: its label's Alt+N moves focus only to a buddy that takes
-        # it (and pointing the label at a box would tick that box). A screen reader meets
-        # it as a filler named "Needs raised" for a moment: known, in both walks' lists.
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # no stop itself (a screen reader would meet a filler): setFocus and its label's
+        # Alt+N (a FocusLabel) go on to the box that is the stop (its focus proxy)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.columns = columns
         self.boxes: dict[str, QCheckBox] = {}
         self.order: list[QCheckBox] = []
@@ -370,7 +381,7 @@ def conversation_box(f: Fields, lists, site_code: str) -> tuple[QGroupBox, NeedT
           text_edit("What matters to me", "In their own words"))
     lines(f.widgets["conversation.what_matters"], 3)
     needs = NeedToggles(lists.categories)
-    needs_label = QLabel("&Needs raised")
+    needs_label = FocusLabel("&Needs raised")
     needs_label.setBuddy(needs)
     form.addRow(needs_label, needs)
     form.addRow("", GapNotes(needs, {c.code: c.name for c in lists.categories},

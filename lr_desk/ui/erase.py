@@ -60,8 +60,8 @@ class EraseDialog(QDialog):
         for label, name in ((goes, "What is erased"), (stays, "What is kept")):
             label.setWordWrap(True)
             label.setAccessibleName(name)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                          | Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
         goes_box, stays_box = QGroupBox("What is erased"), QGroupBox("What is kept")
         QVBoxLayout(goes_box).addWidget(goes)
         QVBoxLayout(stays_box).addWidget(stays)

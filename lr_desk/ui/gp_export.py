@@ -142,8 +142,8 @@ class GpExportDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("What happened")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
-                                            Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
         self.make_button = style.primary(QPushButton("&Make the file"))
         self.make_button.setAccessibleName("Make the GP referrals file")
         self.make_button.setDefault(True)

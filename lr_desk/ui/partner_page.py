@@ -97,8 +97,8 @@ class PartnerPage(QWidget):
             value.setFont(style.font("lead", bold=True))
             value.setWordWrap(True)
             value.setAccessibleName(words)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard |
-                                          Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
             label.setBuddy(value)
             self.numbers[key] = value
             row, column = divmod(i, 4)

@@ -113,6 +113,7 @@ class WellbeingScores(QWidget):
         self.change.setWordWrap(True)
         self.change.setAccessibleName("Change in wellbeing since the baseline")
         self.change.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.change.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
         self.empty = style.note(QLabel(NONE_YET))
         self.empty.setAccessibleName(NONE_YET)
         layout = QVBoxLayout(self)

@@ -100,6 +100,7 @@ class ReportView(QScrollArea):
             note = style.note(QLabel(words))
             note.setAccessibleName("About this report")
             note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            note.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
             column.addWidget(note)
         column.addStretch(1)
         self._set(body)

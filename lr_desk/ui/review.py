@@ -92,8 +92,8 @@ class ReviewPage(QWidget):
         self.message.setAccessibleName("What happened")
         # (a line kept for it, so a message never moves the lists under the keyboard)
         self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() + 4)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard |
-                                             Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setAccessibleName("Refresh Needs review")
         self.refresh_button.setToolTip("Read everything again (a sync does this itself)")

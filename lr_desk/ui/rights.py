@@ -92,8 +92,8 @@ class ExportDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Export status")
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
-                                            Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # words to read, not a Tab stop
         self.export_button = style.primary(QPushButton("E&xport"))
         self.export_button.setAccessibleName("Export the files")
         self.export_button.setDefault(True)

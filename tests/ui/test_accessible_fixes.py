@@ -7,6 +7,7 @@ the high-contrast palette."""
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -27,10 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from lr_desk.ui import style
+from lr_desk.ui.dropin_parts import FocusLabel, NeedToggles
 from lr_desk.ui.fields import Fields, check, combo, line_edit
 from lr_desk.ui.main_window import MainWindow
 from lr_desk.ui.pages import Pages
-from tests.ui.test_accessible_walk import labelled_by, unnamed_focusable
+from lr_desk.ui.person_summary import PersonSummary
+from tests.ui.test_accessible_walk import focusable_labels, labelled_by, unnamed_focusable
 from tests.ui.test_letter import _open_letter, _person_with_a_referral
 from tests.ui.test_sheet import _open_preview, _person_with_a_prescription
 
@@ -173,6 +177,50 @@ def test_a_forms_pages_are_named_toggles_reached_by_alt_letters_and_ctrl_tab(qtb
     qtbot.keyClick(pages.buttons[0], Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     assert pages.currentIndex() == 2  # its letter kept
     assert unnamed_focusable(pages) == [] and pages.row.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_alt_n_reaches_the_needs_stop_box_through_no_focusable_filler_and_ticks_nothing(
+        qtbot):
+    cats = [SimpleNamespace(code=c, name=n) for c, n in
+            (("housing", "Housing"), ("money", "Money"), ("employment", "Employment"))]
+    body, form, _f = _form(qtbot)
+    first = line_edit("Name")
+    needs = NeedToggles(cats)
+    label = FocusLabel("&Needs raised")
+    label.setBuddy(needs)
+    form.addRow("Name", first)
+    form.addRow(label, needs)
+    body.show()
+    qtbot.waitExposed(body)
+    body.activateWindow()
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus, timeout=20_000)
+    qtbot.keyClick(first, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert needs.boxes["housing"].hasFocus() and needs.values() == []
+    qtbot.keyClick(needs.boxes["housing"], Qt.Key.Key_E)  # a letter moves the stop
+    first.setFocus()
+    qtbot.keyClick(first, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert needs.boxes["employment"].hasFocus() and needs.values() == []  # the last one
+    assert needs.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert unnamed_focusable(body) == [] and focusable_labels(body) == []
+    assert labelled_by(needs) == [label]
+
+
+def test_words_to_read_take_no_focus_and_stay_selectable_with_the_mouse(qtbot):
+    summary = PersonSummary()
+    qtbot.addWidget(summary)
+    summary.show()
+    qtbot.waitExposed(summary)
+    for label in summary.values.values():
+        label.setText("NHS number: 943 476 5919")
+        assert label.focusPolicy() == Qt.FocusPolicy.NoFocus
+        assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert focusable_labels(summary) == []
+    selectable = QLabel("Saved")
+    selectable.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    selectable.setParent(summary)
+    selectable.show()
+    assert len(focusable_labels(summary)) == 1  # (the check sees one that does)
 
 
 # -- the focus ring ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Every page and dialog of the desk as a screen reader meets it, walked in-process through
 Qt's own accessibility interfaces (what Qt hands the AT-SPI bus): no unnamed object takes
-the keyboard, no frame (a tab widget, a form's scroll area) is a Tab stop of its own, and
+the keyboard, no label and no frame (a tab widget, a form's scroll area) takes it, and
 every label tied to a field (its buddy) is what the field is labelled by, combo boxes
 included (on Linux a combo box is announced by that label and then its value: Qt gives
 it its value as its name).
@@ -51,25 +51,23 @@ def _focusable(root: QWidget):
             yield w, iface
 
 
-# Known, with why: the drop-in's needs take focus so that their label's Alt+N reaches
-# them (a label moves focus only to a buddy that takes it; the focus goes on to their
-# stop box at once). A screen reader meets a named filler on the way (issue 16).
-KNOWN_FILLERS = {"NeedToggles"}
-
-
 def unnamed_focusable(root: QWidget) -> list[str]:
     """Objects on show that take the keyboard (a Tab stop, or a click's focus) and that a
     screen reader would announce with no name, or as a filler (a role that says
     nothing: a frame, a scrolling area)."""
     found = []
     for w, iface in _focusable(root):
-        if type(w).__name__ in KNOWN_FILLERS and iface.text(NAME).strip():
-            continue
         if not iface.text(NAME).strip():
             found.append(_what(w))
         elif iface.role() in NO_ROLE:
             found.append(f"{_what(w)}: {iface.role().name}")
     return found
+
+
+def focusable_labels(root: QWidget) -> list[str]:
+    """Words to read that take the keyboard (a screen reader meets "a focusable label"):
+    selecting them with the mouse is fine, a Tab stop or a click's focus is not."""
+    return [_what(w) for w, _iface in _focusable(root) if isinstance(w, QLabel)]
 
 
 def focusable_frames(root: QWidget) -> list[str]:
@@ -119,6 +117,7 @@ def test_a_screen_reader_finds_everything_named_and_labelled(desk, opening):
     if opening.page:
         window.tabs.list.setFocus()  # (the page as it is reached: from the navigation)
     assert unnamed_focusable(window) == []
+    assert focusable_labels(window) == []
     assert focusable_frames(window) == []
     assert untied_labels(window) == []
     if opening.page:
