@@ -62,10 +62,10 @@ def raw_select(dsn: str, count: int) -> tuple[float, float | None, float]:
     its seconds, wall-clock and CPU, the median of SELECT_REPEATS on one connection after
     one more not counted; and that first one's seconds, for the record. (One select on a
     new connection swung 105-268 ms between the runs of one benchmark, 147-477 ms in
-    others. lr_desk's pull reads on a connection that has read the log already; the first
-    select on a new one reads the table's catalog entries first. The warm-up, and the
-    median rather than one select, take out that start and a single hiccup of a busy
-    machine; no select is made slower.)"""
+    others: a single select is at the mercy of whatever else the machine runs at that
+    moment. The first select on a connection is also a little slower, some 5-10 ms of
+    ~100, as lr_desk's pull, on a connection that has read the log already, is not. The
+    median of three then stayed within 93-110 ms in a run; no select is made slower.)"""
     sql = f"SELECT {', '.join(LOG_COLUMNS)} FROM change_log WHERE seq > 0 ORDER BY seq"
     timed = []
     with psycopg.connect(dsn) as conn:
