@@ -4,8 +4,9 @@ Every check works in a throwaway folder (removed afterwards) and never touches a
 profile: a new encrypted profile is set up, a person registered and their drop-in
 recorded, and it is opened again with the password; a profile as the first release made
 it is upgraded as a newer build upgrades one (a backup first); every shipped resource
-and licence is read; a take-home sheet is rendered; and the window is opened and closed
-offscreen, on that profile. One line per check, then a summary; exit 0 when all pass.
+and licence is read; a take-home sheet is rendered and Arabic-script letters shaped
+(HarfBuzz); and the window is opened and closed offscreen, on that profile. One line
+per check, then a summary; exit 0 when all pass.
 """
 
 from __future__ import annotations
@@ -227,6 +228,22 @@ def check_sheet(ctx: Context) -> str:
     return f"a take-home sheet rendered ({len(pdf) // 1024} KB, fonts embedded)"
 
 
+def check_shaping(ctx: Context) -> str:
+    """Arabic-script letters are shaped by HarfBuzz (uharfbuzz, which the bundle must
+    carry): a Pashto word comes out joined, not letter by letter as each stands alone."""
+    import uharfbuzz
+
+    from lr_desk.sheets import fonts, shaping
+
+    fonts.cmap(fonts.NASKH)
+    word, font = "ښکلې", fonts.NASKH.regular
+    joined = [g.char for g in shaping.shaped(word, font)[0]]
+    alone = [shaping.shaped(ch, font)[0][0].char for ch in reversed(word)]
+    if len(joined) != len(word) or joined == alone:
+        raise CheckFailed(f"{word!r} is not joined (uharfbuzz {uharfbuzz.__version__})")
+    return f"Arabic-script letters joined by HarfBuzz (uharfbuzz {uharfbuzz.__version__})"
+
+
 def check_reports(ctx: Context) -> str:
     """Every report counted on the throwaway profile for this year, and written in each
     file format (the spreadsheet and the PDF with their libraries)."""
@@ -319,7 +336,8 @@ CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("version", check_version), ("resources", check_resources),
     ("licences", check_licences),
     ("migrations", check_migrations), ("profile", check_profile),
-    ("upgrade", check_upgrade), ("sheet", check_sheet), ("reports", check_reports),
+    ("upgrade", check_upgrade), ("sheet", check_sheet), ("shaping", check_shaping),
+    ("reports", check_reports),
     ("directory", check_directory), ("window", check_window),
     ("central", check_central_driver), ("data", check_data_folder),
 ]

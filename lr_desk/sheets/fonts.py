@@ -29,6 +29,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from lr_desk.resources import RESOURCES
 from lr_desk.sheets.look import ARABIC_BOLD, ARABIC_FONT, BOLD, ETHIOPIC_BOLD, ETHIOPIC_FONT, FONT
+from lr_desk.sheets.shaping import ShapedFont, shaped
 
 FONT_DIR = RESOURCES / "fonts"
 
@@ -46,6 +47,7 @@ class Family:
     bold: str
     files: tuple[str, str]  # in FONT_DIR: regular, bold
     script: re.Pattern | None  # the characters it draws first (None: the rest)
+    shaping: bool = False  # its runs are shaped by HarfBuzz (``shaping``)
 
     def name(self, bold: bool) -> str:
         return self.bold if bold else self.regular
@@ -53,7 +55,8 @@ class Family:
 
 DEJAVU = Family(FONT, BOLD, ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), None)
 NASKH = Family(ARABIC_FONT, ARABIC_BOLD,
-               ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"), ARABIC_SCRIPT)
+               ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf"), ARABIC_SCRIPT,
+               shaping=True)
 ETHIOPIC = Family(ETHIOPIC_FONT, ETHIOPIC_BOLD,
                   ("NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf"),
                   ETHIOPIC_SCRIPT)
@@ -72,8 +75,9 @@ def cmap(family: Family) -> frozenset[int]:
         with _lock:
             found = _cmaps.get(family.regular)
             if found is None:
-                regular = TTFont(family.regular, str(FONT_DIR / family.files[0]))
-                bold = TTFont(family.bold, str(FONT_DIR / family.files[1]))
+                kind = ShapedFont if family.shaping else TTFont
+                regular = kind(family.regular, str(FONT_DIR / family.files[0]))
+                bold = kind(family.bold, str(FONT_DIR / family.files[1]))
                 pdfmetrics.registerFont(regular)
                 pdfmetrics.registerFont(bold)
                 pdfmetrics.registerFontFamily(family.regular, normal=family.regular,
@@ -168,10 +172,12 @@ def markup(text: str, bold: bool = False) -> str:
 
 @functools.lru_cache(maxsize=16384)
 def width(text: str, bold: bool, size: float) -> float:
-    """How wide ``text`` is drawn at ``size``, run by run in each run's font.
-    (Remembered: a paragraph is measured word by word, each time it is laid out.)"""
+    """How wide ``text`` (as typed) is drawn at ``size``, run by run in each run's
+    font, Arabic-script runs as shaped. (Remembered: a paragraph is measured word by
+    word, each time it is laid out.)"""
     if text.isascii():
         cmap(DEJAVU)  # registered (once)
         return pdfmetrics.stringWidth(text, DEJAVU.name(bold), size)
-    return sum(pdfmetrics.stringWidth(part, family.name(bold), size)
+    return sum(shaped(part, family.name(bold))[1] * size / 1000 if family.shaping
+               else pdfmetrics.stringWidth(part, family.name(bold), size)
                for family, part in runs(text))

@@ -38,7 +38,7 @@ from lr_desk.sheets.look import (
     WIDTH,
     Look,
 )
-from lr_desk.sheets.text import ensure_fonts, text
+from lr_desk.sheets.text import BidiText, Piece, draw_line, ensure_fonts, line_width, text
 
 BOX_STYLE = TableStyle([
     ("BOX", (0, 0), (-1, -1), 1.5, INK),
@@ -57,8 +57,9 @@ def boxed(cell: list[Flowable]) -> Table:
     return box
 
 
-# (words, label, style) -> what a Phrase draws: its runs (font, size, colour, text), its
-# width and whether it is right-aligned; None when it is not one plain line
+# (words, label, style) -> what a Phrase draws: its runs (font, size, colour, text), or
+# the line ``text`` laid out when the words hold right-to-left ones; its width and
+# whether it is right-aligned; None when it is not one plain line
 _PHRASES: dict[tuple[str, str, str], tuple | None] = {}
 PHRASES_KEPT = 4096
 _BOLD: dict[str, ParagraphStyle] = {}
@@ -71,7 +72,12 @@ def _phrase(words: str, label: str, style: ParagraphStyle) -> tuple | None:
         if len(_PHRASES) >= PHRASES_KEPT:  # (dates make new words: kept bounded)
             _PHRASES.clear()
         made = text(words, style, label)
-        para = made if isinstance(made, Paragraph) else made._paragraph(100_000)
+        if isinstance(made, BidiText):
+            lines, rtl = made.layout(100_000)
+            _PHRASES[key] = (lines[0], line_width(lines[0]), rtl) if len(lines) == 1 \
+                else None
+            return _PHRASES[key]
+        para = made
         # (the parsed runs, read before wrapping: a paragraph of several runs, Ethiopic
         # words and DejaVu's colon, turns them into words as it is laid out)
         frags = list(para.frags or [])
@@ -121,6 +127,10 @@ class Phrase(Flowable):
             return
         runs, width, right = self._drawn
         x, y = (self.width - width if right else 0.0), self.height - self.style.fontSize
+        if runs and isinstance(runs[0], Piece):  # a line laid out by ``text``
+            self.canv.setFillColor(self.style.textColor)
+            draw_line(self.canv, x, y, runs, self.style.fontSize)
+            return
         for font, size, colour, words in runs:
             self.canv.setFont(font, size)
             self.canv.setFillColor(colour)

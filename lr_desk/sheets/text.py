@@ -1,82 +1,69 @@
 """Text in any script on the sheet: each run of text in a font that has its letters
 (``fonts``: DejaVu Sans, Noto Naskh Arabic, Noto Sans Ethiopic, embedded), and
-right-to-left words shaped and put in reading order.
+right-to-left words in reading order, Arabic-script letters shaped.
 
-Reportlab draws characters in the order given and does not join Arabic letters, so any
-text holding right-to-left characters is shaped (arabic-reshaper) and put in display
-order (python-bidi) line by line, after breaking it into lines in logical order (the
-order the Unicode bidi algorithm requires); other text goes to reportlab as it is, in
-runs by font. ``text()`` makes a paragraph of anyone's words, safe for any content.
-``unprintable()`` says which characters no bundled font draws, for the desk to tell the
-advisor before printing (they would print as empty boxes).
+Reportlab draws characters in the order given and shapes nothing, so text holding
+right-to-left characters is laid out here (``BidiText``): broken into lines in logical
+order (the order the Unicode bidi algorithm requires), measured as drawn; each line put
+in display order (python-bidi), cut into runs by font, and each Arabic-script run shaped
+by HarfBuzz (``shaping``: joined letters, Pashto's and Urdu's included, marks placed)
+and drawn glyph by glyph. Other text goes to reportlab as it is, in runs by font.
+``text()`` makes a paragraph of anyone's words, safe for any content. ``unprintable()``
+says which characters no bundled font draws, for the desk to tell the advisor before
+printing (they would print as empty boxes).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
+from typing import NamedTuple
 
-import arabic_reshaper
-from bidi.algorithm import get_display
+from bidi import get_display
+from bidi.mirror import MIRRORED
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
+from lr_desk.sheets import shaping
 from lr_desk.sheets.fonts import (
-    ARABIC_SCRIPT,
     DEJAVU,
-    NASKH,
     cmap,
     family_for,
     invisible,
     markup,
+    runs,
     width,
 )
-from lr_desk.sheets.look import BOLD, right
-
-_lock = threading.Lock()
-_fallback: dict[int, str] | None = None  # joined forms Noto Naskh lacks -> base letters
+from lr_desk.sheets.look import BOLD
 
 # Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic, Arabic extended, and the
 # Hebrew and Arabic presentation forms.
 RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
-# Spelt out rather than drawn as the "Allah" ligature (U+FDF2), as typed.
-_reshaper = arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
+# Display order mirrors brackets in right-to-left text, and so does HarfBuzz: undone
+# before shaping.
+_UNMIRROR = str.maketrans({ord(a): b for a, b in MIRRORED.items()})
+
+
+class Piece(NamedTuple):
+    """A run of a line, in one font: ``text`` as displayed (left to right); ``glyphs``
+    when shaped; ``width`` in points."""
+    font: str
+    text: str
+    glyphs: tuple[shaping.Glyph, ...] | None
+    width: float
+
+
+Line = tuple[Piece, ...]
 
 
 def ensure_fonts() -> None:
     """Register DejaVu Sans (regular and bold) once per process: the page's own font.
     The other families are registered when a run of text first needs them."""
     cmap(DEJAVU)
-
-
-def _shaping_fallback() -> dict[int, str]:
-    """Joined (presentation) forms Noto Naskh Arabic, the Arabic runs' font, lacks, and
-    the base letters it has to draw instead."""
-    global _fallback
-    if _fallback is None:
-        with _lock:
-            if _fallback is None:
-                have = cmap(NASKH)
-                table = {}
-                for code in (*range(0xFB50, 0xFE00), *range(0xFE70, 0xFEFD)):
-                    base = unicodedata.normalize("NFKC", chr(code))
-                    if code not in have and base != chr(code) and \
-                            all(ord(c) in have for c in base):
-                        table[code] = base
-                _fallback = table
-    return _fallback
-
-
-def shape(line: str) -> str:
-    """Join Arabic letters (presentation forms), keeping to the glyphs Noto Naskh Arabic
-    has (a joined form it lacks is drawn as the plain letter). Other text is unchanged."""
-    if not ARABIC_SCRIPT.search(line):
-        return line
-    return _reshaper.reshape(line).translate(_shaping_fallback())
 
 
 def _base_direction(text: str) -> str:
@@ -94,33 +81,50 @@ def _has_ltr(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) == "L" for ch in text)
 
 
-def _visual_line(lead: str, words: list[str], base: str, bold: bool) -> str:
-    """One line in display order, its runs in their fonts; the label ``lead`` (shaped)
-    in bold at the line's start: the left in a left-to-right line, the right in a
-    right-to-left one."""
+def _pieces(visual: str, bold: bool, size: float) -> list[Piece]:
+    """Display-ordered text as runs by font, Arabic-script runs shaped: each such run is
+    turned back into typed order (its brackets unmirrored) for HarfBuzz, which gives its
+    glyphs left to right (digits among them kept left to right: reversed twice)."""
+    out = []
+    for family, part in runs(visual):
+        name = family.name(bold)
+        if family.shaping:
+            glyphs, wide = shaping.shaped(part[::-1].translate(_UNMIRROR), name)
+            out.append(Piece(name, part, glyphs, wide * size / 1000))
+        else:
+            out.append(Piece(name, part, None, stringWidth(part, name, size)))
+    return out
+
+
+def _visual_line(lead: str, words: list[str], base: str, bold: bool, size: float) -> Line:
+    """One line in display order, its runs in their fonts; the label ``lead`` in bold at
+    the line's start: the left in a left-to-right line, the right in a right-to-left
+    one."""
     visual = get_display(lead + " ".join(words), base_dir=base)
+    parts = [(visual, bold)]
     if lead and base == "L" and visual.startswith(lead):
-        return f"<b>{markup(lead.rstrip(), True)}</b> {markup(visual[len(lead):], bold)}"
-    if lead and base == "R":
+        parts = [(lead.rstrip(), True), (" " + visual[len(lead):], bold)]
+    elif lead and base == "R":
         shown = get_display(lead.strip(), base_dir="R")
         if visual.endswith(shown):
-            return f"{markup(visual[:-len(shown)], bold)}<b>{markup(shown, True)}</b>"
-    return markup(visual, bold)
+            parts = [(visual[:-len(shown)], bold), (shown, True)]
+    return tuple(piece for part, heavy in parts if part
+                 for piece in _pieces(part, heavy, size))
 
 
-def _bidi_markup(text: str, style: ParagraphStyle, room: float,
-                 label: str = "") -> tuple[str, bool]:
-    """Paragraph markup for text holding right-to-left characters: broken into lines in
-    logical order to fit ``room`` (measured run by run in each run's font), then each
-    line shaped and reordered for display, its runs in their fonts. Returns the markup
-    and whether the paragraph reads right to left. (Remembered per process: the same
+def _bidi_lines(text: str, style: ParagraphStyle, room: float,
+                  label: str = "") -> tuple[tuple[Line, ...], bool]:
+    """Text holding right-to-left characters laid out: broken into lines in logical
+    order to fit ``room`` (measured run by run in each run's font, as drawn), then each
+    line reordered for display, shaped, its runs in their fonts. Returns the lines and
+    whether the paragraph reads right to left. (Remembered per process: the same
     translated sentences are laid out on every sheet.)"""
     return _laid_out(text, style.fontSize, style.fontName == BOLD, room, label)
 
 
 @functools.lru_cache(maxsize=2048)
 def _laid_out(text: str, size: float, bold: bool, room: float,
-              label: str) -> tuple[str, bool]:
+              label: str) -> tuple[tuple[Line, ...], bool]:
     if label:
         # A left-to-right label leads left-to-right words, or right-to-left ones with no
         # left-to-right word among them; a right-to-left label (a translated one)
@@ -133,59 +137,106 @@ def _laid_out(text: str, size: float, bold: bool, room: float,
             # Otherwise the order would come out wrong: the label gets a line of its own
             # and the words are laid out as a whole (right to left, and right-aligned,
             # when they read so).
-            words, rtl = _laid_out(text, size, bold, room, "")
-            shown = get_display(shape(label), base_dir=_base_direction(label))
-            return f"<b>{markup(shown, True)}</b><br/>{words}", rtl or label_rtl
+            lines, rtl = _laid_out(text, size, bold, room, "")
+            base = _base_direction(label)
+            shown = tuple(_pieces(get_display(label, base_dir=base), True, size))
+            return (shown, *lines), rtl or label_rtl
         base = "L" if inline_ltr else "R"
     else:
         base = _base_direction(text)
     space = width(" ", bold, size)
     lines = []
-    lead = f"{shape(label)} " if label else ""
+    lead = f"{label} " if label else ""
     for n, logical in enumerate(text.split("\n")):
         # Each line typed is a paragraph of its own to the bidi algorithm, with its own
         # direction (after a label, the label's).
         line_base = base if label or n == 0 else _base_direction(logical)
         used = width(lead, True, size) if lead else 0.0
         words: list[str] = []
-        for word in shape(logical).split(" "):
+        for word in logical.split(" "):
             w = width(word, bold, size)
             if words and used + space + w > room:
-                lines.append(_visual_line(lead, words, line_base, bold))
+                lines.append(_visual_line(lead, words, line_base, bold, size))
                 lead, words, used = "", [word], w
             else:
                 used += (space if words else 0.0) + w
                 words.append(word)
-        lines.append(_visual_line(lead, words, line_base, bold))
+        lines.append(_visual_line(lead, words, line_base, bold, size))
         lead = ""
-    return "<br/>".join(lines), base == "R"
+    return tuple(lines), base == "R"
+
+
+def draw_line(canvas, x: float, y: float, line: Line, size: float) -> None:
+    """``line`` drawn from ``x`` on the baseline ``y`` (the fill colour as set), in one
+    text object, as a paragraph draws a line."""
+    out = canvas.beginText()
+    for piece in line:
+        out.setFont(piece.font, size)
+        if piece.glyphs is not None:
+            shaping.draw(out, x, y, size, piece.glyphs)
+        else:
+            out.setTextOrigin(x, y)
+            out.textOut(piece.text)
+        x += piece.width
+    canvas.drawText(out)
+
+
+def line_width(line: Line) -> float:
+    return sum(piece.width for piece in line)
 
 
 class BidiText(Flowable):
-    """A paragraph of right-to-left (or mixed) text, laid out for the width it gets."""
+    """A paragraph of right-to-left (or mixed) text, laid out for the width it gets and
+    drawn line by line as a paragraph would be (the same leading and first baseline,
+    aligned right when it reads right to left, split between pages the same way)."""
 
-    def __init__(self, text: str, style: ParagraphStyle, label: str = ""):
+    def __init__(self, text: str, style: ParagraphStyle, label: str = "",
+                 lines: tuple[Line, ...] | None = None, rtl: bool = False):
         super().__init__()
         self.text, self.style, self.label = text, style, label
-        self._para: Paragraph | None = None
+        self._lines, self._rtl = lines, rtl
+        self._fixed = lines is not None  # a part of a split paragraph
         self._width: float | None = None
 
-    def _paragraph(self, width: float) -> Paragraph:
-        if self._para is None or self._width != width:
-            laid_out, rtl = _bidi_markup(self.text, self.style, width - 0.5, self.label)
-            style = right(self.style) if rtl else self.style
-            self._para, self._width = Paragraph(laid_out, style), width
-        return self._para
+    def layout(self, width: float) -> tuple[tuple[Line, ...], bool]:
+        if not self._fixed and (self._lines is None or self._width != width):
+            self._lines, self._rtl = _bidi_lines(self.text, self.style, width - 0.5,
+                                                   self.label)
+            self._width = width
+        return self._lines, self._rtl
 
     def wrap(self, availWidth, availHeight):
-        self.width, self.height = self._paragraph(availWidth).wrap(availWidth, availHeight)
+        lines, _ = self.layout(availWidth)
+        self.width, self.height = availWidth, len(lines) * self.style.leading
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
-        return self._paragraph(availWidth).split(availWidth, availHeight)
+        lines, rtl = self.layout(availWidth)
+        fits = int(availHeight / self.style.leading)
+        if (not getattr(self.style, "allowOrphans", 0) and fits <= 1) or fits == 0:
+            return []
+        if len(lines) <= fits:
+            return [self]
+        if not getattr(self.style, "allowWidows", 1) and len(lines) == fits + 1:
+            if len(lines) <= 3:
+                return []
+            fits -= 1
+        return [BidiText(self.text, self.style, self.label, lines[:fits], rtl),
+                BidiText(self.text, self.style, self.label, lines[fits:], rtl)]
 
     def draw(self):
-        self._para.drawOn(self.canv, 0, 0)
+        style = self.style
+        size, leading = style.fontSize, style.leading
+        alignment = TA_RIGHT if self._rtl else style.alignment
+        room = self.width - style.leftIndent - style.rightIndent
+        self.canv.setFillColor(style.textColor)
+        y = self.height - size
+        for line in self._lines:
+            spare = room - line_width(line)
+            x = style.leftIndent + (spare if alignment == TA_RIGHT else
+                                    spare / 2 if alignment == TA_CENTER else 0.0)
+            draw_line(self.canv, x, y, line, size)
+            y -= leading
 
     def getSpaceBefore(self):
         return self.style.spaceBefore
@@ -210,11 +261,10 @@ def unprintable(strings: Iterable[str]) -> set[str]:
     advisor before printing: the sheet would show an empty box for each (rendering never
     refuses). An empty set when everything prints.
 
-    The words are checked as they will be drawn: Arabic-script text shaped first (a
-    joined form the font lacks is drawn as its plain letter, so that is no gap). Spaces
-    and line breaks are never reported, nor invisible characters no font has (a
+    Spaces and line breaks are never reported, nor invisible characters no font has (a
     zero-width joiner, a direction mark, an emoji's variation selector), which are left
-    out. What comes back is what was typed (a plain letter, not a joined form).
+    out. (Arabic-script letters are shaped from the font's own rules, so a letter it has
+    prints joined: there is no joined form to look for.)
     ``unprintable(["Zoë", "ትግርኛ", "ٹھیک ہے"]) == set()``;
     ``unprintable(["王芳 🙂"]) == {"王", "芳", "🙂"}``. Reads the fonts it needs to look
     in (milliseconds, once per process); safe on any thread."""
@@ -222,9 +272,8 @@ def unprintable(strings: Iterable[str]) -> set[str]:
     for words in strings:
         if not words or words.isascii():
             continue
-        for ch in set(shape(words)):
+        for ch in set(words):
             if ch.isspace() or family_for(ch) is not None or invisible(ch):
                 continue
-            missing.update(unicodedata.normalize("NFKC", ch)
-                           if PRESENTATION_FORMS.match(ch) else ch)
+            missing.add(ch)
     return missing

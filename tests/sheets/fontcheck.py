@@ -9,6 +9,12 @@ the PDF no longer says which character it was: ``missing`` then holds ``NOTDEF``
 So: walk every page's content (and the forms it places, such as the page header), note
 each code shown in each font, and look each up in that font's own cmap: glyph 0, or no
 glyph, or a font not embedded at all, means the character prints as a box.
+
+Shaped text (``lr_desk.sheets.shaping``) draws glyphs no character maps to (a letter's
+joined forms) under codes whose ToUnicode entry names the letters they stand for.
+``Coverage.outlines`` keeps, for each letter drawn, the extents of each glyph drawn for
+it (read from the embedded subset with HarfBuzz), to compare with the font's own glyph
+for the letter standing alone (``isolated``): a joined letter is drawn with another.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 
+import uharfbuzz as hb
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -32,6 +39,10 @@ class Coverage:
     # each font subset as embedded (its name with the subset's tag, e.g. "AAAAAA+
     # DejaVuSans"): the font file, its widths and its ToUnicode map, byte for byte
     embedded: dict[str, bytes] = field(default_factory=dict)
+    # (font, letters) -> the extents of every glyph drawn for them in that font (its
+    # name, "NotoNaskhArabic-Bold": see the module's notes)
+    outlines: dict[tuple[str, str], set[tuple[int, int, int, int]]] = field(
+        default_factory=dict)
 
 
 def _cmap(font_file: bytes) -> dict[int, int]:
@@ -63,8 +74,7 @@ def _to_unicode(data: bytes) -> dict[int, str]:
         for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
             value = int(dst, 16)
             out[int(src, 16)] = (bytes.fromhex(dst.decode()).decode("utf-16-be")
-                                 if len(dst) == 8 and 0xD800 <= value >> 16 < 0xDC00
-                                 else chr(value))
+                                 if len(dst) % 4 == 0 else chr(value))
     if re.search(rb"beginbfrange", data):
         raise ValueError("bfrange in a ToUnicode map: not one this check reads")
     return out
@@ -76,6 +86,7 @@ class _Font:
     glyphs: dict[int, int] | None  # None: not embedded
     chars: dict[int, str]
     data: bytes  # as embedded (``_bytes``)
+    outline: hb.Font | None = None  # the embedded subset, read by HarfBuzz
 
 
 def _font(obj) -> _Font:
@@ -85,7 +96,27 @@ def _font(obj) -> _Font:
     glyphs = _cmap(embedded.get_object().get_data()) if embedded is not None else None
     unicode = obj.get("/ToUnicode")
     chars = _to_unicode(unicode.get_object().get_data()) if unicode is not None else {}
-    return _Font(str(obj.get("/BaseFont", "")).lstrip("/"), glyphs, chars, _bytes(obj))
+    outline = hb.Font(hb.Face(hb.Blob(embedded.get_object().get_data()))) \
+        if embedded is not None else None
+    return _Font(str(obj.get("/BaseFont", "")).lstrip("/"), glyphs, chars, _bytes(obj),
+                 outline)
+
+
+def _extents(font: hb.Font, gid: int) -> tuple[int, int, int, int]:
+    found = font.get_glyph_extents(gid)
+    return (found.x_bearing, found.y_bearing, found.width, found.height)
+
+
+def isolated(path, char: str) -> tuple[int, int, int, int]:
+    """The extents of the glyph the font file at ``path`` draws ``char`` with standing
+    alone (shaped by itself: its isolated form)."""
+    font = hb.Font(hb.Face(hb.Blob.from_file_path(str(path))))
+    buf = hb.Buffer()
+    buf.add_str(char)
+    buf.guess_segment_properties()
+    hb.shape(font, buf, {})
+    [glyph] = buf.glyph_infos
+    return _extents(font, glyph.codepoint)
 
 
 def _bytes(obj) -> bytes:
@@ -120,6 +151,10 @@ def coverage(pdf: bytes) -> Coverage:
             found.drawn.add(char)
             if font is None or font.glyphs is None or not font.glyphs.get(code):
                 found.missing.add(char)
+            elif font.outline is not None:
+                key = (font.name.partition("+")[2] or font.name, char)
+                found.outlines.setdefault(key, set()).add(
+                    _extents(font.outline, font.glyphs[code]))
 
     def walk(content, resources) -> None:
         resources = resources.get_object() if resources is not None else {}

@@ -22,7 +22,7 @@ import pytest
 
 from lr_desk.services.sheet import SheetData, SheetItem
 from lr_desk.sheets import catalogues, content, fonts, look, page, render, subject_access
-from lr_desk.sheets.text import BidiText, _bidi_markup, text, unprintable
+from lr_desk.sheets.text import BidiText, _bidi_lines, line_width, text, unprintable
 from tests.sheets.conftest import WALTON, item
 from tests.sheets.fontcheck import NOTDEF, coverage
 
@@ -119,36 +119,41 @@ def test_latin_words_are_marked_up_as_before():
 
 
 def test_right_to_left_lines_are_broken_by_their_own_font():
-    """Lines are broken before reportlab sees them, measured in the font each run is
-    drawn in: reportlab then never has to break one of them again."""
+    """Lines are broken as laid out, measured in the font each run is drawn in, shaped:
+    each fits the width, and the paragraph is as tall as its lines."""
     style = look.LOOKS[False].body
     words = " ".join([SAMPLES["urdu"][1]] * 4)
     para = BidiText(words, style)
-    para.wrap(look.WIDTH / 2, 1000)
-    lines = para._para.blPara.lines
-    assert len(lines) >= 3
-    assert len(lines) == para._para.text.count("<br/>") + 1
+    _, height = para.wrap(look.WIDTH / 2, 1000)
+    lines, rtl = para.layout(look.WIDTH / 2)
+    assert rtl and len(lines) >= 3
+    assert height == len(lines) * style.leading
+    assert all(line_width(line) <= look.WIDTH / 2 for line in lines)
+
+
+def shown(line) -> list[tuple[str, str]]:
+    """A laid-out line as (font, text as displayed, left to right)."""
+    return [(piece.font, piece.text) for piece in line]
 
 
 def test_a_translated_label_leads_its_words_from_the_right():
     """A right-to-left label (a translation's) before right-to-left words: one line read
     right to left, the label bold at its right; before English words, a line of its own."""
     style = look.LOOKS[False].body
-    laid_out, rtl = _bidi_markup("الثلاثاء", style, 400, "متى:")
-    assert rtl and "<br/>" not in laid_out
-    assert laid_out.endswith(f'<b><font name="{look.ARABIC_BOLD}">:ﻰﺘﻣ</font></b>')
-    assert laid_out.startswith(f'<font name="{look.ARABIC_FONT}">ﺀﺎﺛﻼﺜﻟﺍ </font>')
-    laid_out, rtl = _bidi_markup("Tuesdays", style, 400, "متى:")
-    assert rtl and laid_out.endswith("<br/>Tuesdays")
+    lines, rtl = _bidi_lines("الثلاثاء", style, 400, "متى:")
+    assert rtl and len(lines) == 1
+    assert shown(lines[0]) == [(look.ARABIC_FONT, "ءاثالثلا "), (look.ARABIC_BOLD, ":ىتم")]
+    lines, rtl = _bidi_lines("Tuesdays", style, 400, "متى:")
+    assert rtl and shown(lines[-1]) == [(look.FONT, "Tuesdays")]
 
 
 def test_each_line_typed_reads_in_its_own_direction():
     """A line break starts a new bidi paragraph: an English line after an Arabic one
     keeps its full stop at its end."""
-    laid_out, rtl = _bidi_markup("زهرة حسن.\nSaba wants to walk.", look.LOOKS[False].body, 400)
-    first, second = laid_out.split("<br/>")
-    assert rtl and second == "Saba wants to walk."
-    assert first.startswith(f'<font name="{look.ARABIC_FONT}">.')  # at the left: its end
+    lines, rtl = _bidi_lines("زهرة حسن.\nSaba wants to walk.", look.LOOKS[False].body, 400)
+    first, second = lines
+    assert rtl and shown(second) == [(look.FONT, "Saba wants to walk.")]
+    assert shown(first)[0][1].startswith(".")  # at the left: its end
 
 
 def test_an_english_sheet_reads_no_other_font_and_embeds_the_same_fonts(make_sheet):
@@ -208,8 +213,6 @@ def test_every_shipped_translation_prints_with_no_missing_glyph(make_sheet, code
                template="sheet", title="Your plan", subject="Social prescription")
     found = coverage(out.getvalue())
     assert found.missing == set()
-    # (shaping leaves out short vowel marks, as arabic-reshaper does: reportlab cannot
-    # place a mark over its letter)
-    translated = {c for c in lang(content.URGENT_TITLE)
-                  if not c.isspace() and unicodedata.category(c) != "Mn"}
+    # (short vowel marks included: HarfBuzz places them over their letters)
+    translated = {c for c in lang(content.URGENT_TITLE) if not c.isspace()}
     assert translated <= letters(found.drawn)

@@ -1,5 +1,5 @@
-"""Names and words in any script: Arabic and Farsi come out joined and right to left,
-Hebrew right to left, Latin untouched.
+"""Names and words in any script: Arabic, Farsi, Urdu and Pashto come out joined (their
+short vowel marks kept) and right to left, Hebrew right to left, Latin untouched.
 
 How the check works: a PDF holds glyphs in the order they are drawn, left to right.
 Right-to-left text drawn correctly is therefore stored in visual order, and pypdf's text
@@ -7,6 +7,9 @@ extraction turns right-to-left runs back round into logical (typed) order. So a 
 drawn correctly reads back as typed (after NFKC, which maps the Arabic presentation forms
 that joining produces back to the base letters), and a name drawn unreordered reads back
 reversed: ``test_the_check_can_fail`` shows both, so the check cannot pass by accident.
+
+Joining is proved by what is embedded: the glyph drawn for a letter inside a word is
+not the font's glyph for that letter standing alone (``fontcheck.isolated``).
 """
 
 from __future__ import annotations
@@ -14,17 +17,23 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from datetime import date
 
 import pytest
 
-from lr_desk.services.sheet import SheetItem
-from lr_desk.sheets import look, render
+from lr_desk.services.sheet import SheetData, SheetItem
+from lr_desk.sheets import look, render, shaping
 from lr_desk.sheets import text as sheet_text
+from lr_desk.sheets.fonts import FONT_DIR
+from tests.sheets.conftest import WALTON, item
+from tests.sheets.fontcheck import coverage, isolated
 
 ARABIC = "زهرة حسن"
 FARSI = "مریم رضایی"
 HEBREW = "נועה כהן"
-PRESENTATION_FORMS = re.compile("[\ufb50-\ufeff]")
+PASHTO = "ګلالۍ ښکلې"  # ګ and ښ begin a word, ۍ and ې end one: none has a joined form
+URDU = "عائشہ ٹوانہ"  # in Unicode (presentation forms): HarfBuzz joins them all
+NASKH_BOLD = "NotoNaskhArabic-Bold"  # the name's font (the sheet's name line is bold)
 # About forty different words, so that it wraps and the order of its lines shows.
 ARABIC_WORDS = ("في الصباح أحب أن أمشي إلى الحديقة القريبة من بيتي وأجلس على المقعد "
                 "الأخضر وأستمع إلى العصافير ثم أعود لأطبخ الغداء لأولادي وفي المساء أتصل "
@@ -52,13 +61,24 @@ def test_a_right_to_left_name_reads_back_in_logical_order(make_sheet, read_pdf, 
     assert logical(name_line(pdf)).strip() == f"For {name}"
 
 
-@pytest.mark.parametrize("name", [ARABIC, FARSI])
-def test_arabic_and_farsi_letters_are_joined(make_sheet, read_pdf, name):
-    """Joined letters are drawn as their initial, medial and final forms."""
-    pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=name)))
-    line = name_line(pdf)
-    assert PRESENTATION_FORMS.search(line)
-    assert not re.search("[\u0600-\u06ff]", line)  # no unjoined letter left
+def drawn_alone(name: str) -> set[str]:
+    """The letters of ``name`` that a sheet (in English, the name its only Arabic-script
+    words, in bold) draws only with the glyph the font draws them with standing alone."""
+    data = SheetData("rx-1", WALTON, date(2025, 6, 11), "Alex", name, items=[item(1)])
+    found = coverage(render.render_bytes(data))
+    assert found.missing == set()
+    return {ch for ch in name if not ch.isspace()
+            if found.outlines[(NASKH_BOLD, ch)] == {isolated(FONT_DIR / f"{NASKH_BOLD}.ttf", ch)}}
+
+
+# name, and its letters that join neither neighbour (after a letter that joins nothing
+# onwards, and joining nothing onwards themselves or ending the word)
+@pytest.mark.parametrize("name, alone", [(ARABIC, "زة"), (FARSI, ""), (URDU, ""),
+                                         (PASHTO, "")])
+def test_arabic_script_letters_are_joined(name, alone):
+    """Each letter is drawn joined to its neighbours (initial, medial and final forms),
+    Pashto's and Urdu's own letters too."""
+    assert drawn_alone(name) == set(alone)
 
 
 def test_the_check_can_fail(make_sheet, read_pdf, monkeypatch):
@@ -71,11 +91,17 @@ def test_the_check_can_fail(make_sheet, read_pdf, monkeypatch):
     assert logical(name_line(pdf)).strip() == f"For {ARABIC[::-1]}"
     monkeypatch.undo()
 
-    monkeypatch.setattr(sheet_text._reshaper, "reshape", lambda text: text)
+    # shaped letter by letter (as arabic-reshaper left Pashto's): found unjoined
+    whole = shaping.shaped
+
+    def letter_by_letter(text, font):
+        parts = [whole(ch, font) for ch in text][::-1]
+        return tuple(g for glyphs, _ in parts for g in glyphs), sum(w for _, w in parts)
+
+    monkeypatch.setattr(shaping, "shaped", letter_by_letter)
     monkeypatch.setattr(sheet_text, "_laid_out",
                         functools.lru_cache(maxsize=64)(sheet_text._laid_out.__wrapped__))
-    pdf = read_pdf(render.render_bytes(make_sheet(preferred_name=ARABIC)))
-    assert not PRESENTATION_FORMS.search(name_line(pdf))
+    assert drawn_alone(PASHTO) == set(PASHTO) - {" "}
 
 
 def test_a_long_right_to_left_paragraph_keeps_its_line_order(make_sheet, read_pdf):
@@ -112,31 +138,32 @@ def test_latin_text_is_left_as_it_is():
     assert type(sheet_text.text(f"For {ARABIC}", style)).__name__ == "BidiText"
 
 
-def test_shaped_text_uses_only_letters_the_font_has():
-    """Where Noto Naskh Arabic (the font Arabic-script runs are drawn in) lacks a joined
-    form but has the plain letter, the plain letter is drawn rather than an empty box."""
-    from reportlab.pdfbase import pdfmetrics
+def test_short_vowel_marks_are_kept_over_their_letters(make_sheet, read_pdf):
+    """Harakat are drawn (arabic-reshaper dropped them), each placed over or under its
+    letter by the font's own positioning, and read back where they were typed; the
+    ligatures the font makes (lam-alef, Allah) read back as their letters."""
+    from lr_desk.sheets import fonts
 
-    sheet_text.cmap(sheet_text.NASKH)
-    have = set(pdfmetrics.getFont(look.ARABIC_FONT).face.charToGlyph)
-    for text in (ARABIC, FARSI, ARABIC_WORDS, "ٹھیک ہے پاکستان", "الله", "لا إله"):
-        shaped = sheet_text.shape(text)
-        missing = {c for c in shaped if not c.isspace() and ord(c) not in have}
-        plain_there = {c for c in missing
-                       if all(ord(b) in have for b in unicodedata.normalize("NFKC", c))}
-        assert plain_there == set(), text
-    assert sheet_text.shape(ARABIC_WORDS) == sheet_text._reshaper.reshape(ARABIC_WORDS)
-    assert "\ufdf2" not in sheet_text.shape("الله")  # spelt out, not the ligature
+    words = "بِسْمِ اللَّهِ لا إله زَه هَره وَرځ"
+    fonts.cmap(fonts.NASKH)
+    glyphs, _ = shaping.shaped("بِسْمِ", look.ARABIC_FONT)
+    marks = [g for g in glyphs if unicodedata.category(g.char) == "Mn"]
+    assert len(marks) == 3 and all(g.advance == 0 and g.dy for g in marks)
+    assert not any(g.char == "\0" for g in glyphs)  # no empty box
+    pdf = read_pdf(render.render_bytes(make_sheet(what_matters=words)))
+    assert words in pdf.text.replace("\u200d", "")  # (a ligature's extra glyph: a joiner)
 
 
 def test_mixed_arabic_and_english_after_a_label_reads_right_to_left():
-    from lr_desk.sheets.text import _bidi_markup
+    from lr_desk.sheets.text import _bidi_lines
 
     normal = look.LOOKS[False]
     text = "أريد أن أتعلم Python كل يوم"
-    with_label, rtl = _bidi_markup(text, normal.body, 400, "Why this matters to me:")
-    without_label, _ = _bidi_markup(text, normal.body, 400)
+    with_label, rtl = _bidi_lines(text, normal.body, 400, "Why this matters to me:")
+    without_label, _ = _bidi_lines(text, normal.body, 400)
     assert rtl
     # the words are laid out exactly as when the text stands alone (right to left)
-    assert with_label.endswith(without_label)
-    assert with_label.startswith("<b>Why this matters to me:</b><br/>")
+    assert with_label[1:] == without_label
+    # the label on a line of its own, in bold
+    assert [(p.font, p.text) for p in with_label[0]] == \
+        [(look.BOLD, "Why this matters to me:")]
