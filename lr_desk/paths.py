@@ -29,6 +29,23 @@ def data_dir(explicit: str | os.PathLike | None = None, demo: bool = False) -> P
     return Path(base) / "demo" if demo else Path(base)
 
 
+TRANSLATIONS = "locale"  # the sheet's translations outside the program: <code>/LC_MESSAGES
+
+
+def translation_dirs() -> list[Path]:
+    """Folders outside the program where the service puts a corrected or a new
+    translation of the sheet (``<code>/LC_MESSAGES/sheet.po``), the first that has a
+    language's file winning over the rest and over the one shipped: the account's own
+    data folder's ``locale`` (``data_dir()``: %LOCALAPPDATA%\\MerseyCare\\lr_desk,
+    ~/.local/share/lr_desk), then the machine's, where IT deploys for everyone
+    (platformdirs' site data folder: C:\\ProgramData\\MerseyCare\\lr_desk,
+    /usr/local/share/lr_desk)."""
+    import platformdirs
+
+    return [data_dir() / TRANSLATIONS,
+            Path(platformdirs.site_data_dir(APP_NAME, APP_AUTHOR)) / TRANSLATIONS]
+
+
 def setup_logging(folder: Path, rotate: bool = True) -> None:
     """Logging to the profile's logs folder. The first thing done at start, so here the
     process makes everything from now on owner-only, and the profile made before (or

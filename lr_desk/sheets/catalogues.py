@@ -16,6 +16,13 @@ when the advisor chooses it (``for_sheet``), and the sheet then says the transla
 not been checked. A catalogue that cannot be read is left out, with a line in the log:
 the English sheet still prints. A translation that drops a ``{placeholder}`` of its
 English, or is marked fuzzy, is not used (that line prints in English only).
+
+The shipped catalogues are inside the program, which on a managed PC no one but the
+installer may change. So a catalogue may also be put outside it (``paths.
+translation_dirs()``: the account's data folder, then the machine's, where IT deploys):
+there it corrects the shipped one of the same language, or adds a language, read by the
+same rules. The first folder that has a language's file decides: a broken file there
+leaves the language out (English prints), it does not bring back the uncorrected one.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
+from lr_desk import paths
 
 log = logging.getLogger(__name__)
 
@@ -137,16 +146,30 @@ def load(path: Path) -> Catalogue | None:
         if cached is not None and cached[0] == stamp:
             return cached[1]
     found = _load(path)
+    if found is not None and LOCALE_DIR not in path.parents:
+        log.info("The sheet's %s translation is read from %s (outside the program: it "
+                 "takes the place of any shipped one)", found.name, path)
     with _lock:
         _cache[path] = (stamp, found)
     return found
 
 
+def folders() -> list[Path]:
+    """Where catalogues are read from, the first to have a language's file winning:
+    the folders outside the program (``paths.translation_dirs()``), then the shipped."""
+    return [*paths.translation_dirs(), LOCALE_DIR]
+
+
 def _paths() -> list[Path]:
-    try:
-        return sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    except OSError:
-        return []
+    """Each language's catalogue file, from the first folder that has one."""
+    found: dict[str, Path] = {}
+    for folder in folders():
+        try:
+            for path in sorted(folder.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+                found.setdefault(path.parent.parent.name, path)
+        except OSError:
+            continue
+    return [found[code] for code in sorted(found)]
 
 
 def available() -> list[Catalogue]:
@@ -159,7 +182,11 @@ def find(code: str) -> Catalogue | None:
     """The catalogue for a language code ("ar"), or None."""
     if not code or not re.fullmatch(r"[A-Za-z_@-]+", code):
         return None
-    return load(LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po")
+    for folder in folders():
+        path = folder / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if path.is_file():
+            return load(path)
+    return None
 
 
 def _plain(text: str) -> str:

@@ -116,3 +116,14 @@ def make_sheet() -> Callable[..., SheetData]:
         return replace(data, **changes)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_translations_outside(tmp_path_factory, monkeypatch):
+    """The sheet's tests read the shipped translations only: no folder outside the
+    program (``paths.translation_dirs``) of this computer's account or machine joins in
+    (``test_catalogue_folders`` puts its own there)."""
+    from lr_desk import paths
+
+    empty = tmp_path_factory.mktemp("no-translations")
+    monkeypatch.setattr(paths, "translation_dirs", lambda: [empty / "account", empty / "machine"])
