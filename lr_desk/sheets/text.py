@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
+import bidi
 from bidi import get_display
 from bidi.mirror import MIRRORED
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -43,9 +44,10 @@ from lr_desk.sheets.look import BOLD
 # Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic, Arabic extended, and the
 # Hebrew and Arabic presentation forms.
 RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-# Display order mirrors brackets in right-to-left text, and so does HarfBuzz: undone
-# before shaping.
+# Brackets and the like read right to left are mirrored in display order (``_display``),
+# and HarfBuzz mirrors them again: undone before shaping.
 _UNMIRROR = str.maketrans({ord(a): b for a, b in MIRRORED.items()})
+_LEVEL = re.compile(r"Level\(\s*(\d+)")
 
 
 class Piece(NamedTuple):
@@ -96,16 +98,71 @@ def _pieces(visual: str, bold: bool, size: float) -> list[Piece]:
     return out
 
 
+def _display(line: str, base: str) -> str:
+    """``line`` in display order (python-bidi), with a bracket (or any character that
+    mirrors) that reads right to left mirrored, as the bidi algorithm's rule L4 asks and
+    python-bidi leaves to the renderer: "(تتمة)" shows its brackets round the word."""
+    visual = get_display(line, base_dir=base)
+    if not any(ch in MIRRORED for ch in line):
+        return visual
+    levels = _levels(line, base)
+    order = _order(line, levels, base) if levels else None
+    if order is None or "".join(line[i] for i in order) != visual:
+        return visual  # (the levels not known as python-bidi reordered: left as it is)
+    return "".join(MIRRORED.get(line[i], line[i]) if levels[i] % 2 else line[i]
+                   for i in order)
+
+
+def _levels(line: str, base: str) -> list[int] | None:
+    """Each character's embedding level, as python-bidi resolved it (its debug output
+    gives them, one for each byte of UTF-8); None if they cannot be read from it."""
+    said = str(bidi.get_display(line, base_dir=base, debug=True))
+    per_byte = [int(n) for n in _LEVEL.findall(said.partition("levels:")[2]
+                                                .partition("paragraphs:")[0])]
+    out, at = [], 0
+    for ch in line:
+        if at >= len(per_byte):
+            return None
+        out.append(per_byte[at])
+        at += len(ch.encode())
+    return out if at == len(per_byte) else None
+
+
+def _order(line: str, levels: list[int], base: str) -> list[int] | None:
+    """The characters' order on display (rules L1 and L2): trailing spaces at the
+    line's own level, then every run at each level from the highest down to the lowest
+    odd one reversed."""
+    levels = list(levels)
+    for i in range(len(line) - 1, -1, -1):
+        if unicodedata.bidirectional(line[i]) not in ("WS", "BN", "S", "B"):
+            break
+        levels[i] = 1 if base == "R" else 0
+    odd = [level for level in levels if level % 2]
+    order = list(range(len(line)))
+    for level in range(max(levels, default=0), min(odd, default=1) - 1, -1):
+        i = 0
+        while i < len(order):
+            if levels[order[i]] < level:
+                i += 1
+                continue
+            j = i
+            while j < len(order) and levels[order[j]] >= level:
+                j += 1
+            order[i:j] = order[i:j][::-1]
+            i = j
+    return order
+
+
 def _visual_line(lead: str, words: list[str], base: str, bold: bool, size: float) -> Line:
     """One line in display order, its runs in their fonts; the label ``lead`` in bold at
     the line's start: the left in a left-to-right line, the right in a right-to-left
     one."""
-    visual = get_display(lead + " ".join(words), base_dir=base)
+    visual = _display(lead + " ".join(words), base)
     parts = [(visual, bold)]
     if lead and base == "L" and visual.startswith(lead):
         parts = [(lead.rstrip(), True), (" " + visual[len(lead):], bold)]
     elif lead and base == "R":
-        shown = get_display(lead.strip(), base_dir="R")
+        shown = _display(lead.strip(), "R")
         if visual.endswith(shown):
             parts = [(visual[:-len(shown)], bold), (shown, True)]
     return tuple(piece for part, heavy in parts if part
@@ -139,7 +196,7 @@ def _laid_out(text: str, size: float, bold: bool, room: float,
             # when they read so).
             lines, rtl = _laid_out(text, size, bold, room, "")
             base = _base_direction(label)
-            shown = tuple(_pieces(get_display(label, base_dir=base), True, size))
+            shown = tuple(_pieces(_display(label, base), True, size))
             return (shown, *lines), rtl or label_rtl
         base = "L" if inline_ltr else "R"
     else:

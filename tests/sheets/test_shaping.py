@@ -45,3 +45,24 @@ def test_the_self_test_notices_a_build_without_uharfbuzz():
                           text=True, timeout=120)
     assert "noticed:" in done.stdout and "uharfbuzz" in done.stdout, done.stderr[-2000:]
     assert "shaping" in [name for name, _ in __import__("lr_desk.selftest").selftest.CHECKS]
+
+
+def test_brackets_read_right_to_left_are_mirrored():
+    """python-bidi puts a line in display order but leaves mirroring (rule L4) to the
+    renderer: a bracket that reads right to left is drawn mirrored, so "(تتمة)" (the
+    Arabic "(continued)") shows its brackets round the word, not back to front."""
+    from bidi import get_display
+
+    from lr_desk.sheets import text as sheet_text
+
+    assert sheet_text._display("(تتمة)", "R") == "(ةمتت)"
+    assert sheet_text._display("Service 1 (تتمة)", "L") == "Service 1 (ةمتت)"
+    assert sheet_text._display("ځم (۱۲:۳۰) لا", "R") == "ال (۱۲:۳۰) مځ"
+    for line, base in (("נועה (כהן) [x] ", "R"), ("أريد أن (Python) كل يوم  ", "R"),
+                       ("Zoë (ټولنه) ok", "L")):  # the same order as python-bidi's
+        levels = sheet_text._levels(line, base)
+        order = sheet_text._order(line, levels, base)
+        assert "".join(line[i] for i in order) == get_display(line, base_dir=base)
+    # drawn so: the opening bracket at the left (both in DejaVu Sans: Noto Naskh has none)
+    [line], _ = sheet_text._bidi_lines("(تتمة)", look.LOOKS[False].body, 400)
+    assert [p.text for p in line] == ["(", "ةمتت", ")"]
