@@ -12,7 +12,8 @@ and punctuation stay in the run they are in (when its font has them); a characte
 preferred font lacks goes to any bundled font that has it. ``markup`` turns text into
 reportlab paragraph markup with ``<font name=...>`` around the runs not in DejaVu (text
 DejaVu draws alone comes out exactly as ``escape`` would make it), and ``width`` measures
-it run by run.
+it run by run. Noto Naskh Arabic is registered as a ``shaping.ShapedFont``: its runs are
+shaped by HarfBuzz (``text`` draws them), and measured as shaped.
 """
 
 from __future__ import annotations
