@@ -69,6 +69,7 @@ REPLICA_RETRY = 60.0
 
 # The log's append and read as plain SQL for PostgreSQL (see CentralStore.push / pull).
 _APPEND = ("seq", *CHANGE_COLUMNS)
+PUSH_WORK_MEM = "16MB"  # a push's batch of 5,000, JSON and triggers' tables, fits
 _JSON = {"fields", "seen"}
 # PostgreSQL: a batch is one statement, its rows one JSON parameter, in the batch's order
 # (a statement costs the server far more than a row: one INSERT per change was half of a
@@ -184,6 +185,10 @@ class CentralStore:
         ids = [c["change_id"] for c in batch]
         erasing = None
         with self.engine.begin() as conn:
+            if self.postgres:
+                # the batch's rows, and the triggers' tables of them, held in memory: at
+                # the default 4 MB a batch of 5,000 spilled to temporary files (~10 ms)
+                conn.exec_driver_sql(f"SET LOCAL work_mem = '{PUSH_WORK_MEM}'")
             if self.postgres and self.ordering_lock:
                 self._order(conn)
             # every change checked (PostgreSQL: by the database itself, migration c5)
