@@ -5,8 +5,8 @@ The file BECOMES the device's database, page by page, through SQLite's online ba
 (sqlite3_backup) from the file into the device's open database: each page is decrypted
 with the snapshot's key and written encrypted with the device's own. No table or index is
 built again. Measured on the ten-year dataset (a 3.1 GB snapshot, 2-core machine,
-2026-12-07, benchmarks/snapshot_device_bench.py): copying its tables row by row into the
-device took 55-61 s, the page copy takes what closing note 24 says.
+benchmarks/snapshot_device_bench.py): copying its tables row by row into the device took
+55-61 s (2026-12-06); the page copy, its checkpoint included, 35-36 s (2026-12-07).
 
 The backup is ONE write transaction on the device's database, in its write-ahead log: a
 kill at any moment leaves the device as it was (and the file, to load next time) or
