@@ -10,7 +10,8 @@ Texts are paths inside lr_desk/data, or "dist:NAME", a licence file the host dis
 ships. The copies in lr_desk/data/licences are: LGPL-3.0.txt and GPL-3.0.txt, the Free
 Software Foundation's texts (as Debian ships them in /usr/share/common-licenses, the same
 words as psycopg's and python-bidi's copies); SQLCipher.txt, LICENSE.md of
-https://github.com/sqlcipher/sqlcipher; PostgreSQL.txt, PostgreSQL's COPYRIGHT file.
+https://github.com/sqlcipher/sqlcipher; PostgreSQL.txt, PostgreSQL's COPYRIGHT file;
+HarfBuzz.txt, COPYING of https://github.com/harfbuzz/harfbuzz.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ INSIDE = (
           "with psycopg-binary): encryption and TLS", ("dist:LICENSE.APACHE",),
           host="cryptography", statement="OpenSSL 3 is licensed under the Apache License "
           "2.0 (https://www.openssl.org/source/license.html), whose text follows."),
+    Entry("HarfBuzz", "MIT-Modern-Variant", "compiled into uharfbuzz: the sheet's "
+          "Arabic-script letters shaped (joined, vowel marks placed)",
+          ("licences/HarfBuzz.txt",), host="uharfbuzz"),
     Entry("libpq (PostgreSQL's client library)", "PostgreSQL",
           "inside psycopg-binary: the link to the central store (with the Kerberos, "
           "OpenLDAP and Cyrus SASL client libraries it is built with)",
