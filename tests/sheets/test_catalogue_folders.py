@@ -61,12 +61,16 @@ def test_a_catalogue_put_outside_corrects_a_phrase_on_the_next_sheet(make_sheet,
     assert [c.code for c in catalogues.available()].count("ar") == 1
 
 
-def test_a_new_language_put_outside_appears(make_sheet, read_pdf, outside):
-    somali = shipped("pt").replace("Language: pt", "Language: so").replace(
+def somali() -> str:
+    """A new language's catalogue (Somali: only "Your plan" in it is Somali), unchecked."""
+    return shipped("pt").replace("Language: pt", "Language: so").replace(
         "X-Language-Names: Portuguese, Português, Portugues, Portuguese (Brazil), "
         "Brazilian Portuguese", "X-Language-Names: Somali, Af-Soomaali").replace(
         'msgstr "O seu plano"', f'msgstr "{SOMALI_PLAN}"')
-    put(outside[1], "so", somali)
+
+
+def test_a_new_language_put_outside_appears(make_sheet, read_pdf, outside):
+    put(outside[1], "so", somali())
     found = {c.code: c for c in catalogues.available()}
     assert found["so"].label == "Somali (not yet checked)"
     assert catalogues.match("Af-Soomaali").code == "so"

@@ -120,6 +120,17 @@ def profile(tmp_path):
     return folder
 
 
+@pytest.fixture(autouse=True)
+def no_translations_outside(tmp_path_factory, monkeypatch):
+    """The sheet's translations come from the package only: not from a locale folder
+    this machine's account or IT may have (paths.translation_dirs); a test that wants
+    one sets its own."""
+    from lr_desk import paths
+
+    empty = tmp_path_factory.mktemp("no-locale")
+    monkeypatch.setattr(paths, "translation_dirs", lambda: [empty])
+
+
 @pytest.fixture(autouse=True, scope="session")
 def desk_style(qapp):
     """The desk's look, as the app sets it at start (sizes depend on it)."""

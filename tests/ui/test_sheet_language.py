@@ -143,3 +143,26 @@ def test_letters_no_font_has_are_said_before_printing_not_printed_as_boxes(
     with qtbot.waitSignal(preview.rendered, timeout=30_000):
         preview.large_print.click()
     assert "cannot be printed" not in preview.status.text()
+
+
+def test_a_language_the_service_added_outside_the_program_is_offered_and_prints(
+        qtbot, desks, profile, tmp_path, monkeypatch):
+    """On a managed PC the service puts a new language's sheet.po in the account's
+    locale folder (paths.translation_dirs): the preview offers it, marked unchecked, and
+    the advisor's pick prints it."""
+    from lr_desk import paths
+    from tests.sheets.test_catalogue_folders import SOMALI_PLAN, put, somali
+
+    account = tmp_path / "account" / "locale"
+    monkeypatch.setattr(paths, "translation_dirs", lambda: [account])
+    put(account, "so", somali())
+    desk = desks.start(profile)
+    preview = _open(desk, qtbot, _person(desk, "Somali"))
+    offered = [preview.language.itemText(i) for i in range(preview.language.count())]
+    assert "Somali (not yet checked)" in offered
+    assert preview.language.currentData() == ""  # unchecked: not chosen by itself
+    assert SOMALI_PLAN not in pdf_text(preview.pdf)
+    with qtbot.waitSignal(preview.rendered, timeout=30_000):
+        preview.language.setCurrentIndex(preview.language.findData("so"))
+    assert SOMALI_PLAN in pdf_text(preview.pdf)
+    preview.close()
