@@ -83,8 +83,11 @@ def _os_fault(e: OSError, place: str | None) -> Fault | None:
     where = _where(e, place)
     code = e.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return Fault(DISK_FULL, "The disk is full, so lr_desk could not finish. Free some "
-                                f"space on this computer (or ask IT), then try again. {KEPT}")
+        # lr_desk's own check of the room a task takes says how much (the system's not)
+        how_much = f" {e.strerror}" if e.strerror and e.strerror != os.strerror(code) else ""
+        return Fault(DISK_FULL, f"The disk is full, so lr_desk could not finish.{how_much} "
+                                "Free some space on this computer (or ask IT), then try "
+                                f"again. {KEPT}")
     if code == errno.EROFS:
         return Fault(READ_ONLY, f"lr_desk cannot write to {where}: it is on a disk that is "
                                 "read-only. Use a folder that can be written to, or ask IT.")

@@ -29,10 +29,12 @@ again from the same file, not downloaded again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -73,6 +75,7 @@ def first_sync_from_snapshot(store: Store, central: CentralStore, progress: Repo
         if info is None or info.store_revision != SCHEMA_VERSION or info.at_seq <= WORTH:
             clear(folder)
             return None
+        check_room(folder, info)
         try:
             path = download(folder, central, info, progress, stop)
         except _Gone:
@@ -108,6 +111,24 @@ def eligible(store: Store, central_id: str) -> bool:
                     f"{examples} LIMIT 1").first():
                 return False
     return True
+
+
+def check_room(folder: Path, info: SnapshotInfo) -> None:
+    """Raise OSError (ENOSPC, saying how much room it takes) unless the disk holding
+    ``folder`` has room for what is still to come: the rest of the file, and as much
+    again twice while it goes in (the database it becomes, and its write-ahead log).
+    Better said now than after a long download, or as a replay filling the disk."""
+    _parts, size, _checked = _had(folder, info)
+    need = info.size - size + 2 * info.size
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise OSError(errno.ENOSPC, f"Getting this desk's records takes about "
+                      f"{_size(need)} free where lr_desk keeps its data, and "
+                      f"{_size(free)} is free.", str(folder))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{max(n, 1e6) / 1e6:.0f} MB"
 
 
 # --- the download -------------------------------------------------------------------

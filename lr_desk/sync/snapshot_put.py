@@ -120,6 +120,8 @@ def load(store: Store, path: Path, key: bytes, central_id: str, at_seq: int,
             try:
                 source.backup(target, pages=step, progress=after_step)
             except sqlcipher3.Error as exc:
+                if "disk is full" in str(exc):
+                    raise  # (the computer's to sort out: a replay would fill it too)
                 raise SnapshotError(f"The snapshot could not be copied in ({exc}).") from exc
     finally:
         source.close()

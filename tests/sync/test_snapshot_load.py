@@ -297,6 +297,36 @@ def test_what_the_desk_saves_while_the_snapshot_comes_is_kept(device, central, s
     assert state_of(new) == replayed(replay, central)
 
 
+def test_a_disk_without_room_for_the_records_is_said_before_anything_comes(
+        device, central, shared, monkeypatch):
+    """The room it takes (the file, and twice as much again while it goes in) is
+    checked before the download: a laptop short of it is told how much, in plain words,
+    with nothing fetched and nothing changed; with room, the first sync goes ahead."""
+    import collections
+    import errno
+
+    from lr_desk import faults
+
+    info, replay = shared
+    new = device("new")
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(snapshot_load.shutil, "disk_usage",
+                        lambda _path: usage(10**12, 10**12 - 3 * info.size + 1,
+                                            3 * info.size - 1))
+    with pytest.raises(OSError) as raised:
+        sync_once(new, central)
+    assert raised.value.errno == errno.ENOSPC
+    said = faults.sync_message(raised.value)
+    assert said.startswith("Sync could not finish: The disk is full")
+    assert "takes about 1 MB free where lr_desk keeps its data, and 1 MB is free" in said
+    assert cursor(new, central.store_id()) == 0
+    assert not list(new.path.parent.glob("snapshot-*"))
+    monkeypatch.undo()
+    monkeypatch.setattr(snapshot_load, "WORTH", 0)
+    sync_once(new, central)
+    assert state_of(new) == replayed(replay, central)
+
+
 def test_a_stopped_download_goes_on_from_the_parts_it_has(device, central, shared):
     info, replay = shared
     new = device("new")
