@@ -3,7 +3,9 @@
 Every change carries a hybrid-logical-clock stamp (``hlc``) and, per field it writes,
 the clocks of the values its writer had on screen and replaced knowingly (``seen``).
 Each device keeps the clock of every current value (``row_clock``: the insert's clock
-for every field, unless a newer one is noted for that field).
+for every field, unless a newer one is noted for that field), but for records that are
+never changed once written (merge_rows.APPEND_ONLY: the audit log), which have nothing to
+merge: one is inserted unless it is here already, and a change to one is set aside.
 
 Applying a write of field *f* with clock *h*:
 
@@ -37,6 +39,7 @@ from lr_desk.store import erase
 from lr_desk.store.clock import utcnow
 from lr_desk.store.merge_apply import Applied, apply_changes  # noqa: F401  (named from here)
 from lr_desk.store.merge_rows import (  # noqa: F401  (also named from here)
+    APPEND_ONLY,
     BY,
     CHILD,
     COLUMNS,
@@ -104,6 +107,8 @@ def record_local(conn: Connection, writes: list[dict], clock) -> None:
     owners = [(owner, w["hlc"]) for w in inserts
               if (owner := owner_of(w["entity"], w["fields"]))]
     for w in inserts:
+        if w["entity"] in APPEND_ONLY:  # (never changed: no clocks to keep)
+            continue
         clocks[w["entity_id"]] = Clocks(w["hlc"], {}, True)
         if (w["seen"] or {}).get(BY):
             clocks[w["entity_id"]].set(BY, w["seen"][BY])

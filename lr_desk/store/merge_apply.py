@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lr_desk.store import erase
 from lr_desk.store.clock import utcnow
 from lr_desk.store.merge_rows import (
+    APPEND_ONLY,
     BY,
     COLUMNS,
     NOT_CHILDREN,
@@ -78,6 +79,7 @@ INSERT_ROWS = {entity: _insert_rows(entity) for entity in SYNCED_MODELS}
 INSERT_SQL = {entity: f"INSERT INTO {entity} ({', '.join(STORAGE[entity][0])}) "
                       f"VALUES ({', '.join('?' * len(STORAGE[entity][0]))})"
               for entity in SYNCED_MODELS}
+APPEND_SQL = {entity: f"{INSERT_SQL[entity]} ON CONFLICT (id) DO NOTHING" for entity in APPEND_ONLY}
 
 
 class _Batch:
@@ -90,6 +92,7 @@ class _Batch:
         self.rows: dict[str, dict[str, Any]] = {}  # entity_id -> current values (JSON form)
         self.entity_of: dict[str, str] = {}
         self.inserts: dict[str, dict[str, dict]] = defaultdict(dict)  # entity -> id -> row
+        self.appended: dict[str, dict[str, dict]] = defaultdict(dict)  # (APPEND_ONLY's)
         self.updates: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(dict))
         self.new_conflicts: list[dict] = []
         self.settle: list[tuple[str, str, str, str]] = []  # entity_id, field, hlc, by_hlc
@@ -118,6 +121,10 @@ class _Batch:
     def remote(self, entity: str, entity_id: str, op: str, fields: dict, hlc: str,
                seen: dict | None) -> int:
         """Merge one change from another device; returns how many conflicts it made."""
+        if entity in APPEND_ONLY:  # inserted unless here already; never changed (screen)
+            if op == "insert":
+                self.appended[entity].setdefault(entity_id, {**fields, "id": entity_id})
+            return 0
         seen = seen or {}
         current = self.rows.get(entity_id)
         clocks = self.clocks.get(entity_id)
@@ -193,6 +200,10 @@ class _Batch:
             rows = self.inserts.get(entity)
             if rows:
                 self.conn.exec_driver_sql(INSERT_SQL[entity],
+                                          INSERT_ROWS[entity](rows.values()))
+            rows = self.appended.get(entity)
+            if rows:
+                self.conn.exec_driver_sql(APPEND_SQL[entity],
                                           INSERT_ROWS[entity](rows.values()))
         for entity in SYNCED_MODELS:
             changed = self.updates.get(entity)
@@ -270,7 +281,7 @@ def _cache_for_merge(conn: Connection) -> Iterator[None]:
 
 def _apply(conn: Connection, theirs: list, done: Applied) -> Applied:
     batch = _Batch(conn)
-    batch.load([(c.entity, c.entity_id) for c in theirs],
+    batch.load([(c.entity, c.entity_id) for c in theirs if c.entity not in APPEND_ONLY],
                owners=[owner for c in theirs
                        if c.op == "insert" and (owner := owner_of(c.entity, c.fields))])
     erasures = erase.Watch.start(conn, theirs)  # None unless anything here is erased

@@ -24,6 +24,10 @@ CHILD = "~child"
 # Records that name a person without being added under them: the person themself, and
 # the audit log (looking at a record, or a record of a change, is no news about them).
 NOT_CHILDREN = frozenset({"person", "audit_event"})
+# Records never changed once written (the database refuses: the audit log). No clocks are
+# kept for them, as there is nothing to merge: a pull inserts them, and one already here
+# (the same record again) is left as it is. Half of what a pull brings is audit records.
+APPEND_ONLY = frozenset({"audit_event"})
 # Bookkeeping fields: they change with every edit and are never a conflict.
 QUIET = frozenset({"updated_at", "created_at"})
 # Nor is a deletion or a restore that loses to a later one: whether a record stays

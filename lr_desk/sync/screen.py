@@ -43,6 +43,7 @@ from typing import Any
 
 from lr_desk.store import authority, erase
 from lr_desk.store.clock import utcnow
+from lr_desk.store.merge_rows import APPEND_ONLY
 from lr_desk.sync import checks, references
 from lr_desk.sync.checks import MAX_CHANGE, Refused
 
@@ -298,6 +299,13 @@ def _authority(screen: Screen, change) -> None:
     why = check.review(change)
     if why is not None:
         raise Refused(f"{why} (an account or an erasure needs proof of who made it)")
+
+
+@stateful(entities=APPEND_ONLY)
+def _append_only(screen: Screen, change) -> None:
+    """The audit log's records are never changed once written (store.merge_rows)."""
+    if change.op != "insert":
+        raise Refused("an audit record is never changed once written")
 
 
 # What a change points at must exist (after the proofs above: the order they run in).
