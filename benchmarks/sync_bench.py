@@ -59,7 +59,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from lr_desk.profile import open_store
 from lr_desk.store.clock import HybridClock, new_id
@@ -68,7 +68,7 @@ from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync import central as central_module
 from lr_desk.sync import engine as sync_engine
 from lr_desk.sync.central import CentralStore, init_central
-from lr_desk.sync.push import push_outbox
+from lr_desk.sync.push import push_outbox, send_again
 
 ROOT = Path(__file__).resolve().parent.parent
 from sync_bench_baselines import Peer, raw_insert, raw_select  # noqa: E402
@@ -137,8 +137,7 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
         db = pg.create_db("pushpull_profile")
         url = pg.url(db)
         init_central(url)
-        with device_a.engine.begin() as conn:
-            conn.execute(update(Outbox).values(sent_at=None))
+        send_again(device_a)
         central = CentralStore(pg.device_url(db, device_a))
         prof = cProfile.Profile()
         prof.enable()
@@ -163,8 +162,7 @@ def bench_push_pull(pg: Postgres, work: Path, runs: int, target: int, profile: b
         db = pg.create_db(f"pushpull_{i + 1}")
         url = pg.url(db)
         init_central(url)
-        with device_a.engine.begin() as conn:
-            conn.execute(update(Outbox).values(sent_at=None))
+        send_again(device_a)
         url_a = pg.device_url(db, device_a)
         writer = CentralStore(url_a)
         writer.head()  # a pooled connection open, as in an app that syncs every few minutes

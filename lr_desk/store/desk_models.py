@@ -54,6 +54,10 @@ class Outbox(Base):
     hlc: Mapped[str] = mapped_column(String(80))
     schema_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # No longer written: what is sent is one watermark in sync_state (lr_desk.sync.push),
+    # taken once from these marks when a desk is upgraded. Kept (a desk schema change
+    # would stop other desks pulling until updated); a desk run with an older lr_desk
+    # again sends what it sees unmarked, and the store ignores what it has.
     sent_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     # Per changed field, the clocks of the values its writer had seen and replaced
     # knowingly (see lr_desk.sync.merge); "~row" on a delete: the newest clock of the row.

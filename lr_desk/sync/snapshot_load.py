@@ -45,7 +45,7 @@ from lr_desk.store.private import create_private
 from lr_desk.store.schema import SCHEMA_VERSION
 from lr_desk.sync.central import CentralStore
 from lr_desk.sync.progress import DOWNLOAD, Progress
-from lr_desk.sync.push import state
+from lr_desk.sync.push import pushed_upto, state
 from lr_desk.sync.snapshot_put import Loaded, SnapshotError, load
 from lr_desk.sync.snapshot_store import SnapshotInfo, latest_snapshot, snapshot_part
 
@@ -102,7 +102,8 @@ def eligible(store: Store, central_id: str) -> bool:
         pulled_from = state(conn, "central_id")
         if pulled_from is not None and (pulled_from != central_id or state(conn, "cursor", 0)):
             return False
-        if conn.exec_driver_sql("SELECT 1 FROM outbox WHERE sent_at IS NULL LIMIT 1").first():
+        if conn.exec_driver_sql("SELECT 1 FROM outbox WHERE seq > ? LIMIT 1",
+                                (pushed_upto(conn),)).first():
             return False
         for table in SYNCED_MODELS:
             examples = " AND id IN (SELECT entity_id FROM row_clock)" if table in SEEDED else ""

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from lr_desk.profile import open_store
 from lr_desk.services import advisors, people
 from lr_desk.sync import push
 
+from .devices import new_device
 
-@pytest.fixture
-def device(tmp_path):
-    store = open_store(tmp_path / "device")
+
+def eight_records(folder):
+    """A desk with eight records written (an advisor and seven people), none sent."""
+    store = new_device(folder)
     with store.session() as s:
         adv = advisors.create(s, "Alex Advisor", "walton")
         for n in range(7):
             people.register(s, {"given_name": f"Person{n}", "family_name": "Test"}, adv.id,
                             "walton")
+    return store
+
+
+@pytest.fixture
+def device(tmp_path):
+    store = eight_records(tmp_path / "device")
     yield store
     store.close()
 

@@ -33,6 +33,7 @@ from lr_desk.sync.central import (
     init_central,
 )
 from lr_desk.sync.engine import SyncError, sync_once
+from lr_desk.sync.push import pushed_upto
 
 from . import pgcluster
 from .devices import clocks, new_device, open_conflicts, records, writes
@@ -113,7 +114,9 @@ def _work(store, name: str, n: int, advisor_id: str | None = None) -> str:
 
 
 def _acknowledged(store) -> set[str]:
-    return {w.change_id for w in writes(store) if w.sent_at is not None}
+    with store.engine.connect() as conn:
+        upto = pushed_upto(conn)
+    return {w.change_id for w in writes(store) if w.seq <= upto}
 
 
 def _same(a, b) -> None:

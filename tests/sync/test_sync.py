@@ -90,10 +90,12 @@ def test_pushing_the_same_batch_again_changes_nothing(two, central):
     a, _b, _adv, person_id = two
     _set(a, person_id, phone="0151 111 1111")
     with a.session() as s:
+        upto = push.pushed_upto(s.connection())
         batch = [{"change_id": r.change_id, "entity": r.entity, "entity_id": r.entity_id,
                   "op": r.op, "fields": r.fields, "hlc": r.hlc,
                   "schema_version": r.schema_version, "seen": r.seen}
-                 for r in s.scalars(select(Outbox).where(Outbox.sent_at.is_(None)))]
+                 for r in s.scalars(select(Outbox).where(Outbox.seq > upto))]
+    assert batch  # (the change just made)
     central.push(a.device_id, batch)
     before = [c.change_id for c in central.pull(0, 10_000)]
     central.push(a.device_id, batch)
@@ -352,7 +354,7 @@ def test_a_crash_while_pushing_duplicates_nothing(make_device, central, monkeypa
         adv = advisors.create(s, "Alex Advisor", "walton")
         for n in range(30):
             people.register(s, {"given_name": f"P{n}", "family_name": "Crash"}, adv.id, "walton")
-    real_push, real_update = CentralStore.push, push.update
+    real_push, real_mark = CentralStore.push, push._sent_upto
     if where == "after_store_commits":  # the store committed; the device never heard
         def lost_reply(self, device, changes):
             real_push(self, device, changes)
@@ -361,11 +363,11 @@ def test_a_crash_while_pushing_duplicates_nothing(make_device, central, monkeypa
     else:  # the device heard, and crashed before noting it
         def crash(*args, **kwargs):
             raise Crash
-        monkeypatch.setattr(push, "update", crash)
+        monkeypatch.setattr(push, "_sent_upto", crash)  # the watermark's write
     with pytest.raises((ConnectionError, Crash)):
         push.push_outbox(a, central, batch=10)
     monkeypatch.setattr(CentralStore, "push", real_push)
-    monkeypatch.setattr(push, "update", real_update)
+    monkeypatch.setattr(push, "_sent_upto", real_mark)
     assert push.waiting(a) == 62  # nothing marked sent (31 records, an audit record each)
     sync_once(a, central)
     assert push.waiting(a) == 0
