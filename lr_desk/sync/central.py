@@ -212,15 +212,18 @@ class CentralStore:
                 erasing = None if self.postgres else redact.before_append(conn, new)
                 # The driver's own: SQLAlchemy's per-value processing costs more than the
                 # insert. JSON may come as text already (from the outbox).
-                rows = [(seq, *(_json_text(c.get(k)) if k in _JSON else c.get(k)
-                                for k in CHANGE_COLUMNS))
-                        for seq, c in zip(seqs, new, strict=True)]
-                if self.postgres:
-                    conn.exec_driver_sql(_PG_APPEND, (json.dumps(
-                        [dict(zip(_APPEND, row, strict=True)) for row in rows],
-                        ensure_ascii=False),))
+                if self.postgres:  # push's own copies, numbered: the batch's JSON at once
+                    for seq, c in zip(seqs, new, strict=True):
+                        c["seq"] = seq
+                        for k in _JSON:
+                            if k in c:
+                                c[k] = _json_text(c[k])
+                    conn.exec_driver_sql(_PG_APPEND, (json.dumps(new, ensure_ascii=False),))
                 else:
-                    conn.exec_driver_sql(_SQLITE_APPEND, rows)
+                    conn.exec_driver_sql(_SQLITE_APPEND, [
+                        (seq, *(_json_text(c.get(k)) if k in _JSON else c.get(k)
+                                for k in CHANGE_COLUMNS))
+                        for seq, c in zip(seqs, new, strict=True)])
                 # erasures to check (c7): SQLite's, and the owner's login's at once
                 if (redact.after_append(conn, erasing) if erasing
                         else self.postgres and redact.owner_append(conn, new)):
