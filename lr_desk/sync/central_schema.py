@@ -54,7 +54,8 @@ from lr_desk.sync import checks, harden
 # The central schema's migrations (Alembic, in central_migrations/), oldest first; the
 # revision a store is at is also kept in central_meta under "schema" (a test keeps this
 # list equal to the scripts).
-SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12")
+SCHEMAS = ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12",
+           "c13")
 CENTRAL_SCHEMA = SCHEMAS[-1]
 MIGRATIONS = Path(__file__).resolve().parent / "central_migrations"
 VERSION_TABLE = "central_version"
