@@ -11,10 +11,8 @@ is set aside (sync.screen), the same on every desk, and the pull carries on with
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -23,6 +21,7 @@ from lr_desk.store import erase, merge
 from lr_desk.store.db import Store
 from lr_desk.sync import checks, screen, snapshot_load
 from lr_desk.sync.central import CentralStore
+from lr_desk.sync.gc_pause import no_cyclic_gc
 from lr_desk.sync.progress import Progress
 from lr_desk.sync.push import push_outbox, put_state, state, waiting
 
@@ -75,20 +74,6 @@ def _note_touched(kept: dict[str, set[str]], page: dict[str, set[str]]) -> None:
             have.update(list(ids)[:TOUCHED_KEPT - len(have)])
 
 
-@contextmanager
-def _no_cyclic_gc():
-    """A page makes tens of thousands of small objects, which sets Python's cycle
-    collector scanning the whole heap again and again (a third of a pull's time).
-    They are freed by reference counting alone; the collector runs again after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def cursor(store: Store, central_id: str) -> int:
     """Where this device is in the log of the central store ``central_id`` (0 if it has
     never pulled from that store: a device moved to another store starts again)."""
@@ -120,7 +105,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
     total = max(central.head() - at, 0)
     consumed = 0
     while True:
-        with _no_cyclic_gc():
+        with no_cyclic_gc():
             changes = central.pull(at, page)
         if not changes:
             return done
@@ -140,7 +125,7 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
                 # merged into someone registered later): keys are checked at the commit.
                 # (Only inside a transaction: outside one the pragma is reset at once.)
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
-                with _no_cyclic_gc():
+                with no_cyclic_gc():
                     # what this desk cannot apply is set aside here, with why
                     page_screen = screen.Screen(conn, versions, proofs_from)
                     accepted = page_screen.run(usable)
