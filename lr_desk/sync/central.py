@@ -75,11 +75,21 @@ _JSON = {"fields", "seen"}
 # (a statement costs the server far more than a row: one INSERT per change was half of a
 # push's time; one JSON array is read faster than an array per column). Each JSON column
 # goes as a string inside it, read as JSON once there: what it holds can only be a value.
-_PG_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) SELECT "
-              + ", ".join(f"{k}::jsonb" if k in _JSON else k for k in _APPEND)
-              + " FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ("
-              + ", ".join(f"{k} {'bigint' if k == 'seq' else 'text'}" for k in _APPEND)
-              + f")) WITH ORDINALITY AS batch ({', '.join(_APPEND)}, n) ORDER BY n")
+# The statement leaves out the changes the log has (a batch sent again) by itself, and
+# numbers the rest in the batch's order, after the log's last (%s: read under the ordering
+# lock; a device's login has them numbered by its trigger) or, without the lock (a test's
+# store), from a plain sequence.
+def _pg_append(numbered: str) -> str:
+    return (f"INSERT INTO change_log ({', '.join(_APPEND)}) SELECT {numbered}, "
+            + ", ".join(f"{k}::jsonb" if k in _JSON else k for k in CHANGE_COLUMNS)
+            + " FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ("
+            + ", ".join(f"{k} text" for k in CHANGE_COLUMNS)
+            + f")) WITH ORDINALITY AS batch ({', '.join(CHANGE_COLUMNS)}, n) WHERE NOT EXISTS "
+            "(SELECT 1 FROM change_log had WHERE had.change_id = batch.change_id) ORDER BY n")
+
+
+_PG_APPEND = _pg_append("%s + row_number() OVER (ORDER BY n)")
+_PG_APPEND_UNORDERED = _pg_append(f"nextval('{unordered_seq.name}')")
 _SQLITE_APPEND = (f"INSERT INTO change_log ({', '.join(_APPEND)}) VALUES ("
                   + ", ".join("?" for _ in _APPEND) + ")")
 # A page: the changes after a sequence number, at most so many, and no more bytes than
@@ -194,45 +204,50 @@ class CentralStore:
             # every change checked (PostgreSQL: by the database itself, migration c5)
             checks.check_push(batch, None if self.postgres else self.desk_versions(conn),
                               int(time.time() * 1000), each=not self.postgres)
-            if self.postgres:  # one array parameter: parsed once, not 500 of them
-                known = set(conn.scalars(text(
-                    "SELECT change_id FROM change_log WHERE change_id = ANY(:ids)"),
-                    {"ids": ids}))
+            if self.postgres:
+                self._append_pg(conn, batch)
             else:
-                known = set(conn.scalars(select(change_log.c.change_id)
-                                         .where(change_log.c.change_id.in_(ids))))
-            new = [c for c in batch if c["change_id"] not in known]
-            if new:
-                if self.postgres and not self.ordering_lock:
-                    seqs = [conn.scalar(unordered_seq.next_value()) for _ in new]
-                else:
-                    last = conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
-                    seqs = range(last + 1, last + 1 + len(new))
-                # An erased person's information is blanked (on PostgreSQL by triggers)
-                erasing = None if self.postgres else redact.before_append(conn, new)
-                # The driver's own: SQLAlchemy's per-value processing costs more than the
-                # insert. JSON may come as text already (from the outbox).
-                if self.postgres:  # push's own copies, numbered: the batch's JSON at once
-                    for seq, c in zip(seqs, new, strict=True):
-                        c["seq"] = seq
-                        for k in _JSON:
-                            if k in c:
-                                c[k] = _json_text(c[k])
-                    conn.exec_driver_sql(_PG_APPEND, (json.dumps(new, ensure_ascii=False),))
-                else:
-                    conn.exec_driver_sql(_SQLITE_APPEND, [
-                        (seq, *(_json_text(c.get(k)) if k in _JSON else c.get(k)
-                                for k in CHANGE_COLUMNS))
-                        for seq, c in zip(seqs, new, strict=True)])
-                # erasures to check (c7): SQLite's, and the owner's login's at once
-                if (redact.after_append(conn, erasing) if erasing
-                        else self.postgres and redact.owner_append(conn, new)):
-                    verify.settle(conn)
+                erasing = self._append_sqlite(conn, batch, ids)
             if self._hold_before_commit:
                 time.sleep(self._hold_before_commit)
         if erasing and erasing[0]:  # (SQLite) what was blanked: out of the write-ahead log
             redact.checkpoint(self.engine)
         return ids
+
+    def _append_pg(self, conn, batch: list[dict]) -> None:
+        """PostgreSQL: the batch's changes the log has not got, in one statement (an
+        erased person's information is blanked by triggers)."""
+        for c in batch:  # push's own copies: the batch's JSON made at once from them
+            for k in _JSON:
+                if k in c:  # (JSON may come as text already: from the outbox)
+                    c[k] = _json_text(c[k])
+        rows = json.dumps(batch, ensure_ascii=False)
+        if self.ordering_lock:
+            last = conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
+            added = conn.exec_driver_sql(_PG_APPEND, (last, rows)).rowcount
+        else:
+            added = conn.exec_driver_sql(_PG_APPEND_UNORDERED, (rows,)).rowcount
+        # erasures to check (c7): the owner's login's at once
+        if added and redact.owner_append(conn, batch):
+            verify.settle(conn)
+
+    def _append_sqlite(self, conn, batch: list[dict], ids: list[str]):
+        """SQLite: the batch's changes the log has not got, numbered after its last (an
+        erased person's information blanked first); what redact.before_append found."""
+        known = set(conn.scalars(select(change_log.c.change_id)
+                                 .where(change_log.c.change_id.in_(ids))))
+        new = [c for c in batch if c["change_id"] not in known]
+        if not new:
+            return None
+        last = conn.scalar(select(func.coalesce(func.max(change_log.c.seq), 0)))
+        erasing = redact.before_append(conn, new)
+        # The driver's own: SQLAlchemy's per-value processing costs more than the insert.
+        conn.exec_driver_sql(_SQLITE_APPEND, [
+            (seq, *(_json_text(c.get(k)) if k in _JSON else c.get(k) for k in CHANGE_COLUMNS))
+            for seq, c in enumerate(new, last + 1)])
+        if erasing and redact.after_append(conn, erasing):  # erasures to check (c7)
+            verify.settle(conn)
+        return erasing
 
     def _order(self, conn) -> None:
         """PostgreSQL: take the lock that numbers appends in commit order, for this

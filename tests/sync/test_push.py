@@ -7,7 +7,7 @@ import pytest
 from lr_desk.services import advisors, people
 from lr_desk.sync import push
 
-from .devices import new_device
+from .devices import new_device, writes
 
 
 def eight_records(folder):
@@ -72,3 +72,14 @@ def test_a_failed_push_leaves_everything_waiting(device, central, monkeypatch):
         push.push_outbox(device, central)
     assert push.waiting(device) == WAITING
     assert central.head() == 0
+
+
+def test_a_batch_partly_in_the_log_appends_only_the_rest_numbered_after_the_last(device,
+                                                                                 central):
+    changes = [{k: getattr(w, k) for k in push.FIELDS} for w in writes(device)]
+    central.push(device.device_id, changes[3:7])
+    central.push(device.device_id, changes)  # sent again, with what came before and after
+    log = central.pull(0)
+    assert [c.seq for c in log] == list(range(1, WAITING + 1))  # no gaps, none twice
+    assert [c.change_id for c in log] == [c["change_id"] for c in changes[3:7] + changes[:3]
+                                          + changes[7:]]
