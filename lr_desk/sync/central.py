@@ -298,8 +298,10 @@ class CentralStore:
         kept them). Read afresh each time: a newer lr_desk's init may add to them."""
         if conn is None:  # (for a pull: the replica's, if there is one)
             return self._read(self.desk_versions)
-        if self._has_versions is None:
-            self._has_versions = inspect(conn).has_table("desk_schema")
+        if self._has_versions is None:  # (PostgreSQL: one look-up, not the inspector's)
+            self._has_versions = (
+                conn.scalar(text("SELECT to_regclass('desk_schema') IS NOT NULL"))
+                if self.postgres else inspect(conn).has_table("desk_schema"))
         if not self._has_versions:
             return None
         return frozenset(conn.scalars(select(desk_schema.c.version)))

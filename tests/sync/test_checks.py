@@ -197,6 +197,23 @@ def test_the_store_knows_the_schema_versions_of_the_lr_desk_that_set_it_up(centr
         central.close()
 
 
+def test_a_store_from_before_the_list_of_versions_has_none(central_url):
+    """A store set up before it kept the desk versions it knows (c5) says it has none (a
+    pull then checks against the desk's own list), and the list once upgraded."""
+    init_central(central_url, target="c4")
+    central = CentralStore(central_url)
+    try:
+        assert central.desk_versions() is None
+    finally:
+        central.close()
+    init_central(central_url)
+    central = CentralStore(central_url)
+    try:
+        assert central.desk_versions() == set(revisions_in_order())
+    finally:
+        central.close()
+
+
 def test_a_date_is_what_python_reads_as_one():
     """DATE_RE (PostgreSQL runs it too) against date.fromisoformat, day by day, over the
     years where leap years and year 0 make the difference."""
