@@ -109,8 +109,10 @@ def pull(store: Store, central: CentralStore, page: int = PAGE,
             changes = central.pull(at, page)
         if not changes:
             return done
-        cut = next((i for i, c in enumerate(changes)
-                    if checks.newer(c.schema_version, versions)), None)
+        # (asked once per version the page holds: a page has one or two)
+        newer = {v for v in {c.schema_version for c in changes} if checks.newer(v, versions)}
+        cut = next((i for i, c in enumerate(changes) if c.schema_version in newer),
+                   None) if newer else None
         usable = changes if cut is None else changes[:cut]
         if usable:
             page_end = usable[-1].seq
