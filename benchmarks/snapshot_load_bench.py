@@ -38,6 +38,7 @@ def make_snapshot(data: Path, work: Path) -> tuple[Path, bytes, int]:
 
     from lr_desk.profile import open_store
     from lr_desk.store.cipher import pragma_key
+    from lr_desk.store.merge_rows import APPEND_ONLY
     from lr_desk.store.models import SYNCED_MODELS
 
     snap, meta = work / "snapshot.db", work / "snapshot.json"
@@ -51,7 +52,7 @@ def make_snapshot(data: Path, work: Path) -> tuple[Path, bytes, int]:
     store = open_store(plain)  # migrated to this desk's schema
     at_seq = 6_100_000
     with store.engine.begin() as conn:
-        for table in SYNCED_MODELS:
+        for table in set(SYNCED_MODELS) - APPEND_ONLY:  # (as a builder keeps them)
             conn.exec_driver_sql(f"INSERT OR IGNORE INTO row_clock (entity_id, base) "
                                  f"SELECT id, '{CLOCK}' FROM {table}")
         for key, value in (("cursor", at_seq), ("central_id", "bench-store"),
