@@ -136,17 +136,21 @@ def test_an_upgraded_store_checks_as_before(postgres_url, monkeypatch):
         central.close()
 
 
-def test_an_id_of_a_uuids_shape_that_is_not_one_is_refused_in_a_long_push(central):
-    """The cast that fails undoes only the query, which is asked again without it: the
-    push is refused with the words that name that id, not an error about a uuid."""
-    if central.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's check")
-    good = [new_person("d") for _ in range(50)]
-    bad = good[30] | {"entity_id": good[30]["entity_id"][:-1] + "g"}
-    said = _says(central, [*good[:30], bad, *good[31:]])
-    assert "its entity id" in said and "is not a UUID" in said, said
-    assert central.head() == 0
-    assert _says(central, good) == "taken"
+def test_an_id_of_a_uuids_shape_that_is_not_one_is_refused_in_a_long_push(postgres_url):
+    """(PostgreSQL's check) The cast that fails undoes only the query, which is asked
+    again without it: the push is refused with the words that name that id, not an
+    error about a uuid."""
+    init_central(postgres_url)
+    central = CentralStore(postgres_url)
+    try:
+        good = [new_person("d") for _ in range(50)]
+        bad = good[30] | {"entity_id": good[30]["entity_id"][:-1] + "g"}
+        said = _says(central, [*good[:30], bad, *good[31:]])
+        assert "its entity id" in said and "is not a UUID" in said, said
+        assert central.head() == 0
+        assert _says(central, good) == "taken"
+    finally:
+        central.close()
 
 
 def _times() -> list[str]:
